@@ -1,0 +1,99 @@
+# git-patterns: build, test and install.
+#
+#   make            build ./git-patterns
+#   make run        install missing packages, build, extract this repository
+#                   into patterns.jsonl and print a summary
+#   make test       install missing packages, build, run every test (prove)
+#   make asan       the same suite under AddressSanitizer + UBSan
+#   make install    PREFIX=/usr/local (binary, hooks, completion, man page)
+
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+PKGS = libgit2 sqlite3 libcjson libcurl libmicrohttpd libpq openssl lapacke
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
+	-Isrc -DGIT_PATTERNS_VERSION='"$(VERSION)"' -MMD -MP
+ALL_LDFLAGS = -pthread $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+SRCS := $(sort $(wildcard src/*.c))
+OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps run test asan install clean fuzz bench unit
+
+all: $(BUILD)/bin/git-patterns unit
+ifeq ($(BUILD),build)
+all: git-patterns
+git-patterns: $(BUILD)/bin/git-patterns
+	cp $< $@
+endif
+
+$(BUILD)/bin/git-patterns: $(BUILD)/git-patterns.o $(OBJS)
+	@mkdir -p $(BUILD)/bin
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/git-patterns.o: git-patterns.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(OBJS) | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(OBJS) $(ALL_LDFLAGS) $(LIBS)
+
+unit: $(UNIT_BINS)
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+deps:
+	@.ci/install-deps
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./git-patterns extract --output patterns.jsonl
+	./git-patterns stats
+
+test: deps
+	@$(MAKE) --no-print-directory test-built
+
+asan: deps
+	$(MAKE) --no-print-directory BUILD=build-asan \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=address,undefined" test-built
+
+# Run the suite against an already built tree (used by asan).
+# T= selects scripts (make test T=t1000-extract.sh).
+T ?= $(notdir $(UNIT_BINS)) $(sort $(wildcard tests/t[0-9]*.sh))
+test-built: all
+	cd tests && GIT_PATTERNS_BUILD=$(abspath $(BUILD)) \
+		ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		prove -j2 --timer $(foreach t,$(T),$(if $(filter test-%,$(t)),$(abspath $(BUILD))/tests/$(t),$(notdir $(t))))
+
+install: $(BUILD)/bin/git-patterns
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/git-patterns/hooks \
+		$(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 755 $(BUILD)/bin/git-patterns $(DESTDIR)$(PREFIX)/bin/git-patterns
+	for h in hooks/*; do [ -f "$$h" ] && install -m 755 "$$h" $(DESTDIR)$(PREFIX)/share/git-patterns/hooks/; done; true
+	if [ -f docs/git-patterns.1 ]; then install -m 644 docs/git-patterns.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+	if [ -f completion/git-patterns.bash ]; then install -m 644 completion/git-patterns.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/git-patterns; fi
+	if [ -f completion/_git-patterns ]; then install -m 644 completion/_git-patterns \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_git-patterns; fi
+
+clean:
+	rm -rf build build-asan build-fuzz git-patterns patterns.jsonl
+
+-include $(OBJS:.o=.d) $(BUILD)/git-patterns.d

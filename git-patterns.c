@@ -1,0 +1,81 @@
+/*
+ * git-patterns: turn a team's git history into shared, reusable knowledge.
+ *
+ * Entry point and command table. Git runs us as "git patterns <command>";
+ * each command lives in src/cmd-<name>.c (see src/builtin.h).
+ */
+#include "builtin.h"
+#include "util.h"
+
+#include <git2.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, const char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "version", cmd_version, "Print the version" },
+};
+
+static void print_usage(FILE *out)
+{
+	fprintf(out, "usage: git patterns [--version] [-h | --help] <command> [<args>]\n\n"
+		     "These are the git patterns commands:\n\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "   %-16s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\n'git patterns <command> -h' shows a command's options;"
+		     " 'git help patterns' opens the manual.\n");
+}
+
+int cmd_version(int argc, const char **argv)
+{
+	int major, minor, rev;
+	git_libgit2_version(&major, &minor, &rev);
+	printf("git-patterns version %s (libgit2 %d.%d.%d)\n", GIT_PATTERNS_VERSION, major,
+	       minor, rev);
+	return 0;
+}
+
+int main(int argc, const char **argv)
+{
+	const char *name;
+	int ret;
+
+	if (argc < 2) {
+		print_usage(stderr);
+		return 129;
+	}
+	name = argv[1];
+	if (!strcmp(name, "-h") || !strcmp(name, "help")) {
+		print_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(name, "--help")) {
+		/* as "git patterns --help": open the manual, as git does */
+		execlp("git", "git", "help", "patterns", (char *)NULL);
+		print_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(name, "--version"))
+		name = "version";
+
+	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].name, name))
+			continue;
+		git_libgit2_init();
+		ret = commands[i].fn(argc - 1, argv + 1);
+		git_libgit2_shutdown();
+		if (fflush(stdout) || ferror(stdout))
+			die("write error on standard output");
+		return ret;
+	}
+	fprintf(stderr, "git: '%s' is not a git patterns command. See 'git patterns -h'.\n", name);
+	return 129;
+}

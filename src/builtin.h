@@ -1,0 +1,16 @@
+/*
+ * builtin.h: the commands of git-patterns. Each command is one function
+ * in a file of its own, src/cmd-<name>.c, that parses options, calls the
+ * core modules and prints. To add "git patterns foo": write
+ * src/cmd-foo.c with cmd_foo(), declare it here, add a row to the command
+ * table in git-patterns.c, and document it in docs/git-patterns.txt.
+ *
+ * argv[0] is the command name. Return the exit status (0, 1, or 129 for
+ * usage errors; parse_options exits 129 by itself).
+ */
+#ifndef BUILTIN_H
+#define BUILTIN_H
+
+int cmd_version(int argc, const char **argv);
+
+#endif

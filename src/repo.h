@@ -1,0 +1,28 @@
+/*
+ * repo: find and open the repository a command works on, and read git
+ * config as git does (all scopes, through libgit2).
+ *
+ * A repository is found from --repo-path if given, else from the current
+ * folder upwards, honouring GIT_DIR and friends (git sets them for
+ * "git --git-dir=... patterns"). Bare repositories and linked worktrees work.
+ */
+#ifndef REPO_H
+#define REPO_H
+
+#include <git2.h>
+
+/* Open; 0, or -1 with err_set ("not a git repository: ..."). */
+int repo_open(git_repository **out, const char *repo_path);
+
+/* err_set() from libgit2's last error, prefixed by what; returns -1. */
+int git_error_set_from(const char *what);
+
+/*
+ * Config lookups (repo may be NULL: global/system only). The environment
+ * override, when given, wins. Return the default when unset.
+ */
+char *config_get_string(git_repository *repo, const char *key, const char *env);
+int config_get_bool(git_repository *repo, const char *key, const char *env, int def);
+long long config_get_int(git_repository *repo, const char *key, long long def);
+
+#endif

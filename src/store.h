@@ -1,0 +1,54 @@
+/*
+ * store: the repo-local pattern store, one SQLite file at
+ * $(git rev-parse --git-common-dir)/patterns/patterns.db (worktrees share it).
+ *
+ * Invariants:
+ *  - WAL mode and a long busy timeout, so concurrent hooks and commands wait
+ *    for each other instead of failing with "database is locked".
+ *  - The schema is versioned (PRAGMA user_version) and migrated forward on
+ *    open, inside one IMMEDIATE transaction, so two processes opening a new
+ *    store at once cannot both migrate.
+ *  - Writers use store_begin()/store_commit(): BEGIN IMMEDIATE takes the
+ *    write lock up front, so a transaction never fails half-way on a lock.
+ *
+ * Tables (see the migrations in store.c for columns):
+ *  patterns, processed, patterns_fts   extraction (extract, export, search)
+ *  sync_state, feedback_queue          team sync
+ *  adapter_versions                    weight fusion
+ *  meta                                key/value (project profile, ...)
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <git2.h>
+#include <sqlite3.h>
+
+struct store;
+
+/* Open (creating folder, file and schema as needed). 0, or -1 and err_set. */
+int store_open(struct store **out, const char *path);
+/* Open the store of repo (in its common git dir). */
+int store_open_repo(struct store **out, git_repository *repo);
+/* The store path of repo; caller frees. */
+char *store_path_for_repo(git_repository *repo);
+void store_close(struct store *s);
+
+sqlite3 *store_db(struct store *s);
+const char *store_path(struct store *s);
+
+int store_begin(struct store *s);  /* BEGIN IMMEDIATE */
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* Run SQL without results; -1 and err_set with SQLite's message. */
+int store_exec(struct store *s, const char *sql);
+/* Prepare a statement; NULL and err_set on failure. */
+sqlite3_stmt *store_prepare(struct store *s, const char *sql);
+/* err_set("<what>: <sqlite message>") and return -1. */
+int store_error(struct store *s, const char *what);
+
+/* meta table: get (caller frees, NULL if absent) and set. */
+char *store_meta_get(struct store *s, const char *key);
+int store_meta_set(struct store *s, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * Unit tests for the pattern rules (pattern.c) and the JSON layer (json.c).
+ */
+#include "hash.h"
+#include "json.h"
+#include "pattern.h"
+#include "tap.h"
+#include "util.h"
+
+static void test_ids(void)
+{
+	char id[17], hex[65];
+	/* the id is the seed's: sha256("<commit>:<path>")[:16] */
+	pattern_make_id(id, "0123456789abcdef0123456789abcdef01234567", "src/a.c");
+	sha256_hex("0123456789abcdef0123456789abcdef01234567:src/a.c", 48, hex);
+	hex[16] = '\0';
+	is_str(id, hex, "pattern_id is the first 16 hex digits of sha256(commit:path)");
+	sha256_hex("abc", 3, hex);
+	is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	       "sha256 of abc");
+}
+
+static void test_solution_hash(void)
+{
+	char a[65], b[65], c[65], d[65];
+	pattern_solution_hash(a, "x = 1\n", 6, "x = 2\n", 6);
+	pattern_solution_hash(b, "x = 1  \r\n", 9, "x = 2\t\n", 7);
+	is_str(a, b, "solution_hash ignores CRLF and trailing blanks");
+	pattern_solution_hash(c, "x = 1\nx = 2\n", 12, "", 0);
+	pattern_solution_hash(d, "x = 1\n", 6, "x = 2\n", 6);
+	ok(strcmp(c, d), "solution_hash separates before from after");
+	/* known value: sha256("a\n" "\0" "b") */
+	pattern_solution_hash(c, "a \n", 3, "b", 1);
+	sha256_hex("a\n\0b", 4, d);
+	is_str(c, d, "solution_hash is sha256(norm(before) NUL norm(after))");
+}
+
+static void test_confidence(void)
+{
+	const char *before = "def buggy_function():\n return None + 1";
+	const char *after = "def fixed_function():\n return 1";
+	is_num(pattern_confidence(1, 0, utf8_length(before, strlen(before)),
+				  utf8_length(after, strlen(after))),
+	       0.85, "the seed's example scores 0.85");
+	is_num(pattern_confidence(1, 1, 600, 600), 1.0, "confidence is capped at 1.0");
+	is_num(pattern_confidence(0, 0, 0, 0), 0.5, "nothing: 0.5");
+	is_num(pattern_confidence(0, 1, 0, 101), 0.8, "feature, one side, over 100: 0.8");
+	is_num(pattern_confidence(0, 0, 100, 5), 0.65, "exactly 100 chars earns nothing");
+}
+
+static void test_json(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct json_writer jw;
+
+	json_quote(&sb, "a\"b\\c\n\x01\xff\xc3\xa9", 10);
+	is_str(sb.buf, "\"a\\\"b\\\\c\\n\\u0001\xef\xbf\xbd\xc3\xa9\"",
+	       "json_quote escapes and replaces invalid bytes with U+FFFD");
+	strbuf_reset(&sb);
+	json_quote(&sb, "a\0b", 3);
+	is_str(sb.buf, "\"a\\u0000b\"", "json_quote keeps NUL as \\u0000");
+	strbuf_reset(&sb);
+	json_quote(&sb, "\xed\xa0\x80", 3);
+	is_str(sb.buf, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"", "surrogates are not UTF-8");
+
+	strbuf_reset(&sb);
+	jw_init(&jw, &sb, 0);
+	jw_object_begin(&jw);
+	jw_key(&jw, "c");
+	jw_double(&jw, 0.85);
+	jw_key(&jw, "d");
+	jw_double(&jw, 1.0);
+	jw_key(&jw, "l");
+	jw_array_begin(&jw);
+	jw_int(&jw, 1);
+	jw_bool(&jw, 0);
+	jw_null(&jw);
+	jw_array_end(&jw);
+	jw_object_end(&jw);
+	is_str(sb.buf, "{\"c\":0.85,\"d\":1.0,\"l\":[1,false,null]}", "writer output");
+
+	ok(utf8_valid("h\xc3\xa9llo", 6), "valid UTF-8 accepted");
+	ok(!utf8_valid("\xc0\xaf", 2), "overlong rejected");
+	ok(utf8_length("h\xc3\xa9\xff", 4) == 3, "utf8_length counts code points");
+
+	cJSON *j = json_parse("{\"a\": 1} x", 10);
+	ok(!j, "trailing garbage refused");
+	strbuf_reset(&sb);
+	for (int i = 0; i < 100; i++)
+		strbuf_addch(&sb, '[');
+	ok(!json_parse(sb.buf, sb.len), "deep nesting refused");
+	j = json_parse("{\"s\":\"x\",\"b\":true}", 19);
+	ok(j && !strcmp(json_get_string(j, "s"), "x") && json_get_bool(j, "b", 0) == 1 &&
+		   json_get_string(j, "b") == NULL,
+	   "typed accessors");
+	cJSON_Delete(j);
+	strbuf_release(&sb);
+}
+
+int main(void)
+{
+	test_ids();
+	test_solution_hash();
+	test_confidence();
+	test_json();
+	return done_testing();
+}
