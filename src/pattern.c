@@ -129,3 +129,13 @@ void pattern_write_jsonl(struct strbuf *out, const struct pattern *p)
 	jw_string(&jw, p->commit_body ? p->commit_body : "");
 	jw_object_end(&jw);
 }
+
+void pattern_variant(struct strbuf *out, int whole_file, int context_lines,
+		     long long max_file_size)
+{
+	if (whole_file)
+		strbuf_addstr(out, "whole");
+	else
+		strbuf_addf(out, "ctx=%d", context_lines);
+	strbuf_addf(out, ",max=%lld", max_file_size);
+}

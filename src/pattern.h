@@ -62,6 +62,14 @@ void pattern_solution_hash(char out[65], const char *before, size_t before_len,
 double pattern_confidence(int has_bug_keyword, int has_feature_keyword,
 			  size_t before_chars, size_t after_chars);
 
+/*
+ * The extraction variant: the options that change a pattern's code
+ * ("ctx=3,max=1048576" or "whole,max=1048576"). Patterns and processed
+ * marks are kept per variant, so changing --context re-extracts.
+ */
+void pattern_variant(struct strbuf *out, int whole_file, int context_lines,
+		     long long max_file_size);
+
 /* Append p as one JSONL record (no trailing newline), fields in SPEC order. */
 void pattern_write_jsonl(struct strbuf *out, const struct pattern *p);
 
