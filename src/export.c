@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 int export_range_begin(struct store *s)
 {
@@ -171,5 +172,38 @@ int export_patterns(struct store *s, const struct export_options *o, FILE *out, 
 	strbuf_release(&line);
 	if (count)
 		*count = n;
+	return ret;
+}
+
+int export_to_path(struct store *s, const struct export_options *o, const char *path,
+		   size_t *count)
+{
+	char *tmp;
+	FILE *f;
+	int ret;
+
+	if (!strcmp(path, "-")) {
+		ret = export_patterns(s, o, stdout, count);
+		if (!ret && fflush(stdout))
+			ret = err_set("write error on standard output: %s", strerror(errno));
+		return ret;
+	}
+	tmp = xstrfmt("%s.tmp-%d", path, (int)getpid());
+	f = fopen(tmp, "w");
+	if (!f) {
+		ret = err_set("cannot write '%s': %s", path, strerror(errno));
+		free(tmp);
+		return ret;
+	}
+	ret = export_patterns(s, o, f, count);
+	if (!ret && (fflush(f) || fsync(fileno(f))))
+		ret = err_set("cannot write '%s': %s", path, strerror(errno));
+	if (fclose(f) && !ret)
+		ret = err_set("cannot write '%s': %s", path, strerror(errno));
+	if (!ret && rename(tmp, path) < 0)
+		ret = err_set("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+	if (ret)
+		unlink(tmp);
+	free(tmp);
 	return ret;
 }
