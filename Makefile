@@ -8,6 +8,10 @@
 #   make install    PREFIX=/usr/local (binary, hooks, completion, man page)
 
 PREFIX ?= /usr/local
+ifndef V
+QUIET_CC = @echo '   ' CC $@;
+QUIET_LINK = @echo '   ' LINK $@;
+endif
 BUILD ?= build
 CC ?= cc
 PKGS = libgit2 sqlite3 libcjson libcurl libmicrohttpd libpq openssl lapacke
@@ -34,22 +38,22 @@ all: $(BUILD)/bin/git-patterns unit
 ifeq ($(BUILD),build)
 all: git-patterns
 git-patterns: $(BUILD)/bin/git-patterns
-	cp $< $@
+	@cp $< $@
 endif
 
 $(BUILD)/bin/git-patterns: $(BUILD)/git-patterns.o $(OBJS)
 	@mkdir -p $(BUILD)/bin
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/git-patterns.o: git-patterns.c | $(BUILD)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(OBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(OBJS) $(ALL_LDFLAGS) $(LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(OBJS) $(ALL_LDFLAGS) $(LIBS)
 
 unit: $(UNIT_BINS)
 
