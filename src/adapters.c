@@ -296,8 +296,16 @@ int adapters_record(struct store *s, struct adapter_version *v, const char *meta
 			goto out;
 		}
 	} else {
-		for (int n = 1;; n++) {
-			char *name = xstrfmt("merge-%d", n);
+		/* merge-N, N the number of versions so far plus one (or more) */
+		sqlite3_stmt *cnt = store_prepare(s, "SELECT count(*) FROM adapter_versions");
+		int64_t start = 1;
+		if (!cnt)
+			goto out;
+		if (sqlite3_step(cnt) == SQLITE_ROW)
+			start = sqlite3_column_int64(cnt, 0) + 1;
+		sqlite3_finalize(cnt);
+		for (int64_t n = start;; n++) {
+			char *name = xstrfmt("merge-%lld", (long long)n);
 			if (adapters_name_taken(s, name, &taken) < 0) {
 				free(name);
 				goto out;
