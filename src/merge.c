@@ -292,7 +292,8 @@ static int pick_dtype(struct merger *m, const struct source *src, size_t n)
 
 static int same_shape(const struct st_tensor *a, const struct st_tensor *b)
 {
-	return a->ndim == b->ndim && !memcmp(a->shape, b->shape, a->ndim * sizeof(*a->shape));
+	return a->ndim == b->ndim &&
+	       (!a->ndim || !memcmp(a->shape, b->shape, a->ndim * sizeof(*a->shape)));
 }
 
 static void shape_str(struct strbuf *sb, const uint64_t *shape, size_t ndim)
@@ -383,7 +384,8 @@ static int plan_linear(struct merger *m, const char *name)
 			p->f64 = 1;
 	p->ndim = src[0].t->ndim;
 	p->shape = xmalloc((p->ndim ? p->ndim : 1) * sizeof(*p->shape));
-	memcpy(p->shape, src[0].t->shape, p->ndim * sizeof(*p->shape));
+	if (p->ndim)
+		memcpy(p->shape, src[0].t->shape, p->ndim * sizeof(*p->shape));
 	p->nelem = src[0].t->nelem;
 	return 0;
 fail:
