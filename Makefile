@@ -89,12 +89,12 @@ test-built: all
 # build-fuzz/ (crash-*), and the run fails.
 FUZZ_TIME ?= 30
 FUZZ_CC ?= clang
-FUZZ_SRCS = src/safetensors.c src/json.c src/strbuf.c src/util.c
+FUZZ_SRCS = src/safetensors.c src/json.c src/strbuf.c src/util.c src/hash.c
 build-fuzz/fuzz-safetensors: tests/fuzz/fuzz-safetensors.c $(FUZZ_SRCS) src/safetensors.h
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Isrc $(PKG_CFLAGS) -o $@ \
-		tests/fuzz/fuzz-safetensors.c $(FUZZ_SRCS) -lcjson -lm
+		tests/fuzz/fuzz-safetensors.c $(FUZZ_SRCS) -lcjson -lcrypto -lm
 
 fuzz: build-fuzz/fuzz-safetensors
 	@mkdir -p build-fuzz/corpus

@@ -97,7 +97,7 @@ static void iso_now(char *buf, size_t len)
 static int copy_file(const char *src, const char *dst, char *sha, int64_t *size)
 {
 	static const size_t bufsz = 1 << 20;
-	char *tmp = xstrfmt("%s.tmp-XXXXXX", dst);
+	char *tmp = NULL;
 	char *buf = NULL;
 	int in = -1, out = -1, ret = -1;
 	struct sha256_ctx ctx;
@@ -108,9 +108,9 @@ static int copy_file(const char *src, const char *dst, char *sha, int64_t *size)
 		err_set("cannot open '%s': %s", src, strerror(errno));
 		goto done;
 	}
-	out = mkostemp(tmp, O_CLOEXEC);
-	if (out < 0) {
-		err_set("cannot create '%s': %s", tmp, strerror(errno));
+	tmp = st_create_temp(dst, &out);
+	if (!tmp) {
+		out = -1;
 		goto done;
 	}
 	posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -164,7 +164,7 @@ done:
 		close(out);
 	if (in >= 0)
 		close(in);
-	if (ret)
+	if (ret && tmp)
 		unlink(tmp);
 	free(tmp);
 	free(buf);

@@ -10,6 +10,7 @@
  * tensor table.
  */
 #include "safetensors.h"
+#include "hash.h"
 #include "json.h"
 #include "strbuf.h"
 #include "util.h"
@@ -859,16 +860,32 @@ struct st_writer {
 	uint64_t expect, written, flushed;
 };
 
-static char *temp_name_for(const char *path, int *fd)
+char *st_create_temp(const char *path, int *fd)
 {
-	char *tmp = xstrfmt("%s.tmp-XXXXXX", path);
-	*fd = mkostemp(tmp, O_CLOEXEC);
-	if (*fd < 0) {
-		err_set("cannot create temporary file '%s': %s", tmp, strerror(errno));
+	/*
+	 * Not mkstemp: that creates mode 0600. A new file here gets 0666 less
+	 * the umask, like any file the user writes; O_EXCL keeps it ours.
+	 */
+	for (int attempt = 0; attempt < 100; attempt++) {
+		unsigned char rnd[6];
+		char hex[13];
+		char *tmp;
+		if (random_bytes(rnd, sizeof(rnd)) < 0)
+			return NULL;
+		hex_encode(rnd, sizeof(rnd), hex);
+		tmp = xstrfmt("%s.tmp-%s", path, hex);
+		*fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (*fd >= 0)
+			return tmp;
+		if (errno != EEXIST) {
+			err_set("cannot create temporary file '%s': %s", tmp, strerror(errno));
+			free(tmp);
+			return NULL;
+		}
 		free(tmp);
-		return NULL;
 	}
-	return tmp;
+	err_set("cannot create a temporary file beside '%s'", path);
+	return NULL;
 }
 
 static int write_all(int fd, const void *buf, size_t len, const char *path)
@@ -970,7 +987,7 @@ int st_writer_begin(struct st_writer **out, const char *path, struct st_out_tens
 
 	w = xcalloc(1, sizeof(*w));
 	w->path = xstrdup(path);
-	w->tmp = temp_name_for(path, &w->fd);
+	w->tmp = st_create_temp(path, &w->fd);
 	if (!w->tmp) {
 		free(w->path);
 		free(w);
@@ -1064,7 +1081,7 @@ void st_writer_abort(struct st_writer *w)
 int write_file_atomic(const char *path, const void *buf, size_t len)
 {
 	int fd;
-	char *tmp = temp_name_for(path, &fd);
+	char *tmp = st_create_temp(path, &fd);
 	if (!tmp)
 		return -1;
 	if (write_all(fd, buf, len, tmp) < 0 ||

@@ -132,6 +132,11 @@ int st_writer_commit(struct st_writer *w);
 /* Remove the temporary file; frees w. Safe with NULL. */
 void st_writer_abort(struct st_writer *w);
 
+/*
+ * Create "<path>.tmp-<random>" (mode 0666 less the umask, O_EXCL) for
+ * writing; the caller frees the name. NULL and err_set on failure.
+ */
+char *st_create_temp(const char *path, int *fd);
 /* Write a whole small file atomically (temp file, fsync, rename). */
 int write_file_atomic(const char *path, const void *buf, size_t len);
 

@@ -110,10 +110,13 @@ test_expect_success NUMPY 'metadata and meta.json record method, weights, parent
 	EOF
 '
 
-test_expect_success NUMPY 'equal weights by default' '
+test_expect_success NUMPY 'equal weights by default; the output mode follows the umask' '
+	umask 022 &&
 	git patterns merge-adapters --adapters a-F32.safetensors b-F32.safetensors c-F32.safetensors \
 		--output eq.safetensors &&
-	check_linear eq.safetensors F32 1 1 1 1e-7
+	check_linear eq.safetensors F32 1 1 1 1e-7 &&
+	test "$(stat -c %a eq.safetensors eq.safetensors.meta.json)" = "644
+644"
 '
 
 test_expect_success NUMPY 'PEFT folders in, a folder out' '
