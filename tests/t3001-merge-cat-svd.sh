@@ -129,6 +129,33 @@ test_expect_success NUMPY 'svd truncates the exact weighted delta to rank r' '
 	EOF
 '
 
+test_expect_success NUMPY 'cat: conv and embedding LoRA factors stack along the rank too' '
+	"$PYTHON" - <<-\EOF &&
+	import json, os, numpy as np, st
+	rng = np.random.default_rng(3)
+	for n, r in (("k1", 2), ("k2", 3)):
+	    os.makedirs(n, exist_ok=True)
+	    st.write(n + "/adapter_model.safetensors", {
+	        "conv.lora_A.weight": ("F32", rng.standard_normal((r, 4, 3, 3))),
+	        "conv.lora_B.weight": ("F32", rng.standard_normal((5, r, 1, 1))),
+	        "emb.lora_embedding_A": ("F32", rng.standard_normal((r, 10))),
+	        "emb.lora_embedding_B": ("F32", rng.standard_normal((6, r)))})
+	    json.dump({"r": r, "lora_alpha": 2 * r}, open(n + "/adapter_config.json", "w"))
+	EOF
+	git patterns merge-adapters --method cat --adapters k1 k2 --weights 3 1 --output kc/ &&
+	"$PYTHON" - <<-\EOF
+	import numpy as np, st
+	w = [0.75, 0.25]
+	ins = [st.read(n + "/adapter_model.safetensors")[0] for n in ("k1", "k2")]
+	got = st.read("kc/adapter_model.safetensors")[0]
+	for a, b, out in (("conv.lora_A.weight", "conv.lora_B.weight", 5), ("emb.lora_embedding_A", "emb.lora_embedding_B", 6)):
+	    d = lambda t: t[b].reshape(out, -1) @ t[a].reshape(t[a].shape[0], -1)
+	    want = sum(w[i] * 2.0 * d(ins[i]) for i in range(2))
+	    assert got[a].shape[0] == 5 and got[b].shape[1] == 5, got[a].shape
+	    assert np.allclose(d(got), want, rtol=1e-5, atol=1e-5), a
+	EOF
+'
+
 test_expect_success NUMPY 'cat: a lora_A without its lora_B is an error naming it' '
 	"$PYTHON" - <<-\EOF &&
 	import numpy as np, st
