@@ -27,6 +27,9 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "Show one pattern with its code" },
 	{ "stats", cmd_stats, "Summarise the pattern store" },
 	{ "version", cmd_version, "Print the version" },
+	/* weight fusion */
+	{ "merge-adapters", cmd_merge_adapters, "Merge LoRA adapters into one (linear, cat, svd)" },
+	{ "adapters", cmd_adapters, "List, activate or roll back merged adapter versions" },
 };
 
 static void print_usage(FILE *out)

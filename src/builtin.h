@@ -13,6 +13,9 @@
 
 int cmd_version(int argc, const char **argv);
 int cmd_extract(int argc, const char **argv);
+/* weight fusion */
+int cmd_merge_adapters(int argc, const char **argv);
+int cmd_adapters(int argc, const char **argv);
 int cmd_export(int argc, const char **argv);
 int cmd_list(int argc, const char **argv);
 int cmd_search(int argc, const char **argv);
