@@ -21,6 +21,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "Print the version" },
+	{ "serve", cmd_serve, "Run the team server" },
+	{ "server", cmd_server, "Manage the team server's API keys" },
 };
 
 static void print_usage(FILE *out)

@@ -13,4 +13,8 @@
 
 int cmd_version(int argc, const char **argv);
 
+/* team server */
+int cmd_serve(int argc, const char **argv);
+int cmd_server(int argc, const char **argv);
+
 #endif
