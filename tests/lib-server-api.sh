@@ -66,7 +66,7 @@ test_expect_success 'seed: POST /patterns/{id}/feedback with curl (the seed id i
 	test "$(json_get fb.json "d[\"success_count\"]")" = 1
 '
 
-test_expect_success 'the same code again (CRLF, trailing blanks) is merged: 200, same id' '
+test_expect_success 'the same code with trailing blanks is merged: 200, same id' '
 	expect_status 200 POST /patterns "{\"problem_type\":\"bug_fix\",\"code_before\":\"...  \",\"code_after\":\"...\\t\"}" &&
 	test "$(json_get out.json "d[\"id\"]")" = "$(cat id)"
 '
