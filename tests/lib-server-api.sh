@@ -328,3 +328,97 @@ test_expect_success 'the access log has a line per request, never the key' '
 	! grep -F "${ALICE#gp_}" server.log &&
 	! grep -F "${BOB#gp_}" server.log
 '
+
+# ---- hostile input ----
+
+test_expect_success 'malformed JSON is 400 with a detail' '
+	expect_status 400 POST /patterns "{\"problem_type\": \"bug_fix\"," &&
+	json_get out.json "d[\"detail\"]" &&
+	expect_status 400 POST /patterns "{} trailing" &&
+	expect_status 400 POST "/patterns/$(json_get sync1.json "d[\"ids\"][0]")/feedback" "not json"
+'
+
+test_expect_success 'deep nesting and invalid UTF-8 are 400' '
+	"$PYTHON" -c "print(\"[\" * 5000 + \"]\" * 5000)" >deep.json &&
+	expect_status 400 POST /patterns @deep.json &&
+	printf "{\"problem_type\":\"bug_fix\",\"code_before\":\"\\377\\376\",\"code_after\":\"x\"}" >bad-utf8.json &&
+	expect_status 400 POST /patterns @bad-utf8.json &&
+	test_grep "UTF-8" out.json &&
+	expect_status 400 POST /patterns "{\"problem_type\":\"bug_fix\",\"code_before\":\"\\udc80\",\"code_after\":\"x\"}"
+'
+
+test_expect_success 'wrong types and unknown values are 422' '
+	expect_status 422 POST /patterns "{\"problem_type\":5,\"code_before\":\"a\",\"code_after\":\"b\"}" &&
+	test_grep problem_type out.json &&
+	expect_status 422 POST /patterns "{\"problem_type\":\"bug_fix\",\"code_before\":123,\"code_after\":\"b\"}" &&
+	test_grep code_before out.json &&
+	expect_status 422 POST /patterns "{\"problem_type\":\"bug_fix\",\"code_before\":\"a\",\"code_after\":\"b\",\"confidence\":\"high\"}" &&
+	expect_status 422 POST /patterns "{\"problem_type\":\"bug_fix\",\"code_before\":\"a\",\"code_after\":\"b\",\"confidence\":7}" &&
+	expect_status 422 POST /patterns "{\"problem_type\":\"world_domination\",\"code_before\":\"a\",\"code_after\":\"b\"}" &&
+	expect_status 422 POST /patterns "{\"problem_type\":\"bug_fix\",\"code_before\":\"a\",\"code_after\":\"b\",\"language\":[\"c\"]}" &&
+	expect_status 422 POST /patterns "[1, 2]" &&
+	expect_status 422 POST /patterns "\"a pattern\"" &&
+	expect_status 422 POST /patterns "{\"problem_type\":\"bug_fix\",\"code_before\":\"a\\u0000b\",\"code_after\":\"b\"}" &&
+	expect_status 422 POST /patterns "{\"problem_type\":\"bug_fix\",\"code_before\":\"a\",\"before_code\":\"c\",\"code_after\":\"b\"}"
+'
+
+test_expect_success 'missing fields are 422 naming the field' '
+	expect_status 422 POST /patterns "{\"problem_type\":\"bug_fix\",\"code_before\":\"a\"}" &&
+	test_grep code_after out.json &&
+	expect_status 422 POST /patterns "{}" &&
+	test_grep problem_type out.json &&
+	expect_status 400 POST /patterns ""
+'
+
+test_expect_success 'a 100 MiB body is refused with 413 before it is read' '
+	truncate -s 100M huge.json &&
+	expect_status 413 POST /patterns @huge.json &&
+	json_get out.json "d[\"detail\"]" &&
+	kill -0 $SERVER_PID
+'
+
+test_expect_success 'a chunked body over the limit is 413 too (bounded while streaming)' '
+	truncate -s 17M big-chunked.json &&
+	code=$(curl -s -o out.json -w "%{http_code}" -H "X-API-Key: $KEY" \
+		-H "Transfer-Encoding: chunked" -H "Content-Type: application/json" \
+		--data-binary @big-chunked.json "$SERVER_URL/patterns") &&
+	test "$code" = 413
+'
+
+test_expect_success 'unknown path 404, wrong method 405 with Allow' '
+	expect_status 404 GET /nope &&
+	json_get out.json "d[\"detail\"]" &&
+	expect_status 404 GET /patterns/a/b/c &&
+	expect_status 405 PUT /patterns &&
+	curl -s -i -X DELETE "$SERVER_URL/health" >head &&
+	test_grep "^HTTP/1.1 405" head &&
+	test_grep "^Allow: GET" head
+'
+
+test_expect_success 'oversized headers are refused, the server lives on' '
+	big=$("$PYTHON" -c "print(\"x\" * 100000)") &&
+	code=$(curl -s -o /dev/null -w "%{http_code}" -H "X-Big: $big" "$SERVER_URL/health") &&
+	test "$code" -ge 400 &&
+	expect_status 200 GET "/patterns?limit=1"
+'
+
+test_expect_success 'SQL-looking strings are stored and returned verbatim' '
+	cat >sql.json <<-\EOT &&
+	{"problem_type": "security", "code_before": "x = \"'"'"'; DROP TABLE patterns; --\"",
+	 "code_after": "Robert'"'"'); DROP TABLE students;-- \\\\ % _ $1 ?1",
+	 "commit_msg": "1'"'"' OR '"'"'1'"'"'='"'"'1", "language": "sql\"; --"}
+	EOT
+	expect_status 201 POST /patterns @sql.json &&
+	sid=$(json_get out.json "d[\"id\"]") &&
+	expect_status 200 GET "/patterns/$sid" &&
+	"$PYTHON" -c "
+import json
+a = json.load(open(\"sql.json\")); b = json.load(open(\"out.json\"))
+assert all(a[k] == b[k] for k in a), (a, b)" &&
+	expect_status 200 GET "/patterns?problem_type=bug_fix%27%20OR%20%271%27=%271" &&
+	test "$(json_get out.json "d[\"total\"]")" = 0 &&
+	expect_status 200 GET "/patterns?q=%25" &&
+	test "$(json_get out.json "d[\"total\"]")" = 1 &&
+	expect_status 200 GET "/patterns?limit=1" &&
+	test "$(json_get out.json "d[\"total\"]")" -gt 500
+'
