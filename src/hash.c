@@ -2,14 +2,13 @@
  * hash.c: SHA-256, randomness and constant-time compare over libcrypto.
  */
 #include "hash.h"
-
-#include <time.h>
 #include "util.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdio.h>
+#include <time.h>
 
 void sha256_init(struct sha256_ctx *c)
 {
