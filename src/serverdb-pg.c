@@ -442,38 +442,50 @@ static int cmp_hash(const void *a, const void *b)
 	return strcmp((*x)->solution_hash, (*y)->solution_hash);
 }
 
-enum { COL_PT, COL_HASH, COL_BEFORE, COL_AFTER, COL_CONF, COL_EXTRA, NR_COLS = COL_EXTRA + SDB_NR_EXTRA };
+enum {
+	COL_ID, COL_PT, COL_HASH, COL_BEFORE, COL_AFTER, COL_CONF, COL_EXTRA,
+	NR_COLS = COL_EXTRA + SDB_NR_EXTRA
+};
 
+/*
+ * The batch in three statements: insert the distinct new rows from bound
+ * arrays (ON CONFLICT DO NOTHING), learn from RETURNING which went in, and
+ * read back only the rows that were already known.
+ */
 static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *items,
 			  size_t n, const char *user)
 {
 	struct pg_conn *c = conn;
-	struct strbuf cols[NR_COLS], sql = STRBUF_INIT;
+	struct strbuf cols[NR_COLS], sql = STRBUF_INIT, known = STRBUF_INIT;
 	struct sdb_pattern **sorted = xcalloc(n, sizeof(*sorted));
+	char (*ids)[37] = xcalloc(n, sizeof(*ids));
 	const char *vals[NR_COLS + 1];
 	PGresult *res = NULL;
-	size_t created = 0;
+	size_t created = 0, nr_known = 0;
 	int rc;
 
 	for (int k = 0; k < NR_COLS; k++)
 		strbuf_init(&cols[k], 0);
-	/* one row per distinct solution_hash: the first of equal ones is inserted */
 	for (size_t i = 0; i < n; i++)
 		sorted[i] = &items[i];
 	qsort(sorted, n, sizeof(*sorted), cmp_hash);
+	/* one row per distinct solution_hash: the first in input order */
 	for (size_t i = 0; i < n; i++) {
-		struct sdb_pattern *p = &items[i];
-		struct sdb_pattern key = { 0 }, *kp = &key, **first;
+		struct sdb_pattern *p = &items[i], *kp = p, **q;
 		char conf[40];
-		memcpy(key.solution_hash, p->solution_hash, sizeof(key.solution_hash));
-		first = bsearch(&kp, sorted, n, sizeof(*sorted), cmp_hash);
-		while (first > sorted && !strcmp(first[-1]->solution_hash, p->solution_hash))
-			first--;
-		/* the earliest item with this hash in input order */
-		for (struct sdb_pattern **q = first;
-		     q < sorted + n && !strcmp((*q)->solution_hash, p->solution_hash); q++)
+		q = bsearch(&kp, sorted, n, sizeof(*sorted), cmp_hash);
+		while (q > sorted && !strcmp(q[-1]->solution_hash, p->solution_hash))
+			q--;
+		for (; q < sorted + n && !strcmp((*q)->solution_hash, p->solution_hash); q++)
 			if (*q < p)
-				goto next;
+				break;
+		if (q < sorted + n && !strcmp((*q)->solution_hash, p->solution_hash))
+			continue; /* an earlier item has this hash */
+		if (uuid_v7(ids[i]) < 0) {
+			rc = SDB_ERROR;
+			goto out;
+		}
+		array_add(&cols[COL_ID], ids[i]);
 		array_add(&cols[COL_PT], p->problem_type);
 		array_add(&cols[COL_HASH], p->solution_hash);
 		array_add(&cols[COL_BEFORE], p->code_before);
@@ -482,7 +494,6 @@ static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 		array_add(&cols[COL_CONF], p->has_confidence ? conf : NULL);
 		for (int k = 0; k < SDB_NR_EXTRA; k++)
 			array_add(&cols[COL_EXTRA + k], p->extra[k]);
-	next:;
 	}
 	for (int k = 0; k < NR_COLS; k++) {
 		array_end(&cols[k]);
@@ -490,45 +501,52 @@ static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 	}
 	vals[NR_COLS] = user;
 
-	strbuf_addstr(&sql, "INSERT INTO patterns (problem_type, solution_hash, code_before, "
+	strbuf_addstr(&sql, "INSERT INTO patterns (id, problem_type, solution_hash, code_before, "
 			    "code_after, confidence, created_by, created_seq, change_seq");
 	for (int k = 0; k < SDB_NR_EXTRA; k++)
 		strbuf_addf(&sql, ", %s", sdb_extra_column[k]);
-	strbuf_addf(&sql, ") SELECT pt, sh, cb, ca, conf::double precision, $%d, s, s", NR_COLS + 1);
+	strbuf_addf(&sql, ") SELECT id::uuid, pt, sh, cb, ca, conf::double precision, $%d, s, s",
+		    NR_COLS + 1);
 	for (int k = 0; k < SDB_NR_EXTRA; k++)
 		strbuf_addf(&sql, ", e%d", k);
-	strbuf_addstr(&sql, " FROM (SELECT *, nextval('pattern_change_seq') AS s FROM unnest("
-			    "$1::text[], $2::text[], $3::text[], $4::text[], $5::text[]");
-	for (int k = 0; k < SDB_NR_EXTRA; k++)
-		strbuf_addf(&sql, ", $%d::text[]", COL_EXTRA + k + 1);
-	strbuf_addstr(&sql, ") AS t(pt, sh, cb, ca, conf");
+	strbuf_addstr(&sql, " FROM (SELECT *, nextval('pattern_change_seq') AS s FROM unnest(");
+	for (int k = 0; k < NR_COLS; k++)
+		strbuf_addf(&sql, "%s$%d::text[]", k ? ", " : "", k + 1);
+	strbuf_addstr(&sql, ") AS t(id, pt, sh, cb, ca, conf");
 	for (int k = 0; k < SDB_NR_EXTRA; k++)
 		strbuf_addf(&sql, ", e%d", k);
 	strbuf_addstr(&sql, ")) AS rows ON CONFLICT (solution_hash) DO NOTHING "
-			    "RETURNING solution_hash");
+			    "RETURNING solution_hash, change_seq, " TS("created_at"));
 
 	if ((rc = pg_begin(c, 1)) < 0)
 		goto out;
 	res = pq(c, sql.buf, NR_COLS + 1, vals, &rc);
 	if (!res)
 		goto fail;
-	/* mark the inserted ones (by hash; input duplicates stay "known") */
 	for (int r = 0; r < PQntuples(res); r++) {
-		struct sdb_pattern key = { 0 }, *kp = &key, **hit;
+		struct sdb_pattern key, *kp = &key, **q, *p;
 		snprintf(key.solution_hash, sizeof(key.solution_hash), "%s", PQgetvalue(res, r, 0));
-		hit = bsearch(&kp, sorted, n, sizeof(*sorted), cmp_hash);
-		while (hit > sorted && !strcmp(hit[-1]->solution_hash, key.solution_hash))
-			hit--;
+		q = bsearch(&kp, sorted, n, sizeof(*sorted), cmp_hash);
+		if (!q)
+			continue;
+		while (q > sorted && !strcmp(q[-1]->solution_hash, key.solution_hash))
+			q--;
 		/* the earliest in input order is the one inserted */
-		if (hit) {
-			struct sdb_pattern *best = *hit;
-			for (struct sdb_pattern **q = hit;
-			     q < sorted + n && !strcmp((*q)->solution_hash, key.solution_hash); q++)
-				if (*q < best)
-					best = *q;
-			best->created = 1;
-			created++;
-		}
+		p = *q;
+		for (; q < sorted + n && !strcmp((*q)->solution_hash, key.solution_hash); q++)
+			if (*q < p)
+				p = *q;
+		p->created = 1;
+		memcpy(p->id, ids[p - items], sizeof(p->id));
+		p->change_seq = strtoll(PQgetvalue(res, r, 1), NULL, 10);
+		free(p->created_by);
+		free(p->created_at);
+		free(p->last_used);
+		p->created_by = xstrdup(user);
+		p->created_at = get_str(res, r, 2);
+		p->last_used = NULL;
+		p->success_count = 0;
+		created++;
 	}
 	PQclear(res);
 	res = NULL;
@@ -540,43 +558,37 @@ static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 				   "'patterns'", 1, cv)) < 0)
 			goto fail;
 	}
-	/* read back what is stored, new or known */
-	res = pq(c, "SELECT " PATTERN_COLUMNS " FROM patterns WHERE solution_hash = "
-		    "ANY($1::text[])", 1, &vals[COL_HASH], &rc);
-	if (!res)
-		goto fail;
-	for (int r = 0; r < PQntuples(res); r++) {
-		struct sdb_pattern stored, *kp = &stored, **hit;
-		read_pattern(res, r, &stored);
-		hit = bsearch(&kp, sorted, n, sizeof(*sorted), cmp_hash);
-		while (hit && hit > sorted && !strcmp(hit[-1]->solution_hash, stored.solution_hash))
-			hit--;
-		for (struct sdb_pattern **q = hit;
-		     q && q < sorted + n && !strcmp((*q)->solution_hash, stored.solution_hash); q++) {
-			struct sdb_pattern *p = *q, copy = stored;
-			int was_created = p->created;
-			/* each item gets its own copy of the stored row */
-			copy.problem_type = xstrdup(stored.problem_type);
-			copy.code_before = xstrdup(stored.code_before);
-			copy.code_after = xstrdup(stored.code_after);
-			for (int k = 0; k < SDB_NR_EXTRA; k++)
-				copy.extra[k] = stored.extra[k] ? xstrdup(stored.extra[k]) : NULL;
-			copy.created_by = xstrdup(stored.created_by);
-			copy.created_at = stored.created_at ? xstrdup(stored.created_at) : NULL;
-			copy.last_used = stored.last_used ? xstrdup(stored.last_used) : NULL;
-			sdb_pattern_release(p);
-			*p = copy;
-			p->created = was_created;
-			p->has_confidence = stored.has_confidence;
-		}
-		sdb_pattern_release(&stored);
-	}
-	/* sdb_pattern_release zeroes the hash: an item without id was not found */
+	/* the known ones (before, or earlier in this batch): answer with what is stored */
 	for (size_t i = 0; i < n; i++) {
-		if (!items[i].id[0]) {
-			err_set("pattern %s vanished while storing it", items[i].solution_hash);
-			rc = SDB_ERROR;
+		if (items[i].created)
+			continue;
+		array_add(&known, items[i].solution_hash);
+		nr_known++;
+	}
+	if (nr_known) {
+		const char *kv[1];
+		array_end(&known);
+		kv[0] = known.buf;
+		res = pq(c, "SELECT " PATTERN_COLUMNS " FROM patterns WHERE solution_hash = "
+			    "ANY($1::text[])", 1, kv, &rc);
+		if (!res)
 			goto fail;
+		for (size_t i = 0; i < n; i++) {
+			struct sdb_pattern *p = &items[i];
+			int r;
+			if (p->created)
+				continue;
+			for (r = 0; r < PQntuples(res); r++)
+				if (!strcmp(PQgetvalue(res, r, 2), p->solution_hash))
+					break;
+			if (r == PQntuples(res)) {
+				err_set("pattern %s vanished while storing it", p->solution_hash);
+				rc = SDB_ERROR;
+				goto fail;
+			}
+			sdb_pattern_release(p);
+			read_pattern(res, r, p);
+			p->created = 0;
 		}
 	}
 	if ((rc = pg_commit(c)) < 0)
@@ -590,7 +602,9 @@ out:
 	for (int k = 0; k < NR_COLS; k++)
 		strbuf_release(&cols[k]);
 	strbuf_release(&sql);
+	strbuf_release(&known);
 	free(sorted);
+	free(ids);
 	return rc;
 }
 
