@@ -35,10 +35,19 @@ struct pg_db {
 	char *url;
 };
 
+/* A statement prepared on this connection (by its SQL text). */
+struct pg_stmt {
+	char *sql;
+	char name[16];
+};
+#define MAX_PREPARED 128
+
 struct pg_conn {
 	struct pg_db *db;
 	PGconn *pg;
 	int in_tx;
+	struct pg_stmt *stmts;
+	size_t nr_stmts, alloc_stmts;
 };
 
 static const char *const migrations[] = {
@@ -109,6 +118,39 @@ static void drop(struct pg_conn *c)
 		PQfinish(c->pg);
 	c->pg = NULL;
 	c->in_tx = 0;
+	/* prepared statements die with their connection */
+	for (size_t i = 0; i < c->nr_stmts; i++)
+		free(c->stmts[i].sql);
+	c->nr_stmts = 0;
+}
+
+/*
+ * The name of sql prepared on this connection, preparing it on first use
+ * (parsing and planning once per connection, not per request); NULL when
+ * it cannot be prepared, and the caller runs it unprepared.
+ */
+static const char *prepared(struct pg_conn *c, const char *sql, int n)
+{
+	struct pg_stmt *st;
+	PGresult *res;
+
+	for (size_t i = 0; i < c->nr_stmts; i++)
+		if (!strcmp(c->stmts[i].sql, sql))
+			return c->stmts[i].name;
+	if (c->nr_stmts >= MAX_PREPARED || c->in_tx)
+		return NULL; /* a failed prepare would abort the transaction */
+	ALLOC_GROW(c->stmts, c->nr_stmts + 1, c->alloc_stmts);
+	st = &c->stmts[c->nr_stmts];
+	snprintf(st->name, sizeof(st->name), "gp%zu", c->nr_stmts);
+	res = PQprepare(c->pg, st->name, sql, n, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		PQclear(res);
+		return NULL;
+	}
+	PQclear(res);
+	st->sql = xstrdup(sql);
+	c->nr_stmts++;
+	return st->name;
 }
 
 static int pg_reconnect(struct pg_conn *c)
@@ -155,7 +197,11 @@ static PGresult *pq(struct pg_conn *c, const char *sql, int n, const char *const
 		*rc = pg_ensure(c);
 		if (*rc < 0)
 			return NULL;
-		res = PQexecParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
+		{
+			const char *name = prepared(c, sql, n);
+			res = name ? PQexecPrepared(c->pg, name, n, vals, NULL, NULL, 0)
+				   : PQexecParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
+		}
 		st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 			*rc = SDB_OK;
@@ -267,6 +313,7 @@ static void pg_disconnect_cb(void *conn)
 {
 	struct pg_conn *c = conn;
 	drop(c);
+	free(c->stmts);
 	free(c);
 }
 
