@@ -30,6 +30,8 @@ static const struct command commands[] = {
 	/* weight fusion */
 	{ "merge-adapters", cmd_merge_adapters, "Merge LoRA adapters into one (linear, cat, svd)" },
 	{ "adapters", cmd_adapters, "List, activate or roll back merged adapter versions" },
+	{ "serve", cmd_serve, "Run the team server" },
+	{ "server", cmd_server, "Manage the team server's API keys" },
 };
 
 static void print_usage(FILE *out)

@@ -22,4 +22,8 @@ int cmd_search(int argc, const char **argv);
 int cmd_show(int argc, const char **argv);
 int cmd_stats(int argc, const char **argv);
 
+/* team server */
+int cmd_serve(int argc, const char **argv);
+int cmd_server(int argc, const char **argv);
+
 #endif
