@@ -21,6 +21,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "Print the version" },
+	{ "hook", cmd_hook, "Install, remove or inspect the hooks that keep the store current" },
 };
 
 static void print_usage(FILE *out)

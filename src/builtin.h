@@ -13,4 +13,7 @@
 
 int cmd_version(int argc, const char **argv);
 
+/* hooks (src/cmd-hook.c) */
+int cmd_hook(int argc, const char **argv);
+
 #endif
