@@ -8,6 +8,10 @@
 #   make install    PREFIX=/usr/local (binary, hooks, completion, man page)
 
 PREFIX ?= /usr/local
+ifndef V
+QUIET_CC = @echo '   ' CC $@;
+QUIET_LINK = @echo '   ' LINK $@;
+endif
 BUILD ?= build
 CC ?= cc
 PKGS = libgit2 sqlite3 libcjson libcurl libmicrohttpd libpq openssl lapacke
@@ -34,18 +38,18 @@ all: $(BUILD)/bin/git-patterns unit
 ifeq ($(BUILD),build)
 all: git-patterns
 git-patterns: $(BUILD)/bin/git-patterns
-	cp $< $@
+	@cp $< $@
 endif
 
 $(BUILD)/bin/git-patterns: $(BUILD)/git-patterns.o $(OBJS)
 	@mkdir -p $(BUILD)/bin
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/git-patterns.o: git-patterns.c | $(BUILD)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The hook stubs, embedded so "hook install" needs no installed data files.
 HOOK_SCRIPTS = hooks/post-commit hooks/post-merge hooks/post-rewrite
@@ -60,7 +64,7 @@ $(BUILD)/hook.o: ALL_CFLAGS += -I$(BUILD)
 
 $(BUILD)/tests/%: tests/unit/%.c $(OBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(OBJS) $(ALL_LDFLAGS) $(LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(OBJS) $(ALL_LDFLAGS) $(LIBS)
 
 unit: $(UNIT_BINS)
 

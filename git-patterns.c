@@ -20,6 +20,11 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "export", cmd_export, "Write stored patterns as JSONL or CommitPack records" },
+	{ "list", cmd_list, "List stored patterns" },
+	{ "search", cmd_search, "Search patterns by words (full text, ranked)" },
+	{ "show", cmd_show, "Show one pattern with its code" },
+	{ "stats", cmd_stats, "Summarise the pattern store" },
 	{ "version", cmd_version, "Print the version" },
 	{ "hook", cmd_hook, "Install, remove or inspect the hooks that keep the store current" },
 };

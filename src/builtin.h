@@ -12,6 +12,11 @@
 #define BUILTIN_H
 
 int cmd_version(int argc, const char **argv);
+int cmd_export(int argc, const char **argv);
+int cmd_list(int argc, const char **argv);
+int cmd_search(int argc, const char **argv);
+int cmd_show(int argc, const char **argv);
+int cmd_stats(int argc, const char **argv);
 
 /* hooks (src/cmd-hook.c) */
 int cmd_hook(int argc, const char **argv);
