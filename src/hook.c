@@ -11,6 +11,7 @@
  *    background process.
  */
 #include "hook.h"
+#include "extract.h"
 #include "hook-scripts.h"
 #include "repo.h"
 #include "store.h"
@@ -574,16 +575,41 @@ out:
 	return ret;
 }
 
-static int extract_job(git_repository *repo, struct store *s, const struct hook_job *job)
+/*
+ * Extract the job's commits in-process. In the foreground one diff thread
+ * is plenty (the job is small); in the background every core helps.
+ */
+static int extract_job(git_repository *repo, struct store *s, const struct hook_job *job,
+		       int background)
 {
-	(void)repo;
-	(void)s;
-	(void)job;
-	return err_set("this git-patterns has no extraction engine yet");
+	struct extract_options o = EXTRACT_OPTIONS_INIT;
+	struct extract_stats st;
+	struct string_list revs = STRING_LIST_INIT;
+	int ret;
+
+	for (size_t i = 0; i < job->commits.nr; i++) {
+		char *spec = xstrfmt("%s^!", job->commits.items[i]);
+		string_list_append(&revs, spec);
+		free(spec);
+	}
+	if (job->range)
+		string_list_append(&revs, job->range);
+	if (!revs.nr)
+		return 0;
+	o.revs = (const char *const *)revs.items;
+	o.nr_revs = revs.nr;
+	o.jobs = background ? 0 : 1;
+	o.progress = 0;
+	memset(&st, 0, sizeof(st));
+	ret = extract_resolve_options(repo, &o, NULL);
+	if (!ret)
+		ret = extract_run(repo, s, &o, &st);
+	string_list_clear(&revs);
+	return ret;
 }
 
 /* Do the job; errors go to the hook log. */
-static int run_job(git_repository *repo, const struct hook_job *job)
+static int run_job(git_repository *repo, const struct hook_job *job, int background)
 {
 	struct store *s = NULL;
 	int ret = -1;
@@ -592,7 +618,7 @@ static int run_job(git_repository *repo, const struct hook_job *job)
 		return 0;
 	if (store_open_repo(&s, repo) < 0)
 		goto out;
-	if (mark_obsolete(s, job) < 0 || extract_job(repo, s, job) < 0)
+	if (mark_obsolete(s, job) < 0 || extract_job(repo, s, job, background) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -635,7 +661,7 @@ static int detach_job(const struct hook_job *job)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	if (repo_open(&repo, NULL) == 0)
-		run_job(repo, job);
+		run_job(repo, job, 1);
 	git_repository_free(repo);
 	_exit(0);
 }
@@ -667,7 +693,7 @@ int hook_run(const char *name, int argc, const char **argv)
 		hook_log(repo, name, "cannot start a background process (%s); working in "
 				     "the foreground", strerror(errno));
 	}
-	ret = run_job(repo, &job);
+	ret = run_job(repo, &job, 0);
 out:
 	git_repository_free(repo);
 	job_clear(&job);
