@@ -5,6 +5,7 @@
  * each command lives in src/cmd-<name>.c (see src/builtin.h).
  */
 #include "builtin.h"
+#include "parse-options.h"
 #include "util.h"
 
 #include <git2.h>
@@ -40,9 +41,15 @@ static void print_usage(FILE *out)
 		     " 'git help patterns' opens the manual.\n");
 }
 
+static const char *const version_usage[] = { "git patterns version", NULL };
+
 int cmd_version(int argc, const char **argv)
 {
+	struct option opts[] = { OPT_END() };
 	int major, minor, rev;
+
+	if (parse_options(argc, argv, opts, version_usage, 0))
+		usage_msg_opt(version_usage, opts, "too many arguments");
 	git_libgit2_version(&major, &minor, &rev);
 	printf("git-patterns version %s (libgit2 %d.%d.%d)\n", GIT_PATTERNS_VERSION, major,
 	       minor, rev);
