@@ -537,8 +537,8 @@ static int mark_obsolete(struct store *s, const struct hook_job *job)
 	sqlite3_stmt *gone = NULL, *back = NULL;
 	int ret = -1;
 
-	if (!job->replaced.nr && !job->commits.nr)
-		return 0;
+	if (!job->replaced.nr)
+		return 0; /* nothing was rewritten: no write transaction */
 	if (store_begin(s) < 0)
 		return -1;
 	gone = store_prepare(s, "UPDATE patterns SET obsolete = 1 "
