@@ -474,12 +474,58 @@ static int plan_job(git_repository *repo, struct hook_job *job, int argc, const 
 	return err_set("unknown hook '%s'", job->name);
 }
 
-/* Files changed by commit against its first parent (root: all of them). */
-static size_t changed_files(git_repository *repo, const git_oid *id)
+/*
+ * Count the files that differ between trees a and b (either may be NULL),
+ * adding to n and stopping once past limit. Subtrees with the same id are
+ * never read, so this costs O(changed paths), where a libgit2 tree diff
+ * reads every tree of both sides.
+ */
+static size_t count_changed(git_repository *repo, const git_tree *a, const git_tree *b,
+			    size_t n, size_t limit)
+{
+	size_t i = 0, j = 0, na = a ? git_tree_entrycount(a) : 0;
+	size_t nb = b ? git_tree_entrycount(b) : 0;
+
+	while ((i < na || j < nb) && n <= limit) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int cmp = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
+		const git_tree_entry *sides[2] = { cmp <= 0 ? ea : NULL, cmp >= 0 ? eb : NULL };
+		git_tree *sub[2] = { NULL, NULL };
+		int trees = 0;
+
+		if (cmp <= 0)
+			i++;
+		if (cmp >= 0)
+			j++;
+		if (cmp == 0 && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+		    git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb))
+			continue;
+		for (int k = 0; k < 2; k++) {
+			if (!sides[k] || git_tree_entry_type(sides[k]) != GIT_OBJECT_TREE)
+				continue;
+			if (git_tree_lookup(&sub[k], repo, git_tree_entry_id(sides[k])) == 0)
+				trees++;
+		}
+		/* a file on a side that is not a tree counts once */
+		for (int k = 0; k < 2; k++)
+			if (sides[k] && git_tree_entry_type(sides[k]) != GIT_OBJECT_TREE &&
+			    !(k == 1 && cmp == 0 && sides[0] &&
+			      git_tree_entry_type(sides[0]) != GIT_OBJECT_TREE))
+				n++;
+		if (trees)
+			n = count_changed(repo, sub[0], sub[1], n, limit);
+		git_tree_free(sub[0]);
+		git_tree_free(sub[1]);
+	}
+	return n;
+}
+
+/* Files changed by commit against its first parent (root: all), up to limit+1. */
+static size_t changed_files(git_repository *repo, const git_oid *id, size_t limit)
 {
 	git_commit *c = NULL, *parent = NULL;
 	git_tree *t = NULL, *pt = NULL;
-	git_diff *diff = NULL;
 	size_t n = 0;
 
 	if (git_commit_lookup(&c, repo, id) < 0 || git_commit_tree(&t, c) < 0)
@@ -487,10 +533,8 @@ static size_t changed_files(git_repository *repo, const git_oid *id)
 	if (git_commit_parentcount(c) > 0 &&
 	    (git_commit_parent(&parent, c, 0) < 0 || git_commit_tree(&pt, parent) < 0))
 		goto out;
-	if (git_diff_tree_to_tree(&diff, repo, pt, t, NULL) == 0)
-		n = git_diff_num_deltas(diff);
+	n = count_changed(repo, pt, t, 0, limit);
 out:
-	git_diff_free(diff);
 	git_tree_free(pt);
 	git_tree_free(t);
 	git_commit_free(parent);
@@ -508,7 +552,7 @@ static int job_is_large(git_repository *repo, const struct hook_job *job)
 		if (++commits > DETACH_COMMITS)
 			return 1;
 		if (git_oid_fromstr(&id, job->commits.items[i]) == 0)
-			files += changed_files(repo, &id);
+			files += changed_files(repo, &id, DETACH_FILES - files);
 		if (files > DETACH_FILES)
 			return 1;
 	}
@@ -522,7 +566,8 @@ static int job_is_large(git_repository *repo, const struct hook_job *job)
 		while (!large && git_revwalk_next(&id, walk) == 0) {
 			if (++commits > DETACH_COMMITS)
 				large = 1;
-			else if ((files += changed_files(repo, &id)) > DETACH_FILES)
+			else if ((files += changed_files(repo, &id, DETACH_FILES - files)) >
+				 DETACH_FILES)
 				large = 1;
 		}
 		git_revwalk_free(walk);
@@ -618,6 +663,11 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 		return 0;
 	if (store_open_repo(&s, repo) < 0)
 		goto out;
+	/*
+	 * Leave the WAL for a later reader to checkpoint: a checkpoint at
+	 * close costs four fsyncs, more than the rest of a small hook run.
+	 */
+	sqlite3_db_config(store_db(s), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 	if (mark_obsolete(s, job) < 0 || extract_job(repo, s, job, background) < 0)
 		goto out;
 	ret = 0;
