@@ -15,6 +15,7 @@
 #include "hook-scripts.h"
 #include "repo.h"
 #include "store.h"
+#include "treediff.h"
 #include "util.h"
 
 #include <errno.h>
@@ -474,53 +475,6 @@ static int plan_job(git_repository *repo, struct hook_job *job, int argc, const 
 	return err_set("unknown hook '%s'", job->name);
 }
 
-/*
- * Count the files that differ between trees a and b (either may be NULL),
- * adding to n and stopping once past limit. Subtrees with the same id are
- * never read, so this costs O(changed paths), where a libgit2 tree diff
- * reads every tree of both sides.
- */
-static size_t count_changed(git_repository *repo, const git_tree *a, const git_tree *b,
-			    size_t n, size_t limit)
-{
-	size_t i = 0, j = 0, na = a ? git_tree_entrycount(a) : 0;
-	size_t nb = b ? git_tree_entrycount(b) : 0;
-
-	while ((i < na || j < nb) && n <= limit) {
-		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
-		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
-		int cmp = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
-		const git_tree_entry *sides[2] = { cmp <= 0 ? ea : NULL, cmp >= 0 ? eb : NULL };
-		git_tree *sub[2] = { NULL, NULL };
-		int trees = 0;
-
-		if (cmp <= 0)
-			i++;
-		if (cmp >= 0)
-			j++;
-		if (cmp == 0 && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
-		    git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb))
-			continue;
-		for (int k = 0; k < 2; k++) {
-			if (!sides[k] || git_tree_entry_type(sides[k]) != GIT_OBJECT_TREE)
-				continue;
-			if (git_tree_lookup(&sub[k], repo, git_tree_entry_id(sides[k])) == 0)
-				trees++;
-		}
-		/* a file on a side that is not a tree counts once */
-		for (int k = 0; k < 2; k++)
-			if (sides[k] && git_tree_entry_type(sides[k]) != GIT_OBJECT_TREE &&
-			    !(k == 1 && cmp == 0 && sides[0] &&
-			      git_tree_entry_type(sides[0]) != GIT_OBJECT_TREE))
-				n++;
-		if (trees)
-			n = count_changed(repo, sub[0], sub[1], n, limit);
-		git_tree_free(sub[0]);
-		git_tree_free(sub[1]);
-	}
-	return n;
-}
-
 /* Files changed by commit against its first parent (root: all), up to limit+1. */
 static size_t changed_files(git_repository *repo, const git_oid *id, size_t limit)
 {
@@ -528,12 +482,13 @@ static size_t changed_files(git_repository *repo, const git_oid *id, size_t limi
 	git_tree *t = NULL, *pt = NULL;
 	size_t n = 0;
 
+	/* unreadable: let the background process find out and log it */
 	if (git_commit_lookup(&c, repo, id) < 0 || git_commit_tree(&t, c) < 0)
 		goto out;
 	if (git_commit_parentcount(c) > 0 &&
 	    (git_commit_parent(&parent, c, 0) < 0 || git_commit_tree(&pt, parent) < 0))
 		goto out;
-	n = count_changed(repo, pt, t, 0, limit);
+	n = (size_t)tree_changed_paths(repo, pt, t, NULL, limit ? limit : 1);
 out:
 	git_tree_free(pt);
 	git_tree_free(t);
