@@ -27,6 +27,7 @@
 #include "progress.h"
 #include "repo.h"
 #include "strbuf.h"
+#include "treediff.h"
 #include "util.h"
 
 #include <errno.h>
@@ -554,6 +555,7 @@ static int process_commit(struct worker_ctx *w, const git_oid *oid, struct commi
 	git_diff_find_options fopts;
 	struct classification cl;
 	const char **paths = NULL;
+	struct string_list changed = STRING_LIST_INIT;
 	size_t ndeltas;
 	const git_signature *author;
 	int ret = -1;
@@ -587,6 +589,17 @@ static int process_commit(struct worker_ctx *w, const git_oid *oid, struct commi
 	dopts.context_lines = (uint32_t)w->o->context_lines;
 	dopts.interhunk_lines = 0;
 	dopts.max_size = w->o->max_file_size > 0 ? w->o->max_file_size : ((git_off_t)1 << 62);
+	/*
+	 * Diff only the changed paths: libgit2 then opens only the subtrees
+	 * that lead to them instead of every tree of both sides.
+	 */
+	if (tree_changed_paths(w->repo, ptree, tree, &changed, 0) < 0)
+		goto out;
+	if (changed.nr) {
+		dopts.pathspec.strings = changed.items;
+		dopts.pathspec.count = changed.nr;
+		dopts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	}
 	if (git_diff_tree_to_tree(&diff, w->repo, ptree, tree, &dopts) < 0) {
 		git_error_set_from("cannot diff");
 		goto out;
@@ -619,6 +632,7 @@ static int process_commit(struct worker_ctx *w, const git_oid *oid, struct commi
 	ret = 0;
 out:
 	free(paths);
+	string_list_clear(&changed);
 	git_diff_free(diff);
 	git_tree_free(tree);
 	git_tree_free(ptree);
