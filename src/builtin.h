@@ -25,5 +25,7 @@ int cmd_stats(int argc, const char **argv);
 /* team server */
 int cmd_serve(int argc, const char **argv);
 int cmd_server(int argc, const char **argv);
+/* hooks (src/cmd-hook.c) */
+int cmd_hook(int argc, const char **argv);
 
 #endif
