@@ -28,6 +28,8 @@ static const struct command commands[] = {
 	{ "sync", cmd_sync, "Exchange patterns with the team server" },
 	{ "feedback", cmd_feedback, "Vote on a pattern (sent by the next sync)" },
 	{ "version", cmd_version, "Print the version" },
+	{ "serve", cmd_serve, "Run the team server" },
+	{ "server", cmd_server, "Manage the team server's API keys" },
 };
 
 static void print_usage(FILE *out)

@@ -21,4 +21,8 @@ int cmd_stats(int argc, const char **argv);
 int cmd_sync(int argc, const char **argv);
 int cmd_feedback(int argc, const char **argv);
 
+/* team server */
+int cmd_serve(int argc, const char **argv);
+int cmd_server(int argc, const char **argv);
+
 #endif
