@@ -108,6 +108,28 @@ static void jw_column(struct json_writer *jw, const char *key, sqlite3_stmt *st,
 			      (size_t)sqlite3_column_bytes(st, col));
 }
 
+/*
+ * A text column cut to at most max bytes (at a character boundary), to
+ * stay within the server's field limits (the code is never cut).
+ */
+static void jw_column_max(struct json_writer *jw, const char *key, sqlite3_stmt *st, int col,
+			  size_t max)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	size_t len = (size_t)sqlite3_column_bytes(st, col);
+	jw_key(jw, key);
+	if (!v) {
+		jw_null(jw);
+		return;
+	}
+	if (len > max) {
+		len = max;
+		while (len && ((unsigned char)v[len] & 0xC0) == 0x80)
+			len--;
+	}
+	jw_string_len(jw, v, len);
+}
+
 /* Append the pattern in st's row as one JSON object of a push. */
 static void push_object(struct json_writer *jw, sqlite3_stmt *st)
 {
@@ -116,14 +138,14 @@ static void push_object(struct json_writer *jw, sqlite3_stmt *st)
 	jw_column(jw, "problem_type", st, 2);
 	jw_column(jw, "code_before", st, 3);
 	jw_column(jw, "code_after", st, 4);
-	jw_column(jw, "commit_msg", st, 5);
-	jw_column(jw, "author", st, 6);
+	jw_column_max(jw, "commit_msg", st, 5, 60000);
+	jw_column_max(jw, "author", st, 6, 200);
 	jw_column(jw, "date", st, 7);
 	jw_key(jw, "confidence");
 	jw_double(jw, sqlite3_column_double(st, 8));
 	jw_column(jw, "commit", st, 9);
-	jw_column(jw, "file_path", st, 10);
-	jw_column(jw, "language", st, 11);
+	jw_column_max(jw, "file_path", st, 10, 4000);
+	jw_column_max(jw, "language", st, 11, 40);
 	jw_column(jw, "solution_hash", st, 12);
 	jw_object_end(jw);
 }
@@ -180,7 +202,16 @@ static int mark_pushed(struct store *s, const char *remote, const long long *row
 	{
 		const char *uuid;
 		int outcome = item_outcome(item, &uuid);
-		long long rowid = rowids[i++];
+		double index = json_get_number(item, "index", (double)i);
+		long long rowid;
+
+		if (!(index >= 0 && index < (double)n)) {
+			err_set("team server sent an answer for pattern %g of a push of %zu",
+				index, n);
+			goto out;
+		}
+		rowid = rowids[(size_t)index];
+		i++;
 
 		if (outcome < 0) {
 			r->rejected++;
@@ -207,7 +238,6 @@ static int mark_pushed(struct store *s, const char *remote, const long long *row
 		}
 		sqlite3_reset(upd);
 	}
-	(void)n;
 	ret = store_commit(s);
 out:
 	sqlite3_finalize(mark);
@@ -235,9 +265,10 @@ static long long count_unpushed(struct store *s, const char *variant, const char
 
 /*
  * Send the rows of st from *at on (at most max items): build the array,
- * POST it, mark what the server acknowledged. A batch the server finds too
- * large (413) is halved; a single pattern it refuses (413, 422) is skipped
- * with a warning and stays unpushed.
+ * POST it, mark what the server acknowledged. A batch the server refuses
+ * as too large (413) or invalid (422) is halved until the culprit is alone;
+ * a single pattern it refuses is skipped with a warning and stays unpushed
+ * (so it is offered again by the next sync).
  */
 static int push_batch(struct store *s, struct http_client *c, const char *remote,
 		      const struct sync_options *o, long long *rowids, size_t n,
@@ -332,10 +363,10 @@ static int push_batch(struct store *s, struct http_client *c, const char *remote
 
 	if (http_json(c, "POST", "/patterns", &body, &resp, &doc) < 0)
 		goto out;
-	if (resp.status == 413 || (resp.status == 422 && sent == 1)) {
+	if (resp.status == 413 || resp.status == 422) {
 		struct strbuf detail = STRBUF_INIT;
 		if (sent > 1) {
-			/* too large together: halve */
+			/* too large together, or one of them refused: halve to find it */
 			size_t half = sent / 2;
 			strbuf_release(&body);
 			http_response_release(&resp);

@@ -36,7 +36,7 @@
 
 #define SYNC_PUSH_BATCH 1000
 #define SYNC_PUSH_BYTES (8u << 20)
-#define SYNC_PULL_PAGE 1000
+#define SYNC_PULL_PAGE 200 /* the server's largest page (SPEC §6) */
 
 enum sync_phase { SYNC_PHASE_PUSH, SYNC_PHASE_PULL, SYNC_PHASE_FEEDBACK };
 
