@@ -20,6 +20,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "extract", cmd_extract, "Extract patterns from the history into the pattern store" },
 	{ "export", cmd_export, "Write stored patterns as JSONL or CommitPack records" },
 	{ "list", cmd_list, "List stored patterns" },
 	{ "search", cmd_search, "Search patterns by words (full text, ranked)" },

@@ -12,6 +12,7 @@
 #define BUILTIN_H
 
 int cmd_version(int argc, const char **argv);
+int cmd_extract(int argc, const char **argv);
 int cmd_export(int argc, const char **argv);
 int cmd_list(int argc, const char **argv);
 int cmd_search(int argc, const char **argv);
