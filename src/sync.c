@@ -671,7 +671,8 @@ static int pull_stmts_prepare(struct store *s, struct pull_stmts *ps)
 {
 	memset(ps, 0, sizeof(*ps));
 	ps->by_uuid = store_prepare(s, "SELECT 1 FROM patterns WHERE server_id = ?1 LIMIT 1");
-	ps->update = store_prepare(s, "UPDATE patterns SET success_count = ?2 WHERE server_id = ?1");
+	ps->update = store_prepare(s, "UPDATE patterns SET success_count = ?2"
+				      " WHERE server_id = ?1 AND success_count != ?2");
 	ps->local_hash = store_prepare(s, "UPDATE patterns SET server_id = ?2, success_count = ?3"
 					  " WHERE solution_hash = ?1 AND origin = 'local'");
 	ps->mark_local = store_prepare(
@@ -712,7 +713,10 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, "", -1, SQLITE_STATIC);
 }
 
-/* Store one pulled pattern (see sync.h); *stored: 1 new, 0 updated, -1 skipped. */
+/*
+ * Store one pulled pattern (see sync.h); *stored: 1 new, 0 updated, 2
+ * already known as it is, -1 skipped (not a usable pattern).
+ */
 static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
 		    const cJSON *p, int *stored)
 {
@@ -743,8 +747,11 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
 	if (rc == SQLITE_ROW) {
 		sqlite3_bind_text(ps->update, 1, uuid, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(ps->update, 2, count);
-		*stored = 0;
-		return step_done(s, ps->update, "cannot update pattern") < 0 ? -1 : 0;
+		if (step_done(s, ps->update, "cannot update pattern") < 0)
+			return -1;
+		/* our own push coming back is no news; a new success_count is */
+		*stored = sqlite3_changes(store_db(s)) ? 0 : 2;
+		return 0;
 	}
 	/* a local pattern with the same code: it is this one, and on the server */
 	sqlite3_bind_text(ps->local_hash, 1, hash, -1, SQLITE_STATIC);

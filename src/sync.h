@@ -56,7 +56,7 @@ struct sync_result {
 	long long duplicates;	   /* the server already had them (merged) */
 	long long rejected;	   /* refused one by one (too large, invalid) */
 	long long pulled;	   /* new team patterns stored here */
-	long long updated;	   /* known patterns whose success_count was refreshed */
+	long long updated;	   /* known patterns whose success_count changed */
 	long long feedback_sent;
 	long long feedback_pending; /* still queued (pattern not on the server yet) */
 	long long to_push;	   /* --dry-run: what a real run would push */
