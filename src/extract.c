@@ -133,6 +133,40 @@ static int load_processed(struct store *s, const char *variant, struct oid_set *
 	return 0;
 }
 
+/* Walks of at most this many commits look their marks up one by one. */
+#define PROCESSED_LOOKUP_MAX 256
+
+/* The marks of just these commits (point queries on the primary key). */
+static int lookup_processed(struct store *s, const char *variant, const git_oid *ids, size_t nr,
+			    struct oid_set *set)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT skipped_unknown FROM processed "
+					    "WHERE commit_id = ?1 AND variant = ?2");
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc = SQLITE_DONE;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 2, variant, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < nr; i++) {
+		git_oid_tostr(hex, sizeof(hex), &ids[i]);
+		sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			oid_set_add(set, ids[i].id,
+				    sqlite3_column_int(st, 0) ? MARK_SKIPPED_UNKNOWN
+							      : MARK_COMPLETE);
+			rc = SQLITE_DONE;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, "cannot read processed commits");
+	return 0;
+}
+
 /* ---------------------------------------------------------------- */
 /* Options                                                          */
 
@@ -762,12 +796,24 @@ static int renamed_changes(struct worker_ctx *w, git_tree *old, git_tree *new,
 	git_diff *diff = NULL;
 	git_diff_options dopts;
 	git_diff_find_options fopts;
+	char **paths = xcalloc(out->nr ? out->nr : 1, sizeof(*paths));
 	size_t n;
+	int rc;
 
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
-	if (git_diff_tree_to_tree(&diff, w->repo, old, new, &dopts) < 0)
+	/*
+	 * Only the paths known to differ: libgit2 then reads only the
+	 * subtrees leading to them, not every tree of both sides.
+	 */
+	for (size_t i = 0; i < out->nr; i++)
+		paths[i] = out->items[i].path;
+	dopts.pathspec.strings = paths;
+	dopts.pathspec.count = out->nr;
+	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	rc = git_diff_tree_to_tree(&diff, w->repo, old, new, &dopts);
+	free(paths);
+	if (rc < 0)
 		return git_error_set_from("cannot diff");
 	fopts.flags = GIT_DIFF_FIND_RENAMES;
 	fopts.rename_threshold = 50;
@@ -1415,12 +1461,8 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 			goto out;
 		}
 	}
-	if (load_processed(s, variant.buf, &done) < 0)
-		goto out;
-
 	while ((rc = git_revwalk_next(&oid, walk)) == 0) {
 		git_commit *c;
-		unsigned char mark;
 		if (git_commit_lookup(&c, repo, &oid) < 0) {
 			git_error_set_from("cannot read commit");
 			goto out;
@@ -1437,11 +1479,6 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 			goto out;
 		}
 		ord++;
-		mark = oid_set_get(&done, oid.id);
-		if (mark == MARK_COMPLETE || (mark == MARK_SKIPPED_UNKNOWN && !o.include_unknown)) {
-			st->already++;
-			continue;
-		}
 		ALLOC_GROW(todo, nr_todo + 1, alloc_todo);
 		todo[nr_todo++] = oid;
 	}
@@ -1451,6 +1488,30 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	}
 	git_revwalk_free(walk);
 	walk = NULL;
+
+	/*
+	 * Leave out what earlier runs processed. A few commits (a hook's)
+	 * are looked up one by one, so that a run costs the same in a store
+	 * of any size; many are checked against the whole processed set.
+	 */
+	if (nr_todo <= PROCESSED_LOOKUP_MAX) {
+		if (lookup_processed(s, variant.buf, todo, nr_todo, &done) < 0)
+			goto out;
+	} else if (load_processed(s, variant.buf, &done) < 0) {
+		goto out;
+	}
+	{
+		size_t keep = 0;
+		for (size_t i = 0; i < nr_todo; i++) {
+			unsigned char mark = oid_set_get(&done, todo[i].id);
+			if (mark == MARK_COMPLETE ||
+			    (mark == MARK_SKIPPED_UNKNOWN && !o.include_unknown))
+				st->already++;
+			else
+				todo[keep++] = todo[i];
+		}
+		nr_todo = keep;
+	}
 	oid_set_free(&done);
 	ret = nr_todo ? run_workers(repo, s, &o, variant.buf, todo, nr_todo, st) : 0;
 	/* small ranges (a hook's one commit) are quick to walk: not worth a write */
