@@ -41,7 +41,7 @@
 #define BATCH_MAX_COMMITS 4000
 #define WORK_CHUNK 16
 #define RANGE_RECORD_MIN 256
-#define BATCH_MAX_SECONDS 1.0
+#define BATCH_MAX_SECONDS 0.25
 #define BATCH_MAX_BYTES (16u << 20)
 
 /* ---------------------------------------------------------------- */
@@ -874,10 +874,10 @@ static int load_side(struct worker_ctx *w, const git_oid *id, git_odb_object **o
 			return git_error_set_from("cannot read blob");
 		blob_cache_put(&w->blobs, id, *obj);
 	}
-	/* binary as git decides it: a NUL in the first 8000 bytes */
+	/* libgit2's binary detection (a NUL or mostly control bytes early on) */
 	size = git_odb_object_size(*obj);
 	data = git_odb_object_data(*obj);
-	if (memchr(data, '\0', size < 8000 ? size : 8000))
+	if (git_blob_data_is_binary(data, size))
 		*skip = 1;
 	return 0;
 }
