@@ -166,6 +166,7 @@ done:
 		close(in);
 	if (ret && tmp)
 		unlink(tmp);
+	st_forget_temp(tmp);
 	free(tmp);
 	free(buf);
 	return ret;

@@ -18,10 +18,26 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+
+/* Ctrl-C or kill: leave no temporary file behind. */
+static void remove_temp_and_die(int sig)
+{
+	st_remove_temp_files();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void cleanup_on_signal(void)
+{
+	signal(SIGINT, remove_temp_and_die);
+	signal(SIGTERM, remove_temp_and_die);
+	signal(SIGHUP, remove_temp_and_die);
+}
 
 static const char *const merge_usage[] = {
 	"git patterns merge-adapters --adapters <A> <B>... --output <out>\n"
@@ -219,6 +235,7 @@ int cmd_merge_adapters(int argc, const char **argv)
 		mo.parent_names = (const char *const *)parents;
 	}
 
+	cleanup_on_signal();
 	progress = progress_start("Merging adapters", 0, "MiB", quiet || !show_progress);
 	mo.progress = progress ? on_progress : NULL;
 	mo.cb_data = progress;

@@ -860,6 +860,43 @@ struct st_writer {
 	uint64_t expect, written, flushed;
 };
 
+/*
+ * Temporary files in flight, so that a signal handler can remove them
+ * (st_remove_temp_files is async-signal-safe: it only reads the slots
+ * and calls unlink).
+ */
+#define MAX_TEMPS 16
+static char *temps[MAX_TEMPS];
+
+static void remember_temp(char *tmp)
+{
+	for (int i = 0; i < MAX_TEMPS; i++) {
+		char *expected = NULL;
+		if (__atomic_compare_exchange_n(&temps[i], &expected, tmp, 0, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			return;
+	}
+}
+
+void st_forget_temp(const char *tmp)
+{
+	for (int i = 0; i < MAX_TEMPS; i++) {
+		char *expected = (char *)tmp;
+		if (tmp && __atomic_compare_exchange_n(&temps[i], &expected, NULL, 0,
+						       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return;
+	}
+}
+
+void st_remove_temp_files(void)
+{
+	for (int i = 0; i < MAX_TEMPS; i++) {
+		char *t = __atomic_load_n(&temps[i], __ATOMIC_SEQ_CST);
+		if (t)
+			unlink(t);
+	}
+}
+
 char *st_create_temp(const char *path, int *fd)
 {
 	/*
@@ -875,8 +912,10 @@ char *st_create_temp(const char *path, int *fd)
 		hex_encode(rnd, sizeof(rnd), hex);
 		tmp = xstrfmt("%s.tmp-%s", path, hex);
 		*fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (*fd >= 0)
+		if (*fd >= 0) {
+			remember_temp(tmp);
 			return tmp;
+		}
 		if (errno != EEXIST) {
 			err_set("cannot create temporary file '%s': %s", tmp, strerror(errno));
 			free(tmp);
@@ -1056,6 +1095,7 @@ int st_writer_commit(struct st_writer *w)
 		err_set("cannot rename '%s' to '%s': %s", w->tmp, w->path, strerror(errno));
 		goto out;
 	}
+	st_forget_temp(w->tmp);
 	fsync_dir_of(w->path);
 	free(w->tmp);
 	w->tmp = NULL;
@@ -1071,8 +1111,10 @@ void st_writer_abort(struct st_writer *w)
 		return;
 	if (w->fd >= 0)
 		close(w->fd);
-	if (w->tmp)
+	if (w->tmp) {
 		unlink(w->tmp);
+		st_forget_temp(w->tmp);
+	}
 	free(w->tmp);
 	free(w->path);
 	free(w);
@@ -1080,24 +1122,22 @@ void st_writer_abort(struct st_writer *w)
 
 int write_file_atomic(const char *path, const void *buf, size_t len)
 {
-	int fd;
+	int fd, ret = 0;
 	char *tmp = st_create_temp(path, &fd);
 	if (!tmp)
 		return -1;
 	if (write_all(fd, buf, len, tmp) < 0 ||
 	    (fsync(fd) < 0 && err_set("cannot sync '%s': %s", tmp, strerror(errno)))) {
 		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -1;
+		ret = -1;
+	} else if (close(fd) < 0 || rename(tmp, path) < 0) {
+		ret = err_set("cannot write '%s': %s", path, strerror(errno));
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		err_set("cannot write '%s': %s", path, strerror(errno));
+	if (ret)
 		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	fsync_dir_of(path);
+	else
+		fsync_dir_of(path);
+	st_forget_temp(tmp);
 	free(tmp);
-	return 0;
+	return ret;
 }

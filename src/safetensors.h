@@ -137,6 +137,10 @@ void st_writer_abort(struct st_writer *w);
  * writing; the caller frees the name. NULL and err_set on failure.
  */
 char *st_create_temp(const char *path, int *fd);
+/* The temporary file was renamed or removed: stop tracking it. */
+void st_forget_temp(const char *tmp);
+/* Remove every temporary file in flight; async-signal-safe (for handlers). */
+void st_remove_temp_files(void);
 /* Write a whole small file atomically (temp file, fsync, rename). */
 int write_file_atomic(const char *path, const void *buf, size_t len);
 
