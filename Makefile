@@ -51,6 +51,17 @@ $(BUILD)/git-patterns.o: git-patterns.c | $(BUILD)
 $(BUILD)/%.o: src/%.c | $(BUILD)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The hook stubs, embedded so "hook install" needs no installed data files.
+HOOK_SCRIPTS = hooks/post-commit hooks/post-merge hooks/post-rewrite
+$(BUILD)/hook-scripts.h: $(HOOK_SCRIPTS) | $(BUILD)
+	@for h in $(HOOK_SCRIPTS); do \
+		printf 'static const char hook_script_%s[] =\n' "$$(basename $$h | tr - _)"; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $$h; \
+		printf '\t;\n'; \
+	done >$@+ && mv $@+ $@
+$(BUILD)/hook.o: $(BUILD)/hook-scripts.h
+$(BUILD)/hook.o: ALL_CFLAGS += -I$(BUILD)
+
 $(BUILD)/tests/%: tests/unit/%.c $(OBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(OBJS) $(ALL_LDFLAGS) $(LIBS)

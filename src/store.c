@@ -54,6 +54,7 @@ static const char *const migrations[] = {
 	"  commit_id TEXT NOT NULL,"
 	"  variant TEXT NOT NULL,"
 	"  at INTEGER NOT NULL,"
+	"  skipped_unknown INTEGER NOT NULL DEFAULT 0," /* unknown, left out */
 	"  PRIMARY KEY (commit_id, variant)) WITHOUT ROWID;"
 	"CREATE VIRTUAL TABLE patterns_fts USING fts5("
 	"  commit_msg, file_path, before_code, after_code,"
