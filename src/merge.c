@@ -251,6 +251,7 @@ struct merger {
 	int failed;
 	pthread_mutex_t lock;
 	char *thread_err;
+	char *created_dir; /* the output folder, if this merge made it */
 };
 
 static void warnf(struct merger *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1044,7 +1045,9 @@ static int resolve_output(struct merger *m)
 		return MERGE_EUSAGE;
 	}
 	if (folder) {
-		if (mkdir(out, 0777) < 0 && errno != EEXIST)
+		if (!mkdir(out, 0777))
+			m->created_dir = xstrdup(out);
+		else if (errno != EEXIST)
 			return err_set("cannot create folder '%s': %s", out, strerror(errno));
 		res->output = path_join(out, "adapter_model.safetensors");
 		res->config = path_join(out, "adapter_config.json");
@@ -1056,6 +1059,8 @@ static int resolve_output(struct merger *m)
 		free(dir);
 	}
 	res->meta = xstrfmt("%s.meta.json", res->output);
+	if (!folder && res->config && m->o->method != MERGE_LINEAR && !access(res->config, F_OK))
+		warnf(m, "replacing '%s' with the merged adapter's config", res->config);
 	for (size_t i = 0; i < m->nr; i++) {
 		struct input *in = &m->in[i];
 		if (same_file(&in->st, res->output) || same_file(&in->st, res->meta) ||
@@ -1184,6 +1189,9 @@ int merge_adapters(const struct merge_options *o, struct merge_result *res)
 	ret = 0;
 out:
 	st_writer_abort(m.writer);
+	if (ret && m.created_dir)
+		rmdir(m.created_dir); /* only if still empty */
+	free(m.created_dir);
 	free(config);
 	free(metatext);
 	free(ot);

@@ -634,9 +634,9 @@ static int parse_header(struct builder *b)
 	struct jp *j = &b->j;
 	struct st_file *f = b->f;
 
-	skip_ws(j);
+	/* as the reference: the header starts with '{' (trailing spaces pad it) */
 	if (j->p >= j->end || *j->p != '{')
-		return err_set("%s: header is not a JSON object", j->file);
+		return err_set("%s: header is not a JSON object (it must start with '{')", j->file);
 	j->p++;
 	j->depth = 1;
 	skip_ws(j);

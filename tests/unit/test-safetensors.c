@@ -83,6 +83,7 @@ int main(void)
 		   strstr(err_msg(), "too short"), "file shorter than 8 bytes");
 	}
 	refused("[1,2]", 0, "not a JSON object", "header must be an object");
+	refused(" {}", 0, "must start with '{'", "header starts with '{'");
 	refused("{\"a\":{\"dtype\"", 0, "not valid JSON", "truncated JSON");
 	refused("{\"a\":{\"dtype\":\"Q4\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1,
 		"tensor 'a': unknown dtype \"Q4\"", "unknown dtype");
