@@ -30,12 +30,9 @@ static void cleanup_on_signal(void)
 	signal(SIGHUP, remove_temp_and_die);
 }
 
-static const char *const adapters_usage[] = {
-	"git patterns adapters [list] [--json]",
-	"git patterns adapters activate <version>",
-	"git patterns adapters rollback [<version>]",
-	NULL
-};
+static const char *const adapters_usage[] = {"git patterns adapters [list] [--json]",
+					     "git patterns adapters activate <version>",
+					     "git patterns adapters rollback [<version>]", NULL};
 
 static void version_json(struct json_writer *jw, const struct adapter_version *v)
 {
