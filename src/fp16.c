@@ -121,11 +121,15 @@ __attribute__((target("f16c,avx"))) static void store_f16_f16c(unsigned char *d,
 
 static int have_f16c(void)
 {
+	/* merge threads call this concurrently: an atomic, benign first race */
 	static int cached = -1;
-	if (cached < 0)
-		cached = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx") &&
-			 __builtin_cpu_supports("fma");
-	return cached;
+	int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	if (v < 0) {
+		v = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx") &&
+		    __builtin_cpu_supports("fma");
+		__atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+	}
+	return v;
 }
 #endif
 
