@@ -46,6 +46,8 @@ test_expect_success 'an unknown option is a usage error (129) naming it' '
 
 test_expect_success 'the manual has a section for every command' '
 	while read cmd; do
+		# roff writes a hyphen as \-
+		cmd=$(printf "%s" "$cmd" | sed "s/-/\\\\\\\\-/g")
 		grep "^\.SS \"git patterns.* $cmd[,\"]" "$MANPAGE" >/dev/null ||
 		grep "^\.SS \"git patterns $cmd\"" "$MANPAGE" >/dev/null || {
 			echo "no section for $cmd in the manual"; return 1; }
