@@ -39,4 +39,12 @@ int export_range_begin(struct store *s);
 /* Write the matching patterns to out; *count gets how many. 0 or -1 (err_set). */
 int export_patterns(struct store *s, const struct export_options *o, FILE *out, size_t *count);
 
+/*
+ * Export to path ("-": stdout). A file is written to "<path>.tmp-<pid>",
+ * flushed and renamed into place, so a failure never leaves a half-written
+ * file where the user asked for one.
+ */
+int export_to_path(struct store *s, const struct export_options *o, const char *path,
+		   size_t *count);
+
 #endif

@@ -4,7 +4,12 @@
 #include "repo.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <string.h>
 
 int git_error_set_from(const char *what)
@@ -93,4 +98,55 @@ long long config_get_int(git_repository *repo, const char *key, long long def)
 		res = v;
 	git_config_free(cfg);
 	return res;
+}
+
+int git_approxidate(git_repository *repo, const char *date, long long *out)
+{
+	const char *gitdir = git_repository_path(repo);
+	char *arg = xstrfmt("--since=%s", date);
+	const char *argv[] = { "git", "--git-dir", gitdir, "rev-parse", arg, NULL };
+	int pipefd[2], status;
+	pid_t pid;
+	char buf[128];
+	size_t n = 0;
+	ssize_t r;
+
+	if (pipe(pipefd) < 0) {
+		free(arg);
+		return err_set("cannot run git: %s", strerror(errno));
+	}
+	pid = fork();
+	if (pid < 0) {
+		free(arg);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return err_set("cannot run git: %s", strerror(errno));
+	}
+	if (!pid) {
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(pipefd[1], 1);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execvp("git", (char *const *)argv);
+		_exit(127);
+	}
+	free(arg);
+	close(pipefd[1]);
+	while (n < sizeof(buf) - 1 && (r = read(pipefd[0], buf + n, sizeof(buf) - 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) ||
+	    sscanf(buf, "--max-age=%lld", out) != 1)
+		return err_set("invalid date '%s'", date);
+	return 0;
 }

@@ -25,4 +25,10 @@ char *config_get_string(git_repository *repo, const char *key, const char *env);
 int config_get_bool(git_repository *repo, const char *key, const char *env, int def);
 long long config_get_int(git_repository *repo, const char *key, long long def);
 
+/*
+ * Turn a date as git's --since takes it ("2024-01-01", "2 weeks ago") into
+ * a Unix time, by asking git itself (one "git rev-parse --since" process),
+ * so that dates mean exactly what they mean to git. 0 or -1 (err_set).
+ */
+int git_approxidate(git_repository *repo, const char *date, long long *out);
 #endif

@@ -1,0 +1,81 @@
+/*
+ * extract: the extraction engine. Walks the history as git log would,
+ * diffs each selected commit against its first parent (the empty tree for a
+ * root), classifies it and writes one pattern per (commit, changed file)
+ * into the store, with the commit's "processed" mark in the same
+ * transaction. Used by "git patterns extract" and, in-process, by the hooks.
+ *
+ * Incremental: commits already processed for the same variant (see
+ * pattern_variant()) are skipped without diffing. A commit that was
+ * classified unknown and skipped is marked so; a later run with
+ * include_unknown processes it again.
+ *
+ * Crash-safe: many commits are written per transaction; a kill loses at
+ * most the uncommitted batch, which the next run redoes.
+ *
+ * Threads: diffs run on o->jobs worker threads, each with its own
+ * git_repository; the calling thread is the only one that writes the store.
+ */
+#ifndef EXTRACT_H
+#define EXTRACT_H
+
+#include "store.h"
+#include <git2.h>
+#include <stddef.h>
+
+struct extract_options {
+	/*
+	 * Revision specs as git log takes them: "HEAD" (the default when
+	 * none), "main", "v1.0..main", "A...B", "^A", "C^!" (that commit
+	 * alone), "ORIG_HEAD..HEAD".
+	 */
+	const char *const *revs;
+	size_t nr_revs;
+	int all;		/* every ref and HEAD, as --all */
+	long long since;	/* committer time >= since; 0: no limit */
+	int include_unknown;
+	int include_merges;	/* diff merges against their first parent */
+	int whole_file;		/* whole old/new files instead of hunks */
+	int context_lines;	/* -1: patterns.contextLines, else 3 */
+	long long max_file_size; /* -1: patterns.maxFileSize, else 1 MiB */
+	int jobs;		/* worker threads; 0: number of cores */
+	int progress;		/* show a progress line (if stderr is a terminal) */
+	/*
+	 * Called for every selected commit (passing since/merge filters),
+	 * processed now or before, in walk order (newest first); may be NULL.
+	 * A non-zero return stops the run with that value.
+	 */
+	int (*on_commit)(const git_oid *id, size_t ord, void *data);
+	void *on_commit_data;
+};
+
+#define EXTRACT_OPTIONS_INIT { NULL, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, NULL, NULL }
+
+struct extract_stats {
+	size_t selected;	/* commits in the range after the filters */
+	size_t already;		/* of those, processed by an earlier run */
+	size_t processed;	/* processed by this run */
+	size_t skipped_unknown;	/* of those, unknown and left out */
+	size_t patterns;	/* patterns written by this run */
+	size_t files_skipped;	/* binary, too large, lock, generated, ... */
+};
+
+/*
+ * Resolve what comes from config (patterns.contextLines,
+ * patterns.maxFileSize, the number of cores) into o, and append the
+ * variant string (pattern_variant()) to variant when not NULL.
+ * 0, or -1 with err_set on a bad config value.
+ */
+struct strbuf;
+int extract_resolve_options(git_repository *repo, struct extract_options *o,
+			    struct strbuf *variant);
+
+/*
+ * Run the extraction. 0, or -1 with err_set (an unknown revision names
+ * it: "unknown revision 'foo'"). Patterns already written stay written.
+ * Dates for since: git_approxidate() in repo.h.
+ */
+int extract_run(git_repository *repo, struct store *s, const struct extract_options *o,
+		struct extract_stats *st);
+
+#endif

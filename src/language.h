@@ -1,0 +1,20 @@
+/*
+ * language: a file's programming language, lower case, from its name
+ * (extension, or well-known names such as Makefile and Dockerfile), and
+ * for extensionless files from a shebang line ("#!/usr/bin/env python3").
+ * "" when unknown. Returned strings are static.
+ */
+#ifndef LANGUAGE_H
+#define LANGUAGE_H
+
+#include <stddef.h>
+
+/* From the path alone; "" if the name says nothing. */
+const char *language_from_path(const char *path);
+/*
+ * From the path, falling back to the shebang in content (may be NULL) for
+ * names without an extension.
+ */
+const char *language_detect(const char *path, const char *content, size_t len);
+
+#endif
