@@ -21,6 +21,9 @@ int cmd_list(int argc, const char **argv);
 int cmd_search(int argc, const char **argv);
 int cmd_show(int argc, const char **argv);
 int cmd_stats(int argc, const char **argv);
+/* team sync (sync branch) */
+int cmd_sync(int argc, const char **argv);
+int cmd_feedback(int argc, const char **argv);
 
 /* team server */
 int cmd_serve(int argc, const char **argv);

@@ -68,22 +68,25 @@ static const char *const migrations[] = {
 	"  VALUES ('delete', old.id, old.commit_msg, old.file_path, old.before_code, old.after_code);"
 	"END;",
 
-	/* 2: team sync */
+	/* 2: team sync (see sync.h) */
 	"CREATE TABLE sync_state ("
-	"  remote TEXT PRIMARY KEY,"
-	"  pull_cursor TEXT,"
+	"  remote TEXT PRIMARY KEY,"		  /* server URL, no trailing slash */
+	"  pull_cursor TEXT,"			  /* the server's next_since */
 	"  last_sync INTEGER);"
-	"CREATE TABLE pushed ("
+	"CREATE TABLE pushed ("			  /* acknowledged by the server */
 	"  pattern_rowid INTEGER NOT NULL REFERENCES patterns(id) ON DELETE CASCADE,"
 	"  remote TEXT NOT NULL,"
 	"  server_id TEXT,"
 	"  PRIMARY KEY (pattern_rowid, remote)) WITHOUT ROWID;"
 	"CREATE TABLE feedback_queue ("
 	"  id INTEGER PRIMARY KEY,"
-	"  pattern_ref TEXT NOT NULL,"
+	"  pattern_ref TEXT NOT NULL,"		  /* pattern_id, or a server UUID */
+	"  pattern_rowid INTEGER REFERENCES patterns(id) ON DELETE SET NULL,"
 	"  helpful INTEGER NOT NULL,"
 	"  created_at INTEGER NOT NULL,"
-	"  sent_at INTEGER);",
+	"  sent_at INTEGER);"
+	"CREATE INDEX feedback_pending ON feedback_queue(sent_at, pattern_rowid);"
+	"CREATE INDEX patterns_server_id ON patterns(server_id) WHERE server_id IS NOT NULL;",
 
 	/* 3: weight fusion */
 	"CREATE TABLE adapter_versions ("
