@@ -15,8 +15,10 @@
 #                            K files, made with git fast-import (N*K patterns)
 # The server is stopped when the script exits.
 
-# The server's pid lives in $TRASH/server.pid, so that a test (a subshell)
+# The server's pid lives in $SERVER_PIDFILE, next to the trash folder (which
+# test_done removes before the exit trap runs), so that a test (a subshell)
 # may stop and restart it and the exit trap still finds it.
+SERVER_PIDFILE=$TRASH.server.pid
 SERVER_DB=$TRASH/server.db
 SERVER_SCHEME=${SERVER_SCHEME:-http}
 SERVER_PORT=${SERVER_PORT:-$(free_port)}
@@ -42,17 +44,17 @@ wait_for_health() {
 
 start_server() {
 	git patterns serve --listen "127.0.0.1:$SERVER_PORT" --db "sqlite:$SERVER_DB" \
-		--access-log "$TRASH/access.log" "$@" 2>>"$TRASH/server.log" &
-	echo $! >"$TRASH/server.pid"
+		--access-log "$TRASH/access.log" "$@" >>"$TRASH/server.log" 2>&1 </dev/null &
+	echo $! >"$SERVER_PIDFILE"
 	wait_for_health
 }
 
 # signal the server, wait until it is gone
 server_signal() {
 	local pid i=0
-	test -f "$TRASH/server.pid" || return 0
-	pid=$(cat "$TRASH/server.pid")
-	rm -f "$TRASH/server.pid"
+	test -f "$SERVER_PIDFILE" || return 0
+	pid=$(cat "$SERVER_PIDFILE")
+	rm -f "$SERVER_PIDFILE"
 	kill "-$1" "$pid" 2>/dev/null || return 0
 	while kill -0 "$pid" 2>/dev/null && test $i -lt 300; do
 		sleep 0.05
