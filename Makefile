@@ -51,6 +51,17 @@ $(BUILD)/git-patterns.o: git-patterns.c | $(BUILD)
 $(BUILD)/%.o: src/%.c | $(BUILD)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The hook stubs, embedded so "hook install" needs no installed data files.
+HOOK_SCRIPTS = hooks/post-commit hooks/post-merge hooks/post-rewrite
+$(BUILD)/hook-scripts.h: $(HOOK_SCRIPTS) | $(BUILD)
+	@for h in $(HOOK_SCRIPTS); do \
+		printf 'static const char hook_script_%s[] =\n' "$$(basename $$h | tr - _)"; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $$h; \
+		printf '\t;\n'; \
+	done >$@+ && mv $@+ $@
+$(BUILD)/hook.o: $(BUILD)/hook-scripts.h
+$(BUILD)/hook.o: ALL_CFLAGS += -I$(BUILD)
+
 $(BUILD)/tests/%: tests/unit/%.c $(OBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(OBJS) $(ALL_LDFLAGS) $(LIBS)
@@ -83,6 +94,23 @@ test-built: all
 	cd tests && GIT_PATTERNS_BUILD=$(abspath $(BUILD)) \
 		ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		prove -j2 --timer $(foreach t,$(T),$(if $(filter test-%,$(t)),$(abspath $(BUILD))/tests/$(t),$(notdir $(t))))
+
+# libFuzzer on the safetensors parser (clang). FUZZ_TIME seconds of fuzzing
+# from tests/fuzz/corpus; new inputs collect in build-fuzz/corpus, crashes in
+# build-fuzz/ (crash-*), and the run fails.
+FUZZ_TIME ?= 30
+FUZZ_CC ?= clang
+FUZZ_SRCS = src/safetensors.c src/json.c src/strbuf.c src/util.c src/hash.c
+build-fuzz/fuzz-safetensors: tests/fuzz/fuzz-safetensors.c $(FUZZ_SRCS) src/safetensors.h
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Isrc $(PKG_CFLAGS) -o $@ \
+		tests/fuzz/fuzz-safetensors.c $(FUZZ_SRCS) -lcjson -lcrypto -lm
+
+fuzz: build-fuzz/fuzz-safetensors
+	@mkdir -p build-fuzz/corpus
+	cd build-fuzz && ./fuzz-safetensors -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+		-timeout=10 -print_final_stats=1 corpus ../tests/fuzz/corpus
 
 install: $(BUILD)/bin/git-patterns
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/git-patterns/hooks \

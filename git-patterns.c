@@ -5,6 +5,7 @@
  * each command lives in src/cmd-<name>.c (see src/builtin.h).
  */
 #include "builtin.h"
+#include "parse-options.h"
 #include "util.h"
 
 #include <git2.h>
@@ -29,8 +30,12 @@ static const struct command commands[] = {
 	{ "sync", cmd_sync, "Exchange patterns with the team server" },
 	{ "feedback", cmd_feedback, "Vote on a pattern (sent by the next sync)" },
 	{ "version", cmd_version, "Print the version" },
+	/* weight fusion */
+	{ "merge-adapters", cmd_merge_adapters, "Merge LoRA adapters into one (linear, cat, svd)" },
+	{ "adapters", cmd_adapters, "List, activate or roll back merged adapter versions" },
 	{ "serve", cmd_serve, "Run the team server" },
 	{ "server", cmd_server, "Manage the team server's API keys" },
+	{ "hook", cmd_hook, "Install, remove or inspect the hooks that keep the store current" },
 };
 
 static void print_usage(FILE *out)
@@ -43,9 +48,15 @@ static void print_usage(FILE *out)
 		     " 'git help patterns' opens the manual.\n");
 }
 
+static const char *const version_usage[] = { "git patterns version", NULL };
+
 int cmd_version(int argc, const char **argv)
 {
+	struct option opts[] = { OPT_END() };
 	int major, minor, rev;
+
+	if (parse_options(argc, argv, opts, version_usage, 0))
+		usage_msg_opt(version_usage, opts, "too many arguments");
 	git_libgit2_version(&major, &minor, &rev);
 	printf("git-patterns version %s (libgit2 %d.%d.%d)\n", GIT_PATTERNS_VERSION, major,
 	       minor, rev);

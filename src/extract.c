@@ -27,6 +27,7 @@
 #include "progress.h"
 #include "repo.h"
 #include "strbuf.h"
+#include "treediff.h"
 #include "util.h"
 
 #include <errno.h>
@@ -121,6 +122,40 @@ static int load_processed(struct store *s, const char *variant, struct oid_set *
 			continue;
 		oid_set_add(set, oid.id,
 			    sqlite3_column_int(st, 1) ? MARK_SKIPPED_UNKNOWN : MARK_COMPLETE);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, "cannot read processed commits");
+	return 0;
+}
+
+/* Walks of at most this many commits look their marks up one by one. */
+#define PROCESSED_LOOKUP_MAX 256
+
+/* The marks of just these commits (point queries on the primary key). */
+static int lookup_processed(struct store *s, const char *variant, const git_oid *ids, size_t nr,
+			    struct oid_set *set)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT skipped_unknown FROM processed "
+					    "WHERE commit_id = ?1 AND variant = ?2");
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc = SQLITE_DONE;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 2, variant, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < nr; i++) {
+		git_oid_tostr(hex, sizeof(hex), &ids[i]);
+		sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			oid_set_add(set, ids[i].id,
+				    sqlite3_column_int(st, 0) ? MARK_SKIPPED_UNKNOWN
+							      : MARK_COMPLETE);
+			rc = SQLITE_DONE;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			break;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -520,6 +555,7 @@ static int process_commit(struct worker_ctx *w, const git_oid *oid, struct commi
 	git_diff_find_options fopts;
 	struct classification cl;
 	const char **paths = NULL;
+	struct string_list changed = STRING_LIST_INIT;
 	size_t ndeltas;
 	const git_signature *author;
 	int ret = -1;
@@ -553,6 +589,17 @@ static int process_commit(struct worker_ctx *w, const git_oid *oid, struct commi
 	dopts.context_lines = (uint32_t)w->o->context_lines;
 	dopts.interhunk_lines = 0;
 	dopts.max_size = w->o->max_file_size > 0 ? w->o->max_file_size : ((git_off_t)1 << 62);
+	/*
+	 * Diff only the changed paths: libgit2 then opens only the subtrees
+	 * that lead to them instead of every tree of both sides.
+	 */
+	if (tree_changed_paths(w->repo, ptree, tree, &changed, 0) < 0)
+		goto out;
+	if (changed.nr) {
+		dopts.pathspec.strings = changed.items;
+		dopts.pathspec.count = changed.nr;
+		dopts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	}
 	if (git_diff_tree_to_tree(&diff, w->repo, ptree, tree, &dopts) < 0) {
 		git_error_set_from("cannot diff");
 		goto out;
@@ -585,6 +632,7 @@ static int process_commit(struct worker_ctx *w, const git_oid *oid, struct commi
 	ret = 0;
 out:
 	free(paths);
+	string_list_clear(&changed);
 	git_diff_free(diff);
 	git_tree_free(tree);
 	git_tree_free(ptree);
@@ -921,12 +969,9 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 		goto out;
 	if (setup_walk(&walk, repo, &o) < 0)
 		goto out;
-	if (load_processed(s, variant.buf, &done) < 0)
-		goto out;
 
 	while ((rc = git_revwalk_next(&oid, walk)) == 0) {
 		git_commit *c;
-		unsigned char mark;
 		if (git_commit_lookup(&c, repo, &oid) < 0) {
 			git_error_set_from("cannot read commit");
 			goto out;
@@ -943,11 +988,6 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 			goto out;
 		}
 		ord++;
-		mark = oid_set_get(&done, oid.id);
-		if (mark == MARK_COMPLETE || (mark == MARK_SKIPPED_UNKNOWN && !o.include_unknown)) {
-			st->already++;
-			continue;
-		}
 		ALLOC_GROW(todo, nr_todo + 1, alloc_todo);
 		todo[nr_todo++] = oid;
 	}
@@ -957,6 +997,30 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	}
 	git_revwalk_free(walk);
 	walk = NULL;
+
+	/*
+	 * Leave out what earlier runs processed. A few commits (a hook's)
+	 * are looked up one by one, so that a run costs the same in a store
+	 * of any size; many are checked against the whole processed set.
+	 */
+	if (nr_todo <= PROCESSED_LOOKUP_MAX) {
+		if (lookup_processed(s, variant.buf, todo, nr_todo, &done) < 0)
+			goto out;
+	} else if (load_processed(s, variant.buf, &done) < 0) {
+		goto out;
+	}
+	{
+		size_t keep = 0;
+		for (size_t i = 0; i < nr_todo; i++) {
+			unsigned char mark = oid_set_get(&done, todo[i].id);
+			if (mark == MARK_COMPLETE ||
+			    (mark == MARK_SKIPPED_UNKNOWN && !o.include_unknown))
+				st->already++;
+			else
+				todo[keep++] = todo[i];
+		}
+		nr_todo = keep;
+	}
 	oid_set_free(&done);
 	ret = nr_todo ? run_workers(repo, s, &o, variant.buf, todo, nr_todo, st) : 0;
 out:

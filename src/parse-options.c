@@ -66,6 +66,24 @@ static int takes_value(const struct option *o)
 	       o->type == OPTION_STRING_LIST || o->type == OPTION_STRING_MULTI;
 }
 
+/*
+ * "--git-completion-helper", as git's: the long options on one line for
+ * the bash completion, "--name=" for those that take a value in the same
+ * word.
+ */
+static void print_completion_helper(const struct option *opts)
+{
+	const char *sep = "";
+	for (const struct option *o = opts; o->type != OPTION_END; o++) {
+		if (!o->long_name)
+			continue;
+		printf("%s--%s%s", sep, o->long_name,
+		       takes_value(o) && o->type != OPTION_STRING_MULTI ? "=" : "");
+		sep = " ";
+	}
+	putchar('\n');
+}
+
 /* An argument that looks like an option (but "-" alone and "-1.5" do not). */
 static int is_option(const char *arg)
 {
@@ -153,6 +171,10 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 			for (i++; i < argc; i++)
 				rest[out++] = argv[i];
 			break;
+		}
+		if (!strcmp(arg, "--git-completion-helper")) {
+			print_completion_helper(opts);
+			exit(0);
 		}
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help-all")) {
 			print_usage(stdout, usagestr, opts);

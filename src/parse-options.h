@@ -9,6 +9,8 @@
  *   unknown option      "error: unknown option `x'", usage to stderr, exit 129
  *   --no-<name>         negates a bool; "--opt=value" and "--opt value" both work
  *   --                  ends options
+ *   --git-completion-helper  print the long options for the bash completion
+ *                       (as git does), exit 0
  *
  * OPT_STRING_MULTI takes every following argument up to the next option
  * ("--adapters A B C"); it may also be repeated.

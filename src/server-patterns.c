@@ -182,6 +182,30 @@ static int parse_pattern(const cJSON *o, struct sdb_pattern *p, size_t max_code,
 	return 0;
 }
 
+/*
+ * 1 if the JSON text has a \u0000 escape inside a string: cJSON would cut
+ * the string there, silently changing the pattern, so such bodies are
+ * refused instead.
+ */
+static int has_nul_escape(const char *s, size_t len)
+{
+	int in_string = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = s[i] == '"';
+			continue;
+		}
+		if (s[i] == '"') {
+			in_string = 0;
+		} else if (s[i] == '\\' && i + 1 < len) {
+			if (s[i + 1] == 'u' && i + 5 < len && !memcmp(s + i + 2, "0000", 4))
+				return 1;
+			i++; /* skip the escaped character */
+		}
+	}
+	return 0;
+}
+
 /* Parse the request body as JSON; on failure respond 400 and return NULL. */
 static cJSON *parse_body(struct server_request *req, struct server_response *res)
 {
@@ -195,8 +219,15 @@ static cJSON *parse_body(struct server_request *req, struct server_response *res
 		return NULL;
 	}
 	j = json_parse(req->body, req->body_len);
-	if (!j)
+	if (!j) {
 		server_error(res, 400, "%s", err_msg());
+		return NULL;
+	}
+	if (has_nul_escape(req->body, req->body_len)) {
+		server_error(res, 422, "NUL characters (\\u0000) are not supported in strings");
+		cJSON_Delete(j);
+		return NULL;
+	}
 	return j;
 }
 

@@ -101,7 +101,16 @@ static const char *const migrations[] = {
 	"  weights TEXT,"
 	"  size INTEGER,"
 	"  sha256 TEXT,"
-	"  activated_seq INTEGER);",
+	"  config_path TEXT,"		/* adapter_config.json written beside it */
+	"  copy_dir TEXT NOT NULL DEFAULT '',"  /* the kept copy, under patterns/adapters */
+	"  UNIQUE (version_name));"
+	/* activations in order; rollback marks the undone ones */
+	"CREATE TABLE adapter_activations ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  version_id TEXT NOT NULL REFERENCES adapter_versions(id),"
+	"  at TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"		/* merge, activate, rollback */
+	"  undone INTEGER NOT NULL DEFAULT 0);",
 };
 
 int store_error(struct store *s, const char *what)

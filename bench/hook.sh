@@ -1,0 +1,141 @@
+#!/bin/bash
+# bench/hook.sh: what the hooks cost a commit.
+#
+#   bench/hook.sh [COMMITS] [SMALL] [BIGFILES]     (defaults 10000 25 2000)
+#
+# Builds a repository of COMMITS commits with git fast-import, extracts it
+# into the store, installs the hooks, then measures:
+#  1. SMALL pairs of small commits (one file changed), each pair one commit
+#     with the hooks and one without (core.hooksPath pointing at an empty
+#     folder), alternating; reports the median of (hooked - unhooked);
+#  2. a commit that changes BIGFILES files, with and without the hooks, and
+#     how long after the hooked commit returns its patterns are in the store.
+# Uses build/bin/git-patterns (run make first). Work files: bench/out/hook.
+set -euo pipefail
+
+COMMITS=${1:-10000}
+SMALL=${2:-25}
+BIGFILES=${3:-2000}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$ROOT/bench/out/hook
+PATH=$ROOT/build/bin:$PATH
+export PATH
+test -x "$ROOT/build/bin/git-patterns" || { echo "run make first" >&2; exit 1; }
+
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$OUT/gitconfig
+export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
+export GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
+unset GIT_PATTERNS_HOOK
+
+rm -rf "$OUT"
+mkdir -p "$OUT/nohooks"
+git config --global init.defaultBranch main
+git config --global gc.auto 0
+git config --global maintenance.auto false
+cd "$OUT"
+
+now() { echo "${EPOCHREALTIME/./}"; }   # microseconds
+
+# --- 1. a repository of $COMMITS commits --------------------------------
+echo "building a repository of $COMMITS commits (fast-import)..."
+t0=$(now)
+git init -q repo
+/usr/bin/python3 - "$COMMITS" <<'PY' | git -C repo fast-import --quiet
+import sys
+n = int(sys.argv[1])
+kinds = ["fix: handle empty input in", "feat: add option to", "perf: speed up",
+         "refactor: simplify", "docs: explain", "Update"]
+files = 200
+content = {}
+out = sys.stdout
+t = 1500000000
+for i in range(1, n + 1):
+    f = i % files
+    path = "src/mod%03d.c" % f
+    lines = content.get(path, ["/* module %d */" % f, "int v%d;" % f])
+    lines = lines[-40:] + ["int f%d_%d(int x) { return x + %d; }" % (f, i, i)]
+    content[path] = lines
+    data = ("\n".join(lines) + "\n").encode()
+    msg = ("%s mod%03d (change %d)\n" % (kinds[i % len(kinds)], f, i)).encode()
+    t += 60
+    out.write("commit refs/heads/main\n")
+    out.write("committer Bench <bench@example.com> %d +0000\n" % t)
+    out.write("data %d\n" % len(msg)); out.flush()
+    sys.stdout.buffer.write(msg)
+    out.write("M 100644 inline %s\n" % path)
+    out.write("data %d\n" % len(data)); out.flush()
+    sys.stdout.buffer.write(data)
+    out.write("\n")
+out.flush()
+PY
+git -C repo reset -q --hard main
+echo "  $(git -C repo rev-list --count HEAD) commits in $(( ($(now) - t0) / 1000 )) ms"
+
+echo "extracting them into the store..."
+t0=$(now)
+git -C repo patterns extract --quiet
+echo "  $(sqlite3 repo/.git/patterns/patterns.db 'SELECT count(*) FROM patterns') patterns in $(( ($(now) - t0) / 1000 )) ms"
+
+git -C repo patterns hook install >/dev/null
+git -C repo config core.hooksPath "$OUT/repo/.git/hooks"
+
+# --- 2. small commits, hooked and not -----------------------------------
+commit_time() { # $1: hooks folder; $2: message -> microseconds
+	local a b
+	a=$(now)
+	git -C repo -c core.hooksPath="$1" commit -q -m "$2"
+	b=$(now)
+	echo $((b - a))
+}
+echo "timing $SMALL pairs of small commits..."
+: >small.txt
+for i in $(seq 1 "$SMALL"); do
+	f=src/mod$(printf %03d $((i % 200))).c
+	echo "int bench_h$i;" >>"repo/$f" && git -C repo add "$f"
+	h=$(commit_time "$OUT/repo/.git/hooks" "fix: bench hooked $i")
+	echo "int bench_u$i;" >>"repo/$f" && git -C repo add "$f"
+	u=$(commit_time "$OUT/nohooks" "fix: bench unhooked $i")
+	echo "$h $u" >>small.txt
+done
+# every hooked commit's pattern must be in the store
+n=$(sqlite3 repo/.git/patterns/patterns.db "SELECT count(*) FROM patterns WHERE commit_msg LIKE 'fix: bench hooked %'")
+test "$n" = "$SMALL" || { echo "error: only $n of $SMALL hooked commits are in the store" >&2; exit 1; }
+/usr/bin/python3 - small.txt <<'PY'
+import statistics, sys
+rows = [tuple(int(x) for x in l.split()) for l in open(sys.argv[1]) if l.strip()]
+d = [(h - u) / 1000 for h, u in rows]
+print("  hooked commit:   median %.1f ms" % statistics.median(h / 1000 for h, u in rows))
+print("  unhooked commit: median %.1f ms" % statistics.median(u / 1000 for h, u in rows))
+print("  hooked - unhooked, median over %d pairs: %.1f ms (min %.1f, max %.1f)"
+      % (len(d), statistics.median(d), min(d), max(d)))
+PY
+
+# --- 3. a commit of $BIGFILES files -------------------------------------
+big_change() { # $1: tag
+	mkdir -p repo/big
+	for i in $(seq 1 "$BIGFILES"); do
+		printf 'int big_%s_%d(void) { return %d; }\n' "$1" "$i" "$i" >>"repo/big/f$i.c"
+	done
+	git -C repo add big
+}
+echo "timing a commit of $BIGFILES files..."
+big_change u
+u=$(commit_time "$OUT/nohooks" "feat: add $BIGFILES files, unhooked")
+big_change h
+a=$(now)
+git -C repo commit -q -m "feat: add $BIGFILES files, hooked"
+b=$(now)
+head=$(git -C repo rev-parse HEAD)
+while :; do
+	n=$(sqlite3 repo/.git/patterns/patterns.db "SELECT count(*) FROM patterns WHERE commit_id = '$head'" 2>/dev/null || echo 0)
+	test "$n" -ge "$BIGFILES" && break
+	test $(( $(now) - b )) -gt 120000000 && { echo "error: patterns not in the store after 120 s ($n)" >&2; exit 1; }
+	sleep 0.01
+done
+c=$(now)
+echo "  unhooked commit: $((u / 1000)) ms"
+echo "  hooked commit:   $(( (b - a) / 1000 )) ms (returns $(( (b - a - u) / 1000 )) ms after the unhooked one)"
+echo "  its $n patterns in the store $(( (c - b) / 1000 )) ms after the commit returned"
+if test -s repo/.git/patterns/hook.log; then
+	echo "hook.log:"; cat repo/.git/patterns/hook.log
+fi

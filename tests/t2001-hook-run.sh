@@ -1,0 +1,145 @@
+#!/bin/sh
+test_description='hook run keeps the store current: commit, merge, amend, rebase'
+. ./lib.sh
+
+# permissions mean nothing to root
+test "$(id -u)" != 0 && test_set_prereq SANITY
+
+# export == what a fresh clone extracts from the current history
+check_current_history() {
+	rm -rf fresh &&
+	git clone -q "$1" fresh &&
+	git -C fresh patterns extract --quiet --output ../expect.jsonl &&
+	git -C "$1" patterns export --quiet >actual.jsonl &&
+	# commits with the same committer time may come in another order
+	sort expect.jsonl >expect.sorted &&
+	sort actual.jsonl >actual.sorted &&
+	test_cmp expect.sorted actual.sorted
+}
+
+# wait (at most 20 s) until the store of $1 has $2 patterns of commit $3
+wait_for_patterns() {
+	local i=0
+	while test $i -lt 200; do
+		n=$(git -C "$1" patterns export --quiet | grep -c "\"commit\":\"$3\"")
+		test "$n" = "$2" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "commit $3 has $n patterns in the store of $1, expected $2"
+	return 1
+}
+
+test_expect_success 'post-commit extracts the new commit' '
+	git init -q repo && git -C repo patterns hook install >/dev/null &&
+	(cd repo && test_commit "feat: add one" one.c "int one;" &&
+	 test_commit "fix: repair two" two.c "int two;") &&
+	git -C repo patterns export --quiet >out &&
+	test_line_count = 2 out &&
+	test_grep "\"commit_msg\":\"fix: repair two\"" out &&
+	test_grep "\"commit\":\"$(git -C repo rev-parse HEAD)\"" out &&
+	! test -e repo/.git/patterns/hook.log
+'
+
+test_expect_success 'amend: only the amended commit is exported' '
+	(cd repo && echo "int two = 2;" >two.c && test_tick &&
+	 git commit -q -a --amend -m "fix: repair two properly") &&
+	git -C repo patterns export --quiet >out &&
+	test_line_count = 2 out &&
+	! test_grep "repair two\"" out &&
+	check_current_history repo &&
+	git -C repo patterns list >list &&
+	! test_grep "fix: repair two$" list
+'
+
+test_expect_success 'rebase onto a new base: exactly the current history is exported' '
+	(cd repo && git checkout -q -b topic &&
+	 test_commit "feat: add three" three.c "int three;" &&
+	 test_commit "fix: fix three" three.c "int three = 3;" &&
+	 git checkout -q main &&
+	 test_commit "feat: add four" four.c "int four;" &&
+	 git checkout -q topic && test_tick && git rebase -q main) &&
+	git -C repo patterns export --quiet >out &&
+	test_line_count = 5 out &&
+	check_current_history repo &&
+	git -C repo patterns stats --json >stats &&
+	test "$(json_get stats "d.get(\"obsolete\")")" -ge 2
+'
+
+test_expect_success 'post-merge: what a pull brings in is extracted' '
+	git clone -q repo clone && git -C clone patterns hook install >/dev/null &&
+	(cd repo && git checkout -q main &&
+	 GIT_PATTERNS_HOOK=0 && export GIT_PATTERNS_HOOK &&
+	 test_commit "feat: add five" five.c "int five;" &&
+	 test_commit "perf: speed up five" five.c "static int five;") &&
+	(cd clone && git pull -q --no-rebase origin main) &&
+	git -C clone patterns export --quiet >out &&
+	test_grep "speed up five" out &&
+	test_grep "add five" out &&
+	! test -e clone/.git/patterns/hook.log
+'
+
+test_expect_success 'a merge commit brings the side branch in' '
+	(cd clone && git checkout -q -b side HEAD~2 &&
+	 GIT_PATTERNS_HOOK=0 test_commit "feat: add six" six.c "int six;" &&
+	 git checkout -q main && git merge -q --no-edit side) &&
+	git -C clone patterns export --quiet >out &&
+	test_grep "add six" out
+'
+
+test_expect_success 'GIT_PATTERNS_HOOK=0 turns the hook off' '
+	git init -q off && git -C off patterns hook install >/dev/null &&
+	(cd off && GIT_PATTERNS_HOOK=0 && export GIT_PATTERNS_HOOK &&
+	 test_commit "feat: add x" x.c) &&
+	! test -e off/.git/patterns
+'
+
+test_expect_success 'an unusable store: the commit succeeds and hook.log says why' '
+	git init -q broken && git -C broken patterns hook install >/dev/null &&
+	mkdir -p broken/.git/patterns &&
+	echo "this is not a database, and it is long enough to be read as one" \
+		>broken/.git/patterns/patterns.db &&
+	(cd broken && test_commit "feat: add y" y.c 2>err && ! test -s err) &&
+	git -C broken rev-parse HEAD &&
+	test_grep "post-commit: error: .*patterns.db" broken/.git/patterns/hook.log
+'
+
+test_expect_success SANITY 'a read-only store: the commit succeeds and hook.log says why' '
+	git init -q ro && git -C ro patterns hook install >/dev/null &&
+	(cd ro && test_commit "feat: add z" z.c) &&
+	chmod a-w ro/.git/patterns/patterns.db* ro/.git/patterns &&
+	(cd ro && test_commit "fix: fix z" z.c "int z;" 2>err && ! test -s err) &&
+	chmod u+w ro/.git/patterns &&
+	test_grep "post-commit: error: " ro/.git/patterns/hook.log
+'
+
+test_expect_success 'a large commit is finished in the background' '
+	git init -q big && git -C big patterns hook install >/dev/null &&
+	(cd big && test_commit "feat: start" start.c) &&
+	mkdir big/many && for i in $(seq 1 120); do echo "int v$i;" >big/many/f$i.c; done &&
+	(cd big && git add many && test_tick && git commit -q -m "feat: add many files") &&
+	wait_for_patterns big 120 "$(git -C big rev-parse HEAD)" &&
+	! test -e big/.git/patterns/hook.log
+'
+
+test_expect_success 'two worktrees commit at the same moment: both land in the store' '
+	git init -q conc && (cd conc && test_commit "feat: base" base.c) &&
+	git -C conc patterns hook install >/dev/null &&
+	git -C conc worktree add -q -b two ../conc2 &&
+	for i in 1 2 3 4 5 6; do
+		echo "int a$i;" >conc/a$i.c && git -C conc add a$i.c &&
+		echo "int b$i;" >conc2/b$i.c && git -C conc2 add b$i.c &&
+		{ git -C conc commit -q -m "feat: add a$i" & p1=$!; } &&
+		{ git -C conc2 commit -q -m "feat: add b$i" & p2=$!; } &&
+		wait $p1 && wait $p2 || return 1
+	done &&
+	git -C conc patterns export --quiet >out &&
+	test_line_count = 12 out &&
+	for i in 1 2 3 4 5 6; do
+		test_grep "\"commit_msg\":\"feat: add a$i\"" out &&
+		test_grep "\"commit_msg\":\"feat: add b$i\"" out || return 1
+	done &&
+	! test -e conc/.git/patterns/hook.log
+'
+
+test_done
