@@ -608,6 +608,58 @@ static int extract_job(git_repository *repo, struct store *s, const struct hook_
 	return ret;
 }
 
+/*
+ * patterns.autoSync: after a successful extraction, share it with the
+ * team server in a detached "git-patterns sync --quiet" (double fork, new
+ * session, stdin closed, output appended to the hook log), so the commit
+ * never waits for the network. Errors of the sync land in the hook log.
+ */
+static void start_auto_sync(git_repository *repo, const char *hook)
+{
+	char *dir, *log, *remote;
+	pid_t pid;
+
+	if (!config_get_bool(repo, "patterns.autoSync", NULL, 0))
+		return;
+	remote = config_get_string(repo, "patterns.remote", NULL);
+	if (!remote || !*remote) {
+		hook_log(repo, hook, "patterns.autoSync is set but patterns.remote is not");
+		free(remote);
+		return;
+	}
+	free(remote);
+	dir = patterns_dir(repo);
+	log = xstrfmt("%s/hook.log", dir);
+	pid = fork();
+	if (pid < 0) {
+		hook_log(repo, hook, "error: cannot start the automatic sync: %s", strerror(errno));
+	} else if (pid > 0) {
+		int status;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	} else {
+		int fd;
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0)
+			dup2(fd, 0);
+		fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		close_range(3, ~0U, 0);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		execlp("git-patterns", "git-patterns", "sync", "--quiet", (char *)NULL);
+		_exit(127);
+	}
+	free(log);
+	free(dir);
+}
+
 /* Do the job; errors go to the hook log. */
 static int run_job(git_repository *repo, const struct hook_job *job, int background)
 {
@@ -630,6 +682,8 @@ out:
 	if (ret < 0)
 		hook_log(repo, job->name, "error: %s", err_msg());
 	store_close(s);
+	if (!ret)
+		start_auto_sync(repo, job->name);
 	return ret;
 }
 
