@@ -95,6 +95,23 @@ test-built: all
 		ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		prove -j2 --timer $(foreach t,$(T),$(if $(filter test-%,$(t)),$(abspath $(BUILD))/tests/$(t),$(notdir $(t))))
 
+# libFuzzer on the safetensors parser (clang). FUZZ_TIME seconds of fuzzing
+# from tests/fuzz/corpus; new inputs collect in build-fuzz/corpus, crashes in
+# build-fuzz/ (crash-*), and the run fails.
+FUZZ_TIME ?= 30
+FUZZ_CC ?= clang
+FUZZ_SRCS = src/safetensors.c src/json.c src/strbuf.c src/util.c src/hash.c
+build-fuzz/fuzz-safetensors: tests/fuzz/fuzz-safetensors.c $(FUZZ_SRCS) src/safetensors.h
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Isrc $(PKG_CFLAGS) -o $@ \
+		tests/fuzz/fuzz-safetensors.c $(FUZZ_SRCS) -lcjson -lcrypto -lm
+
+fuzz: build-fuzz/fuzz-safetensors
+	@mkdir -p build-fuzz/corpus
+	cd build-fuzz && ./fuzz-safetensors -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+		-timeout=10 -print_final_stats=1 corpus ../tests/fuzz/corpus
+
 install: $(BUILD)/bin/git-patterns
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/git-patterns/hooks \
 		$(DESTDIR)$(PREFIX)/share/man/man1 \

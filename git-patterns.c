@@ -27,7 +27,14 @@ static const struct command commands[] = {
 	{ "search", cmd_search, "Search patterns by words (full text, ranked)" },
 	{ "show", cmd_show, "Show one pattern with its code" },
 	{ "stats", cmd_stats, "Summarise the pattern store" },
+	{ "sync", cmd_sync, "Exchange patterns with the team server" },
+	{ "feedback", cmd_feedback, "Vote on a pattern (sent by the next sync)" },
 	{ "version", cmd_version, "Print the version" },
+	/* weight fusion */
+	{ "merge-adapters", cmd_merge_adapters, "Merge LoRA adapters into one (linear, cat, svd)" },
+	{ "adapters", cmd_adapters, "List, activate or roll back merged adapter versions" },
+	{ "serve", cmd_serve, "Run the team server" },
+	{ "server", cmd_server, "Manage the team server's API keys" },
 	{ "hook", cmd_hook, "Install, remove or inspect the hooks that keep the store current" },
 };
 

@@ -13,12 +13,21 @@
 
 int cmd_version(int argc, const char **argv);
 int cmd_extract(int argc, const char **argv);
+/* weight fusion */
+int cmd_merge_adapters(int argc, const char **argv);
+int cmd_adapters(int argc, const char **argv);
 int cmd_export(int argc, const char **argv);
 int cmd_list(int argc, const char **argv);
 int cmd_search(int argc, const char **argv);
 int cmd_show(int argc, const char **argv);
 int cmd_stats(int argc, const char **argv);
+/* team sync (sync branch) */
+int cmd_sync(int argc, const char **argv);
+int cmd_feedback(int argc, const char **argv);
 
+/* team server */
+int cmd_serve(int argc, const char **argv);
+int cmd_server(int argc, const char **argv);
 /* hooks (src/cmd-hook.c) */
 int cmd_hook(int argc, const char **argv);
 

@@ -26,6 +26,12 @@ void hex_encode(const unsigned char *in, size_t n, char *out /* 2n+1 */);
 int random_bytes(void *buf, size_t n);
 /* A random (version 4) UUID in its 36-character text form. */
 int uuid_v4(char out[37]);
+/*
+ * A time-ordered (version 7, RFC 9562) UUID: 48 bits of Unix milliseconds,
+ * then random bits. Ids made one after another sort together, so database
+ * indexes on them grow at the end instead of at random places.
+ */
+int uuid_v7(char out[37]);
 /* Compare n bytes without leaking where they differ. 1 if equal. */
 int ct_equal(const void *a, const void *b, size_t n);
 

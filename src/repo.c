@@ -2,6 +2,7 @@
  * repo.c: repository discovery and git config reading over libgit2.
  */
 #include "repo.h"
+#include "strbuf.h"
 #include "util.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <string.h>
+#include <strings.h>
 
 int git_error_set_from(const char *what)
 {
@@ -51,6 +53,85 @@ static git_config *snapshot(git_repository *repo)
 	return snap;
 }
 
+/* Read one sq-quoted word of GIT_CONFIG_PARAMETERS ('a'\''b' is a'b). */
+static const char *sq_word(const char *p, struct strbuf *out)
+{
+	strbuf_reset(out);
+	if (*p != '\'')
+		return NULL;
+	for (;;) {
+		p++;
+		while (*p && *p != '\'')
+			strbuf_addch(out, *p++);
+		if (!*p)
+			return NULL;
+		p++; /* closing quote */
+		if (p[0] == '\\' && p[1] == '\'' && p[2] == '\'') {
+			strbuf_addch(out, '\'');
+			p += 2;
+			continue;
+		}
+		return p;
+	}
+}
+
+/* Compare config keys: section and name case-insensitively. */
+static int key_equal(const char *a, const char *b)
+{
+	const char *da = strchr(a, '.'), *db = strchr(b, '.');
+	const char *la = strrchr(a, '.'), *lb = strrchr(b, '.');
+	if (!da || !db || (da - a) != (db - b) || strncasecmp(a, b, (size_t)(da - a)))
+		return 0;
+	if ((la - da) != (lb - db) || strncmp(da, db, (size_t)(la - da)))
+		return 0;
+	return !strcasecmp(la, lb);
+}
+
+/*
+ * The value of key given with "git -c key=value" (git passes those to us
+ * in GIT_CONFIG_PARAMETERS; libgit2 does not read it). The last one wins.
+ * 1 and *value (caller frees; NULL for a bare "-c key", which means true),
+ * or 0 when key is not there.
+ */
+static int config_param(const char *key, char **value)
+{
+	const char *p = getenv("GIT_CONFIG_PARAMETERS");
+	struct strbuf word = STRBUF_INIT, val = STRBUF_INIT;
+	int found = 0;
+
+	*value = NULL;
+	while (p && *p) {
+		const char *k, *v = NULL;
+		char *eq = NULL;
+		while (*p == ' ')
+			p++;
+		if (!*p || !(p = sq_word(p, &word)))
+			break;
+		if (*p == '=') {
+			/* new style: 'key'='value' */
+			if (!(p = sq_word(p + 1, &val)))
+				break;
+			k = word.buf;
+			v = val.buf;
+		} else {
+			/* old style: 'key=value' or 'key' */
+			eq = strchr(word.buf, '=');
+			if (eq)
+				*eq = '\0';
+			k = word.buf;
+			v = eq ? eq + 1 : NULL;
+		}
+		if (key_equal(k, key)) {
+			free(*value);
+			*value = v ? xstrdup(v) : NULL;
+			found = 1;
+		}
+	}
+	strbuf_release(&word);
+	strbuf_release(&val);
+	return found;
+}
+
 char *config_get_string(git_repository *repo, const char *key, const char *env)
 {
 	git_config *cfg;
@@ -59,6 +140,8 @@ char *config_get_string(git_repository *repo, const char *key, const char *env)
 
 	if (env && getenv(env) && *getenv(env))
 		return xstrdup(getenv(env));
+	if (config_param(key, &res))
+		return res ? res : xstrdup("");
 	cfg = snapshot(repo);
 	if (!cfg)
 		return NULL;
@@ -73,10 +156,17 @@ int config_get_bool(git_repository *repo, const char *key, const char *env, int 
 	git_config *cfg;
 	int v = def;
 
+	char *param;
+
 	if (env && getenv(env)) {
 		int b = parse_bool(getenv(env));
 		if (b >= 0)
 			return b;
+	}
+	if (config_param(key, &param)) {
+		int b = param ? (*param ? parse_bool(param) : 0) : 1;
+		free(param);
+		return b >= 0 ? b : def;
 	}
 	cfg = snapshot(repo);
 	if (!cfg)
@@ -89,9 +179,28 @@ int config_get_bool(git_repository *repo, const char *key, const char *env, int 
 
 long long config_get_int(git_repository *repo, const char *key, long long def)
 {
-	git_config *cfg = snapshot(repo);
+	git_config *cfg;
 	int64_t v;
 	long long res = def;
+	char *param;
+
+	if (config_param(key, &param)) {
+		char *end;
+		if (param) {
+			errno = 0;
+			res = strtoll(param, &end, 10);
+			switch (*end) {
+			case 'k': case 'K': res *= 1024; end++; break;
+			case 'm': case 'M': res *= 1024 * 1024; end++; break;
+			case 'g': case 'G': res *= 1024 * 1024 * 1024; end++; break;
+			}
+			if (errno || end == param || *end)
+				res = def;
+		}
+		free(param);
+		return res;
+	}
+	cfg = snapshot(repo);
 	if (!cfg)
 		return def;
 	if (git_config_get_int64(&v, cfg, key) == 0)

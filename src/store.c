@@ -68,22 +68,25 @@ static const char *const migrations[] = {
 	"  VALUES ('delete', old.id, old.commit_msg, old.file_path, old.before_code, old.after_code);"
 	"END;",
 
-	/* 2: team sync */
+	/* 2: team sync (see sync.h) */
 	"CREATE TABLE sync_state ("
-	"  remote TEXT PRIMARY KEY,"
-	"  pull_cursor TEXT,"
+	"  remote TEXT PRIMARY KEY,"		  /* server URL, no trailing slash */
+	"  pull_cursor TEXT,"			  /* the server's next_since */
 	"  last_sync INTEGER);"
-	"CREATE TABLE pushed ("
+	"CREATE TABLE pushed ("			  /* acknowledged by the server */
 	"  pattern_rowid INTEGER NOT NULL REFERENCES patterns(id) ON DELETE CASCADE,"
 	"  remote TEXT NOT NULL,"
 	"  server_id TEXT,"
 	"  PRIMARY KEY (pattern_rowid, remote)) WITHOUT ROWID;"
 	"CREATE TABLE feedback_queue ("
 	"  id INTEGER PRIMARY KEY,"
-	"  pattern_ref TEXT NOT NULL,"
+	"  pattern_ref TEXT NOT NULL,"		  /* pattern_id, or a server UUID */
+	"  pattern_rowid INTEGER REFERENCES patterns(id) ON DELETE SET NULL,"
 	"  helpful INTEGER NOT NULL,"
 	"  created_at INTEGER NOT NULL,"
-	"  sent_at INTEGER);",
+	"  sent_at INTEGER);"
+	"CREATE INDEX feedback_pending ON feedback_queue(sent_at, pattern_rowid);"
+	"CREATE INDEX patterns_server_id ON patterns(server_id) WHERE server_id IS NOT NULL;",
 
 	/* 3: weight fusion */
 	"CREATE TABLE adapter_versions ("
@@ -98,7 +101,16 @@ static const char *const migrations[] = {
 	"  weights TEXT,"
 	"  size INTEGER,"
 	"  sha256 TEXT,"
-	"  activated_seq INTEGER);",
+	"  config_path TEXT,"		/* adapter_config.json written beside it */
+	"  copy_dir TEXT NOT NULL DEFAULT '',"  /* the kept copy, under patterns/adapters */
+	"  UNIQUE (version_name));"
+	/* activations in order; rollback marks the undone ones */
+	"CREATE TABLE adapter_activations ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  version_id TEXT NOT NULL REFERENCES adapter_versions(id),"
+	"  at TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"		/* merge, activate, rollback */
+	"  undone INTEGER NOT NULL DEFAULT 0);",
 };
 
 int store_error(struct store *s, const char *what)

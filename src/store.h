@@ -14,7 +14,7 @@
  * Tables (see the migrations in store.c for columns):
  *  patterns, processed, patterns_fts   extraction (extract, export, search)
  *  sync_state, feedback_queue          team sync
- *  adapter_versions                    weight fusion
+ *  adapter_versions, adapter_activations   weight fusion (adapters.h)
  *  meta                                key/value (project profile, ...)
  */
 #ifndef STORE_H

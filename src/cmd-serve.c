@@ -1,0 +1,96 @@
+/*
+ * cmd-serve.c: "git patterns serve", the team server (SPEC §6): open the
+ * database (migrating it), listen, serve until SIGTERM/SIGINT.
+ */
+#include "builtin.h"
+#include "parse-options.h"
+#include "server.h"
+#include "serverdb.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const serve_usage[] = {
+	"git patterns serve [--listen HOST:PORT] [--db URL] [--tls-cert F --tls-key F] [--threads N]",
+	NULL,
+};
+
+int cmd_serve(int argc, const char **argv)
+{
+	const char *listen = SERVER_DEFAULT_LISTEN, *db_url = NULL;
+	const char *tls_cert = NULL, *tls_key = NULL, *access_log = NULL;
+	const char *upload_dir = NULL;
+	int threads = 4, max_body_mib = 16;
+	struct option options[] = {
+		OPT_STRING(0, "listen", &listen, "host:port",
+			   "address to listen on (default " SERVER_DEFAULT_LISTEN ")"),
+		OPT_STRING(0, "db", &db_url, "url",
+			   "sqlite:PATH or postgresql://... (default " SERVER_DEFAULT_DB ")"),
+		OPT_STRING(0, "tls-cert", &tls_cert, "file", "serve HTTPS with this certificate (PEM)"),
+		OPT_STRING(0, "tls-key", &tls_key, "file", "the certificate's private key (PEM)"),
+		OPT_INTEGER(0, "threads", &threads, "n", "worker threads (default 4)"),
+		OPT_INTEGER(0, "max-body", &max_body_mib, "mib",
+			    "largest JSON request body in MiB (default 16)"),
+		OPT_STRING(0, "access-log", &access_log, "file",
+			   "append the access log here ('-' stderr, the default; 'none')"),
+		OPT_STRING(0, "upload-dir", &upload_dir, "dir",
+			   "where uploads are streamed (default: the system's temporary folder)"),
+		OPT_END(),
+	};
+	struct server_config cfg;
+	struct serverdb *db;
+	struct server *srv;
+	int sig;
+
+	argc = parse_options(argc, argv, options, serve_usage, 0);
+	if (argc)
+		usage_msg_opt(serve_usage, options, "unexpected argument '%s'", argv[0]);
+	if (threads < 1 || threads > 256)
+		usage_msg_opt(serve_usage, options, "--threads must be from 1 to 256");
+	if (max_body_mib < 1 || max_body_mib > 1024)
+		usage_msg_opt(serve_usage, options, "--max-body must be from 1 to 1024 MiB");
+	if (!!tls_cert != !!tls_key)
+		usage_msg_opt(serve_usage, options, "--tls-cert and --tls-key go together");
+	if (!db_url)
+		db_url = getenv("GIT_PATTERNS_SERVER_DB");
+	if (!db_url)
+		db_url = SERVER_DEFAULT_DB;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listen = listen;
+	cfg.tls_cert = tls_cert;
+	cfg.tls_key = tls_key;
+	cfg.threads = threads;
+	cfg.max_body = (size_t)max_body_mib << 20;
+	cfg.upload_dir = upload_dir ? upload_dir : getenv("TMPDIR");
+	cfg.access_log_fd = 2;
+	if (access_log && !strcmp(access_log, "none")) {
+		cfg.access_log_fd = -1;
+	} else if (access_log && strcmp(access_log, "-")) {
+		cfg.access_log_fd = open(access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (cfg.access_log_fd < 0)
+			die("cannot open access log '%s': %s", access_log, strerror(errno));
+	}
+
+	if (serverdb_open(&db, db_url) < 0)
+		die_err();
+	cfg.db = db;
+	if (server_start(&srv, &cfg) < 0) {
+		serverdb_close(db);
+		die_err();
+	}
+	fprintf(stderr, "git-patterns server listening on %s://%s (port %u, %s, %d threads)\n",
+		tls_cert ? "https" : "http", listen, server_port(srv), serverdb_backend(db),
+		threads);
+	sig = server_wait_and_stop(srv);
+	fprintf(stderr, "git-patterns server stopped (signal %d)\n", sig);
+	server_free(srv);
+	serverdb_close(db);
+	if (cfg.access_log_fd > 2)
+		close(cfg.access_log_fd);
+	return 0;
+}

@@ -1,0 +1,184 @@
+/*
+ * serverdb: the team server's storage, one small interface over two
+ * backends: SQLite (embedded, "sqlite:PATH") and PostgreSQL
+ * ("postgresql://..." or "postgres://...", libpq).
+ *
+ * Contract:
+ *  - serverdb_open() connects once and migrates the schema forward
+ *    (versioned; several servers starting at once migrate only once).
+ *  - Every other call uses the calling thread's own connection, made on
+ *    first use and remade after a failure (so a server recovers by itself
+ *    when the database comes back). A serverdb may be shared by threads.
+ *  - Calls return SDB_OK (0) or a negative SDB_* code; SDB_ERROR and
+ *    SDB_UNAVAILABLE carry a message in err_msg(). No call prints.
+ *  - All SQL uses bound parameters.
+ *  - Patterns are identified by a UUID (id) and deduplicated by
+ *    solution_hash (UNIQUE), which the caller computes (the server never
+ *    trusts a client's). Each pattern carries change_seq, a number from one
+ *    database-wide sequence, taken again whenever the pattern is inserted or
+ *    its success_count changes; a transaction that takes change_seq values
+ *    holds the database's change lock until it commits, so change_seq order
+ *    is commit order and a reader that has seen change_seq N has seen every
+ *    change below N (the sync cursor relies on this).
+ *
+ * To store something new (adapter versions, projects): add its calls
+ * here, a row in struct serverdb_ops, and the implementations in both
+ * backends, with a new migration in each.
+ */
+#ifndef SERVERDB_H
+#define SERVERDB_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+enum {
+	SDB_OK = 0,
+	SDB_ERROR = -1,	      /* a database error; err_msg() says which */
+	SDB_UNAVAILABLE = -2, /* cannot reach the database */
+	SDB_NOT_FOUND = -3,
+	SDB_FORBIDDEN = -4,
+};
+
+/* Optional text fields of a pattern (the extraction fields). */
+enum sdb_extra {
+	SDB_PATTERN_ID,
+	SDB_COMMIT_MSG,
+	SDB_LANGUAGE,
+	SDB_FILE_PATH,
+	SDB_PROJECT_ID,
+	SDB_COMMIT,
+	SDB_AUTHOR,
+	SDB_DATE,
+	SDB_NR_EXTRA
+};
+/* Their JSON names, SQL column names and length limits (bytes). */
+extern const char *const sdb_extra_json[SDB_NR_EXTRA];
+extern const char *const sdb_extra_column[SDB_NR_EXTRA];
+extern const size_t sdb_extra_max[SDB_NR_EXTRA];
+
+struct sdb_pattern {
+	char id[37];		/* UUID */
+	char solution_hash[65];
+	char *problem_type;
+	char *code_before;
+	char *code_after;
+	char *extra[SDB_NR_EXTRA]; /* NULL when absent */
+	double confidence;
+	int has_confidence;
+	long long success_count;
+	long long change_seq;
+	char *created_by;
+	char *created_at;	/* "YYYY-MM-DDTHH:MM:SSZ" (UTC) */
+	char *last_used;	/* same, or NULL */
+	int created;		/* serverdb_pattern_put: 1 new, 0 already known */
+};
+void sdb_pattern_release(struct sdb_pattern *p);
+
+struct sdb_query {
+	const char *problem_type, *language, *project_id;
+	const char *q; /* substring of commit message, file path or code */
+	double min_confidence;
+	int has_min_confidence;
+	long long page, limit; /* page from 1 */
+	long long since;       /* with has_since: changes after it, in order */
+	int has_since;
+};
+
+struct sdb_key {
+	long long id;
+	char *user;
+	int is_admin;
+	char *created_at;
+	char *revoked_at; /* NULL while valid */
+};
+void sdb_key_release(struct sdb_key *k);
+
+struct serverdb;
+
+int serverdb_open(struct serverdb **out, const char *url);
+/* Close every thread's connection; no other thread may still use db. */
+void serverdb_close(struct serverdb *db);
+/* "sqlite" or "postgresql" */
+const char *serverdb_backend(struct serverdb *db);
+
+/* SDB_OK when the database answers, SDB_UNAVAILABLE when not. */
+int serverdb_ping(struct serverdb *db);
+
+/* Keys: only the SHA-256 (hex) of a key is ever stored. */
+int serverdb_key_add(struct serverdb *db, const char *user, int is_admin,
+		     const char *key_hash, long long *id);
+/* The key whose hash is key_hash (revoked ones too); SDB_NOT_FOUND. */
+int serverdb_key_lookup(struct serverdb *db, const char *key_hash, struct sdb_key *out);
+int serverdb_key_list(struct serverdb *db, struct sdb_key **keys, size_t *nr);
+/* SDB_NOT_FOUND if there is no key id; revoking twice is not an error. */
+int serverdb_key_revoke(struct serverdb *db, long long id);
+
+/*
+ * Store n patterns in one transaction, all or none. Each item needs
+ * solution_hash, problem_type, code_before, code_after; created_by is user.
+ * On return every item has id, change_seq, created_at and created (1 if it
+ * was inserted, 0 if its solution_hash was already known, in which case id
+ * and the other stored fields are the existing pattern's).
+ */
+int serverdb_pattern_put(struct serverdb *db, struct sdb_pattern *items, size_t n,
+			 const char *user);
+int serverdb_pattern_get(struct serverdb *db, const char *id, struct sdb_pattern *out);
+/*
+ * A page of patterns, ranked by success_count then newest; or with
+ * q->has_since the changes after q->since in change order (then *total is
+ * the number of such changes left, including the ones returned).
+ */
+int serverdb_pattern_list(struct serverdb *db, const struct sdb_query *q,
+			  struct sdb_pattern **out, size_t *nr, long long *total);
+/* SDB_NOT_FOUND, or SDB_FORBIDDEN unless user created it or is_admin. */
+int serverdb_pattern_delete(struct serverdb *db, const char *id, const char *user,
+			    int is_admin);
+/* One vote per user (a new vote replaces the old); fills out on success. */
+int serverdb_pattern_feedback(struct serverdb *db, const char *id, const char *user,
+			      int helpful, struct sdb_pattern *out);
+
+/* ---- for the backends ---- */
+
+struct serverdb_ops {
+	const char *name;
+	void *(*connect)(struct serverdb *db); /* NULL and err_set */
+	void (*disconnect)(void *conn);
+	void (*destroy)(struct serverdb *db);
+	int (*ping)(struct serverdb *db, void *conn);
+	int (*key_add)(struct serverdb *db, void *conn, const char *user, int is_admin,
+		       const char *key_hash, long long *id);
+	int (*key_lookup)(struct serverdb *db, void *conn, const char *key_hash,
+			  struct sdb_key *out);
+	int (*key_list)(struct serverdb *db, void *conn, struct sdb_key **keys, size_t *nr);
+	int (*key_revoke)(struct serverdb *db, void *conn, long long id);
+	int (*pattern_put)(struct serverdb *db, void *conn, struct sdb_pattern *items,
+			   size_t n, const char *user);
+	int (*pattern_get)(struct serverdb *db, void *conn, const char *id,
+			   struct sdb_pattern *out);
+	int (*pattern_list)(struct serverdb *db, void *conn, const struct sdb_query *q,
+			    struct sdb_pattern **out, size_t *nr, long long *total);
+	int (*pattern_delete)(struct serverdb *db, void *conn, const char *id,
+			      const char *user, int is_admin);
+	int (*pattern_feedback)(struct serverdb *db, void *conn, const char *id,
+				const char *user, int helpful, struct sdb_pattern *out);
+};
+
+/* The part every backend's database struct starts with. */
+struct serverdb {
+	const struct serverdb_ops *ops;
+	pthread_key_t key; /* this thread's connection */
+	pthread_mutex_t lock;
+	void **conns; /* every connection made, closed by serverdb_close */
+	size_t nr_conns, alloc_conns;
+};
+
+/* Backends: open and migrate (the common part is initialised by them). */
+int serverdb_sqlite_open(struct serverdb **out, const char *path);
+int serverdb_pg_open(struct serverdb **out, const char *url);
+/* Called by a backend's open once its struct exists. */
+void serverdb_init_common(struct serverdb *db, const struct serverdb_ops *ops);
+
+/* 1 if s is a UUID in canonical text form (36 characters, hex and dashes). */
+int sdb_uuid_valid(const char *s);
+
+#endif

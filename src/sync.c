@@ -1,0 +1,933 @@
+/*
+ * sync.c: the sync engine: push unacknowledged local patterns, send queued
+ * feedback, pull the team's changes after the cursor (see sync.h for the
+ * order and the exactly-once rules).
+ *
+ * Wire protocol (docs/api.md of the server): POST /patterns with an array
+ * answers one object per item, in order (id, solution_hash, created);
+ * GET /patterns?since=CURSOR&limit=N answers {"patterns": [...],
+ * "next_since": CURSOR, "total": changes left including this page};
+ * POST /patterns/{uuid}/feedback {"helpful": bool} answers the pattern.
+ */
+#include "sync.h"
+#include "hash.h"
+#include "json.h"
+#include "pattern.h"
+#include "query.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static void warnf(const struct sync_options *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void warnf(const struct sync_options *o, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	if (!o->warn)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	o->warn(o->data, sb.buf);
+	strbuf_release(&sb);
+}
+
+static void progress(const struct sync_options *o, enum sync_phase ph, uint64_t done,
+		     uint64_t total)
+{
+	if (o->progress)
+		o->progress(o->data, ph, done, total);
+}
+
+int sync_is_uuid(const char *s)
+{
+	if (strlen(s) != 36)
+		return 0;
+	for (int i = 0; i < 36; i++) {
+		char ch = s[i];
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (ch != '-')
+				return 0;
+		} else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+			     (ch >= 'A' && ch <= 'F'))) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Turn a failed answer into an error message. 401 says how to give a key;
+ * other statuses say what the server said.
+ */
+static int answer_error(struct http_client *c, const struct http_response *resp,
+			const char *what, struct sync_result *r)
+{
+	struct strbuf detail = STRBUF_INIT;
+	r->http_status = resp->status;
+	http_error_detail(resp, &detail);
+	if (resp->status == 401)
+		err_set("team server %s refused the API key (%s) while %s; to give a key, "
+			"set GIT_PATTERNS_API_KEY, store it with a git credential helper "
+			"(as the password for this URL), or set patterns.apiKey",
+			http_client_url(c), detail.buf, what);
+	else
+		err_set("team server %s answered %ld while %s: %s", http_client_url(c),
+			resp->status, what, detail.buf);
+	strbuf_release(&detail);
+	return -1;
+}
+
+static int ok_status(long status) { return status >= 200 && status < 300; }
+
+/* ---------------------------------------------------------------- push */
+
+struct push_item {
+	long long rowid;
+};
+
+#define PUSH_COLUMNS                                                                   \
+	"p.id, p.pattern_id, p.problem_type, p.before_code, p.after_code, p.commit_msg," \
+	" p.author, p.date, p.confidence, p.commit_id, p.file_path, p.language,"        \
+	" p.solution_hash"
+#define PUSH_WHERE                                                                     \
+	" FROM patterns p WHERE p.origin = 'local' AND p.variant = ?1 AND p.obsolete = 0" \
+	" AND NOT EXISTS (SELECT 1 FROM pushed x WHERE x.pattern_rowid = p.id"           \
+	" AND x.remote = ?2)"
+
+static void jw_column(struct json_writer *jw, const char *key, sqlite3_stmt *st, int col)
+{
+	jw_key(jw, key);
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		jw_null(jw);
+	else
+		jw_string_len(jw, (const char *)sqlite3_column_text(st, col),
+			      (size_t)sqlite3_column_bytes(st, col));
+}
+
+/*
+ * A text column cut to at most max bytes (at a character boundary), to
+ * stay within the server's field limits (the code is never cut).
+ */
+static void jw_column_max(struct json_writer *jw, const char *key, sqlite3_stmt *st, int col,
+			  size_t max)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	size_t len = (size_t)sqlite3_column_bytes(st, col);
+	jw_key(jw, key);
+	if (!v) {
+		jw_null(jw);
+		return;
+	}
+	if (len > max) {
+		len = max;
+		while (len && ((unsigned char)v[len] & 0xC0) == 0x80)
+			len--;
+	}
+	jw_string_len(jw, v, len);
+}
+
+/* Append the pattern in st's row as one JSON object of a push. */
+static void push_object(struct json_writer *jw, sqlite3_stmt *st)
+{
+	jw_object_begin(jw);
+	jw_column(jw, "pattern_id", st, 1);
+	jw_column(jw, "problem_type", st, 2);
+	jw_column(jw, "code_before", st, 3);
+	jw_column(jw, "code_after", st, 4);
+	jw_column_max(jw, "commit_msg", st, 5, 60000);
+	jw_column_max(jw, "author", st, 6, 200);
+	jw_column(jw, "date", st, 7);
+	jw_key(jw, "confidence");
+	jw_double(jw, sqlite3_column_double(st, 8));
+	jw_column(jw, "commit", st, 9);
+	jw_column_max(jw, "file_path", st, 10, 4000);
+	jw_column_max(jw, "language", st, 11, 40);
+	jw_column(jw, "solution_hash", st, 12);
+	jw_object_end(jw);
+}
+
+/* The per-item answers of a POST /patterns: an array, or one in an object. */
+static const cJSON *answer_items(const cJSON *doc)
+{
+	static const char *const keys[] = { "patterns", "results", "items" };
+	if (cJSON_IsArray(doc))
+		return doc;
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, keys[i]);
+		if (cJSON_IsArray(a))
+			return a;
+	}
+	return NULL;
+}
+
+/* Was this answer item newly created (1), already known (0), or refused (-1)? */
+static int item_outcome(const cJSON *item, const char **uuid)
+{
+	const cJSON *created = cJSON_GetObjectItemCaseSensitive(item, "created");
+	const char *status = json_get_string(item, "status");
+
+	*uuid = json_get_string(item, "id");
+	if (!*uuid || !sync_is_uuid(*uuid))
+		return -1;
+	if (cJSON_IsBool(created))
+		return cJSON_IsTrue(created);
+	if (status)
+		return !strcmp(status, "created") || !strcmp(status, "new");
+	return 1;
+}
+
+/* Record a batch's answers: all marks of a batch in one transaction. */
+static int mark_pushed(struct store *s, const char *remote, const long long *rowids,
+		       size_t n, const cJSON *items, struct sync_result *r)
+{
+	sqlite3_stmt *mark = NULL, *upd = NULL;
+	const cJSON *item;
+	size_t i = 0;
+	int ret = -1;
+
+	if (store_begin(s) < 0)
+		return -1;
+	mark = store_prepare(s, "INSERT INTO pushed(pattern_rowid, remote, server_id)"
+				" VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET"
+				" server_id = excluded.server_id");
+	upd = store_prepare(s, "UPDATE patterns SET server_id = ?2,"
+			       " success_count = max(success_count, ?3) WHERE id = ?1");
+	if (!mark || !upd)
+		goto out;
+	cJSON_ArrayForEach(item, items)
+	{
+		const char *uuid;
+		int outcome = item_outcome(item, &uuid);
+		double index = json_get_number(item, "index", (double)i);
+		long long rowid;
+
+		if (!(index >= 0 && index < (double)n)) {
+			err_set("team server sent an answer for pattern %g of a push of %zu",
+				index, n);
+			goto out;
+		}
+		rowid = rowids[(size_t)index];
+		i++;
+
+		if (outcome < 0) {
+			r->rejected++;
+			continue;
+		}
+		if (outcome)
+			r->pushed++;
+		else
+			r->duplicates++;
+		sqlite3_bind_int64(mark, 1, rowid);
+		sqlite3_bind_text(mark, 2, remote, -1, SQLITE_STATIC);
+		sqlite3_bind_text(mark, 3, uuid, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(mark) != SQLITE_DONE) {
+			store_error(s, "cannot mark pattern pushed");
+			goto out;
+		}
+		sqlite3_reset(mark);
+		sqlite3_bind_int64(upd, 1, rowid);
+		sqlite3_bind_text(upd, 2, uuid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(upd, 3, (long long)json_get_number(item, "success_count", 0));
+		if (sqlite3_step(upd) != SQLITE_DONE) {
+			store_error(s, "cannot mark pattern pushed");
+			goto out;
+		}
+		sqlite3_reset(upd);
+	}
+	ret = store_commit(s);
+out:
+	sqlite3_finalize(mark);
+	sqlite3_finalize(upd);
+	if (ret < 0)
+		store_rollback(s);
+	return ret;
+}
+
+static long long count_unpushed(struct store *s, const char *variant, const char *remote)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*)" PUSH_WHERE);
+	long long n = -1;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		store_error(s, "cannot count patterns to push");
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * Send the rows of st from *at on (at most max items): build the array,
+ * POST it, mark what the server acknowledged. A batch the server refuses
+ * as too large (413) or invalid (422) is halved until the culprit is alone;
+ * a single pattern it refuses is skipped with a warning and stays unpushed
+ * (so it is offered again by the next sync).
+ */
+static int push_batch(struct store *s, struct http_client *c, const char *remote,
+		      const struct sync_options *o, long long *rowids, size_t n,
+		      struct sync_result *r);
+
+static int push(struct store *s, struct http_client *c, const struct sync_options *o,
+		struct sync_result *r)
+{
+	const char *remote = http_client_url(c);
+	long long total = count_unpushed(s, o->variant, remote), done = 0, last = 0;
+	long long *rowids = xmalloc(SYNC_PUSH_BATCH * sizeof(*rowids));
+	int ret = 0;
+
+	if (total < 0) {
+		free(rowids);
+		return -1;
+	}
+	if (o->dry_run || !total) {
+		r->to_push = total;
+		free(rowids);
+		return 0;
+	}
+	progress(o, SYNC_PHASE_PUSH, 0, (uint64_t)total);
+	for (;;) {
+		sqlite3_stmt *st = store_prepare(s, "SELECT p.id" PUSH_WHERE
+						    " AND p.id > ?3 ORDER BY p.id LIMIT ?4");
+		size_t n = 0;
+		if (!st) {
+			ret = -1;
+			break;
+		}
+		sqlite3_bind_text(st, 1, o->variant, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, last);
+		sqlite3_bind_int(st, 4, SYNC_PUSH_BATCH);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			rowids[n++] = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (!n)
+			break;
+		last = rowids[n - 1];
+		if (push_batch(s, c, remote, o, rowids, n, r) < 0) {
+			ret = -1;
+			break;
+		}
+		done += (long long)n;
+		progress(o, SYNC_PHASE_PUSH, (uint64_t)done,
+			 (uint64_t)(done > total ? done : total));
+	}
+	free(rowids);
+	return ret;
+}
+
+static int push_batch(struct store *s, struct http_client *c, const char *remote,
+		      const struct sync_options *o, long long *rowids, size_t n,
+		      struct sync_result *r)
+{
+	struct strbuf body = STRBUF_INIT;
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	struct json_writer jw;
+	sqlite3_stmt *st;
+	cJSON *doc = NULL;
+	const cJSON *items;
+	size_t sent = 0;
+	int ret = -1;
+
+	st = store_prepare(s, "SELECT " PUSH_COLUMNS " FROM patterns p WHERE p.id = ?1");
+	if (!st)
+		return -1;
+	jw_init(&jw, &body, 0);
+	jw_array_begin(&jw);
+	/* as many as fit in SYNC_PUSH_BYTES (at least one) */
+	while (sent < n) {
+		size_t before = body.len;
+		sqlite3_bind_int64(st, 1, rowids[sent]);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			store_error(s, "cannot read pattern to push");
+			sqlite3_finalize(st);
+			goto out;
+		}
+		push_object(&jw, st);
+		sqlite3_reset(st);
+		if (sent && body.len > SYNC_PUSH_BYTES) {
+			strbuf_setlen(&body, before);
+			break;
+		}
+		sent++;
+	}
+	sqlite3_finalize(st);
+	/* the writer thinks it is still inside the array: close by hand */
+	strbuf_addch(&body, ']');
+
+	if (http_json(c, "POST", "/patterns", &body, &resp, &doc) < 0)
+		goto out;
+	if (resp.status == 413 || resp.status == 422) {
+		struct strbuf detail = STRBUF_INIT;
+		if (sent > 1) {
+			/* too large together, or one of them refused: halve to find it */
+			size_t half = sent / 2;
+			strbuf_release(&body);
+			http_response_release(&resp);
+			if (push_batch(s, c, remote, o, rowids, half, r) < 0)
+				return -1;
+			return push_batch(s, c, remote, o, rowids + half, n - half, r);
+		}
+		http_error_detail(&resp, &detail);
+		warnf(o, "team server refused pattern (row %lld): %s; not pushed", rowids[0],
+		      detail.buf);
+		strbuf_release(&detail);
+		r->rejected++;
+		ret = 0;
+		goto rest;
+	}
+	if (!ok_status(resp.status)) {
+		answer_error(c, &resp, "pushing patterns", r);
+		goto out;
+	}
+	r->authenticated = 1;
+	items = doc ? answer_items(doc) : NULL;
+	if (!items || (size_t)cJSON_GetArraySize(items) != sent) {
+		err_set("team server %s sent an unexpected answer to a push of %zu patterns "
+			"(expected one item per pattern); nothing marked as pushed",
+			http_client_url(c), sent);
+		goto out;
+	}
+	if (mark_pushed(s, remote, rowids, sent, items, r) < 0)
+		goto out;
+	ret = 0;
+rest:
+	if (sent < n) {
+		strbuf_release(&body);
+		http_response_release(&resp);
+		cJSON_Delete(doc);
+		return push_batch(s, c, remote, o, rowids + sent, n - sent, r);
+	}
+out:
+	strbuf_release(&body);
+	http_response_release(&resp);
+	cJSON_Delete(doc);
+	return ret;
+}
+
+/* ------------------------------------------------------------ feedback */
+
+struct found {
+	long long rowid;
+	char *pattern_id;
+	char *server_id;
+};
+
+static int found_row(const struct pattern_row *row, void *data)
+{
+	struct found *f = data;
+	f->rowid = row->rowid;
+	f->pattern_id = xstrdup(row->pattern_id);
+	f->server_id = row->server_id ? xstrdup(row->server_id) : NULL;
+	return 0;
+}
+
+int sync_feedback_queue(struct store *s, const char *id, int helpful, const char *variant,
+			char **resolved)
+{
+	struct found f = { 0, NULL, NULL };
+	sqlite3_stmt *del = NULL, *ins = NULL;
+	int rc, ret = -1;
+
+	*resolved = NULL;
+	rc = query_show(s, id, variant, found_row, &f);
+	if (rc < 0)
+		return -1;
+	if (rc == 1 && !sync_is_uuid(id))
+		return err_set("no pattern '%s' in the store (give a pattern id, a unique "
+			       "prefix of one, or a team server UUID)", id);
+	if (store_begin(s) < 0)
+		goto out;
+	del = store_prepare(s, "DELETE FROM feedback_queue WHERE sent_at IS NULL AND"
+			       " (pattern_rowid = ?1 OR pattern_ref = ?2)");
+	ins = store_prepare(s, "INSERT INTO feedback_queue(pattern_ref, pattern_rowid, helpful,"
+			       " created_at) VALUES (?2, ?1, ?3, ?4)");
+	if (!del || !ins)
+		goto out;
+	if (rc == 1)
+		sqlite3_bind_null(del, 1);
+	else
+		sqlite3_bind_int64(del, 1, f.rowid);
+	sqlite3_bind_text(del, 2, rc == 1 ? id : f.pattern_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(del) != SQLITE_DONE) {
+		store_error(s, "cannot queue feedback");
+		goto out;
+	}
+	if (rc == 1)
+		sqlite3_bind_null(ins, 1);
+	else
+		sqlite3_bind_int64(ins, 1, f.rowid);
+	sqlite3_bind_text(ins, 2, rc == 1 ? id : f.pattern_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(ins, 3, helpful ? 1 : 0);
+	sqlite3_bind_int64(ins, 4, (long long)time(NULL));
+	if (sqlite3_step(ins) != SQLITE_DONE) {
+		store_error(s, "cannot queue feedback");
+		goto out;
+	}
+	if (store_commit(s) < 0)
+		goto out;
+	*resolved = xstrdup(rc == 1 ? id : f.pattern_id);
+	ret = 0;
+out:
+	if (ret < 0)
+		store_rollback(s);
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	free(f.pattern_id);
+	free(f.server_id);
+	return ret;
+}
+
+static int update_success_count(struct store *s, const char *uuid, long long count)
+{
+	sqlite3_stmt *st = store_prepare(s, "UPDATE patterns SET success_count = ?2"
+					    " WHERE server_id = ?1");
+	int rc;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, count);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot update success_count");
+}
+
+static int send_feedback(struct store *s, struct http_client *c,
+			 const struct sync_options *o, struct sync_result *r)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT f.id, f.pattern_ref, f.helpful, p.server_id, f.pattern_rowid"
+		   " FROM feedback_queue f LEFT JOIN patterns p ON p.id = f.pattern_rowid"
+		   " WHERE f.sent_at IS NULL ORDER BY f.id");
+	struct votes {
+		long long id;
+		char *ref, *uuid;
+		int helpful;
+	} *v = NULL;
+	size_t nr = 0, alloc = 0;
+	int ret = 0;
+
+	if (!st)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *ref = (const char *)sqlite3_column_text(st, 1);
+		const char *uuid = (const char *)sqlite3_column_text(st, 3);
+		int has_row = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		ALLOC_GROW(v, nr + 1, alloc);
+		v[nr].id = sqlite3_column_int64(st, 0);
+		v[nr].ref = xstrdup(ref ? ref : "");
+		v[nr].helpful = sqlite3_column_int(st, 2);
+		if (uuid && sync_is_uuid(uuid))
+			v[nr].uuid = xstrdup(uuid);
+		else if (!has_row && ref && sync_is_uuid(ref))
+			v[nr].uuid = xstrdup(ref);
+		else
+			v[nr].uuid = NULL;
+		nr++;
+	}
+	sqlite3_finalize(st);
+
+	for (size_t i = 0; i < nr; i++) {
+		struct http_response resp = HTTP_RESPONSE_INIT;
+		struct strbuf path = STRBUF_INIT, body = STRBUF_INIT;
+		cJSON *doc = NULL;
+		sqlite3_stmt *done;
+
+		if (!v[i].uuid) {
+			r->feedback_pending++;
+			warnf(o, "feedback on %s kept queued: the pattern is not on the team "
+				 "server yet", v[i].ref);
+			continue;
+		}
+		if (o->dry_run) {
+			r->feedback_sent++;
+			continue;
+		}
+		progress(o, SYNC_PHASE_FEEDBACK, i, nr);
+		strbuf_addstr(&path, "/patterns/");
+		http_query_escape(&path, v[i].uuid);
+		strbuf_addstr(&path, "/feedback");
+		strbuf_addf(&body, "{\"helpful\": %s}", v[i].helpful ? "true" : "false");
+		if (http_json(c, "POST", path.buf, &body, &resp, &doc) < 0) {
+			ret = -1;
+		} else if (resp.status == 404) {
+			warnf(o, "feedback on %s dropped: the team server has no pattern %s",
+			      v[i].ref, v[i].uuid);
+		} else if (!ok_status(resp.status)) {
+			ret = answer_error(c, &resp, "sending feedback", r);
+		} else {
+			r->authenticated = 1;
+			r->feedback_sent++;
+			if (doc && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "success_count")))
+				update_success_count(s, v[i].uuid,
+						     (long long)json_get_number(doc, "success_count", 0));
+		}
+		if (!ret && (resp.status == 404 || ok_status(resp.status))) {
+			done = store_prepare(s, "UPDATE feedback_queue SET sent_at = ?2 WHERE id = ?1");
+			if (done) {
+				sqlite3_bind_int64(done, 1, v[i].id);
+				sqlite3_bind_int64(done, 2, (long long)time(NULL));
+				if (sqlite3_step(done) != SQLITE_DONE)
+					ret = store_error(s, "cannot mark feedback sent");
+				sqlite3_finalize(done);
+			} else {
+				ret = -1;
+			}
+		}
+		cJSON_Delete(doc);
+		http_response_release(&resp);
+		strbuf_release(&path);
+		strbuf_release(&body);
+		if (ret < 0)
+			break;
+	}
+	if (nr && !ret)
+		progress(o, SYNC_PHASE_FEEDBACK, nr, nr);
+	for (size_t i = 0; i < nr; i++) {
+		free(v[i].ref);
+		free(v[i].uuid);
+	}
+	free(v);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- pull */
+
+static char *get_cursor(struct store *s, const char *remote)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT pull_cursor FROM sync_state WHERE remote = ?1");
+	char *cur = NULL;
+	if (!st)
+		return NULL;
+	sqlite3_bind_text(st, 1, remote, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		cur = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return cur;
+}
+
+static int set_cursor(struct store *s, const char *remote, const char *cursor)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "INSERT INTO sync_state(remote, pull_cursor, last_sync) VALUES (?1, ?2, ?3)"
+		   " ON CONFLICT(remote) DO UPDATE SET pull_cursor = excluded.pull_cursor,"
+		   " last_sync = excluded.last_sync");
+	int rc;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, remote, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cursor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (long long)time(NULL));
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot save the pull cursor");
+}
+
+/* The cursor in a JSON value (number or string) as text; NULL if neither. */
+static char *cursor_text(const cJSON *v)
+{
+	if (cJSON_IsString(v) && v->valuestring && *v->valuestring &&
+	    strlen(v->valuestring) < 200)
+		return xstrdup(v->valuestring);
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 9e15)
+		return xstrfmt("%lld", (long long)v->valuedouble);
+	return NULL;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS..." (UTC) to a Unix time; 0 if it is not one. */
+static long long parse_time(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	if (!s || sscanf(s, "%4d-%2d-%2d%*c%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (long long)timegm(&tm);
+}
+
+struct pull_stmts {
+	sqlite3_stmt *by_uuid, *update, *local_hash, *mark_local, *team_hash, *insert;
+};
+
+static void pull_stmts_free(struct pull_stmts *ps)
+{
+	sqlite3_finalize(ps->by_uuid);
+	sqlite3_finalize(ps->update);
+	sqlite3_finalize(ps->local_hash);
+	sqlite3_finalize(ps->mark_local);
+	sqlite3_finalize(ps->team_hash);
+	sqlite3_finalize(ps->insert);
+}
+
+static int pull_stmts_prepare(struct store *s, struct pull_stmts *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->by_uuid = store_prepare(s, "SELECT 1 FROM patterns WHERE server_id = ?1 LIMIT 1");
+	ps->update = store_prepare(s, "UPDATE patterns SET success_count = ?2"
+				      " WHERE server_id = ?1 AND success_count != ?2");
+	ps->local_hash = store_prepare(s, "UPDATE patterns SET server_id = ?2, success_count = ?3"
+					  " WHERE solution_hash = ?1 AND origin = 'local'");
+	ps->mark_local = store_prepare(
+		s, "INSERT INTO pushed(pattern_rowid, remote, server_id)"
+		   " SELECT id, ?2, ?3 FROM patterns WHERE solution_hash = ?1 AND origin = 'local'"
+		   " ON CONFLICT DO UPDATE SET server_id = excluded.server_id");
+	ps->team_hash = store_prepare(s, "UPDATE patterns SET server_id = ?2, success_count = ?3"
+					 " WHERE solution_hash = ?1 AND origin = 'team'");
+	ps->insert = store_prepare(
+		s, "INSERT OR IGNORE INTO patterns(pattern_id, variant, origin, commit_id,"
+		   " file_path, problem_type, before_code, after_code, commit_msg, author, date,"
+		   " commit_time, confidence, language, solution_hash, server_id, success_count,"
+		   " created_by) VALUES (?1, '', 'team', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+		   " ?11, ?12, ?13, ?14, ?15, ?16)");
+	if (!ps->by_uuid || !ps->update || !ps->local_hash || !ps->mark_local ||
+	    !ps->team_hash || !ps->insert) {
+		pull_stmts_free(ps);
+		return -1;
+	}
+	return 0;
+}
+
+static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return rc;
+	return store_error(s, what);
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_text(st, i, "", -1, SQLITE_STATIC);
+}
+
+/*
+ * Store one pulled pattern (see sync.h); *stored: 1 new, 0 updated, 2
+ * already known as it is, -1 skipped (not a usable pattern).
+ */
+static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
+		    const cJSON *p, int *stored)
+{
+	const char *uuid = json_get_string(p, "id");
+	const char *type = json_get_string(p, "problem_type");
+	const char *before = json_get_string(p, "code_before");
+	const char *after = json_get_string(p, "code_after");
+	const char *pid = json_get_string(p, "pattern_id");
+	long long count = (long long)json_get_number(p, "success_count", 0);
+	char hash[SHA256_HEX_LEN + 1], fallback_id[17];
+	int rc;
+
+	*stored = -1;
+	if (!before)
+		before = json_get_string(p, "before_code");
+	if (!after)
+		after = json_get_string(p, "after_code");
+	if (!uuid || !sync_is_uuid(uuid) || !before || !after)
+		return 0; /* not a pattern we can use */
+	if (count < 0)
+		count = 0;
+	pattern_solution_hash(hash, before, strlen(before), after, strlen(after));
+
+	/* known by its UUID: refresh success_count */
+	sqlite3_bind_text(ps->by_uuid, 1, uuid, -1, SQLITE_STATIC);
+	if ((rc = step_done(s, ps->by_uuid, "cannot read pattern")) < 0)
+		return -1;
+	if (rc == SQLITE_ROW) {
+		sqlite3_bind_text(ps->update, 1, uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ps->update, 2, count);
+		if (step_done(s, ps->update, "cannot update pattern") < 0)
+			return -1;
+		/* our own push coming back is no news; a new success_count is */
+		*stored = sqlite3_changes(store_db(s)) ? 0 : 2;
+		return 0;
+	}
+	/* a local pattern with the same code: it is this one, and on the server */
+	sqlite3_bind_text(ps->local_hash, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ps->local_hash, 2, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ps->local_hash, 3, count);
+	if (step_done(s, ps->local_hash, "cannot update pattern") < 0)
+		return -1;
+	if (sqlite3_changes(store_db(s))) {
+		sqlite3_bind_text(ps->mark_local, 1, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ps->mark_local, 2, remote, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ps->mark_local, 3, uuid, -1, SQLITE_STATIC);
+		*stored = 0;
+		return step_done(s, ps->mark_local, "cannot mark pattern pushed") < 0 ? -1 : 0;
+	}
+	/* a team pattern with the same code under another UUID (server rebuilt) */
+	sqlite3_bind_text(ps->team_hash, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ps->team_hash, 2, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ps->team_hash, 3, count);
+	if (step_done(s, ps->team_hash, "cannot update pattern") < 0)
+		return -1;
+	if (sqlite3_changes(store_db(s))) {
+		*stored = 0;
+		return 0;
+	}
+
+	/* new: a team row; its pattern_id is the server's unless taken */
+	{
+		const char *ctype = type && problem_type_valid(type) ? type : PT_UNKNOWN;
+		const cJSON *conf = cJSON_GetObjectItemCaseSensitive(p, "confidence");
+		double confidence = cJSON_IsNumber(conf) ? conf->valuedouble : 0.5;
+		const char *created_at = json_get_string(p, "created_at");
+		size_t k = 0;
+
+		for (const char *u = uuid; *u && k < 16; u++)
+			if (*u != '-')
+				fallback_id[k++] = *u;
+		fallback_id[k] = '\0';
+		if (!(confidence >= 0 && confidence <= 1))
+			confidence = 0.5;
+		for (int attempt = 0; attempt < 2; attempt++) {
+			const char *id = attempt == 0 && pid && strlen(pid) == 16 ? pid : fallback_id;
+			sqlite3_stmt *st = ps->insert;
+			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+			bind_opt(st, 2, json_get_string(p, "commit"));
+			bind_opt(st, 3, json_get_string(p, "file_path"));
+			sqlite3_bind_text(st, 4, ctype, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, before, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 6, after, -1, SQLITE_STATIC);
+			bind_opt(st, 7, json_get_string(p, "commit_msg"));
+			bind_opt(st, 8, json_get_string(p, "author"));
+			bind_opt(st, 9, json_get_string(p, "date"));
+			sqlite3_bind_int64(st, 10, parse_time(created_at));
+			sqlite3_bind_double(st, 11, confidence);
+			bind_opt(st, 12, json_get_string(p, "language"));
+			sqlite3_bind_text(st, 13, hash, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 14, uuid, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 15, count);
+			bind_opt(st, 16, json_get_string(p, "created_by"));
+			if (step_done(s, st, "cannot store team pattern") < 0)
+				return -1;
+			if (sqlite3_changes(store_db(s))) {
+				*stored = 1;
+				return 0;
+			}
+		}
+	}
+	return 0;
+}
+
+static int pull(struct store *s, struct http_client *c, const struct sync_options *o,
+		struct sync_result *r)
+{
+	const char *remote = http_client_url(c);
+	char *cursor = get_cursor(s, remote);
+	struct pull_stmts ps = { NULL, NULL, NULL, NULL, NULL, NULL };
+	uint64_t done = 0;
+	int ret = -1;
+
+	if (!o->dry_run && pull_stmts_prepare(s, &ps) < 0) {
+		free(cursor);
+		return -1;
+	}
+	for (;;) {
+		struct strbuf path = STRBUF_INIT;
+		struct http_response resp = HTTP_RESPONSE_INIT;
+		cJSON *doc = NULL;
+		const cJSON *list, *item;
+		char *next = NULL;
+		long long left;
+		int n, rc = -1;
+
+		strbuf_addstr(&path, "/patterns?since=");
+		http_query_escape(&path, cursor ? cursor : "0");
+		strbuf_addf(&path, "&limit=%d", o->dry_run ? 1 : SYNC_PULL_PAGE);
+		if (http_json(c, "GET", path.buf, NULL, &resp, &doc) < 0)
+			goto page_out;
+		if (!ok_status(resp.status)) {
+			answer_error(c, &resp, "pulling patterns", r);
+			goto page_out;
+		}
+		r->authenticated = 1;
+		list = doc ? cJSON_GetObjectItemCaseSensitive(doc, "patterns") : NULL;
+		if (!cJSON_IsArray(list)) {
+			err_set("team server %s sent an unexpected answer to a pull (no "
+				"\"patterns\" array)", remote);
+			goto page_out;
+		}
+		n = cJSON_GetArraySize(list);
+		left = (long long)json_get_number(doc, "total", -1);
+		if (o->dry_run) {
+			r->to_pull = left >= 0 ? left : (n ? -1 : 0);
+			rc = 1;
+			goto page_out;
+		}
+		next = cursor_text(cJSON_GetObjectItemCaseSensitive(doc, "next_since"));
+		if (n && !next) {
+			err_set("team server %s sent patterns without a \"next_since\" cursor",
+				remote);
+			goto page_out;
+		}
+		if (!n) {
+			rc = 1;
+			goto page_out;
+		}
+		if (store_begin(s) < 0)
+			goto page_out;
+		cJSON_ArrayForEach(item, list)
+		{
+			int stored;
+			if (pull_one(s, &ps, remote, item, &stored) < 0) {
+				store_rollback(s);
+				goto page_out;
+			}
+			if (stored == 1)
+				r->pulled++;
+			else if (stored == 0)
+				r->updated++;
+		}
+		if (set_cursor(s, remote, next) < 0 || store_commit(s) < 0) {
+			store_rollback(s);
+			goto page_out;
+		}
+		done += (uint64_t)n;
+		progress(o, SYNC_PHASE_PULL, done, left >= n ? done + (uint64_t)(left - n) : 0);
+		/* the last page: nothing left, or the cursor did not move */
+		rc = (left >= 0 && left <= n) || (cursor && !strcmp(cursor, next)) ? 1 : 0;
+		free(cursor);
+		cursor = next;
+		next = NULL;
+	page_out:
+		free(next);
+		cJSON_Delete(doc);
+		http_response_release(&resp);
+		strbuf_release(&path);
+		if (rc < 0)
+			goto out;
+		if (rc == 1)
+			break;
+	}
+	ret = 0;
+out:
+	pull_stmts_free(&ps);
+	free(cursor);
+	return ret;
+}
+
+int sync_run(struct store *s, struct http_client *c, const struct sync_options *o,
+	     struct sync_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->to_pull = -1;
+	if (o->push && push(s, c, o, r) < 0)
+		return -1;
+	if (o->feedback && send_feedback(s, c, o, r) < 0)
+		return -1;
+	if (o->pull && pull(s, c, o, r) < 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,61 @@
+#!/bin/sh
+test_description='team server API on PostgreSQL, and recovery when it restarts'
+. ./lib.sh
+. "$TEST_SRC/lib-server.sh"
+
+if ! start_postgres >pg-start.log 2>&1; then
+	cat pg-start.log
+	echo "Bail out! cannot start PostgreSQL"
+	exit 1
+fi
+DB_URL=$PG_URL
+. "$TEST_SRC/lib-server-api.sh"
+
+test_expect_success 'the schema is valid PostgreSQL with the seed tables and indexes' '
+	as_pg "$PG_BIN/../bin/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
+		-c "SELECT indexname FROM pg_indexes WHERE tablename = '"'"'patterns'"'"' ORDER BY 1" >idx &&
+	test_grep "^idx_problem_type$" idx &&
+	test_grep "^idx_success_count$" idx &&
+	test_grep "^unique_solution$" idx &&
+	as_pg "$PG_BIN/../bin/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
+		-c "SELECT max(version) FROM schema_migrations" >ver &&
+	echo 1 >expect && test_cmp expect ver
+'
+
+test_expect_success 'a second server on the same database shares everything' '
+	port2=$(free_port) &&
+	(git-patterns serve --listen 127.0.0.1:$port2 --db "$DB_URL" --access-log none 2>s2.log & echo $! >s2.pid) &&
+	wait_for_health http://127.0.0.1:$port2 &&
+	curl -s -H "X-API-Key: $ALICE" "http://127.0.0.1:$port2/patterns?limit=1" >two.json &&
+	expect_status 200 GET "/patterns?limit=1" &&
+	test "$(json_get two.json "d[\"total\"]")" = "$(json_get out.json "d[\"total\"]")" &&
+	curl -s -H "X-API-Key: $ALICE" -H "Content-Type: application/json" \
+		-d "{\"problem_type\":\"bug_fix\",\"code_before\":\"via two\",\"code_after\":\"x\"}" \
+		"http://127.0.0.1:$port2/patterns" >made.json &&
+	expect_status 200 GET "/patterns/$(json_get made.json "d[\"id\"]")" &&
+	kill -TERM $(cat s2.pid)
+'
+
+test_expect_success 'PostgreSQL stops: /health answers 503 "disconnected", API 503' '
+	pg_ctl_do stop >/dev/null &&
+	wait_for_health "$SERVER_URL" 503 &&
+	curl -s "$SERVER_URL/health" >h.json &&
+	test "$(json_get h.json "d[\"database\"]")" = disconnected &&
+	expect_status 503 GET "/patterns?limit=1" &&
+	json_get out.json "d[\"detail\"]"
+'
+
+test_expect_success 'PostgreSQL starts again: the same server serves again' '
+	pg_ctl_do start >/dev/null &&
+	wait_for_health "$SERVER_URL" 200 &&
+	expect_status 200 GET "/patterns?limit=1" &&
+	expect_status 201 POST /patterns "{\"problem_type\":\"bug_fix\",\"code_before\":\"after restart\",\"code_after\":\"x\"}" &&
+	kill -0 $SERVER_PID
+'
+
+stop_server
+echo $? >stop.rc
+test_expect_success 'SIGTERM stops the server cleanly (exit 0)' '
+	test "$(cat stop.rc)" = 0
+'
+test_done
