@@ -17,6 +17,9 @@ static const char *const adapters_usage[] = {
 	"git patterns adapters [list] [--json]",
 	"git patterns adapters activate <version>",
 	"git patterns adapters rollback [<version>]",
+	"git patterns adapters push <file> --name <version> [--remote <url>]",
+	"git patterns adapters pull [<id> | --active] -o <file> [--remote <url>]",
+	"git patterns adapters list --remote [<url>] [--json]",
 	NULL
 };
 
@@ -95,6 +98,9 @@ int cmd_adapters(int argc, const char **argv)
 	struct adapter_version v;
 	int ret = 0;
 
+	/* the team server's versions: cmd-adapters-remote.c */
+	if (adapters_remote_wanted(argc, argv))
+		return cmd_adapters_remote(argc, argv);
 	argc = parse_options(argc, argv, opts, adapters_usage, 0);
 	if (argc) {
 		sub = argv[0];
