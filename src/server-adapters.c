@@ -452,6 +452,7 @@ struct merge_request {
 	size_t nr;
 	double *weights, *rates;
 	int method, rank;
+	int activate; /* make the merge the active version (default, as merge-adapters does) */
 	char *version_name;
 };
 
@@ -546,6 +547,12 @@ static int parse_merge(struct server_request *req, struct server_response *res,
 	if (!version_name_ok(name, res))
 		goto fail;
 	m->version_name = xstrdup(name);
+	v = cJSON_GetObjectItemCaseSensitive(j, "activate");
+	if (v && !cJSON_IsNull(v) && !cJSON_IsBool(v)) {
+		server_error(res, 422, "field 'activate' must be true or false");
+		goto fail;
+	}
+	m->activate = !v || !cJSON_IsFalse(v);
 	cJSON_Delete(j);
 	{
 		double *w = xcalloc(m->nr, sizeof(*w));
@@ -630,8 +637,15 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 	    place_file(req, mr.output, a.file) < 0) {
 		server_error(res, 500, "cannot store the merged adapter");
 		res->log_error = xstrdup(err_msg());
-	} else {
-		record_version(req, res, &a);
+	} else if (record_version(req, res, &a) == 201 && m.activate) {
+		struct sdb_adapter act;
+		rc = serverdb_adapter_activate(req->db, a.id, req->user, &act);
+		if (rc < 0) {
+			adapter_db_error(res, rc, a.id);
+		} else {
+			respond_version(res, 201, &act);
+			sdb_adapter_release(&act);
+		}
 	}
 	merge_result_release(&mr);
 out:
