@@ -664,17 +664,18 @@ static void start_auto_sync(git_repository *repo, const char *hook)
 	free(dir);
 }
 
-/*
- * Do the job; errors go to the hook log. In the foreground, a store that
- * stays locked returns RUN_JOB_BUSY (nothing logged) for the caller to
- * hand the job to the background.
- */
 /* sqlite3_wal_hook callback: remember how many frames the WAL holds. */
 static int note_wal_frames(void *data, sqlite3 *db, const char *name, int frames)
 {
 	*(int *)data = frames;
 	return SQLITE_OK;
 }
+
+/*
+ * Do the job; errors go to the hook log. In the foreground, a store that
+ * stays locked returns RUN_JOB_BUSY (nothing logged) for the caller to
+ * hand the job to the background.
+ */
 
 static int run_job(git_repository *repo, const struct hook_job *job, int background)
 {
