@@ -16,14 +16,16 @@ static const char *const hook_usage[] = {
 	"git patterns hook install [--force]",
 	"git patterns hook uninstall",
 	"git patterns hook status [--json]",
-	"git patterns hook run <name> [<args>...]",
+	"git patterns hook run [--head <commit>] [--orig-head <commit>] <name> [<args>...]",
 	NULL,
 };
 
 static const char *const hook_install_usage[] = { "git patterns hook install [--force]", NULL };
 static const char *const hook_uninstall_usage[] = { "git patterns hook uninstall", NULL };
 static const char *const hook_status_usage[] = { "git patterns hook status [--json]", NULL };
-static const char *const hook_run_usage[] = { "git patterns hook run <name> [<args>...]", NULL };
+static const char *const hook_run_usage[] = {
+	"git patterns hook run [--head <commit>] [--orig-head <commit>] <name> [<args>...]", NULL
+};
 
 /* Why the hooks do nothing, or NULL when they are enabled. */
 static const char *disabled_by(git_repository *repo)
@@ -237,7 +239,12 @@ static int hook_status_cmd(int argc, const char **argv)
 
 static int hook_run_cmd(int argc, const char **argv)
 {
-	struct option opts[] = { OPT_END() };
+	struct hook_run_options o = { NULL, NULL };
+	struct option opts[] = {
+		OPT_STRING(0, "head", &o.head, "commit", "the commit HEAD named when git ran the hook"),
+		OPT_STRING(0, "orig-head", &o.orig_head, "commit", "post-merge: ORIG_HEAD then"),
+		OPT_END(),
+	};
 
 	argc = parse_options(argc, argv, opts, hook_run_usage, PARSE_OPT_STOP_AT_NON_OPTION);
 	if (argc < 1)
@@ -246,7 +253,7 @@ static int hook_run_cmd(int argc, const char **argv)
 	if (!hook_script(argv[0]))
 		usage_msg_opt(hook_run_usage, opts, "unknown hook '%s'", argv[0]);
 	/* never fail git: problems are in the hook log */
-	hook_run(argv[0], argc - 1, argv + 1);
+	hook_run(argv[0], &o, argc - 1, argv + 1);
 	return 0;
 }
 
