@@ -112,7 +112,8 @@ int query_patterns(struct store *s, const struct query_options *o, pattern_row_f
 				    " WHERE patterns_fts MATCH ?6 AND ");
 	else
 		strbuf_addstr(&sql, "patterns p WHERE ");
-	strbuf_addstr(&sql, "(?1 IS NULL OR p.origin = 'team' OR p.variant = ?1)"
+	strbuf_addstr(&sql, "NOT " SQL_TEAM_ROW_SHADOWED("p") " AND"
+			    " (?1 IS NULL OR p.origin = 'team' OR p.variant = ?1)"
 			    " AND (?2 IS NULL OR p.problem_type = ?2)"
 			    " AND (?3 IS NULL OR p.language = ?3)"
 			    " AND (?4 IS NULL OR p.origin = ?4)"
