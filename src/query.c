@@ -166,7 +166,7 @@ int query_show(struct store *s, const char *id, const char *variant, pattern_row
 			       "least 4, or a team UUID)", id);
 	/* how many distinct patterns the id could mean */
 	like = xstrfmt("%s%%", id);
-	st = store_prepare(s, "SELECT count(DISTINCT coalesce(server_id, '') || pattern_id || origin)"
+	st = store_prepare(s, "SELECT count(DISTINCT pattern_id)"
 			      " FROM patterns WHERE pattern_id LIKE ?1 OR server_id LIKE ?1");
 	if (!st) {
 		free(like);
@@ -186,7 +186,8 @@ int query_show(struct store *s, const char *id, const char *variant, pattern_row
 	}
 	st = store_prepare(s, "SELECT " ROW_COLUMNS ", p.before_code, p.after_code"
 			      " FROM patterns p WHERE p.pattern_id LIKE ?1 OR p.server_id LIKE ?1"
-			      " ORDER BY (p.variant = ?2) DESC, p.obsolete, p.id DESC LIMIT 1");
+			      " ORDER BY p.origin = 'local' DESC, p.variant = ?2 DESC, p.obsolete,"
+			      " p.id DESC LIMIT 1");
 	if (!st) {
 		free(like);
 		return -1;

@@ -46,4 +46,10 @@ test_expect_success 'a team pattern with no local twin still shows' '
 	test_line_count = 2 local.jsonl
 '
 
+test_expect_success 'show finds a pattern kept both locally and from the team' '
+	id=$(git -C two patterns list --origin local --type bug_fix --json | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)[\"patterns\"][0][\"pattern_id\"])") &&
+	git -C two patterns show $id >out &&
+	test_grep "^pattern $id$" out
+'
+
 test_done
