@@ -30,9 +30,15 @@ static void cleanup_on_signal(void)
 	signal(SIGHUP, remove_temp_and_die);
 }
 
-static const char *const adapters_usage[] = {"git patterns adapters [list] [--json]",
-					     "git patterns adapters activate <version>",
-					     "git patterns adapters rollback [<version>]", NULL};
+static const char *const adapters_usage[] = {
+	"git patterns adapters [list] [--json]",
+	"git patterns adapters activate <version>",
+	"git patterns adapters rollback [<version>]",
+	"git patterns adapters push <file> --name <version> [--remote <url>]",
+	"git patterns adapters pull [<id> | --active] -o <file> [--remote <url>]",
+	"git patterns adapters list --remote [<url>] [--json]",
+	NULL
+};
 
 static void version_json(struct json_writer *jw, const struct adapter_version *v)
 {
@@ -109,6 +115,9 @@ int cmd_adapters(int argc, const char **argv)
 	struct adapter_version v;
 	int ret = 0;
 
+	/* the team server's versions: cmd-adapters-remote.c */
+	if (adapters_remote_wanted(argc, argv))
+		return cmd_adapters_remote(argc, argv);
 	argc = parse_options(argc, argv, opts, adapters_usage, 0);
 	if (argc) {
 		sub = argv[0];
