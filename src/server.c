@@ -45,7 +45,8 @@ struct server {
 	struct MHD_Daemon *daemon;
 	struct strbuf tls_cert, tls_key;
 	sigset_t signals;
-	atomic_int active; /* requests between their first call and completion */
+	atomic_int active;   /* requests between their first call and completion */
+	atomic_int stopping; /* SIGTERM seen: every answer closes its connection */
 	pthread_mutex_t health_lock;
 	double health_checked;
 	int health_ok;
@@ -211,6 +212,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
 						  : "application/json; charset=utf-8");
 	if (allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	if (atomic_load(&r->req.srv->stopping))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, (unsigned)res->status, resp);
 	MHD_destroy_response(resp);
 	r->status = res->status;
@@ -681,7 +684,12 @@ int server_wait_and_stop(struct server *srv)
 	lsock = MHD_quiesce_daemon(srv->daemon);
 	if (lsock != MHD_INVALID_SOCKET)
 		close(lsock);
-	/* requests in flight finish and get their answer */
+	/*
+	 * Requests in flight finish and get their answer; so do requests that
+	 * keep-alive connections still send, but each of those answers closes
+	 * its connection, so that busy clients cannot hold the stop back.
+	 */
+	atomic_store(&srv->stopping, 1);
 	deadline = now_seconds() + 30;
 	while (atomic_load(&srv->active) > 0 && now_seconds() < deadline) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
