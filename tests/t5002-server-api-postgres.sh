@@ -12,12 +12,12 @@ DB_URL=$PG_URL
 . "$TEST_SRC/lib-server-api.sh"
 
 test_expect_success 'the schema is valid PostgreSQL with the seed tables and indexes' '
-	as_pg "$PG_BIN/../bin/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
+	as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
 		-c "SELECT indexname FROM pg_indexes WHERE tablename = '"'"'patterns'"'"' ORDER BY 1" >idx &&
 	test_grep "^idx_problem_type$" idx &&
 	test_grep "^idx_success_count$" idx &&
 	test_grep "^unique_solution$" idx &&
-	as_pg "$PG_BIN/../bin/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
+	as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
 		-c "SELECT max(version) FROM schema_migrations" >ver &&
 	echo 1 >expect && test_cmp expect ver
 '
