@@ -29,6 +29,7 @@ server_cleanup() {
 	fi
 }
 trap server_cleanup EXIT
+trap 'server_cleanup; exit 1' INT TERM HUP
 
 # wait_for_health URL [EXPECTED_STATUS]: poll until /health answers
 wait_for_health() {
