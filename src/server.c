@@ -60,6 +60,7 @@ struct request {
 	char *user;
 	struct strbuf body;
 	int too_large;
+	unsigned long long dropped; /* body bytes read past the limit */
 	int upload_fd;
 	char *upload_path;
 	int status;
@@ -216,7 +217,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, (unsigned)res->status, resp);
 	MHD_destroy_response(resp);
-	r->status = res->status;
+	r->status = ret == MHD_YES ? res->status : 0;
 	if (res->log_error) {
 		free(r->log_error);
 		r->log_error = res->log_error;
@@ -444,8 +445,10 @@ static enum MHD_Result first_call(struct server *srv, struct MHD_Connection *con
 
 static int take_body(struct server *srv, struct request *r, const char *data, size_t n)
 {
-	if (r->too_large)
+	if (r->too_large) {
+		r->dropped += n;
 		return 0;
+	}
 	if (r->route->flags & ROUTE_UPLOAD) {
 		if (r->req.upload_size + n > srv->cfg.max_upload) {
 			r->too_large = 1;
@@ -534,6 +537,17 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		if (take_body(srv, r, upload_data, *upload_data_size) < 0)
 			return MHD_NO;
 		*upload_data_size = 0;
+		/*
+		 * Over the limit (a body without Content-Length): what follows
+		 * is read and dropped so that the client gets its 413 at the
+		 * end, but an endless body is cut off (the connection closed),
+		 * as libmicrohttpd cannot answer in the middle of a body.
+		 */
+		if (r->too_large && r->dropped > (64u << 20)) {
+			free(r->log_error);
+			r->log_error = xstrdup("body far over the limit: connection closed");
+			return MHD_NO;
+		}
 		return MHD_YES;
 	}
 	return run_handler(srv, conn, r);
