@@ -19,7 +19,7 @@ test_expect_success 'the schema is valid PostgreSQL with the seed tables and ind
 	test_grep "^unique_solution$" idx &&
 	as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
 		-c "SELECT max(version) FROM schema_migrations" >ver &&
-	echo 1 >expect && test_cmp expect ver
+	test "$(cat ver)" -ge 1
 '
 
 test_expect_success 'a second server on the same database shares everything' '
