@@ -149,9 +149,10 @@ static int hook_status_cmd(int argc, const char **argv)
 		OPT_END(),
 	};
 	git_repository *repo;
-	struct strbuf dir = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT, out = STRBUF_INIT, last = STRBUF_INIT;
 	struct json_writer jw;
 	const char *off;
+	char *log;
 
 	argc = parse_options(argc, argv, opts, hook_status_usage, 0);
 	if (argc)
@@ -223,14 +224,24 @@ static int hook_status_cmd(int argc, const char **argv)
 						       : "is kept but not executable");
 		putchar('\n');
 	}
+	log = hook_log_last(repo, &last);
 	if (json) {
 		jw_array_end(&jw);
+		jw_key(&jw, "log");
+		jw_string(&jw, log);
+		jw_key(&jw, "last_logged");
+		jw_string(&jw, last.len ? last.buf : NULL);
 		jw_object_end(&jw);
 		fwrite(out.buf, 1, out.len, stdout);
 		putchar('\n');
-	} else if (off) {
-		printf("the hooks are turned off by %s\n", off);
+	} else {
+		if (off)
+			printf("the hooks are turned off by %s\n", off);
+		if (last.len)
+			printf("last logged in %s:\n  %s\n", log, last.buf);
 	}
+	free(log);
+	strbuf_release(&last);
 	git_repository_free(repo);
 	strbuf_release(&dir);
 	strbuf_release(&out);

@@ -351,6 +351,23 @@ static int hook_vlog(git_repository *repo, const char *hook, const char *fmt, va
 	return ret;
 }
 
+char *hook_log_last(git_repository *repo, struct strbuf *last)
+{
+	char *dir = patterns_dir(repo), *path = xstrfmt("%s/hook.log", dir);
+	struct strbuf sb = STRBUF_INIT;
+	const char *nl;
+
+	strbuf_reset(last);
+	if (strbuf_read_file(&sb, path) == 0) {
+		strbuf_rtrim(&sb);
+		nl = strrchr(sb.buf, '\n');
+		strbuf_addstr(last, nl ? nl + 1 : sb.buf);
+	}
+	strbuf_release(&sb);
+	free(dir);
+	return path;
+}
+
 int hook_log(git_repository *repo, const char *hook, const char *fmt, ...)
 {
 	va_list ap;

@@ -91,6 +91,12 @@ struct hook_run_options {
 };
 int hook_run(const char *name, const struct hook_run_options *o, int argc, const char **argv);
 
+/*
+ * The hook log's path (caller frees), and its last line into last (empty
+ * when there is no log).
+ */
+char *hook_log_last(git_repository *repo, struct strbuf *last);
+
 /* Append "<time> <hook>: <message>" to the hook log of repo; -1 if it cannot. */
 int hook_log(git_repository *repo, const char *hook, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

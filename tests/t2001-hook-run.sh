@@ -134,7 +134,12 @@ test_expect_success 'an unusable store: the commit succeeds and hook.log says wh
 	(cd broken && test_commit "feat: add y" y.c 2>err && ! test -s err) &&
 	git -C broken rev-parse HEAD &&
 	wait_until "grep -q \"post-commit: error: .*patterns.db\" broken/.git/patterns/hook.log" &&
-	test_grep "post-commit: error: .*patterns.db" broken/.git/patterns/hook.log
+	test_grep "post-commit: error: .*patterns.db" broken/.git/patterns/hook.log &&
+	git -C broken patterns hook status >out &&
+	test_grep "^last logged in .*/broken/.git/patterns/hook.log:$" out &&
+	test_grep "^  .* post-commit: error: .*patterns.db" out &&
+	git -C broken patterns hook status --json >json &&
+	json_get json "d[\"last_logged\"]" | grep "post-commit: error"
 '
 
 test_expect_success SANITY 'a read-only store: the commit succeeds and hook.log says why' '
