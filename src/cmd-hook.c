@@ -20,12 +20,11 @@ static const char *const hook_usage[] = {
 	NULL,
 };
 
-static const char *const hook_install_usage[] = { "git patterns hook install [--force]", NULL };
-static const char *const hook_uninstall_usage[] = { "git patterns hook uninstall", NULL };
-static const char *const hook_status_usage[] = { "git patterns hook status [--json]", NULL };
+static const char *const hook_install_usage[] = {"git patterns hook install [--force]", NULL};
+static const char *const hook_uninstall_usage[] = {"git patterns hook uninstall", NULL};
+static const char *const hook_status_usage[] = {"git patterns hook status [--json]", NULL};
 static const char *const hook_run_usage[] = {
-	"git patterns hook run [--head <commit>] [--orig-head <commit>] <name> [<args>...]", NULL
-};
+	"git patterns hook run [--head <commit>] [--orig-head <commit>] <name> [<args>...]", NULL};
 
 /* Why the hooks do nothing, or NULL when they are enabled. */
 static const char *disabled_by(git_repository *repo)
@@ -91,7 +90,7 @@ static int hook_install_cmd(int argc, const char **argv)
 
 static int hook_uninstall_cmd(int argc, const char **argv)
 {
-	struct option opts[] = { OPT_END() };
+	struct option opts[] = {OPT_END()};
 	git_repository *repo;
 	struct strbuf dir = STRBUF_INIT;
 	int ret = 0;
@@ -250,17 +249,19 @@ static int hook_status_cmd(int argc, const char **argv)
 
 static int hook_run_cmd(int argc, const char **argv)
 {
-	struct hook_run_options o = { NULL, NULL };
+	struct hook_run_options o = {NULL, NULL};
 	struct option opts[] = {
-		OPT_STRING(0, "head", &o.head, "commit", "the commit HEAD named when git ran the hook"),
+		OPT_STRING(0, "head", &o.head, "commit",
+			   "the commit HEAD named when git ran the hook"),
 		OPT_STRING(0, "orig-head", &o.orig_head, "commit", "post-merge: ORIG_HEAD then"),
 		OPT_END(),
 	};
 
 	argc = parse_options(argc, argv, opts, hook_run_usage, PARSE_OPT_STOP_AT_NON_OPTION);
 	if (argc < 1)
-		usage_msg_opt(hook_run_usage, opts, "which hook? (post-commit, post-merge, "
-						    "post-rewrite)");
+		usage_msg_opt(hook_run_usage, opts,
+			      "which hook? (post-commit, post-merge, "
+			      "post-rewrite)");
 	if (!hook_script(argv[0]))
 		usage_msg_opt(hook_run_usage, opts, "unknown hook '%s'", argv[0]);
 	/* never fail git: problems are in the hook log */
@@ -270,7 +271,7 @@ static int hook_run_cmd(int argc, const char **argv)
 
 int cmd_hook(int argc, const char **argv)
 {
-	struct option opts[] = { OPT_END() };
+	struct option opts[] = {OPT_END()};
 	const char *sub;
 
 	argc = parse_options(argc, argv, opts, hook_usage, PARSE_OPT_STOP_AT_NON_OPTION);

@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const hook_names[] = { "post-commit", "post-merge", "post-rewrite", NULL };
+const char *const hook_names[] = {"post-commit", "post-merge", "post-rewrite", NULL};
 
 const char *hook_script(const char *name)
 {
@@ -121,7 +121,7 @@ static enum hook_state classify(const char *path, const char *name)
 	    memmem(sb.buf, sb.len, HOOK_MARKER, strlen(HOOK_MARKER))) {
 		const char *want = hook_script(name);
 		state = (sb.len == strlen(want) && !memcmp(sb.buf, want, sb.len)) ? HOOK_INSTALLED
-										 : HOOK_OUTDATED;
+										  : HOOK_OUTDATED;
 	}
 	strbuf_release(&sb);
 	return state;
@@ -395,9 +395,9 @@ int hook_log(git_repository *repo, const char *hook, const char *fmt, ...)
 
 struct hook_job {
 	const char *name;
-	struct string_list commits; /* new commits to extract (hex ids) */
+	struct string_list commits;  /* new commits to extract (hex ids) */
 	struct string_list replaced; /* post-rewrite: commits rewritten away */
-	char *range;		    /* post-merge: "<orig>..<head>" */
+	char *range;		     /* post-merge: "<orig>..<head>" */
 };
 
 static void job_clear(struct hook_job *job)
@@ -442,8 +442,7 @@ static int read_rewrites(struct hook_job *job)
 
 	if (strbuf_read_fd(&in, 0) < 0) {
 		strbuf_release(&in);
-		return err_set("cannot read the rewritten commits from stdin: %s",
-			       strerror(errno));
+		return err_set("cannot read the rewritten commits from stdin: %s", strerror(errno));
 	}
 	for (line = strtok_r(in.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strchr(line, ' ');
@@ -468,8 +467,7 @@ static int read_rewrites(struct hook_job *job)
 }
 
 /* What the hook has to do, from git's arguments and the repository. */
-static int plan_job(git_repository *repo, struct hook_job *job,
-		    const struct hook_run_options *o)
+static int plan_job(git_repository *repo, struct hook_job *job, const struct hook_run_options *o)
 {
 	git_oid head, orig;
 	char hex[GIT_OID_HEXSZ + 1];
@@ -538,7 +536,8 @@ static int job_is_large(git_repository *repo, const struct hook_job *job)
 	if (job->range) {
 		git_revwalk *walk = NULL;
 		int large = 0;
-		if (git_revwalk_new(&walk, repo) < 0 || git_revwalk_push_range(walk, job->range) < 0) {
+		if (git_revwalk_new(&walk, repo) < 0 ||
+		    git_revwalk_push_range(walk, job->range) < 0) {
 			git_revwalk_free(walk);
 			return 1; /* let the background find out */
 		}
@@ -630,7 +629,7 @@ static int commit_is_current(git_repository *repo, const git_oid *id)
 /* post-commit: the commit was rewritten away before its patterns were in. */
 static int obsolete_if_gone(git_repository *repo, struct store *s, const struct hook_job *job)
 {
-	struct hook_job gone = { job->name, STRING_LIST_INIT, STRING_LIST_INIT, NULL };
+	struct hook_job gone = {job->name, STRING_LIST_INIT, STRING_LIST_INIT, NULL};
 	git_oid id;
 	int ret;
 
@@ -823,7 +822,7 @@ static int detach_job(const struct hook_job *job)
 
 int hook_run(const char *name, const struct hook_run_options *o, int argc, const char **argv)
 {
-	struct hook_job job = { name, STRING_LIST_INIT, STRING_LIST_INIT, NULL };
+	struct hook_job job = {name, STRING_LIST_INIT, STRING_LIST_INIT, NULL};
 	const char *env = getenv("GIT_PATTERNS_HOOK");
 	git_repository *repo = NULL;
 	int ret = -1;
@@ -845,16 +844,19 @@ int hook_run(const char *name, const struct hook_run_options *o, int argc, const
 			ret = 0;
 			goto out;
 		}
-		hook_log(repo, name, "cannot start a background process (%s); working in "
-				     "the foreground", strerror(errno));
+		hook_log(repo, name,
+			 "cannot start a background process (%s); working in "
+			 "the foreground",
+			 strerror(errno));
 	}
 	ret = run_job(repo, &job, 0);
 	if (ret == RUN_JOB_BUSY) {
 		/* the store is busy (a long extract?): wait for it in the background */
 		ret = detach_job(&job);
 		if (ret < 0)
-			hook_log(repo, name, "error: the pattern store is busy and no "
-					     "background process could be started (%s)",
+			hook_log(repo, name,
+				 "error: the pattern store is busy and no "
+				 "background process could be started (%s)",
 				 strerror(errno));
 	}
 out:

@@ -35,10 +35,10 @@ const char *hook_script(const char *name);
 int hook_dir(git_repository *repo, struct strbuf *dir);
 
 enum hook_state {
-	HOOK_ABSENT,	     /* nothing there */
-	HOOK_INSTALLED,	     /* our stub, current */
-	HOOK_OUTDATED,	     /* our stub, from another version */
-	HOOK_FOREIGN,	     /* someone else's hook */
+	HOOK_ABSENT,	/* nothing there */
+	HOOK_INSTALLED, /* our stub, current */
+	HOOK_OUTDATED,	/* our stub, from another version */
+	HOOK_FOREIGN,	/* someone else's hook */
 };
 
 struct hook_info {
@@ -52,12 +52,12 @@ struct hook_info {
 int hook_inspect(const char *dir, const char *name, struct hook_info *info);
 
 enum hook_action {
-	HOOK_UNCHANGED,	    /* install: already current; uninstall: nothing of ours */
-	HOOK_WROTE,	    /* install: stub written (or updated) */
-	HOOK_CHAINED,	    /* install: foreign hook moved aside, stub written */
-	HOOK_REMOVED,	    /* uninstall: stub removed */
-	HOOK_RESTORED,	    /* uninstall: stub removed, saved hook put back */
-	HOOK_LEFT_FOREIGN,  /* uninstall: a foreign hook is there; left alone */
+	HOOK_UNCHANGED,	   /* install: already current; uninstall: nothing of ours */
+	HOOK_WROTE,	   /* install: stub written (or updated) */
+	HOOK_CHAINED,	   /* install: foreign hook moved aside, stub written */
+	HOOK_REMOVED,	   /* uninstall: stub removed */
+	HOOK_RESTORED,	   /* uninstall: stub removed, saved hook put back */
+	HOOK_LEFT_FOREIGN, /* uninstall: a foreign hook is there; left alone */
 };
 
 /*

@@ -42,8 +42,8 @@ static int compare(struct walk *w, const git_tree *a, const git_tree *b)
 		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
 		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
 		int cmp = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
-		const git_tree_entry *side[2] = { cmp <= 0 ? ea : NULL, cmp >= 0 ? eb : NULL };
-		git_tree *sub[2] = { NULL, NULL };
+		const git_tree_entry *side[2] = {cmp <= 0 ? ea : NULL, cmp >= 0 ? eb : NULL};
+		git_tree *sub[2] = {NULL, NULL};
 		const char *dir = NULL;
 		int ret = 0;
 
@@ -85,7 +85,7 @@ static int compare(struct walk *w, const git_tree *a, const git_tree *b)
 long tree_changed_paths(git_repository *repo, const git_tree *a, const git_tree *b,
 			struct string_list *paths, size_t limit)
 {
-	struct walk w = { repo, paths, limit, 0, STRBUF_INIT };
+	struct walk w = {repo, paths, limit, 0, STRBUF_INIT};
 	int ret = compare(&w, a, b);
 	strbuf_release(&w.path);
 	return ret < 0 ? -1 : (long)w.found;
