@@ -655,12 +655,12 @@ static long long parse_time(const char *s)
 }
 
 struct pull_stmts {
-	sqlite3_stmt *by_uuid, *update, *local_hash, *mark_local, *team_hash, *insert;
+	sqlite3_stmt *lookup, *update, *local_hash, *mark_local, *team_hash, *insert;
 };
 
 static void pull_stmts_free(struct pull_stmts *ps)
 {
-	sqlite3_finalize(ps->by_uuid);
+	sqlite3_finalize(ps->lookup);
 	sqlite3_finalize(ps->update);
 	sqlite3_finalize(ps->local_hash);
 	sqlite3_finalize(ps->mark_local);
@@ -671,7 +671,8 @@ static void pull_stmts_free(struct pull_stmts *ps)
 static int pull_stmts_prepare(struct store *s, struct pull_stmts *ps)
 {
 	memset(ps, 0, sizeof(*ps));
-	ps->by_uuid = store_prepare(s, "SELECT 1 FROM patterns WHERE server_id = ?1 LIMIT 1");
+	ps->lookup = store_prepare(s, "SELECT origin, server_id, success_count FROM patterns"
+				      " WHERE server_id = ?1 OR solution_hash = ?2");
 	ps->update = store_prepare(s, "UPDATE patterns SET success_count = ?2"
 				      " WHERE server_id = ?1 AND success_count != ?2");
 	ps->local_hash = store_prepare(s, "UPDATE patterns SET server_id = ?2, success_count = ?3"
@@ -688,7 +689,7 @@ static int pull_stmts_prepare(struct store *s, struct pull_stmts *ps)
 		   " commit_time, confidence, language, solution_hash, server_id, success_count,"
 		   " created_by) VALUES (?1, '', 'team', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 		   " ?11, ?12, ?13, ?14, ?15, ?16)");
-	if (!ps->by_uuid || !ps->update || !ps->local_hash || !ps->mark_local ||
+	if (!ps->lookup || !ps->update || !ps->local_hash || !ps->mark_local ||
 	    !ps->team_hash || !ps->insert) {
 		pull_stmts_free(ps);
 		return -1;
@@ -728,7 +729,7 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
 	const char *pid = json_get_string(p, "pattern_id");
 	long long count = (long long)json_get_number(p, "success_count", 0);
 	char hash[SHA256_HEX_LEN + 1], fallback_id[17];
-	int rc;
+	int rc, by_uuid = 0, stale = 0, local = 0, team = 0;
 
 	*stored = -1;
 	if (!before)
@@ -741,26 +742,44 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
 		count = 0;
 	pattern_solution_hash(hash, before, strlen(before), after, strlen(after));
 
-	/* known by its UUID: refresh success_count */
-	sqlite3_bind_text(ps->by_uuid, 1, uuid, -1, SQLITE_STATIC);
-	if ((rc = step_done(s, ps->by_uuid, "cannot read pattern")) < 0)
-		return -1;
-	if (rc == SQLITE_ROW) {
+	/* one look for both: rows with this UUID, or with this code */
+	sqlite3_bind_text(ps->lookup, 1, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ps->lookup, 2, hash, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(ps->lookup)) == SQLITE_ROW) {
+		const char *origin = (const char *)sqlite3_column_text(ps->lookup, 0);
+		const char *sid = (const char *)sqlite3_column_text(ps->lookup, 1);
+		if (sid && !strcmp(sid, uuid)) {
+			by_uuid = 1;
+			if (sqlite3_column_int64(ps->lookup, 2) != count)
+				stale = 1;
+		} else if (origin && !strcmp(origin, "local")) {
+			local = 1;
+		} else {
+			team = 1;
+		}
+	}
+	sqlite3_reset(ps->lookup);
+	sqlite3_clear_bindings(ps->lookup);
+	if (rc != SQLITE_DONE)
+		return store_error(s, "cannot read pattern");
+
+	/* known by its UUID: refresh success_count (our own push coming back is no news) */
+	if (by_uuid) {
+		*stored = 2;
+		if (!stale)
+			return 0;
 		sqlite3_bind_text(ps->update, 1, uuid, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(ps->update, 2, count);
-		if (step_done(s, ps->update, "cannot update pattern") < 0)
-			return -1;
-		/* our own push coming back is no news; a new success_count is */
-		*stored = sqlite3_changes(store_db(s)) ? 0 : 2;
-		return 0;
+		*stored = 0;
+		return step_done(s, ps->update, "cannot update pattern") < 0 ? -1 : 0;
 	}
 	/* a local pattern with the same code: it is this one, and on the server */
-	sqlite3_bind_text(ps->local_hash, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ps->local_hash, 2, uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(ps->local_hash, 3, count);
-	if (step_done(s, ps->local_hash, "cannot update pattern") < 0)
-		return -1;
-	if (sqlite3_changes(store_db(s))) {
+	if (local) {
+		sqlite3_bind_text(ps->local_hash, 1, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ps->local_hash, 2, uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ps->local_hash, 3, count);
+		if (step_done(s, ps->local_hash, "cannot update pattern") < 0)
+			return -1;
 		sqlite3_bind_text(ps->mark_local, 1, hash, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ps->mark_local, 2, remote, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ps->mark_local, 3, uuid, -1, SQLITE_STATIC);
@@ -768,14 +787,12 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
 		return step_done(s, ps->mark_local, "cannot mark pattern pushed") < 0 ? -1 : 0;
 	}
 	/* a team pattern with the same code under another UUID (server rebuilt) */
-	sqlite3_bind_text(ps->team_hash, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ps->team_hash, 2, uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(ps->team_hash, 3, count);
-	if (step_done(s, ps->team_hash, "cannot update pattern") < 0)
-		return -1;
-	if (sqlite3_changes(store_db(s))) {
+	if (team) {
+		sqlite3_bind_text(ps->team_hash, 1, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ps->team_hash, 2, uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ps->team_hash, 3, count);
 		*stored = 0;
-		return 0;
+		return step_done(s, ps->team_hash, "cannot update pattern") < 0 ? -1 : 0;
 	}
 
 	/* new: a team row; its pattern_id is the server's unless taken */
