@@ -58,6 +58,7 @@ void http_response_release(struct http_response *r)
 	strbuf_release(&r->body);
 	r->status = 0;
 	r->retry_after = -1;
+	r->too_large = 0;
 }
 
 static int host_is_loopback(const char *host)
@@ -351,6 +352,7 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		strbuf_reset(&resp->body);
 		resp->status = 0;
 		resp->retry_after = -1;
+		resp->too_large = 0;
 		if (file && (fflush(file) || ftruncate(fileno(file), 0) < 0 || fseek(file, 0, SEEK_SET))) {
 			err_set("cannot write download: %s", strerror(errno));
 			break;
@@ -358,6 +360,7 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		rc = attempt(c, method, url.buf, headers, src, &sink, &status);
 		resp->retry_after = sink.retry_after;
 		if (sink.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+			resp->too_large = 1;
 			err_set("answer of %s %s is larger than %llu bytes", method, url.buf,
 				(unsigned long long)max);
 			break;

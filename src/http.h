@@ -46,8 +46,9 @@ struct http_response {
 	long status;		/* HTTP status; 0 when there was no answer */
 	struct strbuf body;
 	long long retry_after;	/* seconds from a Retry-After header, or -1 */
+	int too_large;		/* the call failed: the answer was over the bound */
 };
-#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, -1 }
+#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, -1, 0 }
 void http_response_release(struct http_response *r);
 
 /*

@@ -884,6 +884,7 @@ static void *fetch_pages(void *data)
 {
 	struct fetcher *f = data;
 	const char *remote = http_client_url(f->c);
+	int limit = SYNC_PULL_PAGE;
 
 	for (;;) {
 		struct strbuf path = STRBUF_INIT;
@@ -894,8 +895,15 @@ static void *fetch_pages(void *data)
 
 		strbuf_addstr(&path, "/patterns?since=");
 		http_query_escape(&path, f->cursor ? f->cursor : "0");
-		strbuf_addf(&path, "&limit=%d", SYNC_PULL_PAGE);
+		strbuf_addf(&path, "&limit=%d", limit);
 		if (http_json(f->c, "GET", path.buf, NULL, &resp, &pg.doc) < 0) {
+			if (resp.too_large && limit > 1) {
+				/* patterns with very large code: smaller pages */
+				limit = limit / 8 ? limit / 8 : 1;
+				http_response_release(&resp);
+				strbuf_release(&path);
+				continue;
+			}
 			fetcher_fail(f, 0);
 			goto fail;
 		}
