@@ -91,4 +91,13 @@ for run in 1 2 3 4 5; do
 	best=$(printf '%s\n%s\n' "$best" "$e" | awk 'NF && (m == "" || $1 < m) { m = $1 } END { print m }')
 done
 after=$(wc -l <"$WORK/access.log")
-echo "sync with nothing new: best of 5 $best s ($(( (after - before) / 5 )) request each)"
+echo "sync with nothing new (the fresh clone): best of 5 $best s ($(( (after - before) / 5 )) request each)"
+best=
+for run in 1 2 3 4 5; do
+	t0=$(now)
+	git -C repo patterns sync --quiet --remote "$URL"
+	t1=$(now)
+	e=$(elapsed $t0 $t1)
+	best=$(printf '%s\n%s\n' "$best" "$e" | awk 'NF && (m == "" || $1 < m) { m = $1 } END { print m }')
+done
+echo "sync with nothing new (the pusher, $N local patterns all pushed): best of 5 $best s"
