@@ -485,6 +485,24 @@ out:
 	return ret;
 }
 
+int sync_feedback_queued(struct store *s, long long rowid, const char *server_id)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT helpful FROM feedback_queue WHERE sent_at IS NULL AND"
+		   " (pattern_rowid = ?1 OR (?2 IS NOT NULL AND pattern_ref = ?2))"
+		   " ORDER BY id DESC LIMIT 1");
+	int vote = -1;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, rowid);
+	if (server_id)
+		sqlite3_bind_text(st, 2, server_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		vote = sqlite3_column_int(st, 0) ? 1 : 0;
+	sqlite3_finalize(st);
+	return vote;
+}
+
 static int update_success_count(struct store *s, const char *uuid, long long count)
 {
 	sqlite3_stmt *st = store_prepare(s, "UPDATE patterns SET success_count = ?2"

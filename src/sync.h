@@ -80,6 +80,13 @@ int sync_run(struct store *s, struct http_client *c, const struct sync_options *
 int sync_feedback_queue(struct store *s, const char *id, int helpful, const char *variant,
 			char **resolved);
 
+/*
+ * The vote still queued for a pattern (its store rowid, or its server UUID;
+ * either may be 0 / NULL), for "show": 1 helpful, 0 not helpful, -1 none
+ * (or on error).
+ */
+int sync_feedback_queued(struct store *s, long long rowid, const char *server_id);
+
 /* 1 if s is a UUID in its canonical 36-character text form. */
 int sync_is_uuid(const char *s);
 

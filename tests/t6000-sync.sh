@@ -71,6 +71,11 @@ test_expect_success 'team patterns show in list and show, with their server id' 
 	test_grep "crash on None" out
 '
 
+test_expect_success 'team patterns are found by search' '
+	git -C alice patterns search dispatch >out &&
+	test_grep "lib/dispatch.c" out
+'
+
 test_expect_success 'a third sync moves nothing and costs one small request' '
 	for who in alice bob; do
 		before=$(requests) &&
