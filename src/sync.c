@@ -265,8 +265,9 @@ static long long count_unpushed(struct store *s, const char *variant, const char
 }
 
 /*
- * Send the rows of st from *at on (at most max items): build the array,
- * POST it, mark what the server acknowledged. A batch the server refuses
+ * Push the n patterns of rowids: as many per request as fit in
+ * SYNC_PUSH_BYTES, each request's array POSTed and what the server
+ * acknowledged marked. A batch the server refuses
  * as too large (413) or invalid (422) is halved until the culprit is alone;
  * a single pattern it refuses is skipped with a warning and stays unpushed
  * (so it is offered again by the next sync).
