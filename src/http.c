@@ -39,7 +39,7 @@ struct http_client {
 struct sink {
 	struct http_client *c;
 	struct strbuf *mem;
-	FILE *file;			/* 2xx bodies of a download */
+	FILE *file; /* 2xx bodies of a download */
 	unsigned long long max, got;
 	int too_big;
 	long long retry_after;
@@ -114,8 +114,7 @@ out:
 	return ok ? 1 : 0;
 }
 
-int http_client_new(struct http_client **out, const char *base_url,
-		    const struct http_options *o)
+int http_client_new(struct http_client **out, const char *base_url, const struct http_options *o)
 {
 	struct http_client *c;
 	size_t n;
@@ -127,8 +126,7 @@ int http_client_new(struct http_client **out, const char *base_url,
 	if (!http_url_allowed(base_url, o->allow_http))
 		return -1;
 	if (strchr(base_url, '?') || strchr(base_url, '#'))
-		return err_set("team server URL '%s' must not have a query or fragment",
-			       base_url);
+		return err_set("team server URL '%s' must not have a query or fragment", base_url);
 	c = xcalloc(1, sizeof(*c));
 	c->curl = curl_easy_init();
 	if (!c->curl) {
@@ -170,8 +168,14 @@ void http_client_free(struct http_client *c)
 	free(c);
 }
 
-const char *http_client_url(const struct http_client *c) { return c->url; }
-unsigned long http_client_requests(const struct http_client *c) { return c->requests; }
+const char *http_client_url(const struct http_client *c)
+{
+	return c->url;
+}
+unsigned long http_client_requests(const struct http_client *c)
+{
+	return c->requests;
+}
 
 void http_client_set_key(struct http_client *c, const char *key)
 {
@@ -229,7 +233,7 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *priv)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
@@ -345,7 +349,7 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		headers = curl_slist_append(headers, c->key_header);
 
 	for (int try = 0;; try++) {
-		struct sink sink = { c, &resp->body, file, max, 0, 0, -1 };
+		struct sink sink = {c, &resp->body, file, max, 0, 0, -1};
 		CURLcode rc;
 		long status;
 
@@ -353,7 +357,8 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		resp->status = 0;
 		resp->retry_after = -1;
 		resp->too_large = 0;
-		if (file && (fflush(file) || ftruncate(fileno(file), 0) < 0 || fseek(file, 0, SEEK_SET))) {
+		if (file &&
+		    (fflush(file) || ftruncate(fileno(file), 0) < 0 || fseek(file, 0, SEEK_SET))) {
 			err_set("cannot write download: %s", strerror(errno));
 			break;
 		}
@@ -401,10 +406,9 @@ static int perform(struct http_client *c, const char *method, const char *path,
 }
 
 int http_request(struct http_client *c, const char *method, const char *path,
-		 const char *content_type, const void *body, size_t len,
-		 struct http_response *resp)
+		 const char *content_type, const void *body, size_t len, struct http_response *resp)
 {
-	struct body_source src = { body ? body : "", len, NULL, 0 };
+	struct body_source src = {body ? body : "", len, NULL, 0};
 	int has_body = body || !strcmp(method, "POST") || !strcmp(method, "PUT");
 	return perform(c, method, path, content_type, has_body ? &src : NULL, resp, NULL,
 		       c->o.max_response);
@@ -415,16 +419,16 @@ int http_json(struct http_client *c, const char *method, const char *path,
 {
 	if (json)
 		*json = NULL;
-	if (http_request(c, method, path, body ? "application/json" : NULL,
-			 body ? body->buf : NULL, body ? body->len : 0, resp) < 0)
+	if (http_request(c, method, path, body ? "application/json" : NULL, body ? body->buf : NULL,
+			 body ? body->len : 0, resp) < 0)
 		return -1;
 	if (resp->status < 200 || resp->status >= 300 || !json || !resp->body.len)
 		return 0;
 	*json = json_parse(resp->body.buf, resp->body.len);
 	if (!*json) {
 		char *msg = xstrdup(err_msg());
-		err_set("team server %s sent invalid JSON for %s %s: %s", c->url, method,
-			path, msg);
+		err_set("team server %s sent invalid JSON for %s %s: %s", c->url, method, path,
+			msg);
 		free(msg);
 		return -1;
 	}
@@ -434,7 +438,7 @@ int http_json(struct http_client *c, const char *method, const char *path,
 int http_upload_file(struct http_client *c, const char *method, const char *path,
 		     const char *content_type, const char *file, struct http_response *resp)
 {
-	struct body_source src = { NULL, 0, NULL, 0 };
+	struct body_source src = {NULL, 0, NULL, 0};
 	int ret;
 
 	src.file = fopen(file, "rb");
@@ -466,8 +470,7 @@ int http_download_file(struct http_client *c, const char *path, const char *dest
 		ret = err_set("cannot write '%s': %s", tmp, strerror(errno));
 	if (!ret && resp->status >= 200 && resp->status < 300) {
 		if (rename(tmp, dest) < 0)
-			ret = err_set("cannot rename '%s' to '%s': %s", tmp, dest,
-				      strerror(errno));
+			ret = err_set("cannot rename '%s' to '%s': %s", tmp, dest, strerror(errno));
 	}
 	if (ret || resp->status < 200 || resp->status >= 300)
 		unlink(tmp);

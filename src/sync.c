@@ -64,8 +64,8 @@ int sync_is_uuid(const char *s)
  * Turn a failed answer into an error message. 401 says how to give a key;
  * other statuses say what the server said.
  */
-static int answer_error(struct http_client *c, const struct http_response *resp,
-			const char *what, struct sync_result *r)
+static int answer_error(struct http_client *c, const struct http_response *resp, const char *what,
+			struct sync_result *r)
 {
 	struct strbuf detail = STRBUF_INIT;
 	r->http_status = resp->status;
@@ -82,7 +82,10 @@ static int answer_error(struct http_client *c, const struct http_response *resp,
 	return -1;
 }
 
-static int ok_status(long status) { return status >= 200 && status < 300; }
+static int ok_status(long status)
+{
+	return status >= 200 && status < 300;
+}
 
 /* ---------------------------------------------------------------- push */
 
@@ -90,13 +93,13 @@ struct push_item {
 	long long rowid;
 };
 
-#define PUSH_COLUMNS                                                                   \
-	"p.id, p.pattern_id, p.problem_type, p.before_code, p.after_code, p.commit_msg," \
-	" p.author, p.date, p.confidence, p.commit_id, p.file_path, p.language,"        \
+#define PUSH_COLUMNS                                                                               \
+	"p.id, p.pattern_id, p.problem_type, p.before_code, p.after_code, p.commit_msg,"           \
+	" p.author, p.date, p.confidence, p.commit_id, p.file_path, p.language,"                   \
 	" p.solution_hash"
-#define PUSH_WHERE                                                                     \
-	" FROM patterns p WHERE p.origin = 'local' AND p.variant = ?1 AND p.obsolete = 0" \
-	" AND NOT EXISTS (SELECT 1 FROM pushed x WHERE x.pattern_rowid = p.id"           \
+#define PUSH_WHERE                                                                                 \
+	" FROM patterns p WHERE p.origin = 'local' AND p.variant = ?1 AND p.obsolete = 0"          \
+	" AND NOT EXISTS (SELECT 1 FROM pushed x WHERE x.pattern_rowid = p.id"                     \
 	" AND x.remote = ?2)"
 
 static void jw_column(struct json_writer *jw, const char *key, sqlite3_stmt *st, int col)
@@ -154,7 +157,7 @@ static void push_object(struct json_writer *jw, sqlite3_stmt *st)
 /* The per-item answers of a POST /patterns: an array, or one in an object. */
 static const cJSON *answer_items(const cJSON *doc)
 {
-	static const char *const keys[] = { "patterns", "results", "items" };
+	static const char *const keys[] = {"patterns", "results", "items"};
 	if (cJSON_IsArray(doc))
 		return doc;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -182,8 +185,8 @@ static int item_outcome(const cJSON *item, const char **uuid)
 }
 
 /* Record a batch's answers: all marks of a batch in one transaction. */
-static int mark_pushed(struct store *s, const char *remote, const long long *rowids,
-		       size_t n, const cJSON *items, struct sync_result *r)
+static int mark_pushed(struct store *s, const char *remote, const long long *rowids, size_t n,
+		       const cJSON *items, struct sync_result *r)
 {
 	sqlite3_stmt *mark = NULL, *upd = NULL;
 	const cJSON *item;
@@ -207,8 +210,8 @@ static int mark_pushed(struct store *s, const char *remote, const long long *row
 		long long rowid;
 
 		if (!(index >= 0 && index < (double)n)) {
-			err_set("team server sent an answer for pattern %g of a push of %zu",
-				index, n);
+			err_set("team server sent an answer for pattern %g of a push of %zu", index,
+				n);
 			goto out;
 		}
 		rowid = rowids[(size_t)index];
@@ -433,7 +436,7 @@ static int found_row(const struct pattern_row *row, void *data)
 int sync_feedback_queue(struct store *s, const char *id, int helpful, const char *variant,
 			char **resolved)
 {
-	struct found f = { 0, NULL, NULL };
+	struct found f = {0, NULL, NULL};
 	sqlite3_stmt *del = NULL, *ins = NULL;
 	int rc, ret = -1;
 
@@ -443,7 +446,8 @@ int sync_feedback_queue(struct store *s, const char *id, int helpful, const char
 		return -1;
 	if (rc == 1 && !sync_is_uuid(id))
 		return err_set("no pattern '%s' in the store (give a pattern id, a unique "
-			       "prefix of one, or a team server UUID)", id);
+			       "prefix of one, or a team server UUID)",
+			       id);
 	if (store_begin(s) < 0)
 		goto out;
 	del = store_prepare(s, "DELETE FROM feedback_queue WHERE sent_at IS NULL AND"
@@ -488,10 +492,10 @@ out:
 
 int sync_feedback_queued(struct store *s, long long rowid, const char *server_id)
 {
-	sqlite3_stmt *st = store_prepare(
-		s, "SELECT helpful FROM feedback_queue WHERE sent_at IS NULL AND"
-		   " (pattern_rowid = ?1 OR (?2 IS NOT NULL AND pattern_ref = ?2))"
-		   " ORDER BY id DESC LIMIT 1");
+	sqlite3_stmt *st =
+		store_prepare(s, "SELECT helpful FROM feedback_queue WHERE sent_at IS NULL AND"
+				 " (pattern_rowid = ?1 OR (?2 IS NOT NULL AND pattern_ref = ?2))"
+				 " ORDER BY id DESC LIMIT 1");
 	int vote = -1;
 	if (!st)
 		return -1;
@@ -518,8 +522,8 @@ static int update_success_count(struct store *s, const char *uuid, long long cou
 	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot update success_count");
 }
 
-static int send_feedback(struct store *s, struct http_client *c,
-			 const struct sync_options *o, struct sync_result *r)
+static int send_feedback(struct store *s, struct http_client *c, const struct sync_options *o,
+			 struct sync_result *r)
 {
 	sqlite3_stmt *st = store_prepare(
 		s, "SELECT f.id, f.pattern_ref, f.helpful, p.server_id, f.pattern_rowid"
@@ -561,8 +565,10 @@ static int send_feedback(struct store *s, struct http_client *c,
 
 		if (!v[i].uuid) {
 			r->feedback_pending++;
-			warnf(o, "feedback on %s kept queued: the pattern is not on the team "
-				 "server yet", v[i].ref);
+			warnf(o,
+			      "feedback on %s kept queued: the pattern is not on the team "
+			      "server yet",
+			      v[i].ref);
 			continue;
 		}
 		if (o->dry_run) {
@@ -584,12 +590,15 @@ static int send_feedback(struct store *s, struct http_client *c,
 		} else {
 			r->authenticated = 1;
 			r->feedback_sent++;
-			if (doc && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "success_count")))
-				update_success_count(s, v[i].uuid,
-						     (long long)json_get_number(doc, "success_count", 0));
+			if (doc &&
+			    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "success_count")))
+				update_success_count(
+					s, v[i].uuid,
+					(long long)json_get_number(doc, "success_count", 0));
 		}
 		if (!ret && (resp.status == 404 || ok_status(resp.status))) {
-			done = store_prepare(s, "UPDATE feedback_queue SET sent_at = ?2 WHERE id = ?1");
+			done = store_prepare(
+				s, "UPDATE feedback_queue SET sent_at = ?2 WHERE id = ?1");
 			if (done) {
 				sqlite3_bind_int64(done, 1, v[i].id);
 				sqlite3_bind_int64(done, 2, (long long)time(NULL));
@@ -652,8 +661,7 @@ static int set_cursor(struct store *s, const char *remote, const char *cursor)
 /* The cursor in a JSON value (number or string) as text; NULL if neither. */
 static char *cursor_text(const cJSON *v)
 {
-	if (cJSON_IsString(v) && v->valuestring && *v->valuestring &&
-	    strlen(v->valuestring) < 200)
+	if (cJSON_IsString(v) && v->valuestring && *v->valuestring && strlen(v->valuestring) < 200)
 		return xstrdup(v->valuestring);
 	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 9e15)
 		return xstrfmt("%lld", (long long)v->valuedouble);
@@ -708,8 +716,8 @@ static int pull_stmts_prepare(struct store *s, struct pull_stmts *ps)
 		   " commit_time, confidence, language, solution_hash, server_id, success_count,"
 		   " created_by) VALUES (?1, '', 'team', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 		   " ?11, ?12, ?13, ?14, ?15, ?16)");
-	if (!ps->lookup || !ps->update || !ps->local_hash || !ps->mark_local ||
-	    !ps->team_hash || !ps->insert) {
+	if (!ps->lookup || !ps->update || !ps->local_hash || !ps->mark_local || !ps->team_hash ||
+	    !ps->insert) {
 		pull_stmts_free(ps);
 		return -1;
 	}
@@ -738,8 +746,8 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
  * Store one pulled pattern (see sync.h); *stored: 1 new, 0 updated, 2
  * already known as it is, -1 skipped (not a usable pattern).
  */
-static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
-		    const cJSON *p, int *stored)
+static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote, const cJSON *p,
+		    int *stored)
 {
 	const char *uuid = json_get_string(p, "id");
 	const char *type = json_get_string(p, "problem_type");
@@ -829,7 +837,8 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
 		if (!(confidence >= 0 && confidence <= 1))
 			confidence = 0.5;
 		for (int attempt = 0; attempt < 2; attempt++) {
-			const char *id = attempt == 0 && pid && strlen(pid) == 16 ? pid : fallback_id;
+			const char *id =
+				attempt == 0 && pid && strlen(pid) == 16 ? pid : fallback_id;
 			sqlite3_stmt *st = ps->insert;
 			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 			bind_opt(st, 2, json_get_string(p, "commit"));
@@ -908,7 +917,7 @@ static void *fetch_pages(void *data)
 	for (;;) {
 		struct strbuf path = STRBUF_INIT;
 		struct http_response resp = HTTP_RESPONSE_INIT;
-		struct pull_page pg = { NULL, NULL, NULL, -1, 0 };
+		struct pull_page pg = {NULL, NULL, NULL, -1, 0};
 		struct sync_result tmp;
 		int last, stopped;
 
@@ -935,7 +944,8 @@ static void *fetch_pages(void *data)
 		pg.list = pg.doc ? cJSON_GetObjectItemCaseSensitive(pg.doc, "patterns") : NULL;
 		if (!cJSON_IsArray(pg.list)) {
 			err_set("team server %s sent an unexpected answer to a pull (no "
-				"\"patterns\" array)", remote);
+				"\"patterns\" array)",
+				remote);
 			fetcher_fail(f, 0);
 			goto fail;
 		}
@@ -1037,7 +1047,7 @@ static int pull(struct store *s, struct http_client *c, const struct sync_option
 		struct sync_result *r)
 {
 	const char *remote = http_client_url(c);
-	struct pull_stmts ps = { NULL, NULL, NULL, NULL, NULL, NULL };
+	struct pull_stmts ps = {NULL, NULL, NULL, NULL, NULL, NULL};
 	struct fetcher f;
 	pthread_t th;
 	uint64_t done = 0;

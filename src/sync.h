@@ -37,7 +37,7 @@
 
 #define SYNC_PUSH_BATCH 1000
 #define SYNC_PUSH_BYTES (8u << 20)
-#define SYNC_PULL_PAGE 200 /* the server's largest page (SPEC §6) */
+#define SYNC_PULL_PAGE 200	/* the server's largest page (SPEC §6) */
 #define SYNC_PULL_TX_ROWS 20000 /* pulled rows per local transaction */
 
 enum sync_phase { SYNC_PHASE_PUSH, SYNC_PHASE_PULL, SYNC_PHASE_FEEDBACK };
@@ -54,17 +54,17 @@ struct sync_options {
 };
 
 struct sync_result {
-	long long pushed;	   /* new on the server */
-	long long duplicates;	   /* the server already had them (merged) */
-	long long rejected;	   /* refused one by one (too large, invalid) */
-	long long pulled;	   /* new team patterns stored here */
-	long long updated;	   /* known patterns whose success_count changed */
+	long long pushed;     /* new on the server */
+	long long duplicates; /* the server already had them (merged) */
+	long long rejected;   /* refused one by one (too large, invalid) */
+	long long pulled;     /* new team patterns stored here */
+	long long updated;    /* known patterns whose success_count changed */
 	long long feedback_sent;
 	long long feedback_pending; /* still queued (pattern not on the server yet) */
-	long long to_push;	   /* --dry-run: what a real run would push */
-	long long to_pull;	   /* --dry-run: changes waiting on the server, -1 unknown */
-	long http_status;	   /* of the failing request; 0 if none */
-	int authenticated;	   /* the server accepted the key at least once */
+	long long to_push;	    /* --dry-run: what a real run would push */
+	long long to_pull;	    /* --dry-run: changes waiting on the server, -1 unknown */
+	long http_status;	    /* of the failing request; 0 if none */
+	int authenticated;	    /* the server accepted the key at least once */
 };
 
 int sync_run(struct store *s, struct http_client *c, const struct sync_options *o,

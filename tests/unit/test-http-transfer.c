@@ -40,7 +40,8 @@ static void respond(int fd, int status, const char *body, size_t len)
 	char head[256];
 	int n = snprintf(head, sizeof(head),
 			 "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
-			 "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, len);
+			 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+			 status, len);
 	send_all(fd, head, (size_t)n);
 	send_all(fd, body, len);
 }
@@ -74,7 +75,8 @@ static void serve_one(int fd)
 	sha256_final_hex(&ctx, hex);
 	if (starts_with(req.buf, "POST /upload ")) {
 		char out[200];
-		int n = snprintf(out, sizeof(out), "{\"received\": %zu, \"sha256\": \"%s\"}", got, hex);
+		int n = snprintf(out, sizeof(out), "{\"received\": %zu, \"sha256\": \"%s\"}", got,
+				 hex);
 		respond(fd, 201, out, (size_t)n);
 	} else if (starts_with(req.buf, "GET /download ")) {
 		size_t n = 3u << 20;
@@ -150,7 +152,8 @@ int main(void)
 	strbuf_read_file(&data, src);
 	sha256_hex(data.buf, data.len, hex);
 	ok(http_upload_file(c, "POST", "/upload", "application/octet-stream", src, &resp) == 0 &&
-		   resp.status == 201, "upload of 5 MiB answered 201");
+		   resp.status == 201,
+	   "upload of 5 MiB answered 201");
 	doc = cJSON_Parse(resp.body.buf);
 	is_num(json_get_number(doc, "received", -1), (double)data.len, "every byte arrived");
 	is_str(json_get_string(doc, "sha256"), hex, "the same bytes");
@@ -165,7 +168,8 @@ int main(void)
 	strbuf_read_file(&data, dest);
 	ok(data.len == (3u << 20) && (unsigned char)data.buf[300] == 300 % 251, "the right bytes");
 	unlink(dest);
-	ok(http_download_file(c, "/download", dest, 1u << 20, &resp) < 0, "over the bound: an error");
+	ok(http_download_file(c, "/download", dest, 1u << 20, &resp) < 0,
+	   "over the bound: an error");
 	ok(strstr(err_msg(), "larger than") != NULL, "which says so");
 	ok(stat(dest, &st) < 0, "and no file is left");
 	{
@@ -174,7 +178,8 @@ int main(void)
 		free(tmp);
 	}
 	ok(http_download_file(c, "/nothing", dest, 0, &resp) == 0 && resp.status == 404 &&
-		   stat(dest, &st) < 0, "a 404 download writes no file, and keeps the answer");
+		   stat(dest, &st) < 0,
+	   "a 404 download writes no file, and keeps the answer");
 
 	/* 5xx: retried max_retries times, then handed back */
 	ok(http_request(c, "GET", "/busy", NULL, NULL, 0, &resp) == 0 && resp.status == 503,

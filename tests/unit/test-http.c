@@ -14,14 +14,16 @@
 static void test_urls(void)
 {
 	ok(http_url_allowed("https://patterns.example.com", 0), "https anywhere");
-	ok(http_url_allowed("https://patterns.example.com:8443/team/", 0), "https with port and path");
+	ok(http_url_allowed("https://patterns.example.com:8443/team/", 0),
+	   "https with port and path");
 	ok(http_url_allowed("http://127.0.0.1:8000", 0), "http to 127.0.0.1");
 	ok(http_url_allowed("http://127.1.2.3:8000", 0), "http to 127.0.0.0/8");
 	ok(http_url_allowed("http://localhost:8000", 0), "http to localhost");
 	ok(http_url_allowed("http://[::1]:8000", 0), "http to ::1");
 	ok(!http_url_allowed("http://patterns.example.com", 0), "http elsewhere refused");
 	ok(strstr(err_msg(), "patterns.allowHttp") != NULL, "the refusal says how to allow it");
-	ok(!http_url_allowed("http://127.0.0.1.example.com", 0), "127.0.0.1.example.com is not loopback");
+	ok(!http_url_allowed("http://127.0.0.1.example.com", 0),
+	   "127.0.0.1.example.com is not loopback");
 	ok(!http_url_allowed("http://127.0.0.1x", 0), "127.0.0.1x is not loopback");
 	ok(!http_url_allowed("http://10.0.0.1", 0), "a private address is not loopback");
 	ok(http_url_allowed("http://patterns.example.com", 1), "allowHttp allows it");
@@ -70,7 +72,8 @@ static void test_config_parameters(void)
 	char *v;
 	setenv("GIT_CONFIG_PARAMETERS",
 	       "'patterns.remote'='https://a/' 'Patterns.ApiKey=k1' 'patterns.apikey'='it'\\''s' "
-	       "'patterns.allowhttp' 'patterns.httpretries'='2k'", 1);
+	       "'patterns.allowhttp' 'patterns.httpretries'='2k'",
+	       1);
 	v = config_get_string(NULL, "patterns.remote", NULL);
 	is_str(v, "https://a/", "new-style -c value");
 	free(v);
