@@ -608,41 +608,45 @@ static void attr_cache_free(struct attr_cache *c)
 }
 
 /*
- * Per-worker cache of recently read blobs. A worker takes consecutive
- * commits of the walk, and a commit's old blob is usually its parent's
- * new one: the cache saves about half of the reads.
+ * Per-worker cache of recently read blobs with their binary verdict: a
+ * blob often comes back soon (a file changed in nearby commits).
  */
 #define BLOB_CACHE_SIZE 64
 
 struct blob_cache {
 	git_oid ids[BLOB_CACHE_SIZE];
-	git_odb_object *objs[BLOB_CACHE_SIZE];
+	git_blob *blobs[BLOB_CACHE_SIZE];
+	unsigned char binary[BLOB_CACHE_SIZE];
 	size_t next;
 };
 
-static git_odb_object *blob_cache_get(struct blob_cache *c, const git_oid *id)
+static git_blob *blob_cache_get(struct blob_cache *c, const git_oid *id, int *binary)
 {
 	for (size_t i = 0; i < BLOB_CACHE_SIZE; i++)
-		if (c->objs[i] && git_oid_equal(&c->ids[i], id)) {
-			git_odb_object *o;
-			git_odb_object_dup(&o, c->objs[i]);
-			return o;
+		if (c->blobs[i] && git_oid_equal(&c->ids[i], id)) {
+			git_object *o;
+			git_object_dup(&o, (git_object *)c->blobs[i]);
+			*binary = c->binary[i];
+			return (git_blob *)o;
 		}
 	return NULL;
 }
 
-static void blob_cache_put(struct blob_cache *c, const git_oid *id, git_odb_object *obj)
+static void blob_cache_put(struct blob_cache *c, const git_oid *id, git_blob *blob, int binary)
 {
 	size_t i = c->next++ % BLOB_CACHE_SIZE;
-	git_odb_object_free(c->objs[i]);
+	git_object *o;
+	git_blob_free(c->blobs[i]);
 	c->ids[i] = *id;
-	git_odb_object_dup(&c->objs[i], obj);
+	git_object_dup(&o, (git_object *)blob);
+	c->blobs[i] = (git_blob *)o;
+	c->binary[i] = (unsigned char)binary;
 }
 
 static void blob_cache_clear(struct blob_cache *c)
 {
 	for (size_t i = 0; i < BLOB_CACHE_SIZE; i++)
-		git_odb_object_free(c->objs[i]);
+		git_blob_free(c->blobs[i]);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -850,19 +854,18 @@ static int renamed_changes(struct worker_ctx *w, git_tree *old, git_tree *new,
 	return 0;
 }
 
-/* Content of one side: absent (zero id) gives ""; *skip set if too big or binary. */
-static int load_side(struct worker_ctx *w, const git_oid *id, git_odb_object **obj,
-		     int *skip)
+/* One side's blob: absent (zero id) gives NULL; *skip set if too big or binary. */
+static int load_side(struct worker_ctx *w, const git_oid *id, git_blob **blob, int *skip)
 {
 	size_t size;
 	git_object_t type;
-	const char *data;
+	int binary;
 
-	*obj = NULL;
+	*blob = NULL;
 	if (git_oid_is_zero(id))
 		return 0;
-	*obj = blob_cache_get(&w->blobs, id);
-	if (!*obj) {
+	*blob = blob_cache_get(&w->blobs, id, &binary);
+	if (!*blob) {
 		/* the size first: a huge blob is never read into memory */
 		if (git_odb_read_header(&size, &type, w->odb, id) < 0)
 			return git_error_set_from("cannot read blob");
@@ -870,14 +873,13 @@ static int load_side(struct worker_ctx *w, const git_oid *id, git_odb_object **o
 			*skip = 1;
 			return 0;
 		}
-		if (git_odb_read(obj, w->odb, id) < 0)
+		if (git_blob_lookup(blob, w->repo, id) < 0)
 			return git_error_set_from("cannot read blob");
-		blob_cache_put(&w->blobs, id, *obj);
+		/* libgit2's binary detection (a NUL or mostly control bytes early on) */
+		binary = git_blob_is_binary(*blob);
+		blob_cache_put(&w->blobs, id, *blob, binary);
 	}
-	/* libgit2's binary detection (a NUL or mostly control bytes early on) */
-	size = git_odb_object_size(*obj);
-	data = git_odb_object_data(*obj);
-	if (git_blob_data_is_binary(data, size))
+	if (binary)
 		*skip = 1;
 	return 0;
 }
@@ -910,7 +912,7 @@ static int line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_di
 static int file_pattern_for_change(struct worker_ctx *w, const struct change *c,
 				   const char *commit_hex, struct commit_result *r)
 {
-	git_odb_object *oldo = NULL, *newo = NULL;
+	git_blob *oldo = NULL, *newo = NULL;
 	struct file_pattern fp;
 	int skip = 0, ret = -1;
 
@@ -936,9 +938,9 @@ static int file_pattern_for_change(struct worker_ctx *w, const struct change *c,
 	strbuf_init(&fp.after, 0);
 	if (w->o->whole_file) {
 		if (oldo)
-			strbuf_add(&fp.before, git_odb_object_data(oldo), git_odb_object_size(oldo));
+			strbuf_add(&fp.before, git_blob_rawcontent(oldo), (size_t)git_blob_rawsize(oldo));
 		if (newo)
-			strbuf_add(&fp.after, git_odb_object_data(newo), git_odb_object_size(newo));
+			strbuf_add(&fp.after, git_blob_rawcontent(newo), (size_t)git_blob_rawsize(newo));
 	} else {
 		git_diff_options dopts;
 		struct hunk_sides sides = { &fp.before, &fp.after };
@@ -946,11 +948,9 @@ static int file_pattern_for_change(struct worker_ctx *w, const struct change *c,
 		dopts.context_lines = (uint32_t)w->o->context_lines;
 		dopts.interhunk_lines = 0;
 		dopts.flags = GIT_DIFF_FORCE_TEXT;
-		if (git_diff_buffers(oldo ? git_odb_object_data(oldo) : NULL,
-				     oldo ? git_odb_object_size(oldo) : 0, NULL,
-				     newo ? git_odb_object_data(newo) : NULL,
-				     newo ? git_odb_object_size(newo) : 0, NULL, &dopts, NULL,
-				     NULL, NULL, line_cb, &sides) < 0) {
+		/* blobs, not buffers: libgit2 would hash buffers to name them */
+		if (git_diff_blobs(oldo, NULL, newo, NULL, &dopts, NULL, NULL, NULL, line_cb,
+				   &sides) < 0) {
 			git_error_set_from("cannot diff");
 			strbuf_release(&fp.before);
 			strbuf_release(&fp.after);
@@ -968,9 +968,9 @@ static int file_pattern_for_change(struct worker_ctx *w, const struct change *c,
 		fp.old_path = xstrdup(c->old_path);
 	fp.language = language_from_path(c->path);
 	if (!*fp.language) {
-		git_odb_object *side = newo ? newo : oldo;
-		fp.language = language_detect(c->path, git_odb_object_data(side),
-					      git_odb_object_size(side));
+		git_blob *side = newo ? newo : oldo;
+		fp.language = language_detect(c->path, git_blob_rawcontent(side),
+					      (size_t)git_blob_rawsize(side));
 	}
 	pattern_make_id(fp.pattern_id, commit_hex, fp.path);
 	pattern_solution_hash(fp.solution_hash, fp.before.buf, fp.before.len, fp.after.buf,
@@ -983,8 +983,8 @@ static int file_pattern_for_change(struct worker_ctx *w, const struct change *c,
 	r->bytes += fp.before.len + fp.after.len + 256;
 	ret = 0;
 out:
-	git_odb_object_free(oldo);
-	git_odb_object_free(newo);
+	git_blob_free(oldo);
+	git_blob_free(newo);
 	return ret;
 }
 
@@ -1426,10 +1426,14 @@ out:
 /*
  * Bound what libgit2 keeps in memory, whatever the size of the history:
  * its object cache (256 MiB by default) and the pack windows it maps
- * (which count in the resident size).
+ * (which count in the resident size). And read objects as git reads them,
+ * without re-hashing every one (libgit2's "strict hash verification",
+ * SHA-1 over each object read, was 3/4 of the cost of reading blobs);
+ * checking object ids is git fsck's job.
  */
-static void limit_libgit2_memory(void)
+static void tune_libgit2(void)
 {
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(32 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(32 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(96 << 20));
@@ -1450,7 +1454,7 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	memset(st, 0, sizeof(*st));
 	if (extract_resolve_options(repo, &o, &variant) < 0)
 		goto out;
-	limit_libgit2_memory();
+	tune_libgit2();
 	if (setup_walk(&walk, repo, &o, &fp) < 0)
 		goto out;
 	range_fingerprint(fingerprint, &fp, &o, variant.buf);
