@@ -16,6 +16,9 @@ int cmd_extract(int argc, const char **argv);
 /* weight fusion */
 int cmd_merge_adapters(int argc, const char **argv);
 int cmd_adapters(int argc, const char **argv);
+/* adapters push/pull/list --remote (cmd-adapters-remote.c) */
+int adapters_remote_wanted(int argc, const char **argv);
+int cmd_adapters_remote(int argc, const char **argv);
 int cmd_export(int argc, const char **argv);
 int cmd_list(int argc, const char **argv);
 int cmd_search(int argc, const char **argv);

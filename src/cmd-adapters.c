@@ -6,17 +6,37 @@
 #include "builtin.h"
 #include "json.h"
 #include "parse-options.h"
+#include "safetensors.h"
 #include "setup.h"
 #include "strbuf.h"
 #include "util.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Ctrl-C or kill: leave no temporary file behind. */
+static void remove_temp_and_die(int sig)
+{
+	st_remove_temp_files();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void cleanup_on_signal(void)
+{
+	signal(SIGINT, remove_temp_and_die);
+	signal(SIGTERM, remove_temp_and_die);
+	signal(SIGHUP, remove_temp_and_die);
+}
 
 static const char *const adapters_usage[] = {
 	"git patterns adapters [list] [--json]",
 	"git patterns adapters activate <version>",
 	"git patterns adapters rollback [<version>]",
+	"git patterns adapters push <file> --name <version> [--remote <url>]",
+	"git patterns adapters pull [<id> | --active] -o <file> [--remote <url>]",
+	"git patterns adapters list --remote [<url>] [--json]",
 	NULL
 };
 
@@ -95,6 +115,9 @@ int cmd_adapters(int argc, const char **argv)
 	struct adapter_version v;
 	int ret = 0;
 
+	/* the team server's versions: cmd-adapters-remote.c */
+	if (adapters_remote_wanted(argc, argv))
+		return cmd_adapters_remote(argc, argv);
 	argc = parse_options(argc, argv, opts, adapters_usage, 0);
 	if (argc) {
 		sub = argv[0];
@@ -116,6 +139,7 @@ int cmd_adapters(int argc, const char **argv)
 	if (json && strcmp(sub, "list"))
 		usage_msg_opt(adapters_usage, opts, "--json goes with list");
 
+	cleanup_on_signal();
 	repo = setup_repo(NULL);
 	s = setup_store(repo);
 	if (!strcmp(sub, "list")) {

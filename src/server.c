@@ -38,6 +38,13 @@ static const struct server_route routes[] = {
 	{ "GET", "/patterns/{id}", handle_pattern_get, 0 },
 	{ "DELETE", "/patterns/{id}", handle_pattern_delete, 0 },
 	{ "POST", "/patterns/{id}/feedback", handle_pattern_feedback, 0 },
+	{ "GET", "/adapters", handle_adapters_list, 0 },
+	{ "POST", "/adapters", handle_adapter_upload, ROUTE_UPLOAD },
+	{ "POST", "/adapters/merge", handle_adapters_merge, 0 },
+	{ "POST", "/adapters/rollback", handle_adapters_rollback, 0 },
+	{ "GET", "/adapters/{id}/file", handle_adapter_file, 0 },
+	{ "POST", "/adapters/{id}/activate", handle_adapter_activate, 0 },
+	{ "DELETE", "/adapters/{id}", handle_adapter_delete, 0 },
 };
 
 struct server {
@@ -61,10 +68,17 @@ struct request {
 	int too_large;
 	int upload_fd;
 	char *upload_path;
+	struct sha256_ctx upload_hash; /* while upload_fd is open */
+	char upload_sha256[SHA256_HEX_LEN + 1];
 	int status;
 	char *log_error;
 	struct strbuf params; /* path parameter storage */
 };
+
+const struct server_config *server_get_config(const struct server *srv)
+{
+	return &srv->cfg;
+}
 
 const char *server_query(struct server_request *req, const char *name)
 {
@@ -322,8 +336,11 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->log_error)
 		r->log_error = xstrfmt("connection ended early (%d)", (int)toe);
 	access_log(srv, conn, r);
-	if (r->upload_fd >= 0)
+	if (r->upload_fd >= 0) {
+		char unused[SHA256_HEX_LEN + 1];
+		sha256_final_hex(&r->upload_hash, unused); /* frees the context */
 		close(r->upload_fd);
+	}
 	if (r->upload_path) {
 		unlink(r->upload_path); /* a handler that keeps it renames it first */
 		free(r->upload_path);
@@ -433,6 +450,7 @@ static enum MHD_Result first_call(struct server *srv, struct MHD_Connection *con
 			r->upload_path = NULL;
 			return send_error(conn, r, 500, NULL, "cannot store upload");
 		}
+		sha256_init(&r->upload_hash);
 	}
 	return MHD_YES;
 }
@@ -445,9 +463,14 @@ static int take_body(struct server *srv, struct request *r, const char *data, si
 		return 0;
 	if (r->route->flags & ROUTE_UPLOAD) {
 		if (r->req.upload_size + n > srv->cfg.max_upload) {
+			/* give the disk back now; the rest of the body is dropped */
 			r->too_large = 1;
+			if (ftruncate(r->upload_fd, 0) < 0) {
+				/* unlinked at completion all the same */
+			}
 			return 0;
 		}
+		sha256_update(&r->upload_hash, data, n);
 		while (n) {
 			ssize_t w = write(r->upload_fd, data, n);
 			if (w < 0 && errno == EINTR)
@@ -483,6 +506,8 @@ static enum MHD_Result run_handler(struct server *srv, struct MHD_Connection *co
 					  ? srv->cfg.max_upload
 					  : (unsigned long long)srv->cfg.max_body);
 	if (r->upload_fd >= 0) {
+		sha256_final_hex(&r->upload_hash, r->upload_sha256);
+		r->req.upload_sha256 = r->upload_sha256;
 		if (fsync(r->upload_fd) < 0 || close(r->upload_fd) < 0) {
 			r->upload_fd = -1;
 			return send_error(conn, r, 500, NULL, "cannot store upload");

@@ -41,6 +41,7 @@ struct server_config {
 	size_t max_body;		/* JSON request bodies */
 	unsigned long long max_upload;	/* ROUTE_UPLOAD bodies */
 	const char *upload_dir;		/* where uploads are streamed */
+	const char *adapter_dir;	/* adapter versions' files (server-adapters.c) */
 	int access_log_fd;		/* -1: no access log */
 	struct serverdb *db;
 };
@@ -57,6 +58,7 @@ struct server_request {
 	size_t body_len;
 	const char *upload_path; /* ROUTE_UPLOAD routes */
 	unsigned long long upload_size;
+	const char *upload_sha256; /* hex SHA-256 of the upload, computed while streaming */
 	const char *user; /* NULL on ROUTE_PUBLIC routes */
 	int is_admin;
 	long long key_id;
@@ -73,6 +75,8 @@ struct server_response {
 	char *log_error; /* internal detail for the access log, never sent */
 };
 
+/* The configuration the server was started with. */
+const struct server_config *server_get_config(const struct server *srv);
 /* A query parameter (decoded), or NULL. */
 const char *server_query(struct server_request *req, const char *name);
 /* Set status and body {"detail": "<message>"}. */
@@ -116,5 +120,14 @@ void handle_patterns_create(struct server_request *req, struct server_response *
 void handle_pattern_get(struct server_request *req, struct server_response *res);
 void handle_pattern_delete(struct server_request *req, struct server_response *res);
 void handle_pattern_feedback(struct server_request *req, struct server_response *res);
+
+/* Route handlers (server-adapters.c). */
+void handle_adapters_list(struct server_request *req, struct server_response *res);
+void handle_adapter_upload(struct server_request *req, struct server_response *res);
+void handle_adapter_file(struct server_request *req, struct server_response *res);
+void handle_adapters_merge(struct server_request *req, struct server_response *res);
+void handle_adapter_activate(struct server_request *req, struct server_response *res);
+void handle_adapters_rollback(struct server_request *req, struct server_response *res);
+void handle_adapter_delete(struct server_request *req, struct server_response *res);
 
 #endif

@@ -29,6 +29,7 @@
 
 #define CHANGE_LOCK "7347001"
 #define MIGRATE_LOCK "7347000"
+#define ADAPTER_LOCK "7347002"
 
 struct pg_db {
 	struct serverdb common;
@@ -101,6 +102,22 @@ static const char *const migrations[] = {
 	"  revoked_at TIMESTAMP);"
 	"CREATE TABLE counters (name VARCHAR(50) PRIMARY KEY, value BIGINT NOT NULL);"
 	"INSERT INTO counters VALUES ('patterns', 0);",
+	/* 2: adapter versions (files, hashes, parents) and their activation log */
+	"ALTER TABLE adapter_versions ADD COLUMN parent_versions TEXT NOT NULL DEFAULT '[]',"
+	"  ADD COLUMN method VARCHAR(20) NOT NULL DEFAULT 'upload',"
+	"  ADD COLUMN weights TEXT,"
+	"  ADD COLUMN sha256 CHAR(64) NOT NULL DEFAULT '',"
+	"  ADD COLUMN size BIGINT NOT NULL DEFAULT 0;"
+	"CREATE UNIQUE INDEX idx_adapter_version_name ON adapter_versions (version_name);"
+	"CREATE UNIQUE INDEX idx_adapter_one_active ON adapter_versions (is_active) "
+	"  WHERE is_active;"
+	"CREATE TABLE adapter_activations ("
+	"  seq BIGSERIAL PRIMARY KEY,"
+	"  version_id UUID NOT NULL,"
+	"  activated_by VARCHAR(255) NOT NULL,"
+	"  activated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
+	"  action VARCHAR(20) NOT NULL,"
+	"  undone BOOLEAN NOT NULL DEFAULT FALSE);",
 };
 
 #define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -848,6 +865,233 @@ fail:
 	return rc;
 }
 
+/* ---- adapter versions ---- */
+
+#define ADAPTER_COLUMNS                                                        \
+	"id::text, version_name, adapter_path, created_by, " TS("created_at")  \
+	", parent_versions, method, weights, sha256, size, COALESCE(is_active, false)"
+
+static void read_adapter(PGresult *res, int row, struct sdb_adapter *a)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->id, sizeof(a->id), "%s", PQgetvalue(res, row, 0));
+	a->version_name = get_str(res, row, 1);
+	a->file = get_str(res, row, 2);
+	a->created_by = get_str(res, row, 3);
+	a->created_at = get_str(res, row, 4);
+	a->parent_versions = get_str(res, row, 5);
+	a->method = get_str(res, row, 6);
+	a->weights = get_str(res, row, 7);
+	snprintf(a->sha256, sizeof(a->sha256), "%s", PQgetvalue(res, row, 8));
+	a->size = strtoll(PQgetvalue(res, row, 9), NULL, 10);
+	a->is_active = PQgetvalue(res, row, 10)[0] == 't';
+}
+
+/* The version ref names: its id (a UUID) or its version name. */
+static int adapter_by_ref(struct pg_conn *c, const char *ref, struct sdb_adapter *out)
+{
+	const char *vals[] = { sdb_uuid_valid(ref) ? ref : NULL, ref };
+	int rc;
+	PGresult *res = pq(c, "SELECT " ADAPTER_COLUMNS " FROM adapter_versions "
+			      "WHERE id = $1::uuid OR version_name = $2 "
+			      "ORDER BY (id = $1::uuid) IS TRUE DESC LIMIT 1",
+			   2, vals, &rc);
+	if (!res)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return SDB_NOT_FOUND;
+	}
+	read_adapter(res, 0, out);
+	PQclear(res);
+	return SDB_OK;
+}
+
+/* A transaction holding the adapter lock: one activation at a time. */
+static int adapter_begin(struct pg_conn *c)
+{
+	int rc = pg_begin(c, 0);
+	if (rc < 0)
+		return rc;
+	rc = pq_do(c, "SELECT pg_advisory_xact_lock(" ADAPTER_LOCK ")", 0, NULL);
+	if (rc < 0)
+		pg_rollback(c);
+	return rc;
+}
+
+/* Make id the one active version; log it as action unless action is NULL. */
+static int set_active(struct pg_conn *c, const char *id, const char *user, const char *action)
+{
+	const char *iv[] = { id };
+	const char *lv[] = { id, user, action };
+	int rc = pq_do(c, "UPDATE adapter_versions SET is_active = false WHERE is_active "
+			  "AND id <> $1::uuid", 1, iv);
+	if (!rc)
+		rc = pq_do(c, "UPDATE adapter_versions SET is_active = true WHERE id = $1::uuid",
+			   1, iv);
+	if (!rc && action)
+		rc = pq_do(c, "INSERT INTO adapter_activations (version_id, activated_by, action) "
+			      "VALUES ($1::uuid, $2, $3)", 3, lv);
+	return rc;
+}
+
+static int pg_adapter_add(struct serverdb *db, void *conn, struct sdb_adapter *a)
+{
+	struct pg_conn *c = conn;
+	struct sdb_adapter old;
+	char size[32];
+	const char *vals[10];
+	PGresult *res;
+	int rc, any_active;
+
+	if ((rc = adapter_begin(c)) < 0)
+		return rc;
+	rc = adapter_by_ref(c, a->version_name, &old);
+	if (rc == SDB_OK) {
+		sdb_adapter_release(&old);
+		err_set("adapter version '%s' already exists", a->version_name);
+		rc = SDB_CONFLICT;
+		goto fail;
+	}
+	if (rc != SDB_NOT_FOUND)
+		goto fail;
+	res = pq(c, "SELECT count(*) FROM adapter_versions WHERE is_active", 0, NULL, &rc);
+	if (!res)
+		goto fail;
+	any_active = atoi(PQgetvalue(res, 0, 0)) > 0;
+	PQclear(res);
+	snprintf(size, sizeof(size), "%lld", a->size);
+	vals[0] = a->id;
+	vals[1] = a->version_name;
+	vals[2] = a->file;
+	vals[3] = a->created_by;
+	vals[4] = a->parent_versions ? a->parent_versions : "[]";
+	vals[5] = a->method;
+	vals[6] = a->weights;
+	vals[7] = a->sha256;
+	vals[8] = size;
+	res = pq(c, "INSERT INTO adapter_versions (id, version_name, adapter_path, created_by, "
+		    "parent_versions, method, weights, sha256, size, is_active) VALUES "
+		    "($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::bigint, false) "
+		    "RETURNING " TS("created_at"), 9, vals, &rc);
+	if (!res)
+		goto fail;
+	free(a->created_at);
+	a->created_at = get_str(res, 0, 0);
+	PQclear(res);
+	/* the first version becomes the active one: exactly one is, from then on */
+	if (!any_active && (rc = set_active(c, a->id, a->created_by, "first")) < 0)
+		goto fail;
+	if ((rc = pg_commit(c)) < 0)
+		return rc;
+	a->is_active = !any_active;
+	return SDB_OK;
+fail:
+	pg_rollback(c);
+	return rc;
+}
+
+static int pg_adapter_list(struct serverdb *db, void *conn, struct sdb_adapter **out,
+			   size_t *nr)
+{
+	int rc, n;
+	PGresult *res = pq(conn, "SELECT " ADAPTER_COLUMNS " FROM adapter_versions "
+				 "ORDER BY created_at, id", 0, NULL, &rc);
+	if (!res)
+		return rc;
+	n = PQntuples(res);
+	*out = xcalloc((size_t)n + 1, sizeof(**out));
+	for (int i = 0; i < n; i++)
+		read_adapter(res, i, &(*out)[i]);
+	*nr = (size_t)n;
+	PQclear(res);
+	return SDB_OK;
+}
+
+static int pg_adapter_get(struct serverdb *db, void *conn, const char *ref,
+			  struct sdb_adapter *out)
+{
+	return adapter_by_ref(conn, ref, out);
+}
+
+static int pg_adapter_activate(struct serverdb *db, void *conn, const char *ref,
+			       const char *user, int is_rollback, struct sdb_adapter *out)
+{
+	struct pg_conn *c = conn;
+	char id[37];
+	int rc;
+
+	if ((rc = adapter_begin(c)) < 0)
+		return rc;
+	if (ref) {
+		if ((rc = adapter_by_ref(c, ref, out)) < 0)
+			goto fail;
+		memcpy(id, out->id, sizeof(id));
+		sdb_adapter_release(out);
+		rc = set_active(c, id, user, is_rollback ? "rollback" : "activate");
+	} else {
+		/* the latest activation not undone of a version that is not the active one */
+		PGresult *res = pq(c, "SELECT a.seq, a.version_id::text FROM adapter_activations a "
+				      "JOIN adapter_versions v ON v.id = a.version_id "
+				      "WHERE NOT a.undone AND NOT COALESCE(v.is_active, false) "
+				      "ORDER BY a.seq DESC LIMIT 1", 0, NULL, &rc);
+		const char *vals[1];
+		if (!res)
+			goto fail;
+		if (PQntuples(res) != 1) {
+			PQclear(res);
+			err_set("no earlier adapter version to roll back to");
+			rc = SDB_CONFLICT;
+			goto fail;
+		}
+		snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 1));
+		vals[0] = PQgetvalue(res, 0, 0);
+		/* undo every later activation: the next rollback goes further back */
+		rc = pq_do(c, "UPDATE adapter_activations SET undone = true WHERE seq > $1::bigint "
+			      "AND NOT undone", 1, vals);
+		PQclear(res);
+		if (!rc)
+			rc = set_active(c, id, user, NULL);
+	}
+	if (rc < 0 || (rc = adapter_by_ref(c, id, out)) < 0)
+		goto fail;
+	if ((rc = pg_commit(c)) < 0)
+		sdb_adapter_release(out);
+	return rc;
+fail:
+	pg_rollback(c);
+	return rc;
+}
+
+static int pg_adapter_delete(struct serverdb *db, void *conn, const char *ref,
+			     struct sdb_adapter *out)
+{
+	struct pg_conn *c = conn;
+	const char *vals[1];
+	int rc;
+
+	if ((rc = adapter_begin(c)) < 0)
+		return rc;
+	if ((rc = adapter_by_ref(c, ref, out)) < 0)
+		goto fail;
+	if (out->is_active) {
+		err_set("adapter version '%s' is active", out->version_name);
+		rc = SDB_CONFLICT;
+		goto fail_out;
+	}
+	vals[0] = out->id;
+	if ((rc = pq_do(c, "DELETE FROM adapter_versions WHERE id = $1::uuid", 1, vals)) < 0)
+		goto fail_out;
+	if ((rc = pg_commit(c)) < 0)
+		sdb_adapter_release(out);
+	return rc;
+fail_out:
+	sdb_adapter_release(out);
+fail:
+	pg_rollback(c);
+	return rc;
+}
+
 static const struct serverdb_ops pg_ops = {
 	.name = "postgresql",
 	.connect = pg_connect_cb,
@@ -863,6 +1107,11 @@ static const struct serverdb_ops pg_ops = {
 	.pattern_list = pg_pattern_list,
 	.pattern_delete = pg_pattern_delete,
 	.pattern_feedback = pg_pattern_feedback,
+	.adapter_add = pg_adapter_add,
+	.adapter_list = pg_adapter_list,
+	.adapter_get = pg_adapter_get,
+	.adapter_activate = pg_adapter_activate,
+	.adapter_delete = pg_adapter_delete,
 };
 
 int serverdb_pg_open(struct serverdb **out, const char *url)

@@ -3,11 +3,11 @@
  *
  * WAL mode and a busy timeout, one connection per worker thread (a large
  * page cache and a rarer WAL checkpoint, so batch ingest rewrites each index
- * page less often). Writers
- * take the write lock up front (BEGIN IMMEDIATE), so transactions are
- * serialised and change_seq (a counter row bumped inside the writing
- * transaction) is in commit order, as serverdb.h promises. The pattern
- * total is kept in a counter row too, so an unfiltered listing never counts.
+ * page less often). Writers take the write lock up front (BEGIN
+ * IMMEDIATE), so transactions are serialised and change_seq (a counter
+ * row bumped inside the writing transaction) is in commit order, as
+ * serverdb.h promises. The pattern total is kept in a counter row too, so
+ * an unfiltered listing never counts.
  * Schema versioned with PRAGMA user_version, migrated on open.
  */
 #include "serverdb.h"
@@ -17,6 +17,7 @@
 
 #include <ctype.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -72,6 +73,22 @@ static const char *const migrations[] = {
 	"  is_admin INTEGER NOT NULL DEFAULT 0,"
 	"  created_at TEXT NOT NULL,"
 	"  revoked_at TEXT);",
+	/* 2: adapter versions (files, hashes, parents) and their activation log */
+	"ALTER TABLE adapter_versions ADD COLUMN parent_versions TEXT NOT NULL DEFAULT '[]';"
+	"ALTER TABLE adapter_versions ADD COLUMN method TEXT NOT NULL DEFAULT 'upload';"
+	"ALTER TABLE adapter_versions ADD COLUMN weights TEXT;"
+	"ALTER TABLE adapter_versions ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE adapter_versions ADD COLUMN size INTEGER NOT NULL DEFAULT 0;"
+	"CREATE UNIQUE INDEX idx_adapter_version_name ON adapter_versions(version_name);"
+	"CREATE UNIQUE INDEX idx_adapter_one_active ON adapter_versions(is_active) "
+	"  WHERE is_active;"
+	"CREATE TABLE adapter_activations ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  version_id TEXT NOT NULL,"
+	"  activated_by TEXT NOT NULL,"
+	"  activated_at TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  undone INTEGER NOT NULL DEFAULT 0);",
 };
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
@@ -736,6 +753,265 @@ out:
 	return rc;
 }
 
+/* ---- adapter versions ---- */
+
+#define ADAPTER_COLUMNS                                                        \
+	"id, version_name, adapter_path, created_by, created_at, "             \
+	"parent_versions, method, weights, sha256, size, is_active"
+
+static void read_adapter(sqlite3_stmt *st, struct sdb_adapter *a)
+{
+	memset(a, 0, sizeof(*a));
+	copy_fixed(a->id, sizeof(a->id), st, 0);
+	a->version_name = col_strdup(st, 1);
+	a->file = col_strdup(st, 2);
+	a->created_by = col_strdup(st, 3);
+	a->created_at = col_strdup(st, 4);
+	a->parent_versions = col_strdup(st, 5);
+	a->method = col_strdup(st, 6);
+	a->weights = col_strdup(st, 7);
+	copy_fixed(a->sha256, sizeof(a->sha256), st, 8);
+	a->size = sqlite3_column_int64(st, 9);
+	a->is_active = sqlite3_column_int(st, 10);
+}
+
+/* The version ref names: its id (a UUID, any case) or its version name. */
+static int adapter_by_ref(sqlite3 *db, const char *ref, struct sdb_adapter *out)
+{
+	sqlite3_stmt *st = prepare(db, "SELECT " ADAPTER_COLUMNS " FROM adapter_versions "
+				       "WHERE id = ?1 OR version_name = ?2 "
+				       "ORDER BY id = ?1 DESC LIMIT 1");
+	char lid[37];
+	int rc;
+	if (!st)
+		return SDB_ERROR;
+	if (sdb_uuid_valid(ref)) {
+		lower_uuid(lid, ref);
+		sqlite3_bind_text(st, 1, lid, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_adapter(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return SDB_OK;
+	return rc == SQLITE_DONE ? SDB_NOT_FOUND : db_error(db, "cannot read adapter version");
+}
+
+/* Run sql with text parameters (NULL: SQL NULL); SDB_OK when it is done. */
+static int run_text(sqlite3 *db, const char *sql, const char *what, int n, ...)
+{
+	sqlite3_stmt *st = prepare(db, sql);
+	va_list ap;
+	int rc;
+	if (!st)
+		return SDB_ERROR;
+	va_start(ap, n);
+	for (int i = 1; i <= n; i++) {
+		const char *v = va_arg(ap, const char *);
+		if (v)
+			sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	}
+	va_end(ap);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SDB_OK : db_error(db, what);
+}
+
+/* Make id the one active version; log it as action unless action is NULL. */
+static int set_active(sqlite3 *db, const char *id, const char *user, const char *action)
+{
+	char now[32];
+	int rc;
+	now_utc(now);
+	rc = run_text(db, "UPDATE adapter_versions SET is_active = 0 WHERE is_active AND id <> ?1",
+		      "cannot activate adapter version", 1, id);
+	if (!rc)
+		rc = run_text(db, "UPDATE adapter_versions SET is_active = 1 WHERE id = ?1",
+			      "cannot activate adapter version", 1, id);
+	if (!rc && action)
+		rc = run_text(db, "INSERT INTO adapter_activations (version_id, activated_by, "
+				  "activated_at, action) VALUES (?1, ?2, ?3, ?4)",
+			      "cannot log activation", 4, id, user, now, action);
+	return rc;
+}
+
+static int sq_adapter_add(struct serverdb *db, void *conn, struct sdb_adapter *a)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = NULL;
+	struct sdb_adapter old;
+	char now[32], size[32];
+	int rc, any_active;
+
+	now_utc(now);
+	snprintf(size, sizeof(size), "%lld", a->size);
+	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
+		return SDB_ERROR;
+	rc = adapter_by_ref(c->db, a->version_name, &old);
+	if (rc == SDB_OK) {
+		sdb_adapter_release(&old);
+		err_set("adapter version '%s' already exists", a->version_name);
+		rc = SDB_CONFLICT;
+		goto out;
+	}
+	if (rc != SDB_NOT_FOUND)
+		goto out;
+	rc = SDB_ERROR;
+	st = prepare(c->db, "SELECT count(*) FROM adapter_versions WHERE is_active");
+	if (!st || sqlite3_step(st) != SQLITE_ROW) {
+		db_error(c->db, "cannot read adapter versions");
+		goto out;
+	}
+	any_active = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = run_text(c->db, "INSERT INTO adapter_versions (id, version_name, adapter_path, "
+			     "created_by, created_at, parent_versions, method, weights, sha256, "
+			     "size, is_active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+			     "CAST(?10 AS INTEGER), 0)",
+		      "cannot store adapter version", 10, a->id, a->version_name, a->file,
+		      a->created_by, now, a->parent_versions ? a->parent_versions : "[]",
+		      a->method, a->weights, a->sha256, size);
+	/* the first version becomes the active one: exactly one is, from then on */
+	if (!rc && !any_active)
+		rc = set_active(c->db, a->id, a->created_by, "first");
+	if (!rc)
+		rc = exec(c->db, "COMMIT");
+	if (!rc) {
+		free(a->created_at);
+		a->created_at = xstrdup(now);
+		a->is_active = !any_active;
+	}
+out:
+	sqlite3_finalize(st);
+	if (rc < 0)
+		rollback(c->db);
+	return rc;
+}
+
+static int sq_adapter_list(struct serverdb *db, void *conn, struct sdb_adapter **out,
+			   size_t *nr)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = prepare(c->db, "SELECT " ADAPTER_COLUMNS " FROM adapter_versions "
+					  "ORDER BY created_at, rowid");
+	size_t alloc = 0;
+	int rc;
+	if (!st)
+		return SDB_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		read_adapter(st, &(*out)[(*nr)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return SDB_OK;
+	sdb_adapters_free(*out, *nr);
+	*out = NULL;
+	*nr = 0;
+	return db_error(c->db, "cannot list adapter versions");
+}
+
+static int sq_adapter_get(struct serverdb *db, void *conn, const char *ref,
+			  struct sdb_adapter *out)
+{
+	struct sqlite_conn *c = conn;
+	return adapter_by_ref(c->db, ref, out);
+}
+
+/* The latest activation not undone of a version other than the current one. */
+static int previous_activation(sqlite3 *db, long long *seq, char id[37])
+{
+	sqlite3_stmt *st = prepare(db, "SELECT a.seq, a.version_id FROM adapter_activations a "
+				       "JOIN adapter_versions v ON v.id = a.version_id "
+				       "WHERE NOT a.undone AND NOT v.is_active "
+				       "ORDER BY a.seq DESC LIMIT 1");
+	int rc;
+	if (!st)
+		return SDB_ERROR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st, 0);
+		copy_fixed(id, 37, st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return SDB_OK;
+	if (rc != SQLITE_DONE)
+		return db_error(db, "cannot read adapter activations");
+	err_set("no earlier adapter version to roll back to");
+	return SDB_CONFLICT;
+}
+
+static int sq_adapter_activate(struct serverdb *db, void *conn, const char *ref,
+			       const char *user, int is_rollback, struct sdb_adapter *out)
+{
+	struct sqlite_conn *c = conn;
+	char id[37], seq_text[32];
+	long long seq;
+	int rc;
+
+	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
+		return SDB_ERROR;
+	if (ref) {
+		rc = adapter_by_ref(c->db, ref, out);
+		if (rc < 0)
+			goto out;
+		memcpy(id, out->id, sizeof(id));
+		sdb_adapter_release(out);
+		rc = set_active(c->db, id, user, is_rollback ? "rollback" : "activate");
+	} else {
+		rc = previous_activation(c->db, &seq, id);
+		if (rc < 0)
+			goto out;
+		/* undo every later activation: the next rollback goes further back */
+		snprintf(seq_text, sizeof(seq_text), "%lld", seq);
+		rc = run_text(c->db, "UPDATE adapter_activations SET undone = 1 "
+				     "WHERE seq > CAST(?1 AS INTEGER) AND NOT undone",
+			      "cannot record rollback", 1, seq_text);
+		if (!rc)
+			rc = set_active(c->db, id, user, NULL);
+	}
+	if (!rc)
+		rc = adapter_by_ref(c->db, id, out);
+	if (!rc && (rc = exec(c->db, "COMMIT")) < 0)
+		sdb_adapter_release(out);
+out:
+	if (rc < 0)
+		rollback(c->db);
+	return rc;
+}
+
+static int sq_adapter_delete(struct serverdb *db, void *conn, const char *ref,
+			     struct sdb_adapter *out)
+{
+	struct sqlite_conn *c = conn;
+	int rc;
+
+	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
+		return SDB_ERROR;
+	rc = adapter_by_ref(c->db, ref, out);
+	if (rc < 0)
+		goto out;
+	if (out->is_active) {
+		err_set("adapter version '%s' is active", out->version_name);
+		rc = SDB_CONFLICT;
+	} else {
+		rc = run_text(c->db, "DELETE FROM adapter_versions WHERE id = ?1",
+			      "cannot delete adapter version", 1, out->id);
+	}
+	if (!rc)
+		rc = exec(c->db, "COMMIT");
+	if (rc < 0)
+		sdb_adapter_release(out);
+out:
+	if (rc < 0)
+		rollback(c->db);
+	return rc;
+}
+
 static const struct serverdb_ops sqlite_ops = {
 	.name = "sqlite",
 	.connect = sq_connect,
@@ -751,6 +1027,11 @@ static const struct serverdb_ops sqlite_ops = {
 	.pattern_list = sq_pattern_list,
 	.pattern_delete = sq_pattern_delete,
 	.pattern_feedback = sq_pattern_feedback,
+	.adapter_add = sq_adapter_add,
+	.adapter_list = sq_adapter_list,
+	.adapter_get = sq_adapter_get,
+	.adapter_activate = sq_adapter_activate,
+	.adapter_delete = sq_adapter_delete,
 };
 
 int serverdb_sqlite_open(struct serverdb **out, const char *path)

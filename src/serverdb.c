@@ -35,6 +35,25 @@ void sdb_pattern_release(struct sdb_pattern *p)
 	memset(p, 0, sizeof(*p));
 }
 
+void sdb_adapter_release(struct sdb_adapter *a)
+{
+	free(a->version_name);
+	free(a->file);
+	free(a->created_by);
+	free(a->created_at);
+	free(a->parent_versions);
+	free(a->method);
+	free(a->weights);
+	memset(a, 0, sizeof(*a));
+}
+
+void sdb_adapters_free(struct sdb_adapter *a, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		sdb_adapter_release(&a[i]);
+	free(a);
+}
+
 void sdb_key_release(struct sdb_key *k)
 {
 	free(k->user);
@@ -182,4 +201,42 @@ int serverdb_pattern_feedback(struct serverdb *db, const char *id, const char *u
 	if (!sdb_uuid_valid(id))
 		return SDB_NOT_FOUND;
 	DISPATCH(pattern_feedback(db, c_, id, user, helpful, out));
+}
+
+int serverdb_adapter_add(struct serverdb *db, struct sdb_adapter *a)
+{
+	DISPATCH(adapter_add(db, c_, a));
+}
+
+int serverdb_adapter_list(struct serverdb *db, struct sdb_adapter **out, size_t *nr)
+{
+	*out = NULL;
+	*nr = 0;
+	DISPATCH(adapter_list(db, c_, out, nr));
+}
+
+int serverdb_adapter_get(struct serverdb *db, const char *ref, struct sdb_adapter *out)
+{
+	memset(out, 0, sizeof(*out));
+	DISPATCH(adapter_get(db, c_, ref, out));
+}
+
+int serverdb_adapter_activate(struct serverdb *db, const char *ref, const char *user,
+			      struct sdb_adapter *out)
+{
+	memset(out, 0, sizeof(*out));
+	DISPATCH(adapter_activate(db, c_, ref, user, 0, out));
+}
+
+int serverdb_adapter_rollback(struct serverdb *db, const char *ref, const char *user,
+			      struct sdb_adapter *out)
+{
+	memset(out, 0, sizeof(*out));
+	DISPATCH(adapter_activate(db, c_, ref, user, 1, out));
+}
+
+int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct sdb_adapter *out)
+{
+	memset(out, 0, sizeof(*out));
+	DISPATCH(adapter_delete(db, c_, ref, out));
 }

@@ -37,6 +37,7 @@ enum {
 	SDB_UNAVAILABLE = -2, /* cannot reach the database */
 	SDB_NOT_FOUND = -3,
 	SDB_FORBIDDEN = -4,
+	SDB_CONFLICT = -5, /* a unique name taken, or a state that forbids it */
 };
 
 /* Optional text fields of a pattern (the extraction fields). */
@@ -93,6 +94,27 @@ struct sdb_key {
 };
 void sdb_key_release(struct sdb_key *k);
 
+/*
+ * An adapter version on the team server (SPEC §6, /adapters). file is the
+ * safetensors file's name inside the server's adapter folder (relative, so
+ * servers may mount the shared folder at different places).
+ */
+struct sdb_adapter {
+	char id[37]; /* UUID */
+	char *version_name;
+	char *file;
+	char *created_by;
+	char *created_at; /* "YYYY-MM-DDTHH:MM:SSZ" (UTC) */
+	char *parent_versions; /* JSON array of version names */
+	char *method;	       /* "upload", or the merge method */
+	char *weights;	       /* JSON array, or NULL */
+	char sha256[65];
+	long long size;
+	int is_active;
+};
+void sdb_adapter_release(struct sdb_adapter *a);
+void sdb_adapters_free(struct sdb_adapter *a, size_t nr);
+
 struct serverdb;
 
 int serverdb_open(struct serverdb **out, const char *url);
@@ -137,6 +159,38 @@ int serverdb_pattern_delete(struct serverdb *db, const char *id, const char *use
 int serverdb_pattern_feedback(struct serverdb *db, const char *id, const char *user,
 			      int helpful, struct sdb_pattern *out);
 
+/*
+ * Adapter versions. At most one is active, and once any version exists
+ * exactly one is: the first version stored becomes active, and an active
+ * version cannot be deleted. Activations are logged, so that a rollback
+ * without a version returns to the version active before the current one
+ * (repeated rollbacks walk back through the log). Activation, rollback
+ * and deletion are serialised across servers (one transaction each, under
+ * a database-wide lock), so concurrent calls leave exactly one active.
+ */
+/*
+ * Record a version whose file is in place. In: id, version_name, file,
+ * created_by, parent_versions, method, weights, sha256, size. Out:
+ * created_at, is_active. SDB_CONFLICT when version_name is taken.
+ */
+int serverdb_adapter_add(struct serverdb *db, struct sdb_adapter *a);
+/* All versions, oldest first. */
+int serverdb_adapter_list(struct serverdb *db, struct sdb_adapter **out, size_t *nr);
+/* By id (UUID) or, when ref is no UUID, by version name; SDB_NOT_FOUND. */
+int serverdb_adapter_get(struct serverdb *db, const char *ref, struct sdb_adapter *out);
+/* Make ref the active version (logged as user's); out is the version. */
+int serverdb_adapter_activate(struct serverdb *db, const char *ref, const char *user,
+			      struct sdb_adapter *out);
+/*
+ * With ref: activate it (logged as a rollback). Without: undo the latest
+ * activations back to the version active before the current one;
+ * SDB_CONFLICT when there is none.
+ */
+int serverdb_adapter_rollback(struct serverdb *db, const char *ref, const char *user,
+			      struct sdb_adapter *out);
+/* Delete the record (out: what it was); SDB_CONFLICT when it is active. */
+int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct sdb_adapter *out);
+
 /* ---- for the backends ---- */
 
 struct serverdb_ops {
@@ -161,6 +215,16 @@ struct serverdb_ops {
 			      const char *user, int is_admin);
 	int (*pattern_feedback)(struct serverdb *db, void *conn, const char *id,
 				const char *user, int helpful, struct sdb_pattern *out);
+	int (*adapter_add)(struct serverdb *db, void *conn, struct sdb_adapter *a);
+	int (*adapter_list)(struct serverdb *db, void *conn, struct sdb_adapter **out,
+			    size_t *nr);
+	int (*adapter_get)(struct serverdb *db, void *conn, const char *ref,
+			   struct sdb_adapter *out);
+	/* rollback with ref NULL: back to the previous activation */
+	int (*adapter_activate)(struct serverdb *db, void *conn, const char *ref,
+				const char *user, int rollback, struct sdb_adapter *out);
+	int (*adapter_delete)(struct serverdb *db, void *conn, const char *ref,
+			      struct sdb_adapter *out);
 };
 
 /* The part every backend's database struct starts with. */
