@@ -49,11 +49,12 @@ JOBS_OPT=${JOBS:+--jobs $JOBS}
 # measure NAME CMD...: wall seconds and peak RSS (KiB) into $WORK/NAME
 measure() {
 	name=$1; shift
-	/usr/bin/time -f "%e %M" -o "$WORK/$name" "$@" >/dev/null 2>"$WORK/$name.err" || {
+	/usr/bin/time -f "%e %M %U %S" -o "$WORK/$name" "$@" >/dev/null 2>"$WORK/$name.err" || {
 		cat "$WORK/$name.err" >&2; exit 1; }
 }
 wall() { cut -d" " -f1 "$WORK/$1"; }
 rss() { echo $(( $(cut -d" " -f2 "$WORK/$1") / 1024 )); }
+cpu() { "$PY" -c "import sys; u, s = sys.argv[1:3]; print('%.2f' % (float(u) + float(s)))" $(cut -d" " -f3,4 "$WORK/$1"); }
 
 total=$(git -C "$REPO" rev-list --count HEAD)
 nomerge=$(git -C "$REPO" rev-list --count --no-merges HEAD)
@@ -78,20 +79,26 @@ if test -n "$BASELINE_COMMITS"; then
 	measure seed $PY "$HERE/seed_extract.py" --repo-path "$REPO" --output "$WORK/seed.jsonl" --since-date "$since"
 	done_commits=$(git -C "$REPO" rev-list --count --no-merges --since="$since" HEAD)
 	seedwall=$("$PY" -c "print(round($(wall seed) * $nomerge / $done_commits, 2))")
-	seednote="(measured on $done_commits commits, scaled)"
+	seedcpu=$("$PY" -c "print(round($(cpu seed) * $nomerge / $done_commits, 2))")
+	seednote="baseline measured on the newest $done_commits commits, scaled to all"
 else
 	measure seed $PY "$HERE/seed_extract.py" --repo-path "$REPO" --output "$WORK/seed.jsonl"
 	seedwall=$(wall seed)
+	seedcpu=$(cpu seed)
 	seednote=""
 fi
 
 ratio() { "$PY" -c "print('%.2f' % ($1 / $2))"; }
-printf '\n%-44s %10s %10s\n' "" "seconds" "peak MiB"
-printf '%-44s %10s %10s\n' "git log -p --no-merges" "$(wall gitlog)" "$(rss gitlog)"
-printf '%-44s %10s %10s\n' "extract --include-unknown (fresh store)" "$(wall full)" "$(rss full)"
-printf '%-44s %10s\n' "  ratio extract / git log -p" "$(ratio "$(wall full)" "$(wall gitlog)")"
-printf '%-44s %10s %10s\n' "seed-style baseline $seednote" "$seedwall" "$(rss seed)"
-printf '%-44s %10s %10s\n' "extract (default, fresh store)" "$(wall default)" "$(rss default)"
-printf '%-44s %10s\n' "  speed-up over the baseline" "$(ratio "$seedwall" "$(wall default)")x"
-printf '%-44s %10s %10s\n' "no-op re-run (best of 5)" "$best" "$(rss noop)"
-printf '%-44s %10s\n' "patterns (default)" "$patterns"
+printf '\n%-46s %9s %9s %9s\n' "" "wall s" "cpu s" "peak MiB"
+row() { printf '%-46s %9s %9s %9s\n' "$1" "$(wall $2)" "$(cpu $2)" "$(rss $2)"; }
+row "git log -p --no-merges" gitlog
+row "extract --include-unknown (fresh store)" full
+printf '%-46s %9s %9s\n' "  ratio extract / git log -p" "$(ratio "$(wall full)" "$(wall gitlog)")" \
+	"$(ratio "$(cpu full)" "$(cpu gitlog)")"
+printf '%-46s %9s %9s %9s\n' "seed-style baseline" "$seedwall" "$seedcpu" "$(rss seed)"
+test -z "$seednote" || echo "  $seednote"
+row "extract (default, fresh store)" default
+printf '%-46s %9s\n' "  speed-up over the baseline" "$(ratio "$seedwall" "$(wall default)")x"
+printf '%-46s %9s %9s %9s\n' "no-op re-run (best of 5)" "$best" "" "$(rss noop)"
+printf '%-46s %9s\n' "patterns (default)" "$patterns"
+echo "load average: $(cut -d" " -f1-3 /proc/loadavg)"
