@@ -586,8 +586,11 @@ int commit_differ_run(struct commit_differ *w, const git_oid *oid, struct commit
 		goto out;
 	}
 	if (git_commit_parentcount(commit) > 0) {
-		if (git_commit_parent(&parent, commit, 0) < 0 ||
-		    git_commit_tree(&ptree, parent) < 0) {
+		int rc = git_commit_parent(&parent, commit, 0);
+		if (rc == GIT_ENOTFOUND && git_repository_is_shallow(w->repo) == 1) {
+			/* the boundary of a shallow clone: a root, as git log shows it */
+			git_error_clear();
+		} else if (rc < 0 || git_commit_tree(&ptree, parent) < 0) {
 			git_error_set_from("cannot read parent");
 			goto out;
 		}

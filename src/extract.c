@@ -353,6 +353,182 @@ static int setup_walk(git_revwalk **out, git_repository *repo, const struct extr
 }
 
 /*
+ * libgit2 1.5 cannot walk a shallow clone: it follows parents past the
+ * boundary into objects that are not there. In a shallow repository the
+ * walk is ours: the commits reachable from the "+" starting points of fp
+ * and not from its "-" ones, never past a commit listed in
+ * $GIT_COMMON_DIR/shallow (git treats those as roots), ordered as
+ * GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME orders them: children first, the
+ * newest ready commit next.
+ */
+struct walk_node {
+	git_oid id;
+	long long time;
+	size_t indegree;
+	size_t nparents;
+	git_oid parents[2]; /* first two: enough for ordering (more are rare) */
+};
+
+static int node_cmp(const void *a, const void *b)
+{
+	return git_oid_cmp(&((const struct walk_node *)a)->id, &((const struct walk_node *)b)->id);
+}
+
+static struct walk_node *node_find(struct walk_node *nodes, size_t nr, const git_oid *id)
+{
+	struct walk_node key;
+	key.id = *id;
+	return bsearch(&key, nodes, nr, sizeof(*nodes), node_cmp);
+}
+
+static int read_shallow_boundary(git_repository *repo, struct oid_set *boundary)
+{
+	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	const char *p;
+	strbuf_addf(&path, "%s/shallow", git_repository_commondir(repo));
+	if (strbuf_read_file(&sb, path.buf) < 0) {
+		strbuf_release(&path);
+		return 0; /* no boundary file: nothing is cut */
+	}
+	for (p = sb.buf; *p;) {
+		git_oid id;
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len >= GIT_OID_HEXSZ && git_oid_fromstrn(&id, p, GIT_OID_HEXSZ) == 0)
+			oid_set_add(boundary, id.id, 1);
+		p += len + (nl ? 1 : 0);
+	}
+	strbuf_release(&sb);
+	strbuf_release(&path);
+	return 0;
+}
+
+/* Depth-first from the ids of fp with sign c, marking into seen; nodes filled when non-NULL. */
+static int shallow_reach(git_repository *repo, const struct strbuf *fp, char c,
+			 const struct oid_set *boundary, struct oid_set *seen, const struct oid_set *stop,
+			 struct walk_node **nodes, size_t *nr, size_t *alloc)
+{
+	git_oid *stack = NULL;
+	size_t sp = 0, salloc = 0;
+	int ret = 0;
+
+	for (const char *p = fp->buf; *p; p = strchr(p, '\n') + 1) {
+		git_oid id;
+		if (*p == c && git_oid_fromstrn(&id, p + 1, GIT_OID_HEXSZ) == 0) {
+			ALLOC_GROW(stack, sp + 1, salloc);
+			stack[sp++] = id;
+		}
+	}
+	while (!ret && sp) {
+		git_oid id = stack[--sp];
+		git_commit *commit;
+		unsigned n;
+		if (oid_set_get(seen, id.id) || (stop && oid_set_get(stop, id.id)))
+			continue;
+		oid_set_add(seen, id.id, 1);
+		if (git_commit_lookup(&commit, repo, &id) < 0) {
+			git_error_clear(); /* beyond the boundary */
+			continue;
+		}
+		n = oid_set_get(boundary, id.id) ? 0 : git_commit_parentcount(commit);
+		if (nodes) {
+			struct walk_node *node;
+			ALLOC_GROW(*nodes, *nr + 1, *alloc);
+			node = &(*nodes)[(*nr)++];
+			memset(node, 0, sizeof(*node));
+			node->id = id;
+			node->time = (long long)git_commit_time(commit);
+			node->nparents = n > 2 ? 2 : n;
+			for (unsigned i = 0; i < node->nparents; i++)
+				node->parents[i] = *git_commit_parent_id(commit, i);
+		}
+		for (unsigned i = 0; i < n; i++) {
+			ALLOC_GROW(stack, sp + 1, salloc);
+			stack[sp++] = *git_commit_parent_id(commit, i);
+		}
+		git_commit_free(commit);
+	}
+	free(stack);
+	return ret;
+}
+
+static void heap_push(size_t *heap, size_t *n, size_t v, const struct walk_node *nodes)
+{
+	size_t i = (*n)++;
+	heap[i] = v;
+	while (i && nodes[heap[(i - 1) / 2]].time < nodes[heap[i]].time) {
+		size_t t = heap[i];
+		heap[i] = heap[(i - 1) / 2];
+		heap[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static size_t heap_pop(size_t *heap, size_t *n, const struct walk_node *nodes)
+{
+	size_t top = heap[0], i = 0;
+	heap[0] = heap[--(*n)];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i, t;
+		if (l < *n && nodes[heap[l]].time > nodes[heap[m]].time)
+			m = l;
+		if (r < *n && nodes[heap[r]].time > nodes[heap[m]].time)
+			m = r;
+		if (m == i)
+			break;
+		t = heap[i];
+		heap[i] = heap[m];
+		heap[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+/* The walk of a shallow repository into *out (newest first); 0 or -1. */
+static int shallow_walk(git_repository *repo, const struct strbuf *fp, git_oid **out, size_t *nr_out)
+{
+	struct oid_set boundary = { NULL, NULL, 0, 0 }, hidden = { NULL, NULL, 0, 0 },
+		       seen = { NULL, NULL, 0, 0 };
+	struct walk_node *nodes = NULL;
+	size_t nr = 0, alloc = 0, *heap = NULL, nheap = 0;
+	git_oid *order;
+	size_t n = 0;
+
+	read_shallow_boundary(repo, &boundary);
+	shallow_reach(repo, fp, '-', &boundary, &hidden, NULL, NULL, NULL, NULL);
+	shallow_reach(repo, fp, '+', &boundary, &seen, &hidden, &nodes, &nr, &alloc);
+	qsort(nodes, nr, sizeof(*nodes), node_cmp);
+	for (size_t i = 0; i < nr; i++)
+		for (size_t j = 0; j < nodes[i].nparents; j++) {
+			struct walk_node *p = node_find(nodes, nr, &nodes[i].parents[j]);
+			if (p)
+				p->indegree++;
+		}
+	heap = xcalloc(nr ? nr : 1, sizeof(*heap));
+	order = xcalloc(nr ? nr : 1, sizeof(*order));
+	for (size_t i = 0; i < nr; i++)
+		if (!nodes[i].indegree)
+			heap_push(heap, &nheap, i, nodes);
+	while (nheap) {
+		size_t i = heap_pop(heap, &nheap, nodes);
+		order[n++] = nodes[i].id;
+		for (size_t j = 0; j < nodes[i].nparents; j++) {
+			struct walk_node *p = node_find(nodes, nr, &nodes[i].parents[j]);
+			if (p && !--p->indegree)
+				heap_push(heap, &nheap, (size_t)(p - nodes), nodes);
+		}
+	}
+	free(heap);
+	free(nodes);
+	oid_set_free(&boundary);
+	oid_set_free(&hidden);
+	oid_set_free(&seen);
+	*out = order;
+	*nr_out = n;
+	return 0;
+}
+
+/*
  * The range fingerprint: sha256 of what the walk starts from and stops at
  * and of every option that changes which commits are selected or how. The
  * meta table keeps, per variant, the fingerprint of the last range fully
@@ -798,7 +974,8 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	struct strbuf variant = STRBUF_INIT, fp = STRBUF_INIT;
 	struct oid_set done = { NULL, NULL, 0, 0 };
 	git_revwalk *walk = NULL;
-	git_oid *todo = NULL, oid;
+	git_oid *todo = NULL, *walked = NULL, oid;
+	size_t nr_walked = 0;
 	size_t nr_todo = 0, alloc_todo = 0, ord = 0;
 	char fingerprint[65];
 	int ret = -1, rc, cbret;
@@ -817,8 +994,23 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 			goto out;
 		}
 	}
-	while ((rc = git_revwalk_next(&oid, walk)) == 0) {
+	if (git_repository_is_shallow(repo) == 1) {
+		if (shallow_walk(repo, &fp, &walked, &nr_walked) < 0)
+			goto out;
+	} else {
+		size_t alloc_walked = 0;
+		while ((rc = git_revwalk_next(&oid, walk)) == 0) {
+			ALLOC_GROW(walked, nr_walked + 1, alloc_walked);
+			walked[nr_walked++] = oid;
+		}
+		if (rc != GIT_ITEROVER) {
+			git_error_set_from("cannot walk the history");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < nr_walked; i++) {
 		git_commit *c;
+		oid = walked[i];
 		if (git_commit_lookup(&c, repo, &oid) < 0) {
 			git_error_set_from("cannot read commit");
 			goto out;
@@ -838,10 +1030,8 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 		ALLOC_GROW(todo, nr_todo + 1, alloc_todo);
 		todo[nr_todo++] = oid;
 	}
-	if (rc != GIT_ITEROVER) {
-		git_error_set_from("cannot walk the history");
-		goto out;
-	}
+	free(walked);
+	walked = NULL;
 	git_revwalk_free(walk);
 	walk = NULL;
 
@@ -876,6 +1066,7 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 out:
 	git_revwalk_free(walk);
 	oid_set_free(&done);
+	free(walked);
 	free(todo);
 	strbuf_release(&variant);
 	strbuf_release(&fp);
