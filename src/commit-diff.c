@@ -213,6 +213,12 @@ static void blob_cache_clear(struct blob_cache *c)
 struct commit_differ {
 	git_repository *repo;
 	git_odb *odb;
+	/*
+	 * The same objects, wrapped in a repository with no work tree, config
+	 * or attribute files: libgit2 looks up a diff driver for every blob
+	 * diff, which in the real repository costs a dozen stat calls.
+	 */
+	git_repository *blob_repo;
 	struct blob_cache blobs;
 	const struct extract_options *o;
 	uint32_t attr_flags;
@@ -432,7 +438,7 @@ static int load_side(struct commit_differ *w, const git_oid *id, git_blob **blob
 			*skip = 1;
 			return 0;
 		}
-		if (git_blob_lookup(blob, w->repo, id) < 0)
+		if (git_blob_lookup(blob, w->blob_repo, id) < 0)
 			return git_error_set_from("cannot read blob");
 		/* libgit2's binary detection (a NUL or mostly control bytes early on) */
 		binary = git_blob_is_binary(*blob);
@@ -641,7 +647,8 @@ int commit_differ_new(struct commit_differ **out, const char *gitdir, const char
 	w->o = o;
 	if (git_repository_open_ext(&w->repo, gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
 	    (workdir && git_repository_set_workdir(w->repo, workdir, 0) < 0) ||
-	    git_repository_odb(&w->odb, w->repo) < 0) {
+	    git_repository_odb(&w->odb, w->repo) < 0 ||
+	    git_repository_wrap_odb(&w->blob_repo, w->odb) < 0) {
 		git_error_set_from("cannot open repository");
 		commit_differ_free(w);
 		return -1;
@@ -660,6 +667,7 @@ void commit_differ_free(struct commit_differ *w)
 	attr_cache_free(&w->attrs);
 	blob_cache_clear(&w->blobs);
 	git_odb_free(w->odb);
+	git_repository_free(w->blob_repo);
 	git_repository_free(w->repo);
 	free(w);
 }
