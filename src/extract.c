@@ -42,6 +42,7 @@
 #define QUEUE_MAX_BYTES (16u << 20)
 #define BATCH_MAX_COMMITS 4000
 #define WORK_CHUNK 16
+#define WAKE_WRITER_AFTER 32
 #define RANGE_RECORD_MIN 256
 #define BATCH_MAX_SECONDS 0.25
 #define BATCH_MAX_BYTES (16u << 20)
@@ -618,7 +619,7 @@ struct engine {
 	const git_oid *todo;
 	size_t nr_todo, next_todo;
 	struct commit_result *head, *tail;
-	size_t queued_bytes;
+	size_t queued_bytes, queued_nr;
 	int workers_running;
 	int stop;
 	const char *gitdir, *workdir;
@@ -674,7 +675,9 @@ static void *worker_main(void *data)
 			e->head = r;
 		e->tail = r;
 		e->queued_bytes += r->bytes;
-		pthread_cond_signal(&e->have_result);
+		/* wake the writer for a handful of results, not for each one */
+		if (++e->queued_nr >= WAKE_WRITER_AFTER || e->queued_bytes > QUEUE_MAX_BYTES / 2)
+			pthread_cond_signal(&e->have_result);
 		pthread_mutex_unlock(&e->lock);
 	}
 done:
@@ -847,6 +850,17 @@ static int writer_add(struct writer *wr, const struct commit_result *r, struct e
 /* ---------------------------------------------------------------- */
 /* The run                                                          */
 
+/* Wait on cond for at most seconds (the writer drains the queue at least that often). */
+static void timed_wait(pthread_cond_t *cond, pthread_mutex_t *lock, double seconds)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)(seconds * 1e9);
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_cond_timedwait(cond, lock, &ts);
+}
+
 static int run_workers(git_repository *repo, struct store *s, const struct extract_options *o,
 		       const char *variant, const git_oid *todo, size_t nr_todo,
 		       struct extract_stats *st)
@@ -897,12 +911,12 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 	for (;;) {
 		struct commit_result *list;
 		while (!e.head && e.workers_running)
-			pthread_cond_wait(&e.have_result, &e.lock);
+			timed_wait(&e.have_result, &e.lock, 0.1);
 		if (!e.head)
 			break;
 		list = e.head;
 		e.head = e.tail = NULL;
-		e.queued_bytes = 0;
+		e.queued_bytes = e.queued_nr = 0;
 		pthread_cond_broadcast(&e.have_room);
 		pthread_mutex_unlock(&e.lock);
 		while (list) {
