@@ -18,7 +18,9 @@
 #include "strbuf.h"
 #include "util.h"
 
+#include <iconv.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /*
@@ -553,6 +555,41 @@ out:
 	return ret;
 }
 
+/*
+ * A message part as UTF-8: git log re-encodes a message whose commit
+ * declares another encoding (an "encoding ISO-8859-1" header); so do we.
+ * Text that does not convert is kept as it is (the JSON output turns
+ * invalid bytes into U+FFFD).
+ */
+static char *message_text(const char *text, const char *encoding)
+{
+	iconv_t cd;
+	struct strbuf sb = STRBUF_INIT;
+	char *in, *out;
+	size_t inleft, outleft;
+
+	if (!text)
+		return xstrdup("");
+	if (!encoding || !strcasecmp(encoding, "UTF-8") || !strcasecmp(encoding, "utf8"))
+		return xstrdup(text);
+	cd = iconv_open("UTF-8", encoding);
+	if (cd == (iconv_t)-1)
+		return xstrdup(text);
+	inleft = strlen(text);
+	strbuf_grow(&sb, inleft * 4 + 1);
+	in = (char *)text;
+	out = sb.buf;
+	outleft = sb.alloc - 1;
+	if (iconv(cd, &in, &inleft, &out, &outleft) == (size_t)-1) {
+		iconv_close(cd);
+		strbuf_release(&sb);
+		return xstrdup(text);
+	}
+	iconv_close(cd);
+	strbuf_setlen(&sb, (size_t)(out - sb.buf));
+	return strbuf_detach(&sb, NULL);
+}
+
 static void format_author_date(char out[32], const git_time *when)
 {
 	time_t t = (time_t)(when->time + (git_time_t)when->offset * 60);
@@ -579,8 +616,8 @@ int commit_differ_run(struct commit_differ *w, const git_oid *oid, struct commit
 		git_error_set_from("cannot read commit");
 		goto out;
 	}
-	r->subject = xstrdup(git_commit_summary(commit) ? git_commit_summary(commit) : "");
-	r->body = xstrdup(git_commit_body(commit) ? git_commit_body(commit) : "");
+	r->subject = message_text(git_commit_summary(commit), git_commit_message_encoding(commit));
+	r->body = message_text(git_commit_body(commit), git_commit_message_encoding(commit));
 	author = git_commit_author(commit);
 	r->author = xstrdup(author->email ? author->email : "");
 	r->author_name = xstrdup(author->name ? author->name : "");
