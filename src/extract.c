@@ -529,6 +529,63 @@ static int shallow_walk(git_repository *repo, const struct strbuf *fp, git_oid *
 	return 0;
 }
 
+/* --no-walk: the named commits themselves, newest first (ties: as named). */
+struct named_commit {
+	git_oid id;
+	long long time;
+	size_t order;
+};
+
+static int named_cmp(const void *a, const void *b)
+{
+	const struct named_commit *x = a, *y = b;
+	if (x->time != y->time)
+		return x->time < y->time ? 1 : -1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int no_walk_list(git_repository *repo, const struct extract_options *o, struct strbuf *fp,
+			git_oid **out, size_t *nr_out)
+{
+	struct named_commit *list = xcalloc(o->nr_revs ? o->nr_revs : 1, sizeof(*list));
+	size_t nr = 0;
+
+	for (size_t i = 0; i < o->nr_revs; i++) {
+		git_object *obj = NULL, *c = NULL;
+		char hex[GIT_OID_HEXSZ + 1];
+		int dup = 0;
+		if (resolve_single(&obj, repo, o->revs[i]) < 0)
+			goto fail;
+		if (git_object_peel(&c, obj, GIT_OBJECT_COMMIT) < 0) {
+			git_object_free(obj);
+			err_set("revision '%s' is not a commit", o->revs[i]);
+			goto fail;
+		}
+		for (size_t j = 0; j < nr; j++)
+			dup |= git_oid_equal(&list[j].id, git_object_id(c));
+		if (!dup) {
+			list[nr].id = *git_object_id(c);
+			list[nr].time = (long long)git_commit_time((git_commit *)c);
+			list[nr].order = nr;
+			git_oid_tostr(hex, sizeof(hex), &list[nr].id);
+			strbuf_addf(fp, "=%s\n", hex);
+			nr++;
+		}
+		git_object_free(c);
+		git_object_free(obj);
+	}
+	qsort(list, nr, sizeof(*list), named_cmp);
+	*out = xcalloc(nr ? nr : 1, sizeof(**out));
+	for (size_t i = 0; i < nr; i++)
+		(*out)[i] = list[i].id;
+	*nr_out = nr;
+	free(list);
+	return 0;
+fail:
+	free(list);
+	return -1;
+}
+
 /*
  * The range fingerprint: sha256 of what the walk starts from and stops at
  * and of every option that changes which commits are selected or how. The
@@ -542,8 +599,8 @@ static void range_fingerprint(char out[65], const struct strbuf *fp,
 			      const struct extract_options *o, const char *variant)
 {
 	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "%s\nunknown=%d merges=%d since=%lld\n", variant, o->include_unknown,
-		    o->include_merges, o->since);
+	strbuf_addf(&sb, "%s\nunknown=%d merges=%d since=%lld nowalk=%d\n", variant,
+		    o->include_unknown, o->include_merges, o->since, o->no_walk);
 	strbuf_add(&sb, fp->buf, fp->len);
 	sha256_hex(sb.buf, sb.len, out);
 	strbuf_release(&sb);
@@ -998,8 +1055,14 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	if (extract_resolve_options(repo, &o, &variant) < 0)
 		goto out;
 	tune_libgit2();
-	if (setup_walk(&walk, repo, &o, &fp) < 0)
+	if (o.no_walk) {
+		if (o.all)
+			o.all = 0;
+		if (no_walk_list(repo, &o, &fp, &walked, &nr_walked) < 0)
+			goto out;
+	} else if (setup_walk(&walk, repo, &o, &fp) < 0) {
 		goto out;
+	}
 	range_fingerprint(fingerprint, &fp, &o, variant.buf);
 	if (!o.on_commit) {
 		rc = range_already_done(s, variant.buf, fingerprint, st);
@@ -1008,7 +1071,9 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 			goto out;
 		}
 	}
-	if (git_repository_is_shallow(repo) == 1) {
+	if (o.no_walk) {
+		/* the list is already there */
+	} else if (git_repository_is_shallow(repo) == 1) {
 		if (shallow_walk(repo, &fp, &walked, &nr_walked) < 0)
 			goto out;
 	} else {

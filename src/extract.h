@@ -39,6 +39,13 @@ struct extract_options {
 	const char *const *revs;
 	size_t nr_revs;
 	int all;		/* every ref and HEAD, as --all */
+	/*
+	 * As git log --no-walk: just the commits the revs name (each peeled
+	 * to a commit, ranges not allowed), newest first; no ancestry. For
+	 * a hook's list of commits ("A B C"), where "A^! B^! C^!" would hide
+	 * B when B is A's parent.
+	 */
+	int no_walk;
 	long long since;	/* committer time >= since; 0: no limit */
 	int include_unknown;
 	int include_merges;	/* diff merges against their first parent */
@@ -56,7 +63,7 @@ struct extract_options {
 	void *on_commit_data;
 };
 
-#define EXTRACT_OPTIONS_INIT { NULL, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, NULL, NULL }
+#define EXTRACT_OPTIONS_INIT { NULL, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, NULL, NULL }
 
 struct extract_stats {
 	size_t selected;	/* commits in the range after the filters */
