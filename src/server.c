@@ -69,6 +69,7 @@ struct request {
 	int upload_fd;
 	char *upload_path;
 	struct sha256_ctx upload_hash; /* while upload_fd is open */
+	unsigned long long upload_flushed; /* writeback started up to here */
 	char upload_sha256[SHA256_HEX_LEN + 1];
 	int status;
 	char *log_error;
@@ -457,6 +458,8 @@ static enum MHD_Result first_call(struct server *srv, struct MHD_Connection *con
 
 /* ---- the body ---- */
 
+#define UPLOAD_FLUSH_STEP (16ull << 20)
+
 static int take_body(struct server *srv, struct request *r, const char *data, size_t n)
 {
 	if (r->too_large)
@@ -482,6 +485,16 @@ static int take_body(struct server *srv, struct request *r, const char *data, si
 			data += w;
 			n -= (size_t)w;
 			r->req.upload_size += (size_t)w;
+		}
+		/*
+		 * start writing back what has come so far, so that the disk works
+		 * while the body streams in and the final fsync finds little left
+		 */
+		if (r->req.upload_size - r->upload_flushed >= UPLOAD_FLUSH_STEP) {
+			sync_file_range(r->upload_fd, (off_t)r->upload_flushed,
+					(off_t)(r->req.upload_size - r->upload_flushed),
+					SYNC_FILE_RANGE_WRITE);
+			r->upload_flushed = r->req.upload_size;
 		}
 		return 0;
 	}
