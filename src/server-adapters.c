@@ -624,6 +624,7 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 	if (rc < 0) {
 		/* the inputs are validated files: what is left is a request they do not fit */
 		server_error(res, 422, "merge failed: %s", err_msg());
+		merge_result_release(&mr); /* what it had allocated */
 		goto out;
 	}
 	memcpy(a.id, id, sizeof(id));
