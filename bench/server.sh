@@ -6,7 +6,8 @@
 # For SQLite and for PostgreSQL (a private instance started here, as the
 # postgres user when run as root): batch-ingest N patterns (the ingest rate
 # is measured on this), then wrk -t2 -c32 -d10s on GET /health and on
-# GET /patterns?limit=20 with a key. Needs wrk (installed here with
+# GET /patterns?limit=20 with a key, then 20,000 more patterns from two
+# parallel clients. Needs wrk (installed here with
 # apt-get if missing; it is not a dependency of the tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,8 @@ run_backend() {
 	echo "-- wrk -t2 -c32 -d$DUR GET /patterns?limit=20 ($N patterns stored)"
 	wrk -t2 -c32 -d"$DUR" -H "X-API-Key: $key" "http://127.0.0.1:$port/patterns?limit=20" |
 		grep -E "Requests/sec|Latency|Non-2xx"
+	echo "-- ingest with 2 parallel clients (on top of the $N)"
+	$PY bench/ingest.py "http://127.0.0.1:$port" "$key" 20000 1000 2
 	kill -TERM "$SERVER"; wait "$SERVER" || true; SERVER=
 }
 

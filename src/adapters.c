@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define COLUMNS                                                                          \
-	"id, version_name, adapter_path, config_path, created_by, created_at, "           \
+#define COLUMNS                                                                                    \
+	"id, version_name, adapter_path, config_path, created_by, created_at, "                    \
 	"parent_versions, method, weights, sha256, copy_dir, size, is_active"
 
 static char *col(sqlite3_stmt *st, int i)
@@ -166,6 +166,7 @@ done:
 		close(in);
 	if (ret && tmp)
 		unlink(tmp);
+	st_forget_temp(tmp);
 	free(tmp);
 	free(buf);
 	return ret;
@@ -197,7 +198,8 @@ static char *absolute(const char *path)
 
 int adapters_name_taken(struct store *s, const char *name, int *taken)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM adapter_versions WHERE version_name = ?1");
+	sqlite3_stmt *st =
+		store_prepare(s, "SELECT 1 FROM adapter_versions WHERE version_name = ?1");
 	int rc;
 	if (!st)
 		return -1;
@@ -331,8 +333,7 @@ int adapters_record(struct store *s, struct adapter_version *v, const char *meta
 		sqlite3_bind_text(st, 4, abs_config, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, v->created_by ? v->created_by : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, v->parent_versions ? v->parent_versions : "[]", -1,
-			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, v->parent_versions ? v->parent_versions : "[]", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, v->method, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, v->weights, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, sha, -1, SQLITE_STATIC);
@@ -452,7 +453,8 @@ static int restore(const struct adapter_version *v)
 	}
 	if (v->sha256 && strcmp(sha, v->sha256)) {
 		ret = err_set("the kept copy of adapter version '%s' is damaged (%s: SHA-256 "
-			      "%s, recorded %s)", v->version_name, copy, sha, v->sha256);
+			      "%s, recorded %s)",
+			      v->version_name, copy, sha, v->sha256);
 		goto out;
 	}
 	free(copy);
@@ -502,7 +504,7 @@ static int latest_two(struct store *s, int64_t seq[2], char *ids[2], int *n)
 int adapters_rollback(struct store *s, const char *ref, struct adapter_version *out)
 {
 	int64_t seq[2];
-	char *ids[2] = { NULL, NULL };
+	char *ids[2] = {NULL, NULL};
 	int n, ret = -1;
 	sqlite3_stmt *st;
 

@@ -18,18 +18,33 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+
+/* Ctrl-C or kill: leave no temporary file behind. */
+static void remove_temp_and_die(int sig)
+{
+	st_remove_temp_files();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void cleanup_on_signal(void)
+{
+	signal(SIGINT, remove_temp_and_die);
+	signal(SIGTERM, remove_temp_and_die);
+	signal(SIGHUP, remove_temp_and_die);
+}
 
 static const char *const merge_usage[] = {
 	"git patterns merge-adapters --adapters <A> <B>... --output <out>\n"
 	"                            [--weights <w>... | --success-rates <r>...]\n"
 	"                            [--method linear|cat|svd] [--rank <n>]\n"
 	"                            [--version-name <name>] [--dtype f32|f16|bf16]",
-	NULL
-};
+	NULL};
 
 static void on_warning(void *data, const char *msg)
 {
@@ -63,9 +78,9 @@ static int parse_dtype(const char *s)
 	static const struct {
 		const char *name;
 		int dtype;
-	} names[] = { { "f32", ST_F32 }, { "f16", ST_F16 }, { "bf16", ST_BF16 },
-		      { "f64", ST_F64 }, { "float32", ST_F32 }, { "float16", ST_F16 },
-		      { "bfloat16", ST_BF16 } };
+	} names[] = {{"f32", ST_F32},	   {"f16", ST_F16},	{"bf16", ST_BF16},
+		     {"f64", ST_F64},	   {"float32", ST_F32}, {"float16", ST_F16},
+		     {"bfloat16", ST_BF16}};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcasecmp(s, names[i].name))
 			return names[i].dtype;
@@ -122,7 +137,8 @@ int cmd_merge_adapters(int argc, const char **argv)
 		OPT_STRING('o', "output", &output, "out",
 			   "the merged .safetensors file, or a folder"),
 		OPT_STRING('m', "method", &method, "method", "linear (default), cat or svd"),
-		OPT_INTEGER(0, "rank", &rank, "n", "svd: rank to keep (default: largest input rank)"),
+		OPT_INTEGER(0, "rank", &rank, "n",
+			    "svd: rank to keep (default: largest input rank)"),
 		OPT_STRING(0, "version-name", &version_name, "name",
 			   "name of the recorded adapter version"),
 		OPT_STRING(0, "dtype", &dtype, "type", "output dtype: f32, f16 or bf16"),
@@ -159,10 +175,12 @@ int cmd_merge_adapters(int argc, const char **argv)
 			      adapters.nr);
 	m = merge_method_from_name(method);
 	if (m < 0)
-		usage_msg_opt(merge_usage, opts, "unknown method '%s' (linear, cat or svd)", method);
+		usage_msg_opt(merge_usage, opts, "unknown method '%s' (linear, cat or svd)",
+			      method);
 	if (rank < 0 || (rank && m != MERGE_SVD))
-		usage_msg_opt(merge_usage, opts, "--rank takes a positive number and needs "
-						 "--method svd");
+		usage_msg_opt(merge_usage, opts,
+			      "--rank takes a positive number and needs "
+			      "--method svd");
 	if (threads < 0 || threads > 64)
 		usage_msg_opt(merge_usage, opts, "--threads must be between 1 and 64");
 	if (weights.nr)
@@ -219,6 +237,7 @@ int cmd_merge_adapters(int argc, const char **argv)
 		mo.parent_names = (const char *const *)parents;
 	}
 
+	cleanup_on_signal();
 	progress = progress_start("Merging adapters", 0, "MiB", quiet || !show_progress);
 	mo.progress = progress ? on_progress : NULL;
 	mo.cb_data = progress;
@@ -242,8 +261,10 @@ int cmd_merge_adapters(int argc, const char **argv)
 		v.version_name = version_name ? xstrdup(version_name) : NULL;
 		v.adapter_path = xstrdup(res.output);
 		v.config_path = res.config ? xstrdup(res.config) : NULL;
-		v.created_by = gemail ? gemail : xstrdup(getenv("GIT_AUTHOR_EMAIL") ?
-							 getenv("GIT_AUTHOR_EMAIL") : "");
+		v.created_by =
+			gemail ? gemail
+			       : xstrdup(getenv("GIT_AUTHOR_EMAIL") ? getenv("GIT_AUTHOR_EMAIL")
+								    : "");
 		v.parent_versions = json_strings(pnames, adapters.nr);
 		v.method = xstrdup(method);
 		v.weights = json_array_of(res.weights, adapters.nr);

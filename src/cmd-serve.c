@@ -104,8 +104,6 @@ int cmd_serve(int argc, const char **argv)
 	if (!!tls_cert != !!tls_key)
 		usage_msg_opt(serve_usage, options, "--tls-cert and --tls-key go together");
 	if (!db_url)
-		db_url = getenv("GIT_PATTERNS_SERVER_DB");
-	if (!db_url)
 		db_url = SERVER_DEFAULT_DB;
 
 	adapter_dir = adapter_dir_opt ? xstrdup(adapter_dir_opt) : default_adapter_dir(db_url);

@@ -28,8 +28,6 @@ static struct serverdb *open_db(void)
 {
 	struct serverdb *db;
 	if (!db_url)
-		db_url = getenv("GIT_PATTERNS_SERVER_DB");
-	if (!db_url)
 		db_url = SERVER_DEFAULT_DB;
 	if (serverdb_open(&db, db_url) < 0)
 		die_err();

@@ -90,7 +90,7 @@ static inline uint16_t ld16(const unsigned char *p)
 
 #if defined(__x86_64__)
 __attribute__((target("f16c,avx,fma"))) static void axpy_f16_f16c(float *acc, float w,
-								 const unsigned char *s, size_t n)
+								  const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 	__m256 vw = _mm256_set1_ps(w);
@@ -105,7 +105,7 @@ __attribute__((target("f16c,avx,fma"))) static void axpy_f16_f16c(float *acc, fl
 }
 
 __attribute__((target("f16c,avx"))) static void store_f16_f16c(unsigned char *d, const float *s,
-							      size_t n)
+							       size_t n)
 {
 	size_t i = 0;
 	for (; i + 8 <= n; i += 8) {
@@ -121,11 +121,15 @@ __attribute__((target("f16c,avx"))) static void store_f16_f16c(unsigned char *d,
 
 static int have_f16c(void)
 {
+	/* merge threads call this concurrently: an atomic, benign first race */
 	static int cached = -1;
-	if (cached < 0)
-		cached = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx") &&
-			 __builtin_cpu_supports("fma");
-	return cached;
+	int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	if (v < 0) {
+		v = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx") &&
+		    __builtin_cpu_supports("fma");
+		__atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+	}
+	return v;
 }
 #endif
 
@@ -170,15 +174,21 @@ void fp_axpy_f64(double *acc, double w, const void *src, int dtype, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		double v;
 		switch (dtype) {
-		case ST_F16: v = f16_to_f32(ld16(s + 2 * i)); break;
-		case ST_BF16: v = bf16_to_f32(ld16(s + 2 * i)); break;
+		case ST_F16:
+			v = f16_to_f32(ld16(s + 2 * i));
+			break;
+		case ST_BF16:
+			v = bf16_to_f32(ld16(s + 2 * i));
+			break;
 		case ST_F32: {
 			float f;
 			memcpy(&f, s + 4 * i, 4);
 			v = f;
 			break;
 		}
-		default: memcpy(&v, s + 8 * i, 8); break;
+		default:
+			memcpy(&v, s + 8 * i, 8);
+			break;
 		}
 		acc[i] += w * v;
 	}
@@ -248,7 +258,9 @@ void fp_store_f64(void *dst, int dtype, const double *src, size_t n)
 			memcpy(d + 4 * i, &v, 4);
 			break;
 		}
-		default: memcpy(d + 8 * i, &src[i], 8); break;
+		default:
+			memcpy(d + 8 * i, &src[i], 8);
+			break;
 		}
 	}
 }

@@ -370,6 +370,10 @@ int hook_log(git_repository *repo, const char *hook, const char *fmt, ...)
  * which compare object ids only and cost microseconds per file.
  */
 #define DETACH_FILES 50
+#define HOOK_WAL_PAGES 128
+/* How long a hook waits for the store's write lock before going background. */
+#define FOREGROUND_BUSY_MS 500
+#define RUN_JOB_BUSY 1
 #define DETACH_COMMITS 10
 
 struct hook_job {
@@ -608,28 +612,108 @@ static int extract_job(git_repository *repo, struct store *s, const struct hook_
 	return ret;
 }
 
-/* Do the job; errors go to the hook log. */
+/*
+ * patterns.autoSync: after a successful extraction, share it with the
+ * team server in a detached "git-patterns sync --quiet" (double fork, new
+ * session, stdin closed, output appended to the hook log), so the commit
+ * never waits for the network. Errors of the sync land in the hook log.
+ */
+static void start_auto_sync(git_repository *repo, const char *hook)
+{
+	char *dir, *log, *remote;
+	pid_t pid;
+
+	if (!config_get_bool(repo, "patterns.autoSync", NULL, 0))
+		return;
+	remote = config_get_string(repo, "patterns.remote", NULL);
+	if (!remote || !*remote) {
+		hook_log(repo, hook, "patterns.autoSync is set but patterns.remote is not");
+		free(remote);
+		return;
+	}
+	free(remote);
+	dir = patterns_dir(repo);
+	log = xstrfmt("%s/hook.log", dir);
+	pid = fork();
+	if (pid < 0) {
+		hook_log(repo, hook, "error: cannot start the automatic sync: %s", strerror(errno));
+	} else if (pid > 0) {
+		int status;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	} else {
+		int fd;
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0)
+			dup2(fd, 0);
+		fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		close_range(3, ~0U, 0);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		execlp("git-patterns", "git-patterns", "sync", "--quiet", (char *)NULL);
+		_exit(127);
+	}
+	free(log);
+	free(dir);
+}
+
+/*
+ * Do the job; errors go to the hook log. In the foreground, a store that
+ * stays locked returns RUN_JOB_BUSY (nothing logged) for the caller to
+ * hand the job to the background.
+ */
+/* sqlite3_wal_hook callback: remember how many frames the WAL holds. */
+static int note_wal_frames(void *data, sqlite3 *db, const char *name, int frames)
+{
+	*(int *)data = frames;
+	return SQLITE_OK;
+}
+
 static int run_job(git_repository *repo, const struct hook_job *job, int background)
 {
 	struct store *s = NULL;
-	int ret = -1;
+	int ret = -1, wal_frames = 0;
 
 	if (!job->commits.nr && !job->replaced.nr && !job->range)
 		return 0;
 	if (store_open_repo(&s, repo) < 0)
-		goto out;
+		goto out; /* (a store being created elsewhere waits the full timeout) */
 	/*
-	 * Leave the WAL for a later reader to checkpoint: a checkpoint at
-	 * close costs four fsyncs, more than the rest of a small hook run.
+	 * A checkpoint at close costs several fsyncs, more than the rest of a
+	 * small hook run: leave the WAL behind instead. But a process that
+	 * opens the store alone rebuilds the WAL index by reading every frame,
+	 * so once the WAL is past HOOK_WAL_PAGES it is checkpointed and
+	 * truncated (below): a few fsyncs every ten commits or so.
 	 */
 	sqlite3_db_config(store_db(s), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+	sqlite3_wal_hook(store_db(s), note_wal_frames, &wal_frames);
+	/* git waits for us: a store held by someone else is the background's job */
+	if (!background)
+		sqlite3_busy_timeout(store_db(s), FOREGROUND_BUSY_MS);
 	if (mark_obsolete(s, job) < 0 || extract_job(repo, s, job, background) < 0)
 		goto out;
 	ret = 0;
 out:
-	if (ret < 0)
+	if (ret < 0 && !background && strstr(err_msg(), "database is locked"))
+		ret = RUN_JOB_BUSY;
+	else if (ret < 0)
 		hook_log(repo, job->name, "error: %s", err_msg());
+	if (s && wal_frames > HOOK_WAL_PAGES) {
+		/* never wait long: another process may as well do it */
+		sqlite3_busy_timeout(store_db(s), 200);
+		sqlite3_wal_checkpoint_v2(store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+					  NULL);
+	}
 	store_close(s);
+	if (!ret)
+		start_auto_sync(repo, job->name);
 	return ret;
 }
 
@@ -699,6 +783,14 @@ int hook_run(const char *name, int argc, const char **argv)
 				     "the foreground", strerror(errno));
 	}
 	ret = run_job(repo, &job, 0);
+	if (ret == RUN_JOB_BUSY) {
+		/* the store is busy (a long extract?): wait for it in the background */
+		ret = detach_job(&job);
+		if (ret < 0)
+			hook_log(repo, name, "error: the pattern store is busy and no "
+					     "background process could be started (%s)",
+				 strerror(errno));
+	}
 out:
 	git_repository_free(repo);
 	job_clear(&job);

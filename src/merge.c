@@ -37,7 +37,7 @@
 #define FLUSH_EVERY ((uint64_t)256 << 20) /* start writeback every 256 MiB */
 #define MAX_CONFIG (1 << 20)
 
-static const char *const method_names[] = { "linear", "cat", "svd" };
+static const char *const method_names[] = {"linear", "cat", "svd"};
 
 const char *merge_method_name(enum merge_method m)
 {
@@ -72,8 +72,8 @@ int merge_normalise_weights(const double *weights, const double *rates, size_t n
 	}
 	for (size_t i = 0; i < nr; i++) {
 		if (!isfinite(v[i])) {
-			err_set("%s %zu is not a finite number", weights ? "weight" : "success rate",
-				i + 1);
+			err_set("%s %zu is not a finite number",
+				weights ? "weight" : "success rate", i + 1);
 			return MERGE_EUSAGE;
 		}
 		if (rates && v[i] < 0) {
@@ -161,7 +161,8 @@ static int read_config(struct input *in, void (*warn)(void *, const char *), voi
 	v = cJSON_GetObjectItemCaseSensitive(in->config, "alpha_pattern");
 	if (cJSON_IsObject(v) && v->child && warn) {
 		char *msg = xstrfmt("%s: alpha_pattern is not supported; lora_alpha is used "
-				    "for every module", in->config_path);
+				    "for every module",
+				    in->config_path);
 		warn(cb, msg);
 		free(msg);
 	}
@@ -251,6 +252,7 @@ struct merger {
 	int failed;
 	pthread_mutex_t lock;
 	char *thread_err;
+	char *created_dir; /* the output folder, if this merge made it */
 };
 
 static void warnf(struct merger *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -336,7 +338,8 @@ static int check_float(struct merger *m, const struct source *src, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (!st_dtype_is_float(src[i].t->dtype))
 			return err_set("%s: tensor '%s' has dtype %s; merging reads F64, F32, "
-				       "F16 and BF16", m->in[src[i].input].file, src[i].t->name,
+				       "F16 and BF16",
+				       m->in[src[i].input].file, src[i].t->name,
 				       st_dtype_name(src[i].t->dtype));
 	return 0;
 }
@@ -366,11 +369,14 @@ static int plan_linear(struct merger *m, const char *name)
 	if (n < m->nr) {
 		if (sum == 0) {
 			err_set("tensor '%s': the weights of the %zu adapters that have it sum to "
-				"zero", name, n);
+				"zero",
+				name, n);
 			goto fail;
 		}
-		warnf(m, "tensor '%s' is only in %zu of %zu adapters; merged over those "
-			 "with their weights renormalised", name, n, m->nr);
+		warnf(m,
+		      "tensor '%s' is only in %zu of %zu adapters; merged over those "
+		      "with their weights renormalised",
+		      name, n, m->nr);
 		for (size_t i = 0; i < n; i++)
 			src[i].w /= sum;
 	}
@@ -394,8 +400,8 @@ fail:
 }
 
 static const char *const lora_suffix[][2] = {
-	{ ".lora_A.weight", ".lora_B.weight" },
-	{ ".lora_embedding_A", ".lora_embedding_B" },
+	{".lora_A.weight", ".lora_B.weight"},
+	{".lora_embedding_A", ".lora_embedding_B"},
 };
 
 /* If name is one half of a LoRA pair, the other half's name (caller frees). */
@@ -446,7 +452,8 @@ static int plan_lora(struct merger *m, const char *a_name, const char *b_name)
 		const char *file = m->in[a[i].input].file;
 		if (ta->ndim < 2 || tb->ndim < 2 || tb->shape[1] != ta->shape[0]) {
 			err_set("%s: tensors '%s' and '%s' are not a LoRA pair (A [r, in], "
-				"B [out, r])", file, a_name, b_name);
+				"B [out, r])",
+				file, a_name, b_name);
 			goto fail;
 		}
 		if (i && (ta->ndim != a[0].t->ndim ||
@@ -454,7 +461,8 @@ static int plan_lora(struct merger *m, const char *a_name, const char *b_name)
 			  tb->ndim != b[0].t->ndim || tb->shape[0] != b[0].t->shape[0] ||
 			  memcmp(tb->shape + 2, b[0].t->shape + 2, (tb->ndim - 2) * 8))) {
 			err_set("tensor '%s': shape in %s does not match %s (only the rank may "
-				"differ)", a_name, file, m->in[a[0].input].file);
+				"differ)",
+				a_name, file, m->in[a[0].input].file);
 			goto fail;
 		}
 		if (m->o->method == MERGE_SVD && tail_elems(tb, 2) != 1) {
@@ -468,8 +476,10 @@ static int plan_lora(struct merger *m, const char *a_name, const char *b_name)
 			      m->in[a[i].input].given, a_name);
 	}
 	if (na < m->nr)
-		warnf(m, "LoRA pair '%s' is only in %zu of %zu adapters; the others contribute "
-			 "no delta", a_name, na, m->nr);
+		warnf(m,
+		      "LoRA pair '%s' is only in %zu of %zu adapters; the others contribute "
+		      "no delta",
+		      a_name, na, m->nr);
 	ALLOC_GROW(m->mod, m->nmod + 1, m->mod_alloc);
 	mod = &m->mod[m->nmod];
 	mod->a_name = xstrdup(a_name);
@@ -673,7 +683,8 @@ static void cat_factors(struct merger *m, struct module *mod, double *A, double 
 		fp_axpy_f64(A + row * in, c, st_tensor_data(fa, ta), ta->dtype, r * in);
 		for (uint64_t o = 0; o < out; o++)
 			fp_axpy_f64(B + (o * stride_r + row) * tail, 1.0,
-				    st_tensor_data(fb, tb) + o * r * tail * bsz, tb->dtype, r * tail);
+				    st_tensor_data(fb, tb) + o * r * tail * bsz, tb->dtype,
+				    r * tail);
 		row += r;
 	}
 }
@@ -748,8 +759,10 @@ static int write_svd(struct merger *m, struct module *mod)
 	double *At = xmalloc((in * R + 1) * sizeof(double));
 	double *Rb = xcalloc(k1 * R + 1, sizeof(double)), *Ra = xcalloc(k2 * R + 1, sizeof(double));
 	double *M = xcalloc(k1 * k2 + 1, sizeof(double)), *S = xcalloc(mn + 1, sizeof(double));
-	double *U = xcalloc(k1 * mn + 1, sizeof(double)), *VT = xcalloc(mn * k2 + 1, sizeof(double));
-	double *Ao = xcalloc(pa->nelem + 1, sizeof(double)), *Bo = xcalloc(pb->nelem + 1, sizeof(double));
+	double *U = xcalloc(k1 * mn + 1, sizeof(double)),
+	       *VT = xcalloc(mn * k2 + 1, sizeof(double));
+	double *Ao = xcalloc(pa->nelem + 1, sizeof(double)),
+	       *Bo = xcalloc(pb->nelem + 1, sizeof(double));
 	int ret = -1;
 
 	cat_factors(m, mod, A, B, R);
@@ -850,8 +863,8 @@ static void *stream_worker(void *arg)
 		if (j >= m->total_jobs || __atomic_load_n(&m->failed, __ATOMIC_RELAXED))
 			break;
 		/* jobs are taken in increasing order: the plan only moves forward */
-		while (m->plan[p].kind != PLAN_LINEAR || j >= m->plan[p].first_job +
-			       (m->plan[p].nelem + CHUNK - 1) / CHUNK)
+		while (m->plan[p].kind != PLAN_LINEAR ||
+		       j >= m->plan[p].first_job + (m->plan[p].nelem + CHUNK - 1) / CHUNK)
 			p++;
 		if (run_chunk(m, &m->plan[p], j - m->plan[p].first_job, acc, obuf) < 0) {
 			int e = errno;
@@ -865,8 +878,8 @@ static void *stream_worker(void *arg)
 			break;
 		}
 		if (wk->main && m->o->progress)
-			m->o->progress(m->o->cb_data, __atomic_load_n(&m->done_bytes,
-								      __ATOMIC_RELAXED),
+			m->o->progress(m->o->cb_data,
+				       __atomic_load_n(&m->done_bytes, __ATOMIC_RELAXED),
 				       m->total_bytes);
 	}
 	free(acc);
@@ -937,8 +950,7 @@ static void weights_json(struct merger *m, struct strbuf *sb)
 
 static const char *parent_name(struct merger *m, size_t i)
 {
-	return m->o->parent_names && m->o->parent_names[i] ? m->o->parent_names[i]
-							   : m->in[i].given;
+	return m->o->parent_names && m->o->parent_names[i] ? m->o->parent_names[i] : m->in[i].given;
 }
 
 static void parents_json(struct merger *m, struct strbuf *sb)
@@ -1044,18 +1056,23 @@ static int resolve_output(struct merger *m)
 		return MERGE_EUSAGE;
 	}
 	if (folder) {
-		if (mkdir(out, 0777) < 0 && errno != EEXIST)
+		if (!mkdir(out, 0777))
+			m->created_dir = xstrdup(out);
+		else if (errno != EEXIST)
 			return err_set("cannot create folder '%s': %s", out, strerror(errno));
 		res->output = path_join(out, "adapter_model.safetensors");
 		res->config = path_join(out, "adapter_config.json");
 	} else {
 		char *dir = dir_of(out);
 		res->output = xstrdup(out);
-		if (m->o->method != MERGE_LINEAR || !strcmp(base_of(out), "adapter_model.safetensors"))
+		if (m->o->method != MERGE_LINEAR ||
+		    !strcmp(base_of(out), "adapter_model.safetensors"))
 			res->config = path_join(dir, "adapter_config.json");
 		free(dir);
 	}
 	res->meta = xstrfmt("%s.meta.json", res->output);
+	if (!folder && res->config && m->o->method != MERGE_LINEAR && !access(res->config, F_OK))
+		warnf(m, "replacing '%s' with the merged adapter's config", res->config);
 	for (size_t i = 0; i < m->nr; i++) {
 		struct input *in = &m->in[i];
 		if (same_file(&in->st, res->output) || same_file(&in->st, res->meta) ||
@@ -1139,10 +1156,10 @@ int merge_adapters(const struct merge_options *o, struct merge_result *res)
 	}
 	weights_json(&m, &wjson);
 	parents_json(&m, &pjson);
-	meta[0] = (struct st_meta){ "format", "pt" };
-	meta[1] = (struct st_meta){ "merge_method", (char *)merge_method_name(o->method) };
-	meta[2] = (struct st_meta){ "merge_weights", wjson.buf };
-	meta[3] = (struct st_meta){ "merge_parents", pjson.buf };
+	meta[0] = (struct st_meta){"format", "pt"};
+	meta[1] = (struct st_meta){"merge_method", (char *)merge_method_name(o->method)};
+	meta[2] = (struct st_meta){"merge_weights", wjson.buf};
+	meta[3] = (struct st_meta){"merge_parents", pjson.buf};
 	if (st_writer_begin(&m.writer, res->output, ot, m.nplan, meta, 4) < 0)
 		goto out;
 	m.fd = st_writer_fd(m.writer);
@@ -1154,7 +1171,8 @@ int merge_adapters(const struct merge_options *o, struct merge_result *res)
 
 	/* data */
 	for (size_t k = 0; k < m.nmod; k++)
-		if ((o->method == MERGE_CAT ? write_cat(&m, &m.mod[k]) : write_svd(&m, &m.mod[k])) < 0)
+		if ((o->method == MERGE_CAT ? write_cat(&m, &m.mod[k]) : write_svd(&m, &m.mod[k])) <
+		    0)
 			goto out;
 	if (stream_linear(&m) < 0)
 		goto out;
@@ -1184,6 +1202,9 @@ int merge_adapters(const struct merge_options *o, struct merge_result *res)
 	ret = 0;
 out:
 	st_writer_abort(m.writer);
+	if (ret && m.created_dir)
+		rmdir(m.created_dir); /* only if still empty */
+	free(m.created_dir);
 	free(config);
 	free(metatext);
 	free(ot);

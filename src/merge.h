@@ -80,8 +80,7 @@ int merge_method_from_name(const char *s);
  * r_i/sum, or 1/nr when both are NULL. MERGE_EUSAGE with err_set when
  * both are given, the sum is zero or not finite, or a rate is negative.
  */
-int merge_normalise_weights(const double *weights, const double *rates, size_t nr,
-			    double *out);
+int merge_normalise_weights(const double *weights, const double *rates, size_t nr, double *out);
 
 /* Merge; 0, -1 (err_set) or MERGE_EUSAGE. Nothing is left behind on error. */
 int merge_adapters(const struct merge_options *o, struct merge_result *res);

@@ -28,14 +28,11 @@ static const struct {
 	const char *name;
 	size_t size;
 } dtypes[ST_DTYPE_COUNT] = {
-	[ST_BOOL] = { "BOOL", 1 },   [ST_U8] = { "U8", 1 },
-	[ST_I8] = { "I8", 1 },	     [ST_F8_E5M2] = { "F8_E5M2", 1 },
-	[ST_F8_E4M3] = { "F8_E4M3", 1 }, [ST_I16] = { "I16", 2 },
-	[ST_U16] = { "U16", 2 },     [ST_F16] = { "F16", 2 },
-	[ST_BF16] = { "BF16", 2 },   [ST_I32] = { "I32", 4 },
-	[ST_U32] = { "U32", 4 },     [ST_F32] = { "F32", 4 },
-	[ST_F64] = { "F64", 8 },     [ST_I64] = { "I64", 8 },
-	[ST_U64] = { "U64", 8 },
+	[ST_BOOL] = {"BOOL", 1},       [ST_U8] = {"U8", 1},	      [ST_I8] = {"I8", 1},
+	[ST_F8_E5M2] = {"F8_E5M2", 1}, [ST_F8_E4M3] = {"F8_E4M3", 1}, [ST_I16] = {"I16", 2},
+	[ST_U16] = {"U16", 2},	       [ST_F16] = {"F16", 2},	      [ST_BF16] = {"BF16", 2},
+	[ST_I32] = {"I32", 4},	       [ST_U32] = {"U32", 4},	      [ST_F32] = {"F32", 4},
+	[ST_F64] = {"F64", 8},	       [ST_I64] = {"I64", 8},	      [ST_U64] = {"U64", 8},
 };
 
 const char *st_dtype_name(int dtype)
@@ -79,8 +76,7 @@ static int jp_fail(struct jp *j, const char *what)
 
 static void skip_ws(struct jp *j)
 {
-	while (j->p < j->end &&
-	       (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
 		j->p++;
 }
 
@@ -151,14 +147,30 @@ static int parse_string(struct jp *j)
 			return jp_fail(j, "unterminated string");
 		j->p++;
 		switch (*j->p++) {
-		case '"': strbuf_addch(&j->str, '"'); break;
-		case '\\': strbuf_addch(&j->str, '\\'); break;
-		case '/': strbuf_addch(&j->str, '/'); break;
-		case 'b': strbuf_addch(&j->str, '\b'); break;
-		case 'f': strbuf_addch(&j->str, '\f'); break;
-		case 'n': strbuf_addch(&j->str, '\n'); break;
-		case 'r': strbuf_addch(&j->str, '\r'); break;
-		case 't': strbuf_addch(&j->str, '\t'); break;
+		case '"':
+			strbuf_addch(&j->str, '"');
+			break;
+		case '\\':
+			strbuf_addch(&j->str, '\\');
+			break;
+		case '/':
+			strbuf_addch(&j->str, '/');
+			break;
+		case 'b':
+			strbuf_addch(&j->str, '\b');
+			break;
+		case 'f':
+			strbuf_addch(&j->str, '\f');
+			break;
+		case 'n':
+			strbuf_addch(&j->str, '\n');
+			break;
+		case 'r':
+			strbuf_addch(&j->str, '\r');
+			break;
+		case 't':
+			strbuf_addch(&j->str, '\t');
+			break;
 		case 'u': {
 			unsigned cp, lo;
 			if (j->end - j->p < 4 || hex4(j->p, &cp) < 0)
@@ -294,13 +306,20 @@ static int skip_value(struct jp *j)
 	if (j->p >= j->end)
 		return jp_fail(j, "unexpected end");
 	switch (*j->p) {
-	case '{': return skip_container(j, '}', 1);
-	case '[': return skip_container(j, ']', 0);
-	case '"': return parse_string(j);
-	case 't': return skip_literal(j, "true");
-	case 'f': return skip_literal(j, "false");
-	case 'n': return skip_literal(j, "null");
-	default: return parse_number(j, &is_u64, &v);
+	case '{':
+		return skip_container(j, '}', 1);
+	case '[':
+		return skip_container(j, ']', 0);
+	case '"':
+		return parse_string(j);
+	case 't':
+		return skip_literal(j, "true");
+	case 'f':
+		return skip_literal(j, "false");
+	case 'n':
+		return skip_literal(j, "null");
+	default:
+		return parse_number(j, &is_u64, &v);
 	}
 }
 
@@ -329,8 +348,8 @@ static int tensor_fail(struct builder *b, const char *name, const char *fmt, ...
 }
 
 /* An array of u64 into *out (malloc'd), count in *n. */
-static int parse_u64_array(struct builder *b, const char *name, const char *field,
-			   uint64_t **out, size_t *n)
+static int parse_u64_array(struct builder *b, const char *name, const char *field, uint64_t **out,
+			   size_t *n)
 {
 	struct jp *j = &b->j;
 	size_t alloc = 0;
@@ -421,7 +440,8 @@ static int parse_metadata(struct builder *b)
 		skip_ws(j);
 		if (j->p >= j->end || *j->p != '"') {
 			err_set("%s: __metadata__ value '%s' is not a string (__metadata__ "
-				"holds strings only)", j->file, key);
+				"holds strings only)",
+				j->file, key);
 			free(key);
 			return -1;
 		}
@@ -502,8 +522,8 @@ static int parse_tensor_info(struct builder *b, struct st_tensor *t)
 				return -1;
 			if (n != 2) {
 				free(o);
-				return tensor_fail(b, t->name,
-						   "data_offsets has %zu values, not 2", n);
+				return tensor_fail(b, t->name, "data_offsets has %zu values, not 2",
+						   n);
 			}
 			t->begin = o[0];
 			t->end = o[1];
@@ -574,19 +594,24 @@ static int validate_layout(struct builder *b)
 		for (size_t d = 0; d < t->ndim; d++)
 			if (__builtin_mul_overflow(n, t->shape[d], &n))
 				overflow = 1;
-		if (overflow || __builtin_mul_overflow(n, (uint64_t)st_dtype_size(t->dtype), &bytes))
-			return tensor_fail(b, t->name, "shape overflows 64 bits (shape times "
-				"dtype size must equal the data_offsets range)");
+		if (overflow ||
+		    __builtin_mul_overflow(n, (uint64_t)st_dtype_size(t->dtype), &bytes))
+			return tensor_fail(b, t->name,
+					   "shape overflows 64 bits (shape times "
+					   "dtype size must equal the data_offsets range)");
 		t->nelem = n;
 		if (t->end < t->begin)
-			return tensor_fail(b, t->name, "data_offsets [%llu, %llu] end before they begin",
-					   (unsigned long long)t->begin, (unsigned long long)t->end);
+			return tensor_fail(
+				b, t->name, "data_offsets [%llu, %llu] end before they begin",
+				(unsigned long long)t->begin, (unsigned long long)t->end);
 		if (t->end - t->begin != bytes)
 			return tensor_fail(b, t->name,
-				"shape times dtype size is %llu bytes but data_offsets [%llu, %llu] "
-				"hold %llu", (unsigned long long)bytes,
-				(unsigned long long)t->begin, (unsigned long long)t->end,
-				(unsigned long long)(t->end - t->begin));
+					   "shape times dtype size is %llu bytes but data_offsets "
+					   "[%llu, %llu] "
+					   "hold %llu",
+					   (unsigned long long)bytes, (unsigned long long)t->begin,
+					   (unsigned long long)t->end,
+					   (unsigned long long)(t->end - t->begin));
 	}
 
 	/* names: sorted index, duplicates adjacent */
@@ -620,8 +645,8 @@ static int validate_layout(struct builder *b)
 				    (unsigned long long)expect, (unsigned long long)f->data_len);
 		else
 			err_set("%s: no tensors but %llu bytes of data (the last range must end "
-				"at the end of the file)", b->j.file,
-				(unsigned long long)f->data_len);
+				"at the end of the file)",
+				b->j.file, (unsigned long long)f->data_len);
 		free(order);
 		return -1;
 	}
@@ -634,9 +659,9 @@ static int parse_header(struct builder *b)
 	struct jp *j = &b->j;
 	struct st_file *f = b->f;
 
-	skip_ws(j);
+	/* as the reference: the header starts with '{' (trailing spaces pad it) */
 	if (j->p >= j->end || *j->p != '{')
-		return err_set("%s: header is not a JSON object", j->file);
+		return err_set("%s: header is not a JSON object (it must start with '{')", j->file);
 	j->p++;
 	j->depth = 1;
 	skip_ws(j);
@@ -716,8 +741,8 @@ int st_parse(struct st_file **out, const char *name, const unsigned char *buf, s
 		return -1;
 	}
 	if (hlen > len - 8) {
-		err_set("%s: header length %llu runs past the end of the file (%zu bytes)",
-			name, (unsigned long long)hlen, len);
+		err_set("%s: header length %llu runs past the end of the file (%zu bytes)", name,
+			(unsigned long long)hlen, len);
 		st_close(f);
 		return -1;
 	}
@@ -860,6 +885,43 @@ struct st_writer {
 	uint64_t expect, written, flushed;
 };
 
+/*
+ * Temporary files in flight, so that a signal handler can remove them
+ * (st_remove_temp_files is async-signal-safe: it only reads the slots
+ * and calls unlink).
+ */
+#define MAX_TEMPS 16
+static char *temps[MAX_TEMPS];
+
+static void remember_temp(char *tmp)
+{
+	for (int i = 0; i < MAX_TEMPS; i++) {
+		char *expected = NULL;
+		if (__atomic_compare_exchange_n(&temps[i], &expected, tmp, 0, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			return;
+	}
+}
+
+void st_forget_temp(const char *tmp)
+{
+	for (int i = 0; i < MAX_TEMPS; i++) {
+		char *expected = (char *)tmp;
+		if (tmp && __atomic_compare_exchange_n(&temps[i], &expected, NULL, 0,
+						       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return;
+	}
+}
+
+void st_remove_temp_files(void)
+{
+	for (int i = 0; i < MAX_TEMPS; i++) {
+		char *t = __atomic_load_n(&temps[i], __ATOMIC_SEQ_CST);
+		if (t)
+			unlink(t);
+	}
+}
+
 char *st_create_temp(const char *path, int *fd)
 {
 	/*
@@ -875,8 +937,10 @@ char *st_create_temp(const char *path, int *fd)
 		hex_encode(rnd, sizeof(rnd), hex);
 		tmp = xstrfmt("%s.tmp-%s", path, hex);
 		*fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (*fd >= 0)
+		if (*fd >= 0) {
+			remember_temp(tmp);
 			return tmp;
+		}
 		if (errno != EEXIST) {
 			err_set("cannot create temporary file '%s': %s", tmp, strerror(errno));
 			free(tmp);
@@ -923,8 +987,8 @@ static void fsync_dir_of(const char *path)
 	free(dir);
 }
 
-int st_writer_begin(struct st_writer **out, const char *path, struct st_out_tensor *t,
-		    size_t nr, const struct st_meta *meta, size_t meta_nr)
+int st_writer_begin(struct st_writer **out, const char *path, struct st_out_tensor *t, size_t nr,
+		    const struct st_meta *meta, size_t meta_nr)
 {
 	struct st_writer *w;
 	struct strbuf hdr = STRBUF_INIT;
@@ -997,7 +1061,8 @@ int st_writer_begin(struct st_writer **out, const char *path, struct st_out_tens
 	for (int i = 0; i < 8; i++)
 		len8[i] = (unsigned char)((uint64_t)hdr.len >> (8 * i));
 	w->expect = 8 + hdr.len + off;
-	if (write_all(w->fd, len8, 8, w->tmp) < 0 || write_all(w->fd, hdr.buf, hdr.len, w->tmp) < 0) {
+	if (write_all(w->fd, len8, 8, w->tmp) < 0 ||
+	    write_all(w->fd, hdr.buf, hdr.len, w->tmp) < 0) {
 		strbuf_release(&hdr);
 		st_writer_abort(w);
 		return -1;
@@ -1014,7 +1079,10 @@ int st_writer_begin(struct st_writer **out, const char *path, struct st_out_tens
 	return 0;
 }
 
-int st_writer_fd(struct st_writer *w) { return w->fd; }
+int st_writer_fd(struct st_writer *w)
+{
+	return w->fd;
+}
 
 int st_writer_write(struct st_writer *w, const void *buf, size_t len)
 {
@@ -1056,6 +1124,7 @@ int st_writer_commit(struct st_writer *w)
 		err_set("cannot rename '%s' to '%s': %s", w->tmp, w->path, strerror(errno));
 		goto out;
 	}
+	st_forget_temp(w->tmp);
 	fsync_dir_of(w->path);
 	free(w->tmp);
 	w->tmp = NULL;
@@ -1071,8 +1140,10 @@ void st_writer_abort(struct st_writer *w)
 		return;
 	if (w->fd >= 0)
 		close(w->fd);
-	if (w->tmp)
+	if (w->tmp) {
 		unlink(w->tmp);
+		st_forget_temp(w->tmp);
+	}
 	free(w->tmp);
 	free(w->path);
 	free(w);
@@ -1080,24 +1151,22 @@ void st_writer_abort(struct st_writer *w)
 
 int write_file_atomic(const char *path, const void *buf, size_t len)
 {
-	int fd;
+	int fd, ret = 0;
 	char *tmp = st_create_temp(path, &fd);
 	if (!tmp)
 		return -1;
 	if (write_all(fd, buf, len, tmp) < 0 ||
 	    (fsync(fd) < 0 && err_set("cannot sync '%s': %s", tmp, strerror(errno)))) {
 		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -1;
+		ret = -1;
+	} else if (close(fd) < 0 || rename(tmp, path) < 0) {
+		ret = err_set("cannot write '%s': %s", path, strerror(errno));
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		err_set("cannot write '%s': %s", path, strerror(errno));
+	if (ret)
 		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	fsync_dir_of(path);
+	else
+		fsync_dir_of(path);
+	st_forget_temp(tmp);
 	free(tmp);
-	return 0;
+	return ret;
 }

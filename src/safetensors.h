@@ -32,8 +32,21 @@
 #define ST_MAX_HEADER 100000000ULL
 
 enum st_dtype {
-	ST_BOOL, ST_U8, ST_I8, ST_F8_E5M2, ST_F8_E4M3, ST_I16, ST_U16, ST_F16, ST_BF16,
-	ST_I32, ST_U32, ST_F32, ST_F64, ST_I64, ST_U64,
+	ST_BOOL,
+	ST_U8,
+	ST_I8,
+	ST_F8_E5M2,
+	ST_F8_E4M3,
+	ST_I16,
+	ST_U16,
+	ST_F16,
+	ST_BF16,
+	ST_I32,
+	ST_U32,
+	ST_F32,
+	ST_F64,
+	ST_I64,
+	ST_U64,
 	ST_DTYPE_COUNT,
 	ST_DTYPE_NONE = -1
 };
@@ -60,7 +73,7 @@ struct st_meta {
 };
 
 struct st_file {
-	char *path;		/* as given, for messages */
+	char *path;		   /* as given, for messages */
 	const unsigned char *data; /* the data section */
 	uint64_t data_len;
 	struct st_tensor *tensors; /* in header order */
@@ -117,8 +130,8 @@ struct st_writer;
  * tensors (laid out in the given order) and metadata (pairs, may be 0).
  * Fills t[i].offset and t[i].nbytes. 0, or -1 with err_set.
  */
-int st_writer_begin(struct st_writer **out, const char *path, struct st_out_tensor *t,
-		    size_t nr, const struct st_meta *meta, size_t meta_nr);
+int st_writer_begin(struct st_writer **out, const char *path, struct st_out_tensor *t, size_t nr,
+		    const struct st_meta *meta, size_t meta_nr);
 /* The temporary file's descriptor, for pwrite() at t[i].offset. */
 int st_writer_fd(struct st_writer *w);
 /* Append len bytes at the current position (sequential writing). */
@@ -137,6 +150,10 @@ void st_writer_abort(struct st_writer *w);
  * writing; the caller frees the name. NULL and err_set on failure.
  */
 char *st_create_temp(const char *path, int *fd);
+/* The temporary file was renamed or removed: stop tracking it. */
+void st_forget_temp(const char *tmp);
+/* Remove every temporary file in flight; async-signal-safe (for handlers). */
+void st_remove_temp_files(void);
 /* Write a whole small file atomically (temp file, fsync, rename). */
 int write_file_atomic(const char *path, const void *buf, size_t len);
 

@@ -3,11 +3,11 @@
  *
  * WAL mode and a busy timeout, one connection per worker thread (a large
  * page cache and a rarer WAL checkpoint, so batch ingest rewrites each index
- * page less often). Writers
- * take the write lock up front (BEGIN IMMEDIATE), so transactions are
- * serialised and change_seq (a counter row bumped inside the writing
- * transaction) is in commit order, as serverdb.h promises. The pattern
- * total is kept in a counter row too, so an unfiltered listing never counts.
+ * page less often). Writers take the write lock up front (BEGIN
+ * IMMEDIATE), so transactions are serialised and change_seq (a counter
+ * row bumped inside the writing transaction) is in commit order, as
+ * serverdb.h promises. The pattern total is kept in a counter row too, so
+ * an unfiltered listing never counts.
  * Schema versioned with PRAGMA user_version, migrated on open.
  */
 #include "serverdb.h"

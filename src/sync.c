@@ -16,6 +16,7 @@
 #include "query.h"
 #include "util.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -821,100 +822,280 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
 	return 0;
 }
 
+/*
+ * The pull is a pipeline of two threads: a fetcher that asks for page after
+ * page (the next cursor is in each answer, so it never waits for the
+ * store), and the caller's thread that writes the pages into the store.
+ * Network and server time overlap with the local inserts. The queue holds
+ * at most PULL_QUEUE pages, which bounds memory.
+ */
+#define PULL_QUEUE 4
+
+struct pull_page {
+	cJSON *doc;
+	const cJSON *list;
+	char *next; /* cursor after this page */
+	long long left;
+	int n;
+};
+
+struct fetcher {
+	struct http_client *c;
+	char *cursor; /* of the next request; owned */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct pull_page q[PULL_QUEUE];
+	int head, count;
+	int finished; /* no more pages will come */
+	int failed;   /* ... because of this error: */
+	char *error;
+	long http_status;
+	int authenticated;
+	int stop; /* the consumer gave up */
+};
+
+static void fetcher_fail(struct fetcher *f, long status)
+{
+	pthread_mutex_lock(&f->mu);
+	f->failed = 1;
+	f->error = xstrdup(err_msg());
+	f->http_status = status;
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void *fetch_pages(void *data)
+{
+	struct fetcher *f = data;
+	const char *remote = http_client_url(f->c);
+
+	for (;;) {
+		struct strbuf path = STRBUF_INIT;
+		struct http_response resp = HTTP_RESPONSE_INIT;
+		struct pull_page pg = { NULL, NULL, NULL, -1, 0 };
+		struct sync_result tmp;
+		int last, stopped;
+
+		strbuf_addstr(&path, "/patterns?since=");
+		http_query_escape(&path, f->cursor ? f->cursor : "0");
+		strbuf_addf(&path, "&limit=%d", SYNC_PULL_PAGE);
+		if (http_json(f->c, "GET", path.buf, NULL, &resp, &pg.doc) < 0) {
+			fetcher_fail(f, 0);
+			goto fail;
+		}
+		if (!ok_status(resp.status)) {
+			answer_error(f->c, &resp, "pulling patterns", &tmp);
+			fetcher_fail(f, resp.status);
+			goto fail;
+		}
+		f->authenticated = 1;
+		pg.list = pg.doc ? cJSON_GetObjectItemCaseSensitive(pg.doc, "patterns") : NULL;
+		if (!cJSON_IsArray(pg.list)) {
+			err_set("team server %s sent an unexpected answer to a pull (no "
+				"\"patterns\" array)", remote);
+			fetcher_fail(f, 0);
+			goto fail;
+		}
+		pg.n = cJSON_GetArraySize(pg.list);
+		pg.left = (long long)json_get_number(pg.doc, "total", -1);
+		pg.next = cursor_text(cJSON_GetObjectItemCaseSensitive(pg.doc, "next_since"));
+		if (pg.n && !pg.next) {
+			err_set("team server %s sent patterns without a \"next_since\" cursor",
+				remote);
+			fetcher_fail(f, 0);
+			goto fail;
+		}
+		/* the last page: empty, nothing left, or the cursor did not move */
+		last = !pg.n || (pg.left >= 0 && pg.left <= pg.n) ||
+		       (f->cursor && !strcmp(f->cursor, pg.next));
+		if (pg.n) {
+			free(f->cursor);
+			f->cursor = xstrdup(pg.next);
+		}
+		pthread_mutex_lock(&f->mu);
+		while (f->count == PULL_QUEUE && !f->stop)
+			pthread_cond_wait(&f->cv, &f->mu);
+		stopped = f->stop;
+		if (stopped || !pg.n) {
+			pthread_mutex_unlock(&f->mu);
+			cJSON_Delete(pg.doc);
+			free(pg.next);
+		} else {
+			f->q[(f->head + f->count) % PULL_QUEUE] = pg;
+			f->count++;
+			pthread_cond_broadcast(&f->cv);
+			pthread_mutex_unlock(&f->mu);
+		}
+		http_response_release(&resp);
+		strbuf_release(&path);
+		if (last || stopped)
+			break;
+		continue;
+	fail:
+		cJSON_Delete(pg.doc);
+		free(pg.next);
+		http_response_release(&resp);
+		strbuf_release(&path);
+		break;
+	}
+	pthread_mutex_lock(&f->mu);
+	f->finished = 1;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+/* --dry-run: how many changes wait after the cursor (one small request). */
+static int pull_count(struct http_client *c, const char *cursor, struct sync_result *r)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	cJSON *doc = NULL;
+	int ret = -1;
+
+	strbuf_addstr(&path, "/patterns?since=");
+	http_query_escape(&path, cursor ? cursor : "0");
+	strbuf_addstr(&path, "&limit=1");
+	if (http_json(c, "GET", path.buf, NULL, &resp, &doc) < 0)
+		goto out;
+	if (!ok_status(resp.status)) {
+		answer_error(c, &resp, "pulling patterns", r);
+		goto out;
+	}
+	r->authenticated = 1;
+	r->to_pull = (long long)json_get_number(doc, "total", -1);
+	ret = 0;
+out:
+	cJSON_Delete(doc);
+	http_response_release(&resp);
+	strbuf_release(&path);
+	return ret;
+}
+
+/* Write one fetched page (in the open transaction). */
+static int store_page(struct store *s, struct pull_stmts *ps, const char *remote,
+		      const struct pull_page *pg, struct sync_result *r)
+{
+	const cJSON *item;
+	cJSON_ArrayForEach(item, pg->list)
+	{
+		int stored;
+		if (pull_one(s, ps, remote, item, &stored) < 0)
+			return -1;
+		if (stored == 1)
+			r->pulled++;
+		else if (stored == 0)
+			r->updated++;
+	}
+	return set_cursor(s, remote, pg->next);
+}
+
 static int pull(struct store *s, struct http_client *c, const struct sync_options *o,
 		struct sync_result *r)
 {
 	const char *remote = http_client_url(c);
-	char *cursor = get_cursor(s, remote);
 	struct pull_stmts ps = { NULL, NULL, NULL, NULL, NULL, NULL };
+	struct fetcher f;
+	pthread_t th;
 	uint64_t done = 0;
+	int in_tx = 0; /* rows in the open transaction (0: none open) */
 	int ret = -1;
 
-	if (!o->dry_run && pull_stmts_prepare(s, &ps) < 0) {
-		free(cursor);
+	memset(&f, 0, sizeof(f));
+	f.c = c;
+	f.cursor = get_cursor(s, remote);
+	if (o->dry_run) {
+		ret = pull_count(c, f.cursor, r);
+		free(f.cursor);
+		return ret;
+	}
+	if (pull_stmts_prepare(s, &ps) < 0) {
+		free(f.cursor);
 		return -1;
 	}
-	for (;;) {
-		struct strbuf path = STRBUF_INIT;
-		struct http_response resp = HTTP_RESPONSE_INIT;
-		cJSON *doc = NULL;
-		const cJSON *list, *item;
-		char *next = NULL;
-		long long left;
-		int n, rc = -1;
-
-		strbuf_addstr(&path, "/patterns?since=");
-		http_query_escape(&path, cursor ? cursor : "0");
-		strbuf_addf(&path, "&limit=%d", o->dry_run ? 1 : SYNC_PULL_PAGE);
-		if (http_json(c, "GET", path.buf, NULL, &resp, &doc) < 0)
-			goto page_out;
-		if (!ok_status(resp.status)) {
-			answer_error(c, &resp, "pulling patterns", r);
-			goto page_out;
-		}
-		r->authenticated = 1;
-		list = doc ? cJSON_GetObjectItemCaseSensitive(doc, "patterns") : NULL;
-		if (!cJSON_IsArray(list)) {
-			err_set("team server %s sent an unexpected answer to a pull (no "
-				"\"patterns\" array)", remote);
-			goto page_out;
-		}
-		n = cJSON_GetArraySize(list);
-		left = (long long)json_get_number(doc, "total", -1);
-		if (o->dry_run) {
-			r->to_pull = left >= 0 ? left : (n ? -1 : 0);
-			rc = 1;
-			goto page_out;
-		}
-		next = cursor_text(cJSON_GetObjectItemCaseSensitive(doc, "next_since"));
-		if (n && !next) {
-			err_set("team server %s sent patterns without a \"next_since\" cursor",
-				remote);
-			goto page_out;
-		}
-		if (!n) {
-			rc = 1;
-			goto page_out;
-		}
-		if (store_begin(s) < 0)
-			goto page_out;
-		cJSON_ArrayForEach(item, list)
-		{
-			int stored;
-			if (pull_one(s, &ps, remote, item, &stored) < 0) {
-				store_rollback(s);
-				goto page_out;
-			}
-			if (stored == 1)
-				r->pulled++;
-			else if (stored == 0)
-				r->updated++;
-		}
-		if (set_cursor(s, remote, next) < 0 || store_commit(s) < 0) {
-			store_rollback(s);
-			goto page_out;
-		}
-		done += (uint64_t)n;
-		progress(o, SYNC_PHASE_PULL, done, left >= n ? done + (uint64_t)(left - n) : 0);
-		/* the last page: nothing left, or the cursor did not move */
-		rc = (left >= 0 && left <= n) || (cursor && !strcmp(cursor, next)) ? 1 : 0;
-		free(cursor);
-		cursor = next;
-		next = NULL;
-	page_out:
-		free(next);
-		cJSON_Delete(doc);
-		http_response_release(&resp);
-		strbuf_release(&path);
-		if (rc < 0)
-			goto out;
-		if (rc == 1)
-			break;
+	pthread_mutex_init(&f.mu, NULL);
+	pthread_cond_init(&f.cv, NULL);
+	if (pthread_create(&th, NULL, fetch_pages, &f)) {
+		err_set("cannot start a thread");
+		goto out;
 	}
-	ret = 0;
+	for (;;) {
+		struct pull_page pg;
+
+		pthread_mutex_lock(&f.mu);
+		while (!f.count && !f.finished)
+			pthread_cond_wait(&f.cv, &f.mu);
+		if (!f.count) {
+			pthread_mutex_unlock(&f.mu);
+			break;
+		}
+		pg = f.q[f.head];
+		f.head = (f.head + 1) % PULL_QUEUE;
+		f.count--;
+		pthread_cond_broadcast(&f.cv);
+		pthread_mutex_unlock(&f.mu);
+
+		if (!in_tx && store_begin(s) < 0)
+			goto page_fail;
+		in_tx = in_tx ? in_tx : 1;
+		if (store_page(s, &ps, remote, &pg, r) < 0) {
+			store_rollback(s);
+			in_tx = 0;
+			goto page_fail;
+		}
+		done += (uint64_t)pg.n;
+		in_tx += pg.n;
+		/* several pages per transaction: fewer, larger FTS5 segments */
+		if (in_tx > SYNC_PULL_TX_ROWS) {
+			in_tx = 0;
+			if (store_commit(s) < 0) {
+				store_rollback(s);
+				goto page_fail;
+			}
+		}
+		progress(o, SYNC_PHASE_PULL, done,
+			 pg.left >= pg.n ? done + (uint64_t)(pg.left - pg.n) : 0);
+		cJSON_Delete(pg.doc);
+		free(pg.next);
+		continue;
+	page_fail:
+		cJSON_Delete(pg.doc);
+		free(pg.next);
+		pthread_mutex_lock(&f.mu);
+		f.stop = 1;
+		pthread_cond_broadcast(&f.cv);
+		pthread_mutex_unlock(&f.mu);
+		pthread_join(th, NULL);
+		goto drain;
+	}
+	pthread_join(th, NULL);
+	if (f.failed) {
+		err_set("%s", f.error);
+		r->http_status = f.http_status;
+	} else {
+		ret = 0;
+	}
+drain:
+	r->authenticated |= f.authenticated;
+	while (f.count) {
+		cJSON_Delete(f.q[f.head].doc);
+		free(f.q[f.head].next);
+		f.head = (f.head + 1) % PULL_QUEUE;
+		f.count--;
+	}
 out:
+	/*
+	 * The open transaction holds whole pages and their cursor: keep them
+	 * even when a later request failed, so the next run goes on from there.
+	 */
+	if (in_tx && store_commit(s) < 0) {
+		store_rollback(s);
+		ret = -1;
+	}
+	pthread_mutex_destroy(&f.mu);
+	pthread_cond_destroy(&f.cv);
 	pull_stmts_free(&ps);
-	free(cursor);
+	free(f.error);
+	free(f.cursor);
 	return ret;
 }
 

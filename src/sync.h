@@ -12,8 +12,9 @@
  *  2. feedback: the queued votes (feedback_queue), each sent once and
  *     marked sent from the server's answer.
  *  3. pull: the changes after the stored cursor (sync_state.pull_cursor),
- *     page by page; each page's rows and the new cursor are committed in
- *     one transaction, so an interrupted pull resumes where it stopped.
+ *     page by page; whole pages and the cursor after them are committed
+ *     together (every SYNC_PULL_TX_ROWS rows, and when a request fails), so
+ *     an interrupted pull resumes after the last committed page.
  *     A pulled pattern that is already here (same server UUID, or a local
  *     pattern with the same solution_hash) is updated (server_id,
  *     success_count), never stored twice; others become origin='team' rows
@@ -37,6 +38,7 @@
 #define SYNC_PUSH_BATCH 1000
 #define SYNC_PUSH_BYTES (8u << 20)
 #define SYNC_PULL_PAGE 200 /* the server's largest page (SPEC §6) */
+#define SYNC_PULL_TX_ROWS 2000 /* pulled rows per local transaction */
 
 enum sync_phase { SYNC_PHASE_PUSH, SYNC_PHASE_PULL, SYNC_PHASE_FEEDBACK };
 

@@ -8,6 +8,12 @@
 #                            stderr in $TRASH/server.log
 #   stop_server              SIGTERM, then wait for it to exit
 #   kill_server              SIGKILL (a crash), then wait for it to be gone
+#   start_proxy METHOD N     a loopback HTTP proxy in front of the server
+#                            (PROXY_URL) that forwards every request, but
+#                            kills the server (SIGKILL) just after it has
+#                            forwarded the Nth METHOD request, before the
+#                            answer comes back: a crash in mid-transfer
+#   stop_proxy
 #   add_key USER             a new key for USER, printed on stdout
 #   requests                 how many requests the access log has seen
 #   server_total             how many patterns the server has (GET /patterns)
@@ -15,15 +21,18 @@
 #                            K files, made with git fast-import (N*K patterns)
 # The server is stopped when the script exits.
 
-# The server's pid lives in $TRASH/server.pid, so that a test (a subshell)
+# The server's pid lives in $SERVER_PIDFILE, next to the trash folder (which
+# test_done removes before the exit trap runs), so that a test (a subshell)
 # may stop and restart it and the exit trap still finds it.
+SERVER_PIDFILE=$TRASH.server.pid
 SERVER_DB=$TRASH/server.db
 SERVER_SCHEME=${SERVER_SCHEME:-http}
 SERVER_PORT=${SERVER_PORT:-$(free_port)}
-SERVER_URL=$SERVER_SCHEME://127.0.0.1:$SERVER_PORT
+SERVER_URL=$SERVER_SCHEME://${SERVER_HOST:-127.0.0.1}:$SERVER_PORT
 export SERVER_URL SERVER_PORT SERVER_DB
 
 sync_cleanup() {
+	stop_proxy
 	stop_server
 }
 trap sync_cleanup EXIT
@@ -41,18 +50,19 @@ wait_for_health() {
 }
 
 start_server() {
-	git patterns serve --listen "127.0.0.1:$SERVER_PORT" --db "sqlite:$SERVER_DB" \
-		--access-log "$TRASH/access.log" "$@" 2>>"$TRASH/server.log" &
-	echo $! >"$TRASH/server.pid"
+	# the binary itself, not "git patterns": a SIGKILL must reach the server
+	git-patterns serve --listen "127.0.0.1:$SERVER_PORT" --db "sqlite:$SERVER_DB" \
+		--access-log "$TRASH/access.log" "$@" >>"$TRASH/server.log" 2>&1 </dev/null &
+	echo $! >"$SERVER_PIDFILE"
 	wait_for_health
 }
 
 # signal the server, wait until it is gone
 server_signal() {
 	local pid i=0
-	test -f "$TRASH/server.pid" || return 0
-	pid=$(cat "$TRASH/server.pid")
-	rm -f "$TRASH/server.pid"
+	test -f "$SERVER_PIDFILE" || return 0
+	pid=$(cat "$SERVER_PIDFILE")
+	rm -f "$SERVER_PIDFILE"
 	kill "-$1" "$pid" 2>/dev/null || return 0
 	while kill -0 "$pid" 2>/dev/null && test $i -lt 300; do
 		sleep 0.05
@@ -62,6 +72,61 @@ server_signal() {
 }
 stop_server() { server_signal TERM; }
 kill_server() { server_signal KILL; }
+
+start_proxy() {
+	rm -f "$TRASH/proxy.port"
+	"$PYTHON" - "$SERVER_PORT" "$SERVER_PIDFILE" "$1" "$2" "$TRASH/proxy.port" \
+		>>"$TRASH/proxy.log" 2>&1 </dev/null <<\PY &
+import http.client, http.server, os, signal, socketserver, sys, time
+upstream, pidfile, kill_method, kill_at, portfile = sys.argv[1:6]
+kill_at = int(kill_at)
+seen = 0
+class Proxy(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def forward(self):
+        global seen
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else None
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() not in ("host", "connection", "content-length")}
+        conn = http.client.HTTPConnection("127.0.0.1", int(upstream), timeout=60)
+        conn.request(self.command, self.path, body=body, headers=headers)
+        if self.command == kill_method:
+            seen += 1
+            if seen == kill_at:
+                time.sleep(0.05)  # let the server get the whole request
+                os.kill(int(open(pidfile).read()), signal.SIGKILL)
+                self.close_connection = True
+                return
+        r = conn.getresponse()
+        data = r.read()
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    do_GET = do_POST = do_DELETE = forward
+    def log_message(self, *a):
+        pass
+s = socketserver.TCPServer(("127.0.0.1", 0), Proxy)
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(s.server_address[1]))
+os.rename(portfile + ".tmp", portfile)
+s.serve_forever()
+PY
+	echo $! >"$TRASH.proxy.pid"
+	while ! test -s "$TRASH/proxy.port"; do sleep 0.05; done
+	PROXY_URL=http://127.0.0.1:$(cat "$TRASH/proxy.port")
+}
+
+stop_proxy() {
+	test -f "$TRASH.proxy.pid" || return 0
+	kill "$(cat "$TRASH.proxy.pid")" 2>/dev/null
+	rm -f "$TRASH.proxy.pid"
+	return 0
+}
 
 add_key() {
 	git patterns server add-key "$1" --db "sqlite:$SERVER_DB" 2>/dev/null | grep -o 'gp_[0-9a-f]*'

@@ -122,6 +122,42 @@ test_expect_success 'a large commit is finished in the background' '
 	! test -e big/.git/patterns/hook.log
 '
 
+# hold_store_lock DB SECONDS: take the store's write lock for SECONDS (in
+# the background; returns once the lock is held)
+hold_store_lock() {
+	rm -f "$TRASH/locked"
+	"$PYTHON" -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open(sys.argv[3], "w").close()
+time.sleep(float(sys.argv[2]))
+c.execute("COMMIT")
+' "$1" "$2" "$TRASH/locked" &
+	while ! test -e "$TRASH/locked"; do sleep 0.05; done
+}
+
+test_expect_success 'a store locked by someone else: the commit does not wait for it' '
+	git init -q locked && git -C locked patterns hook install >/dev/null &&
+	(cd locked && test_commit "feat: first" first.c) &&
+	hold_store_lock locked/.git/patterns/patterns.db 4 &&
+	echo "int second;" >locked/second.c && git -C locked add second.c &&
+	start=$(date +%s) &&
+	git -C locked commit -q -m "fix: second while locked" &&
+	test $(($(date +%s) - start)) -lt 3 &&
+	wait_for_patterns locked 1 "$(git -C locked rev-parse HEAD)" &&
+	! test -e locked/.git/patterns/hook.log
+'
+
+test_expect_success 'a large commit returns at once even while the store is locked' '
+	hold_store_lock big/.git/patterns/patterns.db 4 &&
+	for i in $(seq 1 80); do echo "int w$i;" >>big/many/f$i.c; done &&
+	git -C big add many && start=$(date +%s) &&
+	git -C big commit -q -m "fix: change many files" &&
+	test $(($(date +%s) - start)) -lt 2 &&
+	wait_for_patterns big 80 "$(git -C big rev-parse HEAD)"
+'
+
 test_expect_success 'two worktrees commit at the same moment: both land in the store' '
 	git init -q conc && (cd conc && test_commit "feat: base" base.c) &&
 	git -C conc patterns hook install >/dev/null &&

@@ -45,9 +45,9 @@ test_expect_success 'an unknown option is a usage error (129) naming it' '
 '
 
 test_expect_success 'the manual has a section for every command' '
+	sed -e "s/\\\\-/-/g" "$MANPAGE" >man.txt &&
 	while read cmd; do
-		grep "^\.SS \"git patterns.* $cmd[,\"]" "$MANPAGE" >/dev/null ||
-		grep "^\.SS \"git patterns $cmd\"" "$MANPAGE" >/dev/null || {
+		grep "^\.SS \"git patterns $cmd\"" man.txt >/dev/null || {
 			echo "no section for $cmd in the manual"; return 1; }
 	done <commands
 '

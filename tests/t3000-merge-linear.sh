@@ -181,6 +181,28 @@ test_expect_success NUMPY 'the output may not be an input, by name or by hard li
 	cmp a-F32.safetensors keep.safetensors
 '
 
+test_expect_success NUMPY 'memory stays bounded: three 64 MiB inputs, peak RSS well below their size' '
+	"$PYTHON" - <<-\EOF
+	import resource, subprocess, numpy as np, st
+	block = np.random.default_rng(5).standard_normal(1 << 20, dtype=np.float32)
+	for i, n in enumerate("xyz"):
+	    st.write(n + "-big.safetensors", {"w": ("F16", np.tile(block * (i + 1), 32))})
+	subprocess.run(["git", "patterns", "merge-adapters", "--adapters", "x-big.safetensors",
+	                "y-big.safetensors", "z-big.safetensors", "--output", "xyz.safetensors",
+	                "--no-record", "--quiet"], check=True)
+	rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB
+	assert rss < 48 * 1024, "peak RSS %d KiB" % rss
+	def data(p):
+	    n = int.from_bytes(open(p, "rb").read(8), "little")
+	    return np.memmap(p, dtype="<f2", mode="r", offset=8 + n)
+	got = data("xyz.safetensors")
+	want = st.quantise("F16", block) * 2
+	for k in (0, 31):
+	    assert np.allclose(got[k << 20:(k + 1) << 20], want, rtol=2e-3, atol=1e-3), k
+	EOF
+	rm -f ?-big.safetensors xyz.safetensors*
+'
+
 test_expect_success NUMPY 'outside a repository: written, and a warning that no version is recorded' '
 	git patterns merge-adapters --adapters a-F32.safetensors b-F32.safetensors \
 		--output norepo.safetensors 2>err &&

@@ -87,6 +87,13 @@ test_expect_success NUMPY '__metadata__ values other than strings' '
 test_expect_success NUMPY 'shape product overflowing 64 bits' '
 	refused overflow "tensor .w.: shape overflows 64 bits"
 '
+test_expect_success NUMPY 'a failed merge into a new folder removes the folder' '
+	test_expect_code 1 git patterns merge-adapters --adapters good.safetensors size.safetensors \
+		--output newdir/ 2>err &&
+	test_grep "size.safetensors: tensor .w.: shape times dtype size" err &&
+	! test -e newdir
+'
+
 test_expect_success NUMPY 'a missing input names the file' '
 	test_expect_code 1 git patterns merge-adapters --adapters good.safetensors nothere.safetensors \
 		--output out.safetensors 2>err &&

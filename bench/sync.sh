@@ -1,0 +1,93 @@
+#!/bin/sh
+# bench/sync.sh [N]: time git patterns sync against a local team server
+# (SQLite backend, loopback, plain http):
+#   push N patterns (default 100,000), pull them into a fresh clone, then a
+#   sync with nothing new. Uses the binary in build/bin (run make first).
+#
+# The history is made with git fast-import: N/10 commits, each changing 10
+# small C files, so that extraction gives exactly N patterns.
+set -e
+N=${1:-100000}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$ROOT/build/bin
+test -x "$BIN/git-patterns" || { echo "no $BIN/git-patterns: run make" >&2; exit 1; }
+PATH=$BIN:$PATH
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/gp-bench-sync.XXXXXX")
+SERVER_PID=
+cleanup() {
+	test -n "$SERVER_PID" && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+cd "$WORK"
+export HOME=$WORK GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$WORK/.gitconfig LC_ALL=C
+git config --global user.name Bench && git config --global user.email bench@example.com
+
+now() { date +%s.%N; }
+# server-side time of the requests logged from line $1 on
+server_ms() {
+	tail -n +"$1" "$WORK/access.log" | grep -o '"duration_ms":[0-9.]*' | cut -d: -f2 |
+		awk '{ s += $1 } END { printf "%.0f", s }'
+}
+elapsed() { echo "$1 $2" | awk '{ printf "%.3f", $2 - $1 }'; }
+
+commits=$((N / 10))
+t0=$(now)
+git init -q -b main repo
+python3 - "$commits" <<'PY' | git -C repo fast-import --quiet
+import sys
+out = sys.stdout.buffer
+for i in range(int(sys.argv[1])):
+    out.write(b"commit refs/heads/main\ncommitter B <b@example.com> %d +0000\n" % (1700000000 + i))
+    msg = b"fix: bug %d\n" % i
+    out.write(b"data %d\n%s" % (len(msg), msg))
+    for j in range(10):
+        body = b"int f%d(int x)\n{\n\treturn x + %d;\n}\n" % (j, i)
+        out.write(b"M 100644 inline src/f%d.c\ndata %d\n%s\n" % (j, len(body), body))
+PY
+git -C repo reset -q --hard
+t1=$(now)
+git -C repo patterns extract --quiet
+t2=$(now)
+echo "history: $commits commits, $(elapsed $t0 $t1) s; extract: $(elapsed $t1 $t2) s"
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+KEY=$(git-patterns server add-key bench --db "sqlite:$WORK/server.db" 2>/dev/null | grep -o 'gp_[0-9a-f]*')
+git-patterns serve --listen "127.0.0.1:$PORT" --db "sqlite:$WORK/server.db" --access-log "$WORK/access.log" \
+	>"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; do
+	sleep 0.1; i=$((i + 1)); test $i -lt 100
+done
+export GIT_PATTERNS_API_KEY=$KEY
+URL=http://127.0.0.1:$PORT
+
+from=1
+t0=$(now)
+git -C repo patterns sync --push --quiet --remote "$URL"
+t1=$(now)
+pushed=$(sqlite3 repo/.git/patterns/patterns.db "SELECT count(*) FROM pushed")
+echo "push $pushed patterns: $(elapsed $t0 $t1) s ($(wc -l <"$WORK/access.log") requests, $(server_ms 1) ms of it in the server)"
+
+git clone -q repo fresh
+from=$(( $(wc -l <"$WORK/access.log") + 1 ))
+t0=$(now)
+git -C fresh patterns sync --pull --quiet --remote "$URL"
+t1=$(now)
+pulled=$(sqlite3 fresh/.git/patterns/patterns.db "SELECT count(*) FROM patterns WHERE origin = 'team'")
+echo "pull $pulled patterns into a fresh clone: $(elapsed $t0 $t1) s ($(( $(wc -l <"$WORK/access.log") - from + 1 )) requests, $(server_ms $from) ms of it in the server)"
+
+# the pusher's own changes come back once (they were not pulled yet)
+git -C repo patterns sync --quiet --remote "$URL"
+before=$(wc -l <"$WORK/access.log")
+best=
+for run in 1 2 3 4 5; do
+	t0=$(now)
+	git -C fresh patterns sync --quiet --remote "$URL"
+	t1=$(now)
+	e=$(elapsed $t0 $t1)
+	best=$(printf '%s\n%s\n' "$best" "$e" | awk 'NF && (m == "" || $1 < m) { m = $1 } END { print m }')
+done
+after=$(wc -l <"$WORK/access.log")
+echo "sync with nothing new: best of 5 $best s ($(( (after - before) / 5 )) request each)"

@@ -1,0 +1,93 @@
+#!/bin/sh
+test_description='git patterns extract: bad input gives a clear fatal error and leaves nothing half-written'
+. ./lib.sh
+
+test_expect_success 'setup' '
+	git init -q repo &&
+	test_commit -C repo "Fix one" one.c "int one;" &&
+	test_commit -C repo "Fix two" two.c "int two;"
+'
+
+test_expect_success 'not a repository' '
+	mkdir plain &&
+	(cd plain && GIT_CEILING_DIRECTORIES=$TRASH test_expect_code 1 git-patterns extract 2>../err) &&
+	test_grep "^fatal: not a git repository" err &&
+	test_expect_code 1 git patterns extract --repo-path "$TRASH/nowhere" 2>err &&
+	test_grep "^fatal: .*nowhere" err
+'
+
+test_expect_success 'an unknown revision' '
+	test_expect_code 1 git -C repo patterns extract nosuchref 2>err &&
+	test_grep "^fatal: unknown revision .nosuchref." err &&
+	test_expect_code 1 git -C repo patterns extract --rev main..nosuch 2>err &&
+	test_grep "^fatal: unknown revision .main..nosuch." err &&
+	test_expect_code 1 git -C repo patterns extract "HEAD^{tree}" 2>err &&
+	test_grep "^fatal: revision .HEAD\^\{tree\}. is not a commit" err
+'
+
+test_expect_success 'an empty repository' '
+	git init -q empty &&
+	test_expect_code 1 git -C empty patterns extract 2>err &&
+	test_grep "^fatal: your current branch does not have any commits yet" err
+'
+
+test_expect_success 'an unwritable output path writes nothing' '
+	test_expect_code 1 git -C repo patterns extract -q -o "$TRASH/no/such/dir/out.jsonl" 2>err &&
+	test_grep "^fatal: .*no/such/dir/out.jsonl" err &&
+	! test -e no &&
+	mkdir ro && touch ro/keep &&
+	test_expect_code 1 git -C repo patterns extract -q -o "$TRASH/ro/keep/out.jsonl" 2>err &&
+	ls ro >actual && echo keep >expect && test_cmp expect actual
+'
+
+test_expect_success 'a corrupt store file' '
+	git init -q bad &&
+	test_commit -C bad "Fix bad" bad.c "int bad;" &&
+	mkdir -p bad/.git/patterns &&
+	printf "this is not a database, just text long enough to be a header block.%0500d" 0 >bad/.git/patterns/patterns.db &&
+	cp bad/.git/patterns/patterns.db saved &&
+	test_expect_code 1 git -C bad patterns extract 2>err &&
+	test_grep "^fatal: .*patterns.db" err &&
+	cmp saved bad/.git/patterns/patterns.db
+'
+
+test_expect_success 'usage errors exit 129' '
+	test_expect_code 129 git -C repo patterns extract --context -4 2>err &&
+	test_grep "context" err &&
+	test_expect_code 129 git -C repo patterns extract --jobs -1 2>err &&
+	test_expect_code 129 git -C repo patterns extract --no-such-option 2>err &&
+	test_expect_code 129 git -C repo patterns extract --all main 2>err &&
+	test_expect_code 129 git -C repo patterns extract -h >out &&
+	test_grep "usage: git patterns extract" out
+'
+
+test_expect_success 'a bad patterns.maxFileSize is a clear error' '
+	git -C repo config patterns.maxFileSize -5 &&
+	test_expect_code 1 git -C repo patterns extract 2>err &&
+	test_grep "^fatal: bad config value .* .patterns.maxFileSize." err &&
+	git -C repo config --unset patterns.maxFileSize
+'
+
+test_expect_success 'a progress line only on a terminal; --quiet prints nothing' '
+	git -C repo patterns extract -q 2>err &&
+	test_line_count = 0 err &&
+	git -C repo patterns extract 2>err &&
+	test_grep -v "Extracting patterns" err
+'
+
+if command -v script >/dev/null 2>&1; then
+	test_set_prereq TTY
+fi
+
+test_expect_success TTY 'a progress line on a terminal, not with --no-progress' '
+	git init -q tty &&
+	for i in 1 2 3; do test_commit -C tty "Fix $i" f$i.c "int f$i;" || return 1; done &&
+	(cd tty && script -qec "git patterns extract" /dev/null) >out &&
+	test_grep "Extracting patterns: 100% \(3/3\)" out &&
+	git -C tty config patterns.contextLines 2 &&
+	(cd tty && script -qec "git patterns extract --no-progress" /dev/null) >out &&
+	test_grep -v "Extracting patterns" out &&
+	test_grep "3 patterns from 3 new commits" out
+'
+
+test_done
