@@ -17,7 +17,10 @@
  *    removes the file again; the temporary name is removed when the
  *    request ends, whatever happened (a connection closed mid-body too).
  *  - Merging uses merge_adapters() itself (merge.c), into a private
- *    temporary folder, so concurrent merges never share a file name.
+ *    temporary folder, so concurrent merges never share a file name. A
+ *    merge becomes the active version unless the request says
+ *    "activate": false (as merge-adapters makes its merge active); an
+ *    upload does not, unless it is the first version.
  *  - A deleted version's record goes first, then its file: a download that
  *    already opened the file finishes.
  */
