@@ -6,9 +6,10 @@
 #
 # SQLite backend, adapter folder on the same disk as the input. For each of
 # ROUNDS rounds (default 3): upload with `git patterns adapters push` and
-# with curl -T (both stream the file), download with curl to a file and with
-# `git patterns adapters pull` (which also checks the SHA-256 of what it
-# got). The server's RSS is read from /proc when idle and its high-water
+# with curl -T (both stream the file), download with curl to /dev/null (the
+# server and loopback alone), with curl to a file, and with
+# `git patterns adapters pull` (to a file, then it checks the SHA-256 of
+# what it got). The server's RSS is read from /proc when idle and its high-water
 # mark (VmHWM) after all transfers: growth = VmHWM - idle RSS. Page cache
 # is warm (the file was just written); the server fsyncs every upload
 # before answering, so upload times include writing it to disk.
@@ -66,6 +67,8 @@ for r in $(seq "$ROUNDS"); do
 		-H "Content-Type: application/octet-stream" "$URL/adapters?name=curl-$r" >"$TMP/up.json"
 	t2=$(now)
 	id=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$TMP/up.json")
+	curl -sf -H "X-API-Key: $KEY" -o /dev/null "$URL/adapters/$id/file"
+	t2b=$(now)
 	curl -sf -H "X-API-Key: $KEY" -o "$TMP/down.curl" "$URL/adapters/$id/file"
 	t3=$(now)
 	"$BIN" adapters pull "cli-$r" -o "$TMP/down.cli" --remote "$URL" >/dev/null
@@ -73,7 +76,8 @@ for r in $(seq "$ROUNDS"); do
 	cmp "$TMP/big.safetensors" "$TMP/down.curl"
 	cmp "$TMP/big.safetensors" "$TMP/down.cli"
 	echo "round $r: upload push $(rate $t0 $t1) MiB/s ($(secs $t0 $t1) s), curl -T $(rate $t1 $t2) MiB/s;" \
-	     "download curl $(rate $t2 $t3) MiB/s, pull+sha256 check $(rate $t3 $t4) MiB/s ($(secs $t3 $t4) s)"
+	     "download curl >/dev/null $(rate $t2 $t2b) MiB/s, curl >file $(rate $t2b $t3) MiB/s," \
+	     "pull >file +sha256 check $(rate $t3 $t4) MiB/s ($(secs $t3 $t4) s)"
 	rm -f "$TMP/down.curl" "$TMP/down.cli"
 done
 HWM=$(rss_kib $SERVER VmHWM)
