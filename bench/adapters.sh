@@ -12,7 +12,9 @@
 # what it got). The server's RSS is read from /proc when idle and its high-water
 # mark (VmHWM) after all transfers: growth = VmHWM - idle RSS. Page cache
 # is warm (the file was just written); the server fsyncs every upload
-# before answering, so upload times include writing it to disk.
+# before answering, so upload times include writing it to disk. The
+# server's CPU seconds per transfer are printed too: on a busy machine they
+# say what the server itself costs, whatever the wall-clock rate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB=${1:-1024}
@@ -31,6 +33,9 @@ trap cleanup EXIT
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss_kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
 now() { date +%s.%N; }
+# CPU seconds (user + system) the server has used so far
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f\n", ($14 + $15) / hz }' "/proc/$SERVER/stat"; }
+cpus() { $PY -c "import sys; print('%.2f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
 rate() { $PY -c "import sys; print('%.0f' % ($SIZE_MIB / (float(sys.argv[2]) - float(sys.argv[1]))))" "$1" "$2"; }
 secs() { $PY -c "import sys; print('%.2f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
 
@@ -60,15 +65,19 @@ IDLE=$(rss_kib $SERVER VmRSS)
 
 echo "adapter: $SIZE_MIB MiB; server idle RSS $((IDLE / 1024)) MiB; $(nproc) CPUs (shared machine)"
 for r in $(seq "$ROUNDS"); do
+	c0=$(cpu)
 	t0=$(now)
 	"$BIN" adapters push "$TMP/big.safetensors" --name "cli-$r" --remote "$URL" >/dev/null
 	t1=$(now)
+	c1=$(cpu)
 	curl -sf -X POST -T "$TMP/big.safetensors" -H "X-API-Key: $KEY" \
 		-H "Content-Type: application/octet-stream" "$URL/adapters?name=curl-$r" >"$TMP/up.json"
 	t2=$(now)
+	c2=$(cpu)
 	id=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$TMP/up.json")
 	curl -sf -H "X-API-Key: $KEY" -o /dev/null "$URL/adapters/$id/file"
 	t2b=$(now)
+	c3=$(cpu)
 	curl -sf -H "X-API-Key: $KEY" -o "$TMP/down.curl" "$URL/adapters/$id/file"
 	t3=$(now)
 	"$BIN" adapters pull "cli-$r" -o "$TMP/down.cli" --remote "$URL" >/dev/null
@@ -78,6 +87,7 @@ for r in $(seq "$ROUNDS"); do
 	echo "round $r: upload push $(rate $t0 $t1) MiB/s ($(secs $t0 $t1) s), curl -T $(rate $t1 $t2) MiB/s;" \
 	     "download curl >/dev/null $(rate $t2 $t2b) MiB/s, curl >file $(rate $t2b $t3) MiB/s," \
 	     "pull >file +sha256 check $(rate $t3 $t4) MiB/s ($(secs $t3 $t4) s)"
+	echo "         server CPU seconds: push $(cpus $c0 $c1), curl -T $(cpus $c1 $c2), download $(cpus $c2 $c3)"
 	rm -f "$TMP/down.curl" "$TMP/down.cli"
 done
 HWM=$(rss_kib $SERVER VmHWM)
