@@ -23,6 +23,9 @@
  *    upload does not, unless it is the first version.
  *  - A deleted version's record goes first, then its file: a download that
  *    already opened the file finishes.
+ *  - Temporary files of a server that crashed are swept when a server
+ *    starts, once they are a day old (another server sharing the folder
+ *    may be writing younger ones).
  */
 #include "hash.h"
 #include "json.h"
@@ -40,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_VERSION_NAME 100
@@ -733,4 +737,36 @@ void handle_adapter_delete(struct server_request *req, struct server_response *r
 	remove_file(req, a.file);
 	sdb_adapter_release(&a);
 	res->status = 204;
+}
+
+/* ---- housekeeping ---- */
+
+int server_adapters_sweep(const char *dir, double max_age)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	double now = (double)time(NULL);
+	int removed = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		struct stat st;
+		char *p;
+		int upload = starts_with(e->d_name, "gp-upload.");
+		int merge = starts_with(e->d_name, ".merge-");
+		if (!upload && !merge)
+			continue;
+		p = xstrfmt("%s/%s", dir, e->d_name);
+		if (!lstat(p, &st) && now - (double)st.st_mtime > max_age) {
+			if (merge && S_ISDIR(st.st_mode))
+				remove_tree(p);
+			else if (upload && S_ISREG(st.st_mode))
+				unlink(p);
+			removed++;
+		}
+		free(p);
+	}
+	closedir(d);
+	return removed;
 }
