@@ -6,6 +6,7 @@
  * connection (and one TLS session) instead of reconnecting every time.
  */
 #include "http.h"
+#include "hash.h"
 #include "json.h"
 #include "util.h"
 
@@ -43,6 +44,7 @@ struct sink {
 	unsigned long long max, got;
 	int too_big;
 	long long retry_after;
+	struct sha256_ctx *hash;	/* hashes what goes into file */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -195,8 +197,11 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *priv)
 	}
 	s->got += n;
 	curl_easy_getinfo(s->c->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (s->file && status >= 200 && status < 300)
+	if (s->file && status >= 200 && status < 300) {
+		if (s->hash)
+			sha256_update(s->hash, data, n);
 		return fwrite(data, 1, n, s->file) == n ? n : 0;
+	}
 	strbuf_add(s->mem, data, n);
 	return n;
 }
@@ -324,7 +329,8 @@ static int transient(CURLcode rc)
 
 static int perform(struct http_client *c, const char *method, const char *path,
 		   const char *content_type, const struct body_source *src,
-		   struct http_response *resp, FILE *file, unsigned long long max)
+		   struct http_response *resp, FILE *file, unsigned long long max,
+		   struct sha256_ctx *hash)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct curl_slist *headers = NULL;
@@ -344,10 +350,18 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		headers = curl_slist_append(headers, c->key_header);
 
 	for (int try = 0;; try++) {
-		struct sink sink = { c, &resp->body, file, max, 0, 0, -1 };
+		struct sink sink = { c, &resp->body, file, max, 0, 0, -1, hash };
 		CURLcode rc;
 		long status;
 
+		if (hash) {
+			/* each attempt hashes what it writes from the start */
+			if (try) {
+				char unused[SHA256_HEX_LEN + 1];
+				sha256_final_hex(hash, unused);
+			}
+			sha256_init(hash);
+		}
 		strbuf_reset(&resp->body);
 		resp->status = 0;
 		resp->retry_after = -1;
@@ -404,7 +418,7 @@ int http_request(struct http_client *c, const char *method, const char *path,
 	struct body_source src = { body ? body : "", len, NULL, 0 };
 	int has_body = body || !strcmp(method, "POST") || !strcmp(method, "PUT");
 	return perform(c, method, path, content_type, has_body ? &src : NULL, resp, NULL,
-		       c->o.max_response);
+		       c->o.max_response, NULL);
 }
 
 int http_json(struct http_client *c, const char *method, const char *path,
@@ -441,14 +455,15 @@ int http_upload_file(struct http_client *c, const char *method, const char *path
 		fclose(src.file);
 		return err_set("cannot read '%s': %s", file, strerror(errno));
 	}
-	ret = perform(c, method, path, content_type, &src, resp, NULL, c->o.max_response);
+	ret = perform(c, method, path, content_type, &src, resp, NULL, c->o.max_response, NULL);
 	fclose(src.file);
 	return ret;
 }
 
-int http_download_file(struct http_client *c, const char *path, const char *dest,
-		       unsigned long long max_size, struct http_response *resp)
+static int download(struct http_client *c, const char *path, const char *dest,
+		    unsigned long long max_size, struct http_response *resp, char *sha256)
 {
+	struct sha256_ctx hash;
 	char *tmp = xstrfmt("%s.tmp", dest);
 	FILE *f = fopen(tmp, "wb");
 	int ret;
@@ -458,7 +473,9 @@ int http_download_file(struct http_client *c, const char *path, const char *dest
 		free(tmp);
 		return -1;
 	}
-	ret = perform(c, "GET", path, NULL, NULL, resp, f, max_size);
+	ret = perform(c, "GET", path, NULL, NULL, resp, f, max_size, sha256 ? &hash : NULL);
+	if (sha256)
+		sha256_final_hex(&hash, sha256);
 	if (fclose(f) && !ret)
 		ret = err_set("cannot write '%s': %s", tmp, strerror(errno));
 	if (!ret && resp->status >= 200 && resp->status < 300) {
@@ -470,6 +487,19 @@ int http_download_file(struct http_client *c, const char *path, const char *dest
 		unlink(tmp);
 	free(tmp);
 	return ret;
+}
+
+int http_download_file(struct http_client *c, const char *path, const char *dest,
+		       unsigned long long max_size, struct http_response *resp)
+{
+	return download(c, path, dest, max_size, resp, NULL);
+}
+
+int http_download_file_sha256(struct http_client *c, const char *path, const char *dest,
+			      unsigned long long max_size, struct http_response *resp,
+			      char sha256[65])
+{
+	return download(c, path, dest, max_size, resp, sha256);
 }
 
 void http_error_detail(const struct http_response *resp, struct strbuf *out)
