@@ -242,8 +242,8 @@ int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest
 		goto out;
 	path = xstrfmt("/adapters/%s/file", want->id);
 	/* hashed while it streams: no second pass over a big file */
-	if (http_download_file_sha256(c, path, dest, (unsigned long long)want->size, &resp,
-				      hex) < 0)
+	if (http_download_file_sha256(c, path, dest, (unsigned long long)want->size, &resp, hex) <
+	    0)
 		goto out;
 	if (resp.status != 200) {
 		refused("cannot pull adapter", &resp, status);

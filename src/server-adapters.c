@@ -228,8 +228,7 @@ static int record_version(struct server_request *req, struct server_response *re
 		return 201;
 	}
 	remove_file(req, a->file);
-	if (rc == SDB_CONFLICT &&
-	    serverdb_adapter_get(req->db, a->version_name, &old) == SDB_OK) {
+	if (rc == SDB_CONFLICT && serverdb_adapter_get(req->db, a->version_name, &old) == SDB_OK) {
 		int same = !strcmp(old.sha256, a->sha256) && old.size == a->size;
 		if (same)
 			respond_version(res, 200, &old);
@@ -363,8 +362,8 @@ void handle_adapter_file(struct server_request *req, struct server_response *res
 /* ---- POST /adapters/merge ---- */
 
 /* A numbers array of nr items from field key, or NULL (absent). *bad on error. */
-static double *number_array(const cJSON *j, const char *key, size_t nr,
-			    struct server_response *res, int *bad)
+static double *number_array(const cJSON *j, const char *key, size_t nr, struct server_response *res,
+			    int *bad)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, key), *item;
 	double *out;
@@ -373,8 +372,9 @@ static double *number_array(const cJSON *j, const char *key, size_t nr,
 	if (!arr || cJSON_IsNull(arr))
 		return NULL;
 	if (!cJSON_IsArray(arr) || (size_t)cJSON_GetArraySize(arr) != nr) {
-		server_error(res, 422, "field '%s' must be an array of %zu numbers (one per adapter)",
-			     key, nr);
+		server_error(res, 422,
+			     "field '%s' must be an array of %zu numbers (one per adapter)", key,
+			     nr);
 		*bad = 1;
 		return NULL;
 	}
@@ -496,7 +496,8 @@ static int parse_merge(struct server_request *req, struct server_response *res,
 	ids = cJSON_GetObjectItemCaseSensitive(j, "adapter_ids");
 	if (!cJSON_IsArray(ids) || !cJSON_GetArraySize(ids) ||
 	    cJSON_GetArraySize(ids) > MAX_MERGE_INPUTS) {
-		server_error(res, 422, "field 'adapter_ids' must be an array of 1 to %d version ids",
+		server_error(res, 422,
+			     "field 'adapter_ids' must be an array of 1 to %d version ids",
 			     MAX_MERGE_INPUTS);
 		goto fail;
 	}
@@ -539,8 +540,9 @@ static int parse_merge(struct server_request *req, struct server_response *res,
 	if (v && !cJSON_IsNull(v)) {
 		if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 65536 ||
 		    v->valuedouble != (int)v->valuedouble || m->method != MERGE_SVD) {
-			server_error(res, 422, "field 'rank' must be a positive integer, with "
-					       "method svd");
+			server_error(res, 422,
+				     "field 'rank' must be a positive integer, with "
+				     "method svd");
 			goto fail;
 		}
 		m->rank = (int)v->valuedouble;
@@ -641,8 +643,7 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 	a.parent_versions = json_strings(parents, m.nr);
 	a.method = xstrdup(merge_method_name(mo.method));
 	a.weights = json_numbers(mr.weights, m.nr);
-	if (hash_file(mr.output, a.sha256, &a.size) < 0 ||
-	    place_file(req, mr.output, a.file) < 0) {
+	if (hash_file(mr.output, a.sha256, &a.size) < 0 || place_file(req, mr.output, a.file) < 0) {
 		server_error(res, 500, "cannot store the merged adapter");
 		res->log_error = xstrdup(err_msg());
 	} else if (record_version(req, res, &a) == 201 && m.activate) {
