@@ -8,8 +8,8 @@
 # ROUNDS rounds (default 3): upload with `git patterns adapters push` and
 # with curl -T (both stream the file), download with curl to /dev/null (the
 # server and loopback alone), with curl to a file, and with
-# `git patterns adapters pull` (to a file, then it checks the SHA-256 of
-# what it got). The server's RSS is read from /proc when idle and its high-water
+# `git patterns adapters pull` (to a file, hashing it on the way, and it
+# checks the SHA-256 against the server's record). The server's RSS is read from /proc when idle and its high-water
 # mark (VmHWM) after all transfers: growth = VmHWM - idle RSS. Page cache
 # is warm (the file was just written); the server fsyncs every upload
 # before answering, so upload times include writing it to disk. The
@@ -86,7 +86,7 @@ for r in $(seq "$ROUNDS"); do
 	cmp "$TMP/big.safetensors" "$TMP/down.cli"
 	echo "round $r: upload push $(rate $t0 $t1) MiB/s ($(secs $t0 $t1) s), curl -T $(rate $t1 $t2) MiB/s;" \
 	     "download curl >/dev/null $(rate $t2 $t2b) MiB/s, curl >file $(rate $t2b $t3) MiB/s," \
-	     "pull >file +sha256 check $(rate $t3 $t4) MiB/s ($(secs $t3 $t4) s)"
+	     "pull >file (sha256 checked) $(rate $t3 $t4) MiB/s ($(secs $t3 $t4) s)"
 	echo "         server CPU seconds: push $(cpus $c0 $c1), curl -T $(cpus $c1 $c2), download $(cpus $c2 $c3)"
 	rm -f "$TMP/down.curl" "$TMP/down.cli"
 done
