@@ -3,6 +3,8 @@
 # loopback, and the server's memory while it streams them.
 #
 #   bench/adapters.sh [SIZE_MIB]     (default 1024: a 1 GiB adapter)
+#   ADAPTER_DIR=/dev/shm/x bench/adapters.sh   (the server's folder on tmpfs:
+#                                               the server without the disk)
 #
 # SQLite backend, adapter folder on the same disk as the input. For each of
 # ROUNDS rounds (default 3): upload with `git patterns adapters push` and
@@ -28,6 +30,7 @@ SERVER=
 cleanup() {
 	[ -n "$SERVER" ] && kill -TERM "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
 	rm -rf "$TMP"
+	[ -z "${ADAPTER_DIR:-}" ] || rm -rf "$ADAPTER_DIR"
 }
 trap cleanup EXIT
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -55,7 +58,10 @@ EOF
 PORT=$(free_port)
 "$BIN" server add-key bench --db "sqlite:$TMP/server.db" >"$TMP/key" 2>/dev/null
 KEY=$(cat "$TMP/key")
-"$BIN" serve --listen 127.0.0.1:$PORT --db "sqlite:$TMP/server.db" --adapter-dir "$TMP/adapters" \
+ADMIN=$("$BIN" server add-key admin --admin --db "sqlite:$TMP/server.db" 2>/dev/null)
+ADIR=${ADAPTER_DIR:-$TMP/adapters}
+mkdir -p "$ADIR"
+"$BIN" serve --listen 127.0.0.1:$PORT --db "sqlite:$TMP/server.db" --adapter-dir "$ADIR" \
 	--access-log none 2>"$TMP/server.log" &
 SERVER=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
@@ -63,7 +69,7 @@ URL=http://127.0.0.1:$PORT
 export GIT_PATTERNS_API_KEY=$KEY
 IDLE=$(rss_kib $SERVER VmRSS)
 
-echo "adapter: $SIZE_MIB MiB; server idle RSS $((IDLE / 1024)) MiB; $(nproc) CPUs (shared machine)"
+echo "adapter: $SIZE_MIB MiB; adapter folder $ADIR ($(df --output=fstype "$ADIR" | tail -1)); server idle RSS $((IDLE / 1024)) MiB; $(nproc) CPUs (shared machine)"
 for r in $(seq "$ROUNDS"); do
 	c0=$(cpu)
 	t0=$(now)
@@ -89,6 +95,10 @@ for r in $(seq "$ROUNDS"); do
 	     "pull >file (sha256 checked) $(rate $t3 $t4) MiB/s ($(secs $t3 $t4) s)"
 	echo "         server CPU seconds: push $(cpus $c0 $c1), curl -T $(cpus $c1 $c2), download $(cpus $c2 $c3)"
 	rm -f "$TMP/down.curl" "$TMP/down.cli"
+	# keep the folder small (the first version is the active one and stays)
+	for v in "cli-$r" "curl-$r"; do
+		curl -s -o /dev/null -X DELETE -H "X-API-Key: $ADMIN" "$URL/adapters/$v"
+	done
 done
 HWM=$(rss_kib $SERVER VmHWM)
 echo "server RSS: idle $((IDLE / 1024)) MiB, high-water mark $((HWM / 1024)) MiB, growth $(((HWM - IDLE) / 1024)) MiB"
