@@ -402,7 +402,6 @@ int adapters_find(struct store *s, const char *ref, struct adapter_version *out)
 {
 	sqlite3_stmt *st;
 	int rc, found = 0;
-	size_t len = strlen(ref);
 
 	memset(out, 0, sizeof(*out));
 	st = store_prepare(s, "SELECT " COLUMNS " FROM adapter_versions WHERE version_name = ?1 "
@@ -431,7 +430,6 @@ int adapters_find(struct store *s, const char *ref, struct adapter_version *out)
 	}
 	if (!found)
 		return err_set("no adapter version '%s' (see 'git patterns adapters list')", ref);
-	(void)len;
 	return 0;
 }
 
@@ -562,7 +560,6 @@ out:
 
 static int hash_file(const char *path, char *hex)
 {
-	struct strbuf sb = STRBUF_INIT;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct sha256_ctx ctx;
 	char *buf;
@@ -577,7 +574,6 @@ static int hash_file(const char *path, char *hex)
 	sha256_final_hex(&ctx, hex);
 	free(buf);
 	close(fd);
-	strbuf_release(&sb);
 	return n < 0 ? -1 : 0;
 }
 

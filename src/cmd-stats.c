@@ -37,7 +37,8 @@ static void breakdown(struct store *s, const char *title, const char *column,
 		      const char *variant, struct json_writer *jw)
 {
 	char *sql = xstrfmt("SELECT %s, count(*) FROM patterns"
-			    " WHERE (variant = ?1 OR origin = 'team') AND obsolete = 0"
+			    " p WHERE (variant = ?1 OR origin = 'team') AND obsolete = 0"
+			    " AND NOT " SQL_TEAM_ROW_SHADOWED("p")
 			    " GROUP BY 1 ORDER BY 2 DESC, 1",
 			    column);
 	sqlite3_stmt *st = store_prepare(s, sql);
@@ -93,7 +94,8 @@ int cmd_stats(int argc, const char **argv)
 
 	local = count_of(s, "SELECT count(*) FROM patterns WHERE origin = 'local'"
 			    " AND variant = ?1 AND obsolete = 0", variant.buf);
-	team = count_of(s, "SELECT count(*) FROM patterns WHERE origin = 'team'", NULL);
+	team = count_of(s, "SELECT count(*) FROM patterns p WHERE origin = 'team'"
+			   " AND NOT " SQL_TEAM_ROW_SHADOWED("p"), NULL);
 	obsolete = count_of(s, "SELECT count(*) FROM patterns WHERE obsolete = 1"
 			       " AND variant = ?1", variant.buf);
 	commits = count_of(s, "SELECT count(*) FROM processed WHERE variant = ?1", variant.buf);

@@ -32,6 +32,7 @@ static const char export_sql[] =
 	"  AND p.confidence >= ?5"
 	"  AND (?6 OR p.problem_type <> 'unknown')"
 	"  AND (?7 OR p.origin = 'local')"
+	"  AND NOT " SQL_TEAM_ROW_SHADOWED("p")
 	"  AND (?8 OR p.obsolete = 0)"
 	" ORDER BY %s";
 

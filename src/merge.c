@@ -36,6 +36,7 @@
 #define CHUNK ((size_t)1 << 18)		  /* elements per streamed chunk */
 #define FLUSH_EVERY ((uint64_t)256 << 20) /* start writeback every 256 MiB */
 #define MAX_CONFIG (1 << 20)
+#define MAX_PAIR_ELEMS ((uint64_t)1 << 28) /* 2 GiB in f64 per factor */
 
 static const char *const method_names[] = {"linear", "cat", "svd"};
 
@@ -601,10 +602,16 @@ static int build_plan(struct merger *m)
 		pb->shape = xmalloc(tb->ndim * sizeof(uint64_t));
 		memcpy(pb->shape, tb->shape, tb->ndim * sizeof(uint64_t));
 		pb->shape[1] = m->out_rank;
+		/* cat and svd hold a pair in f64: refuse what cannot be held */
 		if (__builtin_mul_overflow(m->out_rank, tail_elems(ta, 1), &pa->nelem) ||
-		    __builtin_mul_overflow(m->out_rank * tb->shape[0], tail_elems(tb, 2),
-					   &pb->nelem))
-			return err_set("tensor '%s': merged shape too large", mod->a_name);
+		    __builtin_mul_overflow(m->out_rank, tb->shape[0], &pb->nelem) ||
+		    __builtin_mul_overflow(pb->nelem, tail_elems(tb, 2), &pb->nelem) ||
+		    pa->nelem > MAX_PAIR_ELEMS || pb->nelem > MAX_PAIR_ELEMS ||
+		    mod->rank_sum * (tail_elems(ta, 1) + tb->shape[0]) > MAX_PAIR_ELEMS)
+			return err_set("tensor '%s': the merged LoRA pair is too large for %s "
+				       "(more than %llu elements)",
+				       mod->a_name, merge_method_name(m->o->method),
+				       (unsigned long long)MAX_PAIR_ELEMS);
 	}
 	if (m->nplan)
 		qsort(m->plan, m->nplan, sizeof(*m->plan), cmp_plan);

@@ -112,7 +112,8 @@ int query_patterns(struct store *s, const struct query_options *o, pattern_row_f
 				    " WHERE patterns_fts MATCH ?6 AND ");
 	else
 		strbuf_addstr(&sql, "patterns p WHERE ");
-	strbuf_addstr(&sql, "(?1 IS NULL OR p.origin = 'team' OR p.variant = ?1)"
+	strbuf_addstr(&sql, "NOT " SQL_TEAM_ROW_SHADOWED("p") " AND"
+			    " (?1 IS NULL OR p.origin = 'team' OR p.variant = ?1)"
 			    " AND (?2 IS NULL OR p.problem_type = ?2)"
 			    " AND (?3 IS NULL OR p.language = ?3)"
 			    " AND (?4 IS NULL OR p.origin = ?4)"
@@ -165,7 +166,7 @@ int query_show(struct store *s, const char *id, const char *variant, pattern_row
 			       "least 4, or a team UUID)", id);
 	/* how many distinct patterns the id could mean */
 	like = xstrfmt("%s%%", id);
-	st = store_prepare(s, "SELECT count(DISTINCT coalesce(server_id, '') || pattern_id || origin)"
+	st = store_prepare(s, "SELECT count(DISTINCT pattern_id)"
 			      " FROM patterns WHERE pattern_id LIKE ?1 OR server_id LIKE ?1");
 	if (!st) {
 		free(like);
@@ -185,7 +186,8 @@ int query_show(struct store *s, const char *id, const char *variant, pattern_row
 	}
 	st = store_prepare(s, "SELECT " ROW_COLUMNS ", p.before_code, p.after_code"
 			      " FROM patterns p WHERE p.pattern_id LIKE ?1 OR p.server_id LIKE ?1"
-			      " ORDER BY (p.variant = ?2) DESC, p.obsolete, p.id DESC LIMIT 1");
+			      " ORDER BY p.origin = 'local' DESC, p.variant = ?2 DESC, p.obsolete,"
+			      " p.id DESC LIMIT 1");
 	if (!st) {
 		free(like);
 		return -1;

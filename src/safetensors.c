@@ -205,7 +205,6 @@ static int parse_string(struct jp *j)
  */
 static int parse_number(struct jp *j, int *is_u64, uint64_t *v)
 {
-	const char *s = j->p;
 	int neg = 0, frac = 0, overflow = 0;
 	uint64_t n = 0;
 
@@ -243,7 +242,6 @@ static int parse_number(struct jp *j, int *is_u64, uint64_t *v)
 		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
 			j->p++;
 	}
-	(void)s;
 	*is_u64 = !neg && !frac && !overflow;
 	*v = n;
 	return 0;

@@ -118,6 +118,18 @@ int store_error(struct store *s, const char *what)
 	return err_set("%s: %s (%s)", what, sqlite3_errmsg(s->db), s->path);
 }
 
+/* Run sql; on failure err_set() SQLite's message alone. */
+static int exec_bare(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set("%s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
 int store_exec(struct store *s, const char *sql)
 {
 	char *msg = NULL;
@@ -152,14 +164,14 @@ const char *store_path(struct store *s) { return s->path; }
 
 static int schema_version(struct store *s, int *version)
 {
-	sqlite3_stmt *st = store_prepare(s, "PRAGMA user_version");
+	sqlite3_stmt *st = NULL;
 	int rc;
-	if (!st)
-		return -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return err_set("%s", sqlite3_errmsg(s->db));
 	rc = sqlite3_step(st);
 	*version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_error(s, "cannot read schema version");
+	return rc == SQLITE_ROW ? 0 : err_set("%s", sqlite3_errmsg(s->db));
 }
 
 static int migrate(struct store *s)
@@ -171,25 +183,25 @@ static int migrate(struct store *s)
 		return -1;
 	if (version == latest)
 		return 0;
-	if (store_begin(s) < 0)
+	if (exec_bare(s, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	/* another process may have migrated while we waited for the lock */
 	if (schema_version(s, &version) < 0)
 		goto fail;
 	if (version > latest) {
-		err_set("pattern store %s has schema version %d, newer than this "
-			"git-patterns (%d); upgrade git-patterns", s->path, version, latest);
+		err_set("schema version %d is newer than this git-patterns knows (%d); "
+			"upgrade git-patterns", version, latest);
 		goto fail;
 	}
 	for (int v = version; v < latest; v++) {
 		char pragma[64];
-		if (store_exec(s, migrations[v]) < 0)
+		if (exec_bare(s, migrations[v]) < 0)
 			goto fail;
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
-		if (store_exec(s, pragma) < 0)
+		if (exec_bare(s, pragma) < 0)
 			goto fail;
 	}
-	return store_commit(s);
+	return exec_bare(s, "COMMIT");
 fail:
 	store_rollback(s);
 	return -1;
@@ -234,8 +246,8 @@ int store_open(struct store **out, const char *path)
 	sqlite3_busy_timeout(s->db, 60000);
 	sqlite3_extended_result_codes(s->db, 1);
 	/* journal_mode is the first read of the file: a corrupt one fails here */
-	if (store_exec(s, "PRAGMA journal_mode=WAL") < 0 ||
-	    store_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;") < 0 ||
+	if (exec_bare(s, "PRAGMA journal_mode=WAL") < 0 ||
+	    exec_bare(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;") < 0 ||
 	    migrate(s) < 0) {
 		char *msg = xstrdup(err_msg());
 		err_set("cannot use pattern store '%s': %s", path, msg);

@@ -51,4 +51,13 @@ int store_error(struct store *s, const char *what);
 char *store_meta_get(struct store *s, const char *key);
 int store_meta_set(struct store *s, const char *key, const char *value);
 
+/*
+ * SQL condition: the team pattern (alias p) is also a local pattern of
+ * this repository (same solution), so listings show it once, as local.
+ */
+#define SQL_TEAM_ROW_SHADOWED(p)                                                       \
+	"(" p ".origin = 'team' AND EXISTS (SELECT 1 FROM patterns l"                  \
+	" WHERE l.origin = 'local' AND l.obsolete = 0 AND l.solution_hash = " p        \
+	".solution_hash))"
+
 #endif
