@@ -114,7 +114,7 @@ static int end(struct file_hasher *h, int stop, char *hex)
 	free(h);
 	if (!failed)
 		return 0;
-	return err_set("cannot hash the upload: %s",
+	return err_set("cannot hash the file being written: %s",
 		       failed > 0 ? strerror(failed) : "the file is shorter than written");
 }
 

@@ -6,7 +6,7 @@
  * connection (and one TLS session) instead of reconnecting every time.
  */
 #include "http.h"
-#include "hash.h"
+#include "file-hasher.h"
 #include "json.h"
 #include "util.h"
 
@@ -44,7 +44,8 @@ struct sink {
 	unsigned long long max, got;
 	int too_big;
 	long long retry_after;
-	struct sha256_ctx *hash;	/* hashes what goes into file */
+	struct file_hasher *hasher;	/* hashes what goes into file */
+	uint64_t file_bytes;		/* written into file */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -198,9 +199,12 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *priv)
 	s->got += n;
 	curl_easy_getinfo(s->c->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (s->file && status >= 200 && status < 300) {
-		if (s->hash)
-			sha256_update(s->hash, data, n);
-		return fwrite(data, 1, n, s->file) == n ? n : 0;
+		if (fwrite(data, 1, n, s->file) != n)
+			return 0;
+		s->file_bytes += n;
+		if (s->hasher) /* the file is unbuffered: the bytes are in it */
+			file_hasher_advance(s->hasher, s->file_bytes);
+		return n;
 	}
 	strbuf_add(s->mem, data, n);
 	return n;
@@ -330,7 +334,7 @@ static int transient(CURLcode rc)
 static int perform(struct http_client *c, const char *method, const char *path,
 		   const char *content_type, const struct body_source *src,
 		   struct http_response *resp, FILE *file, unsigned long long max,
-		   struct sha256_ctx *hash)
+		   struct file_hasher **hasher)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct curl_slist *headers = NULL;
@@ -350,24 +354,23 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		headers = curl_slist_append(headers, c->key_header);
 
 	for (int try = 0;; try++) {
-		struct sink sink = { c, &resp->body, file, max, 0, 0, -1, hash };
+		struct sink sink = { c, &resp->body, file, max, 0, 0, -1, NULL, 0 };
 		CURLcode rc;
 		long status;
 
-		if (hash) {
-			/* each attempt hashes what it writes from the start */
-			if (try) {
-				char unused[SHA256_HEX_LEN + 1];
-				sha256_final_hex(hash, unused);
-			}
-			sha256_init(hash);
-		}
 		strbuf_reset(&resp->body);
 		resp->status = 0;
 		resp->retry_after = -1;
 		if (file && (fflush(file) || ftruncate(fileno(file), 0) < 0 || fseek(file, 0, SEEK_SET))) {
 			err_set("cannot write download: %s", strerror(errno));
 			break;
+		}
+		if (hasher) {
+			/* each attempt hashes what it writes, from the start, in a thread */
+			file_hasher_abort(*hasher);
+			if (file_hasher_start(hasher, fileno(file)) < 0)
+				break;
+			sink.hasher = *hasher;
 		}
 		rc = attempt(c, method, url.buf, headers, src, &sink, &status);
 		resp->retry_after = sink.retry_after;
@@ -463,9 +466,9 @@ int http_upload_file(struct http_client *c, const char *method, const char *path
 static int download(struct http_client *c, const char *path, const char *dest,
 		    unsigned long long max_size, struct http_response *resp, char *sha256)
 {
-	struct sha256_ctx hash;
+	struct file_hasher *hasher = NULL;
 	char *tmp = xstrfmt("%s.tmp", dest);
-	FILE *f = fopen(tmp, "wb");
+	FILE *f = fopen(tmp, sha256 ? "w+b" : "wb"); /* the hasher reads it back */
 	int ret;
 
 	if (!f) {
@@ -473,9 +476,13 @@ static int download(struct http_client *c, const char *path, const char *dest,
 		free(tmp);
 		return -1;
 	}
-	ret = perform(c, "GET", path, NULL, NULL, resp, f, max_size, sha256 ? &hash : NULL);
 	if (sha256)
-		sha256_final_hex(&hash, sha256);
+		setvbuf(f, NULL, _IONBF, 0); /* what fwrite took is in the file, for the hasher */
+	ret = perform(c, "GET", path, NULL, NULL, resp, f, max_size, sha256 ? &hasher : NULL);
+	if (hasher && file_hasher_finish(hasher, sha256) < 0 && !ret)
+		ret = -1;
+	else if (sha256 && !hasher && !ret)
+		ret = err_set("cannot hash the download");
 	if (fclose(f) && !ret)
 		ret = err_set("cannot write '%s': %s", tmp, strerror(errno));
 	if (!ret && resp->status >= 200 && resp->status < 300) {
