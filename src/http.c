@@ -40,7 +40,7 @@ struct http_client {
 struct sink {
 	struct http_client *c;
 	struct strbuf *mem;
-	FILE *file;			/* 2xx bodies of a download */
+	FILE *file; /* 2xx bodies of a download */
 	unsigned long long max, got;
 	int too_big;
 	long long retry_after;
@@ -61,6 +61,7 @@ void http_response_release(struct http_response *r)
 	strbuf_release(&r->body);
 	r->status = 0;
 	r->retry_after = -1;
+	r->too_large = 0;
 }
 
 static int host_is_loopback(const char *host)
@@ -116,8 +117,7 @@ out:
 	return ok ? 1 : 0;
 }
 
-int http_client_new(struct http_client **out, const char *base_url,
-		    const struct http_options *o)
+int http_client_new(struct http_client **out, const char *base_url, const struct http_options *o)
 {
 	struct http_client *c;
 	size_t n;
@@ -129,8 +129,7 @@ int http_client_new(struct http_client **out, const char *base_url,
 	if (!http_url_allowed(base_url, o->allow_http))
 		return -1;
 	if (strchr(base_url, '?') || strchr(base_url, '#'))
-		return err_set("team server URL '%s' must not have a query or fragment",
-			       base_url);
+		return err_set("team server URL '%s' must not have a query or fragment", base_url);
 	c = xcalloc(1, sizeof(*c));
 	c->curl = curl_easy_init();
 	if (!c->curl) {
@@ -172,8 +171,14 @@ void http_client_free(struct http_client *c)
 	free(c);
 }
 
-const char *http_client_url(const struct http_client *c) { return c->url; }
-unsigned long http_client_requests(const struct http_client *c) { return c->requests; }
+const char *http_client_url(const struct http_client *c)
+{
+	return c->url;
+}
+unsigned long http_client_requests(const struct http_client *c)
+{
+	return c->requests;
+}
 
 void http_client_set_key(struct http_client *c, const char *key)
 {
@@ -237,7 +242,7 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *priv)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
@@ -354,14 +359,16 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		headers = curl_slist_append(headers, c->key_header);
 
 	for (int try = 0;; try++) {
-		struct sink sink = { c, &resp->body, file, max, 0, 0, -1, NULL, 0 };
+		struct sink sink = {c, &resp->body, file, max, 0, 0, -1, NULL, 0};
 		CURLcode rc;
 		long status;
 
 		strbuf_reset(&resp->body);
 		resp->status = 0;
 		resp->retry_after = -1;
-		if (file && (fflush(file) || ftruncate(fileno(file), 0) < 0 || fseek(file, 0, SEEK_SET))) {
+		resp->too_large = 0;
+		if (file &&
+		    (fflush(file) || ftruncate(fileno(file), 0) < 0 || fseek(file, 0, SEEK_SET))) {
 			err_set("cannot write download: %s", strerror(errno));
 			break;
 		}
@@ -375,6 +382,7 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		rc = attempt(c, method, url.buf, headers, src, &sink, &status);
 		resp->retry_after = sink.retry_after;
 		if (sink.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+			resp->too_large = 1;
 			err_set("answer of %s %s is larger than %llu bytes", method, url.buf,
 				(unsigned long long)max);
 			break;
@@ -415,10 +423,9 @@ static int perform(struct http_client *c, const char *method, const char *path,
 }
 
 int http_request(struct http_client *c, const char *method, const char *path,
-		 const char *content_type, const void *body, size_t len,
-		 struct http_response *resp)
+		 const char *content_type, const void *body, size_t len, struct http_response *resp)
 {
-	struct body_source src = { body ? body : "", len, NULL, 0 };
+	struct body_source src = {body ? body : "", len, NULL, 0};
 	int has_body = body || !strcmp(method, "POST") || !strcmp(method, "PUT");
 	return perform(c, method, path, content_type, has_body ? &src : NULL, resp, NULL,
 		       c->o.max_response, NULL);
@@ -429,16 +436,16 @@ int http_json(struct http_client *c, const char *method, const char *path,
 {
 	if (json)
 		*json = NULL;
-	if (http_request(c, method, path, body ? "application/json" : NULL,
-			 body ? body->buf : NULL, body ? body->len : 0, resp) < 0)
+	if (http_request(c, method, path, body ? "application/json" : NULL, body ? body->buf : NULL,
+			 body ? body->len : 0, resp) < 0)
 		return -1;
 	if (resp->status < 200 || resp->status >= 300 || !json || !resp->body.len)
 		return 0;
 	*json = json_parse(resp->body.buf, resp->body.len);
 	if (!*json) {
 		char *msg = xstrdup(err_msg());
-		err_set("team server %s sent invalid JSON for %s %s: %s", c->url, method,
-			path, msg);
+		err_set("team server %s sent invalid JSON for %s %s: %s", c->url, method, path,
+			msg);
 		free(msg);
 		return -1;
 	}
@@ -448,7 +455,7 @@ int http_json(struct http_client *c, const char *method, const char *path,
 int http_upload_file(struct http_client *c, const char *method, const char *path,
 		     const char *content_type, const char *file, struct http_response *resp)
 {
-	struct body_source src = { NULL, 0, NULL, 0 };
+	struct body_source src = {NULL, 0, NULL, 0};
 	int ret;
 
 	src.file = fopen(file, "rb");
@@ -487,8 +494,7 @@ static int download(struct http_client *c, const char *path, const char *dest,
 		ret = err_set("cannot write '%s': %s", tmp, strerror(errno));
 	if (!ret && resp->status >= 200 && resp->status < 300) {
 		if (rename(tmp, dest) < 0)
-			ret = err_set("cannot rename '%s' to '%s': %s", tmp, dest,
-				      strerror(errno));
+			ret = err_set("cannot rename '%s' to '%s': %s", tmp, dest, strerror(errno));
 	}
 	if (ret || resp->status < 200 || resp->status >= 300)
 		unlink(tmp);

@@ -53,7 +53,8 @@ struct server {
 	struct MHD_Daemon *daemon;
 	struct strbuf tls_cert, tls_key;
 	sigset_t signals;
-	atomic_int active; /* requests between their first call and completion */
+	atomic_int active;   /* requests between their first call and completion */
+	atomic_int stopping; /* SIGTERM seen: every answer closes its connection */
 	pthread_mutex_t health_lock;
 	double health_checked;
 	int health_ok;
@@ -67,6 +68,7 @@ struct request {
 	char *user;
 	struct strbuf body;
 	int too_large;
+	unsigned long long dropped; /* body bytes read past the limit */
 	int upload_fd;
 	char *upload_path;
 	struct file_hasher *upload_hash; /* while upload_fd is open */
@@ -227,9 +229,11 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
 						  : "application/json; charset=utf-8");
 	if (allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	if (atomic_load(&r->req.srv->stopping))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, (unsigned)res->status, resp);
 	MHD_destroy_response(resp);
-	r->status = res->status;
+	r->status = ret == MHD_YES ? res->status : 0;
 	if (res->log_error) {
 		free(r->log_error);
 		r->log_error = res->log_error;
@@ -466,8 +470,10 @@ static enum MHD_Result first_call(struct server *srv, struct MHD_Connection *con
 
 static int take_body(struct server *srv, struct request *r, const char *data, size_t n)
 {
-	if (r->too_large)
+	if (r->too_large) {
+		r->dropped += n;
 		return 0;
+	}
 	if (r->route->flags & ROUTE_UPLOAD) {
 		if (r->req.upload_size + n > srv->cfg.max_upload) {
 			/* give the disk back now; the rest of the body is dropped */
@@ -580,6 +586,17 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		if (take_body(srv, r, upload_data, *upload_data_size) < 0)
 			return MHD_NO;
 		*upload_data_size = 0;
+		/*
+		 * Over the limit (a body without Content-Length): what follows
+		 * is read and dropped so that the client gets its 413 at the
+		 * end, but an endless body is cut off (the connection closed),
+		 * as libmicrohttpd cannot answer in the middle of a body.
+		 */
+		if (r->too_large && r->dropped > (64u << 20)) {
+			free(r->log_error);
+			r->log_error = xstrdup("body far over the limit: connection closed");
+			return MHD_NO;
+		}
 		return MHD_YES;
 	}
 	return run_handler(srv, conn, r);
@@ -730,7 +747,12 @@ int server_wait_and_stop(struct server *srv)
 	lsock = MHD_quiesce_daemon(srv->daemon);
 	if (lsock != MHD_INVALID_SOCKET)
 		close(lsock);
-	/* requests in flight finish and get their answer */
+	/*
+	 * Requests in flight finish and get their answer; so do requests that
+	 * keep-alive connections still send, but each of those answers closes
+	 * its connection, so that busy clients cannot hold the stop back.
+	 */
+	atomic_store(&srv->stopping, 1);
 	deadline = now_seconds() + 30;
 	while (atomic_load(&srv->active) > 0 && now_seconds() < deadline) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };

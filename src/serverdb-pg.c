@@ -485,10 +485,14 @@ static void array_add(struct strbuf *a, const char *s)
 		return;
 	}
 	strbuf_addch(a, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
+	while (*s) {
+		size_t plain = strcspn(s, "\"\\");
+		strbuf_add(a, s, plain);
+		s += plain;
+		if (*s) {
 			strbuf_addch(a, '\\');
-		strbuf_addch(a, *s);
+			strbuf_addch(a, *s++);
+		}
 	}
 	strbuf_addch(a, '"');
 }

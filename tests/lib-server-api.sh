@@ -386,6 +386,14 @@ test_expect_success 'a chunked body over the limit is 413 too (bounded while str
 	test "$code" = 413
 '
 
+test_expect_success 'an endless chunked body is cut off; the server lives on' '
+	{ head -c 300000000 /dev/zero | curl -s -o /dev/null -H "X-API-Key: $KEY" \
+		-H "Transfer-Encoding: chunked" --data-binary @- "$SERVER_URL/patterns"; echo $? >rc; } &&
+	test "$(cat rc)" != 0 &&
+	test_grep "body far over the limit" server.log &&
+	expect_status 200 GET "/patterns?limit=1"
+'
+
 test_expect_success 'unknown path 404, wrong method 405 with Allow' '
 	expect_status 404 GET /nope &&
 	json_get out.json "d[\"detail\"]" &&

@@ -10,17 +10,29 @@
 #   pg_ctl_do stop|start         stop or start that PostgreSQL again
 #   api METHOD PATH [BODY|@FILE] curl with $KEY; body to out.json, status to
 #                                stdout
+#   $EXTRA_PIDS                  a file: append the pid of any other server
+#                                a test starts, and it is stopped at the end
 # Everything started is stopped when the script exits.
 
 SERVER_PID=
 PG_DIR=
 PG_BIN=/usr/lib/postgresql/15/bin
+# more servers a test starts: it appends their pids here (outside $TRASH,
+# which is gone by the time the exit trap runs)
+EXTRA_PIDS=$(mktemp "${TMPDIR:-/tmp}/gp-pids.XXXXXX")
+export EXTRA_PIDS
 
 server_cleanup() {
 	if test -n "$SERVER_PID"; then
 		kill -TERM "$SERVER_PID" 2>/dev/null
 		wait "$SERVER_PID" 2>/dev/null
 		SERVER_PID=
+	fi
+	if test -f "$EXTRA_PIDS"; then
+		while read pid; do
+			kill -TERM "$pid" 2>/dev/null
+		done <"$EXTRA_PIDS"
+		rm -f "$EXTRA_PIDS"
 	fi
 	if test -n "$PG_DIR" && test -d "$PG_DIR"; then
 		pg_ctl_do stop >/dev/null 2>&1
@@ -29,6 +41,7 @@ server_cleanup() {
 	fi
 }
 trap server_cleanup EXIT
+trap 'server_cleanup; exit 1' INT TERM HUP
 
 # wait_for_health URL [EXPECTED_STATUS]: poll until /health answers
 wait_for_health() {

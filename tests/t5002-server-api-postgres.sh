@@ -12,12 +12,12 @@ DB_URL=$PG_URL
 . "$TEST_SRC/lib-server-api.sh"
 
 test_expect_success 'the schema is valid PostgreSQL with the seed tables and indexes' '
-	as_pg "$PG_BIN/../bin/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
+	as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
 		-c "SELECT indexname FROM pg_indexes WHERE tablename = '"'"'patterns'"'"' ORDER BY 1" >idx &&
 	test_grep "^idx_problem_type$" idx &&
 	test_grep "^idx_success_count$" idx &&
 	test_grep "^unique_solution$" idx &&
-	as_pg "$PG_BIN/../bin/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
+	as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
 		-c "SELECT max(version) FROM schema_migrations" >ver &&
 	test "$(cat ver)" -ge 1
 '
@@ -25,6 +25,7 @@ test_expect_success 'the schema is valid PostgreSQL with the seed tables and ind
 test_expect_success 'a second server on the same database shares everything' '
 	port2=$(free_port) &&
 	(git-patterns serve --listen 127.0.0.1:$port2 --db "$DB_URL" --access-log none 2>s2.log & echo $! >s2.pid) &&
+	cat s2.pid >>"$EXTRA_PIDS" &&
 	wait_for_health http://127.0.0.1:$port2 &&
 	curl -s -H "X-API-Key: $ALICE" "http://127.0.0.1:$port2/patterns?limit=1" >two.json &&
 	expect_status 200 GET "/patterns?limit=1" &&
@@ -84,6 +85,7 @@ EOF
 test_expect_success 'two servers, concurrent batches: the change feed never skips a commit' '
 	port2=$(free_port) &&
 	(git-patterns serve --listen 127.0.0.1:$port2 --db "$DB_URL" --access-log none 2>s3.log & echo $! >s3.pid) &&
+	cat s3.pid >>"$EXTRA_PIDS" &&
 	wait_for_health http://127.0.0.1:$port2 &&
 	"$PYTHON" feed.py "$SERVER_URL" http://127.0.0.1:$port2 &&
 	kill -TERM $(cat s3.pid)
