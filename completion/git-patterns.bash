@@ -40,7 +40,7 @@ __git_patterns_subcommands ()
 {
 	case "$1" in
 	hook)		echo "install uninstall status run" ;;
-	adapters)	echo "list activate rollback" ;;
+	adapters)	echo "list activate rollback push pull" ;;
 	server)		echo "add-key list-keys revoke-key" ;;
 	esac
 }

@@ -6,6 +6,7 @@
  * connection (and one TLS session) instead of reconnecting every time.
  */
 #include "http.h"
+#include "file-hasher.h"
 #include "json.h"
 #include "util.h"
 
@@ -43,6 +44,8 @@ struct sink {
 	unsigned long long max, got;
 	int too_big;
 	long long retry_after;
+	struct file_hasher *hasher;	/* hashes what goes into file */
+	uint64_t file_bytes;		/* written into file */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -200,8 +203,14 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *priv)
 	}
 	s->got += n;
 	curl_easy_getinfo(s->c->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (s->file && status >= 200 && status < 300)
-		return fwrite(data, 1, n, s->file) == n ? n : 0;
+	if (s->file && status >= 200 && status < 300) {
+		if (fwrite(data, 1, n, s->file) != n)
+			return 0;
+		s->file_bytes += n;
+		if (s->hasher) /* the file is unbuffered: the bytes are in it */
+			file_hasher_advance(s->hasher, s->file_bytes);
+		return n;
+	}
 	strbuf_add(s->mem, data, n);
 	return n;
 }
@@ -329,7 +338,8 @@ static int transient(CURLcode rc)
 
 static int perform(struct http_client *c, const char *method, const char *path,
 		   const char *content_type, const struct body_source *src,
-		   struct http_response *resp, FILE *file, unsigned long long max)
+		   struct http_response *resp, FILE *file, unsigned long long max,
+		   struct file_hasher **hasher)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct curl_slist *headers = NULL;
@@ -349,7 +359,7 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		headers = curl_slist_append(headers, c->key_header);
 
 	for (int try = 0;; try++) {
-		struct sink sink = {c, &resp->body, file, max, 0, 0, -1};
+		struct sink sink = {c, &resp->body, file, max, 0, 0, -1, NULL, 0};
 		CURLcode rc;
 		long status;
 
@@ -361,6 +371,13 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		    (fflush(file) || ftruncate(fileno(file), 0) < 0 || fseek(file, 0, SEEK_SET))) {
 			err_set("cannot write download: %s", strerror(errno));
 			break;
+		}
+		if (hasher) {
+			/* each attempt hashes what it writes, from the start, in a thread */
+			file_hasher_abort(*hasher);
+			if (file_hasher_start(hasher, fileno(file)) < 0)
+				break;
+			sink.hasher = *hasher;
 		}
 		rc = attempt(c, method, url.buf, headers, src, &sink, &status);
 		resp->retry_after = sink.retry_after;
@@ -411,7 +428,7 @@ int http_request(struct http_client *c, const char *method, const char *path,
 	struct body_source src = {body ? body : "", len, NULL, 0};
 	int has_body = body || !strcmp(method, "POST") || !strcmp(method, "PUT");
 	return perform(c, method, path, content_type, has_body ? &src : NULL, resp, NULL,
-		       c->o.max_response);
+		       c->o.max_response, NULL);
 }
 
 int http_json(struct http_client *c, const char *method, const char *path,
@@ -448,16 +465,17 @@ int http_upload_file(struct http_client *c, const char *method, const char *path
 		fclose(src.file);
 		return err_set("cannot read '%s': %s", file, strerror(errno));
 	}
-	ret = perform(c, method, path, content_type, &src, resp, NULL, c->o.max_response);
+	ret = perform(c, method, path, content_type, &src, resp, NULL, c->o.max_response, NULL);
 	fclose(src.file);
 	return ret;
 }
 
-int http_download_file(struct http_client *c, const char *path, const char *dest,
-		       unsigned long long max_size, struct http_response *resp)
+static int download(struct http_client *c, const char *path, const char *dest,
+		    unsigned long long max_size, struct http_response *resp, char *sha256)
 {
+	struct file_hasher *hasher = NULL;
 	char *tmp = xstrfmt("%s.tmp", dest);
-	FILE *f = fopen(tmp, "wb");
+	FILE *f = fopen(tmp, sha256 ? "w+b" : "wb"); /* the hasher reads it back */
 	int ret;
 
 	if (!f) {
@@ -465,7 +483,13 @@ int http_download_file(struct http_client *c, const char *path, const char *dest
 		free(tmp);
 		return -1;
 	}
-	ret = perform(c, "GET", path, NULL, NULL, resp, f, max_size);
+	if (sha256)
+		setvbuf(f, NULL, _IONBF, 0); /* what fwrite took is in the file, for the hasher */
+	ret = perform(c, "GET", path, NULL, NULL, resp, f, max_size, sha256 ? &hasher : NULL);
+	if (hasher && file_hasher_finish(hasher, sha256) < 0 && !ret)
+		ret = -1;
+	else if (sha256 && !hasher && !ret)
+		ret = err_set("cannot hash the download");
 	if (fclose(f) && !ret)
 		ret = err_set("cannot write '%s': %s", tmp, strerror(errno));
 	if (!ret && resp->status >= 200 && resp->status < 300) {
@@ -476,6 +500,19 @@ int http_download_file(struct http_client *c, const char *path, const char *dest
 		unlink(tmp);
 	free(tmp);
 	return ret;
+}
+
+int http_download_file(struct http_client *c, const char *path, const char *dest,
+		       unsigned long long max_size, struct http_response *resp)
+{
+	return download(c, path, dest, max_size, resp, NULL);
+}
+
+int http_download_file_sha256(struct http_client *c, const char *path, const char *dest,
+			      unsigned long long max_size, struct http_response *resp,
+			      char sha256[65])
+{
+	return download(c, path, dest, max_size, resp, sha256);
 }
 
 void http_error_detail(const struct http_response *resp, struct strbuf *out)

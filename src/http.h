@@ -111,6 +111,14 @@ int http_upload_file(struct http_client *c, const char *method, const char *path
  */
 int http_download_file(struct http_client *c, const char *path, const char *dest,
 		       unsigned long long max_size, struct http_response *resp);
+/*
+ * The same, and sha256 (65 bytes) receives the hex SHA-256 of the body
+ * written to dest, computed while it streams (so a caller that checks the
+ * download needs no second pass over the file).
+ */
+int http_download_file_sha256(struct http_client *c, const char *path, const char *dest,
+			      unsigned long long max_size, struct http_response *resp,
+			      char sha256[65]);
 
 /*
  * What the server said about a failed request, for an error message: its
