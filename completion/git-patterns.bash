@@ -35,14 +35,17 @@ __git_patterns_options ()
 	echo "${!key}"
 }
 
-# Subcommands of the commands that have them.
+# Subcommands of the commands that have them, from their usage lines
+# ("usage: git patterns hook install ...", "   or: git patterns hook run ...").
 __git_patterns_subcommands ()
 {
-	case "$1" in
-	hook)		echo "install uninstall status run" ;;
-	adapters)	echo "list activate rollback push pull" ;;
-	server)		echo "add-key list-keys revoke-key" ;;
-	esac
+	local key="__git_patterns_subs_${1//-/_}"
+	if [ -z "${!key+set}" ]; then
+		printf -v "$key" '%s' "$(__git patterns "$1" -h 2>&1 | sed -n \
+			-e "s/^usage: git patterns $1 \([a-z][a-z-]*\).*/\1/p" \
+			-e "s/^   or: git patterns $1 \([a-z][a-z-]*\).*/\1/p" | sort -u)"
+	fi
+	echo ${!key}
 }
 
 # Pattern ids of the store, newest first (for show, feedback, apply).

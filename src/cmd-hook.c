@@ -16,14 +16,16 @@ static const char *const hook_usage[] = {
 	"git patterns hook install [--force]",
 	"git patterns hook uninstall",
 	"git patterns hook status [--json]",
-	"git patterns hook run <name> [<args>...]",
+	"git patterns hook run [--head <commit>] [--orig-head <commit>] <name> [<args>...]",
 	NULL,
 };
 
 static const char *const hook_install_usage[] = { "git patterns hook install [--force]", NULL };
 static const char *const hook_uninstall_usage[] = { "git patterns hook uninstall", NULL };
 static const char *const hook_status_usage[] = { "git patterns hook status [--json]", NULL };
-static const char *const hook_run_usage[] = { "git patterns hook run <name> [<args>...]", NULL };
+static const char *const hook_run_usage[] = {
+	"git patterns hook run [--head <commit>] [--orig-head <commit>] <name> [<args>...]", NULL
+};
 
 /* Why the hooks do nothing, or NULL when they are enabled. */
 static const char *disabled_by(git_repository *repo)
@@ -147,9 +149,10 @@ static int hook_status_cmd(int argc, const char **argv)
 		OPT_END(),
 	};
 	git_repository *repo;
-	struct strbuf dir = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT, out = STRBUF_INIT, last = STRBUF_INIT;
 	struct json_writer jw;
 	const char *off;
+	char *log;
 
 	argc = parse_options(argc, argv, opts, hook_status_usage, 0);
 	if (argc)
@@ -221,14 +224,24 @@ static int hook_status_cmd(int argc, const char **argv)
 						       : "is kept but not executable");
 		putchar('\n');
 	}
+	log = hook_log_last(repo, &last);
 	if (json) {
 		jw_array_end(&jw);
+		jw_key(&jw, "log");
+		jw_string(&jw, log);
+		jw_key(&jw, "last_logged");
+		jw_string(&jw, last.len ? last.buf : NULL);
 		jw_object_end(&jw);
 		fwrite(out.buf, 1, out.len, stdout);
 		putchar('\n');
-	} else if (off) {
-		printf("the hooks are turned off by %s\n", off);
+	} else {
+		if (off)
+			printf("the hooks are turned off by %s\n", off);
+		if (last.len)
+			printf("last logged in %s:\n  %s\n", log, last.buf);
 	}
+	free(log);
+	strbuf_release(&last);
 	git_repository_free(repo);
 	strbuf_release(&dir);
 	strbuf_release(&out);
@@ -237,7 +250,12 @@ static int hook_status_cmd(int argc, const char **argv)
 
 static int hook_run_cmd(int argc, const char **argv)
 {
-	struct option opts[] = { OPT_END() };
+	struct hook_run_options o = { NULL, NULL };
+	struct option opts[] = {
+		OPT_STRING(0, "head", &o.head, "commit", "the commit HEAD named when git ran the hook"),
+		OPT_STRING(0, "orig-head", &o.orig_head, "commit", "post-merge: ORIG_HEAD then"),
+		OPT_END(),
+	};
 
 	argc = parse_options(argc, argv, opts, hook_run_usage, PARSE_OPT_STOP_AT_NON_OPTION);
 	if (argc < 1)
@@ -246,7 +264,7 @@ static int hook_run_cmd(int argc, const char **argv)
 	if (!hook_script(argv[0]))
 		usage_msg_opt(hook_run_usage, opts, "unknown hook '%s'", argv[0]);
 	/* never fail git: problems are in the hook log */
-	hook_run(argv[0], argc - 1, argv + 1);
+	hook_run(argv[0], &o, argc - 1, argv + 1);
 	return 0;
 }
 

@@ -351,6 +351,23 @@ static int hook_vlog(git_repository *repo, const char *hook, const char *fmt, va
 	return ret;
 }
 
+char *hook_log_last(git_repository *repo, struct strbuf *last)
+{
+	char *dir = patterns_dir(repo), *path = xstrfmt("%s/hook.log", dir);
+	struct strbuf sb = STRBUF_INIT;
+	const char *nl;
+
+	strbuf_reset(last);
+	if (strbuf_read_file(&sb, path) == 0) {
+		strbuf_rtrim(&sb);
+		nl = strrchr(sb.buf, '\n');
+		strbuf_addstr(last, nl ? nl + 1 : sb.buf);
+	}
+	strbuf_release(&sb);
+	free(dir);
+	return path;
+}
+
 int hook_log(git_repository *repo, const char *hook, const char *fmt, ...)
 {
 	va_list ap;
@@ -451,21 +468,24 @@ static int read_rewrites(struct hook_job *job)
 }
 
 /* What the hook has to do, from git's arguments and the repository. */
-static int plan_job(git_repository *repo, struct hook_job *job, int argc, const char **argv)
+static int plan_job(git_repository *repo, struct hook_job *job,
+		    const struct hook_run_options *o)
 {
 	git_oid head, orig;
 	char hex[GIT_OID_HEXSZ + 1];
+	const char *head_spec = o && o->head ? o->head : "HEAD";
+	const char *orig_spec = o && o->orig_head ? o->orig_head : "ORIG_HEAD";
 
 	if (!strcmp(job->name, "post-commit")) {
-		if (resolve_commit(repo, "HEAD", &head) < 0)
+		if (resolve_commit(repo, head_spec, &head) < 0)
 			return -1;
 		string_list_append(&job->commits, git_oid_tostr(hex, sizeof(hex), &head));
 		return 0;
 	}
 	if (!strcmp(job->name, "post-merge")) {
 		/* argv[0] is 1 for a squash merge, which makes no commit */
-		if (resolve_commit(repo, "HEAD", &head) < 0 ||
-		    resolve_commit(repo, "ORIG_HEAD", &orig) < 0)
+		if (resolve_commit(repo, head_spec, &head) < 0 ||
+		    resolve_commit(repo, orig_spec, &orig) < 0)
 			return -1;
 		if (!git_oid_equal(&head, &orig)) {
 			char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
@@ -580,6 +600,50 @@ out:
 }
 
 /*
+ * Is commit id still part of the history: HEAD or a local branch at it or
+ * after it? (A background post-commit job may finish after the commit was
+ * amended or rebased away.)
+ */
+static int commit_is_current(git_repository *repo, const git_oid *id)
+{
+	git_branch_iterator *it = NULL;
+	git_reference *ref = NULL;
+	git_branch_t type;
+	git_oid tip;
+	int current = 0;
+
+	if (git_reference_name_to_id(&tip, repo, "HEAD") == 0 &&
+	    (git_oid_equal(&tip, id) || git_graph_descendant_of(repo, &tip, id) == 1))
+		return 1;
+	if (git_branch_iterator_new(&it, repo, GIT_BRANCH_LOCAL) < 0)
+		return 1; /* cannot tell: keep it */
+	while (!current && git_branch_next(&ref, &type, it) == 0) {
+		const git_oid *t = git_reference_target(ref);
+		if (t && (git_oid_equal(t, id) || git_graph_descendant_of(repo, t, id) == 1))
+			current = 1;
+		git_reference_free(ref);
+	}
+	git_branch_iterator_free(it);
+	return current;
+}
+
+/* post-commit: the commit was rewritten away before its patterns were in. */
+static int obsolete_if_gone(git_repository *repo, struct store *s, const struct hook_job *job)
+{
+	struct hook_job gone = { job->name, STRING_LIST_INIT, STRING_LIST_INIT, NULL };
+	git_oid id;
+	int ret;
+
+	if (strcmp(job->name, "post-commit") || job->commits.nr != 1 ||
+	    git_oid_fromstr(&id, job->commits.items[0]) < 0 || commit_is_current(repo, &id))
+		return 0;
+	string_list_append(&gone.replaced, job->commits.items[0]);
+	ret = mark_obsolete(s, &gone);
+	job_clear(&gone);
+	return ret;
+}
+
+/*
  * Extract the job's commits in-process. In the foreground one diff thread
  * is plenty (the job is small); in the background every core helps.
  */
@@ -664,17 +728,18 @@ static void start_auto_sync(git_repository *repo, const char *hook)
 	free(dir);
 }
 
-/*
- * Do the job; errors go to the hook log. In the foreground, a store that
- * stays locked returns RUN_JOB_BUSY (nothing logged) for the caller to
- * hand the job to the background.
- */
 /* sqlite3_wal_hook callback: remember how many frames the WAL holds. */
 static int note_wal_frames(void *data, sqlite3 *db, const char *name, int frames)
 {
 	*(int *)data = frames;
 	return SQLITE_OK;
 }
+
+/*
+ * Do the job; errors go to the hook log. In the foreground, a store that
+ * stays locked returns RUN_JOB_BUSY (nothing logged) for the caller to
+ * hand the job to the background.
+ */
 
 static int run_job(git_repository *repo, const struct hook_job *job, int background)
 {
@@ -697,7 +762,8 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 	/* git waits for us: a store held by someone else is the background's job */
 	if (!background)
 		sqlite3_busy_timeout(store_db(s), FOREGROUND_BUSY_MS);
-	if (mark_obsolete(s, job) < 0 || extract_job(repo, s, job, background) < 0)
+	if (mark_obsolete(s, job) < 0 || extract_job(repo, s, job, background) < 0 ||
+	    obsolete_if_gone(repo, s, job) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -755,7 +821,7 @@ static int detach_job(const struct hook_job *job)
 	_exit(0);
 }
 
-int hook_run(const char *name, int argc, const char **argv)
+int hook_run(const char *name, const struct hook_run_options *o, int argc, const char **argv)
 {
 	struct hook_job job = { name, STRING_LIST_INIT, STRING_LIST_INIT, NULL };
 	const char *env = getenv("GIT_PATTERNS_HOOK");
@@ -770,7 +836,7 @@ int hook_run(const char *name, int argc, const char **argv)
 		ret = 0;
 		goto out;
 	}
-	if (plan_job(repo, &job, argc, argv) < 0) {
+	if (plan_job(repo, &job, o) < 0) {
 		hook_log(repo, name, "error: %s", err_msg());
 		goto out;
 	}

@@ -5,16 +5,32 @@ test_description='hook run keeps the store current: commit, merge, amend, rebase
 # permissions mean nothing to root
 test "$(id -u)" != 0 && test_set_prereq SANITY
 
-# export == what a fresh clone extracts from the current history
+# wait_until 'CMD': the stubs work in the background; retry CMD for 20 s
+wait_until() {
+	local i=0
+	while ! eval "$1" >/dev/null 2>&1; do
+		i=$((i + 1))
+		test $i -ge 200 && { echo "still not true after 20 s: $1"; eval "$1"; return 1; }
+		sleep 0.1
+	done
+}
+
+# export == what a fresh clone extracts from the current history (once the
+# background jobs are done)
 check_current_history() {
 	rm -rf fresh &&
 	git clone -q "$1" fresh &&
 	git -C fresh patterns extract --quiet --output ../expect.jsonl &&
-	git -C "$1" patterns export --quiet >actual.jsonl &&
 	# commits with the same committer time may come in another order
 	sort expect.jsonl >expect.sorted &&
-	sort actual.jsonl >actual.sorted &&
+	wait_until "git -C $1 patterns export --quiet | sort | cmp -s - expect.sorted" &&
+	git -C "$1" patterns export --quiet | sort >actual.sorted &&
 	test_cmp expect.sorted actual.sorted
+}
+
+# the number of exported patterns of repository $1 becomes $2
+wait_for_count() {
+	wait_until "test \$(git -C $1 patterns export --quiet | wc -l) = $2"
 }
 
 # wait (at most 20 s) until the store of $1 has $2 patterns of commit $3
@@ -34,6 +50,7 @@ test_expect_success 'post-commit extracts the new commit' '
 	git init -q repo && git -C repo patterns hook install >/dev/null &&
 	(cd repo && test_commit "feat: add one" one.c "int one;" &&
 	 test_commit "fix: repair two" two.c "int two;") &&
+	wait_for_count repo 2 &&
 	git -C repo patterns export --quiet >out &&
 	test_line_count = 2 out &&
 	test_grep "\"commit_msg\":\"fix: repair two\"" out &&
@@ -44,12 +61,25 @@ test_expect_success 'post-commit extracts the new commit' '
 test_expect_success 'amend: only the amended commit is exported' '
 	(cd repo && echo "int two = 2;" >two.c && test_tick &&
 	 git commit -q -a --amend -m "fix: repair two properly") &&
+	check_current_history repo &&
 	git -C repo patterns export --quiet >out &&
 	test_line_count = 2 out &&
 	! test_grep "repair two\"" out &&
 	check_current_history repo &&
 	git -C repo patterns list >list &&
 	! test_grep "fix: repair two$" list
+'
+
+test_expect_success 'commit and amend at once, five times: the jobs race, the result is right' '
+	for i in 1 2 3 4 5; do
+		(cd repo && echo "int race$i;" >race.c && git add race.c && test_tick &&
+		 git commit -q -m "feat: add race $i" &&
+		 echo "int race$i = $i;" >race.c && git add race.c &&
+		 git commit -q --amend -m "feat: add race $i, amended") || return 1
+	done &&
+	check_current_history repo &&
+	git -C repo patterns export --quiet >out &&
+	! grep "add race [0-9]\"" out
 '
 
 test_expect_success 'rebase onto a new base: exactly the current history is exported' '
@@ -59,9 +89,9 @@ test_expect_success 'rebase onto a new base: exactly the current history is expo
 	 git checkout -q main &&
 	 test_commit "feat: add four" four.c "int four;" &&
 	 git checkout -q topic && test_tick && git rebase -q main) &&
-	git -C repo patterns export --quiet >out &&
-	test_line_count = 5 out &&
 	check_current_history repo &&
+	git -C repo patterns export --quiet >out &&
+	test_line_count = 10 out &&
 	git -C repo patterns stats --json >stats &&
 	test "$(json_get stats "d.get(\"obsolete\")")" -ge 2
 '
@@ -73,6 +103,7 @@ test_expect_success 'post-merge: what a pull brings in is extracted' '
 	 test_commit "feat: add five" five.c "int five;" &&
 	 test_commit "perf: speed up five" five.c "static int five;") &&
 	(cd clone && git pull -q --no-rebase origin main) &&
+	wait_until "git -C clone patterns export --quiet | grep -q \"speed up five\"" &&
 	git -C clone patterns export --quiet >out &&
 	test_grep "speed up five" out &&
 	test_grep "add five" out &&
@@ -83,6 +114,7 @@ test_expect_success 'a merge commit brings the side branch in' '
 	(cd clone && git checkout -q -b side HEAD~2 &&
 	 GIT_PATTERNS_HOOK=0 test_commit "feat: add six" six.c "int six;" &&
 	 git checkout -q main && git merge -q --no-edit side) &&
+	wait_until "git -C clone patterns export --quiet | grep -q \"add six\"" &&
 	git -C clone patterns export --quiet >out &&
 	test_grep "add six" out
 '
@@ -101,14 +133,22 @@ test_expect_success 'an unusable store: the commit succeeds and hook.log says wh
 		>broken/.git/patterns/patterns.db &&
 	(cd broken && test_commit "feat: add y" y.c 2>err && ! test -s err) &&
 	git -C broken rev-parse HEAD &&
-	test_grep "post-commit: error: .*patterns.db" broken/.git/patterns/hook.log
+	wait_until "grep -q \"post-commit: error: .*patterns.db\" broken/.git/patterns/hook.log" &&
+	test_grep "post-commit: error: .*patterns.db" broken/.git/patterns/hook.log &&
+	git -C broken patterns hook status >out &&
+	test_grep "^last logged in .*/broken/.git/patterns/hook.log:$" out &&
+	test_grep "^  .* post-commit: error: .*patterns.db" out &&
+	git -C broken patterns hook status --json >json &&
+	json_get json "d[\"last_logged\"]" | grep "post-commit: error"
 '
 
 test_expect_success SANITY 'a read-only store: the commit succeeds and hook.log says why' '
 	git init -q ro && git -C ro patterns hook install >/dev/null &&
 	(cd ro && test_commit "feat: add z" z.c) &&
+	wait_for_count ro 1 &&
 	chmod a-w ro/.git/patterns/patterns.db* ro/.git/patterns &&
 	(cd ro && test_commit "fix: fix z" z.c "int z;" 2>err && ! test -s err) &&
+	wait_until "test -s ro/.git/patterns/hook.log" &&
 	chmod u+w ro/.git/patterns &&
 	test_grep "post-commit: error: " ro/.git/patterns/hook.log
 '
@@ -116,6 +156,7 @@ test_expect_success SANITY 'a read-only store: the commit succeeds and hook.log 
 test_expect_success 'a large commit is finished in the background' '
 	git init -q big && git -C big patterns hook install >/dev/null &&
 	(cd big && test_commit "feat: start" start.c) &&
+	wait_for_count big 1 &&
 	mkdir big/many && for i in $(seq 1 120); do echo "int v$i;" >big/many/f$i.c; done &&
 	(cd big && git add many && test_tick && git commit -q -m "feat: add many files") &&
 	wait_for_patterns big 120 "$(git -C big rev-parse HEAD)" &&
@@ -140,6 +181,7 @@ c.execute("COMMIT")
 test_expect_success 'a store locked by someone else: the commit does not wait for it' '
 	git init -q locked && git -C locked patterns hook install >/dev/null &&
 	(cd locked && test_commit "feat: first" first.c) &&
+	wait_for_count locked 1 &&
 	hold_store_lock locked/.git/patterns/patterns.db 4 &&
 	echo "int second;" >locked/second.c && git -C locked add second.c &&
 	start=$(date +%s) &&
@@ -169,6 +211,7 @@ test_expect_success 'two worktrees commit at the same moment: both land in the s
 		{ git -C conc2 commit -q -m "feat: add b$i" & p2=$!; } &&
 		wait $p1 && wait $p2 || return 1
 	done &&
+	wait_for_count conc 12 &&
 	git -C conc patterns export --quiet >out &&
 	test_line_count = 12 out &&
 	for i in 1 2 3 4 5 6; do

@@ -75,6 +75,19 @@ test_expect_success BASH_COMPLETION 'hook subcommands and hook names' '
 	test_cmp expect actual
 '
 
+test_expect_success BASH_COMPLETION 'subcommands come from the usage lines of each command' '
+	for cmd in adapters server; do
+		git patterns $cmd -h 2>&1 | sed -n \
+			-e "s/^usage: git patterns $cmd \([a-z][a-z-]*\).*/\1/p" \
+			-e "s/^   or: git patterns $cmd \([a-z][a-z-]*\).*/\1/p" | sort -u >expect &&
+		test_line_count -ge 3 expect &&
+		(cd repo && complete "git patterns $cmd ") >actual &&
+		test_cmp expect actual || return 1
+	done &&
+	(cd repo && complete "git patterns adapters p") >actual &&
+	printf "%s\n" pull push >expect && test_cmp expect actual
+'
+
 test_expect_success BASH_COMPLETION 'show completes the pattern ids of the store' '
 	(cd repo && git patterns list --limit 100 | cut -d" " -f1 | sort) >expect &&
 	test_line_count = 2 expect &&

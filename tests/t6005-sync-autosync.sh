@@ -29,6 +29,11 @@ test_expect_success 'setup: a repository with the hooks and a remote' '
 
 test_expect_success 'without patterns.autoSync a commit is extracted, not pushed' '
 	test_commit -C repo "fix: handle EOF" io.c "int eof;" &&
+	# the hook extracts in the background
+	i=0 &&
+	while test "$(git -C repo patterns list | wc -l)" != 1 && test $i -lt 200; do
+		sleep 0.1; i=$((i + 1))
+	done &&
 	test "$(git -C repo patterns list | wc -l)" = 1 &&
 	sleep 0.3 &&
 	test "$(server_total)" = 0
