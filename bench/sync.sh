@@ -29,6 +29,7 @@ server_ms() {
 	tail -n +"$1" "$WORK/access.log" | grep -o '"duration_ms":[0-9.]*' | cut -d: -f2 |
 		awk '{ s += $1 } END { printf "%.0f", s }'
 }
+cpu() { awk '{ printf "%.2f", $1 + $2 }' "$WORK/cpu"; }
 elapsed() { echo "$1 $2" | awk '{ printf "%.3f", $2 - $1 }'; }
 
 commits=$((N / 10))
@@ -65,18 +66,18 @@ URL=http://127.0.0.1:$PORT
 
 from=1
 t0=$(now)
-git -C repo patterns sync --push --quiet --remote "$URL"
+/usr/bin/time -f "%U %S" -o "$WORK/cpu" git -C repo patterns sync --push --quiet --remote "$URL"
 t1=$(now)
 pushed=$(sqlite3 repo/.git/patterns/patterns.db "SELECT count(*) FROM pushed")
-echo "push $pushed patterns: $(elapsed $t0 $t1) s ($(wc -l <"$WORK/access.log") requests, $(server_ms 1) ms of it in the server)"
+echo "push $pushed patterns: $(elapsed $t0 $t1) s ($(wc -l <"$WORK/access.log") requests, $(server_ms 1) ms of it in the server; client CPU $(cpu) s)"
 
 git clone -q repo fresh
 from=$(( $(wc -l <"$WORK/access.log") + 1 ))
 t0=$(now)
-git -C fresh patterns sync --pull --quiet --remote "$URL"
+/usr/bin/time -f "%U %S" -o "$WORK/cpu" git -C fresh patterns sync --pull --quiet --remote "$URL"
 t1=$(now)
 pulled=$(sqlite3 fresh/.git/patterns/patterns.db "SELECT count(*) FROM patterns WHERE origin = 'team'")
-echo "pull $pulled patterns into a fresh clone: $(elapsed $t0 $t1) s ($(( $(wc -l <"$WORK/access.log") - from + 1 )) requests, $(server_ms $from) ms of it in the server)"
+echo "pull $pulled patterns into a fresh clone: $(elapsed $t0 $t1) s ($(( $(wc -l <"$WORK/access.log") - from + 1 )) requests, $(server_ms $from) ms of it in the server; client CPU $(cpu) s)"
 
 # the pusher's own changes come back once (they were not pulled yet)
 git -C repo patterns sync --quiet --remote "$URL"
@@ -90,4 +91,13 @@ for run in 1 2 3 4 5; do
 	best=$(printf '%s\n%s\n' "$best" "$e" | awk 'NF && (m == "" || $1 < m) { m = $1 } END { print m }')
 done
 after=$(wc -l <"$WORK/access.log")
-echo "sync with nothing new: best of 5 $best s ($(( (after - before) / 5 )) request each)"
+echo "sync with nothing new (the fresh clone): best of 5 $best s ($(( (after - before) / 5 )) request each)"
+best=
+for run in 1 2 3 4 5; do
+	t0=$(now)
+	git -C repo patterns sync --quiet --remote "$URL"
+	t1=$(now)
+	e=$(elapsed $t0 $t1)
+	best=$(printf '%s\n%s\n' "$best" "$e" | awk 'NF && (m == "" || $1 < m) { m = $1 } END { print m }')
+done
+echo "sync with nothing new (the pusher, $N local patterns all pushed): best of 5 $best s"

@@ -221,29 +221,6 @@ static const struct remote_adapter *find_version(const struct remote_adapter *v,
 	return found;
 }
 
-static int hash_file(const char *path, char hex[65], long long *size)
-{
-	char *buf = xmalloc(1 << 20);
-	struct sha256_ctx c;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0) {
-		free(buf);
-		return err_set("cannot open '%s': %s", path, strerror(errno));
-	}
-	*size = 0;
-	sha256_init(&c);
-	while ((n = read(fd, buf, 1 << 20)) > 0) {
-		sha256_update(&c, buf, (size_t)n);
-		*size += n;
-	}
-	sha256_final_hex(&c, hex);
-	close(fd);
-	free(buf);
-	return n < 0 ? err_set("cannot read '%s': %s", path, strerror(errno)) : 0;
-}
-
 int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest,
 			struct remote_adapter *out, long *status)
 {
@@ -252,6 +229,7 @@ int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest
 	const struct remote_adapter *want;
 	char *path = NULL;
 	char hex[65];
+	struct stat st;
 	long long size = 0;
 	size_t nr;
 	int ret = -1;
@@ -263,14 +241,19 @@ int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest
 	if (!want)
 		goto out;
 	path = xstrfmt("/adapters/%s/file", want->id);
-	if (http_download_file(c, path, dest, (unsigned long long)want->size, &resp) < 0)
+	/* hashed while it streams: no second pass over a big file */
+	if (http_download_file_sha256(c, path, dest, (unsigned long long)want->size, &resp, hex) <
+	    0)
 		goto out;
 	if (resp.status != 200) {
 		refused("cannot pull adapter", &resp, status);
 		goto out;
 	}
-	if (hash_file(dest, hex, &size) < 0)
+	if (stat(dest, &st) < 0) {
+		err_set("cannot read '%s': %s", dest, strerror(errno));
 		goto out;
+	}
+	size = (long long)st.st_size;
 	if (size != want->size || strcmp(hex, want->sha256)) {
 		unlink(dest);
 		err_set("the download of adapter version '%s' does not match the server's record "

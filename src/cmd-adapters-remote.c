@@ -23,7 +23,7 @@ static const char *const remote_usage[] = {
 	"git patterns adapters push <file> --name <version> [--remote <url>] [--json]",
 	"git patterns adapters pull [<id> | --active] -o <file> [--remote <url>] [--json]",
 	"git patterns adapters list --remote [<url>] [--json]",
-	NULL
+	NULL,
 };
 
 int adapters_remote_wanted(int argc, const char **argv)
@@ -135,7 +135,8 @@ int cmd_adapters_remote(int argc, const char **argv)
 
 	if (repo_open(&repo, NULL) < 0)
 		repo = NULL; /* outside a repository: global config only */
-	remote = remote_opt ? xstrdup(remote_opt) : config_get_string(repo, "patterns.remote", NULL);
+	remote =
+		remote_opt ? xstrdup(remote_opt) : config_get_string(repo, "patterns.remote", NULL);
 	if (!remote || !*remote)
 		die("no team server: give --remote <url> or set patterns.remote");
 	ca_info = config_get_string(repo, "patterns.caInfo", NULL);
@@ -183,12 +184,13 @@ int cmd_adapters_remote(int argc, const char **argv)
 			else
 				printf("Pushed %s as adapter version %s (%s) to %s: %lld bytes, "
 				       "sha256 %s%s\n",
-				       args[1], a.version_name, a.id, http_client_url(client), a.size,
-				       a.sha256, a.is_active ? ", active" : "");
+				       args[1], a.version_name, a.id, http_client_url(client),
+				       a.size, a.sha256, a.is_active ? ", active" : "");
 			remote_adapter_release(&a);
 		}
 	} else {
-		if (adapter_remote_pull(client, argc == 2 ? args[1] : NULL, output, &a, &status) < 0) {
+		if (adapter_remote_pull(client, argc == 2 ? args[1] : NULL, output, &a, &status) <
+		    0) {
 			error("%s", err_msg());
 			ret = 1;
 		} else {

@@ -6,6 +6,7 @@
 #include "parse-options.h"
 #include "query.h"
 #include "setup.h"
+#include "sync.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -16,7 +17,12 @@ static const char *const show_usage[] = {
 	NULL,
 };
 
-static void show_json(const struct pattern_row *r)
+struct show_ctx {
+	struct store *store;
+	int json;
+};
+
+static void show_json(const struct pattern_row *r, int vote)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct json_writer jw;
@@ -62,6 +68,11 @@ static void show_json(const struct pattern_row *r)
 	jw_int(&jw, r->success_count);
 	jw_key(&jw, "obsolete");
 	jw_bool(&jw, r->obsolete);
+	jw_key(&jw, "queued_feedback");
+	if (vote < 0)
+		jw_null(&jw);
+	else
+		jw_string(&jw, vote ? "helpful" : "not-helpful");
 	jw_object_end(&jw);
 	strbuf_addch(&out, '\n');
 	fwrite(out.buf, 1, out.len, stdout);
@@ -80,7 +91,7 @@ static void print_code(const char *title, const char *code, size_t len)
 	strbuf_release(&clean);
 }
 
-static void show_text(const struct pattern_row *r)
+static void show_text(const struct pattern_row *r, int vote)
 {
 	printf("pattern %s\n", r->pattern_id);
 	printf("Type:       %s\n", r->problem_type);
@@ -107,6 +118,9 @@ static void show_text(const struct pattern_row *r)
 		printf("Origin:     local\n");
 	if (r->obsolete)
 		printf("Obsolete:   its commit was rewritten (amend or rebase)\n");
+	if (vote >= 0)
+		printf("Feedback:   %s (queued; the next sync sends it)\n",
+		       vote ? "helpful" : "not helpful");
 	printf("\n    %s\n", r->commit_msg ? r->commit_msg : "");
 	if (r->commit_body && *r->commit_body) {
 		const char *p = r->commit_body;
@@ -125,10 +139,12 @@ static void show_text(const struct pattern_row *r)
 
 static int show_row(const struct pattern_row *r, void *data)
 {
-	if (*(int *)data)
-		show_json(r);
+	struct show_ctx *ctx = data;
+	int vote = sync_feedback_queued(ctx->store, r->rowid, r->server_id);
+	if (ctx->json)
+		show_json(r, vote);
 	else
-		show_text(r);
+		show_text(r, vote);
 	return 0;
 }
 
@@ -136,6 +152,7 @@ int cmd_show(int argc, const char **argv)
 {
 	const char *repo_path = NULL;
 	int json = 0, ret;
+	struct show_ctx ctx;
 	struct strbuf variant = STRBUF_INIT;
 	git_repository *repo;
 	struct store *s;
@@ -151,7 +168,9 @@ int cmd_show(int argc, const char **argv)
 	repo = setup_repo(repo_path);
 	setup_variant(&variant, repo, 0, -1);
 	s = setup_store(repo);
-	ret = query_show(s, argv[0], variant.buf, show_row, &json);
+	ctx.store = s;
+	ctx.json = json;
+	ret = query_show(s, argv[0], variant.buf, show_row, &ctx);
 	if (ret < 0)
 		die_err();
 	if (ret > 0)

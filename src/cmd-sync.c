@@ -113,8 +113,8 @@ static void print_text(const char *remote, const struct sync_result *r, int dry_
 	}
 	printf("Pushed %lld new pattern%s to %s (%lld already there), pulled %lld new, "
 	       "updated %lld, sent %lld feedback.\n",
-	       r->pushed, r->pushed == 1 ? "" : "s", remote, r->duplicates, r->pulled,
-	       r->updated, r->feedback_sent);
+	       r->pushed, r->pushed == 1 ? "" : "s", remote, r->duplicates, r->pulled, r->updated,
+	       r->feedback_sent);
 }
 
 int cmd_sync(int argc, const char **argv)
@@ -128,13 +128,14 @@ int cmd_sync(int argc, const char **argv)
 	struct strbuf variant = STRBUF_INIT;
 	struct sync_options so;
 	struct sync_result r;
-	struct sync_ui ui = { 0, NULL, SYNC_PHASE_PUSH };
+	struct sync_ui ui = {0, NULL, SYNC_PHASE_PUSH};
 	git_repository *repo;
 	struct store *s;
 	const struct option options[] = {
 		OPT_BOOL(0, "push", &push_only, "only push local patterns (and feedback)"),
 		OPT_BOOL(0, "pull", &pull_only, "only pull the team's patterns"),
-		OPT_STRING(0, "remote", &remote_opt, "url", "team server (default: patterns.remote)"),
+		OPT_STRING(0, "remote", &remote_opt, "url",
+			   "team server (default: patterns.remote)"),
 		OPT_BOOL('n', "dry-run", &dry_run, "say what would be exchanged, change nothing"),
 		OPT_BOOL(0, "json", &json, "a JSON summary on stdout"),
 		OPT_BOOL('q', "quiet", &quiet, "no progress, no summary"),
@@ -151,7 +152,8 @@ int cmd_sync(int argc, const char **argv)
 	ui.quiet = ui.quiet || quiet;
 
 	repo = setup_repo(repo_path);
-	remote = remote_opt ? xstrdup(remote_opt) : config_get_string(repo, "patterns.remote", NULL);
+	remote =
+		remote_opt ? xstrdup(remote_opt) : config_get_string(repo, "patterns.remote", NULL);
 	if (!remote || !*remote)
 		die("no team server: give --remote <url> or set patterns.remote");
 	ca_info = config_get_string(repo, "patterns.caInfo", NULL);
@@ -167,6 +169,9 @@ int cmd_sync(int argc, const char **argv)
 
 	setup_variant(&variant, repo, 0, -1);
 	s = setup_store(repo);
+	/* a pull inserts into six indexes and FTS5: keep their pages in memory */
+	if (store_exec(s, "PRAGMA cache_size = -65536") < 0)
+		die_err();
 	memset(&so, 0, sizeof(so));
 	so.push = !pull_only;
 	so.feedback = !pull_only;

@@ -102,8 +102,8 @@ static void describe(struct strbuf *in, const struct credential *c, int with_pas
  * out (if not NULL); its stderr is discarded (git's "terminal prompts
  * disabled" is noise here). Returns the exit status, or -1.
  */
-static int run_credential(git_repository *repo, const char *action,
-			  const struct strbuf *input, struct strbuf *out)
+static int run_credential(git_repository *repo, const char *action, const struct strbuf *input,
+			  struct strbuf *out)
 {
 	const char *argv[7];
 	int in_pipe[2], out_pipe[2], status = 0, argc = 0;

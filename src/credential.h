@@ -31,7 +31,10 @@ struct credential {
 	char *password; /* the API key, or NULL */
 	enum credential_source source;
 };
-#define CREDENTIAL_INIT { NULL, NULL, NULL, NULL, NULL, CREDENTIAL_NONE }
+#define CREDENTIAL_INIT                                                                            \
+	{                                                                                          \
+		NULL, NULL, NULL, NULL, NULL, CREDENTIAL_NONE                                      \
+	}
 
 /*
  * Find the key for url (repo: whose config and credential helpers to use;
@@ -46,8 +49,8 @@ void credential_approve(struct credential *c, git_repository *repo);
 void credential_reject(struct credential *c, git_repository *repo);
 
 /* The words of an error message that says how to give a key. */
-#define CREDENTIAL_HOWTO \
-	"set GIT_PATTERNS_API_KEY, store the key with a git credential helper " \
+#define CREDENTIAL_HOWTO                                                                           \
+	"set GIT_PATTERNS_API_KEY, store the key with a git credential helper "                    \
 	"(password for this URL, username git-patterns), or set patterns.apiKey"
 
 void credential_release(struct credential *c);

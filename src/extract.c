@@ -3,27 +3,29 @@
  *
  * Three stages:
  *  1. walk (calling thread): revwalk as git log, filters (since, merges),
- *     and a lookup in the set of already processed commits, loaded once
- *     from the store. What is left is the todo array.
- *  2. diff (worker threads): each worker has its own git_repository and
- *     takes the next todo index; it diffs, classifies and builds a
- *     self-contained commit_result (all strings owned).
+ *     then the commits already processed are left out (point lookups for a
+ *     few commits, one load of the processed set for many). What is left
+ *     is the todo array. A range extracted in full before is recognised by
+ *     its fingerprint and answered without walking.
+ *  2. diff (worker threads): each worker has its own commit_differ (its own
+ *     git_repository) and takes runs of consecutive todo commits; it builds
+ *     self-contained commit_results (commit-diff.c).
  *  3. write (calling thread): results are written in batches, each batch
  *     one transaction holding the commits' patterns and processed marks.
  *
  * Memory stays bounded: results wait in a queue limited by bytes, and a
- * worker blocks while the queue is full; the todo array is 20 bytes per
- * commit.
+ * worker blocks while the queue is full; a batch is bounded by bytes too;
+ * libgit2's caches and pack windows are capped; the per-commit state is
+ * the todo array and the processed set, a few dozen bytes per commit.
  *
  * Invariant: a processed mark is only written in the transaction that
  * writes the commit's patterns, so the store never claims a commit whose
  * patterns are missing.
  */
 #include "extract.h"
-#include "classify.h"
+#include "commit-diff.h"
 #include "hash.h"
 #include "json.h"
-#include "language.h"
 #include "pattern.h"
 #include "progress.h"
 #include "repo.h"
@@ -40,6 +42,7 @@
 #define QUEUE_MAX_BYTES (16u << 20)
 #define BATCH_MAX_COMMITS 4000
 #define WORK_CHUNK 16
+#define WAKE_WRITER_AFTER 32
 #define RANGE_RECORD_MIN 256
 #define BATCH_MAX_SECONDS 0.25
 #define BATCH_MAX_BYTES (16u << 20)
@@ -351,6 +354,239 @@ static int setup_walk(git_revwalk **out, git_repository *repo, const struct extr
 }
 
 /*
+ * libgit2 1.5 cannot walk a shallow clone: it follows parents past the
+ * boundary into objects that are not there. In a shallow repository the
+ * walk is ours: the commits reachable from the "+" starting points of fp
+ * and not from its "-" ones, never past a commit listed in
+ * $GIT_COMMON_DIR/shallow (git treats those as roots), ordered as
+ * GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME orders them: children first, the
+ * newest ready commit next.
+ */
+struct walk_node {
+	git_oid id;
+	long long time;
+	size_t indegree;
+	size_t nparents;
+	git_oid parents[2]; /* first two: enough for ordering (more are rare) */
+};
+
+static int node_cmp(const void *a, const void *b)
+{
+	return git_oid_cmp(&((const struct walk_node *)a)->id, &((const struct walk_node *)b)->id);
+}
+
+static struct walk_node *node_find(struct walk_node *nodes, size_t nr, const git_oid *id)
+{
+	struct walk_node key;
+	key.id = *id;
+	return bsearch(&key, nodes, nr, sizeof(*nodes), node_cmp);
+}
+
+static int read_shallow_boundary(git_repository *repo, struct oid_set *boundary)
+{
+	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	const char *p;
+	strbuf_addf(&path, "%s/shallow", git_repository_commondir(repo));
+	if (strbuf_read_file(&sb, path.buf) < 0) {
+		strbuf_release(&path);
+		return 0; /* no boundary file: nothing is cut */
+	}
+	for (p = sb.buf; *p;) {
+		git_oid id;
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len >= GIT_OID_HEXSZ && git_oid_fromstrn(&id, p, GIT_OID_HEXSZ) == 0)
+			oid_set_add(boundary, id.id, 1);
+		p += len + (nl ? 1 : 0);
+	}
+	strbuf_release(&sb);
+	strbuf_release(&path);
+	return 0;
+}
+
+/* Depth-first from the ids of fp with sign c, marking into seen; nodes filled when non-NULL. */
+static int shallow_reach(git_repository *repo, const struct strbuf *fp, char c,
+			 const struct oid_set *boundary, struct oid_set *seen, const struct oid_set *stop,
+			 struct walk_node **nodes, size_t *nr, size_t *alloc)
+{
+	git_oid *stack = NULL;
+	size_t sp = 0, salloc = 0;
+	int ret = 0;
+
+	for (const char *p = fp->buf; *p; p = strchr(p, '\n') + 1) {
+		git_oid id;
+		if (*p == c && git_oid_fromstrn(&id, p + 1, GIT_OID_HEXSZ) == 0) {
+			ALLOC_GROW(stack, sp + 1, salloc);
+			stack[sp++] = id;
+		}
+	}
+	while (!ret && sp) {
+		git_oid id = stack[--sp];
+		git_commit *commit;
+		unsigned n;
+		if (oid_set_get(seen, id.id) || (stop && oid_set_get(stop, id.id)))
+			continue;
+		oid_set_add(seen, id.id, 1);
+		if (git_commit_lookup(&commit, repo, &id) < 0) {
+			git_error_clear(); /* beyond the boundary */
+			continue;
+		}
+		n = oid_set_get(boundary, id.id) ? 0 : git_commit_parentcount(commit);
+		if (nodes) {
+			struct walk_node *node;
+			ALLOC_GROW(*nodes, *nr + 1, *alloc);
+			node = &(*nodes)[(*nr)++];
+			memset(node, 0, sizeof(*node));
+			node->id = id;
+			node->time = (long long)git_commit_time(commit);
+			node->nparents = n > 2 ? 2 : n;
+			for (unsigned i = 0; i < node->nparents; i++)
+				node->parents[i] = *git_commit_parent_id(commit, i);
+		}
+		for (unsigned i = 0; i < n; i++) {
+			ALLOC_GROW(stack, sp + 1, salloc);
+			stack[sp++] = *git_commit_parent_id(commit, i);
+		}
+		git_commit_free(commit);
+	}
+	free(stack);
+	return ret;
+}
+
+static void heap_push(size_t *heap, size_t *n, size_t v, const struct walk_node *nodes)
+{
+	size_t i = (*n)++;
+	heap[i] = v;
+	while (i && nodes[heap[(i - 1) / 2]].time < nodes[heap[i]].time) {
+		size_t t = heap[i];
+		heap[i] = heap[(i - 1) / 2];
+		heap[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static size_t heap_pop(size_t *heap, size_t *n, const struct walk_node *nodes)
+{
+	size_t top = heap[0], i = 0;
+	heap[0] = heap[--(*n)];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i, t;
+		if (l < *n && nodes[heap[l]].time > nodes[heap[m]].time)
+			m = l;
+		if (r < *n && nodes[heap[r]].time > nodes[heap[m]].time)
+			m = r;
+		if (m == i)
+			break;
+		t = heap[i];
+		heap[i] = heap[m];
+		heap[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+/* The walk of a shallow repository into *out (newest first); 0 or -1. */
+static int shallow_walk(git_repository *repo, const struct strbuf *fp, git_oid **out, size_t *nr_out)
+{
+	struct oid_set boundary = { NULL, NULL, 0, 0 }, hidden = { NULL, NULL, 0, 0 },
+		       seen = { NULL, NULL, 0, 0 };
+	struct walk_node *nodes = NULL;
+	size_t nr = 0, alloc = 0, *heap = NULL, nheap = 0;
+	git_oid *order;
+	size_t n = 0;
+
+	read_shallow_boundary(repo, &boundary);
+	shallow_reach(repo, fp, '-', &boundary, &hidden, NULL, NULL, NULL, NULL);
+	shallow_reach(repo, fp, '+', &boundary, &seen, &hidden, &nodes, &nr, &alloc);
+	qsort(nodes, nr, sizeof(*nodes), node_cmp);
+	for (size_t i = 0; i < nr; i++)
+		for (size_t j = 0; j < nodes[i].nparents; j++) {
+			struct walk_node *p = node_find(nodes, nr, &nodes[i].parents[j]);
+			if (p)
+				p->indegree++;
+		}
+	heap = xcalloc(nr ? nr : 1, sizeof(*heap));
+	order = xcalloc(nr ? nr : 1, sizeof(*order));
+	for (size_t i = 0; i < nr; i++)
+		if (!nodes[i].indegree)
+			heap_push(heap, &nheap, i, nodes);
+	while (nheap) {
+		size_t i = heap_pop(heap, &nheap, nodes);
+		order[n++] = nodes[i].id;
+		for (size_t j = 0; j < nodes[i].nparents; j++) {
+			struct walk_node *p = node_find(nodes, nr, &nodes[i].parents[j]);
+			if (p && !--p->indegree)
+				heap_push(heap, &nheap, (size_t)(p - nodes), nodes);
+		}
+	}
+	free(heap);
+	free(nodes);
+	oid_set_free(&boundary);
+	oid_set_free(&hidden);
+	oid_set_free(&seen);
+	*out = order;
+	*nr_out = n;
+	return 0;
+}
+
+/* --no-walk: the named commits themselves, newest first (ties: as named). */
+struct named_commit {
+	git_oid id;
+	long long time;
+	size_t order;
+};
+
+static int named_cmp(const void *a, const void *b)
+{
+	const struct named_commit *x = a, *y = b;
+	if (x->time != y->time)
+		return x->time < y->time ? 1 : -1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int no_walk_list(git_repository *repo, const struct extract_options *o, struct strbuf *fp,
+			git_oid **out, size_t *nr_out)
+{
+	struct named_commit *list = xcalloc(o->nr_revs ? o->nr_revs : 1, sizeof(*list));
+	size_t nr = 0;
+
+	for (size_t i = 0; i < o->nr_revs; i++) {
+		git_object *obj = NULL, *c = NULL;
+		char hex[GIT_OID_HEXSZ + 1];
+		int dup = 0;
+		if (resolve_single(&obj, repo, o->revs[i]) < 0)
+			goto fail;
+		if (git_object_peel(&c, obj, GIT_OBJECT_COMMIT) < 0) {
+			git_object_free(obj);
+			err_set("revision '%s' is not a commit", o->revs[i]);
+			goto fail;
+		}
+		for (size_t j = 0; j < nr; j++)
+			dup |= git_oid_equal(&list[j].id, git_object_id(c));
+		if (!dup) {
+			list[nr].id = *git_object_id(c);
+			list[nr].time = (long long)git_commit_time((git_commit *)c);
+			list[nr].order = nr;
+			git_oid_tostr(hex, sizeof(hex), &list[nr].id);
+			strbuf_addf(fp, "=%s\n", hex);
+			nr++;
+		}
+		git_object_free(c);
+		git_object_free(obj);
+	}
+	qsort(list, nr, sizeof(*list), named_cmp);
+	*out = xcalloc(nr ? nr : 1, sizeof(**out));
+	for (size_t i = 0; i < nr; i++)
+		(*out)[i] = list[i].id;
+	*nr_out = nr;
+	free(list);
+	return 0;
+fail:
+	free(list);
+	return -1;
+}
+
+/*
  * The range fingerprint: sha256 of what the walk starts from and stops at
  * and of every option that changes which commits are selected or how. The
  * meta table keeps, per variant, the fingerprint of the last range fully
@@ -363,8 +599,8 @@ static void range_fingerprint(char out[65], const struct strbuf *fp,
 			      const struct extract_options *o, const char *variant)
 {
 	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "%s\nunknown=%d merges=%d since=%lld\n", variant, o->include_unknown,
-		    o->include_merges, o->since);
+	strbuf_addf(&sb, "%s\nunknown=%d merges=%d since=%lld nowalk=%d\n", variant,
+		    o->include_unknown, o->include_merges, o->since, o->no_walk);
 	strbuf_add(&sb, fp->buf, fp->len);
 	sha256_hex(sb.buf, sb.len, out);
 	strbuf_release(&sb);
@@ -432,645 +668,6 @@ static int range_record_done(struct store *s, const char *variant, const char *f
 }
 
 /* ---------------------------------------------------------------- */
-/* Diffing one commit (worker side)                                 */
-
-/*
- * One changed file of a commit, as a tree diff gives it. status is 'A',
- * 'D', 'M' or 'R' (rename, old_path set).
- */
-struct change {
-	char status;
-	uint16_t old_mode, new_mode;
-	git_oid old_id, new_id;
-	char *path;	/* new path (old path for a deletion) */
-	char *old_path; /* renames only */
-};
-
-struct change_list {
-	struct change *items;
-	size_t nr, alloc;
-	size_t added, deleted;
-};
-
-static void change_list_clear(struct change_list *l)
-{
-	for (size_t i = 0; i < l->nr; i++) {
-		free(l->items[i].path);
-		free(l->items[i].old_path);
-	}
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
-
-static void change_add(struct change_list *l, char status, const git_tree_entry *old,
-		       const git_tree_entry *new, const char *path)
-{
-	struct change *c;
-	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
-	c = &l->items[l->nr++];
-	memset(c, 0, sizeof(*c));
-	c->status = status;
-	if (old) {
-		c->old_mode = (uint16_t)git_tree_entry_filemode(old);
-		c->old_id = *git_tree_entry_id(old);
-	}
-	if (new) {
-		c->new_mode = (uint16_t)git_tree_entry_filemode(new);
-		c->new_id = *git_tree_entry_id(new);
-	}
-	c->path = xstrdup(path);
-	if (status == 'A')
-		l->added++;
-	else if (status == 'D')
-		l->deleted++;
-}
-
-struct file_pattern {
-	char *path;
-	char *old_path; /* renames only */
-	const char *language;
-	struct strbuf before, after;
-	char pattern_id[17];
-	char solution_hash[65];
-	double confidence;
-};
-
-struct commit_result {
-	git_oid oid;
-	int failed;
-	char *errmsg;
-	int skipped_unknown;
-	const char *problem_type;
-	int bug_keyword, feature_keyword;
-	char *subject, *body, *author, *author_name;
-	char date[32];
-	long long commit_time;
-	struct file_pattern *files;
-	size_t nr, alloc;
-	size_t bytes;
-	size_t files_skipped;
-	struct commit_result *next;
-};
-
-static void result_free(struct commit_result *r)
-{
-	for (size_t i = 0; i < r->nr; i++) {
-		free(r->files[i].path);
-		free(r->files[i].old_path);
-		strbuf_release(&r->files[i].before);
-		strbuf_release(&r->files[i].after);
-	}
-	free(r->files);
-	free(r->errmsg);
-	free(r->subject);
-	free(r->body);
-	free(r->author);
-	free(r->author_name);
-	free(r);
-}
-
-static const char *const lock_files[] = {
-	"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
-	"bun.lockb", "Cargo.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "uv.lock",
-	"composer.lock", "Gemfile.lock", "go.sum", "mix.lock", "pubspec.lock",
-	"Podfile.lock", "packages.lock.json", "flake.lock", "gradle.lockfile",
-	"Package.resolved", "conan.lock", "shard.lock", "deno.lock",
-};
-
-static int is_lock_file(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	for (size_t i = 0; i < ARRAY_SIZE(lock_files); i++)
-		if (!strcmp(base, lock_files[i]))
-			return 1;
-	return 0;
-}
-
-/*
- * Per-worker cache of the attribute verdict per path: the attributes come
- * from the work tree (or HEAD in a bare repository) and do not change
- * during a run, while the same paths come back commit after commit.
- */
-struct attr_cache {
-	char **keys;
-	unsigned char *vals; /* 0 empty, 1 keep, 2 excluded */
-	size_t cap, nr;
-};
-
-static size_t str_hash(const char *s)
-{
-	size_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-/* The slot of path: NULL if absent and !create; else created (value 0). */
-static unsigned char *attr_cache_slot(struct attr_cache *c, const char *path, int create)
-{
-	size_t i;
-	if (create && (c->nr + 1) * 2 > c->cap) {
-		struct attr_cache old = *c;
-		c->cap = old.cap ? old.cap * 2 : 256;
-		c->keys = xcalloc(c->cap, sizeof(*c->keys));
-		c->vals = xcalloc(c->cap, 1);
-		for (size_t j = 0; j < old.cap; j++) {
-			if (!old.vals[j])
-				continue;
-			for (i = str_hash(old.keys[j]) & (c->cap - 1); c->vals[i];
-			     i = (i + 1) & (c->cap - 1))
-				;
-			c->keys[i] = old.keys[j];
-			c->vals[i] = old.vals[j];
-		}
-		free(old.keys);
-		free(old.vals);
-	}
-	if (!c->cap)
-		return NULL;
-	for (i = str_hash(path) & (c->cap - 1); c->vals[i]; i = (i + 1) & (c->cap - 1))
-		if (!strcmp(c->keys[i], path))
-			return &c->vals[i];
-	if (!create)
-		return NULL;
-	c->keys[i] = xstrdup(path);
-	c->nr++;
-	return &c->vals[i];
-}
-
-static void attr_cache_free(struct attr_cache *c)
-{
-	for (size_t i = 0; i < c->cap; i++)
-		free(c->keys[i]);
-	free(c->keys);
-	free(c->vals);
-}
-
-/*
- * Per-worker cache of recently read blobs. A worker takes consecutive
- * commits of the walk, and a commit's old blob is usually its parent's
- * new one: the cache saves about half of the reads.
- */
-#define BLOB_CACHE_SIZE 64
-
-struct blob_cache {
-	git_oid ids[BLOB_CACHE_SIZE];
-	git_odb_object *objs[BLOB_CACHE_SIZE];
-	size_t next;
-};
-
-static git_odb_object *blob_cache_get(struct blob_cache *c, const git_oid *id)
-{
-	for (size_t i = 0; i < BLOB_CACHE_SIZE; i++)
-		if (c->objs[i] && git_oid_equal(&c->ids[i], id)) {
-			git_odb_object *o;
-			git_odb_object_dup(&o, c->objs[i]);
-			return o;
-		}
-	return NULL;
-}
-
-static void blob_cache_put(struct blob_cache *c, const git_oid *id, git_odb_object *obj)
-{
-	size_t i = c->next++ % BLOB_CACHE_SIZE;
-	git_odb_object_free(c->objs[i]);
-	c->ids[i] = *id;
-	git_odb_object_dup(&c->objs[i], obj);
-}
-
-static void blob_cache_clear(struct blob_cache *c)
-{
-	for (size_t i = 0; i < BLOB_CACHE_SIZE; i++)
-		git_odb_object_free(c->objs[i]);
-	memset(c, 0, sizeof(*c));
-}
-
-struct worker_ctx {
-	git_repository *repo;
-	git_odb *odb;
-	struct blob_cache blobs;
-	const struct extract_options *o;
-	uint32_t attr_flags;
-	struct attr_cache attrs;
-	size_t chunk_next, chunk_end; /* the todo indices this worker holds */
-};
-
-/* 1 if .gitattributes says to leave path out (-diff, linguist-generated/vendored). */
-static int attr_excluded(struct worker_ctx *w, const char *path)
-{
-	static const char *names[] = { "diff", "linguist-generated", "linguist-vendored" };
-	const char *values[3] = { NULL, NULL, NULL };
-	unsigned char *slot = attr_cache_slot(&w->attrs, path, 0);
-	int excluded = 0;
-
-	if (slot)
-		return *slot == 2;
-	if (git_attr_get_many(values, w->repo, w->attr_flags, path, 3, names) < 0) {
-		git_error_clear();
-	} else if (GIT_ATTR_IS_FALSE(values[0])) {
-		excluded = 1;
-	} else {
-		for (int i = 1; i < 3; i++)
-			if (GIT_ATTR_IS_TRUE(values[i]) ||
-			    (git_attr_value(values[i]) == GIT_ATTR_VALUE_STRING &&
-			     parse_bool(values[i]) == 1))
-				excluded = 1;
-	}
-	*attr_cache_slot(&w->attrs, path, 1) = excluded ? 2 : 1;
-	return excluded;
-}
-
-static int mode_skipped(uint16_t mode)
-{
-	return mode == GIT_FILEMODE_LINK || mode == GIT_FILEMODE_COMMIT;
-}
-
-/* git's order of tree entries: a folder sorts as if its name ended in '/'. */
-static int entry_cmp(const git_tree_entry *a, const git_tree_entry *b)
-{
-	const char *na = git_tree_entry_name(a), *nb = git_tree_entry_name(b);
-	size_t la = strlen(na), lb = strlen(nb), len = la < lb ? la : lb;
-	int cmp = memcmp(na, nb, len), ca, cb;
-	if (cmp)
-		return cmp;
-	ca = la > len ? (unsigned char)na[len]
-		      : git_tree_entry_type(a) == GIT_OBJECT_TREE ? '/' : 0;
-	cb = lb > len ? (unsigned char)nb[len]
-		      : git_tree_entry_type(b) == GIT_OBJECT_TREE ? '/' : 0;
-	return ca - cb;
-}
-
-static int tree_changes(struct worker_ctx *w, const git_tree *old, const git_tree *new,
-			struct strbuf *prefix, struct change_list *out);
-
-/* Every file under a subtree as added or deleted. */
-static int subtree_changes(struct worker_ctx *w, const git_tree_entry *e, int added,
-			   struct strbuf *prefix, struct change_list *out)
-{
-	git_tree *t;
-	int rc;
-	if (git_tree_lookup(&t, w->repo, git_tree_entry_id(e)) < 0)
-		return git_error_set_from("cannot read tree");
-	rc = added ? tree_changes(w, NULL, t, prefix, out) : tree_changes(w, t, NULL, prefix, out);
-	git_tree_free(t);
-	return rc;
-}
-
-static int entry_changes(struct worker_ctx *w, const git_tree_entry *old,
-			 const git_tree_entry *new, struct strbuf *prefix, struct change_list *out)
-{
-	const git_tree_entry *e = old ? old : new;
-	size_t len = prefix->len;
-	int rc = 0;
-
-	strbuf_addstr(prefix, git_tree_entry_name(e));
-	if (old && new) {
-		if (git_tree_entry_type(old) == GIT_OBJECT_TREE) {
-			git_tree *a = NULL, *b = NULL;
-			strbuf_addch(prefix, '/');
-			if (git_tree_lookup(&a, w->repo, git_tree_entry_id(old)) < 0 ||
-			    git_tree_lookup(&b, w->repo, git_tree_entry_id(new)) < 0)
-				rc = git_error_set_from("cannot read tree");
-			else
-				rc = tree_changes(w, a, b, prefix, out);
-			git_tree_free(a);
-			git_tree_free(b);
-		} else {
-			change_add(out, 'M', old, new, prefix->buf);
-		}
-	} else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-		strbuf_addch(prefix, '/');
-		rc = subtree_changes(w, e, new != NULL, prefix, out);
-	} else {
-		change_add(out, new ? 'A' : 'D', old, new, prefix->buf);
-	}
-	strbuf_setlen(prefix, len);
-	return rc;
-}
-
-/*
- * The files that differ between two trees (either may be NULL: empty),
- * walking both in git's order and skipping identical subtrees by id, as
- * git's own tree diff does.
- */
-static int tree_changes(struct worker_ctx *w, const git_tree *old, const git_tree *new,
-			struct strbuf *prefix, struct change_list *out)
-{
-	size_t no = old ? git_tree_entrycount(old) : 0, nn = new ? git_tree_entrycount(new) : 0;
-	size_t i = 0, j = 0;
-
-	while (i < no || j < nn) {
-		const git_tree_entry *a = i < no ? git_tree_entry_byindex(old, i) : NULL;
-		const git_tree_entry *b = j < nn ? git_tree_entry_byindex(new, j) : NULL;
-		int cmp = !a ? 1 : !b ? -1 : entry_cmp(a, b);
-		int rc;
-
-		if (cmp < 0) {
-			rc = entry_changes(w, a, NULL, prefix, out);
-			i++;
-		} else if (cmp > 0) {
-			rc = entry_changes(w, NULL, b, prefix, out);
-			j++;
-		} else {
-			rc = 0;
-			if (!git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b)) ||
-			    git_tree_entry_filemode(a) != git_tree_entry_filemode(b))
-				rc = entry_changes(w, a, b, prefix, out);
-			i++;
-			j++;
-		}
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * A commit that both adds and deletes files may hold renames: let
- * libgit2 pair them as git does (50% similarity), and take its list.
- */
-static int renamed_changes(struct worker_ctx *w, git_tree *old, git_tree *new,
-			   struct change_list *out)
-{
-	git_diff *diff = NULL;
-	git_diff_options dopts;
-	git_diff_find_options fopts;
-	char **paths = xcalloc(out->nr ? out->nr : 1, sizeof(*paths));
-	size_t n;
-	int rc;
-
-	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-	/*
-	 * Only the paths known to differ: libgit2 then reads only the
-	 * subtrees leading to them, not every tree of both sides.
-	 */
-	for (size_t i = 0; i < out->nr; i++)
-		paths[i] = out->items[i].path;
-	dopts.pathspec.strings = paths;
-	dopts.pathspec.count = out->nr;
-	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_DISABLE_PATHSPEC_MATCH;
-	rc = git_diff_tree_to_tree(&diff, w->repo, old, new, &dopts);
-	free(paths);
-	if (rc < 0)
-		return git_error_set_from("cannot diff");
-	fopts.flags = GIT_DIFF_FIND_RENAMES;
-	fopts.rename_threshold = 50;
-	fopts.rename_limit = 1000;
-	if (git_diff_find_similar(diff, &fopts) < 0) {
-		git_diff_free(diff);
-		return git_error_set_from("cannot detect renames");
-	}
-	change_list_clear(out);
-	n = git_diff_num_deltas(diff);
-	for (size_t i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		struct change *c;
-		ALLOC_GROW(out->items, out->nr + 1, out->alloc);
-		c = &out->items[out->nr++];
-		memset(c, 0, sizeof(*c));
-		switch (d->status) {
-		case GIT_DELTA_ADDED: c->status = 'A'; break;
-		case GIT_DELTA_DELETED: c->status = 'D'; break;
-		case GIT_DELTA_RENAMED:
-		case GIT_DELTA_COPIED:
-			c->status = 'R';
-			c->old_path = xstrdup(d->old_file.path);
-			break;
-		default: c->status = 'M'; break;
-		}
-		c->old_mode = d->old_file.mode;
-		c->new_mode = d->new_file.mode;
-		c->old_id = d->old_file.id;
-		c->new_id = d->new_file.id;
-		c->path = xstrdup(c->status == 'D' ? d->old_file.path : d->new_file.path);
-	}
-	git_diff_free(diff);
-	return 0;
-}
-
-/* Content of one side: absent (zero id) gives ""; *skip set if too big or binary. */
-static int load_side(struct worker_ctx *w, const git_oid *id, git_odb_object **obj,
-		     int *skip)
-{
-	size_t size;
-	git_object_t type;
-	const char *data;
-
-	*obj = NULL;
-	if (git_oid_is_zero(id))
-		return 0;
-	*obj = blob_cache_get(&w->blobs, id);
-	if (!*obj) {
-		/* the size first: a huge blob is never read into memory */
-		if (git_odb_read_header(&size, &type, w->odb, id) < 0)
-			return git_error_set_from("cannot read blob");
-		if ((long long)size > w->o->max_file_size) {
-			*skip = 1;
-			return 0;
-		}
-		if (git_odb_read(obj, w->odb, id) < 0)
-			return git_error_set_from("cannot read blob");
-		blob_cache_put(&w->blobs, id, *obj);
-	}
-	/* libgit2's binary detection (a NUL or mostly control bytes early on) */
-	size = git_odb_object_size(*obj);
-	data = git_odb_object_data(*obj);
-	if (git_blob_data_is_binary(data, size))
-		*skip = 1;
-	return 0;
-}
-
-struct hunk_sides {
-	struct strbuf *before, *after;
-};
-
-static int line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *line,
-		   void *payload)
-{
-	struct hunk_sides *s = payload;
-	switch (line->origin) {
-	case GIT_DIFF_LINE_CONTEXT:
-		strbuf_add(s->before, line->content, line->content_len);
-		strbuf_add(s->after, line->content, line->content_len);
-		break;
-	case GIT_DIFF_LINE_DELETION:
-		strbuf_add(s->before, line->content, line->content_len);
-		break;
-	case GIT_DIFF_LINE_ADDITION:
-		strbuf_add(s->after, line->content, line->content_len);
-		break;
-	default: /* "\ No newline at end of file" markers */
-		break;
-	}
-	return 0;
-}
-
-static int file_pattern_for_change(struct worker_ctx *w, const struct change *c,
-				   const char *commit_hex, struct commit_result *r)
-{
-	git_odb_object *oldo = NULL, *newo = NULL;
-	struct file_pattern fp;
-	int skip = 0, ret = -1;
-
-	if (mode_skipped(c->old_mode) || mode_skipped(c->new_mode) || is_lock_file(c->path) ||
-	    attr_excluded(w, c->path)) {
-		r->files_skipped++;
-		return 0;
-	}
-	/* a pure rename or mode change has no code to learn from */
-	if (git_oid_equal(&c->old_id, &c->new_id))
-		return 0;
-	if (load_side(w, &c->old_id, &oldo, &skip) < 0 ||
-	    (!skip && load_side(w, &c->new_id, &newo, &skip) < 0))
-		goto out;
-	if (skip) {
-		r->files_skipped++;
-		ret = 0;
-		goto out;
-	}
-
-	memset(&fp, 0, sizeof(fp));
-	strbuf_init(&fp.before, 0);
-	strbuf_init(&fp.after, 0);
-	if (w->o->whole_file) {
-		if (oldo)
-			strbuf_add(&fp.before, git_odb_object_data(oldo), git_odb_object_size(oldo));
-		if (newo)
-			strbuf_add(&fp.after, git_odb_object_data(newo), git_odb_object_size(newo));
-	} else {
-		git_diff_options dopts;
-		struct hunk_sides sides = { &fp.before, &fp.after };
-		git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-		dopts.context_lines = (uint32_t)w->o->context_lines;
-		dopts.interhunk_lines = 0;
-		dopts.flags = GIT_DIFF_FORCE_TEXT;
-		if (git_diff_buffers(oldo ? git_odb_object_data(oldo) : NULL,
-				     oldo ? git_odb_object_size(oldo) : 0, NULL,
-				     newo ? git_odb_object_data(newo) : NULL,
-				     newo ? git_odb_object_size(newo) : 0, NULL, &dopts, NULL,
-				     NULL, NULL, line_cb, &sides) < 0) {
-			git_error_set_from("cannot diff");
-			strbuf_release(&fp.before);
-			strbuf_release(&fp.after);
-			goto out;
-		}
-	}
-	if (!fp.before.len && !fp.after.len) {
-		strbuf_release(&fp.before);
-		strbuf_release(&fp.after);
-		ret = 0;
-		goto out;
-	}
-	fp.path = xstrdup(c->path);
-	if (c->old_path)
-		fp.old_path = xstrdup(c->old_path);
-	fp.language = language_from_path(c->path);
-	if (!*fp.language) {
-		git_odb_object *side = newo ? newo : oldo;
-		fp.language = language_detect(c->path, git_odb_object_data(side),
-					      git_odb_object_size(side));
-	}
-	pattern_make_id(fp.pattern_id, commit_hex, fp.path);
-	pattern_solution_hash(fp.solution_hash, fp.before.buf, fp.before.len, fp.after.buf,
-			      fp.after.len);
-	fp.confidence = pattern_confidence(r->bug_keyword, r->feature_keyword,
-					   utf8_length(fp.before.buf, fp.before.len),
-					   utf8_length(fp.after.buf, fp.after.len));
-	ALLOC_GROW(r->files, r->nr + 1, r->alloc);
-	r->files[r->nr++] = fp;
-	r->bytes += fp.before.len + fp.after.len + 256;
-	ret = 0;
-out:
-	git_odb_object_free(oldo);
-	git_odb_object_free(newo);
-	return ret;
-}
-
-static void format_author_date(char out[32], const git_time *when)
-{
-	time_t t = (time_t)(when->time + (git_time_t)when->offset * 60);
-	struct tm tm;
-	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm))
-		out[0] = '\0';
-}
-
-static int process_commit(struct worker_ctx *w, const git_oid *oid, struct commit_result *r)
-{
-	git_commit *commit = NULL, *parent = NULL;
-	git_tree *tree = NULL, *ptree = NULL;
-	struct change_list changes = { NULL, 0, 0, 0, 0 };
-	struct strbuf prefix = STRBUF_INIT;
-	struct classification cl;
-	const char **paths = NULL;
-	const git_signature *author;
-	char hex[GIT_OID_HEXSZ + 1];
-	int ret = -1;
-
-	r->oid = *oid;
-	git_oid_tostr(hex, sizeof(hex), oid);
-	if (git_commit_lookup(&commit, w->repo, oid) < 0) {
-		git_error_set_from("cannot read commit");
-		goto out;
-	}
-	r->subject = xstrdup(git_commit_summary(commit) ? git_commit_summary(commit) : "");
-	r->body = xstrdup(git_commit_body(commit) ? git_commit_body(commit) : "");
-	author = git_commit_author(commit);
-	r->author = xstrdup(author->email ? author->email : "");
-	r->author_name = xstrdup(author->name ? author->name : "");
-	format_author_date(r->date, &author->when);
-	r->commit_time = (long long)git_commit_time(commit);
-
-	if (git_commit_tree(&tree, commit) < 0) {
-		git_error_set_from("cannot read tree");
-		goto out;
-	}
-	if (git_commit_parentcount(commit) > 0) {
-		if (git_commit_parent(&parent, commit, 0) < 0 ||
-		    git_commit_tree(&ptree, parent) < 0) {
-			git_error_set_from("cannot read parent");
-			goto out;
-		}
-	}
-	if (tree_changes(w, ptree, tree, &prefix, &changes) < 0)
-		goto out;
-	if (changes.added && changes.deleted && renamed_changes(w, ptree, tree, &changes) < 0)
-		goto out;
-
-	paths = xcalloc(changes.nr ? changes.nr : 1, sizeof(*paths));
-	for (size_t i = 0; i < changes.nr; i++)
-		paths[i] = changes.items[i].path;
-	classify_subject(r->subject, paths, changes.nr, &cl);
-	r->problem_type = cl.problem_type;
-	r->bug_keyword = cl.bug_keyword;
-	r->feature_keyword = cl.feature_keyword;
-	if (!strcmp(cl.problem_type, PT_UNKNOWN) && !w->o->include_unknown) {
-		r->skipped_unknown = 1;
-		ret = 0;
-		goto out;
-	}
-	for (size_t i = 0; i < changes.nr; i++)
-		if (file_pattern_for_change(w, &changes.items[i], hex, r) < 0)
-			goto out;
-	ret = 0;
-out:
-	free(paths);
-	change_list_clear(&changes);
-	strbuf_release(&prefix);
-	git_tree_free(tree);
-	git_tree_free(ptree);
-	git_commit_free(parent);
-	git_commit_free(commit);
-	if (ret < 0) {
-		r->failed = 1;
-		r->errmsg = xstrfmt("commit %s: %s", hex, err_msg());
-	}
-	r->bytes += 512;
-	return ret;
-}
-
-/* ---------------------------------------------------------------- */
 /* Workers and the queue between them and the writer                */
 
 struct engine {
@@ -1079,7 +676,7 @@ struct engine {
 	const git_oid *todo;
 	size_t nr_todo, next_todo;
 	struct commit_result *head, *tail;
-	size_t queued_bytes;
+	size_t queued_bytes, queued_nr;
 	int workers_running;
 	int stop;
 	const char *gitdir, *workdir;
@@ -1092,17 +689,11 @@ struct engine {
 static void *worker_main(void *data)
 {
 	struct engine *e = data;
-	struct worker_ctx w;
+	struct commit_differ *d = NULL;
+	size_t chunk_next = 0, chunk_end = 0; /* the todo indices this worker holds */
 
-	memset(&w, 0, sizeof(w));
-	w.o = e->o;
 	pthread_setname_np(pthread_self(), "patterns-diff");
-
-	if (git_repository_open_ext(&w.repo, e->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) <
-		    0 ||
-	    (e->workdir && git_repository_set_workdir(w.repo, e->workdir, 0) < 0) ||
-	    git_repository_odb(&w.odb, w.repo) < 0) {
-		git_error_set_from("cannot open repository");
+	if (commit_differ_new(&d, e->gitdir, e->workdir, e->bare, e->o) < 0) {
 		pthread_mutex_lock(&e->lock);
 		if (!e->open_failed) {
 			e->open_failed = 1;
@@ -1111,28 +702,26 @@ static void *worker_main(void *data)
 		e->stop = 1;
 		goto done;
 	}
-	w.attr_flags = e->bare ? GIT_ATTR_CHECK_INCLUDE_HEAD | GIT_ATTR_CHECK_INDEX_ONLY
-			       : GIT_ATTR_CHECK_FILE_THEN_INDEX;
 	for (;;) {
 		struct commit_result *r;
 		size_t i;
 
 		pthread_mutex_lock(&e->lock);
-		if (e->stop || (w.chunk_next == w.chunk_end && e->next_todo >= e->nr_todo))
+		if (e->stop || (chunk_next == chunk_end && e->next_todo >= e->nr_todo))
 			break;
-		if (w.chunk_next == w.chunk_end) {
-			/* a run of consecutive commits, for the blob cache */
-			w.chunk_next = e->next_todo;
-			w.chunk_end = w.chunk_next + WORK_CHUNK;
-			if (w.chunk_end > e->nr_todo)
-				w.chunk_end = e->nr_todo;
-			e->next_todo = w.chunk_end;
+		if (chunk_next == chunk_end) {
+			/* a run of consecutive commits: nearby commits share blobs */
+			chunk_next = e->next_todo;
+			chunk_end = chunk_next + WORK_CHUNK;
+			if (chunk_end > e->nr_todo)
+				chunk_end = e->nr_todo;
+			e->next_todo = chunk_end;
 		}
-		i = w.chunk_next++;
+		i = chunk_next++;
 		pthread_mutex_unlock(&e->lock);
 
 		r = xcalloc(1, sizeof(*r));
-		process_commit(&w, &e->todo[i], r);
+		commit_differ_run(d, &e->todo[i], r);
 
 		pthread_mutex_lock(&e->lock);
 		while (!e->stop && e->head && e->queued_bytes + r->bytes > QUEUE_MAX_BYTES)
@@ -1143,17 +732,16 @@ static void *worker_main(void *data)
 			e->head = r;
 		e->tail = r;
 		e->queued_bytes += r->bytes;
-		pthread_cond_signal(&e->have_result);
+		/* wake the writer for a handful of results, not for each one */
+		if (++e->queued_nr >= WAKE_WRITER_AFTER || e->queued_bytes > QUEUE_MAX_BYTES / 2)
+			pthread_cond_signal(&e->have_result);
 		pthread_mutex_unlock(&e->lock);
 	}
 done:
 	e->workers_running--;
 	pthread_cond_broadcast(&e->have_result);
 	pthread_mutex_unlock(&e->lock);
-	attr_cache_free(&w.attrs);
-	blob_cache_clear(&w.blobs);
-	git_odb_free(w.odb);
-	git_repository_free(w.repo);
+	commit_differ_free(d);
 	return NULL;
 }
 
@@ -1319,6 +907,17 @@ static int writer_add(struct writer *wr, const struct commit_result *r, struct e
 /* ---------------------------------------------------------------- */
 /* The run                                                          */
 
+/* Wait on cond for at most seconds (the writer drains the queue at least that often). */
+static void timed_wait(pthread_cond_t *cond, pthread_mutex_t *lock, double seconds)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)(seconds * 1e9);
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_cond_timedwait(cond, lock, &ts);
+}
+
 static int run_workers(git_repository *repo, struct store *s, const struct extract_options *o,
 		       const char *variant, const git_oid *todo, size_t nr_todo,
 		       struct extract_stats *st)
@@ -1369,12 +968,12 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 	for (;;) {
 		struct commit_result *list;
 		while (!e.head && e.workers_running)
-			pthread_cond_wait(&e.have_result, &e.lock);
+			timed_wait(&e.have_result, &e.lock, 0.1);
 		if (!e.head)
 			break;
 		list = e.head;
 		e.head = e.tail = NULL;
-		e.queued_bytes = 0;
+		e.queued_bytes = e.queued_nr = 0;
 		pthread_cond_broadcast(&e.have_room);
 		pthread_mutex_unlock(&e.lock);
 		while (list) {
@@ -1386,7 +985,7 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 				errmsg = xstrdup(err_msg());
 				ret = -1;
 			}
-			result_free(list);
+			commit_result_free(list);
 			list = next;
 		}
 		progress_update(progress, st->processed);
@@ -1426,13 +1025,17 @@ out:
 /*
  * Bound what libgit2 keeps in memory, whatever the size of the history:
  * its object cache (256 MiB by default) and the pack windows it maps
- * (which count in the resident size).
+ * (which count in the resident size). And read objects as git reads them,
+ * without re-hashing every one (libgit2's "strict hash verification",
+ * SHA-1 over each object read, was 3/4 of the cost of reading blobs);
+ * checking object ids is git fsck's job.
  */
-static void limit_libgit2_memory(void)
+static void tune_libgit2(void)
 {
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(32 << 20));
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(32 << 20));
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(96 << 20));
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(8 << 20));
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(8 << 20));
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(32 << 20));
 }
 
 int extract_run(git_repository *repo, struct store *s, const struct extract_options *opts,
@@ -1442,7 +1045,8 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	struct strbuf variant = STRBUF_INIT, fp = STRBUF_INIT;
 	struct oid_set done = { NULL, NULL, 0, 0 };
 	git_revwalk *walk = NULL;
-	git_oid *todo = NULL, oid;
+	git_oid *todo = NULL, *walked = NULL, oid;
+	size_t nr_walked = 0;
 	size_t nr_todo = 0, alloc_todo = 0, ord = 0;
 	char fingerprint[65];
 	int ret = -1, rc, cbret;
@@ -1450,9 +1054,15 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	memset(st, 0, sizeof(*st));
 	if (extract_resolve_options(repo, &o, &variant) < 0)
 		goto out;
-	limit_libgit2_memory();
-	if (setup_walk(&walk, repo, &o, &fp) < 0)
+	tune_libgit2();
+	if (o.no_walk) {
+		if (o.all)
+			o.all = 0;
+		if (no_walk_list(repo, &o, &fp, &walked, &nr_walked) < 0)
+			goto out;
+	} else if (setup_walk(&walk, repo, &o, &fp) < 0) {
 		goto out;
+	}
 	range_fingerprint(fingerprint, &fp, &o, variant.buf);
 	if (!o.on_commit) {
 		rc = range_already_done(s, variant.buf, fingerprint, st);
@@ -1461,8 +1071,25 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 			goto out;
 		}
 	}
-	while ((rc = git_revwalk_next(&oid, walk)) == 0) {
+	if (o.no_walk) {
+		/* the list is already there */
+	} else if (git_repository_is_shallow(repo) == 1) {
+		if (shallow_walk(repo, &fp, &walked, &nr_walked) < 0)
+			goto out;
+	} else {
+		size_t alloc_walked = 0;
+		while ((rc = git_revwalk_next(&oid, walk)) == 0) {
+			ALLOC_GROW(walked, nr_walked + 1, alloc_walked);
+			walked[nr_walked++] = oid;
+		}
+		if (rc != GIT_ITEROVER) {
+			git_error_set_from("cannot walk the history");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < nr_walked; i++) {
 		git_commit *c;
+		oid = walked[i];
 		if (git_commit_lookup(&c, repo, &oid) < 0) {
 			git_error_set_from("cannot read commit");
 			goto out;
@@ -1482,10 +1109,8 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 		ALLOC_GROW(todo, nr_todo + 1, alloc_todo);
 		todo[nr_todo++] = oid;
 	}
-	if (rc != GIT_ITEROVER) {
-		git_error_set_from("cannot walk the history");
-		goto out;
-	}
+	free(walked);
+	walked = NULL;
 	git_revwalk_free(walk);
 	walk = NULL;
 
@@ -1520,6 +1145,7 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 out:
 	git_revwalk_free(walk);
 	oid_set_free(&done);
+	free(walked);
 	free(todo);
 	strbuf_release(&variant);
 	strbuf_release(&fp);

@@ -8,7 +8,13 @@
  * Incremental: commits already processed for the same variant (see
  * pattern_variant()) are skipped without diffing. A commit that was
  * classified unknown and skipped is marked so; a later run with
- * include_unknown processes it again.
+ * include_unknown processes it again. A range of 256 commits or more that
+ * was extracted in full is remembered by a fingerprint (its resolved
+ * starting and stopping commits and the options) in the meta table, so
+ * that running again over it returns without walking.
+ *
+ * Shallow clones are walked as git walks them (the boundary commits are
+ * roots), by our own walk, since libgit2 1.5's revwalk cannot.
  *
  * Crash-safe: many commits are written per transaction; a kill loses at
  * most the uncommitted batch, which the next run redoes.
@@ -27,11 +33,19 @@ struct extract_options {
 	/*
 	 * Revision specs as git log takes them: "HEAD" (the default when
 	 * none), "main", "v1.0..main", "A...B", "^A", "C^!" (that commit
-	 * alone), "ORIG_HEAD..HEAD".
+	 * alone), "ORIG_HEAD..HEAD". As in git log, the specs combine: in
+	 * "B^! A^!" where A is B's parent, B^! hides A, so only B is walked.
 	 */
 	const char *const *revs;
 	size_t nr_revs;
 	int all;		/* every ref and HEAD, as --all */
+	/*
+	 * As git log --no-walk: just the commits the revs name (each peeled
+	 * to a commit, ranges not allowed), newest first; no ancestry. For
+	 * a hook's list of commits ("A B C"), where "A^! B^! C^!" would hide
+	 * B when B is A's parent.
+	 */
+	int no_walk;
 	long long since;	/* committer time >= since; 0: no limit */
 	int include_unknown;
 	int include_merges;	/* diff merges against their first parent */
@@ -49,7 +63,7 @@ struct extract_options {
 	void *on_commit_data;
 };
 
-#define EXTRACT_OPTIONS_INIT { NULL, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, NULL, NULL }
+#define EXTRACT_OPTIONS_INIT { NULL, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, NULL, NULL }
 
 struct extract_stats {
 	size_t selected;	/* commits in the range after the filters */

@@ -6,6 +6,7 @@
  * connection (and one TLS session) instead of reconnecting every time.
  */
 #include "http.h"
+#include "file-hasher.h"
 #include "json.h"
 #include "util.h"
 
@@ -39,10 +40,12 @@ struct http_client {
 struct sink {
 	struct http_client *c;
 	struct strbuf *mem;
-	FILE *file;			/* 2xx bodies of a download */
+	FILE *file; /* 2xx bodies of a download */
 	unsigned long long max, got;
 	int too_big;
 	long long retry_after;
+	struct file_hasher *hasher;	/* hashes what goes into file */
+	uint64_t file_bytes;		/* written into file */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -58,6 +61,7 @@ void http_response_release(struct http_response *r)
 	strbuf_release(&r->body);
 	r->status = 0;
 	r->retry_after = -1;
+	r->too_large = 0;
 }
 
 static int host_is_loopback(const char *host)
@@ -113,8 +117,7 @@ out:
 	return ok ? 1 : 0;
 }
 
-int http_client_new(struct http_client **out, const char *base_url,
-		    const struct http_options *o)
+int http_client_new(struct http_client **out, const char *base_url, const struct http_options *o)
 {
 	struct http_client *c;
 	size_t n;
@@ -126,8 +129,7 @@ int http_client_new(struct http_client **out, const char *base_url,
 	if (!http_url_allowed(base_url, o->allow_http))
 		return -1;
 	if (strchr(base_url, '?') || strchr(base_url, '#'))
-		return err_set("team server URL '%s' must not have a query or fragment",
-			       base_url);
+		return err_set("team server URL '%s' must not have a query or fragment", base_url);
 	c = xcalloc(1, sizeof(*c));
 	c->curl = curl_easy_init();
 	if (!c->curl) {
@@ -169,8 +171,14 @@ void http_client_free(struct http_client *c)
 	free(c);
 }
 
-const char *http_client_url(const struct http_client *c) { return c->url; }
-unsigned long http_client_requests(const struct http_client *c) { return c->requests; }
+const char *http_client_url(const struct http_client *c)
+{
+	return c->url;
+}
+unsigned long http_client_requests(const struct http_client *c)
+{
+	return c->requests;
+}
 
 void http_client_set_key(struct http_client *c, const char *key)
 {
@@ -195,8 +203,14 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *priv)
 	}
 	s->got += n;
 	curl_easy_getinfo(s->c->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (s->file && status >= 200 && status < 300)
-		return fwrite(data, 1, n, s->file) == n ? n : 0;
+	if (s->file && status >= 200 && status < 300) {
+		if (fwrite(data, 1, n, s->file) != n)
+			return 0;
+		s->file_bytes += n;
+		if (s->hasher) /* the file is unbuffered: the bytes are in it */
+			file_hasher_advance(s->hasher, s->file_bytes);
+		return n;
+	}
 	strbuf_add(s->mem, data, n);
 	return n;
 }
@@ -228,7 +242,7 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *priv)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
@@ -324,7 +338,8 @@ static int transient(CURLcode rc)
 
 static int perform(struct http_client *c, const char *method, const char *path,
 		   const char *content_type, const struct body_source *src,
-		   struct http_response *resp, FILE *file, unsigned long long max)
+		   struct http_response *resp, FILE *file, unsigned long long max,
+		   struct file_hasher **hasher)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct curl_slist *headers = NULL;
@@ -344,20 +359,30 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		headers = curl_slist_append(headers, c->key_header);
 
 	for (int try = 0;; try++) {
-		struct sink sink = { c, &resp->body, file, max, 0, 0, -1 };
+		struct sink sink = {c, &resp->body, file, max, 0, 0, -1, NULL, 0};
 		CURLcode rc;
 		long status;
 
 		strbuf_reset(&resp->body);
 		resp->status = 0;
 		resp->retry_after = -1;
-		if (file && (fflush(file) || ftruncate(fileno(file), 0) < 0 || fseek(file, 0, SEEK_SET))) {
+		resp->too_large = 0;
+		if (file &&
+		    (fflush(file) || ftruncate(fileno(file), 0) < 0 || fseek(file, 0, SEEK_SET))) {
 			err_set("cannot write download: %s", strerror(errno));
 			break;
+		}
+		if (hasher) {
+			/* each attempt hashes what it writes, from the start, in a thread */
+			file_hasher_abort(*hasher);
+			if (file_hasher_start(hasher, fileno(file)) < 0)
+				break;
+			sink.hasher = *hasher;
 		}
 		rc = attempt(c, method, url.buf, headers, src, &sink, &status);
 		resp->retry_after = sink.retry_after;
 		if (sink.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+			resp->too_large = 1;
 			err_set("answer of %s %s is larger than %llu bytes", method, url.buf,
 				(unsigned long long)max);
 			break;
@@ -398,13 +423,12 @@ static int perform(struct http_client *c, const char *method, const char *path,
 }
 
 int http_request(struct http_client *c, const char *method, const char *path,
-		 const char *content_type, const void *body, size_t len,
-		 struct http_response *resp)
+		 const char *content_type, const void *body, size_t len, struct http_response *resp)
 {
-	struct body_source src = { body ? body : "", len, NULL, 0 };
+	struct body_source src = {body ? body : "", len, NULL, 0};
 	int has_body = body || !strcmp(method, "POST") || !strcmp(method, "PUT");
 	return perform(c, method, path, content_type, has_body ? &src : NULL, resp, NULL,
-		       c->o.max_response);
+		       c->o.max_response, NULL);
 }
 
 int http_json(struct http_client *c, const char *method, const char *path,
@@ -412,16 +436,16 @@ int http_json(struct http_client *c, const char *method, const char *path,
 {
 	if (json)
 		*json = NULL;
-	if (http_request(c, method, path, body ? "application/json" : NULL,
-			 body ? body->buf : NULL, body ? body->len : 0, resp) < 0)
+	if (http_request(c, method, path, body ? "application/json" : NULL, body ? body->buf : NULL,
+			 body ? body->len : 0, resp) < 0)
 		return -1;
 	if (resp->status < 200 || resp->status >= 300 || !json || !resp->body.len)
 		return 0;
 	*json = json_parse(resp->body.buf, resp->body.len);
 	if (!*json) {
 		char *msg = xstrdup(err_msg());
-		err_set("team server %s sent invalid JSON for %s %s: %s", c->url, method,
-			path, msg);
+		err_set("team server %s sent invalid JSON for %s %s: %s", c->url, method, path,
+			msg);
 		free(msg);
 		return -1;
 	}
@@ -431,7 +455,7 @@ int http_json(struct http_client *c, const char *method, const char *path,
 int http_upload_file(struct http_client *c, const char *method, const char *path,
 		     const char *content_type, const char *file, struct http_response *resp)
 {
-	struct body_source src = { NULL, 0, NULL, 0 };
+	struct body_source src = {NULL, 0, NULL, 0};
 	int ret;
 
 	src.file = fopen(file, "rb");
@@ -441,16 +465,17 @@ int http_upload_file(struct http_client *c, const char *method, const char *path
 		fclose(src.file);
 		return err_set("cannot read '%s': %s", file, strerror(errno));
 	}
-	ret = perform(c, method, path, content_type, &src, resp, NULL, c->o.max_response);
+	ret = perform(c, method, path, content_type, &src, resp, NULL, c->o.max_response, NULL);
 	fclose(src.file);
 	return ret;
 }
 
-int http_download_file(struct http_client *c, const char *path, const char *dest,
-		       unsigned long long max_size, struct http_response *resp)
+static int download(struct http_client *c, const char *path, const char *dest,
+		    unsigned long long max_size, struct http_response *resp, char *sha256)
 {
+	struct file_hasher *hasher = NULL;
 	char *tmp = xstrfmt("%s.tmp", dest);
-	FILE *f = fopen(tmp, "wb");
+	FILE *f = fopen(tmp, sha256 ? "w+b" : "wb"); /* the hasher reads it back */
 	int ret;
 
 	if (!f) {
@@ -458,18 +483,36 @@ int http_download_file(struct http_client *c, const char *path, const char *dest
 		free(tmp);
 		return -1;
 	}
-	ret = perform(c, "GET", path, NULL, NULL, resp, f, max_size);
+	if (sha256)
+		setvbuf(f, NULL, _IONBF, 0); /* what fwrite took is in the file, for the hasher */
+	ret = perform(c, "GET", path, NULL, NULL, resp, f, max_size, sha256 ? &hasher : NULL);
+	if (hasher && file_hasher_finish(hasher, sha256) < 0 && !ret)
+		ret = -1;
+	else if (sha256 && !hasher && !ret)
+		ret = err_set("cannot hash the download");
 	if (fclose(f) && !ret)
 		ret = err_set("cannot write '%s': %s", tmp, strerror(errno));
 	if (!ret && resp->status >= 200 && resp->status < 300) {
 		if (rename(tmp, dest) < 0)
-			ret = err_set("cannot rename '%s' to '%s': %s", tmp, dest,
-				      strerror(errno));
+			ret = err_set("cannot rename '%s' to '%s': %s", tmp, dest, strerror(errno));
 	}
 	if (ret || resp->status < 200 || resp->status >= 300)
 		unlink(tmp);
 	free(tmp);
 	return ret;
+}
+
+int http_download_file(struct http_client *c, const char *path, const char *dest,
+		       unsigned long long max_size, struct http_response *resp)
+{
+	return download(c, path, dest, max_size, resp, NULL);
+}
+
+int http_download_file_sha256(struct http_client *c, const char *path, const char *dest,
+			      unsigned long long max_size, struct http_response *resp,
+			      char sha256[65])
+{
+	return download(c, path, dest, max_size, resp, sha256);
 }
 
 void http_error_detail(const struct http_response *resp, struct strbuf *out)

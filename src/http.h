@@ -30,24 +30,31 @@
 #include <stddef.h>
 
 struct http_options {
-	const char *ca_info;	/* CA bundle file; NULL: system CAs */
-	int allow_http;		/* allow plain http:// to any host */
-	long connect_timeout;	/* seconds; <= 0: 10 */
-	long timeout;		/* seconds for a whole request; <= 0: 300 */
-	long low_speed_time;	/* abort when under 1 byte/s for this long; <= 0: 60 */
-	int max_retries;	/* < 0: 4 */
-	size_t max_response;	/* bytes; 0: 256 MiB */
+	const char *ca_info;  /* CA bundle file; NULL: system CAs */
+	int allow_http;	      /* allow plain http:// to any host */
+	long connect_timeout; /* seconds; <= 0: 10 */
+	long timeout;	      /* seconds for a whole request; <= 0: 300 */
+	long low_speed_time;  /* abort when under 1 byte/s for this long; <= 0: 60 */
+	int max_retries;      /* < 0: 4 */
+	size_t max_response;  /* bytes; 0: 256 MiB */
 };
-#define HTTP_OPTIONS_INIT { NULL, 0, 0, 0, 0, -1, 0 }
+#define HTTP_OPTIONS_INIT                                                                          \
+	{                                                                                          \
+		NULL, 0, 0, 0, 0, -1, 0                                                            \
+	}
 
 struct http_client;
 
 struct http_response {
-	long status;		/* HTTP status; 0 when there was no answer */
+	long status; /* HTTP status; 0 when there was no answer */
 	struct strbuf body;
-	long long retry_after;	/* seconds from a Retry-After header, or -1 */
+	long long retry_after; /* seconds from a Retry-After header, or -1 */
+	int too_large;	       /* the call failed: the answer was over the bound */
 };
-#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, -1 }
+#define HTTP_RESPONSE_INIT                                                                         \
+	{                                                                                          \
+		0, STRBUF_INIT, -1, 0                                                              \
+	}
 void http_response_release(struct http_response *r);
 
 /*
@@ -55,8 +62,7 @@ void http_response_release(struct http_response *r);
  * base URL's path is kept ("https://host/team" + "/patterns"); a trailing
  * slash is dropped. 0, or -1 and err_set.
  */
-int http_client_new(struct http_client **out, const char *base_url,
-		    const struct http_options *o);
+int http_client_new(struct http_client **out, const char *base_url, const struct http_options *o);
 void http_client_free(struct http_client *c);
 
 /* The base URL without the trailing slash. */
@@ -105,6 +111,14 @@ int http_upload_file(struct http_client *c, const char *method, const char *path
  */
 int http_download_file(struct http_client *c, const char *path, const char *dest,
 		       unsigned long long max_size, struct http_response *resp);
+/*
+ * The same, and sha256 (65 bytes) receives the hex SHA-256 of the body
+ * written to dest, computed while it streams (so a caller that checks the
+ * download needs no second pass over the file).
+ */
+int http_download_file_sha256(struct http_client *c, const char *path, const char *dest,
+			      unsigned long long max_size, struct http_response *resp,
+			      char sha256[65]);
 
 /*
  * What the server said about a failed request, for an error message: its

@@ -17,9 +17,15 @@
  *    removes the file again; the temporary name is removed when the
  *    request ends, whatever happened (a connection closed mid-body too).
  *  - Merging uses merge_adapters() itself (merge.c), into a private
- *    temporary folder, so concurrent merges never share a file name.
+ *    temporary folder, so concurrent merges never share a file name. A
+ *    merge becomes the active version unless the request says
+ *    "activate": false (as merge-adapters makes its merge active); an
+ *    upload does not, unless it is the first version.
  *  - A deleted version's record goes first, then its file: a download that
  *    already opened the file finishes.
+ *  - Temporary files of a server that crashed are swept when a server
+ *    starts, once they are a day old (another server sharing the folder
+ *    may be writing younger ones).
  */
 #include "hash.h"
 #include "json.h"
@@ -37,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_VERSION_NAME 100
@@ -221,8 +228,7 @@ static int record_version(struct server_request *req, struct server_response *re
 		return 201;
 	}
 	remove_file(req, a->file);
-	if (rc == SDB_CONFLICT &&
-	    serverdb_adapter_get(req->db, a->version_name, &old) == SDB_OK) {
+	if (rc == SDB_CONFLICT && serverdb_adapter_get(req->db, a->version_name, &old) == SDB_OK) {
 		int same = !strcmp(old.sha256, a->sha256) && old.size == a->size;
 		if (same)
 			respond_version(res, 200, &old);
@@ -356,8 +362,8 @@ void handle_adapter_file(struct server_request *req, struct server_response *res
 /* ---- POST /adapters/merge ---- */
 
 /* A numbers array of nr items from field key, or NULL (absent). *bad on error. */
-static double *number_array(const cJSON *j, const char *key, size_t nr,
-			    struct server_response *res, int *bad)
+static double *number_array(const cJSON *j, const char *key, size_t nr, struct server_response *res,
+			    int *bad)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, key), *item;
 	double *out;
@@ -366,8 +372,9 @@ static double *number_array(const cJSON *j, const char *key, size_t nr,
 	if (!arr || cJSON_IsNull(arr))
 		return NULL;
 	if (!cJSON_IsArray(arr) || (size_t)cJSON_GetArraySize(arr) != nr) {
-		server_error(res, 422, "field '%s' must be an array of %zu numbers (one per adapter)",
-			     key, nr);
+		server_error(res, 422,
+			     "field '%s' must be an array of %zu numbers (one per adapter)", key,
+			     nr);
 		*bad = 1;
 		return NULL;
 	}
@@ -489,7 +496,8 @@ static int parse_merge(struct server_request *req, struct server_response *res,
 	ids = cJSON_GetObjectItemCaseSensitive(j, "adapter_ids");
 	if (!cJSON_IsArray(ids) || !cJSON_GetArraySize(ids) ||
 	    cJSON_GetArraySize(ids) > MAX_MERGE_INPUTS) {
-		server_error(res, 422, "field 'adapter_ids' must be an array of 1 to %d version ids",
+		server_error(res, 422,
+			     "field 'adapter_ids' must be an array of 1 to %d version ids",
 			     MAX_MERGE_INPUTS);
 		goto fail;
 	}
@@ -532,8 +540,9 @@ static int parse_merge(struct server_request *req, struct server_response *res,
 	if (v && !cJSON_IsNull(v)) {
 		if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 65536 ||
 		    v->valuedouble != (int)v->valuedouble || m->method != MERGE_SVD) {
-			server_error(res, 422, "field 'rank' must be a positive integer, with "
-					       "method svd");
+			server_error(res, 422,
+				     "field 'rank' must be a positive integer, with "
+				     "method svd");
 			goto fail;
 		}
 		m->rank = (int)v->valuedouble;
@@ -624,6 +633,7 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 	if (rc < 0) {
 		/* the inputs are validated files: what is left is a request they do not fit */
 		server_error(res, 422, "merge failed: %s", err_msg());
+		merge_result_release(&mr); /* what it had allocated */
 		goto out;
 	}
 	memcpy(a.id, id, sizeof(id));
@@ -633,8 +643,7 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 	a.parent_versions = json_strings(parents, m.nr);
 	a.method = xstrdup(merge_method_name(mo.method));
 	a.weights = json_numbers(mr.weights, m.nr);
-	if (hash_file(mr.output, a.sha256, &a.size) < 0 ||
-	    place_file(req, mr.output, a.file) < 0) {
+	if (hash_file(mr.output, a.sha256, &a.size) < 0 || place_file(req, mr.output, a.file) < 0) {
 		server_error(res, 500, "cannot store the merged adapter");
 		res->log_error = xstrdup(err_msg());
 	} else if (record_version(req, res, &a) == 201 && m.activate) {
@@ -729,4 +738,36 @@ void handle_adapter_delete(struct server_request *req, struct server_response *r
 	remove_file(req, a.file);
 	sdb_adapter_release(&a);
 	res->status = 204;
+}
+
+/* ---- housekeeping ---- */
+
+int server_adapters_sweep(const char *dir, double max_age)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	double now = (double)time(NULL);
+	int removed = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		struct stat st;
+		char *p;
+		int upload = starts_with(e->d_name, "gp-upload.");
+		int merge = starts_with(e->d_name, ".merge-");
+		if (!upload && !merge)
+			continue;
+		p = xstrfmt("%s/%s", dir, e->d_name);
+		if (!lstat(p, &st) && now - (double)st.st_mtime > max_age) {
+			if (merge && S_ISDIR(st.st_mode))
+				remove_tree(p);
+			else if (upload && S_ISREG(st.st_mode))
+				unlink(p);
+			removed++;
+		}
+		free(p);
+	}
+	closedir(d);
+	return removed;
 }

@@ -11,6 +11,7 @@
  * waits for the requests in flight, then stops the workers.
  */
 #include "server.h"
+#include "file-hasher.h"
 #include "hash.h"
 #include "json.h"
 #include "util.h"
@@ -70,7 +71,8 @@ struct request {
 	unsigned long long dropped; /* body bytes read past the limit */
 	int upload_fd;
 	char *upload_path;
-	struct sha256_ctx upload_hash; /* while upload_fd is open */
+	struct file_hasher *upload_hash; /* while upload_fd is open */
+	unsigned long long upload_flushed; /* writeback started up to here */
 	char upload_sha256[SHA256_HEX_LEN + 1];
 	int status;
 	char *log_error;
@@ -341,8 +343,7 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 		r->log_error = xstrfmt("connection ended early (%d)", (int)toe);
 	access_log(srv, conn, r);
 	if (r->upload_fd >= 0) {
-		char unused[SHA256_HEX_LEN + 1];
-		sha256_final_hex(&r->upload_hash, unused); /* frees the context */
+		file_hasher_abort(r->upload_hash);
 		close(r->upload_fd);
 	}
 	if (r->upload_path) {
@@ -454,12 +455,18 @@ static enum MHD_Result first_call(struct server *srv, struct MHD_Connection *con
 			r->upload_path = NULL;
 			return send_error(conn, r, 500, NULL, "cannot store upload");
 		}
-		sha256_init(&r->upload_hash);
+		/* hashed by a thread reading behind the writer: two cores, not one */
+		if (file_hasher_start(&r->upload_hash, r->upload_fd) < 0) {
+			r->log_error = xstrdup(err_msg());
+			return send_error(conn, r, 500, NULL, "cannot store upload");
+		}
 	}
 	return MHD_YES;
 }
 
 /* ---- the body ---- */
+
+#define UPLOAD_FLUSH_STEP (16ull << 20)
 
 static int take_body(struct server *srv, struct request *r, const char *data, size_t n)
 {
@@ -476,7 +483,6 @@ static int take_body(struct server *srv, struct request *r, const char *data, si
 			}
 			return 0;
 		}
-		sha256_update(&r->upload_hash, data, n);
 		while (n) {
 			ssize_t w = write(r->upload_fd, data, n);
 			if (w < 0 && errno == EINTR)
@@ -488,6 +494,17 @@ static int take_body(struct server *srv, struct request *r, const char *data, si
 			data += w;
 			n -= (size_t)w;
 			r->req.upload_size += (size_t)w;
+		}
+		file_hasher_advance(r->upload_hash, r->req.upload_size);
+		/*
+		 * start writing back what has come so far, so that the disk works
+		 * while the body streams in and the final fsync finds little left
+		 */
+		if (r->req.upload_size - r->upload_flushed >= UPLOAD_FLUSH_STEP) {
+			sync_file_range(r->upload_fd, (off_t)r->upload_flushed,
+					(off_t)(r->req.upload_size - r->upload_flushed),
+					SYNC_FILE_RANGE_WRITE);
+			r->upload_flushed = r->req.upload_size;
 		}
 		return 0;
 	}
@@ -512,7 +529,14 @@ static enum MHD_Result run_handler(struct server *srv, struct MHD_Connection *co
 					  ? srv->cfg.max_upload
 					  : (unsigned long long)srv->cfg.max_body);
 	if (r->upload_fd >= 0) {
-		sha256_final_hex(&r->upload_hash, r->upload_sha256);
+		int hashed = file_hasher_finish(r->upload_hash, r->upload_sha256);
+		r->upload_hash = NULL;
+		if (hashed < 0) {
+			r->log_error = xstrdup(err_msg());
+			close(r->upload_fd);
+			r->upload_fd = -1;
+			return send_error(conn, r, 500, NULL, "cannot store upload");
+		}
 		r->req.upload_sha256 = r->upload_sha256;
 		if (fsync(r->upload_fd) < 0 || close(r->upload_fd) < 0) {
 			r->upload_fd = -1;

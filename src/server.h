@@ -129,5 +129,10 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 void handle_adapter_activate(struct server_request *req, struct server_response *res);
 void handle_adapters_rollback(struct server_request *req, struct server_response *res);
 void handle_adapter_delete(struct server_request *req, struct server_response *res);
+/*
+ * Remove what uploads and merges left in the adapter folder dir when a
+ * server died under them (older than max_age seconds); how many.
+ */
+int server_adapters_sweep(const char *dir, double max_age);
 
 #endif

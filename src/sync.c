@@ -64,8 +64,8 @@ int sync_is_uuid(const char *s)
  * Turn a failed answer into an error message. 401 says how to give a key;
  * other statuses say what the server said.
  */
-static int answer_error(struct http_client *c, const struct http_response *resp,
-			const char *what, struct sync_result *r)
+static int answer_error(struct http_client *c, const struct http_response *resp, const char *what,
+			struct sync_result *r)
 {
 	struct strbuf detail = STRBUF_INIT;
 	r->http_status = resp->status;
@@ -82,7 +82,10 @@ static int answer_error(struct http_client *c, const struct http_response *resp,
 	return -1;
 }
 
-static int ok_status(long status) { return status >= 200 && status < 300; }
+static int ok_status(long status)
+{
+	return status >= 200 && status < 300;
+}
 
 /* ---------------------------------------------------------------- push */
 
@@ -90,13 +93,13 @@ struct push_item {
 	long long rowid;
 };
 
-#define PUSH_COLUMNS                                                                   \
-	"p.id, p.pattern_id, p.problem_type, p.before_code, p.after_code, p.commit_msg," \
-	" p.author, p.date, p.confidence, p.commit_id, p.file_path, p.language,"        \
+#define PUSH_COLUMNS                                                                               \
+	"p.id, p.pattern_id, p.problem_type, p.before_code, p.after_code, p.commit_msg,"           \
+	" p.author, p.date, p.confidence, p.commit_id, p.file_path, p.language,"                   \
 	" p.solution_hash"
-#define PUSH_WHERE                                                                     \
-	" FROM patterns p WHERE p.origin = 'local' AND p.variant = ?1 AND p.obsolete = 0" \
-	" AND NOT EXISTS (SELECT 1 FROM pushed x WHERE x.pattern_rowid = p.id"           \
+#define PUSH_WHERE                                                                                 \
+	" FROM patterns p WHERE p.origin = 'local' AND p.variant = ?1 AND p.obsolete = 0"          \
+	" AND NOT EXISTS (SELECT 1 FROM pushed x WHERE x.pattern_rowid = p.id"                     \
 	" AND x.remote = ?2)"
 
 static void jw_column(struct json_writer *jw, const char *key, sqlite3_stmt *st, int col)
@@ -154,7 +157,7 @@ static void push_object(struct json_writer *jw, sqlite3_stmt *st)
 /* The per-item answers of a POST /patterns: an array, or one in an object. */
 static const cJSON *answer_items(const cJSON *doc)
 {
-	static const char *const keys[] = { "patterns", "results", "items" };
+	static const char *const keys[] = {"patterns", "results", "items"};
 	if (cJSON_IsArray(doc))
 		return doc;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -182,8 +185,8 @@ static int item_outcome(const cJSON *item, const char **uuid)
 }
 
 /* Record a batch's answers: all marks of a batch in one transaction. */
-static int mark_pushed(struct store *s, const char *remote, const long long *rowids,
-		       size_t n, const cJSON *items, struct sync_result *r)
+static int mark_pushed(struct store *s, const char *remote, const long long *rowids, size_t n,
+		       const cJSON *items, struct sync_result *r)
 {
 	sqlite3_stmt *mark = NULL, *upd = NULL;
 	const cJSON *item;
@@ -207,8 +210,8 @@ static int mark_pushed(struct store *s, const char *remote, const long long *row
 		long long rowid;
 
 		if (!(index >= 0 && index < (double)n)) {
-			err_set("team server sent an answer for pattern %g of a push of %zu",
-				index, n);
+			err_set("team server sent an answer for pattern %g of a push of %zu", index,
+				n);
 			goto out;
 		}
 		rowid = rowids[(size_t)index];
@@ -265,8 +268,9 @@ static long long count_unpushed(struct store *s, const char *variant, const char
 }
 
 /*
- * Send the rows of st from *at on (at most max items): build the array,
- * POST it, mark what the server acknowledged. A batch the server refuses
+ * Push the n patterns of rowids: as many per request as fit in
+ * SYNC_PUSH_BYTES, each request's array POSTed and what the server
+ * acknowledged marked. A batch the server refuses
  * as too large (413) or invalid (422) is halved until the culprit is alone;
  * a single pattern it refuses is skipped with a warning and stays unpushed
  * (so it is offered again by the next sync).
@@ -432,7 +436,7 @@ static int found_row(const struct pattern_row *row, void *data)
 int sync_feedback_queue(struct store *s, const char *id, int helpful, const char *variant,
 			char **resolved)
 {
-	struct found f = { 0, NULL, NULL };
+	struct found f = {0, NULL, NULL};
 	sqlite3_stmt *del = NULL, *ins = NULL;
 	int rc, ret = -1;
 
@@ -442,7 +446,8 @@ int sync_feedback_queue(struct store *s, const char *id, int helpful, const char
 		return -1;
 	if (rc == 1 && !sync_is_uuid(id))
 		return err_set("no pattern '%s' in the store (give a pattern id, a unique "
-			       "prefix of one, or a team server UUID)", id);
+			       "prefix of one, or a team server UUID)",
+			       id);
 	if (store_begin(s) < 0)
 		goto out;
 	del = store_prepare(s, "DELETE FROM feedback_queue WHERE sent_at IS NULL AND"
@@ -485,6 +490,24 @@ out:
 	return ret;
 }
 
+int sync_feedback_queued(struct store *s, long long rowid, const char *server_id)
+{
+	sqlite3_stmt *st =
+		store_prepare(s, "SELECT helpful FROM feedback_queue WHERE sent_at IS NULL AND"
+				 " (pattern_rowid = ?1 OR (?2 IS NOT NULL AND pattern_ref = ?2))"
+				 " ORDER BY id DESC LIMIT 1");
+	int vote = -1;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, rowid);
+	if (server_id)
+		sqlite3_bind_text(st, 2, server_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		vote = sqlite3_column_int(st, 0) ? 1 : 0;
+	sqlite3_finalize(st);
+	return vote;
+}
+
 static int update_success_count(struct store *s, const char *uuid, long long count)
 {
 	sqlite3_stmt *st = store_prepare(s, "UPDATE patterns SET success_count = ?2"
@@ -499,8 +522,8 @@ static int update_success_count(struct store *s, const char *uuid, long long cou
 	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot update success_count");
 }
 
-static int send_feedback(struct store *s, struct http_client *c,
-			 const struct sync_options *o, struct sync_result *r)
+static int send_feedback(struct store *s, struct http_client *c, const struct sync_options *o,
+			 struct sync_result *r)
 {
 	sqlite3_stmt *st = store_prepare(
 		s, "SELECT f.id, f.pattern_ref, f.helpful, p.server_id, f.pattern_rowid"
@@ -542,8 +565,10 @@ static int send_feedback(struct store *s, struct http_client *c,
 
 		if (!v[i].uuid) {
 			r->feedback_pending++;
-			warnf(o, "feedback on %s kept queued: the pattern is not on the team "
-				 "server yet", v[i].ref);
+			warnf(o,
+			      "feedback on %s kept queued: the pattern is not on the team "
+			      "server yet",
+			      v[i].ref);
 			continue;
 		}
 		if (o->dry_run) {
@@ -565,12 +590,15 @@ static int send_feedback(struct store *s, struct http_client *c,
 		} else {
 			r->authenticated = 1;
 			r->feedback_sent++;
-			if (doc && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "success_count")))
-				update_success_count(s, v[i].uuid,
-						     (long long)json_get_number(doc, "success_count", 0));
+			if (doc &&
+			    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "success_count")))
+				update_success_count(
+					s, v[i].uuid,
+					(long long)json_get_number(doc, "success_count", 0));
 		}
 		if (!ret && (resp.status == 404 || ok_status(resp.status))) {
-			done = store_prepare(s, "UPDATE feedback_queue SET sent_at = ?2 WHERE id = ?1");
+			done = store_prepare(
+				s, "UPDATE feedback_queue SET sent_at = ?2 WHERE id = ?1");
 			if (done) {
 				sqlite3_bind_int64(done, 1, v[i].id);
 				sqlite3_bind_int64(done, 2, (long long)time(NULL));
@@ -633,8 +661,7 @@ static int set_cursor(struct store *s, const char *remote, const char *cursor)
 /* The cursor in a JSON value (number or string) as text; NULL if neither. */
 static char *cursor_text(const cJSON *v)
 {
-	if (cJSON_IsString(v) && v->valuestring && *v->valuestring &&
-	    strlen(v->valuestring) < 200)
+	if (cJSON_IsString(v) && v->valuestring && *v->valuestring && strlen(v->valuestring) < 200)
 		return xstrdup(v->valuestring);
 	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 9e15)
 		return xstrfmt("%lld", (long long)v->valuedouble);
@@ -655,12 +682,12 @@ static long long parse_time(const char *s)
 }
 
 struct pull_stmts {
-	sqlite3_stmt *by_uuid, *update, *local_hash, *mark_local, *team_hash, *insert;
+	sqlite3_stmt *lookup, *update, *local_hash, *mark_local, *team_hash, *insert;
 };
 
 static void pull_stmts_free(struct pull_stmts *ps)
 {
-	sqlite3_finalize(ps->by_uuid);
+	sqlite3_finalize(ps->lookup);
 	sqlite3_finalize(ps->update);
 	sqlite3_finalize(ps->local_hash);
 	sqlite3_finalize(ps->mark_local);
@@ -671,7 +698,8 @@ static void pull_stmts_free(struct pull_stmts *ps)
 static int pull_stmts_prepare(struct store *s, struct pull_stmts *ps)
 {
 	memset(ps, 0, sizeof(*ps));
-	ps->by_uuid = store_prepare(s, "SELECT 1 FROM patterns WHERE server_id = ?1 LIMIT 1");
+	ps->lookup = store_prepare(s, "SELECT origin, server_id, success_count FROM patterns"
+				      " WHERE server_id = ?1 OR solution_hash = ?2");
 	ps->update = store_prepare(s, "UPDATE patterns SET success_count = ?2"
 				      " WHERE server_id = ?1 AND success_count != ?2");
 	ps->local_hash = store_prepare(s, "UPDATE patterns SET server_id = ?2, success_count = ?3"
@@ -688,8 +716,8 @@ static int pull_stmts_prepare(struct store *s, struct pull_stmts *ps)
 		   " commit_time, confidence, language, solution_hash, server_id, success_count,"
 		   " created_by) VALUES (?1, '', 'team', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 		   " ?11, ?12, ?13, ?14, ?15, ?16)");
-	if (!ps->by_uuid || !ps->update || !ps->local_hash || !ps->mark_local ||
-	    !ps->team_hash || !ps->insert) {
+	if (!ps->lookup || !ps->update || !ps->local_hash || !ps->mark_local || !ps->team_hash ||
+	    !ps->insert) {
 		pull_stmts_free(ps);
 		return -1;
 	}
@@ -718,8 +746,8 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
  * Store one pulled pattern (see sync.h); *stored: 1 new, 0 updated, 2
  * already known as it is, -1 skipped (not a usable pattern).
  */
-static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
-		    const cJSON *p, int *stored)
+static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote, const cJSON *p,
+		    int *stored)
 {
 	const char *uuid = json_get_string(p, "id");
 	const char *type = json_get_string(p, "problem_type");
@@ -728,7 +756,7 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
 	const char *pid = json_get_string(p, "pattern_id");
 	long long count = (long long)json_get_number(p, "success_count", 0);
 	char hash[SHA256_HEX_LEN + 1], fallback_id[17];
-	int rc;
+	int rc, by_uuid = 0, stale = 0, local = 0, team = 0;
 
 	*stored = -1;
 	if (!before)
@@ -741,26 +769,44 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
 		count = 0;
 	pattern_solution_hash(hash, before, strlen(before), after, strlen(after));
 
-	/* known by its UUID: refresh success_count */
-	sqlite3_bind_text(ps->by_uuid, 1, uuid, -1, SQLITE_STATIC);
-	if ((rc = step_done(s, ps->by_uuid, "cannot read pattern")) < 0)
-		return -1;
-	if (rc == SQLITE_ROW) {
+	/* one look for both: rows with this UUID, or with this code */
+	sqlite3_bind_text(ps->lookup, 1, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ps->lookup, 2, hash, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(ps->lookup)) == SQLITE_ROW) {
+		const char *origin = (const char *)sqlite3_column_text(ps->lookup, 0);
+		const char *sid = (const char *)sqlite3_column_text(ps->lookup, 1);
+		if (sid && !strcmp(sid, uuid)) {
+			by_uuid = 1;
+			if (sqlite3_column_int64(ps->lookup, 2) != count)
+				stale = 1;
+		} else if (origin && !strcmp(origin, "local")) {
+			local = 1;
+		} else {
+			team = 1;
+		}
+	}
+	sqlite3_reset(ps->lookup);
+	sqlite3_clear_bindings(ps->lookup);
+	if (rc != SQLITE_DONE)
+		return store_error(s, "cannot read pattern");
+
+	/* known by its UUID: refresh success_count (our own push coming back is no news) */
+	if (by_uuid) {
+		*stored = 2;
+		if (!stale)
+			return 0;
 		sqlite3_bind_text(ps->update, 1, uuid, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(ps->update, 2, count);
-		if (step_done(s, ps->update, "cannot update pattern") < 0)
-			return -1;
-		/* our own push coming back is no news; a new success_count is */
-		*stored = sqlite3_changes(store_db(s)) ? 0 : 2;
-		return 0;
+		*stored = 0;
+		return step_done(s, ps->update, "cannot update pattern") < 0 ? -1 : 0;
 	}
 	/* a local pattern with the same code: it is this one, and on the server */
-	sqlite3_bind_text(ps->local_hash, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ps->local_hash, 2, uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(ps->local_hash, 3, count);
-	if (step_done(s, ps->local_hash, "cannot update pattern") < 0)
-		return -1;
-	if (sqlite3_changes(store_db(s))) {
+	if (local) {
+		sqlite3_bind_text(ps->local_hash, 1, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ps->local_hash, 2, uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ps->local_hash, 3, count);
+		if (step_done(s, ps->local_hash, "cannot update pattern") < 0)
+			return -1;
 		sqlite3_bind_text(ps->mark_local, 1, hash, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ps->mark_local, 2, remote, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ps->mark_local, 3, uuid, -1, SQLITE_STATIC);
@@ -768,14 +814,12 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
 		return step_done(s, ps->mark_local, "cannot mark pattern pushed") < 0 ? -1 : 0;
 	}
 	/* a team pattern with the same code under another UUID (server rebuilt) */
-	sqlite3_bind_text(ps->team_hash, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ps->team_hash, 2, uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(ps->team_hash, 3, count);
-	if (step_done(s, ps->team_hash, "cannot update pattern") < 0)
-		return -1;
-	if (sqlite3_changes(store_db(s))) {
+	if (team) {
+		sqlite3_bind_text(ps->team_hash, 1, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ps->team_hash, 2, uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ps->team_hash, 3, count);
 		*stored = 0;
-		return 0;
+		return step_done(s, ps->team_hash, "cannot update pattern") < 0 ? -1 : 0;
 	}
 
 	/* new: a team row; its pattern_id is the server's unless taken */
@@ -793,7 +837,8 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote,
 		if (!(confidence >= 0 && confidence <= 1))
 			confidence = 0.5;
 		for (int attempt = 0; attempt < 2; attempt++) {
-			const char *id = attempt == 0 && pid && strlen(pid) == 16 ? pid : fallback_id;
+			const char *id =
+				attempt == 0 && pid && strlen(pid) == 16 ? pid : fallback_id;
 			sqlite3_stmt *st = ps->insert;
 			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 			bind_opt(st, 2, json_get_string(p, "commit"));
@@ -867,18 +912,26 @@ static void *fetch_pages(void *data)
 {
 	struct fetcher *f = data;
 	const char *remote = http_client_url(f->c);
+	int limit = SYNC_PULL_PAGE;
 
 	for (;;) {
 		struct strbuf path = STRBUF_INIT;
 		struct http_response resp = HTTP_RESPONSE_INIT;
-		struct pull_page pg = { NULL, NULL, NULL, -1, 0 };
+		struct pull_page pg = {NULL, NULL, NULL, -1, 0};
 		struct sync_result tmp;
 		int last, stopped;
 
 		strbuf_addstr(&path, "/patterns?since=");
 		http_query_escape(&path, f->cursor ? f->cursor : "0");
-		strbuf_addf(&path, "&limit=%d", SYNC_PULL_PAGE);
+		strbuf_addf(&path, "&limit=%d", limit);
 		if (http_json(f->c, "GET", path.buf, NULL, &resp, &pg.doc) < 0) {
+			if (resp.too_large && limit > 1) {
+				/* patterns with very large code: smaller pages */
+				limit = limit / 8 ? limit / 8 : 1;
+				http_response_release(&resp);
+				strbuf_release(&path);
+				continue;
+			}
 			fetcher_fail(f, 0);
 			goto fail;
 		}
@@ -891,7 +944,8 @@ static void *fetch_pages(void *data)
 		pg.list = pg.doc ? cJSON_GetObjectItemCaseSensitive(pg.doc, "patterns") : NULL;
 		if (!cJSON_IsArray(pg.list)) {
 			err_set("team server %s sent an unexpected answer to a pull (no "
-				"\"patterns\" array)", remote);
+				"\"patterns\" array)",
+				remote);
 			fetcher_fail(f, 0);
 			goto fail;
 		}
@@ -993,7 +1047,7 @@ static int pull(struct store *s, struct http_client *c, const struct sync_option
 		struct sync_result *r)
 {
 	const char *remote = http_client_url(c);
-	struct pull_stmts ps = { NULL, NULL, NULL, NULL, NULL, NULL };
+	struct pull_stmts ps = {NULL, NULL, NULL, NULL, NULL, NULL};
 	struct fetcher f;
 	pthread_t th;
 	uint64_t done = 0;

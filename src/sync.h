@@ -37,8 +37,8 @@
 
 #define SYNC_PUSH_BATCH 1000
 #define SYNC_PUSH_BYTES (8u << 20)
-#define SYNC_PULL_PAGE 200 /* the server's largest page (SPEC §6) */
-#define SYNC_PULL_TX_ROWS 2000 /* pulled rows per local transaction */
+#define SYNC_PULL_PAGE 200	/* the server's largest page (SPEC §6) */
+#define SYNC_PULL_TX_ROWS 20000 /* pulled rows per local transaction */
 
 enum sync_phase { SYNC_PHASE_PUSH, SYNC_PHASE_PULL, SYNC_PHASE_FEEDBACK };
 
@@ -54,17 +54,17 @@ struct sync_options {
 };
 
 struct sync_result {
-	long long pushed;	   /* new on the server */
-	long long duplicates;	   /* the server already had them (merged) */
-	long long rejected;	   /* refused one by one (too large, invalid) */
-	long long pulled;	   /* new team patterns stored here */
-	long long updated;	   /* known patterns whose success_count changed */
+	long long pushed;     /* new on the server */
+	long long duplicates; /* the server already had them (merged) */
+	long long rejected;   /* refused one by one (too large, invalid) */
+	long long pulled;     /* new team patterns stored here */
+	long long updated;    /* known patterns whose success_count changed */
 	long long feedback_sent;
 	long long feedback_pending; /* still queued (pattern not on the server yet) */
-	long long to_push;	   /* --dry-run: what a real run would push */
-	long long to_pull;	   /* --dry-run: changes waiting on the server, -1 unknown */
-	long http_status;	   /* of the failing request; 0 if none */
-	int authenticated;	   /* the server accepted the key at least once */
+	long long to_push;	    /* --dry-run: what a real run would push */
+	long long to_pull;	    /* --dry-run: changes waiting on the server, -1 unknown */
+	long http_status;	    /* of the failing request; 0 if none */
+	int authenticated;	    /* the server accepted the key at least once */
 };
 
 int sync_run(struct store *s, struct http_client *c, const struct sync_options *o,
@@ -79,6 +79,13 @@ int sync_run(struct store *s, struct http_client *c, const struct sync_options *
  */
 int sync_feedback_queue(struct store *s, const char *id, int helpful, const char *variant,
 			char **resolved);
+
+/*
+ * The vote still queued for a pattern (its store rowid, or its server UUID;
+ * either may be 0 / NULL), for "show": 1 helpful, 0 not helpful, -1 none
+ * (or on error).
+ */
+int sync_feedback_queued(struct store *s, long long rowid, const char *server_id);
 
 /* 1 if s is a UUID in its canonical 36-character text form. */
 int sync_is_uuid(const char *s);

@@ -263,6 +263,19 @@ test_expect_success 'delete: 403 without an admin key, 409 for the active one, t
 	stray_files >stray && test_line_count = 0 stray
 '
 
+test_expect_success NUMPY 'pull refuses a file that does not match the server'"'"'s record' '
+	carol=$(version_id carol) &&
+	"$PYTHON" -c "
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, \"rb\").read())
+b[-1] ^= 1
+open(p, \"wb\").write(b)" "$ADIR/$carol.safetensors" &&
+	test_must_fail git patterns adapters pull carol -o carol.pulled --remote "$REMOTE" 2>err &&
+	test_grep "does not match the server.s record" err &&
+	! test -e carol.pulled && ! test -e carol.pulled.tmp
+'
+
 test_expect_success NUMPY 'two clients activating at once (two servers) leave exactly one active' '
 	port2=$(free_port) &&
 	(git-patterns serve --listen 127.0.0.1:$port2 --db "$DB_URL" --adapter-dir "$ADIR" \

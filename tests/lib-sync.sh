@@ -8,11 +8,15 @@
 #                            stderr in $TRASH/server.log
 #   stop_server              SIGTERM, then wait for it to exit
 #   kill_server              SIGKILL (a crash), then wait for it to be gone
-#   start_proxy METHOD N     a loopback HTTP proxy in front of the server
+#   start_proxy METHOD N [stall]
+#                            a loopback HTTP proxy in front of the server
 #                            (PROXY_URL) that forwards every request, but
 #                            kills the server (SIGKILL) just after it has
 #                            forwarded the Nth METHOD request, before the
-#                            answer comes back: a crash in mid-transfer
+#                            answer comes back: a crash in mid-transfer.
+#                            With "stall", it lets the server answer the
+#                            Nth one, then never passes the answer on (and
+#                            touches $TRASH/stalled): a client to interrupt
 #   stop_proxy
 #   add_key USER             a new key for USER, printed on stdout
 #   requests                 how many requests the access log has seen
@@ -75,10 +79,10 @@ kill_server() { server_signal KILL; }
 
 start_proxy() {
 	rm -f "$TRASH/proxy.port"
-	"$PYTHON" - "$SERVER_PORT" "$SERVER_PIDFILE" "$1" "$2" "$TRASH/proxy.port" \
+	"$PYTHON" - "$SERVER_PORT" "$SERVER_PIDFILE" "$1" "$2" "$TRASH/proxy.port" "${3:-kill}" \
 		>>"$TRASH/proxy.log" 2>&1 </dev/null <<\PY &
 import http.client, http.server, os, signal, socketserver, sys, time
-upstream, pidfile, kill_method, kill_at, portfile = sys.argv[1:6]
+upstream, pidfile, kill_method, kill_at, portfile, mode = sys.argv[1:7]
 kill_at = int(kill_at)
 seen = 0
 class Proxy(http.server.BaseHTTPRequestHandler):
@@ -93,6 +97,12 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         conn.request(self.command, self.path, body=body, headers=headers)
         if self.command == kill_method:
             seen += 1
+            if seen == kill_at and mode == "stall":
+                conn.getresponse().read()
+                open(os.path.join(os.path.dirname(portfile), "stalled"), "w").close()
+                time.sleep(120)
+                self.close_connection = True
+                return
             if seen == kill_at:
                 time.sleep(0.05)  # let the server get the whole request
                 os.kill(int(open(pidfile).read()), signal.SIGKILL)
@@ -110,7 +120,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_DELETE = forward
     def log_message(self, *a):
         pass
-s = socketserver.TCPServer(("127.0.0.1", 0), Proxy)
+class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+s = Server(("127.0.0.1", 0), Proxy)
 with open(portfile + ".tmp", "w") as f:
     f.write(str(s.server_address[1]))
 os.rename(portfile + ".tmp", portfile)

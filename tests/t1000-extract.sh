@@ -216,6 +216,20 @@ test_expect_success 'commit_body is the message after the subject' '
 	test "$(rec b.jsonl 0 commit_body)" = "$(printf "Because it was broken.\n\nSecond paragraph.")"
 '
 
+test_expect_success 'a message in a declared encoding is re-encoded to UTF-8, as git log does' '
+	git init -q enc &&
+	echo a >enc/a.c && git -C enc add a.c &&
+	test_tick &&
+	git -C enc -c i18n.commitEncoding=ISO-8859-1 commit -q -m "$(printf "Fix caf\351 crash")" &&
+	git -C enc cat-file commit HEAD | grep "^encoding ISO-8859-1" &&
+	git -C enc patterns extract -q -o ../enc.jsonl &&
+	"$PYTHON" -c "
+import json
+r = json.loads(open(\"enc.jsonl\", encoding=\"utf-8\").readline())
+assert r[\"commit_msg\"] == \"Fix caf\u00e9 crash\", r[\"commit_msg\"]
+"
+'
+
 test_expect_success 'language from names and shebangs' '
 	git init -q lang &&
 	mkdir -p lang/bin &&

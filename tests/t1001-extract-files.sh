@@ -144,6 +144,21 @@ test_expect_success 'a commit that only changes a mode or renames gives no patte
 	test_line_count = 1 mode.jsonl
 '
 
+test_expect_success 'a submodule gives no pattern' '
+	git init -q subrepo &&
+	test_commit -C subrepo "Add lib" lib.c "int lib;" &&
+	git init -q super &&
+	test_commit -C super "Add main" main.c "int main;" &&
+	git -C super -c protocol.file.allow=always submodule -q add "$TRASH/subrepo" lib &&
+	echo "int more;" >>super/main.c &&
+	git -C super add main.c &&
+	test_tick && git -C super commit -q -m "Add the lib submodule" &&
+	git -C super patterns extract -q -o ../super.jsonl &&
+	paths super.jsonl "Add the lib submodule" >actual &&
+	printf ".gitmodules\nmain.c\n" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'bare repository: attributes come from HEAD' '
 	git clone -q --bare repo bare.git &&
 	git -C bare.git config patterns.maxFileSize 2000 &&

@@ -87,6 +87,21 @@ test_expect_success 'a bare repository keeps its store inside it' '
 	test_line_count = 6 bare.jsonl
 '
 
+test_expect_success 'a shallow clone: the boundary commit is a root, as in git log' '
+	git clone -q --depth 2 "file://$TRASH/repo" shallow &&
+	git -C shallow patterns extract -q -o ../sh.jsonl &&
+	git -C shallow log --format=%s >expect &&
+	subjects sh.jsonl | uniq >actual &&
+	test_cmp expect actual &&
+	# every file of the boundary commit, as added
+	git -C shallow ls-tree -r --name-only HEAD~1 >files &&
+	subjects sh.jsonl | grep -c "Fix bug 5" >count &&
+	test "$(cat count)" = "$(wc -l <files)" &&
+	test "$(cat count)" -gt 2 &&
+	git -C shallow patterns extract -q -o ../one.jsonl "HEAD^!" &&
+	test_line_count = 1 one.jsonl
+'
+
 test_expect_success 'a re-run writes nothing new and gives a byte-identical file' '
 	git -C repo patterns extract -o ../again1.jsonl 2>err1 &&
 	sqlite3 -cmd ".timeout 10000" repo/.git/patterns/patterns.db "SELECT count(*), max(id) FROM patterns" >before &&

@@ -52,4 +52,19 @@ test_expect_success 'show finds a pattern kept both locally and from the team' '
 	test_grep "^pattern $id$" out
 '
 
+test_expect_success 'show says a vote is queued until sync sends it' '
+	KEY=$(cat key) &&
+	id=$(git -C two patterns list --origin local --type bug_fix --json | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)[\"patterns\"][0][\"pattern_id\"])") &&
+	git -C two patterns show $id >before &&
+	test_grep -v "^Feedback:" before &&
+	git -C two patterns feedback $id --not-helpful &&
+	git -C two patterns show $id >queued &&
+	test_grep "^Feedback: +not helpful \(queued" queued &&
+	git -C two patterns show --json $id >queued.json &&
+	test "$(json_get queued.json "d[\"queued_feedback\"]")" = not-helpful &&
+	GIT_PATTERNS_API_KEY=$KEY git -C two patterns sync --quiet --remote "$SERVER_URL" &&
+	git -C two patterns show $id >sent &&
+	test_grep -v "^Feedback:" sent
+'
+
 test_done

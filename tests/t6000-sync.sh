@@ -71,6 +71,11 @@ test_expect_success 'team patterns show in list and show, with their server id' 
 	test_grep "crash on None" out
 '
 
+test_expect_success 'team patterns are found by search' '
+	git -C alice patterns search dispatch >out &&
+	test_grep "lib/dispatch.c" out
+'
+
 test_expect_success 'a third sync moves nothing and costs one small request' '
 	for who in alice bob; do
 		before=$(requests) &&
@@ -111,6 +116,20 @@ test_expect_success '--push only pushes, --pull only pulls' '
 	test "$(json_get out.json "d[\"pushed\"]")" = 0 &&
 	test "$(json_get out.json "d[\"pulled\"]")" = 1 &&
 	test_expect_code 129 git -C alice patterns sync --push --pull 2>err
+'
+
+command -v script >/dev/null && test_set_prereq SCRIPT
+
+test_expect_success SCRIPT 'a progress line on a terminal, none with --quiet or off a terminal' '
+	test_commit -C bob "fix: dispatch leaks" lib/dispatch.c "int dispatch(void *p) { free(p); return 0; }" &&
+	git -C bob patterns extract --quiet &&
+	(cd bob && script -qec "git patterns sync --push" /dev/null) >tty.out &&
+	tr "\r" "\n" <tty.out >tty.lines &&
+	test_grep "^Pushing patterns: 100% \(1/1\), done\." tty.lines &&
+	(cd bob && script -qec "git patterns sync --quiet" /dev/null) >tty.out &&
+	test_must_fail test -s tty.out &&
+	git -C bob patterns sync 2>err &&
+	test_grep -v "patterns: " err
 '
 
 test_expect_success 'a wrong key: a clear message, exit 1, nothing marked as pushed' '

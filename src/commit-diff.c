@@ -1,0 +1,710 @@
+/*
+ * commit-diff.c: one commit -> its file patterns (the extraction engine's
+ * worker side; see commit-diff.h).
+ *
+ * The files a commit changed come from our own walk of the two trees,
+ * which skips subtrees with equal ids as git's tree diff does; only a
+ * commit that both adds and deletes files goes through libgit2's
+ * tree-to-tree diff, for its rename detection. Each file's sides are read
+ * as blobs (size checked first, from the object header) and diffed with
+ * git_diff_blobs; the hunks' old and new lines are collected as they come.
+ */
+#include "commit-diff.h"
+#include "classify.h"
+#include "json.h"
+#include "language.h"
+#include "pattern.h"
+#include "repo.h"
+#include "strbuf.h"
+#include "util.h"
+
+#include <iconv.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/*
+ * One changed file of a commit, as a tree diff gives it. status is 'A',
+ * 'D', 'M' or 'R' (rename, old_path set).
+ */
+struct change {
+	char status;
+	uint16_t old_mode, new_mode;
+	git_oid old_id, new_id;
+	char *path;	/* new path (old path for a deletion) */
+	char *old_path; /* renames only */
+};
+
+struct change_list {
+	struct change *items;
+	size_t nr, alloc;
+	size_t added, deleted;
+};
+
+static void change_list_clear(struct change_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		free(l->items[i].path);
+		free(l->items[i].old_path);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static void change_add(struct change_list *l, char status, const git_tree_entry *old,
+		       const git_tree_entry *new, const char *path)
+{
+	struct change *c;
+	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
+	c = &l->items[l->nr++];
+	memset(c, 0, sizeof(*c));
+	c->status = status;
+	if (old) {
+		c->old_mode = (uint16_t)git_tree_entry_filemode(old);
+		c->old_id = *git_tree_entry_id(old);
+	}
+	if (new) {
+		c->new_mode = (uint16_t)git_tree_entry_filemode(new);
+		c->new_id = *git_tree_entry_id(new);
+	}
+	c->path = xstrdup(path);
+	if (status == 'A')
+		l->added++;
+	else if (status == 'D')
+		l->deleted++;
+}
+
+void commit_result_free(struct commit_result *r)
+{
+	for (size_t i = 0; i < r->nr; i++) {
+		free(r->files[i].path);
+		free(r->files[i].old_path);
+		strbuf_release(&r->files[i].before);
+		strbuf_release(&r->files[i].after);
+	}
+	free(r->files);
+	free(r->errmsg);
+	free(r->subject);
+	free(r->body);
+	free(r->author);
+	free(r->author_name);
+	free(r);
+}
+
+static const char *const lock_files[] = {
+	"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
+	"bun.lockb", "Cargo.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "uv.lock",
+	"composer.lock", "Gemfile.lock", "go.sum", "mix.lock", "pubspec.lock",
+	"Podfile.lock", "packages.lock.json", "flake.lock", "gradle.lockfile",
+	"Package.resolved", "conan.lock", "shard.lock", "deno.lock",
+};
+
+static int is_lock_file(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < ARRAY_SIZE(lock_files); i++)
+		if (!strcmp(base, lock_files[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Per-differ cache of the attribute verdict per path: the attributes come
+ * from the work tree (or HEAD in a bare repository) and do not change
+ * during a run, while the same paths come back commit after commit.
+ */
+struct attr_cache {
+	char **keys;
+	unsigned char *vals; /* 0 empty, 1 keep, 2 excluded */
+	size_t cap, nr;
+};
+
+static size_t str_hash(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The slot of path: NULL if absent and !create; else created (value 0). */
+static unsigned char *attr_cache_slot(struct attr_cache *c, const char *path, int create)
+{
+	size_t i;
+	if (create && (c->nr + 1) * 2 > c->cap) {
+		struct attr_cache old = *c;
+		c->cap = old.cap ? old.cap * 2 : 256;
+		c->keys = xcalloc(c->cap, sizeof(*c->keys));
+		c->vals = xcalloc(c->cap, 1);
+		for (size_t j = 0; j < old.cap; j++) {
+			if (!old.vals[j])
+				continue;
+			for (i = str_hash(old.keys[j]) & (c->cap - 1); c->vals[i];
+			     i = (i + 1) & (c->cap - 1))
+				;
+			c->keys[i] = old.keys[j];
+			c->vals[i] = old.vals[j];
+		}
+		free(old.keys);
+		free(old.vals);
+	}
+	if (!c->cap)
+		return NULL;
+	for (i = str_hash(path) & (c->cap - 1); c->vals[i]; i = (i + 1) & (c->cap - 1))
+		if (!strcmp(c->keys[i], path))
+			return &c->vals[i];
+	if (!create)
+		return NULL;
+	c->keys[i] = xstrdup(path);
+	c->nr++;
+	return &c->vals[i];
+}
+
+static void attr_cache_free(struct attr_cache *c)
+{
+	for (size_t i = 0; i < c->cap; i++)
+		free(c->keys[i]);
+	free(c->keys);
+	free(c->vals);
+}
+
+/*
+ * Per-differ cache of recently read blobs with their binary verdict: a
+ * blob often comes back soon (a file changed in nearby commits).
+ */
+#define BLOB_CACHE_SIZE 64
+
+struct blob_cache {
+	git_oid ids[BLOB_CACHE_SIZE];
+	git_blob *blobs[BLOB_CACHE_SIZE];
+	unsigned char binary[BLOB_CACHE_SIZE];
+	size_t next;
+};
+
+static git_blob *blob_cache_get(struct blob_cache *c, const git_oid *id, int *binary)
+{
+	for (size_t i = 0; i < BLOB_CACHE_SIZE; i++)
+		if (c->blobs[i] && git_oid_equal(&c->ids[i], id)) {
+			git_object *o;
+			git_object_dup(&o, (git_object *)c->blobs[i]);
+			*binary = c->binary[i];
+			return (git_blob *)o;
+		}
+	return NULL;
+}
+
+static void blob_cache_put(struct blob_cache *c, const git_oid *id, git_blob *blob, int binary)
+{
+	size_t i = c->next++ % BLOB_CACHE_SIZE;
+	git_object *o;
+	git_blob_free(c->blobs[i]);
+	c->ids[i] = *id;
+	git_object_dup(&o, (git_object *)blob);
+	c->blobs[i] = (git_blob *)o;
+	c->binary[i] = (unsigned char)binary;
+}
+
+static void blob_cache_clear(struct blob_cache *c)
+{
+	for (size_t i = 0; i < BLOB_CACHE_SIZE; i++)
+		git_blob_free(c->blobs[i]);
+	memset(c, 0, sizeof(*c));
+}
+
+struct commit_differ {
+	git_repository *repo;
+	git_odb *odb;
+	/*
+	 * The same objects, wrapped in a repository with no work tree, config
+	 * or attribute files: libgit2 looks up a diff driver for every blob
+	 * diff, which in the real repository costs a dozen stat calls.
+	 */
+	git_repository *blob_repo;
+	struct blob_cache blobs;
+	const struct extract_options *o;
+	uint32_t attr_flags;
+	struct attr_cache attrs;
+};
+
+/* 1 if .gitattributes says to leave path out (-diff, linguist-generated/vendored). */
+static int attr_excluded(struct commit_differ *w, const char *path)
+{
+	static const char *names[] = { "diff", "linguist-generated", "linguist-vendored" };
+	const char *values[3] = { NULL, NULL, NULL };
+	unsigned char *slot = attr_cache_slot(&w->attrs, path, 0);
+	int excluded = 0;
+
+	if (slot)
+		return *slot == 2;
+	if (git_attr_get_many(values, w->repo, w->attr_flags, path, 3, names) < 0) {
+		git_error_clear();
+	} else if (GIT_ATTR_IS_FALSE(values[0])) {
+		excluded = 1;
+	} else {
+		for (int i = 1; i < 3; i++)
+			if (GIT_ATTR_IS_TRUE(values[i]) ||
+			    (git_attr_value(values[i]) == GIT_ATTR_VALUE_STRING &&
+			     parse_bool(values[i]) == 1))
+				excluded = 1;
+	}
+	*attr_cache_slot(&w->attrs, path, 1) = excluded ? 2 : 1;
+	return excluded;
+}
+
+static int mode_skipped(uint16_t mode)
+{
+	return mode == GIT_FILEMODE_LINK || mode == GIT_FILEMODE_COMMIT;
+}
+
+/* git's order of tree entries: a folder sorts as if its name ended in '/'. */
+static int entry_cmp(const git_tree_entry *a, const git_tree_entry *b)
+{
+	const char *na = git_tree_entry_name(a), *nb = git_tree_entry_name(b);
+	size_t la = strlen(na), lb = strlen(nb), len = la < lb ? la : lb;
+	int cmp = memcmp(na, nb, len), ca, cb;
+	if (cmp)
+		return cmp;
+	ca = la > len ? (unsigned char)na[len]
+		      : git_tree_entry_type(a) == GIT_OBJECT_TREE ? '/' : 0;
+	cb = lb > len ? (unsigned char)nb[len]
+		      : git_tree_entry_type(b) == GIT_OBJECT_TREE ? '/' : 0;
+	return ca - cb;
+}
+
+static int tree_changes(struct commit_differ *w, const git_tree *old, const git_tree *new,
+			struct strbuf *prefix, struct change_list *out);
+
+/* Every file under a subtree as added or deleted. */
+static int subtree_changes(struct commit_differ *w, const git_tree_entry *e, int added,
+			   struct strbuf *prefix, struct change_list *out)
+{
+	git_tree *t;
+	int rc;
+	if (git_tree_lookup(&t, w->repo, git_tree_entry_id(e)) < 0)
+		return git_error_set_from("cannot read tree");
+	rc = added ? tree_changes(w, NULL, t, prefix, out) : tree_changes(w, t, NULL, prefix, out);
+	git_tree_free(t);
+	return rc;
+}
+
+static int entry_changes(struct commit_differ *w, const git_tree_entry *old,
+			 const git_tree_entry *new, struct strbuf *prefix, struct change_list *out)
+{
+	const git_tree_entry *e = old ? old : new;
+	size_t len = prefix->len;
+	int rc = 0;
+
+	strbuf_addstr(prefix, git_tree_entry_name(e));
+	if (old && new) {
+		if (git_tree_entry_type(old) == GIT_OBJECT_TREE) {
+			git_tree *a = NULL, *b = NULL;
+			strbuf_addch(prefix, '/');
+			if (git_tree_lookup(&a, w->repo, git_tree_entry_id(old)) < 0 ||
+			    git_tree_lookup(&b, w->repo, git_tree_entry_id(new)) < 0)
+				rc = git_error_set_from("cannot read tree");
+			else
+				rc = tree_changes(w, a, b, prefix, out);
+			git_tree_free(a);
+			git_tree_free(b);
+		} else {
+			change_add(out, 'M', old, new, prefix->buf);
+		}
+	} else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+		strbuf_addch(prefix, '/');
+		rc = subtree_changes(w, e, new != NULL, prefix, out);
+	} else {
+		change_add(out, new ? 'A' : 'D', old, new, prefix->buf);
+	}
+	strbuf_setlen(prefix, len);
+	return rc;
+}
+
+/*
+ * The files that differ between two trees (either may be NULL: empty),
+ * walking both in git's order and skipping identical subtrees by id, as
+ * git's own tree diff does.
+ */
+static int tree_changes(struct commit_differ *w, const git_tree *old, const git_tree *new,
+			struct strbuf *prefix, struct change_list *out)
+{
+	size_t no = old ? git_tree_entrycount(old) : 0, nn = new ? git_tree_entrycount(new) : 0;
+	size_t i = 0, j = 0;
+
+	while (i < no || j < nn) {
+		const git_tree_entry *a = i < no ? git_tree_entry_byindex(old, i) : NULL;
+		const git_tree_entry *b = j < nn ? git_tree_entry_byindex(new, j) : NULL;
+		int cmp = !a ? 1 : !b ? -1 : entry_cmp(a, b);
+		int rc;
+
+		if (cmp < 0) {
+			rc = entry_changes(w, a, NULL, prefix, out);
+			i++;
+		} else if (cmp > 0) {
+			rc = entry_changes(w, NULL, b, prefix, out);
+			j++;
+		} else {
+			rc = 0;
+			if (!git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b)) ||
+			    git_tree_entry_filemode(a) != git_tree_entry_filemode(b))
+				rc = entry_changes(w, a, b, prefix, out);
+			i++;
+			j++;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A commit that both adds and deletes files may hold renames: let
+ * libgit2 pair them as git does (50% similarity), and take its list.
+ */
+static int renamed_changes(struct commit_differ *w, git_tree *old, git_tree *new,
+			   struct change_list *out)
+{
+	git_diff *diff = NULL;
+	git_diff_options dopts;
+	git_diff_find_options fopts;
+	char **paths = xcalloc(out->nr ? out->nr : 1, sizeof(*paths));
+	size_t n;
+	int rc;
+
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+	/*
+	 * Only the paths known to differ: libgit2 then reads only the
+	 * subtrees leading to them, not every tree of both sides.
+	 */
+	for (size_t i = 0; i < out->nr; i++)
+		paths[i] = out->items[i].path;
+	dopts.pathspec.strings = paths;
+	dopts.pathspec.count = out->nr;
+	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	rc = git_diff_tree_to_tree(&diff, w->repo, old, new, &dopts);
+	free(paths);
+	if (rc < 0)
+		return git_error_set_from("cannot diff");
+	fopts.flags = GIT_DIFF_FIND_RENAMES;
+	fopts.rename_threshold = 50;
+	fopts.rename_limit = 1000;
+	if (git_diff_find_similar(diff, &fopts) < 0) {
+		git_diff_free(diff);
+		return git_error_set_from("cannot detect renames");
+	}
+	change_list_clear(out);
+	n = git_diff_num_deltas(diff);
+	for (size_t i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		struct change *c;
+		ALLOC_GROW(out->items, out->nr + 1, out->alloc);
+		c = &out->items[out->nr++];
+		memset(c, 0, sizeof(*c));
+		switch (d->status) {
+		case GIT_DELTA_ADDED: c->status = 'A'; break;
+		case GIT_DELTA_DELETED: c->status = 'D'; break;
+		case GIT_DELTA_RENAMED:
+		case GIT_DELTA_COPIED:
+			c->status = 'R';
+			c->old_path = xstrdup(d->old_file.path);
+			break;
+		default: c->status = 'M'; break;
+		}
+		c->old_mode = d->old_file.mode;
+		c->new_mode = d->new_file.mode;
+		c->old_id = d->old_file.id;
+		c->new_id = d->new_file.id;
+		c->path = xstrdup(c->status == 'D' ? d->old_file.path : d->new_file.path);
+	}
+	git_diff_free(diff);
+	return 0;
+}
+
+/* One side's blob: absent (zero id) gives NULL; *skip set if too big or binary. */
+static int load_side(struct commit_differ *w, const git_oid *id, git_blob **blob, int *skip)
+{
+	size_t size;
+	git_object_t type;
+	int binary;
+
+	*blob = NULL;
+	if (git_oid_is_zero(id))
+		return 0;
+	*blob = blob_cache_get(&w->blobs, id, &binary);
+	if (!*blob) {
+		/* the size first: a huge blob is never read into memory */
+		if (git_odb_read_header(&size, &type, w->odb, id) < 0)
+			return git_error_set_from("cannot read blob");
+		if ((long long)size > w->o->max_file_size) {
+			*skip = 1;
+			return 0;
+		}
+		if (git_blob_lookup(blob, w->blob_repo, id) < 0)
+			return git_error_set_from("cannot read blob");
+		/* libgit2's binary detection (a NUL or mostly control bytes early on) */
+		binary = git_blob_is_binary(*blob);
+		blob_cache_put(&w->blobs, id, *blob, binary);
+	}
+	if (binary)
+		*skip = 1;
+	return 0;
+}
+
+struct hunk_sides {
+	struct strbuf *before, *after;
+};
+
+static int line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *line,
+		   void *payload)
+{
+	struct hunk_sides *s = payload;
+	switch (line->origin) {
+	case GIT_DIFF_LINE_CONTEXT:
+		strbuf_add(s->before, line->content, line->content_len);
+		strbuf_add(s->after, line->content, line->content_len);
+		break;
+	case GIT_DIFF_LINE_DELETION:
+		strbuf_add(s->before, line->content, line->content_len);
+		break;
+	case GIT_DIFF_LINE_ADDITION:
+		strbuf_add(s->after, line->content, line->content_len);
+		break;
+	default: /* "\ No newline at end of file" markers */
+		break;
+	}
+	return 0;
+}
+
+static int file_pattern_for_change(struct commit_differ *w, const struct change *c,
+				   const char *commit_hex, struct commit_result *r)
+{
+	git_blob *oldo = NULL, *newo = NULL;
+	struct file_pattern fp;
+	int skip = 0, ret = -1;
+
+	if (mode_skipped(c->old_mode) || mode_skipped(c->new_mode) || is_lock_file(c->path) ||
+	    attr_excluded(w, c->path)) {
+		r->files_skipped++;
+		return 0;
+	}
+	/* a pure rename or mode change has no code to learn from */
+	if (git_oid_equal(&c->old_id, &c->new_id))
+		return 0;
+	if (load_side(w, &c->old_id, &oldo, &skip) < 0 ||
+	    (!skip && load_side(w, &c->new_id, &newo, &skip) < 0))
+		goto out;
+	if (skip) {
+		r->files_skipped++;
+		ret = 0;
+		goto out;
+	}
+
+	memset(&fp, 0, sizeof(fp));
+	strbuf_init(&fp.before, 0);
+	strbuf_init(&fp.after, 0);
+	if (w->o->whole_file) {
+		if (oldo)
+			strbuf_add(&fp.before, git_blob_rawcontent(oldo), (size_t)git_blob_rawsize(oldo));
+		if (newo)
+			strbuf_add(&fp.after, git_blob_rawcontent(newo), (size_t)git_blob_rawsize(newo));
+	} else {
+		git_diff_options dopts;
+		struct hunk_sides sides = { &fp.before, &fp.after };
+		git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+		dopts.context_lines = (uint32_t)w->o->context_lines;
+		dopts.interhunk_lines = 0;
+		dopts.flags = GIT_DIFF_FORCE_TEXT;
+		/* blobs, not buffers: libgit2 would hash buffers to name them */
+		if (git_diff_blobs(oldo, NULL, newo, NULL, &dopts, NULL, NULL, NULL, line_cb,
+				   &sides) < 0) {
+			git_error_set_from("cannot diff");
+			strbuf_release(&fp.before);
+			strbuf_release(&fp.after);
+			goto out;
+		}
+	}
+	if (!fp.before.len && !fp.after.len) {
+		strbuf_release(&fp.before);
+		strbuf_release(&fp.after);
+		ret = 0;
+		goto out;
+	}
+	fp.path = xstrdup(c->path);
+	if (c->old_path)
+		fp.old_path = xstrdup(c->old_path);
+	fp.language = language_from_path(c->path);
+	if (!*fp.language) {
+		git_blob *side = newo ? newo : oldo;
+		fp.language = language_detect(c->path, git_blob_rawcontent(side),
+					      (size_t)git_blob_rawsize(side));
+	}
+	pattern_make_id(fp.pattern_id, commit_hex, fp.path);
+	pattern_solution_hash(fp.solution_hash, fp.before.buf, fp.before.len, fp.after.buf,
+			      fp.after.len);
+	fp.confidence = pattern_confidence(r->bug_keyword, r->feature_keyword,
+					   utf8_length(fp.before.buf, fp.before.len),
+					   utf8_length(fp.after.buf, fp.after.len));
+	ALLOC_GROW(r->files, r->nr + 1, r->alloc);
+	r->files[r->nr++] = fp;
+	r->bytes += fp.before.len + fp.after.len + 256;
+	ret = 0;
+out:
+	git_blob_free(oldo);
+	git_blob_free(newo);
+	return ret;
+}
+
+/*
+ * A message part as UTF-8: git log re-encodes a message whose commit
+ * declares another encoding (an "encoding ISO-8859-1" header); so do we.
+ * Text that does not convert is kept as it is (the JSON output turns
+ * invalid bytes into U+FFFD).
+ */
+static char *message_text(const char *text, const char *encoding)
+{
+	iconv_t cd;
+	struct strbuf sb = STRBUF_INIT;
+	char *in, *out;
+	size_t inleft, outleft;
+
+	if (!text)
+		return xstrdup("");
+	if (!encoding || !strcasecmp(encoding, "UTF-8") || !strcasecmp(encoding, "utf8"))
+		return xstrdup(text);
+	cd = iconv_open("UTF-8", encoding);
+	if (cd == (iconv_t)-1)
+		return xstrdup(text);
+	inleft = strlen(text);
+	strbuf_grow(&sb, inleft * 4 + 1);
+	in = (char *)text;
+	out = sb.buf;
+	outleft = sb.alloc - 1;
+	if (iconv(cd, &in, &inleft, &out, &outleft) == (size_t)-1) {
+		iconv_close(cd);
+		strbuf_release(&sb);
+		return xstrdup(text);
+	}
+	iconv_close(cd);
+	strbuf_setlen(&sb, (size_t)(out - sb.buf));
+	return strbuf_detach(&sb, NULL);
+}
+
+static void format_author_date(char out[32], const git_time *when)
+{
+	time_t t = (time_t)(when->time + (git_time_t)when->offset * 60);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm))
+		out[0] = '\0';
+}
+
+int commit_differ_run(struct commit_differ *w, const git_oid *oid, struct commit_result *r)
+{
+	git_commit *commit = NULL, *parent = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	struct change_list changes = { NULL, 0, 0, 0, 0 };
+	struct strbuf prefix = STRBUF_INIT;
+	struct classification cl;
+	const char **paths = NULL;
+	const git_signature *author;
+	char hex[GIT_OID_HEXSZ + 1];
+	int ret = -1;
+
+	r->oid = *oid;
+	git_oid_tostr(hex, sizeof(hex), oid);
+	if (git_commit_lookup(&commit, w->repo, oid) < 0) {
+		git_error_set_from("cannot read commit");
+		goto out;
+	}
+	r->subject = message_text(git_commit_summary(commit), git_commit_message_encoding(commit));
+	r->body = message_text(git_commit_body(commit), git_commit_message_encoding(commit));
+	author = git_commit_author(commit);
+	r->author = xstrdup(author->email ? author->email : "");
+	r->author_name = xstrdup(author->name ? author->name : "");
+	format_author_date(r->date, &author->when);
+	r->commit_time = (long long)git_commit_time(commit);
+
+	if (git_commit_tree(&tree, commit) < 0) {
+		git_error_set_from("cannot read tree");
+		goto out;
+	}
+	if (git_commit_parentcount(commit) > 0) {
+		int rc = git_commit_parent(&parent, commit, 0);
+		if (rc == GIT_ENOTFOUND && git_repository_is_shallow(w->repo) == 1) {
+			/* the boundary of a shallow clone: a root, as git log shows it */
+			git_error_clear();
+		} else if (rc < 0 || git_commit_tree(&ptree, parent) < 0) {
+			git_error_set_from("cannot read parent");
+			goto out;
+		}
+	}
+	if (tree_changes(w, ptree, tree, &prefix, &changes) < 0)
+		goto out;
+	if (changes.added && changes.deleted && renamed_changes(w, ptree, tree, &changes) < 0)
+		goto out;
+
+	paths = xcalloc(changes.nr ? changes.nr : 1, sizeof(*paths));
+	for (size_t i = 0; i < changes.nr; i++)
+		paths[i] = changes.items[i].path;
+	classify_subject(r->subject, paths, changes.nr, &cl);
+	r->problem_type = cl.problem_type;
+	r->bug_keyword = cl.bug_keyword;
+	r->feature_keyword = cl.feature_keyword;
+	if (!strcmp(cl.problem_type, PT_UNKNOWN) && !w->o->include_unknown) {
+		r->skipped_unknown = 1;
+		ret = 0;
+		goto out;
+	}
+	for (size_t i = 0; i < changes.nr; i++)
+		if (file_pattern_for_change(w, &changes.items[i], hex, r) < 0)
+			goto out;
+	ret = 0;
+out:
+	free(paths);
+	change_list_clear(&changes);
+	strbuf_release(&prefix);
+	git_tree_free(tree);
+	git_tree_free(ptree);
+	git_commit_free(parent);
+	git_commit_free(commit);
+	if (ret < 0) {
+		r->failed = 1;
+		r->errmsg = xstrfmt("commit %s: %s", hex, err_msg());
+	}
+	r->bytes += 512;
+	return ret;
+}
+
+int commit_differ_new(struct commit_differ **out, const char *gitdir, const char *workdir,
+		      int bare, const struct extract_options *o)
+{
+	struct commit_differ *w = xcalloc(1, sizeof(*w));
+
+	*out = NULL;
+	w->o = o;
+	if (git_repository_open_ext(&w->repo, gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
+	    (workdir && git_repository_set_workdir(w->repo, workdir, 0) < 0) ||
+	    git_repository_odb(&w->odb, w->repo) < 0 ||
+	    git_repository_wrap_odb(&w->blob_repo, w->odb) < 0) {
+		git_error_set_from("cannot open repository");
+		commit_differ_free(w);
+		return -1;
+	}
+	/* attributes as git diff reads them: the work tree, or HEAD when bare */
+	w->attr_flags = bare ? GIT_ATTR_CHECK_INCLUDE_HEAD | GIT_ATTR_CHECK_INDEX_ONLY
+			     : GIT_ATTR_CHECK_FILE_THEN_INDEX;
+	*out = w;
+	return 0;
+}
+
+void commit_differ_free(struct commit_differ *w)
+{
+	if (!w)
+		return;
+	attr_cache_free(&w->attrs);
+	blob_cache_clear(&w->blobs);
+	git_odb_free(w->odb);
+	git_repository_free(w->blob_repo);
+	git_repository_free(w->repo);
+	free(w);
+}

@@ -1,0 +1,69 @@
+/*
+ * commit-diff: the patterns of one commit, computed without touching the
+ * store, so that several threads can compute them at once (each with its
+ * own commit_differ, which holds its own git_repository and caches).
+ *
+ * A commit is diffed against its first parent (the empty tree for a root);
+ * renames are found as git finds them (50%); files are skipped by the rules
+ * of SPEC §4 (binary, over the size limit, submodules, symlinks, lock files,
+ * -diff / linguist-generated / linguist-vendored); the commit is classified
+ * from its subject and changed paths. An unknown commit is only diffed when
+ * include_unknown is set (skipped_unknown says so otherwise).
+ */
+#ifndef COMMIT_DIFF_H
+#define COMMIT_DIFF_H
+
+#include "extract.h"
+#include "strbuf.h"
+#include <git2.h>
+
+/* One changed file's pattern, with what the store needs computed. */
+struct file_pattern {
+	char *path;
+	char *old_path; /* renames only */
+	const char *language;
+	struct strbuf before, after;
+	char pattern_id[17];
+	char solution_hash[65];
+	double confidence;
+};
+
+/* A commit's patterns; every string is owned (it crosses threads). */
+struct commit_result {
+	git_oid oid;
+	int failed;		/* errmsg says why */
+	char *errmsg;
+	int skipped_unknown;	/* unknown and not diffed (no include_unknown) */
+	const char *problem_type;
+	int bug_keyword, feature_keyword;
+	char *subject, *body, *author, *author_name;
+	char date[32];		/* author date in the author's zone */
+	long long commit_time;	/* committer time */
+	struct file_pattern *files;
+	size_t nr, alloc;
+	size_t bytes;		/* memory held, for the queue's bound */
+	size_t files_skipped;	/* by the skip rules */
+	struct commit_result *next; /* the engine's queue */
+};
+
+struct commit_differ;
+
+/*
+ * A differ over the repository at gitdir (workdir: its work tree, NULL if
+ * bare), reading o's context_lines, max_file_size, whole_file and
+ * include_unknown (o must outlive it). 0, or -1 with err_set.
+ */
+int commit_differ_new(struct commit_differ **out, const char *gitdir, const char *workdir,
+		      int bare, const struct extract_options *o);
+void commit_differ_free(struct commit_differ *d);
+
+/*
+ * Fill r (zeroed by the caller) with the commit's metadata, classification
+ * and file patterns. 0, or -1 with err_set; r->failed and r->errmsg
+ * ("commit <id>: ...") are set on failure as well.
+ */
+int commit_differ_run(struct commit_differ *d, const git_oid *oid, struct commit_result *r);
+
+void commit_result_free(struct commit_result *r);
+
+#endif
