@@ -105,6 +105,10 @@ int query_patterns(struct store *s, const struct query_options *o, pattern_row_f
 		query_fts_expression(&fts, o->text);
 		if (!fts.len)
 			return err_set("empty search query");
+		if (store_fts_catch_up(s) < 0) {
+			strbuf_release(&fts);
+			return -1;
+		}
 	}
 	strbuf_addstr(&sql, "SELECT " ROW_COLUMNS " FROM ");
 	if (o->text)

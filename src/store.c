@@ -113,6 +113,21 @@ static const char *const migrations[] = {
 	"  at TEXT NOT NULL,"
 	"  action TEXT NOT NULL,"		/* merge, activate, rollback */
 	"  undone INTEGER NOT NULL DEFAULT 0);",
+
+	/*
+	 * 4: the full-text index is brought up to date when it is searched
+	 * (store_fts_catch_up), not on every insert: extraction, hooks and
+	 * pulls no longer pay for tokenizing code nobody searched yet.
+	 */
+	"ALTER TABLE patterns ADD COLUMN fts_indexed INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE patterns SET fts_indexed = 1;"
+	"DROP TRIGGER patterns_ai;"
+	"DROP TRIGGER patterns_ad;"
+	"CREATE TRIGGER patterns_ad AFTER DELETE ON patterns WHEN old.fts_indexed BEGIN"
+	"  INSERT INTO patterns_fts(patterns_fts, rowid, commit_msg, file_path, before_code, after_code)"
+	"  VALUES ('delete', old.id, old.commit_msg, old.file_path, old.before_code, old.after_code);"
+	"END;"
+	"CREATE INDEX patterns_fts_todo ON patterns(id) WHERE fts_indexed = 0;",
 };
 
 int store_error(struct store *s, const char *what)
@@ -318,4 +333,30 @@ int store_meta_set(struct store *s, const char *key, const char *value)
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot write meta");
+}
+
+int store_fts_catch_up(struct store *s)
+{
+	sqlite3_stmt *st;
+	int todo = 0;
+
+	/* a cheap read first: most searches find nothing to do */
+	st = store_prepare(s, "SELECT EXISTS (SELECT 1 FROM patterns WHERE fts_indexed = 0)");
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		todo = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!todo)
+		return 0;
+	if (store_begin(s) < 0)
+		return -1;
+	if (store_exec(s, "INSERT INTO patterns_fts(rowid, commit_msg, file_path, before_code, after_code)"
+			  " SELECT id, commit_msg, file_path, before_code, after_code FROM patterns"
+			  " WHERE fts_indexed = 0 ORDER BY id;"
+			  "UPDATE patterns SET fts_indexed = 1 WHERE fts_indexed = 0;") < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s);
 }

@@ -12,7 +12,9 @@
  *    write lock up front, so a transaction never fails half-way on a lock.
  *
  * Tables (see the migrations in store.c for columns):
- *  patterns, processed, patterns_fts   extraction (extract, export, search)
+ *  patterns, processed, patterns_fts   extraction (extract, export, search);
+ *                                      patterns_fts is filled lazily
+ *                                      (store_fts_catch_up)
  *  sync_state, feedback_queue          team sync
  *  adapter_versions, adapter_activations   weight fusion (adapters.h)
  *  meta                                key/value (project profile, ...)
@@ -50,6 +52,13 @@ int store_error(struct store *s, const char *what);
 /* meta table: get (caller frees, NULL if absent) and set. */
 char *store_meta_get(struct store *s, const char *key);
 int store_meta_set(struct store *s, const char *key, const char *value);
+
+/*
+ * Index the patterns not yet in the full-text index (patterns_fts), in one
+ * transaction. Inserts leave them out (fts_indexed = 0) so that writing
+ * patterns stays cheap; whoever searches calls this first. 0 or -1.
+ */
+int store_fts_catch_up(struct store *s);
 
 /*
  * SQL condition: the team pattern (alias p) is also a local pattern of

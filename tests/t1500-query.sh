@@ -123,4 +123,15 @@ test_expect_success 'stats summarises the store' '
 	test "$(json_get stats.json "d[\"type\"][\"refactoring\"]")" = 1
 '
 
+test_expect_success 'search also finds what was extracted after the last search' '
+	test_commit -C repo "fix: quadratic lookup in resolver" lib/resolver.c "int resolve(void) { return 1; }" &&
+	git -C repo patterns extract --quiet &&
+	git -C repo patterns search quadratic resolver >out &&
+	test_line_count = 1 out &&
+	test_grep "lib/resolver.c" out &&
+	sqlite3 repo/.git/patterns/patterns.db "SELECT count(*) FROM patterns WHERE fts_indexed = 0" >todo &&
+	echo 0 >expect &&
+	test_cmp expect todo
+'
+
 test_done
