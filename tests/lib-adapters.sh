@@ -18,8 +18,15 @@ REMOTE=$SERVER_URL
 GIT_PATTERNS_API_KEY=$ALICE
 export REMOTE GIT_PATTERNS_API_KEY
 
-# files in the adapter folder that no record names (temporary ones included)
+# files in the adapter folder that no record names (temporary ones included);
+# a request's temporary file goes when the request completes, just after
+# its answer was sent, so give that a moment first
 stray_files() {
+	local i=0
+	while test $i -lt 50 && ls -A "$ADIR" | grep -q "^gp-upload\.\|^\.merge-"; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	curl -s -H "X-API-Key: $ADMIN" "$SERVER_URL/adapters" >records.json &&
 	"$PYTHON" - "$ADIR" <<-\EOF
 	import json, os, sys
