@@ -645,33 +645,41 @@ static int obsolete_if_gone(git_repository *repo, struct store *s, const struct 
 /*
  * Extract the job's commits in-process. In the foreground one diff thread
  * is plenty (the job is small); in the background every core helps.
+ * Named commits (post-commit, post-rewrite) are taken as they are, as git
+ * log --no-walk does: "A^! B^!" would hide B when it is A's parent, which
+ * after a rebase is every rewritten commit but the newest.
  */
-static int extract_job(git_repository *repo, struct store *s, const struct hook_job *job,
-		       int background)
+static int extract_revs(git_repository *repo, struct store *s, const char *const *revs,
+			size_t nr, int no_walk, int background)
 {
 	struct extract_options o = EXTRACT_OPTIONS_INIT;
 	struct extract_stats st;
-	struct string_list revs = STRING_LIST_INIT;
 	int ret;
 
-	for (size_t i = 0; i < job->commits.nr; i++) {
-		char *spec = xstrfmt("%s^!", job->commits.items[i]);
-		string_list_append(&revs, spec);
-		free(spec);
-	}
-	if (job->range)
-		string_list_append(&revs, job->range);
-	if (!revs.nr)
-		return 0;
-	o.revs = (const char *const *)revs.items;
-	o.nr_revs = revs.nr;
+	o.revs = revs;
+	o.nr_revs = nr;
+	o.no_walk = no_walk;
 	o.jobs = background ? 0 : 1;
 	o.progress = 0;
 	memset(&st, 0, sizeof(st));
 	ret = extract_resolve_options(repo, &o, NULL);
 	if (!ret)
 		ret = extract_run(repo, s, &o, &st);
-	string_list_clear(&revs);
+	return ret;
+}
+
+static int extract_job(git_repository *repo, struct store *s, const struct hook_job *job,
+		       int background)
+{
+	int ret = 0;
+
+	if (job->commits.nr)
+		ret = extract_revs(repo, s, (const char *const *)job->commits.items,
+				   job->commits.nr, 1, background);
+	if (!ret && job->range) {
+		const char *range = job->range;
+		ret = extract_revs(repo, s, &range, 1, 0, background);
+	}
 	return ret;
 }
 

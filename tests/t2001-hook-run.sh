@@ -96,6 +96,22 @@ test_expect_success 'rebase onto a new base: exactly the current history is expo
 	test "$(json_get stats "d.get(\"obsolete\")")" -ge 2
 '
 
+test_expect_success 'post-rewrite extracts every rewritten commit, parents too' '
+	git init -q rw &&
+	test_commit -C rw "feat: add one" one.c "int one;" &&
+	test_commit -C rw "fix: fix one" one.c "int one = 1;" &&
+	test_commit -C rw "fix: fix one again" one.c "int one = 11;" &&
+	a=$(git -C rw rev-parse HEAD~1) && b=$(git -C rw rev-parse HEAD) &&
+	# as after a rebase that rewrote two commits, the first the parent of the second
+	printf "%s %s\n%s %s\n" 1111111111111111111111111111111111111111 $a \
+		2222222222222222222222222222222222222222 $b |
+	git -C rw patterns hook run post-rewrite rebase &&
+	wait_for_count rw 2 &&
+	git -C rw patterns export --quiet >out &&
+	test_grep "fix one again" out &&
+	test_grep "fix: fix one\"" out
+'
+
 test_expect_success 'post-merge: what a pull brings in is extracted' '
 	git clone -q repo clone && git -C clone patterns hook install >/dev/null &&
 	(cd repo && git checkout -q main &&
