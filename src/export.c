@@ -139,12 +139,9 @@ int export_patterns(struct store *s, const struct export_options *o, FILE *out, 
 	strbuf_release(&sql);
 	if (!st)
 		return -1;
-	if (o->variant)
-		sqlite3_bind_text(st, 1, o->variant, -1, SQLITE_STATIC);
-	if (o->problem_type)
-		sqlite3_bind_text(st, 2, o->problem_type, -1, SQLITE_STATIC);
-	if (o->language)
-		sqlite3_bind_text(st, 3, o->language, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, o->variant, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, o->problem_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, o->language, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, o->since);
 	sqlite3_bind_double(st, 5, o->min_confidence);
 	sqlite3_bind_int(st, 6, o->include_unknown);

@@ -214,49 +214,51 @@ void json_quote(struct strbuf *out, const char *str, size_t len)
 	strbuf_addch(out, '"');
 }
 
-void utf8_sanitize(struct strbuf *out, const char *str, size_t len)
+/*
+ * Walk s as UTF-8: copy it to out (when not NULL) with each invalid byte
+ * replaced by U+FFFD, count the code points into *chars (when not NULL).
+ * Return how many bytes were invalid.
+ */
+static size_t utf8_walk(const char *str, size_t len, struct strbuf *out, size_t *chars)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-	strbuf_grow(out, len);
+	size_t i = 0, bad = 0, count = 0;
+	if (out)
+		strbuf_grow(out, len);
 	while (i < len) {
 		unsigned cp;
 		size_t n = s[i] < 0x80 ? 1 : utf8_seq(s + i, len - i, &cp);
-		if (n) {
+		if (!n) {
+			bad++;
+			if (out)
+				strbuf_add(out, replacement, 3);
+			n = 1;
+		} else if (out) {
 			strbuf_add(out, s + i, n);
-			i += n;
-		} else {
-			strbuf_add(out, replacement, 3);
-			i++;
 		}
-	}
-}
-
-int utf8_valid(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-	while (i < len) {
-		unsigned cp;
-		size_t n = s[i] < 0x80 ? 1 : utf8_seq(s + i, len - i, &cp);
-		if (!n)
-			return 0;
 		i += n;
-	}
-	return 1;
-}
-
-size_t utf8_length(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, count = 0;
-	while (i < len) {
-		unsigned cp;
-		size_t n = s[i] < 0x80 ? 1 : utf8_seq(s + i, len - i, &cp);
-		i += n ? n : 1;
 		count++;
 	}
-	return count;
+	if (chars)
+		*chars = count;
+	return bad;
+}
+
+void utf8_sanitize(struct strbuf *out, const char *s, size_t len)
+{
+	utf8_walk(s, len, out, NULL);
+}
+
+int utf8_valid(const char *s, size_t len)
+{
+	return utf8_walk(s, len, NULL, NULL) == 0;
+}
+
+size_t utf8_length(const char *s, size_t len)
+{
+	size_t chars;
+	utf8_walk(s, len, NULL, &chars);
+	return chars;
 }
 
 static int depth_ok(const char *s, size_t len)

@@ -131,14 +131,10 @@ int query_patterns(struct store *s, const struct query_options *o, pattern_row_f
 		strbuf_release(&fts);
 		return -1;
 	}
-	if (o->variant)
-		sqlite3_bind_text(st, 1, o->variant, -1, SQLITE_STATIC);
-	if (o->problem_type)
-		sqlite3_bind_text(st, 2, o->problem_type, -1, SQLITE_STATIC);
-	if (o->language)
-		sqlite3_bind_text(st, 3, o->language, -1, SQLITE_STATIC);
-	if (o->origin)
-		sqlite3_bind_text(st, 4, o->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, o->variant, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, o->problem_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, o->language, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, o->origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, o->include_obsolete);
 	if (o->text)
 		sqlite3_bind_text(st, 6, fts.buf, (int)fts.len, SQLITE_STATIC);
