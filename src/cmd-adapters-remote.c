@@ -14,6 +14,7 @@
 #include "json.h"
 #include "parse-options.h"
 #include "repo.h"
+#include "setup.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -85,12 +86,10 @@ int cmd_adapters_remote(int argc, const char **argv)
 		OPT_END(),
 	};
 	const char **args = xcalloc((size_t)argc + 1, sizeof(*args));
-	struct http_options ho = HTTP_OPTIONS_INIT;
 	struct credential cred = CREDENTIAL_INIT;
 	struct http_client *client;
 	struct remote_adapter a;
 	git_repository *repo = NULL;
-	char *remote, *ca_info;
 	long status = 0;
 	int n = 0;
 
@@ -135,21 +134,8 @@ int cmd_adapters_remote(int argc, const char **argv)
 
 	if (repo_open(&repo, NULL) < 0)
 		repo = NULL; /* outside a repository: global config only */
-	remote =
-		remote_opt ? xstrdup(remote_opt) : config_get_string(repo, "patterns.remote", NULL);
-	if (!remote || !*remote)
-		die("no team server: give --remote <url> or set patterns.remote");
-	ca_info = config_get_string(repo, "patterns.caInfo", NULL);
-	ho.ca_info = ca_info && *ca_info ? ca_info : NULL;
-	ho.allow_http = config_get_bool(repo, "patterns.allowHttp", NULL, 0);
-	ho.max_retries = (int)config_get_int(repo, "patterns.httpRetries", 4);
 	/* a whole request carries a whole adapter: minutes on a slow link */
-	ho.timeout = (long)config_get_int(repo, "patterns.httpTimeout", 3600);
-	if (http_client_new(&client, remote, &ho) < 0)
-		die_err();
-	if (credential_find(&cred, repo, remote) < 0)
-		die_err();
-	http_client_set_key(client, cred.password);
+	client = setup_team_client(repo, remote_opt, 3600, &cred);
 
 	if (!strcmp(sub, "list")) {
 		struct remote_adapter *v;
@@ -212,8 +198,6 @@ int cmd_adapters_remote(int argc, const char **argv)
 	credential_release(&cred);
 	http_client_free(client);
 	git_repository_free(repo);
-	free(remote);
-	free(ca_info);
 	free(args);
 	return ret;
 }

@@ -121,8 +121,6 @@ int cmd_sync(int argc, const char **argv)
 {
 	const char *repo_path = NULL, *remote_opt = NULL;
 	int push_only = 0, pull_only = 0, dry_run = 0, json = 0, quiet = 0, ret = 0;
-	char *remote, *ca_info;
-	struct http_options ho = HTTP_OPTIONS_INIT;
 	struct http_client *client;
 	struct credential cred = CREDENTIAL_INIT;
 	struct strbuf variant = STRBUF_INIT;
@@ -152,20 +150,7 @@ int cmd_sync(int argc, const char **argv)
 	ui.quiet = ui.quiet || quiet;
 
 	repo = setup_repo(repo_path);
-	remote =
-		remote_opt ? xstrdup(remote_opt) : config_get_string(repo, "patterns.remote", NULL);
-	if (!remote || !*remote)
-		die("no team server: give --remote <url> or set patterns.remote");
-	ca_info = config_get_string(repo, "patterns.caInfo", NULL);
-	ho.ca_info = ca_info && *ca_info ? ca_info : NULL;
-	ho.allow_http = config_get_bool(repo, "patterns.allowHttp", NULL, 0);
-	ho.max_retries = (int)config_get_int(repo, "patterns.httpRetries", 4);
-	ho.timeout = (long)config_get_int(repo, "patterns.httpTimeout", 300);
-	if (http_client_new(&client, remote, &ho) < 0)
-		die_err();
-	if (credential_find(&cred, repo, remote) < 0)
-		die_err();
-	http_client_set_key(client, cred.password);
+	client = setup_team_client(repo, remote_opt, 300, &cred);
 
 	setup_variant(&variant, repo, 0, -1);
 	s = setup_store(repo);
@@ -205,7 +190,5 @@ int cmd_sync(int argc, const char **argv)
 	store_close(s);
 	git_repository_free(repo);
 	strbuf_release(&variant);
-	free(remote);
-	free(ca_info);
 	return ret;
 }

@@ -2,6 +2,8 @@
  * setup.c: shared first steps of the command front ends (see setup.h).
  */
 #include "setup.h"
+#include "credential.h"
+#include "http.h"
 #include "pattern.h"
 #include "repo.h"
 #include "util.h"
@@ -44,4 +46,27 @@ void setup_variant(struct strbuf *out, git_repository *repo, int whole_file, int
 {
 	pattern_variant(out, whole_file, whole_file ? 0 : setup_context_lines(repo, context),
 			setup_max_file_size(repo));
+}
+
+struct http_client *setup_team_client(git_repository *repo, const char *remote,
+				      long default_timeout, struct credential *cred)
+{
+	struct http_options ho = HTTP_OPTIONS_INIT;
+	struct http_client *client;
+	char *url = remote ? xstrdup(remote) : config_get_string(repo, "patterns.remote", NULL);
+	char *ca_info;
+
+	if (!url || !*url)
+		die("no team server: give --remote <url> or set patterns.remote");
+	ca_info = config_get_string(repo, "patterns.caInfo", NULL);
+	ho.ca_info = ca_info && *ca_info ? ca_info : NULL;
+	ho.allow_http = config_get_bool(repo, "patterns.allowHttp", NULL, 0);
+	ho.max_retries = (int)config_get_int(repo, "patterns.httpRetries", 4);
+	ho.timeout = (long)config_get_int(repo, "patterns.httpTimeout", default_timeout);
+	if (http_client_new(&client, url, &ho) < 0 || credential_find(cred, repo, url) < 0)
+		die_err();
+	http_client_set_key(client, cred->password);
+	free(ca_info);
+	free(url);
+	return client;
 }

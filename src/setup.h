@@ -24,4 +24,18 @@ void setup_variant(struct strbuf *out, git_repository *repo, int whole_file, int
 int setup_context_lines(git_repository *repo, int context);
 long long setup_max_file_size(git_repository *repo);
 
+struct credential;
+struct http_client;
+
+/*
+ * Connect to the team server: the URL from remote (--remote) or
+ * patterns.remote, TLS and retry settings from config (patterns.caInfo,
+ * patterns.allowHttp, patterns.httpRetries, patterns.httpTimeout, whose
+ * default is default_timeout seconds), and the API key (credential_find)
+ * in cred. repo may be NULL (global config only). Dies with a clear
+ * message when there is no server or the URL is refused.
+ */
+struct http_client *setup_team_client(git_repository *repo, const char *remote,
+				      long default_timeout, struct credential *cred);
+
 #endif
