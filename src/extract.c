@@ -42,7 +42,7 @@
 #define QUEUE_MAX_BYTES (16u << 20)
 #define BATCH_MAX_COMMITS 4000
 #define WORK_CHUNK 16
-#define WAKE_WRITER_AFTER 32
+#define WAKE_WRITER_AFTER 256
 #define RANGE_RECORD_MIN 256
 #define BATCH_MAX_SECONDS 0.25
 #define BATCH_MAX_BYTES (16u << 20)
@@ -677,6 +677,12 @@ struct engine {
 	size_t nr_todo, next_todo;
 	struct commit_result *head, *tail;
 	size_t queued_bytes, queued_nr;
+	/*
+	 * Results the writer is done with, for the workers to free: freed
+	 * by the writer, each free would lock the allocating worker's malloc
+	 * arena while that worker allocates in it (a third of the futex time).
+	 */
+	struct commit_result *written;
 	int workers_running;
 	int stop;
 	const char *gitdir, *workdir;
@@ -685,6 +691,15 @@ struct engine {
 	int open_failed;
 	char *open_error;
 };
+
+static void free_results(struct commit_result *r)
+{
+	while (r) {
+		struct commit_result *next = r->next;
+		commit_result_free(r);
+		r = next;
+	}
+}
 
 static void *worker_main(void *data)
 {
@@ -703,10 +718,17 @@ static void *worker_main(void *data)
 		goto done;
 	}
 	for (;;) {
-		struct commit_result *r;
+		struct commit_result *r, *garbage;
 		size_t i;
 
 		pthread_mutex_lock(&e->lock);
+		garbage = e->written;
+		e->written = NULL;
+		if (garbage) {
+			pthread_mutex_unlock(&e->lock);
+			free_results(garbage);
+			pthread_mutex_lock(&e->lock);
+		}
 		if (e->stop || (chunk_next == chunk_end && e->next_todo >= e->nr_todo))
 			break;
 		if (chunk_next == chunk_end) {
@@ -976,20 +998,29 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 		e.queued_bytes = e.queued_nr = 0;
 		pthread_cond_broadcast(&e.have_room);
 		pthread_mutex_unlock(&e.lock);
-		while (list) {
-			struct commit_result *next = list->next;
-			if (!ret && list->failed) {
-				errmsg = xstrdup(list->errmsg);
+		for (struct commit_result *r = list; r; r = r->next) {
+			if (!ret && r->failed) {
+				errmsg = xstrdup(r->errmsg);
 				ret = -1;
-			} else if (!ret && writer_add(&wr, list, st) < 0) {
+			} else if (!ret && writer_add(&wr, r, st) < 0) {
 				errmsg = xstrdup(err_msg());
 				ret = -1;
 			}
-			commit_result_free(list);
-			list = next;
 		}
 		progress_update(progress, st->processed);
 		pthread_mutex_lock(&e.lock);
+		/* back to the workers, who free them in their own arenas */
+		if (e.workers_running) {
+			struct commit_result *last = list;
+			while (last->next)
+				last = last->next;
+			last->next = e.written;
+			e.written = list;
+		} else {
+			pthread_mutex_unlock(&e.lock);
+			free_results(list);
+			pthread_mutex_lock(&e.lock);
+		}
 		if (ret) {
 			e.stop = 1;
 			pthread_cond_broadcast(&e.have_room);
@@ -998,6 +1029,8 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 	pthread_mutex_unlock(&e.lock);
 	for (int i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
+	free_results(e.written);
+	e.written = NULL;
 	if (!ret && e.open_failed) {
 		errmsg = xstrdup(e.open_error);
 		ret = -1;
