@@ -19,6 +19,9 @@
 #include "util.h"
 
 #include <iconv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -446,10 +449,33 @@ static int blob_is_binary(const git_blob *blob)
 	const unsigned char *p = git_blob_rawcontent(blob);
 	size_t n = (size_t)git_blob_rawsize(blob);
 	unsigned char any = 0;
+	size_t i = 0;
 
 	if (n > 8000)
 		n = 8000;
-	for (size_t i = 0; i < n; i++)
+#ifdef __SSE2__
+	{
+		/* the same test 16 bytes at a time (a tenth of the worker's time bytewise) */
+		const __m128i low = _mm_set1_epi8(0x1f), high = _mm_set1_epi8((char)0xfe);
+		__m128i acc = _mm_setzero_si128();
+		for (; i + 16 <= n; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+			__m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, low), v); /* <= 0x1f */
+			__m128i ok = _mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\b')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))),
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\f'))));
+			ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+							   _mm_cmpeq_epi8(v, _mm_set1_epi8(033))));
+			acc = _mm_or_si128(acc, _mm_andnot_si128(ok, ctl));
+			acc = _mm_or_si128(acc, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+			acc = _mm_or_si128(acc, _mm_cmpeq_epi8(_mm_max_epu8(v, high), v)); /* >= 0xfe */
+		}
+		any = _mm_movemask_epi8(acc) != 0;
+	}
+#endif
+	for (; i < n; i++)
 		any |= binary_suspect[p[i]];
 	return any ? git_blob_is_binary(blob) : 0;
 }
