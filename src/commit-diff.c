@@ -19,6 +19,9 @@
 #include "util.h"
 
 #include <iconv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -184,8 +187,10 @@ struct blob_cache {
 
 static git_blob *blob_cache_get(struct blob_cache *c, const git_oid *id, int *binary)
 {
+	/* the first byte rules out nearly every slot without a call */
 	for (size_t i = 0; i < BLOB_CACHE_SIZE; i++)
-		if (c->blobs[i] && git_oid_equal(&c->ids[i], id)) {
+		if (c->ids[i].id[0] == id->id[0] && c->blobs[i] &&
+		    !memcmp(c->ids[i].id, id->id, GIT_OID_RAWSZ)) {
 			git_object *o;
 			git_object_dup(&o, (git_object *)c->blobs[i]);
 			*binary = c->binary[i];
@@ -421,6 +426,60 @@ static int renamed_changes(struct commit_differ *w, git_tree *old, git_tree *new
 	return 0;
 }
 
+/*
+ * git_blob_is_binary(), answered quickly for the common case: its test
+ * (libgit2's git_str_is_binary over the first 8000 bytes) calls a blob
+ * binary when it has a NUL, a UTF-16/32 byte order mark, or more than one
+ * control character per 128 printable ones. A start with none of those
+ * bytes (NUL, control characters other than whitespace, BS, ESC and FF,
+ * DEL, or a 0xFE/0xFF that could begin a BOM) is text; anything else is
+ * left to libgit2, so the verdict is always libgit2's.
+ */
+static const unsigned char binary_suspect[256] = {
+	/* control characters but \t \n \r and BS, ESC, FF (printable to libgit2) */
+	[0] = 1, [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1,
+	[0x0b] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1,
+	[0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1,
+	[0x19] = 1, [0x1a] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
+	[0x7f] = 1, [0xfe] = 1, [0xff] = 1, /* DEL; a UTF-16/32 byte order mark */
+};
+
+static int blob_is_binary(const git_blob *blob)
+{
+	const unsigned char *p = git_blob_rawcontent(blob);
+	size_t n = (size_t)git_blob_rawsize(blob);
+	unsigned char any = 0;
+	size_t i = 0;
+
+	if (n > 8000)
+		n = 8000;
+#ifdef __SSE2__
+	{
+		/* the same test 16 bytes at a time (a tenth of the worker's time bytewise) */
+		const __m128i low = _mm_set1_epi8(0x1f), high = _mm_set1_epi8((char)0xfe);
+		__m128i acc = _mm_setzero_si128();
+		for (; i + 16 <= n; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+			__m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, low), v); /* <= 0x1f */
+			__m128i ok = _mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\b')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))),
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\f'))));
+			ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+							   _mm_cmpeq_epi8(v, _mm_set1_epi8(033))));
+			acc = _mm_or_si128(acc, _mm_andnot_si128(ok, ctl));
+			acc = _mm_or_si128(acc, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+			acc = _mm_or_si128(acc, _mm_cmpeq_epi8(_mm_max_epu8(v, high), v)); /* >= 0xfe */
+		}
+		any = _mm_movemask_epi8(acc) != 0;
+	}
+#endif
+	for (; i < n; i++)
+		any |= binary_suspect[p[i]];
+	return any ? git_blob_is_binary(blob) : 0;
+}
+
 /* One side's blob: absent (zero id) gives NULL; *skip set if too big or binary. */
 static int load_side(struct commit_differ *w, const git_oid *id, git_blob **blob, int *skip)
 {
@@ -443,7 +502,7 @@ static int load_side(struct commit_differ *w, const git_oid *id, git_blob **blob
 		if (git_blob_lookup(blob, w->blob_repo, id) < 0)
 			return git_error_set_from("cannot read blob");
 		/* libgit2's binary detection (a NUL or mostly control bytes early on) */
-		binary = git_blob_is_binary(*blob);
+		binary = blob_is_binary(*blob);
 		blob_cache_put(&w->blobs, id, *blob, binary);
 	}
 	if (binary)

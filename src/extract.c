@@ -33,6 +33,14 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,7 +50,7 @@
 #define QUEUE_MAX_BYTES (16u << 20)
 #define BATCH_MAX_COMMITS 4000
 #define WORK_CHUNK 16
-#define WAKE_WRITER_AFTER 32
+#define WAKE_WRITER_AFTER 256
 #define RANGE_RECORD_MIN 256
 #define BATCH_MAX_SECONDS 0.25
 #define BATCH_MAX_BYTES (16u << 20)
@@ -677,6 +685,12 @@ struct engine {
 	size_t nr_todo, next_todo;
 	struct commit_result *head, *tail;
 	size_t queued_bytes, queued_nr;
+	/*
+	 * Results the writer is done with, for the workers to free: freed
+	 * by the writer, each free would lock the allocating worker's malloc
+	 * arena while that worker allocates in it (a third of the futex time).
+	 */
+	struct commit_result *written;
 	int workers_running;
 	int stop;
 	const char *gitdir, *workdir;
@@ -685,6 +699,15 @@ struct engine {
 	int open_failed;
 	char *open_error;
 };
+
+static void free_results(struct commit_result *r)
+{
+	while (r) {
+		struct commit_result *next = r->next;
+		commit_result_free(r);
+		r = next;
+	}
+}
 
 static void *worker_main(void *data)
 {
@@ -703,10 +726,17 @@ static void *worker_main(void *data)
 		goto done;
 	}
 	for (;;) {
-		struct commit_result *r;
+		struct commit_result *r, *garbage;
 		size_t i;
 
 		pthread_mutex_lock(&e->lock);
+		garbage = e->written;
+		e->written = NULL;
+		if (garbage) {
+			pthread_mutex_unlock(&e->lock);
+			free_results(garbage);
+			pthread_mutex_lock(&e->lock);
+		}
 		if (e->stop || (chunk_next == chunk_end && e->next_todo >= e->nr_todo))
 			break;
 		if (chunk_next == chunk_end) {
@@ -907,6 +937,491 @@ static int writer_add(struct writer *wr, const struct commit_result *r, struct e
 /* ---------------------------------------------------------------- */
 /* The run                                                          */
 
+/* ---------------------------------------------------------------- */
+/* Worker processes                                                 */
+
+/*
+ * A large run diffs in worker processes rather than threads: libgit2
+ * takes one process-wide mutex for its pack windows on every object read,
+ * and two diff threads spent a tenth of their time waiting on it or on each
+ * other's malloc arenas. The processes are forked after the walk (from a
+ * process with no other thread), each opens its own repository, takes runs
+ * of consecutive todo commits from a counter in shared memory, and sends
+ * its results to the writer (this process, the only one that touches the
+ * store) over a pipe in a compact binary framing:
+ *
+ *   u32 payload length (0: the worker is done), then the payload:
+ *   oid[20] u8 failed u8 skipped_unknown u8 bug_kw u8 feature_kw
+ *   i64 commit_time u64 files_skipped
+ *   str errmsg, problem_type, subject, body, author, author_name, date
+ *   u32 files, each: str path, str old_path (length ~0: none), str language,
+ *   str before, str after, pattern_id[16] solution_hash[64] f64 confidence
+ *
+ * where str is a u32 length and the bytes. A pipe holds little, so a
+ * worker blocks while the writer is behind: memory stays bounded.
+ */
+#define PROC_MIN_TODO 256
+#define PROC_FLUSH_BYTES (256u << 10)
+#define NO_STRING 0xffffffffu
+
+struct proc_shared {
+	size_t next_todo;
+	int stop;
+};
+
+/* 1 if this process runs no thread but the calling one (fork is safe). */
+static int single_threaded(void)
+{
+	char buf[1024];
+	FILE *f = fopen("/proc/self/stat", "r");
+	size_t n;
+	const char *p;
+	int field = 2;
+	long threads = 0;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the command name may hold spaces */
+	if (!p)
+		return 0;
+	for (p++; *p && field < 20; p++)
+		if (*p == ' ')
+			field++;
+	if (field == 20)
+		threads = strtol(p, NULL, 10);
+	return threads == 1;
+}
+
+static void put_u32(struct strbuf *sb, uint32_t v)
+{
+	strbuf_add(sb, &v, sizeof(v));
+}
+
+static void put_str(struct strbuf *sb, const char *s, size_t len)
+{
+	put_u32(sb, (uint32_t)len);
+	strbuf_add(sb, s, len);
+}
+
+static void put_cstr(struct strbuf *sb, const char *s)
+{
+	if (!s)
+		put_u32(sb, NO_STRING);
+	else
+		put_str(sb, s, strlen(s));
+}
+
+static void frame_result(struct strbuf *sb, const struct commit_result *r)
+{
+	size_t start = sb->len;
+	unsigned char flags[4] = { (unsigned char)r->failed, (unsigned char)r->skipped_unknown,
+				   (unsigned char)r->bug_keyword,
+				   (unsigned char)r->feature_keyword };
+	int64_t t = r->commit_time;
+	uint64_t skipped = r->files_skipped;
+	uint32_t len;
+
+	put_u32(sb, 0); /* the length, filled in below */
+	strbuf_add(sb, r->oid.id, GIT_OID_RAWSZ);
+	strbuf_add(sb, flags, sizeof(flags));
+	strbuf_add(sb, &t, sizeof(t));
+	strbuf_add(sb, &skipped, sizeof(skipped));
+	put_cstr(sb, r->errmsg);
+	put_cstr(sb, r->problem_type);
+	put_cstr(sb, r->subject);
+	put_cstr(sb, r->body);
+	put_cstr(sb, r->author);
+	put_cstr(sb, r->author_name);
+	put_cstr(sb, r->date);
+	put_u32(sb, (uint32_t)r->nr);
+	for (size_t i = 0; i < r->nr; i++) {
+		const struct file_pattern *fp = &r->files[i];
+		put_cstr(sb, fp->path);
+		put_cstr(sb, fp->old_path);
+		put_cstr(sb, fp->language);
+		put_str(sb, fp->before.buf, fp->before.len);
+		put_str(sb, fp->after.buf, fp->after.len);
+		strbuf_add(sb, fp->pattern_id, 16);
+		strbuf_add(sb, fp->solution_hash, 64);
+		strbuf_add(sb, &fp->confidence, sizeof(fp->confidence));
+	}
+	len = (uint32_t)(sb->len - start - sizeof(len));
+	memcpy(sb->buf + start, &len, sizeof(len));
+}
+
+/* A frame's reader: bounds-checked, sticky failure. */
+struct frame_reader {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+static const unsigned char *take(struct frame_reader *fr, size_t n)
+{
+	const unsigned char *p = fr->p;
+	if (fr->bad || (size_t)(fr->end - fr->p) < n) {
+		fr->bad = 1;
+		return NULL;
+	}
+	fr->p += n;
+	return p;
+}
+
+static uint32_t take_u32(struct frame_reader *fr)
+{
+	const unsigned char *p = take(fr, 4);
+	uint32_t v = 0;
+	if (p)
+		memcpy(&v, p, 4);
+	return v;
+}
+
+/* A string as a new allocation (NULL for none, or on a short frame). */
+static char *take_str(struct frame_reader *fr)
+{
+	uint32_t len = take_u32(fr);
+	const unsigned char *p;
+	if (fr->bad || len == NO_STRING)
+		return NULL;
+	p = take(fr, len);
+	return p ? xstrndup((const char *)p, len) : NULL;
+}
+
+/* Code, which may hold NUL bytes past the binary check's 8000. */
+static void take_code(struct frame_reader *fr, struct strbuf *sb)
+{
+	uint32_t len = take_u32(fr);
+	const unsigned char *p;
+	strbuf_init(sb, 0);
+	if (fr->bad || len == NO_STRING || !(p = take(fr, len)))
+		fr->bad = 1;
+	else
+		strbuf_add(sb, p, len);
+}
+
+/* The same static string for the same text (problem types, languages). */
+static const char *intern(struct string_list *pool, char *s)
+{
+	if (!s)
+		return "";
+	for (size_t i = 0; i < pool->nr; i++)
+		if (!strcmp(pool->items[i], s)) {
+			free(s);
+			return pool->items[i];
+		}
+	string_list_append(pool, s);
+	free(s);
+	return pool->items[pool->nr - 1];
+}
+
+static struct commit_result *parse_result(const unsigned char *p, size_t len,
+					  struct string_list *pool)
+{
+	struct frame_reader fr = { p, p + len, 0 };
+	struct commit_result *r = xcalloc(1, sizeof(*r));
+	const unsigned char *q;
+	char *s;
+	uint32_t nr;
+
+	if ((q = take(&fr, GIT_OID_RAWSZ)))
+		memcpy(r->oid.id, q, GIT_OID_RAWSZ);
+	if ((q = take(&fr, 4))) {
+		r->failed = q[0];
+		r->skipped_unknown = q[1];
+		r->bug_keyword = q[2];
+		r->feature_keyword = q[3];
+	}
+	if ((q = take(&fr, 8))) {
+		int64_t t;
+		memcpy(&t, q, 8);
+		r->commit_time = t;
+	}
+	if ((q = take(&fr, 8))) {
+		uint64_t n;
+		memcpy(&n, q, 8);
+		r->files_skipped = (size_t)n;
+	}
+	r->errmsg = take_str(&fr);
+	r->problem_type = intern(pool, take_str(&fr));
+	r->subject = take_str(&fr);
+	r->body = take_str(&fr);
+	r->author = take_str(&fr);
+	r->author_name = take_str(&fr);
+	s = take_str(&fr);
+	if (s && strlen(s) < sizeof(r->date))
+		strcpy(r->date, s);
+	free(s);
+	nr = take_u32(&fr);
+	for (uint32_t i = 0; !fr.bad && i < nr; i++) {
+		struct file_pattern fp;
+		memset(&fp, 0, sizeof(fp));
+		fp.path = take_str(&fr);
+		fp.old_path = take_str(&fr);
+		fp.language = intern(pool, take_str(&fr));
+		take_code(&fr, &fp.before);
+		take_code(&fr, &fp.after);
+		if ((q = take(&fr, 16)))
+			memcpy(fp.pattern_id, q, 16);
+		if ((q = take(&fr, 64)))
+			memcpy(fp.solution_hash, q, 64);
+		if ((q = take(&fr, 8)))
+			memcpy(&fp.confidence, q, 8);
+		ALLOC_GROW(r->files, r->nr + 1, r->alloc);
+		r->files[r->nr++] = fp;
+		if (!fp.path)
+			fr.bad = 1;
+	}
+	if (!fr.bad && fr.p != fr.end)
+		fr.bad = 1;
+	if (fr.bad || !r->subject || !r->body || !r->author || !r->author_name) {
+		commit_result_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A worker process: diff runs of todo commits, send the results to fd. */
+static __attribute__((noreturn)) void proc_worker(const struct engine *e, struct proc_shared *sh, int fd,
+				 pid_t parent)
+{
+	struct commit_differ *d = NULL;
+	struct strbuf out = STRBUF_INIT;
+
+	/* die with the writer: a killed extraction leaves no worker behind */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	signal(SIGPIPE, SIG_DFL);
+	if (commit_differ_new(&d, e->gitdir, e->workdir, e->bare, e->o) < 0) {
+		struct commit_result r;
+		memset(&r, 0, sizeof(r));
+		r.failed = 1;
+		r.errmsg = (char *)err_msg();
+		r.subject = r.body = r.author = r.author_name = (char *)"";
+		frame_result(&out, &r);
+	} else {
+		for (;;) {
+			size_t i = __atomic_fetch_add(&sh->next_todo, WORK_CHUNK, __ATOMIC_RELAXED);
+			size_t end = i + WORK_CHUNK < e->nr_todo ? i + WORK_CHUNK : e->nr_todo;
+			if (i >= e->nr_todo || __atomic_load_n(&sh->stop, __ATOMIC_RELAXED))
+				break;
+			for (; i < end; i++) {
+				struct commit_result *r = xcalloc(1, sizeof(*r));
+				commit_differ_run(d, &e->todo[i], r);
+				frame_result(&out, r);
+				commit_result_free(r);
+				if (out.len >= PROC_FLUSH_BYTES) {
+					if (write_all(fd, out.buf, out.len) < 0)
+						_exit(1);
+					strbuf_setlen(&out, 0);
+				}
+			}
+		}
+	}
+	put_u32(&out, 0); /* done */
+	if (write_all(fd, out.buf, out.len) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+struct proc {
+	pid_t pid;
+	int fd;
+	int done; /* its end frame was read */
+	struct strbuf in;
+};
+
+static void stop_procs(struct proc *procs, int n, struct proc_shared *sh)
+{
+	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < n; i++)
+		if (procs[i].pid > 0)
+			kill(procs[i].pid, SIGKILL);
+}
+
+/* Take the complete frames out of p->in: 0, or -1 with *errmsg. */
+static int drain_frames(struct proc *p, struct writer *wr, struct extract_stats *st,
+			struct string_list *pool, char **errmsg)
+{
+	size_t off = 0;
+	int ret = 0;
+
+	while (!ret && !p->done && p->in.len - off >= 4) {
+		uint32_t len;
+		struct commit_result *r;
+		memcpy(&len, p->in.buf + off, 4);
+		if (!len) {
+			p->done = 1;
+			off += 4;
+			break;
+		}
+		if (p->in.len - off - 4 < len)
+			break;
+		r = parse_result((const unsigned char *)p->in.buf + off + 4, len, pool);
+		off += 4 + (size_t)len;
+		if (!r) {
+			*errmsg = xstrdup("diff worker sent a garbled result");
+			ret = -1;
+		} else if (r->failed) {
+			*errmsg = xstrdup(r->errmsg ? r->errmsg : "diff worker failed");
+			ret = -1;
+		} else if (writer_add(wr, r, st) < 0) {
+			*errmsg = xstrdup(err_msg());
+			ret = -1;
+		}
+		if (r)
+			commit_result_free(r);
+	}
+	if (off) {
+		memmove(p->in.buf, p->in.buf + off, p->in.len - off);
+		strbuf_setlen(&p->in, p->in.len - off);
+	}
+	return ret;
+}
+
+/*
+ * run_workers with processes: 0, -1 with err_set, or 1 when processes
+ * could not be started (nothing done: the caller uses threads).
+ */
+static int run_procs(struct engine *e, struct writer *wr, int nprocs, struct extract_stats *st)
+{
+	struct proc *procs = xcalloc((size_t)nprocs, sizeof(*procs));
+	struct proc_shared *sh;
+	struct string_list pool = STRING_LIST_INIT;
+	struct progress *progress;
+	struct pollfd *pfds = xcalloc((size_t)nprocs, sizeof(*pfds));
+	char *errmsg = NULL;
+	pid_t self = getpid();
+	int started = 0, open = 0, ret = 0;
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED) {
+		free(procs);
+		free(pfds);
+		return 1;
+	}
+	memset(sh, 0, sizeof(*sh));
+	fflush(NULL); /* nothing buffered twice */
+	for (int i = 0; i < nprocs; i++) {
+		int fds[2];
+		pid_t pid;
+		if (pipe2(fds, O_CLOEXEC) < 0)
+			break;
+		pid = fork();
+		if (pid < 0) {
+			close(fds[0]);
+			close(fds[1]);
+			break;
+		}
+		if (!pid) {
+			close(fds[0]);
+			for (int j = 0; j < started; j++)
+				close(procs[j].fd);
+			proc_worker(e, sh, fds[1], self);
+		}
+		close(fds[1]);
+		procs[started].pid = pid;
+		procs[started].fd = fds[0];
+		strbuf_init(&procs[started].in, 0);
+		started++;
+	}
+	if (!started) {
+		munmap(sh, sizeof(*sh));
+		free(procs);
+		free(pfds);
+		return 1;
+	}
+
+	progress = progress_start("Extracting patterns", e->nr_todo, "commits", !e->o->progress);
+	open = started;
+	while (open && !ret) {
+		int n = 0;
+		for (int i = 0; i < started; i++)
+			if (procs[i].fd >= 0) {
+				pfds[n].fd = procs[i].fd;
+				pfds[n].events = POLLIN;
+				pfds[n].revents = 0;
+				n++;
+			}
+		if (poll(pfds, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			errmsg = xstrfmt("poll: %s", strerror(errno));
+			ret = -1;
+			break;
+		}
+		for (int k = 0; k < n && !ret; k++) {
+			struct proc *p = NULL;
+			ssize_t got;
+			if (!pfds[k].revents)
+				continue;
+			for (int i = 0; i < started; i++)
+				if (procs[i].fd == pfds[k].fd)
+					p = &procs[i];
+			strbuf_grow(&p->in, 64 << 10);
+			got = read(p->fd, p->in.buf + p->in.len, p->in.alloc - p->in.len - 1);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0) {
+				close(p->fd);
+				p->fd = -1;
+				open--;
+				if (!p->done) {
+					errmsg = xstrdup("a diff worker process died");
+					ret = -1;
+				}
+				continue;
+			}
+			strbuf_setlen(&p->in, p->in.len + (size_t)got);
+			ret = drain_frames(p, wr, st, &pool, &errmsg);
+		}
+		progress_update(progress, st->processed);
+	}
+	if (ret)
+		stop_procs(procs, started, sh);
+	for (int i = 0; i < started; i++) {
+		int status;
+		if (procs[i].fd >= 0)
+			close(procs[i].fd);
+		while (waitpid(procs[i].pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (!ret && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+			errmsg = xstrdup("a diff worker process failed");
+			ret = -1;
+		}
+		strbuf_release(&procs[i].in);
+	}
+	if (writer_flush(wr) < 0 && !ret) {
+		errmsg = xstrdup(err_msg());
+		ret = -1;
+	}
+	if (ret)
+		err_set("%s", errmsg ? errmsg : "extraction failed");
+	progress_stop(progress);
+	munmap(sh, sizeof(*sh));
+	string_list_clear(&pool);
+	free(errmsg);
+	free(procs);
+	free(pfds);
+	return ret;
+}
+
 /* Wait on cond for at most seconds (the writer drains the queue at least that often). */
 static void timed_wait(pthread_cond_t *cond, pthread_mutex_t *lock, double seconds)
 {
@@ -950,6 +1465,22 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 	e.bare = git_repository_is_bare(repo);
 	e.o = o;
 
+	/* many commits: worker processes, when this process may fork */
+	if (nr_todo >= PROC_MIN_TODO && !getenv("GIT_PATTERNS_EXTRACT_THREADS") &&
+	    single_threaded()) {
+		ret = run_procs(&e, &wr, nthreads, st);
+		if (ret <= 0) {
+			if (ret)
+				store_rollback(s);
+			writer_finalize(&wr);
+			pthread_mutex_destroy(&e.lock);
+			pthread_cond_destroy(&e.have_result);
+			pthread_cond_destroy(&e.have_room);
+			return ret;
+		}
+		ret = 0; /* could not fork: threads */
+	}
+
 	progress = progress_start("Extracting patterns", nr_todo, "commits", !o->progress);
 	threads = xcalloc((size_t)nthreads, sizeof(*threads));
 	pthread_mutex_lock(&e.lock);
@@ -976,20 +1507,29 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 		e.queued_bytes = e.queued_nr = 0;
 		pthread_cond_broadcast(&e.have_room);
 		pthread_mutex_unlock(&e.lock);
-		while (list) {
-			struct commit_result *next = list->next;
-			if (!ret && list->failed) {
-				errmsg = xstrdup(list->errmsg);
+		for (struct commit_result *r = list; r; r = r->next) {
+			if (!ret && r->failed) {
+				errmsg = xstrdup(r->errmsg);
 				ret = -1;
-			} else if (!ret && writer_add(&wr, list, st) < 0) {
+			} else if (!ret && writer_add(&wr, r, st) < 0) {
 				errmsg = xstrdup(err_msg());
 				ret = -1;
 			}
-			commit_result_free(list);
-			list = next;
 		}
 		progress_update(progress, st->processed);
 		pthread_mutex_lock(&e.lock);
+		/* back to the workers, who free them in their own arenas */
+		if (e.workers_running) {
+			struct commit_result *last = list;
+			while (last->next)
+				last = last->next;
+			last->next = e.written;
+			e.written = list;
+		} else {
+			pthread_mutex_unlock(&e.lock);
+			free_results(list);
+			pthread_mutex_lock(&e.lock);
+		}
 		if (ret) {
 			e.stop = 1;
 			pthread_cond_broadcast(&e.have_room);
@@ -998,6 +1538,8 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 	pthread_mutex_unlock(&e.lock);
 	for (int i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
+	free_results(e.written);
+	e.written = NULL;
 	if (!ret && e.open_failed) {
 		errmsg = xstrdup(e.open_error);
 		ret = -1;
@@ -1034,6 +1576,12 @@ static void tune_libgit2(void)
 {
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(8 << 20));
+	/*
+	 * Trees of any size in that cache (libgit2 keeps none over 4 KiB): a
+	 * worker diffs consecutive commits, and commit N's tree is the parent
+	 * tree of the commit before it in the walk.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)(1 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(8 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(32 << 20));
 }

@@ -173,4 +173,41 @@ test_expect_success 'kill -9 in the middle, then a re-run: the store of an unint
 	test_cmp expect actual
 '
 
+test_expect_success 'worker processes (many commits) and threads give the same patterns' '
+	git clone -q big big-procs &&
+	git clone -q big big-threads &&
+	git -C big-procs patterns extract -q --include-unknown -o "$PWD/procs.jsonl" &&
+	GIT_PATTERNS_EXTRACT_THREADS=1 git -C big-threads patterns extract -q --include-unknown \
+		-o "$PWD/threads.jsonl" &&
+	test_line_count -gt 3000 procs.jsonl &&
+	test_cmp threads.jsonl procs.jsonl &&
+	dump big-threads >expect &&
+	dump big-procs >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'the worker processes die with a killed extraction' '
+	git clone -q big big-kill || return 1
+	git-patterns extract --repo-path big-kill -q -j2 --include-unknown &
+	pid=$!
+	n=0 &&
+	while ! ps -o pid= --ppid $pid >workers || test_line_count -lt 2 workers
+	do
+		test $n -lt 1000 || break
+		n=$((n + 1))
+		sleep 0.005
+	done &&
+	test_line_count = 2 workers &&
+	kill -9 $pid &&
+	{ wait $pid; true; } &&
+	n=0 &&
+	while ps -o stat=,pid= -p "$(cat workers | tr "\n" " ")" | grep -v "^Z" >left
+	do
+		test $n -lt 200 || break
+		n=$((n + 1))
+		sleep 0.01
+	done &&
+	test_line_count = 0 left
+'
+
 test_done
