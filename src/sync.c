@@ -935,6 +935,15 @@ static void *fetch_pages(void *data)
 			fetcher_fail(f, 0);
 			goto fail;
 		}
+		if (resp.status == 422 && limit > SYNC_PULL_PAGE_OLD) {
+			/* a server older than the larger feed pages */
+			limit = SYNC_PULL_PAGE_OLD;
+			cJSON_Delete(pg.doc);
+			pg.doc = NULL;
+			http_response_release(&resp);
+			strbuf_release(&path);
+			continue;
+		}
 		if (!ok_status(resp.status)) {
 			answer_error(f->c, &resp, "pulling patterns", &tmp);
 			fetcher_fail(f, resp.status);
