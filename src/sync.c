@@ -251,14 +251,95 @@ out:
 	return ret;
 }
 
-static long long count_unpushed(struct store *s, const char *variant, const char *remote)
+/*
+ * The push watermark of a remote and variant: every local pattern of the
+ * variant whose rowid is at most the watermark is acknowledged by the
+ * remote, so what is left to push is looked for above it only, and a sync
+ * with nothing new reads none of the rows already pushed. It is kept in
+ * meta and is the rowid of a pushed local row: when that row or its mark is
+ * gone (deleted, or the remote forgotten), it is not trusted (0: look at
+ * every row). Rows below it never become unpushed: patterns are not
+ * deleted by the client, rowids grow, and a row that was obsolete and
+ * unpushed holds the watermark below itself (it may come back).
+ */
+static char *watermark_key(const char *variant, const char *remote)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*)" PUSH_WHERE);
+	return xstrfmt("sync.pushed_upto %s %s", variant, remote);
+}
+
+static long long get_watermark(struct store *s, const char *variant, const char *remote)
+{
+	char *key = watermark_key(variant, remote), *v = store_meta_get(s, key), *end;
+	sqlite3_stmt *st;
+	long long mark;
+
+	free(key);
+	if (!v)
+		return 0;
+	mark = strtoll(v, &end, 10);
+	if (*end || mark < 0)
+		mark = 0;
+	free(v);
+	if (!mark)
+		return 0;
+	st = store_prepare(s, "SELECT 1 FROM pushed x JOIN patterns p ON p.id = x.pattern_rowid"
+			      " WHERE x.pattern_rowid = ?1 AND x.remote = ?2"
+			      " AND p.origin = 'local' AND p.variant = ?3");
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, mark);
+	sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, variant, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		mark = 0;
+	sqlite3_finalize(st);
+	return mark;
+}
+
+/*
+ * Move the watermark up to the last pushed row before the first local row
+ * (above it) that is not pushed. Reads only the rows above the old one.
+ */
+static int advance_watermark(struct store *s, const char *variant, const char *remote,
+			     long long from)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT p.id, EXISTS (SELECT 1 FROM pushed x WHERE x.pattern_rowid = p.id"
+		   " AND x.remote = ?2) FROM patterns p WHERE p.id > ?3 AND +p.origin = 'local'"
+		   " AND +p.variant = ?1 ORDER BY p.id");
+	long long mark = from;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int(st, 1))
+		mark = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, "cannot read pushed patterns");
+	if (mark != from) {
+		char *key = watermark_key(variant, remote), *val = xstrfmt("%lld", mark);
+		rc = store_meta_set(s, key, val);
+		free(key);
+		free(val);
+		return rc;
+	}
+	return 0;
+}
+
+static long long count_unpushed(struct store *s, const char *variant, const char *remote,
+				long long from)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*)" PUSH_WHERE " AND p.id > ?3");
 	long long n = -1;
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, from);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	else
@@ -283,7 +364,8 @@ static int push(struct store *s, struct http_client *c, const struct sync_option
 		struct sync_result *r)
 {
 	const char *remote = http_client_url(c);
-	long long total = count_unpushed(s, o->variant, remote), done = 0, last = 0;
+	long long mark = get_watermark(s, o->variant, remote);
+	long long total = count_unpushed(s, o->variant, remote, mark), done = 0, last = mark;
 	long long *rowids = xmalloc(SYNC_PUSH_BATCH * sizeof(*rowids));
 	int ret = 0;
 
@@ -294,7 +376,8 @@ static int push(struct store *s, struct http_client *c, const struct sync_option
 	if (o->dry_run || !total) {
 		r->to_push = total;
 		free(rowids);
-		return 0;
+		/* rows marked by a pull (their code was on the server) move it too */
+		return o->dry_run ? 0 : advance_watermark(s, o->variant, remote, mark);
 	}
 	progress(o, SYNC_PHASE_PUSH, 0, (uint64_t)total);
 	for (;;) {
@@ -324,6 +407,8 @@ static int push(struct store *s, struct http_client *c, const struct sync_option
 			 (uint64_t)(done > total ? done : total));
 	}
 	free(rowids);
+	if (!ret)
+		ret = advance_watermark(s, o->variant, remote, mark);
 	return ret;
 }
 
