@@ -87,6 +87,125 @@ static int ok_status(long status)
 	return status >= 200 && status < 300;
 }
 
+/* ------------------------------------------------ own changes in the feed */
+
+/*
+ * The change numbers (change_seq) the server gave to the patterns this
+ * clone created by its pushes, as sorted, disjoint, non-adjacent ranges,
+ * kept in meta as "lo-hi,lo-hi,..." under 'sync.own_changes REMOTE'. A
+ * range is made only of consecutive numbers of created items of one batch,
+ * so every change in it is one of ours: a pull skips it instead of
+ * downloading what it just pushed (what it would do with those is nothing:
+ * the patterns are known by their server id). A pattern changed since
+ * (feedback) has a new change_seq outside the range and is pulled as
+ * usual. Ranges the pull cursor has passed are dropped.
+ */
+struct seq_range {
+	long long lo, hi;
+};
+
+struct own_ranges {
+	struct seq_range *r;
+	size_t nr, alloc;
+};
+
+#define OWN_RANGES_MAX 10000 /* beyond it the oldest are forgotten (pulled back) */
+
+static char *own_key(const char *remote)
+{
+	return xstrfmt("sync.own_changes %s", remote);
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct seq_range *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sort, merge overlapping and adjacent ranges, drop those up to floor. */
+static void own_normalize(struct own_ranges *o, long long floor)
+{
+	size_t n = 0;
+	qsort(o->r, o->nr, sizeof(*o->r), range_cmp);
+	for (size_t i = 0; i < o->nr; i++) {
+		if (o->r[i].hi <= floor)
+			continue;
+		if (n && o->r[i].lo <= o->r[n - 1].hi + 1) {
+			if (o->r[i].hi > o->r[n - 1].hi)
+				o->r[n - 1].hi = o->r[i].hi;
+		} else {
+			o->r[n++] = o->r[i];
+		}
+	}
+	o->nr = n;
+	if (o->nr > OWN_RANGES_MAX) {
+		memmove(o->r, o->r + (o->nr - OWN_RANGES_MAX), OWN_RANGES_MAX * sizeof(*o->r));
+		o->nr = OWN_RANGES_MAX;
+	}
+}
+
+static void own_add(struct own_ranges *o, long long lo, long long hi)
+{
+	ALLOC_GROW(o->r, o->nr + 1, o->alloc);
+	o->r[o->nr].lo = lo;
+	o->r[o->nr].hi = hi;
+	o->nr++;
+}
+
+/* Read the ranges (a malformed value reads as none: nothing is skipped). */
+static void own_load(struct store *s, const char *remote, struct own_ranges *o)
+{
+	char *key = own_key(remote), *v = store_meta_get(s, key);
+	const char *p = v;
+
+	free(key);
+	memset(o, 0, sizeof(*o));
+	while (p && *p) {
+		long long lo, hi;
+		char *end;
+		lo = strtoll(p, &end, 10);
+		if (end == p || *end != '-')
+			goto bad;
+		p = end + 1;
+		hi = strtoll(p, &end, 10);
+		if (end == p || (*end && *end != ',') || lo < 1 || hi < lo)
+			goto bad;
+		own_add(o, lo, hi);
+		p = *end ? end + 1 : end;
+	}
+	free(v);
+	own_normalize(o, 0);
+	return;
+bad:
+	free(v);
+	o->nr = 0;
+}
+
+static int own_save(struct store *s, const char *remote, const struct own_ranges *o)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *key = own_key(remote);
+	int ret;
+
+	for (size_t i = 0; i < o->nr; i++)
+		strbuf_addf(&sb, "%s%lld-%lld", i ? "," : "", o->r[i].lo, o->r[i].hi);
+	if (sb.len) {
+		ret = store_meta_set(s, key, sb.buf);
+	} else {
+		sqlite3_stmt *st = store_prepare(s, "DELETE FROM meta WHERE key = ?1");
+		ret = -1;
+		if (st) {
+			sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+			ret = sqlite3_step(st) == SQLITE_DONE ? 0
+							      : store_error(s, "cannot write meta");
+			sqlite3_finalize(st);
+		}
+	}
+	free(key);
+	strbuf_release(&sb);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- push */
 
 struct push_item {
@@ -192,6 +311,8 @@ static int mark_pushed(struct store *s, const char *remote, const long long *row
 	const cJSON *item;
 	size_t i = 0;
 	int ret = -1;
+	struct own_ranges own = {NULL, 0, 0};
+	long long run_lo = 0, run_hi = 0; /* consecutive change_seqs of created items */
 
 	if (store_begin(s) < 0)
 		return -1;
@@ -221,10 +342,23 @@ static int mark_pushed(struct store *s, const char *remote, const long long *row
 			r->rejected++;
 			continue;
 		}
-		if (outcome)
+		if (outcome) {
+			const cJSON *seq = cJSON_GetObjectItemCaseSensitive(item, "change_seq");
 			r->pushed++;
-		else
+			if (cJSON_IsNumber(seq) && seq->valuedouble >= 1 &&
+			    seq->valuedouble < 9e15) {
+				long long v = (long long)seq->valuedouble;
+				if (run_lo && v == run_hi + 1) {
+					run_hi = v;
+				} else {
+					if (run_lo)
+						own_add(&own, run_lo, run_hi);
+					run_lo = run_hi = v;
+				}
+			}
+		} else {
 			r->duplicates++;
+		}
 		sqlite3_bind_int64(mark, 1, rowid);
 		sqlite3_bind_text(mark, 2, remote, -1, SQLITE_STATIC);
 		sqlite3_bind_text(mark, 3, uuid, -1, SQLITE_TRANSIENT);
@@ -242,8 +376,24 @@ static int mark_pushed(struct store *s, const char *remote, const long long *row
 		}
 		sqlite3_reset(upd);
 	}
+	if (run_lo)
+		own_add(&own, run_lo, run_hi);
+	if (own.nr) {
+		/* in the transaction of the marks: the skip never outlives them */
+		struct own_ranges all;
+		own_load(s, remote, &all);
+		for (size_t k = 0; k < own.nr; k++)
+			own_add(&all, own.r[k].lo, own.r[k].hi);
+		own_normalize(&all, 0);
+		if (own_save(s, remote, &all) < 0) {
+			free(all.r);
+			goto out;
+		}
+		free(all.r);
+	}
 	ret = store_commit(s);
 out:
+	free(own.r);
 	sqlite3_finalize(mark);
 	sqlite3_finalize(upd);
 	if (ret < 0)
@@ -982,7 +1132,45 @@ struct fetcher {
 	long http_status;
 	int authenticated;
 	int stop; /* the consumer gave up */
+	const struct own_ranges *own; /* our own changes, skipped */
 };
+
+/*
+ * Move f->cursor over the ranges of our own changes it has reached (every
+ * change after it up to the range's end is ours); 1 if it moved. *limit
+ * is cut so that the page stops before the next range, if the changes
+ * before it are that many.
+ */
+static int skip_own(struct fetcher *f, int *limit)
+{
+	const struct own_ranges *o = f->own;
+	long long c = 0;
+	int moved = 0;
+	char *end;
+
+	if (!o || !o->nr)
+		return 0;
+	if (f->cursor) {
+		c = strtoll(f->cursor, &end, 10);
+		if (*end || end == f->cursor || c < 0)
+			return 0; /* not a number: no skipping */
+	}
+	for (size_t i = 0; i < o->nr; i++) {
+		if (o->r[i].lo - 1 <= c && o->r[i].hi > c) {
+			c = o->r[i].hi;
+			moved = 1;
+		} else if (o->r[i].lo - 1 > c) {
+			if (o->r[i].lo - 1 - c < *limit)
+				*limit = (int)(o->r[i].lo - 1 - c);
+			break;
+		}
+	}
+	if (moved) {
+		free(f->cursor);
+		f->cursor = xstrfmt("%lld", c);
+	}
+	return moved;
+}
 
 static void fetcher_fail(struct fetcher *f, long status)
 {
@@ -998,17 +1186,20 @@ static void *fetch_pages(void *data)
 	struct fetcher *f = data;
 	const char *remote = http_client_url(f->c);
 	int limit = SYNC_PULL_PAGE;
+	int skipped = 0; /* the cursor jumped over own changes since the last page */
 
 	for (;;) {
 		struct strbuf path = STRBUF_INIT;
 		struct http_response resp = HTTP_RESPONSE_INIT;
 		struct pull_page pg = {NULL, NULL, NULL, -1, 0};
 		struct sync_result tmp;
-		int last, stopped;
+		int last, stopped, page_limit = limit;
 
+		if (skip_own(f, &page_limit))
+			skipped = 1;
 		strbuf_addstr(&path, "/patterns?since=");
 		http_query_escape(&path, f->cursor ? f->cursor : "0");
-		strbuf_addf(&path, "&limit=%d", limit);
+		strbuf_addf(&path, "&limit=%d", page_limit);
 		if (http_json(f->c, "GET", path.buf, NULL, &resp, &pg.doc) < 0) {
 			if (resp.too_large && limit > 1) {
 				/* patterns with very large code: smaller pages */
@@ -1059,17 +1250,23 @@ static void *fetch_pages(void *data)
 			free(f->cursor);
 			f->cursor = xstrdup(pg.next);
 		}
+		if (!pg.n && skipped) {
+			/* nothing after what we skipped: still keep the cursor past it */
+			free(pg.next);
+			pg.next = xstrdup(f->cursor);
+		}
 		pthread_mutex_lock(&f->mu);
 		while (f->count == PULL_QUEUE && !f->stop)
 			pthread_cond_wait(&f->cv, &f->mu);
 		stopped = f->stop;
-		if (stopped || !pg.n) {
+		if (stopped || (!pg.n && !skipped)) {
 			pthread_mutex_unlock(&f->mu);
 			cJSON_Delete(pg.doc);
 			free(pg.next);
 		} else {
 			f->q[(f->head + f->count) % PULL_QUEUE] = pg;
 			f->count++;
+			skipped = 0;
 			pthread_cond_broadcast(&f->cv);
 			pthread_mutex_unlock(&f->mu);
 		}
@@ -1143,6 +1340,7 @@ static int pull(struct store *s, struct http_client *c, const struct sync_option
 	const char *remote = http_client_url(c);
 	struct pull_stmts ps = {NULL, NULL, NULL, NULL, NULL, NULL};
 	struct fetcher f;
+	struct own_ranges own;
 	pthread_t th;
 	uint64_t done = 0;
 	int in_tx = 0; /* rows in the open transaction (0: none open) */
@@ -1160,6 +1358,8 @@ static int pull(struct store *s, struct http_client *c, const struct sync_option
 		free(f.cursor);
 		return -1;
 	}
+	own_load(s, remote, &own);
+	f.own = &own;
 	pthread_mutex_init(&f.mu, NULL);
 	pthread_cond_init(&f.cv, NULL);
 	if (pthread_create(&th, NULL, fetch_pages, &f)) {
@@ -1242,6 +1442,19 @@ out:
 	pthread_mutex_destroy(&f.mu);
 	pthread_cond_destroy(&f.cv);
 	pull_stmts_free(&ps);
+	if (own.nr) {
+		/* forget the ranges the stored cursor has passed */
+		char *cur = get_cursor(s, remote), *end = NULL;
+		long long at = cur ? strtoll(cur, &end, 10) : 0;
+		size_t before = own.nr;
+		if (cur && !*end && end != cur && at > 0) {
+			own_normalize(&own, at);
+			if (own.nr != before && own_save(s, remote, &own) < 0)
+				ret = -1;
+		}
+		free(cur);
+	}
+	free(own.r);
 	free(f.error);
 	free(f.cursor);
 	return ret;

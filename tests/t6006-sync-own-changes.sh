@@ -1,0 +1,96 @@
+#!/bin/sh
+test_description='git patterns sync: a pull skips the changes of its own pushes, and misses nothing'
+. ./lib.sh
+. "$TEST_SRC/lib-sync.sh"
+
+start_server || exit 1
+ALICE_KEY=$(add_key alice)
+BOB_KEY=$(add_key bob)
+ADMIN_KEY=$ALICE_KEY
+# alice talks to the server through a proxy that logs what she asks for
+start_proxy GET 1000000 || exit 1
+
+own() {
+	sqlite3 "$1/.git/patterns/patterns.db" \
+		"SELECT value FROM meta WHERE key = \"sync.own_changes $2\""
+}
+
+test_expect_success 'setup: two clones with different histories, a server' '
+	git init -q project &&
+	test_commit -C project "Add parser" src/parser.py "def parse(s): return s.split()" &&
+	git clone -q project alice &&
+	git clone -q project bob &&
+	test_commit -C alice "fix: handle empty input" src/parser.py "def parse(s): return s.split() if s else []" &&
+	test_commit -C alice "feat: add lexer" src/lexer.py "def lex(s): return list(s)" &&
+	test_commit -C bob "fix: crash on None in dispatch" lib/dispatch.c "int dispatch(void *p) { return p != 0; }" &&
+	git -C alice patterns extract --quiet &&
+	git -C bob patterns extract --quiet &&
+	git -C alice config patterns.apiKey "$ALICE_KEY" &&
+	git -C alice config patterns.remote "$PROXY_URL" &&
+	git -C bob config patterns.apiKey "$BOB_KEY" &&
+	git -C bob config patterns.remote "$SERVER_URL"
+'
+
+test_expect_success 'a push records the change numbers of the patterns it created' '
+	git -C alice patterns sync --push --json >out.json &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 3 &&
+	test "$(own alice $PROXY_URL)" = 1-3 &&
+	# the common commit is a duplicate for bob: not his change
+	git -C bob patterns sync --push --json >out.json &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 1 &&
+	test "$(json_get out.json "d[\"duplicates\"]")" = 1 &&
+	test "$(own bob $SERVER_URL)" = 4-4 &&
+	test_commit -C alice "fix: lexer drops last char" src/lexer.py "def lex(s): return [c for c in s]" &&
+	git -C alice patterns extract --quiet &&
+	git -C alice patterns sync --push --json >out.json &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 1 &&
+	test "$(own alice $PROXY_URL)" = "1-3,5-5"
+'
+
+test_expect_success 'bob votes on one of alice'"'"'s patterns: it changes again (change 6)' '
+	uuid=$(sqlite3 alice/.git/patterns/patterns.db \
+		"SELECT server_id FROM patterns WHERE commit_msg LIKE \"feat: add lexer%\"") &&
+	test -n "$uuid" &&
+	echo "$uuid" >uuid &&
+	git -C bob patterns sync --quiet &&
+	git -C bob patterns feedback "$uuid" --helpful &&
+	git -C bob patterns sync --json >out.json &&
+	test "$(json_get out.json "d[\"feedback_sent\"]")" = 1
+'
+
+test_expect_success 'alice pulls only bob'"'"'s change and the vote, skipping her own' '
+	: >"$TRASH/proxy.log" &&
+	git -C alice patterns sync --pull --json >out.json &&
+	test "$(json_get out.json "d[\"pulled\"]")" = 1 &&
+	test "$(json_get out.json "d[\"updated\"]")" = 1 &&
+	grep "^GET /patterns?since=" "$TRASH/proxy.log" >asked &&
+	cat >expect <<-\EOF &&
+	GET /patterns?since=3&limit=1
+	GET /patterns?since=5&limit=1000
+	EOF
+	test_cmp expect asked &&
+	test "$(sqlite3 alice/.git/patterns/patterns.db \
+		"SELECT success_count FROM patterns WHERE server_id = \"$(cat uuid)\"")" = 1 &&
+	test "$(sqlite3 alice/.git/patterns/patterns.db \
+		"SELECT count(*), count(DISTINCT solution_hash) FROM patterns")" = "5|5"
+'
+
+test_expect_success 'the ranges the cursor passed are forgotten; the next sync is one request' '
+	test -z "$(own alice $PROXY_URL)" &&
+	before=$(requests) &&
+	git -C alice patterns sync --json >out.json &&
+	test "$(json_get out.json "d[\"pushed\"] + d[\"pulled\"] + d[\"updated\"]")" = 0 &&
+	test $(( $(requests) - before )) = 1
+'
+
+test_expect_success 'a clone with the same key but not the patterns still gets them all' '
+	git clone -q project carol &&
+	git -C carol config patterns.apiKey "$ALICE_KEY" &&
+	git -C carol config patterns.remote "$SERVER_URL" &&
+	git -C carol patterns sync --json >out.json &&
+	test "$(json_get out.json "d[\"pulled\"]")" = 5 &&
+	test "$(sqlite3 carol/.git/patterns/patterns.db \
+		"SELECT count(*) FROM patterns WHERE origin = \"team\"")" = 5
+'
+
+test_done
