@@ -906,13 +906,32 @@ static char *cursor_text(const cJSON *v)
 /* "YYYY-MM-DDTHH:MM:SS..." (UTC) to a Unix time; 0 if it is not one. */
 static long long parse_time(const char *s)
 {
+	static const int at[6] = {0, 5, 8, 11, 14, 17}, width[6] = {4, 2, 2, 2, 2, 2};
+	int v[6];
 	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	if (!s || sscanf(s, "%4d-%2d-%2d%*c%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+
+	if (!s)
 		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
+	for (int i = 0; i < 6; i++) {
+		v[i] = 0;
+		for (int k = 0; k < width[i]; k++) {
+			char ch = s[at[i] + k];
+			if (ch < '0' || ch > '9')
+				return 0;
+			v[i] = v[i] * 10 + (ch - '0');
+		}
+		/* the separators: - - (any) : : */
+		if (i < 5 && (!s[at[i] + width[i]] ||
+			      (i != 2 && s[at[i] + width[i]] != (i < 2 ? '-' : ':'))))
+			return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = v[0] - 1900;
+	tm.tm_mon = v[1] - 1;
+	tm.tm_mday = v[2];
+	tm.tm_hour = v[3];
+	tm.tm_min = v[4];
+	tm.tm_sec = v[5];
 	return (long long)timegm(&tm);
 }
 
@@ -969,12 +988,75 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	return store_error(s, what);
 }
 
+/* v lives (in the page's JSON) until the statement is stepped and reset */
 static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_text(st, i, "", -1, SQLITE_STATIC);
+}
+
+/*
+ * The fields of a pulled pattern, gathered in one pass over its members.
+ * Listed in the order the server writes them: the search for a member's
+ * name starts after the last match, so it usually takes one comparison.
+ */
+enum pulled_field {
+	PF_ID,
+	PF_TYPE,
+	PF_BEFORE,
+	PF_AFTER,
+	PF_SUCCESS_COUNT,
+	PF_CREATED_BY,
+	PF_CREATED_AT,
+	PF_PATTERN_ID,
+	PF_COMMIT_MSG,
+	PF_LANGUAGE,
+	PF_FILE_PATH,
+	PF_COMMIT,
+	PF_AUTHOR,
+	PF_DATE,
+	PF_CONFIDENCE,
+	PF_BEFORE_JSONL,
+	PF_AFTER_JSONL,
+	PF_NR
+};
+
+static const char *const pulled_keys[PF_NR] = {
+	"id",	      "problem_type", "code_before", "code_after",	"success_count",
+	"created_by", "created_at",   "pattern_id",  "commit_msg",	"language",
+	"file_path",  "commit",	      "author",	     "date",		"confidence",
+	"before_code", "after_code",
+};
+
+struct pulled {
+	const cJSON *v[PF_NR]; /* the first member of each name, as cJSON finds it */
+};
+
+static void pulled_fields(const cJSON *p, struct pulled *f)
+{
+	int next = 0;
+	memset(f, 0, sizeof(*f));
+	for (const cJSON *c = p->child; c; c = c->next) {
+		const char *name = c->string;
+		if (!name)
+			continue;
+		for (int i = 0; i < PF_NR; i++) {
+			int k = (next + i) % PF_NR;
+			if (name[0] == pulled_keys[k][0] && !strcmp(name, pulled_keys[k])) {
+				if (!f->v[k])
+					f->v[k] = c;
+				next = k + 1;
+				break;
+			}
+		}
+	}
+}
+
+static const char *pulled_string(const struct pulled *f, enum pulled_field k)
+{
+	return cJSON_IsString(f->v[k]) ? f->v[k]->valuestring : NULL;
 }
 
 /*
@@ -984,20 +1066,28 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote, const cJSON *p,
 		    int *stored)
 {
-	const char *uuid = json_get_string(p, "id");
-	const char *type = json_get_string(p, "problem_type");
-	const char *before = json_get_string(p, "code_before");
-	const char *after = json_get_string(p, "code_after");
-	const char *pid = json_get_string(p, "pattern_id");
-	long long count = (long long)json_get_number(p, "success_count", 0);
+	struct pulled f;
+	const char *uuid, *type, *before, *after, *pid;
+	long long count;
 	char hash[SHA256_HEX_LEN + 1], fallback_id[17];
 	int rc, by_uuid = 0, stale = 0, local = 0, team = 0;
 
 	*stored = -1;
+	if (!cJSON_IsObject(p))
+		return 0;
+	pulled_fields(p, &f);
+	uuid = pulled_string(&f, PF_ID);
+	type = pulled_string(&f, PF_TYPE);
+	before = pulled_string(&f, PF_BEFORE);
+	after = pulled_string(&f, PF_AFTER);
+	pid = pulled_string(&f, PF_PATTERN_ID);
+	count = cJSON_IsNumber(f.v[PF_SUCCESS_COUNT])
+			? (long long)f.v[PF_SUCCESS_COUNT]->valuedouble
+			: 0;
 	if (!before)
-		before = json_get_string(p, "before_code");
+		before = pulled_string(&f, PF_BEFORE_JSONL);
 	if (!after)
-		after = json_get_string(p, "after_code");
+		after = pulled_string(&f, PF_AFTER_JSONL);
 	if (!uuid || !sync_is_uuid(uuid) || !before || !after)
 		return 0; /* not a pattern we can use */
 	if (count < 0)
@@ -1060,9 +1150,9 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote, 
 	/* new: a team row; its pattern_id is the server's unless taken */
 	{
 		const char *ctype = type && problem_type_valid(type) ? type : PT_UNKNOWN;
-		const cJSON *conf = cJSON_GetObjectItemCaseSensitive(p, "confidence");
+		const cJSON *conf = f.v[PF_CONFIDENCE];
 		double confidence = cJSON_IsNumber(conf) ? conf->valuedouble : 0.5;
-		const char *created_at = json_get_string(p, "created_at");
+		const char *created_at = pulled_string(&f, PF_CREATED_AT);
 		size_t k = 0;
 
 		for (const char *u = uuid; *u && k < 16; u++)
@@ -1076,21 +1166,21 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote, 
 				attempt == 0 && pid && strlen(pid) == 16 ? pid : fallback_id;
 			sqlite3_stmt *st = ps->insert;
 			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-			bind_opt(st, 2, json_get_string(p, "commit"));
-			bind_opt(st, 3, json_get_string(p, "file_path"));
+			bind_opt(st, 2, pulled_string(&f, PF_COMMIT));
+			bind_opt(st, 3, pulled_string(&f, PF_FILE_PATH));
 			sqlite3_bind_text(st, 4, ctype, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 5, before, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 6, after, -1, SQLITE_STATIC);
-			bind_opt(st, 7, json_get_string(p, "commit_msg"));
-			bind_opt(st, 8, json_get_string(p, "author"));
-			bind_opt(st, 9, json_get_string(p, "date"));
+			bind_opt(st, 7, pulled_string(&f, PF_COMMIT_MSG));
+			bind_opt(st, 8, pulled_string(&f, PF_AUTHOR));
+			bind_opt(st, 9, pulled_string(&f, PF_DATE));
 			sqlite3_bind_int64(st, 10, parse_time(created_at));
 			sqlite3_bind_double(st, 11, confidence);
-			bind_opt(st, 12, json_get_string(p, "language"));
+			bind_opt(st, 12, pulled_string(&f, PF_LANGUAGE));
 			sqlite3_bind_text(st, 13, hash, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 14, uuid, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 15, count);
-			bind_opt(st, 16, json_get_string(p, "created_by"));
+			bind_opt(st, 16, pulled_string(&f, PF_CREATED_BY));
 			if (step_done(s, st, "cannot store team pattern") < 0)
 				return -1;
 			if (sqlite3_changes(store_db(s))) {
