@@ -126,7 +126,8 @@ static int range_cmp(const void *a, const void *b)
 static void own_normalize(struct own_ranges *o, long long floor)
 {
 	size_t n = 0;
-	qsort(o->r, o->nr, sizeof(*o->r), range_cmp);
+	if (o->nr > 1)
+		qsort(o->r, o->nr, sizeof(*o->r), range_cmp);
 	for (size_t i = 0; i < o->nr; i++) {
 		if (o->r[i].hi <= floor)
 			continue;
