@@ -511,22 +511,170 @@ static int push_batch(struct store *s, struct http_client *c, const char *remote
 		      const struct sync_options *o, long long *rowids, size_t n,
 		      struct sync_result *r);
 
+/*
+ * Append to body (a JSON array) as many of the n patterns of rowids as fit
+ * in SYNC_PUSH_BYTES, at least one; how many, or -1.
+ */
+static long long build_body(struct store *s, const long long *rowids, size_t n,
+			    struct strbuf *body)
+{
+	struct json_writer jw;
+	sqlite3_stmt *st;
+	size_t sent = 0;
+
+	st = store_prepare(s, "SELECT " PUSH_COLUMNS " FROM patterns p WHERE p.id = ?1");
+	if (!st)
+		return -1;
+	jw_init(&jw, body, 0);
+	jw_array_begin(&jw);
+	while (sent < n) {
+		size_t before = body->len;
+		sqlite3_bind_int64(st, 1, rowids[sent]);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			store_error(s, "cannot read pattern to push");
+			sqlite3_finalize(st);
+			return -1;
+		}
+		push_object(&jw, st);
+		sqlite3_reset(st);
+		if (sent && body->len > SYNC_PUSH_BYTES) {
+			strbuf_setlen(body, before);
+			break;
+		}
+		sent++;
+	}
+	sqlite3_finalize(st);
+	/* the writer thinks it is still inside the array: close by hand */
+	strbuf_addch(body, ']');
+	return (long long)sent;
+}
+
+/*
+ * Act on the answer to a POST of the sent patterns of rowids: mark what the
+ * server acknowledged, or split a batch it refused (413, 422; this asks the
+ * server again), or fail.
+ */
+static int push_answer(struct store *s, struct http_client *c, const char *remote,
+		       const struct sync_options *o, long long *rowids, size_t sent,
+		       const struct http_response *resp, const cJSON *doc, struct sync_result *r)
+{
+	const cJSON *items;
+
+	if (resp->status == 413 || resp->status == 422) {
+		struct strbuf detail = STRBUF_INIT;
+		if (sent > 1) {
+			/* too large together, or one of them refused: halve to find it */
+			size_t half = sent / 2;
+			if (push_batch(s, c, remote, o, rowids, half, r) < 0)
+				return -1;
+			return push_batch(s, c, remote, o, rowids + half, sent - half, r);
+		}
+		http_error_detail(resp, &detail);
+		warnf(o, "team server refused pattern (row %lld): %s; not pushed", rowids[0],
+		      detail.buf);
+		strbuf_release(&detail);
+		r->rejected++;
+		return 0;
+	}
+	if (!ok_status(resp->status))
+		return answer_error(c, resp, "pushing patterns", r);
+	r->authenticated = 1;
+	items = doc ? answer_items(doc) : NULL;
+	if (!items || (size_t)cJSON_GetArraySize(items) != sent)
+		return err_set("team server %s sent an unexpected answer to a push of %zu "
+			       "patterns (expected one item per pattern); nothing marked as pushed",
+			       http_client_url(c), sent);
+	return mark_pushed(s, remote, rowids, sent, items, r);
+}
+
+static int push_batch(struct store *s, struct http_client *c, const char *remote,
+		      const struct sync_options *o, long long *rowids, size_t n,
+		      struct sync_result *r)
+{
+	while (n) {
+		struct strbuf body = STRBUF_INIT;
+		struct http_response resp = HTTP_RESPONSE_INIT;
+		cJSON *doc = NULL;
+		long long sent = build_body(s, rowids, n, &body);
+		int ret = -1;
+
+		if (sent > 0 && http_json(c, "POST", "/patterns", &body, &resp, &doc) == 0)
+			ret = push_answer(s, c, remote, o, rowids, (size_t)sent, &resp, doc, r);
+		strbuf_release(&body);
+		http_response_release(&resp);
+		cJSON_Delete(doc);
+		if (ret < 0)
+			return -1;
+		rowids += sent;
+		n -= (size_t)sent;
+	}
+	return 0;
+}
+
+/*
+ * A batch in flight: its POST runs on a thread of its own while the next
+ * batch is read from the store and written as JSON, so the client's work
+ * overlaps the server's. Only one request is in flight at a time, and a
+ * batch's answer is acted on (marked, in order) before the one after the
+ * next is sent.
+ */
+struct post {
+	struct http_client *c;
+	long long *rowids;
+	size_t sent;
+	struct strbuf body;
+	struct http_response resp;
+	cJSON *doc;
+	int rc;
+	char *error; /* of a failed http_json, from its thread */
+	pthread_t th;
+};
+
+static void *post_run(void *data)
+{
+	struct post *x = data;
+	x->rc = http_json(x->c, "POST", "/patterns", &x->body, &x->resp, &x->doc);
+	if (x->rc < 0)
+		x->error = xstrdup(err_msg());
+	return NULL;
+}
+
+static void post_free(struct post *x)
+{
+	free(x->rowids);
+	strbuf_release(&x->body);
+	http_response_release(&x->resp);
+	cJSON_Delete(x->doc);
+	free(x->error);
+	free(x);
+}
+
+/* Act on a finished post (joined), then free it. */
+static int post_finish(struct store *s, const char *remote, const struct sync_options *o,
+		       struct post *x, struct sync_result *r)
+{
+	int ret;
+	if (x->rc < 0)
+		ret = err_set("%s", x->error ? x->error : "push failed");
+	else
+		ret = push_answer(s, x->c, remote, o, x->rowids, x->sent, &x->resp, x->doc, r);
+	post_free(x);
+	return ret;
+}
+
 static int push(struct store *s, struct http_client *c, const struct sync_options *o,
 		struct sync_result *r)
 {
 	const char *remote = http_client_url(c);
 	long long mark = get_watermark(s, o->variant, remote);
 	long long total = count_unpushed(s, o->variant, remote, mark), done = 0, last = mark;
-	long long *rowids = xmalloc(SYNC_PUSH_BATCH * sizeof(*rowids));
+	struct post *pending = NULL;
 	int ret = 0;
 
-	if (total < 0) {
-		free(rowids);
+	if (total < 0)
 		return -1;
-	}
 	if (o->dry_run || !total) {
 		r->to_push = total;
-		free(rowids);
 		/* rows marked by a pull (their code was on the server) move it too */
 		return o->dry_run ? 0 : advance_watermark(s, o->variant, remote, mark);
 	}
@@ -534,121 +682,87 @@ static int push(struct store *s, struct http_client *c, const struct sync_option
 	for (;;) {
 		sqlite3_stmt *st = store_prepare(s, "SELECT p.id" PUSH_WHERE
 						    " AND p.id > ?3 ORDER BY p.id LIMIT ?4");
+		struct post *x;
+		long long sent;
 		size_t n = 0;
+
 		if (!st) {
 			ret = -1;
 			break;
+		}
+		x = xcalloc(1, sizeof(*x));
+		x->c = c;
+		x->rowids = xmalloc(SYNC_PUSH_BATCH * sizeof(*x->rowids));
+		strbuf_init(&x->body, 0);
+		{
+			struct http_response init = HTTP_RESPONSE_INIT;
+			x->resp = init;
 		}
 		sqlite3_bind_text(st, 1, o->variant, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, last);
 		sqlite3_bind_int(st, 4, SYNC_PUSH_BATCH);
 		while (sqlite3_step(st) == SQLITE_ROW)
-			rowids[n++] = sqlite3_column_int64(st, 0);
+			x->rowids[n++] = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
-		if (!n)
-			break;
-		last = rowids[n - 1];
-		if (push_batch(s, c, remote, o, rowids, n, r) < 0) {
-			ret = -1;
+		sent = n ? build_body(s, x->rowids, n, &x->body) : 0;
+		if (sent <= 0) {
+			post_free(x);
+			ret = sent < 0 ? -1 : 0;
 			break;
 		}
-		done += (long long)n;
-		progress(o, SYNC_PHASE_PUSH, (uint64_t)done,
-			 (uint64_t)(done > total ? done : total));
+		x->sent = (size_t)sent;
+		last = x->rowids[sent - 1];
+
+		/* the batch before: its answer first if it needs the server again */
+		if (pending) {
+			pthread_join(pending->th, NULL);
+			if (pending->rc == 0 &&
+			    (pending->resp.status == 413 || pending->resp.status == 422)) {
+				done += (long long)pending->sent;
+				ret = post_finish(s, remote, o, pending, r);
+				pending = NULL;
+				if (ret < 0) {
+					post_free(x);
+					break;
+				}
+			}
+		}
+		if (pthread_create(&x->th, NULL, post_run, x)) {
+			post_free(x);
+			ret = err_set("cannot start a thread");
+			break;
+		}
+		if (pending) {
+			size_t was = pending->sent;
+			ret = post_finish(s, remote, o, pending, r);
+			pending = NULL;
+			if (ret < 0) {
+				pthread_join(x->th, NULL);
+				post_free(x);
+				break;
+			}
+			done += (long long)was;
+			progress(o, SYNC_PHASE_PUSH, (uint64_t)done,
+				 (uint64_t)(done > total ? done : total));
+		}
+		pending = x;
 	}
-	free(rowids);
+	if (pending) {
+		size_t was = pending->sent;
+		pthread_join(pending->th, NULL);
+		if (ret < 0) {
+			post_free(pending);
+		} else {
+			ret = post_finish(s, remote, o, pending, r);
+			done += (long long)was;
+			if (!ret)
+				progress(o, SYNC_PHASE_PUSH, (uint64_t)done,
+					 (uint64_t)(done > total ? done : total));
+		}
+	}
 	if (!ret)
 		ret = advance_watermark(s, o->variant, remote, mark);
-	return ret;
-}
-
-static int push_batch(struct store *s, struct http_client *c, const char *remote,
-		      const struct sync_options *o, long long *rowids, size_t n,
-		      struct sync_result *r)
-{
-	struct strbuf body = STRBUF_INIT;
-	struct http_response resp = HTTP_RESPONSE_INIT;
-	struct json_writer jw;
-	sqlite3_stmt *st;
-	cJSON *doc = NULL;
-	const cJSON *items;
-	size_t sent = 0;
-	int ret = -1;
-
-	st = store_prepare(s, "SELECT " PUSH_COLUMNS " FROM patterns p WHERE p.id = ?1");
-	if (!st)
-		return -1;
-	jw_init(&jw, &body, 0);
-	jw_array_begin(&jw);
-	/* as many as fit in SYNC_PUSH_BYTES (at least one) */
-	while (sent < n) {
-		size_t before = body.len;
-		sqlite3_bind_int64(st, 1, rowids[sent]);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			store_error(s, "cannot read pattern to push");
-			sqlite3_finalize(st);
-			goto out;
-		}
-		push_object(&jw, st);
-		sqlite3_reset(st);
-		if (sent && body.len > SYNC_PUSH_BYTES) {
-			strbuf_setlen(&body, before);
-			break;
-		}
-		sent++;
-	}
-	sqlite3_finalize(st);
-	/* the writer thinks it is still inside the array: close by hand */
-	strbuf_addch(&body, ']');
-
-	if (http_json(c, "POST", "/patterns", &body, &resp, &doc) < 0)
-		goto out;
-	if (resp.status == 413 || resp.status == 422) {
-		struct strbuf detail = STRBUF_INIT;
-		if (sent > 1) {
-			/* too large together, or one of them refused: halve to find it */
-			size_t half = sent / 2;
-			strbuf_release(&body);
-			http_response_release(&resp);
-			if (push_batch(s, c, remote, o, rowids, half, r) < 0)
-				return -1;
-			return push_batch(s, c, remote, o, rowids + half, n - half, r);
-		}
-		http_error_detail(&resp, &detail);
-		warnf(o, "team server refused pattern (row %lld): %s; not pushed", rowids[0],
-		      detail.buf);
-		strbuf_release(&detail);
-		r->rejected++;
-		ret = 0;
-		goto rest;
-	}
-	if (!ok_status(resp.status)) {
-		answer_error(c, &resp, "pushing patterns", r);
-		goto out;
-	}
-	r->authenticated = 1;
-	items = doc ? answer_items(doc) : NULL;
-	if (!items || (size_t)cJSON_GetArraySize(items) != sent) {
-		err_set("team server %s sent an unexpected answer to a push of %zu patterns "
-			"(expected one item per pattern); nothing marked as pushed",
-			http_client_url(c), sent);
-		goto out;
-	}
-	if (mark_pushed(s, remote, rowids, sent, items, r) < 0)
-		goto out;
-	ret = 0;
-rest:
-	if (sent < n) {
-		strbuf_release(&body);
-		http_response_release(&resp);
-		cJSON_Delete(doc);
-		return push_batch(s, c, remote, o, rowids + sent, n - sent, r);
-	}
-out:
-	strbuf_release(&body);
-	http_response_release(&resp);
-	cJSON_Delete(doc);
 	return ret;
 }
 
