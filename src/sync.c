@@ -675,8 +675,7 @@ static int push(struct store *s, struct http_client *c, const struct sync_option
 		return -1;
 	if (o->dry_run || !total) {
 		r->to_push = total;
-		/* rows marked by a pull (their code was on the server) move it too */
-		return o->dry_run ? 0 : advance_watermark(s, o->variant, remote, mark);
+		return 0;
 	}
 	progress(o, SYNC_PHASE_PUSH, 0, (uint64_t)total);
 	for (;;) {
@@ -1052,6 +1051,7 @@ static long long parse_time(const char *s)
 
 struct pull_stmts {
 	sqlite3_stmt *lookup, *update, *local_hash, *mark_local, *team_hash, *insert;
+	int marked_local; /* local patterns were marked pushed (their code came back) */
 };
 
 static void pull_stmts_free(struct pull_stmts *ps)
@@ -1251,6 +1251,7 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote, 
 		sqlite3_bind_text(ps->mark_local, 2, remote, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ps->mark_local, 3, uuid, -1, SQLITE_STATIC);
 		*stored = 0;
+		ps->marked_local = 1;
 		return step_done(s, ps->mark_local, "cannot mark pattern pushed") < 0 ? -1 : 0;
 	}
 	/* a team pattern with the same code under another UUID (server rebuilt) */
@@ -1543,7 +1544,7 @@ static int pull(struct store *s, struct http_client *c, const struct sync_option
 		struct sync_result *r)
 {
 	const char *remote = http_client_url(c);
-	struct pull_stmts ps = {NULL, NULL, NULL, NULL, NULL, NULL};
+	struct pull_stmts ps = {NULL, NULL, NULL, NULL, NULL, NULL, 0};
 	struct fetcher f;
 	struct own_ranges own;
 	pthread_t th;
@@ -1647,6 +1648,10 @@ out:
 	pthread_mutex_destroy(&f.mu);
 	pthread_cond_destroy(&f.cv);
 	pull_stmts_free(&ps);
+	/* local patterns the pull marked as pushed move the push watermark */
+	if (ps.marked_local &&
+	    advance_watermark(s, o->variant, remote, get_watermark(s, o->variant, remote)) < 0)
+		ret = -1;
 	if (own.nr) {
 		/* forget the ranges the stored cursor has passed */
 		char *cur = get_cursor(s, remote), *end = NULL;

@@ -93,4 +93,19 @@ test_expect_success 'a clone with the same key but not the patterns still gets t
 		"SELECT count(*) FROM patterns WHERE origin = \"team\"")" = 5
 '
 
+test_expect_success 'local code a pull finds on the server is marked pushed, and moves the push watermark' '
+	git clone -q project dave &&
+	git -C dave patterns extract --quiet &&
+	git -C dave config patterns.apiKey "$BOB_KEY" &&
+	git -C dave config patterns.remote "$SERVER_URL" &&
+	git -C dave patterns sync --pull --json >out.json &&
+	test "$(json_get out.json "d[\"pulled\"]")" = 4 &&
+	db=dave/.git/patterns/patterns.db &&
+	test "$(sqlite3 $db "SELECT count(*) FROM pushed")" = 1 &&
+	test "$(sqlite3 $db "SELECT value FROM meta WHERE key LIKE \"sync.pushed_upto %\"")" = \
+		"$(sqlite3 $db "SELECT id FROM patterns WHERE origin = \"local\"")" &&
+	git -C dave patterns sync --push --json >out.json &&
+	test "$(json_get out.json "d[\"pushed\"] + d[\"duplicates\"]")" = 0
+'
+
 test_done
