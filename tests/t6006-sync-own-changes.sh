@@ -108,4 +108,54 @@ test_expect_success 'local code a pull finds on the server is marked pushed, and
 	test "$(json_get out.json "d[\"pushed\"] + d[\"duplicates\"]")" = 0
 '
 
+test_expect_success 'a server that allows only 200 per page (422 for more): pulls go on with 200' '
+	cat >old-server.py <<-\EOF &&
+	import http.client, http.server, json, os, socketserver, sys, urllib.parse
+	upstream, portfile, log = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+	class Old(http.server.BaseHTTPRequestHandler):
+	    protocol_version = "HTTP/1.1"
+	    def do_GET(self):
+	        with open(log, "a") as f:
+	            f.write(self.path + "\n")
+	        q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+	        if int(q.get("limit", ["20"])[0]) > 200:
+	            body = json.dumps({"detail": "query parameter limit must be an integer from 1 to 200"}).encode()
+	            self.send_response(422)
+	        else:
+	            conn = http.client.HTTPConnection("127.0.0.1", upstream, timeout=60)
+	            conn.request("GET", self.path, headers={"X-API-Key": self.headers["X-API-Key"]})
+	            r = conn.getresponse()
+	            body = r.read()
+	            self.send_response(r.status)
+	        self.send_header("Content-Type", "application/json")
+	        self.send_header("Content-Length", str(len(body)))
+	        self.end_headers()
+	        self.wfile.write(body)
+	    def log_message(self, *a):
+	        pass
+	class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+	    daemon_threads = True
+	s = Server(("127.0.0.1", 0), Old)
+	with open(portfile + ".tmp", "w") as f:
+	    f.write(str(s.server_address[1]))
+	os.rename(portfile + ".tmp", portfile)
+	s.serve_forever()
+	EOF
+	"$PYTHON" old-server.py "$SERVER_PORT" "$TRASH/old.port" "$TRASH/old.log" </dev/null >/dev/null 2>&1 &
+	echo $! >old.pid &&
+	while ! test -s "$TRASH/old.port"; do sleep 0.05; done &&
+	git clone -q project erin &&
+	git -C erin config patterns.apiKey "$BOB_KEY" &&
+	git -C erin patterns sync --pull --remote "http://127.0.0.1:$(cat "$TRASH/old.port")" --json >out.json
+	status=$?
+	kill "$(cat old.pid)"
+	test $status = 0 &&
+	test "$(json_get out.json "d[\"pulled\"]")" = 5 &&
+	cat >expect <<-\EOF &&
+	/patterns?since=0&limit=1000
+	/patterns?since=0&limit=200
+	EOF
+	test_cmp expect "$TRASH/old.log"
+'
+
 test_done
