@@ -628,6 +628,7 @@ struct post {
 	int rc;
 	char *error; /* of a failed http_json, from its thread */
 	pthread_t th;
+	int joined;
 };
 
 static void *post_run(void *data)
@@ -716,6 +717,7 @@ static int push(struct store *s, struct http_client *c, const struct sync_option
 		/* the batch before: its answer first if it needs the server again */
 		if (pending) {
 			pthread_join(pending->th, NULL);
+			pending->joined = 1;
 			if (pending->rc == 0 &&
 			    (pending->resp.status == 413 || pending->resp.status == 422)) {
 				done += (long long)pending->sent;
@@ -749,7 +751,8 @@ static int push(struct store *s, struct http_client *c, const struct sync_option
 	}
 	if (pending) {
 		size_t was = pending->sent;
-		pthread_join(pending->th, NULL);
+		if (!pending->joined)
+			pthread_join(pending->th, NULL);
 		if (ret < 0) {
 			post_free(pending);
 		} else {
