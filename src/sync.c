@@ -515,8 +515,7 @@ static int push_batch(struct store *s, struct http_client *c, const char *remote
  * Append to body (a JSON array) as many of the n patterns of rowids as fit
  * in SYNC_PUSH_BYTES, at least one; how many, or -1.
  */
-static long long build_body(struct store *s, const long long *rowids, size_t n,
-			    struct strbuf *body)
+static long long build_body(struct store *s, const long long *rowids, size_t n, struct strbuf *body)
 {
 	struct json_writer jw;
 	sqlite3_stmt *st;
@@ -1142,10 +1141,9 @@ enum pulled_field {
 };
 
 static const char *const pulled_keys[PF_NR] = {
-	"id",	      "problem_type", "code_before", "code_after",	"success_count",
-	"created_by", "created_at",   "pattern_id",  "commit_msg",	"language",
-	"file_path",  "commit",	      "author",	     "date",		"confidence",
-	"before_code", "after_code",
+	"id",	      "problem_type", "code_before", "code_after",  "success_count", "created_by",
+	"created_at", "pattern_id",   "commit_msg",  "language",    "file_path",     "commit",
+	"author",     "date",	      "confidence",  "before_code", "after_code",
 };
 
 struct pulled {
@@ -1340,7 +1338,7 @@ struct fetcher {
 	char *error;
 	long http_status;
 	int authenticated;
-	int stop; /* the consumer gave up */
+	int stop;		      /* the consumer gave up */
 	const struct own_ranges *own; /* our own changes, skipped */
 };
 
