@@ -30,6 +30,11 @@ server_ms() {
 		awk '{ s += $1 } END { printf "%.0f", s }'
 }
 cpu() { awk '{ printf "%.2f", $1 + $2 }' "$WORK/cpu"; }
+# the server's CPU time so far (user+sys, seconds), from /proc
+server_cpu() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$SERVER_PID/stat"
+}
+scpu() { echo "$1 $2" | awk '{ printf "%.2f", $2 - $1 }'; }
 elapsed() { echo "$1 $2" | awk '{ printf "%.3f", $2 - $1 }'; }
 
 commits=$((N / 10))
@@ -50,6 +55,7 @@ git -C repo reset -q --hard
 t1=$(now)
 git -C repo patterns extract --quiet
 t2=$(now)
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "history: $commits commits, $(elapsed $t0 $t1) s; extract: $(elapsed $t1 $t2) s"
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -65,22 +71,29 @@ export GIT_PATTERNS_API_KEY=$KEY
 URL=http://127.0.0.1:$PORT
 
 from=1
+s0=$(server_cpu)
 t0=$(now)
 /usr/bin/time -f "%U %S" -o "$WORK/cpu" git -C repo patterns sync --push --quiet --remote "$URL"
 t1=$(now)
 pushed=$(sqlite3 repo/.git/patterns/patterns.db "SELECT count(*) FROM pushed")
-echo "push $pushed patterns: $(elapsed $t0 $t1) s ($(wc -l <"$WORK/access.log") requests, $(server_ms 1) ms of it in the server; client CPU $(cpu) s)"
+echo "push $pushed patterns: $(elapsed $t0 $t1) s ($(wc -l <"$WORK/access.log") requests, $(server_ms 1) ms of it in the server; client CPU $(cpu) s, server CPU $(scpu "$s0" "$(server_cpu)") s)"
 
 git clone -q repo fresh
 from=$(( $(wc -l <"$WORK/access.log") + 1 ))
+s0=$(server_cpu)
 t0=$(now)
 /usr/bin/time -f "%U %S" -o "$WORK/cpu" git -C fresh patterns sync --pull --quiet --remote "$URL"
 t1=$(now)
 pulled=$(sqlite3 fresh/.git/patterns/patterns.db "SELECT count(*) FROM patterns WHERE origin = 'team'")
-echo "pull $pulled patterns into a fresh clone: $(elapsed $t0 $t1) s ($(( $(wc -l <"$WORK/access.log") - from + 1 )) requests, $(server_ms $from) ms of it in the server; client CPU $(cpu) s)"
+echo "pull $pulled patterns into a fresh clone: $(elapsed $t0 $t1) s ($(( $(wc -l <"$WORK/access.log") - from + 1 )) requests, $(server_ms $from) ms of it in the server; client CPU $(cpu) s, server CPU $(scpu "$s0" "$(server_cpu)") s)"
 
-# the pusher's own changes come back once (they were not pulled yet)
-git -C repo patterns sync --quiet --remote "$URL"
+# the pusher's first sync after its push: its own changes are skipped, not
+# downloaded again
+from=$(( $(wc -l <"$WORK/access.log") + 1 ))
+t0=$(now)
+/usr/bin/time -f "%U %S" -o "$WORK/cpu" git -C repo patterns sync --quiet --remote "$URL"
+t1=$(now)
+echo "first sync of the pusher after its push: $(elapsed $t0 $t1) s ($(( $(wc -l <"$WORK/access.log") - from + 1 )) requests; client CPU $(cpu) s)"
 before=$(wc -l <"$WORK/access.log")
 best=
 for run in 1 2 3 4 5; do

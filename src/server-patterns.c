@@ -258,6 +258,9 @@ static int query_int(struct server_request *req, struct server_response *res,
 
 /* ---- /patterns ---- */
 
+#define LIST_MAX_LIMIT 200   /* a page of a listing (SPEC §6) */
+#define SINCE_MAX_LIMIT 1000 /* a page of the change feed (since=CURSOR) */
+
 void handle_patterns_list(struct server_request *req, struct server_response *res)
 {
 	struct sdb_query q;
@@ -269,11 +272,13 @@ void handle_patterns_list(struct server_request *req, struct server_response *re
 	int rc;
 
 	memset(&q, 0, sizeof(q));
+	q.has_since = server_query(req, "since") != NULL;
+	/* the change feed (sync) may ask for larger pages than a listing */
 	if (query_int(req, res, "page", 1, 1000000, 1, &q.page) < 0 ||
-	    query_int(req, res, "limit", 1, 200, 20, &q.limit) < 0 ||
+	    query_int(req, res, "limit", 1, q.has_since ? SINCE_MAX_LIMIT : LIST_MAX_LIMIT, 20,
+		      &q.limit) < 0 ||
 	    query_int(req, res, "since", 0, LLONG_MAX, 0, &q.since) < 0)
 		return;
-	q.has_since = server_query(req, "since") != NULL;
 	q.problem_type = server_query(req, "problem_type");
 	q.language = server_query(req, "language");
 	q.project_id = server_query(req, "project_id");

@@ -87,6 +87,126 @@ static int ok_status(long status)
 	return status >= 200 && status < 300;
 }
 
+/* ------------------------------------------------ own changes in the feed */
+
+/*
+ * The change numbers (change_seq) the server gave to the patterns this
+ * clone created by its pushes, as sorted, disjoint, non-adjacent ranges,
+ * kept in meta as "lo-hi,lo-hi,..." under 'sync.own_changes REMOTE'. A
+ * range is made only of consecutive numbers of created items of one batch,
+ * so every change in it is one of ours: a pull skips it instead of
+ * downloading what it just pushed (what it would do with those is nothing:
+ * the patterns are known by their server id). A pattern changed since
+ * (feedback) has a new change_seq outside the range and is pulled as
+ * usual. Ranges the pull cursor has passed are dropped.
+ */
+struct seq_range {
+	long long lo, hi;
+};
+
+struct own_ranges {
+	struct seq_range *r;
+	size_t nr, alloc;
+};
+
+#define OWN_RANGES_MAX 10000 /* beyond it the oldest are forgotten (pulled back) */
+
+static char *own_key(const char *remote)
+{
+	return xstrfmt("sync.own_changes %s", remote);
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct seq_range *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sort, merge overlapping and adjacent ranges, drop those up to floor. */
+static void own_normalize(struct own_ranges *o, long long floor)
+{
+	size_t n = 0;
+	if (o->nr > 1)
+		qsort(o->r, o->nr, sizeof(*o->r), range_cmp);
+	for (size_t i = 0; i < o->nr; i++) {
+		if (o->r[i].hi <= floor)
+			continue;
+		if (n && o->r[i].lo <= o->r[n - 1].hi + 1) {
+			if (o->r[i].hi > o->r[n - 1].hi)
+				o->r[n - 1].hi = o->r[i].hi;
+		} else {
+			o->r[n++] = o->r[i];
+		}
+	}
+	o->nr = n;
+	if (o->nr > OWN_RANGES_MAX) {
+		memmove(o->r, o->r + (o->nr - OWN_RANGES_MAX), OWN_RANGES_MAX * sizeof(*o->r));
+		o->nr = OWN_RANGES_MAX;
+	}
+}
+
+static void own_add(struct own_ranges *o, long long lo, long long hi)
+{
+	ALLOC_GROW(o->r, o->nr + 1, o->alloc);
+	o->r[o->nr].lo = lo;
+	o->r[o->nr].hi = hi;
+	o->nr++;
+}
+
+/* Read the ranges (a malformed value reads as none: nothing is skipped). */
+static void own_load(struct store *s, const char *remote, struct own_ranges *o)
+{
+	char *key = own_key(remote), *v = store_meta_get(s, key);
+	const char *p = v;
+
+	free(key);
+	memset(o, 0, sizeof(*o));
+	while (p && *p) {
+		long long lo, hi;
+		char *end;
+		lo = strtoll(p, &end, 10);
+		if (end == p || *end != '-')
+			goto bad;
+		p = end + 1;
+		hi = strtoll(p, &end, 10);
+		if (end == p || (*end && *end != ',') || lo < 1 || hi < lo)
+			goto bad;
+		own_add(o, lo, hi);
+		p = *end ? end + 1 : end;
+	}
+	free(v);
+	own_normalize(o, 0);
+	return;
+bad:
+	free(v);
+	o->nr = 0;
+}
+
+static int own_save(struct store *s, const char *remote, const struct own_ranges *o)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *key = own_key(remote);
+	int ret;
+
+	for (size_t i = 0; i < o->nr; i++)
+		strbuf_addf(&sb, "%s%lld-%lld", i ? "," : "", o->r[i].lo, o->r[i].hi);
+	if (sb.len) {
+		ret = store_meta_set(s, key, sb.buf);
+	} else {
+		sqlite3_stmt *st = store_prepare(s, "DELETE FROM meta WHERE key = ?1");
+		ret = -1;
+		if (st) {
+			sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+			ret = sqlite3_step(st) == SQLITE_DONE ? 0
+							      : store_error(s, "cannot write meta");
+			sqlite3_finalize(st);
+		}
+	}
+	free(key);
+	strbuf_release(&sb);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- push */
 
 struct push_item {
@@ -192,6 +312,8 @@ static int mark_pushed(struct store *s, const char *remote, const long long *row
 	const cJSON *item;
 	size_t i = 0;
 	int ret = -1;
+	struct own_ranges own = {NULL, 0, 0};
+	long long run_lo = 0, run_hi = 0; /* consecutive change_seqs of created items */
 
 	if (store_begin(s) < 0)
 		return -1;
@@ -221,10 +343,23 @@ static int mark_pushed(struct store *s, const char *remote, const long long *row
 			r->rejected++;
 			continue;
 		}
-		if (outcome)
+		if (outcome) {
+			const cJSON *seq = cJSON_GetObjectItemCaseSensitive(item, "change_seq");
 			r->pushed++;
-		else
+			if (cJSON_IsNumber(seq) && seq->valuedouble >= 1 &&
+			    seq->valuedouble < 9e15) {
+				long long v = (long long)seq->valuedouble;
+				if (run_lo && v == run_hi + 1) {
+					run_hi = v;
+				} else {
+					if (run_lo)
+						own_add(&own, run_lo, run_hi);
+					run_lo = run_hi = v;
+				}
+			}
+		} else {
 			r->duplicates++;
+		}
 		sqlite3_bind_int64(mark, 1, rowid);
 		sqlite3_bind_text(mark, 2, remote, -1, SQLITE_STATIC);
 		sqlite3_bind_text(mark, 3, uuid, -1, SQLITE_TRANSIENT);
@@ -242,8 +377,24 @@ static int mark_pushed(struct store *s, const char *remote, const long long *row
 		}
 		sqlite3_reset(upd);
 	}
+	if (run_lo)
+		own_add(&own, run_lo, run_hi);
+	if (own.nr) {
+		/* in the transaction of the marks: the skip never outlives them */
+		struct own_ranges all;
+		own_load(s, remote, &all);
+		for (size_t k = 0; k < own.nr; k++)
+			own_add(&all, own.r[k].lo, own.r[k].hi);
+		own_normalize(&all, 0);
+		if (own_save(s, remote, &all) < 0) {
+			free(all.r);
+			goto out;
+		}
+		free(all.r);
+	}
 	ret = store_commit(s);
 out:
+	free(own.r);
 	sqlite3_finalize(mark);
 	sqlite3_finalize(upd);
 	if (ret < 0)
@@ -251,14 +402,95 @@ out:
 	return ret;
 }
 
-static long long count_unpushed(struct store *s, const char *variant, const char *remote)
+/*
+ * The push watermark of a remote and variant: every local pattern of the
+ * variant whose rowid is at most the watermark is acknowledged by the
+ * remote, so what is left to push is looked for above it only, and a sync
+ * with nothing new reads none of the rows already pushed. It is kept in
+ * meta and is the rowid of a pushed local row: when that row or its mark is
+ * gone (deleted, or the remote forgotten), it is not trusted (0: look at
+ * every row). Rows below it never become unpushed: patterns are not
+ * deleted by the client, rowids grow, and a row that was obsolete and
+ * unpushed holds the watermark below itself (it may come back).
+ */
+static char *watermark_key(const char *variant, const char *remote)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*)" PUSH_WHERE);
+	return xstrfmt("sync.pushed_upto %s %s", variant, remote);
+}
+
+static long long get_watermark(struct store *s, const char *variant, const char *remote)
+{
+	char *key = watermark_key(variant, remote), *v = store_meta_get(s, key), *end;
+	sqlite3_stmt *st;
+	long long mark;
+
+	free(key);
+	if (!v)
+		return 0;
+	mark = strtoll(v, &end, 10);
+	if (*end || mark < 0)
+		mark = 0;
+	free(v);
+	if (!mark)
+		return 0;
+	st = store_prepare(s, "SELECT 1 FROM pushed x JOIN patterns p ON p.id = x.pattern_rowid"
+			      " WHERE x.pattern_rowid = ?1 AND x.remote = ?2"
+			      " AND p.origin = 'local' AND p.variant = ?3");
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, mark);
+	sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, variant, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		mark = 0;
+	sqlite3_finalize(st);
+	return mark;
+}
+
+/*
+ * Move the watermark up to the last pushed row before the first local row
+ * (above it) that is not pushed. Reads only the rows above the old one.
+ */
+static int advance_watermark(struct store *s, const char *variant, const char *remote,
+			     long long from)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT p.id, EXISTS (SELECT 1 FROM pushed x WHERE x.pattern_rowid = p.id"
+		   " AND x.remote = ?2) FROM patterns p WHERE p.id > ?3 AND +p.origin = 'local'"
+		   " AND +p.variant = ?1 ORDER BY p.id");
+	long long mark = from;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int(st, 1))
+		mark = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, "cannot read pushed patterns");
+	if (mark != from) {
+		char *key = watermark_key(variant, remote), *val = xstrfmt("%lld", mark);
+		rc = store_meta_set(s, key, val);
+		free(key);
+		free(val);
+		return rc;
+	}
+	return 0;
+}
+
+static long long count_unpushed(struct store *s, const char *variant, const char *remote,
+				long long from)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*)" PUSH_WHERE " AND p.id > ?3");
 	long long n = -1;
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, from);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	else
@@ -279,140 +511,259 @@ static int push_batch(struct store *s, struct http_client *c, const char *remote
 		      const struct sync_options *o, long long *rowids, size_t n,
 		      struct sync_result *r);
 
-static int push(struct store *s, struct http_client *c, const struct sync_options *o,
-		struct sync_result *r)
+/*
+ * Append to body (a JSON array) as many of the n patterns of rowids as fit
+ * in SYNC_PUSH_BYTES, at least one; how many, or -1.
+ */
+static long long build_body(struct store *s, const long long *rowids, size_t n, struct strbuf *body)
 {
-	const char *remote = http_client_url(c);
-	long long total = count_unpushed(s, o->variant, remote), done = 0, last = 0;
-	long long *rowids = xmalloc(SYNC_PUSH_BATCH * sizeof(*rowids));
-	int ret = 0;
-
-	if (total < 0) {
-		free(rowids);
-		return -1;
-	}
-	if (o->dry_run || !total) {
-		r->to_push = total;
-		free(rowids);
-		return 0;
-	}
-	progress(o, SYNC_PHASE_PUSH, 0, (uint64_t)total);
-	for (;;) {
-		sqlite3_stmt *st = store_prepare(s, "SELECT p.id" PUSH_WHERE
-						    " AND p.id > ?3 ORDER BY p.id LIMIT ?4");
-		size_t n = 0;
-		if (!st) {
-			ret = -1;
-			break;
-		}
-		sqlite3_bind_text(st, 1, o->variant, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, last);
-		sqlite3_bind_int(st, 4, SYNC_PUSH_BATCH);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			rowids[n++] = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		if (!n)
-			break;
-		last = rowids[n - 1];
-		if (push_batch(s, c, remote, o, rowids, n, r) < 0) {
-			ret = -1;
-			break;
-		}
-		done += (long long)n;
-		progress(o, SYNC_PHASE_PUSH, (uint64_t)done,
-			 (uint64_t)(done > total ? done : total));
-	}
-	free(rowids);
-	return ret;
-}
-
-static int push_batch(struct store *s, struct http_client *c, const char *remote,
-		      const struct sync_options *o, long long *rowids, size_t n,
-		      struct sync_result *r)
-{
-	struct strbuf body = STRBUF_INIT;
-	struct http_response resp = HTTP_RESPONSE_INIT;
 	struct json_writer jw;
 	sqlite3_stmt *st;
-	cJSON *doc = NULL;
-	const cJSON *items;
 	size_t sent = 0;
-	int ret = -1;
 
 	st = store_prepare(s, "SELECT " PUSH_COLUMNS " FROM patterns p WHERE p.id = ?1");
 	if (!st)
 		return -1;
-	jw_init(&jw, &body, 0);
+	jw_init(&jw, body, 0);
 	jw_array_begin(&jw);
-	/* as many as fit in SYNC_PUSH_BYTES (at least one) */
 	while (sent < n) {
-		size_t before = body.len;
+		size_t before = body->len;
 		sqlite3_bind_int64(st, 1, rowids[sent]);
 		if (sqlite3_step(st) != SQLITE_ROW) {
 			store_error(s, "cannot read pattern to push");
 			sqlite3_finalize(st);
-			goto out;
+			return -1;
 		}
 		push_object(&jw, st);
 		sqlite3_reset(st);
-		if (sent && body.len > SYNC_PUSH_BYTES) {
-			strbuf_setlen(&body, before);
+		if (sent && body->len > SYNC_PUSH_BYTES) {
+			strbuf_setlen(body, before);
 			break;
 		}
 		sent++;
 	}
 	sqlite3_finalize(st);
 	/* the writer thinks it is still inside the array: close by hand */
-	strbuf_addch(&body, ']');
+	strbuf_addch(body, ']');
+	return (long long)sent;
+}
 
-	if (http_json(c, "POST", "/patterns", &body, &resp, &doc) < 0)
-		goto out;
-	if (resp.status == 413 || resp.status == 422) {
+/*
+ * Act on the answer to a POST of the sent patterns of rowids: mark what the
+ * server acknowledged, or split a batch it refused (413, 422; this asks the
+ * server again), or fail.
+ */
+static int push_answer(struct store *s, struct http_client *c, const char *remote,
+		       const struct sync_options *o, long long *rowids, size_t sent,
+		       const struct http_response *resp, const cJSON *doc, struct sync_result *r)
+{
+	const cJSON *items;
+
+	if (resp->status == 413 || resp->status == 422) {
 		struct strbuf detail = STRBUF_INIT;
 		if (sent > 1) {
 			/* too large together, or one of them refused: halve to find it */
 			size_t half = sent / 2;
-			strbuf_release(&body);
-			http_response_release(&resp);
 			if (push_batch(s, c, remote, o, rowids, half, r) < 0)
 				return -1;
-			return push_batch(s, c, remote, o, rowids + half, n - half, r);
+			return push_batch(s, c, remote, o, rowids + half, sent - half, r);
 		}
-		http_error_detail(&resp, &detail);
+		http_error_detail(resp, &detail);
 		warnf(o, "team server refused pattern (row %lld): %s; not pushed", rowids[0],
 		      detail.buf);
 		strbuf_release(&detail);
 		r->rejected++;
-		ret = 0;
-		goto rest;
+		return 0;
 	}
-	if (!ok_status(resp.status)) {
-		answer_error(c, &resp, "pushing patterns", r);
-		goto out;
-	}
+	if (!ok_status(resp->status))
+		return answer_error(c, resp, "pushing patterns", r);
 	r->authenticated = 1;
 	items = doc ? answer_items(doc) : NULL;
-	if (!items || (size_t)cJSON_GetArraySize(items) != sent) {
-		err_set("team server %s sent an unexpected answer to a push of %zu patterns "
-			"(expected one item per pattern); nothing marked as pushed",
-			http_client_url(c), sent);
-		goto out;
-	}
-	if (mark_pushed(s, remote, rowids, sent, items, r) < 0)
-		goto out;
-	ret = 0;
-rest:
-	if (sent < n) {
+	if (!items || (size_t)cJSON_GetArraySize(items) != sent)
+		return err_set("team server %s sent an unexpected answer to a push of %zu "
+			       "patterns (expected one item per pattern); nothing marked as pushed",
+			       http_client_url(c), sent);
+	return mark_pushed(s, remote, rowids, sent, items, r);
+}
+
+static int push_batch(struct store *s, struct http_client *c, const char *remote,
+		      const struct sync_options *o, long long *rowids, size_t n,
+		      struct sync_result *r)
+{
+	while (n) {
+		struct strbuf body = STRBUF_INIT;
+		struct http_response resp = HTTP_RESPONSE_INIT;
+		cJSON *doc = NULL;
+		long long sent = build_body(s, rowids, n, &body);
+		int ret = -1;
+
+		if (sent > 0 && http_json(c, "POST", "/patterns", &body, &resp, &doc) == 0)
+			ret = push_answer(s, c, remote, o, rowids, (size_t)sent, &resp, doc, r);
 		strbuf_release(&body);
 		http_response_release(&resp);
 		cJSON_Delete(doc);
-		return push_batch(s, c, remote, o, rowids + sent, n - sent, r);
+		if (ret < 0)
+			return -1;
+		rowids += sent;
+		n -= (size_t)sent;
 	}
-out:
-	strbuf_release(&body);
-	http_response_release(&resp);
-	cJSON_Delete(doc);
+	return 0;
+}
+
+/*
+ * A batch in flight: its POST runs on a thread of its own while the next
+ * batch is read from the store and written as JSON, so the client's work
+ * overlaps the server's. Only one request is in flight at a time, and a
+ * batch's answer is acted on (marked, in order) before the one after the
+ * next is sent.
+ */
+struct post {
+	struct http_client *c;
+	long long *rowids;
+	size_t sent;
+	struct strbuf body;
+	struct http_response resp;
+	cJSON *doc;
+	int rc;
+	char *error; /* of a failed http_json, from its thread */
+	pthread_t th;
+	int joined;
+};
+
+static void *post_run(void *data)
+{
+	struct post *x = data;
+	x->rc = http_json(x->c, "POST", "/patterns", &x->body, &x->resp, &x->doc);
+	if (x->rc < 0)
+		x->error = xstrdup(err_msg());
+	return NULL;
+}
+
+static void post_free(struct post *x)
+{
+	free(x->rowids);
+	strbuf_release(&x->body);
+	http_response_release(&x->resp);
+	cJSON_Delete(x->doc);
+	free(x->error);
+	free(x);
+}
+
+/* Act on a finished post (joined), then free it. */
+static int post_finish(struct store *s, const char *remote, const struct sync_options *o,
+		       struct post *x, struct sync_result *r)
+{
+	int ret;
+	if (x->rc < 0)
+		ret = err_set("%s", x->error ? x->error : "push failed");
+	else
+		ret = push_answer(s, x->c, remote, o, x->rowids, x->sent, &x->resp, x->doc, r);
+	post_free(x);
+	return ret;
+}
+
+static int push(struct store *s, struct http_client *c, const struct sync_options *o,
+		struct sync_result *r)
+{
+	const char *remote = http_client_url(c);
+	long long mark = get_watermark(s, o->variant, remote);
+	long long total = count_unpushed(s, o->variant, remote, mark), done = 0, last = mark;
+	struct post *pending = NULL;
+	int ret = 0;
+
+	if (total < 0)
+		return -1;
+	if (o->dry_run || !total) {
+		r->to_push = total;
+		return 0;
+	}
+	progress(o, SYNC_PHASE_PUSH, 0, (uint64_t)total);
+	for (;;) {
+		sqlite3_stmt *st = store_prepare(s, "SELECT p.id" PUSH_WHERE
+						    " AND p.id > ?3 ORDER BY p.id LIMIT ?4");
+		struct post *x;
+		long long sent;
+		size_t n = 0;
+
+		if (!st) {
+			ret = -1;
+			break;
+		}
+		x = xcalloc(1, sizeof(*x));
+		x->c = c;
+		x->rowids = xmalloc(SYNC_PUSH_BATCH * sizeof(*x->rowids));
+		strbuf_init(&x->body, 0);
+		{
+			struct http_response init = HTTP_RESPONSE_INIT;
+			x->resp = init;
+		}
+		sqlite3_bind_text(st, 1, o->variant, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, last);
+		sqlite3_bind_int(st, 4, SYNC_PUSH_BATCH);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			x->rowids[n++] = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		sent = n ? build_body(s, x->rowids, n, &x->body) : 0;
+		if (sent <= 0) {
+			post_free(x);
+			ret = sent < 0 ? -1 : 0;
+			break;
+		}
+		x->sent = (size_t)sent;
+		last = x->rowids[sent - 1];
+
+		/* the batch before: its answer first if it needs the server again */
+		if (pending) {
+			pthread_join(pending->th, NULL);
+			pending->joined = 1;
+			if (pending->rc == 0 &&
+			    (pending->resp.status == 413 || pending->resp.status == 422)) {
+				done += (long long)pending->sent;
+				ret = post_finish(s, remote, o, pending, r);
+				pending = NULL;
+				if (ret < 0) {
+					post_free(x);
+					break;
+				}
+			}
+		}
+		if (pthread_create(&x->th, NULL, post_run, x)) {
+			post_free(x);
+			ret = err_set("cannot start a thread");
+			break;
+		}
+		if (pending) {
+			size_t was = pending->sent;
+			ret = post_finish(s, remote, o, pending, r);
+			pending = NULL;
+			if (ret < 0) {
+				pthread_join(x->th, NULL);
+				post_free(x);
+				break;
+			}
+			done += (long long)was;
+			progress(o, SYNC_PHASE_PUSH, (uint64_t)done,
+				 (uint64_t)(done > total ? done : total));
+		}
+		pending = x;
+	}
+	if (pending) {
+		size_t was = pending->sent;
+		if (!pending->joined)
+			pthread_join(pending->th, NULL);
+		if (ret < 0) {
+			post_free(pending);
+		} else {
+			ret = post_finish(s, remote, o, pending, r);
+			done += (long long)was;
+			if (!ret)
+				progress(o, SYNC_PHASE_PUSH, (uint64_t)done,
+					 (uint64_t)(done > total ? done : total));
+		}
+	}
+	if (!ret)
+		ret = advance_watermark(s, o->variant, remote, mark);
 	return ret;
 }
 
@@ -671,18 +1022,38 @@ static char *cursor_text(const cJSON *v)
 /* "YYYY-MM-DDTHH:MM:SS..." (UTC) to a Unix time; 0 if it is not one. */
 static long long parse_time(const char *s)
 {
+	static const int at[6] = {0, 5, 8, 11, 14, 17}, width[6] = {4, 2, 2, 2, 2, 2};
+	int v[6];
 	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	if (!s || sscanf(s, "%4d-%2d-%2d%*c%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+
+	if (!s)
 		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
+	for (int i = 0; i < 6; i++) {
+		v[i] = 0;
+		for (int k = 0; k < width[i]; k++) {
+			char ch = s[at[i] + k];
+			if (ch < '0' || ch > '9')
+				return 0;
+			v[i] = v[i] * 10 + (ch - '0');
+		}
+		/* the separators: - - (any) : : */
+		if (i < 5 && (!s[at[i] + width[i]] ||
+			      (i != 2 && s[at[i] + width[i]] != (i < 2 ? '-' : ':'))))
+			return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = v[0] - 1900;
+	tm.tm_mon = v[1] - 1;
+	tm.tm_mday = v[2];
+	tm.tm_hour = v[3];
+	tm.tm_min = v[4];
+	tm.tm_sec = v[5];
 	return (long long)timegm(&tm);
 }
 
 struct pull_stmts {
 	sqlite3_stmt *lookup, *update, *local_hash, *mark_local, *team_hash, *insert;
+	int marked_local; /* local patterns were marked pushed (their code came back) */
 };
 
 static void pull_stmts_free(struct pull_stmts *ps)
@@ -734,12 +1105,74 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	return store_error(s, what);
 }
 
+/* v lives (in the page's JSON) until the statement is stepped and reset */
 static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_text(st, i, "", -1, SQLITE_STATIC);
+}
+
+/*
+ * The fields of a pulled pattern, gathered in one pass over its members.
+ * Listed in the order the server writes them: the search for a member's
+ * name starts after the last match, so it usually takes one comparison.
+ */
+enum pulled_field {
+	PF_ID,
+	PF_TYPE,
+	PF_BEFORE,
+	PF_AFTER,
+	PF_SUCCESS_COUNT,
+	PF_CREATED_BY,
+	PF_CREATED_AT,
+	PF_PATTERN_ID,
+	PF_COMMIT_MSG,
+	PF_LANGUAGE,
+	PF_FILE_PATH,
+	PF_COMMIT,
+	PF_AUTHOR,
+	PF_DATE,
+	PF_CONFIDENCE,
+	PF_BEFORE_JSONL,
+	PF_AFTER_JSONL,
+	PF_NR
+};
+
+static const char *const pulled_keys[PF_NR] = {
+	"id",	      "problem_type", "code_before", "code_after",  "success_count", "created_by",
+	"created_at", "pattern_id",   "commit_msg",  "language",    "file_path",     "commit",
+	"author",     "date",	      "confidence",  "before_code", "after_code",
+};
+
+struct pulled {
+	const cJSON *v[PF_NR]; /* the first member of each name, as cJSON finds it */
+};
+
+static void pulled_fields(const cJSON *p, struct pulled *f)
+{
+	int next = 0;
+	memset(f, 0, sizeof(*f));
+	for (const cJSON *c = p->child; c; c = c->next) {
+		const char *name = c->string;
+		if (!name)
+			continue;
+		for (int i = 0; i < PF_NR; i++) {
+			int k = (next + i) % PF_NR;
+			if (name[0] == pulled_keys[k][0] && !strcmp(name, pulled_keys[k])) {
+				if (!f->v[k])
+					f->v[k] = c;
+				next = k + 1;
+				break;
+			}
+		}
+	}
+}
+
+static const char *pulled_string(const struct pulled *f, enum pulled_field k)
+{
+	return cJSON_IsString(f->v[k]) ? f->v[k]->valuestring : NULL;
 }
 
 /*
@@ -749,20 +1182,28 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote, const cJSON *p,
 		    int *stored)
 {
-	const char *uuid = json_get_string(p, "id");
-	const char *type = json_get_string(p, "problem_type");
-	const char *before = json_get_string(p, "code_before");
-	const char *after = json_get_string(p, "code_after");
-	const char *pid = json_get_string(p, "pattern_id");
-	long long count = (long long)json_get_number(p, "success_count", 0);
+	struct pulled f;
+	const char *uuid, *type, *before, *after, *pid;
+	long long count;
 	char hash[SHA256_HEX_LEN + 1], fallback_id[17];
 	int rc, by_uuid = 0, stale = 0, local = 0, team = 0;
 
 	*stored = -1;
+	if (!cJSON_IsObject(p))
+		return 0;
+	pulled_fields(p, &f);
+	uuid = pulled_string(&f, PF_ID);
+	type = pulled_string(&f, PF_TYPE);
+	before = pulled_string(&f, PF_BEFORE);
+	after = pulled_string(&f, PF_AFTER);
+	pid = pulled_string(&f, PF_PATTERN_ID);
+	count = cJSON_IsNumber(f.v[PF_SUCCESS_COUNT])
+			? (long long)f.v[PF_SUCCESS_COUNT]->valuedouble
+			: 0;
 	if (!before)
-		before = json_get_string(p, "before_code");
+		before = pulled_string(&f, PF_BEFORE_JSONL);
 	if (!after)
-		after = json_get_string(p, "after_code");
+		after = pulled_string(&f, PF_AFTER_JSONL);
 	if (!uuid || !sync_is_uuid(uuid) || !before || !after)
 		return 0; /* not a pattern we can use */
 	if (count < 0)
@@ -811,6 +1252,7 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote, 
 		sqlite3_bind_text(ps->mark_local, 2, remote, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ps->mark_local, 3, uuid, -1, SQLITE_STATIC);
 		*stored = 0;
+		ps->marked_local = 1;
 		return step_done(s, ps->mark_local, "cannot mark pattern pushed") < 0 ? -1 : 0;
 	}
 	/* a team pattern with the same code under another UUID (server rebuilt) */
@@ -825,9 +1267,9 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote, 
 	/* new: a team row; its pattern_id is the server's unless taken */
 	{
 		const char *ctype = type && problem_type_valid(type) ? type : PT_UNKNOWN;
-		const cJSON *conf = cJSON_GetObjectItemCaseSensitive(p, "confidence");
+		const cJSON *conf = f.v[PF_CONFIDENCE];
 		double confidence = cJSON_IsNumber(conf) ? conf->valuedouble : 0.5;
-		const char *created_at = json_get_string(p, "created_at");
+		const char *created_at = pulled_string(&f, PF_CREATED_AT);
 		size_t k = 0;
 
 		for (const char *u = uuid; *u && k < 16; u++)
@@ -841,21 +1283,21 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote, 
 				attempt == 0 && pid && strlen(pid) == 16 ? pid : fallback_id;
 			sqlite3_stmt *st = ps->insert;
 			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-			bind_opt(st, 2, json_get_string(p, "commit"));
-			bind_opt(st, 3, json_get_string(p, "file_path"));
+			bind_opt(st, 2, pulled_string(&f, PF_COMMIT));
+			bind_opt(st, 3, pulled_string(&f, PF_FILE_PATH));
 			sqlite3_bind_text(st, 4, ctype, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 5, before, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 6, after, -1, SQLITE_STATIC);
-			bind_opt(st, 7, json_get_string(p, "commit_msg"));
-			bind_opt(st, 8, json_get_string(p, "author"));
-			bind_opt(st, 9, json_get_string(p, "date"));
+			bind_opt(st, 7, pulled_string(&f, PF_COMMIT_MSG));
+			bind_opt(st, 8, pulled_string(&f, PF_AUTHOR));
+			bind_opt(st, 9, pulled_string(&f, PF_DATE));
 			sqlite3_bind_int64(st, 10, parse_time(created_at));
 			sqlite3_bind_double(st, 11, confidence);
-			bind_opt(st, 12, json_get_string(p, "language"));
+			bind_opt(st, 12, pulled_string(&f, PF_LANGUAGE));
 			sqlite3_bind_text(st, 13, hash, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 14, uuid, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 15, count);
-			bind_opt(st, 16, json_get_string(p, "created_by"));
+			bind_opt(st, 16, pulled_string(&f, PF_CREATED_BY));
 			if (step_done(s, st, "cannot store team pattern") < 0)
 				return -1;
 			if (sqlite3_changes(store_db(s))) {
@@ -896,8 +1338,46 @@ struct fetcher {
 	char *error;
 	long http_status;
 	int authenticated;
-	int stop; /* the consumer gave up */
+	int stop;		      /* the consumer gave up */
+	const struct own_ranges *own; /* our own changes, skipped */
 };
+
+/*
+ * Move f->cursor over the ranges of our own changes it has reached (every
+ * change after it up to the range's end is ours); 1 if it moved. *limit
+ * is cut so that the page stops before the next range, if the changes
+ * before it are that many.
+ */
+static int skip_own(struct fetcher *f, int *limit)
+{
+	const struct own_ranges *o = f->own;
+	long long c = 0;
+	int moved = 0;
+	char *end;
+
+	if (!o || !o->nr)
+		return 0;
+	if (f->cursor) {
+		c = strtoll(f->cursor, &end, 10);
+		if (*end || end == f->cursor || c < 0)
+			return 0; /* not a number: no skipping */
+	}
+	for (size_t i = 0; i < o->nr; i++) {
+		if (o->r[i].lo - 1 <= c && o->r[i].hi > c) {
+			c = o->r[i].hi;
+			moved = 1;
+		} else if (o->r[i].lo - 1 > c) {
+			if (o->r[i].lo - 1 - c < *limit)
+				*limit = (int)(o->r[i].lo - 1 - c);
+			break;
+		}
+	}
+	if (moved) {
+		free(f->cursor);
+		f->cursor = xstrfmt("%lld", c);
+	}
+	return moved;
+}
 
 static void fetcher_fail(struct fetcher *f, long status)
 {
@@ -913,17 +1393,20 @@ static void *fetch_pages(void *data)
 	struct fetcher *f = data;
 	const char *remote = http_client_url(f->c);
 	int limit = SYNC_PULL_PAGE;
+	int skipped = 0; /* the cursor jumped over own changes since the last page */
 
 	for (;;) {
 		struct strbuf path = STRBUF_INIT;
 		struct http_response resp = HTTP_RESPONSE_INIT;
 		struct pull_page pg = {NULL, NULL, NULL, -1, 0};
 		struct sync_result tmp;
-		int last, stopped;
+		int last, stopped, page_limit = limit;
 
+		if (skip_own(f, &page_limit))
+			skipped = 1;
 		strbuf_addstr(&path, "/patterns?since=");
 		http_query_escape(&path, f->cursor ? f->cursor : "0");
-		strbuf_addf(&path, "&limit=%d", limit);
+		strbuf_addf(&path, "&limit=%d", page_limit);
 		if (http_json(f->c, "GET", path.buf, NULL, &resp, &pg.doc) < 0) {
 			if (resp.too_large && limit > 1) {
 				/* patterns with very large code: smaller pages */
@@ -934,6 +1417,15 @@ static void *fetch_pages(void *data)
 			}
 			fetcher_fail(f, 0);
 			goto fail;
+		}
+		if (resp.status == 422 && limit > SYNC_PULL_PAGE_OLD) {
+			/* a server older than the larger feed pages */
+			limit = SYNC_PULL_PAGE_OLD;
+			cJSON_Delete(pg.doc);
+			pg.doc = NULL;
+			http_response_release(&resp);
+			strbuf_release(&path);
+			continue;
 		}
 		if (!ok_status(resp.status)) {
 			answer_error(f->c, &resp, "pulling patterns", &tmp);
@@ -965,17 +1457,23 @@ static void *fetch_pages(void *data)
 			free(f->cursor);
 			f->cursor = xstrdup(pg.next);
 		}
+		if (!pg.n && skipped) {
+			/* nothing after what we skipped: still keep the cursor past it */
+			free(pg.next);
+			pg.next = xstrdup(f->cursor);
+		}
 		pthread_mutex_lock(&f->mu);
 		while (f->count == PULL_QUEUE && !f->stop)
 			pthread_cond_wait(&f->cv, &f->mu);
 		stopped = f->stop;
-		if (stopped || !pg.n) {
+		if (stopped || (!pg.n && !skipped)) {
 			pthread_mutex_unlock(&f->mu);
 			cJSON_Delete(pg.doc);
 			free(pg.next);
 		} else {
 			f->q[(f->head + f->count) % PULL_QUEUE] = pg;
 			f->count++;
+			skipped = 0;
 			pthread_cond_broadcast(&f->cv);
 			pthread_mutex_unlock(&f->mu);
 		}
@@ -1047,8 +1545,9 @@ static int pull(struct store *s, struct http_client *c, const struct sync_option
 		struct sync_result *r)
 {
 	const char *remote = http_client_url(c);
-	struct pull_stmts ps = {NULL, NULL, NULL, NULL, NULL, NULL};
+	struct pull_stmts ps = {NULL, NULL, NULL, NULL, NULL, NULL, 0};
 	struct fetcher f;
+	struct own_ranges own;
 	pthread_t th;
 	uint64_t done = 0;
 	int in_tx = 0; /* rows in the open transaction (0: none open) */
@@ -1066,6 +1565,8 @@ static int pull(struct store *s, struct http_client *c, const struct sync_option
 		free(f.cursor);
 		return -1;
 	}
+	own_load(s, remote, &own);
+	f.own = &own;
 	pthread_mutex_init(&f.mu, NULL);
 	pthread_cond_init(&f.cv, NULL);
 	if (pthread_create(&th, NULL, fetch_pages, &f)) {
@@ -1148,6 +1649,23 @@ out:
 	pthread_mutex_destroy(&f.mu);
 	pthread_cond_destroy(&f.cv);
 	pull_stmts_free(&ps);
+	/* local patterns the pull marked as pushed move the push watermark */
+	if (ps.marked_local &&
+	    advance_watermark(s, o->variant, remote, get_watermark(s, o->variant, remote)) < 0)
+		ret = -1;
+	if (own.nr) {
+		/* forget the ranges the stored cursor has passed */
+		char *cur = get_cursor(s, remote), *end = NULL;
+		long long at = cur ? strtoll(cur, &end, 10) : 0;
+		size_t before = own.nr;
+		if (cur && !*end && end != cur && at > 0) {
+			own_normalize(&own, at);
+			if (own.nr != before && own_save(s, remote, &own) < 0)
+				ret = -1;
+		}
+		free(cur);
+	}
+	free(own.r);
 	free(f.error);
 	free(f.cursor);
 	return ret;

@@ -37,7 +37,8 @@
 
 #define SYNC_PUSH_BATCH 1000
 #define SYNC_PUSH_BYTES (8u << 20)
-#define SYNC_PULL_PAGE 200	/* the server's largest page (SPEC §6) */
+#define SYNC_PULL_PAGE 1000	/* the server's largest page of the change feed */
+#define SYNC_PULL_PAGE_OLD 200	/* ... of servers before it (and of listings, SPEC §6) */
 #define SYNC_PULL_TX_ROWS 20000 /* pulled rows per local transaction */
 
 enum sync_phase { SYNC_PHASE_PUSH, SYNC_PHASE_PULL, SYNC_PHASE_FEEDBACK };

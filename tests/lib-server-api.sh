@@ -259,6 +259,17 @@ test_expect_success 'since=CURSOR pages through every change once, in order' '
 	test "$(json_get sync3.json "d[\"ids\"]")" = "['"'"'$(cat id)'"'"']"
 '
 
+test_expect_success 'the change feed allows pages of up to 1000 (a listing still 200)' '
+	expect_status 200 GET "/patterns?limit=1" &&
+	total=$(json_get out.json "d[\"total\"]") &&
+	expect_status 200 GET "/patterns?since=0&limit=1000" &&
+	test "$(json_get out.json "(len(d[\"patterns\"]), d[\"per_page\"], d[\"has_more\"])")" = "($total, 1000, False)" &&
+	expect_status 422 GET "/patterns?since=0&limit=1001" &&
+	test_grep "from 1 to 1000" out.json &&
+	expect_status 422 GET "/patterns?limit=201" &&
+	test_grep "from 1 to 200" out.json
+'
+
 test_expect_success 'delete: another user 403, the creator 204, then 404; an admin may' '
 	KEY=$BOB expect_status 403 DELETE "/patterns/$(cat id)" &&
 	expect_status 204 DELETE "/patterns/$(cat id)" &&

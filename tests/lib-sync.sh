@@ -17,6 +17,8 @@
 #                            With "stall", it lets the server answer the
 #                            Nth one, then never passes the answer on (and
 #                            touches $TRASH/stalled): a client to interrupt
+#                            Each request's method and path (with the query)
+#                            is logged to $TRASH/proxy.log.
 #   stop_proxy
 #   add_key USER             a new key for USER, printed on stdout
 #   requests                 how many requests the access log has seen
@@ -89,6 +91,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def forward(self):
         global seen
+        print(self.command, self.path, file=sys.stderr, flush=True)  # proxy.log
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else None
         headers = {k: v for k, v in self.headers.items()

@@ -96,6 +96,21 @@ test_expect_success 'a new commit is pushed by the next sync, and only it' '
 	test "$(server_total)" = 5
 '
 
+test_expect_success 'a push watermark: what is left to push is looked for above it only' '
+	db=bob/.git/patterns/patterns.db &&
+	mark=$(sqlite3 $db "SELECT value FROM meta WHERE key LIKE \"sync.pushed_upto %\"") &&
+	test "$mark" = "$(sqlite3 $db "SELECT max(id) FROM patterns WHERE origin = \"local\"")" &&
+	local=$(pattern_count bob "origin=\"local\"") &&
+	# the marks are lost (say, the pushed table was emptied by hand): the
+	# watermark is not trusted, and everything is offered again
+	sqlite3 $db "DELETE FROM pushed" &&
+	git -C bob patterns sync --push --json >out.json &&
+	test "$(json_get out.json "d[\"pushed\"] + d[\"duplicates\"]")" = "$local" &&
+	test "$(json_get out.json "d[\"duplicates\"]")" = "$local" &&
+	test "$(sqlite3 $db "SELECT value FROM meta WHERE key LIKE \"sync.pushed_upto %\"")" = "$mark" &&
+	test "$(server_total)" = 5
+'
+
 test_expect_success '--dry-run says what would move and changes nothing' '
 	test_commit -C alice "fix: lexer drops last char" src/lexer.py "def lex(s): return [c for c in s]" &&
 	git -C alice patterns extract --quiet &&

@@ -78,10 +78,10 @@ test_expect_success 'a pull interrupted by a crash resumes from its cursor, no d
 	test_expect_code 1 git -C fresh patterns sync --pull --quiet 2>err &&
 	got=$(sqlite3 fresh/.git/patterns/patterns.db "SELECT count(*) FROM patterns WHERE origin=\"team\"") &&
 	say "pulled before the crash: $got" &&
-	test "$got" = 2200 &&
+	test "$got" = 11000 &&
 	start_server &&
 	git -C fresh patterns sync --pull --json >out.json &&
-	test "$(json_get out.json "d[\"pulled\"]")" = $(($(server_total) - 2200)) &&
+	test "$(json_get out.json "d[\"pulled\"]")" = $(($(server_total) - 11000)) &&
 	test "$(sqlite3 fresh/.git/patterns/patterns.db \
 		"SELECT count(*), count(DISTINCT server_id) FROM patterns WHERE origin=\"team\"")" = "13000|13000"
 '
