@@ -11,24 +11,8 @@
 #include "strbuf.h"
 #include "util.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Ctrl-C or kill: leave no temporary file behind. */
-static void remove_temp_and_die(int sig)
-{
-	st_remove_temp_files();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void cleanup_on_signal(void)
-{
-	signal(SIGINT, remove_temp_and_die);
-	signal(SIGTERM, remove_temp_and_die);
-	signal(SIGHUP, remove_temp_and_die);
-}
 
 static const char *const adapters_usage[] = {
 	"git patterns adapters [list] [--json]",
@@ -139,7 +123,7 @@ int cmd_adapters(int argc, const char **argv)
 	if (json && strcmp(sub, "list"))
 		usage_msg_opt(adapters_usage, opts, "--json goes with list");
 
-	cleanup_on_signal();
+	st_remove_temp_files_on_signal();
 	repo = setup_repo(NULL);
 	s = setup_store(repo);
 	if (!strcmp(sub, "list")) {

@@ -18,26 +18,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-
-/* Ctrl-C or kill: leave no temporary file behind. */
-static void remove_temp_and_die(int sig)
-{
-	st_remove_temp_files();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void cleanup_on_signal(void)
-{
-	signal(SIGINT, remove_temp_and_die);
-	signal(SIGTERM, remove_temp_and_die);
-	signal(SIGHUP, remove_temp_and_die);
-}
 
 static const char *const merge_usage[] = {
 	"git patterns merge-adapters --adapters <A> <B>... --output <out>\n"
@@ -85,30 +69,6 @@ static int parse_dtype(const char *s)
 		if (!strcasecmp(s, names[i].name))
 			return names[i].dtype;
 	return ST_DTYPE_NONE;
-}
-
-static char *json_array_of(const double *w, size_t nr)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct json_writer jw;
-	jw_init(&jw, &sb, 0);
-	jw_array_begin(&jw);
-	for (size_t i = 0; i < nr; i++)
-		jw_double(&jw, w[i]);
-	jw_array_end(&jw);
-	return strbuf_detach(&sb, NULL);
-}
-
-static char *json_strings(char *const *s, size_t nr)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct json_writer jw;
-	jw_init(&jw, &sb, 0);
-	jw_array_begin(&jw);
-	for (size_t i = 0; i < nr; i++)
-		jw_string(&jw, s[i]);
-	jw_array_end(&jw);
-	return strbuf_detach(&sb, NULL);
 }
 
 /* The safetensors file of a merge input (file, or PEFT folder). */
@@ -237,7 +197,7 @@ int cmd_merge_adapters(int argc, const char **argv)
 		mo.parent_names = (const char *const *)parents;
 	}
 
-	cleanup_on_signal();
+	st_remove_temp_files_on_signal();
 	progress = progress_start("Merging adapters", 0, "MiB", quiet || !show_progress);
 	mo.progress = progress ? on_progress : NULL;
 	mo.cb_data = progress;
@@ -265,9 +225,9 @@ int cmd_merge_adapters(int argc, const char **argv)
 			gemail ? gemail
 			       : xstrdup(getenv("GIT_AUTHOR_EMAIL") ? getenv("GIT_AUTHOR_EMAIL")
 								    : "");
-		v.parent_versions = json_strings(pnames, adapters.nr);
+		v.parent_versions = json_string_array((const char *const *)pnames, adapters.nr);
 		v.method = xstrdup(method);
-		v.weights = json_array_of(res.weights, adapters.nr);
+		v.weights = json_number_array(res.weights, adapters.nr);
 		free(pnames);
 		if (adapters_record(store, &v, res.meta) < 0)
 			die("the merge was written to %s but recording its version failed: %s",

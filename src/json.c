@@ -126,6 +126,30 @@ void jw_raw(struct json_writer *jw, const char *json)
 	strbuf_addstr(jw->out, json);
 }
 
+char *json_number_array(const double *v, size_t nr)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct json_writer jw;
+	jw_init(&jw, &sb, 0);
+	jw_array_begin(&jw);
+	for (size_t i = 0; i < nr; i++)
+		jw_double(&jw, v[i]);
+	jw_array_end(&jw);
+	return strbuf_detach(&sb, NULL);
+}
+
+char *json_string_array(const char *const *s, size_t nr)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct json_writer jw;
+	jw_init(&jw, &sb, 0);
+	jw_array_begin(&jw);
+	for (size_t i = 0; i < nr; i++)
+		jw_string(&jw, s[i]);
+	jw_array_end(&jw);
+	return strbuf_detach(&sb, NULL);
+}
+
 /*
  * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if the
  * bytes there are not one (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).

@@ -43,6 +43,10 @@ void jw_null(struct json_writer *jw);
 /* Append raw, already valid JSON (e.g. a stored JSON array). */
 void jw_raw(struct json_writer *jw, const char *json);
 
+/* A JSON array of the numbers / strings, as a new string (caller frees). */
+char *json_number_array(const double *v, size_t nr);
+char *json_string_array(const char *const *s, size_t nr);
+
 /* Append s as a quoted JSON string (valid UTF-8, escaped). */
 void json_quote(struct strbuf *out, const char *s, size_t len);
 

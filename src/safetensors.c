@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -918,6 +919,20 @@ void st_remove_temp_files(void)
 		if (t)
 			unlink(t);
 	}
+}
+
+static void remove_temp_and_die(int sig)
+{
+	st_remove_temp_files();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void st_remove_temp_files_on_signal(void)
+{
+	signal(SIGINT, remove_temp_and_die);
+	signal(SIGTERM, remove_temp_and_die);
+	signal(SIGHUP, remove_temp_and_die);
 }
 
 char *st_create_temp(const char *path, int *fd)

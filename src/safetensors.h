@@ -154,6 +154,11 @@ char *st_create_temp(const char *path, int *fd);
 void st_forget_temp(const char *tmp);
 /* Remove every temporary file in flight; async-signal-safe (for handlers). */
 void st_remove_temp_files(void);
+/*
+ * For commands: on SIGINT, SIGTERM or SIGHUP remove the temporary files in
+ * flight, then die of the signal as before.
+ */
+void st_remove_temp_files_on_signal(void);
 /* Write a whole small file atomically (temp file, fsync, rename). */
 int write_file_atomic(const char *path, const void *buf, size_t len);
 

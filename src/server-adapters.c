@@ -391,30 +391,6 @@ static double *number_array(const cJSON *j, const char *key, size_t nr, struct s
 	return out;
 }
 
-static char *json_strings(char *const *s, size_t nr)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct json_writer jw;
-	jw_init(&jw, &sb, 0);
-	jw_array_begin(&jw);
-	for (size_t i = 0; i < nr; i++)
-		jw_string(&jw, s[i]);
-	jw_array_end(&jw);
-	return strbuf_detach(&sb, NULL);
-}
-
-static char *json_numbers(const double *w, size_t nr)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct json_writer jw;
-	jw_init(&jw, &sb, 0);
-	jw_array_begin(&jw);
-	for (size_t i = 0; i < nr; i++)
-		jw_double(&jw, w[i]);
-	jw_array_end(&jw);
-	return strbuf_detach(&sb, NULL);
-}
-
 static int hash_file(const char *path, char hex[SHA256_HEX_LEN + 1], long long *size)
 {
 	char buf[1 << 16];
@@ -640,9 +616,9 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 	a.version_name = xstrdup(m.version_name);
 	a.file = xstrfmt("%s.safetensors", id);
 	a.created_by = xstrdup(req->user);
-	a.parent_versions = json_strings(parents, m.nr);
+	a.parent_versions = json_string_array((const char *const *)parents, m.nr);
 	a.method = xstrdup(merge_method_name(mo.method));
-	a.weights = json_numbers(mr.weights, m.nr);
+	a.weights = json_number_array(mr.weights, m.nr);
 	if (hash_file(mr.output, a.sha256, &a.size) < 0 || place_file(req, mr.output, a.file) < 0) {
 		server_error(res, 500, "cannot store the merged adapter");
 		res->log_error = xstrdup(err_msg());
