@@ -476,10 +476,13 @@ int http_upload_file(struct http_client *c, const char *method, const char *path
 	return ret;
 }
 
+#define DOWNLOAD_BUFFER (1 << 20)
+
 static int download(struct http_client *c, const char *path, const char *dest,
 		    unsigned long long max_size, struct http_response *resp, char *sha256)
 {
 	struct sha256_ctx sha = { NULL };
+	char *iobuf = xmalloc(DOWNLOAD_BUFFER);
 	char *tmp = xstrfmt("%s.tmp", dest);
 	FILE *f = fopen(tmp, "wb");
 	char discard[65];
@@ -487,10 +490,12 @@ static int download(struct http_client *c, const char *path, const char *dest,
 
 	if (!f) {
 		err_set("cannot create '%s': %s", tmp, strerror(errno));
+		free(iobuf);
 		free(tmp);
 		return -1;
 	}
-	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	/* glibc ignores the size unless it is given the buffer */
+	setvbuf(f, iobuf, _IOFBF, DOWNLOAD_BUFFER);
 	/* hashed as it arrives: SHA-256 outruns loopback, no reading back */
 	ret = perform(c, "GET", path, NULL, NULL, resp, f, max_size, sha256 ? &sha : NULL);
 	if (sha.md)
@@ -503,6 +508,7 @@ static int download(struct http_client *c, const char *path, const char *dest,
 	}
 	if (ret || resp->status < 200 || resp->status >= 300)
 		unlink(tmp);
+	free(iobuf);
 	free(tmp);
 	return ret;
 }
