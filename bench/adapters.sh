@@ -71,11 +71,16 @@ IDLE=$(rss_kib $SERVER VmRSS)
 
 echo "adapter: $SIZE_MIB MiB; adapter folder $ADIR ($(df --output=fstype "$ADIR" | tail -1)); server idle RSS $((IDLE / 1024)) MiB; $(nproc) CPUs (shared machine)"
 for r in $(seq "$ROUNDS"); do
+	# each transfer starts with no dirty pages left by the one before, so
+	# none pays for another's writeback
+	sync
 	c0=$(cpu)
 	t0=$(now)
 	"$BIN" adapters push "$TMP/big.safetensors" --name "cli-$r" --remote "$URL" >/dev/null
 	t1=$(now)
+	sync
 	c1=$(cpu)
+	t1=$(now)
 	curl -sf -X POST -T "$TMP/big.safetensors" -H "X-API-Key: $KEY" \
 		-H "Content-Type: application/octet-stream" "$URL/adapters?name=curl-$r" >"$TMP/up.json"
 	t2=$(now)
@@ -83,8 +88,12 @@ for r in $(seq "$ROUNDS"); do
 	id=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$TMP/up.json")
 	curl -sf -H "X-API-Key: $KEY" -o /dev/null "$URL/adapters/$id/file"
 	t2b=$(now)
+	sync
 	c3=$(cpu)
+	t2b=$(now)
 	curl -sf -H "X-API-Key: $KEY" -o "$TMP/down.curl" "$URL/adapters/$id/file"
+	t3=$(now)
+	sync
 	t3=$(now)
 	"$BIN" adapters pull "cli-$r" -o "$TMP/down.cli" --remote "$URL" >/dev/null
 	t4=$(now)

@@ -37,6 +37,132 @@ struct http_client {
 };
 
 /* What a transfer writes into: memory (bounded) or a file. */
+/*
+ * A download's bytes are handed to a second thread that hashes and writes
+ * them, so that receiving (curl's thread) overlaps hashing and writing:
+ * PIPE_BUFS buffers go round between the two.
+ */
+#define PIPE_BUFS 4
+#define PIPE_BUF_SIZE (1 << 20)
+
+struct file_pipe {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	char *buf[PIPE_BUFS];
+	size_t len[PIPE_BUFS]; /* of the full buffers */
+	unsigned head, tail; /* [tail, head) are full; head % PIPE_BUFS is being filled */
+	size_t fill;	     /* bytes in the buffer being filled (curl's thread only) */
+	int started, done, failed, write_errno; /* failed, write_errno: under lock */
+	FILE *file;
+	struct sha256_ctx *sha; /* or NULL */
+};
+
+static void *pipe_main(void *data)
+{
+	struct file_pipe *p = data;
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		unsigned i;
+		int failed, err = 0;
+		while (p->tail == p->head && !p->done)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->tail == p->head)
+			break;
+		i = p->tail % PIPE_BUFS;
+		failed = p->failed;
+		pthread_mutex_unlock(&p->lock);
+		if (p->sha)
+			sha256_update(p->sha, p->buf[i], p->len[i]);
+		if (!failed && fwrite(p->buf[i], 1, p->len[i], p->file) != p->len[i])
+			err = errno ? errno : EIO;
+		pthread_mutex_lock(&p->lock);
+		if (err && !p->failed) {
+			p->failed = 1;
+			p->write_errno = err;
+		}
+		p->tail++;
+		pthread_cond_signal(&p->cond);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static struct file_pipe *pipe_start(FILE *file, struct sha256_ctx *sha)
+{
+	struct file_pipe *p = xcalloc(1, sizeof(*p));
+	p->file = file;
+	p->sha = sha;
+	for (int i = 0; i < PIPE_BUFS; i++)
+		p->buf[i] = xmalloc(PIPE_BUF_SIZE);
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	if (pthread_create(&p->thread, NULL, pipe_main, p))
+		p->failed = 1; /* no thread: the download fails */
+	else
+		p->started = 1;
+	return p;
+}
+
+/* Queue n bytes; 0, or -1 once writing failed. */
+static int pipe_write(struct file_pipe *p, const char *data, size_t n)
+{
+	while (n) {
+		unsigned i;
+		size_t room, take;
+		pthread_mutex_lock(&p->lock);
+		while (p->head - p->tail == PIPE_BUFS && !p->failed)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->failed) {
+			pthread_mutex_unlock(&p->lock);
+			return -1;
+		}
+		pthread_mutex_unlock(&p->lock);
+		/* head - tail < PIPE_BUFS: the buffer at head is ours to fill */
+		i = p->head % PIPE_BUFS;
+		room = PIPE_BUF_SIZE - p->fill;
+		take = n < room ? n : room;
+		memcpy(p->buf[i] + p->fill, data, take);
+		p->fill += take;
+		data += take;
+		n -= take;
+		if (p->fill == PIPE_BUF_SIZE) {
+			pthread_mutex_lock(&p->lock);
+			p->len[i] = p->fill;
+			p->head++;
+			pthread_cond_signal(&p->cond);
+			pthread_mutex_unlock(&p->lock);
+			p->fill = 0;
+		}
+	}
+	return 0;
+}
+
+/* Flush what is queued, stop the thread, free; 0 or -1 (err_set). */
+static int pipe_finish(struct file_pipe *p)
+{
+	int ret = 0;
+	pthread_mutex_lock(&p->lock);
+	if (p->fill) {
+		p->len[p->head % PIPE_BUFS] = p->fill;
+		p->head++;
+	}
+	p->done = 1;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	if (p->started)
+		pthread_join(p->thread, NULL);
+	if (p->failed)
+		ret = err_set("cannot write download: %s",
+			      strerror(p->write_errno ? p->write_errno : EAGAIN));
+	for (int i = 0; i < PIPE_BUFS; i++)
+		free(p->buf[i]);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+	return ret;
+}
+
 struct sink {
 	struct http_client *c;
 	struct strbuf *mem;
@@ -44,7 +170,7 @@ struct sink {
 	unsigned long long max, got;
 	int too_big;
 	long long retry_after;
-	struct sha256_ctx *sha;		/* hashes what goes into file */
+	struct file_pipe *pipe;		/* hashes and writes into file */
 	uint64_t file_bytes;		/* written into file */
 };
 
@@ -204,11 +330,9 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *priv)
 	s->got += n;
 	curl_easy_getinfo(s->c->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (s->file && status >= 200 && status < 300) {
-		if (fwrite(data, 1, n, s->file) != n)
+		if (pipe_write(s->pipe, data, n) < 0)
 			return 0;
 		s->file_bytes += n;
-		if (s->sha)
-			sha256_update(s->sha, data, n);
 		return n;
 	}
 	strbuf_add(s->mem, data, n);
@@ -383,9 +507,12 @@ static int perform(struct http_client *c, const char *method, const char *path,
 			if (sha->md)
 				sha256_final_hex(sha, discard);
 			sha256_init(sha);
-			sink.sha = sha;
 		}
+		if (file)
+			sink.pipe = pipe_start(file, sha);
 		rc = attempt(c, method, url.buf, headers, src, &sink, &status);
+		if (sink.pipe && pipe_finish(sink.pipe) < 0)
+			break;
 		resp->retry_after = sink.retry_after;
 		if (sink.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 			resp->too_large = 1;
