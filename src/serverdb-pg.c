@@ -701,19 +701,6 @@ static int pg_pattern_get(struct serverdb *db, void *conn, const char *id,
 	return get_one(conn, id, out, 0);
 }
 
-static char *like_pattern(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addch(&sb, '%');
-	for (; *s; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			strbuf_addch(&sb, '\\');
-		strbuf_addch(&sb, *s);
-	}
-	strbuf_addch(&sb, '%');
-	return strbuf_detach(&sb, NULL);
-}
-
 static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_query *q,
 			   struct sdb_pattern **out, size_t *nr, long long *total)
 {
@@ -721,7 +708,7 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	struct strbuf where = STRBUF_INIT, sql = STRBUF_INIT;
 	const char *vals[10];
 	char conf[40], since[32], limit[32], offset[32];
-	char *like = q->q ? like_pattern(q->q) : NULL;
+	char *like = q->q ? sdb_like_pattern(q->q) : NULL;
 	int n = 0, rc, rows;
 	PGresult *res = NULL;
 

@@ -514,27 +514,13 @@ static int sq_pattern_get(struct serverdb *db, void *conn, const char *id,
 	return get_by(c->db, "id", lid, out);
 }
 
-/* LIKE pattern matching s literally as a substring (escape char '\'). */
-static char *like_pattern(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addch(&sb, '%');
-	for (; *s; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			strbuf_addch(&sb, '\\');
-		strbuf_addch(&sb, *s);
-	}
-	strbuf_addch(&sb, '%');
-	return strbuf_detach(&sb, NULL);
-}
-
 static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_query *q,
 			   struct sdb_pattern **out, size_t *nr, long long *total)
 {
 	struct sqlite_conn *c = conn;
 	struct strbuf where = STRBUF_INIT, sql = STRBUF_INIT;
 	sqlite3_stmt *st = NULL;
-	char *like = q->q ? like_pattern(q->q) : NULL;
+	char *like = q->q ? sdb_like_pattern(q->q) : NULL;
 	int filtered = q->problem_type || q->language || q->project_id || q->q ||
 		       q->has_min_confidence;
 	size_t alloc = 0;

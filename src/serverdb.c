@@ -5,6 +5,7 @@
  * and dispatch to the backend's operations (see serverdb.h).
  */
 #include "serverdb.h"
+#include "strbuf.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -33,6 +34,19 @@ void sdb_pattern_release(struct sdb_pattern *p)
 	free(p->created_at);
 	free(p->last_used);
 	memset(p, 0, sizeof(*p));
+}
+
+char *sdb_like_pattern(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addch(&sb, '%');
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			strbuf_addch(&sb, '\\');
+		strbuf_addch(&sb, *s);
+	}
+	strbuf_addch(&sb, '%');
+	return strbuf_detach(&sb, NULL);
 }
 
 void sdb_adapter_release(struct sdb_adapter *a)
