@@ -89,15 +89,13 @@ const char *server_query(struct server_request *req, const char *name)
 	return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
 }
 
-void server_error(struct server_response *res, int status, const char *fmt, ...)
+static void server_verror(struct server_response *res, int status, const char *fmt,
+			  va_list ap)
 {
 	struct strbuf msg = STRBUF_INIT;
 	struct json_writer jw;
-	va_list ap;
 
-	va_start(ap, fmt);
 	strbuf_vaddf(&msg, fmt, ap);
-	va_end(ap);
 	res->status = status;
 	strbuf_reset(&res->body);
 	jw_init(&jw, &res->body, 0);
@@ -106,6 +104,14 @@ void server_error(struct server_response *res, int status, const char *fmt, ...)
 	jw_string_len(&jw, msg.buf, msg.len);
 	jw_object_end(&jw);
 	strbuf_release(&msg);
+}
+
+void server_error(struct server_response *res, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	server_verror(res, status, fmt, ap);
+	va_end(ap);
 }
 
 void server_db_error(struct server_response *res, int rc, const char *what)
@@ -265,18 +271,15 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *r
 				  const char *allow, const char *fmt, ...)
 {
 	struct server_response res;
-	struct strbuf msg = STRBUF_INIT;
 	enum MHD_Result ret;
 	va_list ap;
 
-	va_start(ap, fmt);
-	strbuf_vaddf(&msg, fmt, ap);
-	va_end(ap);
 	response_init(&res);
-	server_error(&res, status, "%s", msg.buf);
+	va_start(ap, fmt);
+	server_verror(&res, status, fmt, ap);
+	va_end(ap);
 	ret = send_response(conn, r, &res, allow);
 	response_release(&res);
-	strbuf_release(&msg);
 	return ret;
 }
 

@@ -156,6 +156,20 @@ server_total() {
 	json_get "$TRASH/total.json" 'd["total"]'
 }
 
+# make_two_clones: "project" with one commit, its clones "alice" (a fix and a
+# feature on top) and "bob" (another fix), both extracted: 3 and 2 patterns
+make_two_clones() {
+	git init -q project &&
+	test_commit -C project "Add parser" src/parser.py "def parse(s): return s.split()" &&
+	git clone -q project alice &&
+	git clone -q project bob &&
+	test_commit -C alice "fix: handle empty input" src/parser.py "def parse(s): return s.split() if s else []" &&
+	test_commit -C alice "feat: add lexer" src/lexer.py "def lex(s): return list(s)" &&
+	test_commit -C bob "fix: crash on None in dispatch" lib/dispatch.c "int dispatch(void *p) { return p != 0; }" &&
+	git -C alice patterns extract --quiet &&
+	git -C bob patterns extract --quiet
+}
+
 make_history() {
 	local dir=$1 n=$2 k=$3
 	git init -q -b main "$dir" &&

@@ -13,15 +13,7 @@ pattern_count() {
 }
 
 test_expect_success 'setup: a project, two clones with different histories, a server' '
-	git init -q project &&
-	test_commit -C project "Add parser" src/parser.py "def parse(s): return s.split()" &&
-	git clone -q project alice &&
-	git clone -q project bob &&
-	test_commit -C alice "fix: handle empty input" src/parser.py "def parse(s): return s.split() if s else []" &&
-	test_commit -C alice "feat: add lexer" src/lexer.py "def lex(s): return list(s)" &&
-	test_commit -C bob "fix: crash on None in dispatch" lib/dispatch.c "int dispatch(void *p) { return p != 0; }" &&
-	git -C alice patterns extract --quiet &&
-	git -C bob patterns extract --quiet &&
+	make_two_clones &&
 	test "$(pattern_count alice "origin=\"local\"")" = 3 &&
 	test "$(pattern_count bob "origin=\"local\"")" = 2 &&
 	test -n "$ALICE_KEY" && test -n "$BOB_KEY" &&

@@ -16,15 +16,7 @@ own() {
 }
 
 test_expect_success 'setup: two clones with different histories, a server' '
-	git init -q project &&
-	test_commit -C project "Add parser" src/parser.py "def parse(s): return s.split()" &&
-	git clone -q project alice &&
-	git clone -q project bob &&
-	test_commit -C alice "fix: handle empty input" src/parser.py "def parse(s): return s.split() if s else []" &&
-	test_commit -C alice "feat: add lexer" src/lexer.py "def lex(s): return list(s)" &&
-	test_commit -C bob "fix: crash on None in dispatch" lib/dispatch.c "int dispatch(void *p) { return p != 0; }" &&
-	git -C alice patterns extract --quiet &&
-	git -C bob patterns extract --quiet &&
+	make_two_clones &&
 	git -C alice config patterns.apiKey "$ALICE_KEY" &&
 	git -C alice config patterns.remote "$PROXY_URL" &&
 	git -C bob config patterns.apiKey "$BOB_KEY" &&
