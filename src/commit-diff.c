@@ -26,42 +26,45 @@
 #include <strings.h>
 #include <time.h>
 
-/*
- * One changed file of a commit, as a tree diff gives it. status is 'A',
- * 'D', 'M' or 'R' (rename, old_path set).
- */
-struct change {
-	char status;
-	uint16_t old_mode, new_mode;
-	git_oid old_id, new_id;
-	char *path;	/* new path (old path for a deletion) */
-	char *old_path; /* renames only */
-};
-
 struct change_list {
-	struct change *items;
+	struct file_change *items;
 	size_t nr, alloc;
 	size_t added, deleted;
 };
 
+void file_change_clear(struct file_change *c)
+{
+	free(c->path);
+	free(c->old_path);
+	strbuf_release(&c->before);
+	strbuf_release(&c->after);
+	memset(c, 0, sizeof(*c));
+}
+
 static void change_list_clear(struct change_list *l)
 {
-	for (size_t i = 0; i < l->nr; i++) {
-		free(l->items[i].path);
-		free(l->items[i].old_path);
-	}
+	for (size_t i = 0; i < l->nr; i++)
+		file_change_clear(&l->items[i]);
 	free(l->items);
 	memset(l, 0, sizeof(*l));
+}
+
+static struct file_change *change_new(struct change_list *l, char status)
+{
+	struct file_change *c;
+	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
+	c = &l->items[l->nr++];
+	memset(c, 0, sizeof(*c));
+	c->status = status;
+	strbuf_init(&c->before, 0);
+	strbuf_init(&c->after, 0);
+	return c;
 }
 
 static void change_add(struct change_list *l, char status, const git_tree_entry *old,
 		       const git_tree_entry *new, const char *path)
 {
-	struct change *c;
-	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
-	c = &l->items[l->nr++];
-	memset(c, 0, sizeof(*c));
-	c->status = status;
+	struct file_change *c = change_new(l, status);
 	if (old) {
 		c->old_mode = (uint16_t)git_tree_entry_filemode(old);
 		c->old_id = *git_tree_entry_id(old);
@@ -402,19 +405,16 @@ static int renamed_changes(struct commit_differ *w, git_tree *old, git_tree *new
 	n = git_diff_num_deltas(diff);
 	for (size_t i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		struct change *c;
-		ALLOC_GROW(out->items, out->nr + 1, out->alloc);
-		c = &out->items[out->nr++];
-		memset(c, 0, sizeof(*c));
+		struct file_change *c;
 		switch (d->status) {
-		case GIT_DELTA_ADDED: c->status = 'A'; break;
-		case GIT_DELTA_DELETED: c->status = 'D'; break;
+		case GIT_DELTA_ADDED: c = change_new(out, 'A'); break;
+		case GIT_DELTA_DELETED: c = change_new(out, 'D'); break;
 		case GIT_DELTA_RENAMED:
 		case GIT_DELTA_COPIED:
-			c->status = 'R';
+			c = change_new(out, 'R');
 			c->old_path = xstrdup(d->old_file.path);
 			break;
-		default: c->status = 'M'; break;
+		default: c = change_new(out, 'M'); break;
 		}
 		c->old_mode = d->old_file.mode;
 		c->new_mode = d->new_file.mode;
@@ -535,69 +535,50 @@ static int line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_di
 	return 0;
 }
 
-static int file_pattern_for_change(struct commit_differ *w, const struct change *c,
-				   const char *commit_hex, struct commit_result *r)
+/* The rules that need no content: 1 if c gives no pattern (counted if skipped). */
+static int change_skipped(struct commit_differ *w, const struct file_change *c,
+			  struct commit_result *r)
 {
-	git_blob *oldo = NULL, *newo = NULL;
-	struct file_pattern fp;
-	int skip = 0, ret = -1;
-
 	if (mode_skipped(c->old_mode) || mode_skipped(c->new_mode) || is_lock_file(c->path) ||
 	    attr_excluded(w, c->path)) {
 		r->files_skipped++;
-		return 0;
+		return 1;
 	}
 	/* a pure rename or mode change has no code to learn from */
-	if (git_oid_equal(&c->old_id, &c->new_id))
-		return 0;
-	if (load_side(w, &c->old_id, &oldo, &skip) < 0 ||
-	    (!skip && load_side(w, &c->new_id, &newo, &skip) < 0))
-		goto out;
-	if (skip) {
-		r->files_skipped++;
-		ret = 0;
-		goto out;
-	}
+	return git_oid_equal(&c->old_id, &c->new_id);
+}
 
+/*
+ * c's before and after (taken) as one of r's patterns; side is one of c's
+ * blobs if at hand, for the shebang of a name without an extension.
+ */
+static int add_pattern(struct commit_differ *w, struct file_change *c, const char *commit_hex,
+		       struct commit_result *r, git_blob *side)
+{
+	struct file_pattern fp;
+	git_blob *loaded = NULL;
+
+	if (!c->before.len && !c->after.len)
+		return 0;
 	memset(&fp, 0, sizeof(fp));
-	strbuf_init(&fp.before, 0);
-	strbuf_init(&fp.after, 0);
-	if (w->o->whole_file) {
-		if (oldo)
-			strbuf_add(&fp.before, git_blob_rawcontent(oldo), (size_t)git_blob_rawsize(oldo));
-		if (newo)
-			strbuf_add(&fp.after, git_blob_rawcontent(newo), (size_t)git_blob_rawsize(newo));
-	} else {
-		git_diff_options dopts;
-		struct hunk_sides sides = { &fp.before, &fp.after };
-		git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-		dopts.context_lines = (uint32_t)w->o->context_lines;
-		dopts.interhunk_lines = 0;
-		dopts.flags = GIT_DIFF_FORCE_TEXT;
-		/* blobs, not buffers: libgit2 would hash buffers to name them */
-		if (git_diff_blobs(oldo, NULL, newo, NULL, &dopts, NULL, NULL, NULL, line_cb,
-				   &sides) < 0) {
-			git_error_set_from("cannot diff");
-			strbuf_release(&fp.before);
-			strbuf_release(&fp.after);
-			goto out;
-		}
-	}
-	if (!fp.before.len && !fp.after.len) {
-		strbuf_release(&fp.before);
-		strbuf_release(&fp.after);
-		ret = 0;
-		goto out;
-	}
-	fp.path = xstrdup(c->path);
-	if (c->old_path)
-		fp.old_path = xstrdup(c->old_path);
 	fp.language = language_from_path(c->path);
-	if (!*fp.language) {
-		git_blob *side = newo ? newo : oldo;
+	if (!*fp.language && language_wants_content(c->path)) {
+		const git_oid *id = git_oid_is_zero(&c->new_id) ? &c->old_id : &c->new_id;
+		if (!side && git_blob_lookup(&loaded, w->blob_repo, id) < 0)
+			return git_error_set_from("cannot read blob");
+		if (!side)
+			side = loaded;
 		fp.language = language_detect(c->path, git_blob_rawcontent(side),
 					      (size_t)git_blob_rawsize(side));
+		git_blob_free(loaded);
 	}
+	fp.path = c->path;
+	fp.old_path = c->old_path;
+	fp.before = c->before;
+	fp.after = c->after;
+	c->path = c->old_path = NULL;
+	strbuf_init(&c->before, 0);
+	strbuf_init(&c->after, 0);
 	pattern_make_id(fp.pattern_id, commit_hex, fp.path);
 	pattern_solution_hash(fp.solution_hash, fp.before.buf, fp.before.len, fp.after.buf,
 			      fp.after.len);
@@ -607,11 +588,63 @@ static int file_pattern_for_change(struct commit_differ *w, const struct change 
 	ALLOC_GROW(r->files, r->nr + 1, r->alloc);
 	r->files[r->nr++] = fp;
 	r->bytes += fp.before.len + fp.after.len + 256;
-	ret = 0;
+	return 0;
+}
+
+static int file_pattern_for_change(struct commit_differ *w, struct file_change *c,
+				   const char *commit_hex, struct commit_result *r)
+{
+	git_blob *oldo = NULL, *newo = NULL;
+	int skip = 0, ret = -1;
+
+	if (change_skipped(w, c, r))
+		return 0;
+	if (load_side(w, &c->old_id, &oldo, &skip) < 0 ||
+	    (!skip && load_side(w, &c->new_id, &newo, &skip) < 0))
+		goto out;
+	if (skip) {
+		r->files_skipped++;
+		ret = 0;
+		goto out;
+	}
+	if (w->o->whole_file) {
+		if (oldo)
+			strbuf_add(&c->before, git_blob_rawcontent(oldo), (size_t)git_blob_rawsize(oldo));
+		if (newo)
+			strbuf_add(&c->after, git_blob_rawcontent(newo), (size_t)git_blob_rawsize(newo));
+	} else {
+		git_diff_options dopts;
+		struct hunk_sides sides = { &c->before, &c->after };
+		git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+		dopts.context_lines = (uint32_t)w->o->context_lines;
+		dopts.interhunk_lines = 0;
+		/* the hunks git log -p shows (diff-stream.c asks git for the same) */
+		dopts.flags = GIT_DIFF_FORCE_TEXT | GIT_DIFF_INDENT_HEURISTIC;
+		/* blobs, not buffers: libgit2 would hash buffers to name them */
+		if (git_diff_blobs(oldo, NULL, newo, NULL, &dopts, NULL, NULL, NULL, line_cb,
+				   &sides) < 0) {
+			git_error_set_from("cannot diff");
+			goto out;
+		}
+	}
+	ret = add_pattern(w, c, commit_hex, r, newo ? newo : oldo);
 out:
 	git_blob_free(oldo);
 	git_blob_free(newo);
 	return ret;
+}
+
+/*
+ * A side of a text diff computed elsewhere holds a byte that could make
+ * libgit2 call its blob binary (see binary_suspect): then libgit2 decides.
+ */
+static int has_suspect_byte(const struct strbuf *sb)
+{
+	const unsigned char *p = (const unsigned char *)sb->buf;
+	unsigned char any = 0;
+	for (size_t i = 0; i < sb->len; i++)
+		any |= binary_suspect[p[i]];
+	return any;
 }
 
 /*
@@ -657,32 +690,74 @@ static void format_author_date(char out[32], const git_time *when)
 		out[0] = '\0';
 }
 
+/* r's metadata from the commit (kept in *commit). 0, or -1 with err_set. */
+static int read_commit(struct commit_differ *w, const git_oid *oid, struct commit_result *r,
+		       git_commit **commit)
+{
+	const git_signature *author;
+	const char *encoding;
+
+	r->oid = *oid;
+	if (git_commit_lookup(commit, w->repo, oid) < 0)
+		return git_error_set_from("cannot read commit");
+	encoding = git_commit_message_encoding(*commit);
+	r->subject = message_text(git_commit_summary(*commit), encoding);
+	r->body = message_text(git_commit_body(*commit), encoding);
+	author = git_commit_author(*commit);
+	r->author = xstrdup(author->email ? author->email : "");
+	r->author_name = xstrdup(author->name ? author->name : "");
+	format_author_date(r->date, &author->when);
+	r->commit_time = (long long)git_commit_time(*commit);
+	return 0;
+}
+
+/*
+ * Classify r from its subject and changed paths (known 0: not known yet).
+ * 1 if its files are wanted; 0 if not (unknown without include_unknown,
+ * or may be unknown when the paths are not known yet).
+ */
+static int classify(struct commit_differ *w, struct commit_result *r,
+		    const struct file_change *changes, size_t nr, int known)
+{
+	const char **paths = NULL;
+	struct classification cl;
+
+	if (known) {
+		paths = xcalloc(nr ? nr : 1, sizeof(*paths));
+		for (size_t i = 0; i < nr; i++)
+			paths[i] = changes[i].path;
+	}
+	classify_subject(r->subject, paths, nr, &cl);
+	free(paths);
+	r->problem_type = cl.problem_type;
+	r->bug_keyword = cl.bug_keyword;
+	r->feature_keyword = cl.feature_keyword;
+	if (w->o->include_unknown || strcmp(cl.problem_type, PT_UNKNOWN) || cl.needs_paths)
+		return 1;
+	r->skipped_unknown = 1;
+	return 0;
+}
+
+static void set_failed(struct commit_result *r)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof(hex), &r->oid);
+	r->failed = 1;
+	r->errmsg = xstrfmt("commit %s: %s", hex, err_msg());
+}
+
 int commit_differ_run(struct commit_differ *w, const git_oid *oid, struct commit_result *r)
 {
 	git_commit *commit = NULL, *parent = NULL;
 	git_tree *tree = NULL, *ptree = NULL;
 	struct change_list changes = { NULL, 0, 0, 0, 0 };
 	struct strbuf prefix = STRBUF_INIT;
-	struct classification cl;
-	const char **paths = NULL;
-	const git_signature *author;
 	char hex[GIT_OID_HEXSZ + 1];
 	int ret = -1;
 
-	r->oid = *oid;
 	git_oid_tostr(hex, sizeof(hex), oid);
-	if (git_commit_lookup(&commit, w->repo, oid) < 0) {
-		git_error_set_from("cannot read commit");
+	if (read_commit(w, oid, r, &commit) < 0)
 		goto out;
-	}
-	r->subject = message_text(git_commit_summary(commit), git_commit_message_encoding(commit));
-	r->body = message_text(git_commit_body(commit), git_commit_message_encoding(commit));
-	author = git_commit_author(commit);
-	r->author = xstrdup(author->email ? author->email : "");
-	r->author_name = xstrdup(author->name ? author->name : "");
-	format_author_date(r->date, &author->when);
-	r->commit_time = (long long)git_commit_time(commit);
-
 	if (git_commit_tree(&tree, commit) < 0) {
 		git_error_set_from("cannot read tree");
 		goto out;
@@ -701,37 +776,76 @@ int commit_differ_run(struct commit_differ *w, const git_oid *oid, struct commit
 		goto out;
 	if (changes.added && changes.deleted && renamed_changes(w, ptree, tree, &changes) < 0)
 		goto out;
-
-	paths = xcalloc(changes.nr ? changes.nr : 1, sizeof(*paths));
-	for (size_t i = 0; i < changes.nr; i++)
-		paths[i] = changes.items[i].path;
-	classify_subject(r->subject, paths, changes.nr, &cl);
-	r->problem_type = cl.problem_type;
-	r->bug_keyword = cl.bug_keyword;
-	r->feature_keyword = cl.feature_keyword;
-	if (!strcmp(cl.problem_type, PT_UNKNOWN) && !w->o->include_unknown) {
-		r->skipped_unknown = 1;
-		ret = 0;
-		goto out;
-	}
-	for (size_t i = 0; i < changes.nr; i++)
-		if (file_pattern_for_change(w, &changes.items[i], hex, r) < 0)
-			goto out;
+	if (classify(w, r, changes.items, changes.nr, 1))
+		for (size_t i = 0; i < changes.nr; i++)
+			if (file_pattern_for_change(w, &changes.items[i], hex, r) < 0)
+				goto out;
 	ret = 0;
 out:
-	free(paths);
 	change_list_clear(&changes);
 	strbuf_release(&prefix);
 	git_tree_free(tree);
 	git_tree_free(ptree);
 	git_commit_free(parent);
 	git_commit_free(commit);
-	if (ret < 0) {
-		r->failed = 1;
-		r->errmsg = xstrfmt("commit %s: %s", hex, err_msg());
-	}
+	if (ret < 0)
+		set_failed(r);
 	r->bytes += 512;
 	return ret;
+}
+
+int commit_differ_begin(struct commit_differ *w, const git_oid *oid, struct commit_result *r,
+			git_oid *parent, int *merge)
+{
+	git_commit *commit = NULL;
+	unsigned int parents;
+
+	r->bytes += 512;
+	if (read_commit(w, oid, r, &commit) < 0) {
+		set_failed(r);
+		return -1;
+	}
+	parents = git_commit_parentcount(commit);
+	memset(parent, 0, sizeof(*parent));
+	if (parents)
+		git_oid_cpy(parent, git_commit_parent_id(commit, 0));
+	*merge = parents > 1;
+	git_commit_free(commit);
+	return classify(w, r, NULL, 0, 0);
+}
+
+int commit_differ_finish(struct commit_differ *w, struct commit_result *r,
+			 struct file_change *changes, size_t nr)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), &r->oid);
+	if (!classify(w, r, changes, nr, 1))
+		return 0;
+	for (size_t i = 0; i < nr; i++) {
+		struct file_change *c = &changes[i];
+		git_blob *oldo = NULL, *newo = NULL;
+		int skip = c->binary, rc = 0;
+
+		if (change_skipped(w, c, r))
+			continue;
+		/* git calls a blob binary by a NUL alone; libgit2's test is the rule */
+		if (!skip && (has_suspect_byte(&c->before) || has_suspect_byte(&c->after)) &&
+		    (load_side(w, &c->old_id, &oldo, &skip) < 0 ||
+		     (!skip && load_side(w, &c->new_id, &newo, &skip) < 0)))
+			rc = -1;
+		if (!rc && skip)
+			r->files_skipped++;
+		else if (!rc)
+			rc = add_pattern(w, c, hex, r, newo ? newo : oldo);
+		git_blob_free(oldo);
+		git_blob_free(newo);
+		if (rc < 0) {
+			set_failed(r);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int commit_differ_new(struct commit_differ **out, const char *gitdir, const char *workdir,

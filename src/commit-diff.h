@@ -17,6 +17,24 @@
 #include "strbuf.h"
 #include <git2.h>
 
+/*
+ * One changed file of a commit, as a tree diff gives it: status 'A', 'D',
+ * 'M', 'R' (a rename: old_path set) or 'T' (a type change). For a diff
+ * computed elsewhere (diff-stream.c), before/after hold its hunks' old and
+ * new lines and binary says that diff found the file binary or too large.
+ */
+struct file_change {
+	char status;
+	uint16_t old_mode, new_mode;
+	git_oid old_id, new_id;
+	char *path;	/* new path (old path for a deletion) */
+	char *old_path; /* renames only */
+	int binary;
+	struct strbuf before, after;
+};
+
+void file_change_clear(struct file_change *c);
+
 /* One changed file's pattern, with what the store needs computed. */
 struct file_pattern {
 	char *path;
@@ -63,6 +81,24 @@ void commit_differ_free(struct commit_differ *d);
  * ("commit <id>: ...") are set on failure as well.
  */
 int commit_differ_run(struct commit_differ *d, const git_oid *oid, struct commit_result *r);
+
+/*
+ * The same in two steps, for a diff computed elsewhere (diff-stream.c):
+ *
+ * commit_differ_begin() fills r's metadata and classifies the subject.
+ * 1: the commit's diff is needed (its first parent is in *parent, or zero
+ * for a root; *merge says it has more than one); 0: it is not (unknown,
+ * without include_unknown: r->skipped_unknown is set). -1 with err_set.
+ *
+ * commit_differ_finish() classifies with the changed paths and turns the
+ * changes into r's file patterns by the same rules as commit_differ_run()
+ * (it takes the changes' before/after buffers). 0, or -1 with err_set.
+ * On failure either way, r->failed and r->errmsg are set.
+ */
+int commit_differ_begin(struct commit_differ *d, const git_oid *oid, struct commit_result *r,
+			git_oid *parent, int *merge);
+int commit_differ_finish(struct commit_differ *d, struct commit_result *r,
+			 struct file_change *changes, size_t nr);
 
 void commit_result_free(struct commit_result *r);
 

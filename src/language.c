@@ -152,12 +152,16 @@ static const char *language_from_shebang(const char *content, size_t len)
 	return "";
 }
 
-const char *language_detect(const char *path, const char *content, size_t len)
+int language_wants_content(const char *path)
 {
-	const char *lang = language_from_path(path);
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	if (*lang || (*base && strchr(base + 1, '.')))
-		return lang;
+	return !*language_from_path(path) && !(*base && strchr(base + 1, '.'));
+}
+
+const char *language_detect(const char *path, const char *content, size_t len)
+{
+	if (!language_wants_content(path))
+		return language_from_path(path);
 	return language_from_shebang(content, len);
 }

@@ -16,5 +16,7 @@ const char *language_from_path(const char *path);
  * names without an extension.
  */
 const char *language_detect(const char *path, const char *content, size_t len);
+/* 1 if language_detect() would look at the content of path. */
+int language_wants_content(const char *path);
 
 #endif
