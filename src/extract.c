@@ -24,6 +24,7 @@
  */
 #include "extract.h"
 #include "commit-diff.h"
+#include "diff-stream.h"
 #include "hash.h"
 #include "json.h"
 #include "pattern.h"
@@ -33,14 +34,9 @@
 #include "util.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +48,7 @@
 #define WORK_CHUNK 16
 #define WAKE_WRITER_AFTER 256
 #define RANGE_RECORD_MIN 256
+#define GIT_DIFF_MIN_TODO 256
 #define BATCH_MAX_SECONDS 0.25
 #define BATCH_MAX_BYTES (16u << 20)
 
@@ -696,6 +693,7 @@ struct engine {
 	const char *gitdir, *workdir;
 	int bare;
 	const struct extract_options *o;
+	int use_git;		/* diff through git diff-tree streams */
 	int open_failed;
 	char *open_error;
 };
@@ -709,11 +707,122 @@ static void free_results(struct commit_result *r)
 	}
 }
 
+/*
+ * The next run of consecutive todo commits for a worker (nearby commits
+ * share blobs and trees): 1, or 0 when there is none or the run stops.
+ * Frees what the writer handed back.
+ */
+static int take_run(struct engine *e, size_t *start, size_t *end)
+{
+	struct commit_result *garbage;
+	int more;
+
+	pthread_mutex_lock(&e->lock);
+	garbage = e->written;
+	e->written = NULL;
+	more = !e->stop && e->next_todo < e->nr_todo;
+	if (more) {
+		*start = e->next_todo;
+		*end = *start + WORK_CHUNK < e->nr_todo ? *start + WORK_CHUNK : e->nr_todo;
+		e->next_todo = *end;
+	}
+	pthread_mutex_unlock(&e->lock);
+	free_results(garbage);
+	return more;
+}
+
+/* Hand r to the writer, waiting while the queue is full. */
+static void queue_result(struct engine *e, struct commit_result *r)
+{
+	pthread_mutex_lock(&e->lock);
+	while (!e->stop && e->head && e->queued_bytes + r->bytes > QUEUE_MAX_BYTES)
+		pthread_cond_wait(&e->have_room, &e->lock);
+	if (e->tail)
+		e->tail->next = r;
+	else
+		e->head = r;
+	e->tail = r;
+	e->queued_bytes += r->bytes;
+	/* wake the writer for a handful of results, not for each one */
+	if (++e->queued_nr >= WAKE_WRITER_AFTER || e->queued_bytes > QUEUE_MAX_BYTES / 2)
+		pthread_cond_signal(&e->have_result);
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* Diff with libgit2, commit by commit. */
+static void diff_with_libgit2(struct engine *e, struct commit_differ *d)
+{
+	size_t i, end;
+	while (take_run(e, &i, &end))
+		for (; i < end; i++) {
+			struct commit_result *r = xcalloc(1, sizeof(*r));
+			commit_differ_run(d, &e->todo[i], r);
+			queue_result(e, r);
+		}
+}
+
+/*
+ * Diff with a git diff-tree stream. The end of a commit's answer shows
+ * only when the next one starts (or git's output ends), so a commit is
+ * read only while a later one has been asked for, or once no more will
+ * be: up to two runs are asked for ahead, which also keeps git busy while
+ * we read. 0, or -1 when the stream failed (a failed result is queued).
+ */
+static int diff_with_git(struct engine *e, struct commit_differ *d, struct diff_stream *ds)
+{
+	struct commit_result *fifo[2 * WORK_CHUNK];
+	size_t head = 0, nr = 0, start, end;
+	int more = 1, failed = 0;
+
+	while (!failed) {
+		struct file_change *changes;
+		struct commit_result *r;
+		size_t n;
+
+		while (more && nr <= WORK_CHUNK) {
+			more = take_run(e, &start, &end);
+			for (size_t i = start; more && i < end; i++) {
+				git_oid parent;
+				int merge, rc;
+				r = xcalloc(1, sizeof(*r));
+				rc = commit_differ_begin(d, &e->todo[i], r, &parent, &merge);
+				if (rc <= 0) { /* failed, or not to be diffed */
+					queue_result(e, r);
+					continue;
+				}
+				diff_stream_request(ds, &e->todo[i], merge ? &parent : NULL);
+				fifo[(head + nr++) % ARRAY_SIZE(fifo)] = r;
+			}
+			if ((more ? diff_stream_flush(ds) : diff_stream_close(ds)) < 0) {
+				failed = 1;
+				break;
+			}
+		}
+		if (failed || !nr)
+			break;
+		r = fifo[head];
+		head = (head + 1) % ARRAY_SIZE(fifo);
+		nr--;
+		if (diff_stream_read(ds, &r->oid, &changes, &n) < 0 ||
+		    commit_differ_finish(d, r, changes, n) < 0) {
+			failed = 1;
+			if (!r->failed) {
+				r->failed = 1;
+				r->errmsg = xstrdup(err_msg());
+			}
+		}
+		queue_result(e, r);
+	}
+	for (; nr; nr--, head = (head + 1) % ARRAY_SIZE(fifo)) /* asked for, never read */
+		commit_result_free(fifo[head]);
+	return failed ? -1 : 0;
+}
+
 static void *worker_main(void *data)
 {
 	struct engine *e = data;
 	struct commit_differ *d = NULL;
-	size_t chunk_next = 0, chunk_end = 0; /* the todo indices this worker holds */
+	struct diff_stream *ds = NULL;
 
 	pthread_setname_np(pthread_self(), "patterns-diff");
 	if (commit_differ_new(&d, e->gitdir, e->workdir, e->bare, e->o) < 0) {
@@ -725,48 +834,19 @@ static void *worker_main(void *data)
 		e->stop = 1;
 		goto done;
 	}
-	for (;;) {
-		struct commit_result *r, *garbage;
-		size_t i;
-
-		pthread_mutex_lock(&e->lock);
-		garbage = e->written;
-		e->written = NULL;
-		if (garbage) {
-			pthread_mutex_unlock(&e->lock);
-			free_results(garbage);
-			pthread_mutex_lock(&e->lock);
+	/* without git to run, libgit2 does it all */
+	if (e->use_git && diff_stream_start(&ds, e->gitdir, e->workdir, e->o) == 0) {
+		int rc = diff_with_git(e, d, ds);
+		if (diff_stream_end(ds, rc < 0 || e->stop) < 0 && !rc) {
+			struct commit_result *r = xcalloc(1, sizeof(*r));
+			r->failed = 1;
+			r->errmsg = xstrdup(err_msg());
+			queue_result(e, r);
 		}
-		if (e->stop || (chunk_next == chunk_end && e->next_todo >= e->nr_todo))
-			break;
-		if (chunk_next == chunk_end) {
-			/* a run of consecutive commits: nearby commits share blobs */
-			chunk_next = e->next_todo;
-			chunk_end = chunk_next + WORK_CHUNK;
-			if (chunk_end > e->nr_todo)
-				chunk_end = e->nr_todo;
-			e->next_todo = chunk_end;
-		}
-		i = chunk_next++;
-		pthread_mutex_unlock(&e->lock);
-
-		r = xcalloc(1, sizeof(*r));
-		commit_differ_run(d, &e->todo[i], r);
-
-		pthread_mutex_lock(&e->lock);
-		while (!e->stop && e->head && e->queued_bytes + r->bytes > QUEUE_MAX_BYTES)
-			pthread_cond_wait(&e->have_room, &e->lock);
-		if (e->tail)
-			e->tail->next = r;
-		else
-			e->head = r;
-		e->tail = r;
-		e->queued_bytes += r->bytes;
-		/* wake the writer for a handful of results, not for each one */
-		if (++e->queued_nr >= WAKE_WRITER_AFTER || e->queued_bytes > QUEUE_MAX_BYTES / 2)
-			pthread_cond_signal(&e->have_result);
-		pthread_mutex_unlock(&e->lock);
+	} else {
+		diff_with_libgit2(e, d);
 	}
+	pthread_mutex_lock(&e->lock);
 done:
 	e->workers_running--;
 	pthread_cond_broadcast(&e->have_result);
@@ -779,63 +859,44 @@ done:
 /* The writer                                                       */
 
 /*
- * The writer stages a batch's patterns in a temporary table and moves them
- * into patterns with one INSERT ... SELECT at the end of the batch: one
- * statement per batch instead of one per pattern lets FTS5 keep its
- * pending terms in memory until the commit, where a statement per row
- * would flush a tiny index segment (and merge it) for every pattern.
+ * The writer: many commits per transaction (bounded by count, bytes and
+ * time), each commit's patterns and its processed mark in the same one.
+ * The full-text index is filled when first searched (store.c), so an
+ * insert touches only the table and its indexes.
  */
 struct writer {
 	struct store *s;
 	const char *variant;
-	sqlite3_stmt *ins_stage, *move_stage, *clear_stage, *ins_processed;
+	sqlite3_stmt *ins_pattern, *ins_processed;
 	int in_txn;
-	size_t batch, staged, staged_bytes;
+	size_t batch, batch_bytes;
 	double batch_start;
 	long long now;
 };
 
 static int writer_prepare(struct writer *wr)
 {
-	/*
-	 * Statement journals and the stage in memory, not in temporary files
-	 * written page by page; a larger page cache for the indexes.
-	 */
-	if (store_exec(wr->s, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;"
-			      "CREATE TEMP TABLE IF NOT EXISTS extract_stage ("
-			      " pattern_id TEXT, variant TEXT, commit_id TEXT, file_path TEXT,"
-			      " old_path TEXT, problem_type TEXT, before_code TEXT,"
-			      " after_code TEXT, commit_msg TEXT, commit_body TEXT, author TEXT,"
-			      " author_name TEXT, date TEXT, commit_time INTEGER,"
-			      " confidence REAL, language TEXT, solution_hash TEXT);"
-			      "DELETE FROM temp.extract_stage;") < 0)
+	/* statement journals in memory; a larger page cache for the indexes */
+	if (store_exec(wr->s, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;") < 0)
 		return -1;
-	wr->ins_stage = store_prepare(
-		wr->s, "INSERT INTO temp.extract_stage VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-		       " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
-	wr->move_stage = store_prepare(
+	wr->ins_pattern = store_prepare(
 		wr->s,
 		"INSERT INTO patterns(pattern_id, variant, origin, commit_id, file_path, old_path,"
 		" problem_type, before_code, after_code, commit_msg, commit_body, author,"
 		" author_name, date, commit_time, confidence, language, solution_hash)"
-		" SELECT pattern_id, variant, 'local', commit_id, file_path, old_path,"
-		" problem_type, before_code, after_code, commit_msg, commit_body, author,"
-		" author_name, date, commit_time, confidence, language, solution_hash"
-		" FROM temp.extract_stage WHERE true ORDER BY rowid"
+		" VALUES (?1, ?2, 'local', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+		" ?15, ?16, ?17)"
 		" ON CONFLICT(pattern_id, variant, origin) DO UPDATE SET obsolete = 0");
-	wr->clear_stage = store_prepare(wr->s, "DELETE FROM temp.extract_stage");
 	wr->ins_processed = store_prepare(
 		wr->s, "INSERT INTO processed(commit_id, variant, at, skipped_unknown)"
 		       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(commit_id, variant) DO UPDATE"
 		       " SET at = excluded.at, skipped_unknown = excluded.skipped_unknown");
-	return wr->ins_stage && wr->move_stage && wr->clear_stage && wr->ins_processed ? 0 : -1;
+	return wr->ins_pattern && wr->ins_processed ? 0 : -1;
 }
 
 static void writer_finalize(struct writer *wr)
 {
-	sqlite3_finalize(wr->ins_stage);
-	sqlite3_finalize(wr->move_stage);
-	sqlite3_finalize(wr->clear_stage);
+	sqlite3_finalize(wr->ins_pattern);
 	sqlite3_finalize(wr->ins_processed);
 }
 
@@ -854,7 +915,7 @@ static int write_result(struct writer *wr, const struct commit_result *r, size_t
 
 	for (size_t i = 0; i < r->nr; i++) {
 		const struct file_pattern *fp = &r->files[i];
-		sqlite3_stmt *st = wr->ins_stage;
+		sqlite3_stmt *st = wr->ins_pattern;
 
 		sqlite3_bind_text(st, 1, fp->pattern_id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, wr->variant, -1, SQLITE_STATIC);
@@ -879,8 +940,7 @@ static int write_result(struct writer *wr, const struct commit_result *r, size_t
 		if (step_done(wr, st, "cannot store pattern") < 0)
 			return -1;
 		(*patterns)++;
-		wr->staged++;
-		wr->staged_bytes += fp->before.len + fp->after.len;
+		wr->batch_bytes += fp->before.len + fp->after.len;
 	}
 	sqlite3_bind_text(wr->ins_processed, 1, hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(wr->ins_processed, 2, wr->variant, -1, SQLITE_STATIC);
@@ -895,14 +955,7 @@ static int writer_flush(struct writer *wr)
 		return 0;
 	wr->in_txn = 0;
 	wr->batch = 0;
-	if (wr->staged) {
-		wr->staged = wr->staged_bytes = 0;
-		if (step_done(wr, wr->move_stage, "cannot store patterns") < 0 ||
-		    step_done(wr, wr->clear_stage, "cannot store patterns") < 0) {
-			store_rollback(wr->s);
-			return -1;
-		}
-	}
+	wr->batch_bytes = 0;
 	if (store_commit(wr->s) < 0) {
 		store_rollback(wr->s);
 		return -1;
@@ -921,14 +974,14 @@ static int writer_add(struct writer *wr, const struct commit_result *r, struct e
 	if (write_result(wr, r, &st->patterns) < 0) {
 		store_rollback(wr->s);
 		wr->in_txn = 0;
-		wr->staged = wr->staged_bytes = 0;
+		wr->batch = wr->batch_bytes = 0;
 		return -1;
 	}
 	st->processed++;
 	st->files_skipped += r->files_skipped;
 	if (r->skipped_unknown)
 		st->skipped_unknown++;
-	if (++wr->batch >= BATCH_MAX_COMMITS || wr->staged_bytes > BATCH_MAX_BYTES ||
+	if (++wr->batch >= BATCH_MAX_COMMITS || wr->batch_bytes > BATCH_MAX_BYTES ||
 	    now_seconds() - wr->batch_start > BATCH_MAX_SECONDS)
 		return writer_flush(wr);
 	return 0;
@@ -936,491 +989,6 @@ static int writer_add(struct writer *wr, const struct commit_result *r, struct e
 
 /* ---------------------------------------------------------------- */
 /* The run                                                          */
-
-/* ---------------------------------------------------------------- */
-/* Worker processes                                                 */
-
-/*
- * A large run diffs in worker processes rather than threads: libgit2
- * takes one process-wide mutex for its pack windows on every object read,
- * and two diff threads spent a tenth of their time waiting on it or on each
- * other's malloc arenas. The processes are forked after the walk (from a
- * process with no other thread), each opens its own repository, takes runs
- * of consecutive todo commits from a counter in shared memory, and sends
- * its results to the writer (this process, the only one that touches the
- * store) over a pipe in a compact binary framing:
- *
- *   u32 payload length (0: the worker is done), then the payload:
- *   oid[20] u8 failed u8 skipped_unknown u8 bug_kw u8 feature_kw
- *   i64 commit_time u64 files_skipped
- *   str errmsg, problem_type, subject, body, author, author_name, date
- *   u32 files, each: str path, str old_path (length ~0: none), str language,
- *   str before, str after, pattern_id[16] solution_hash[64] f64 confidence
- *
- * where str is a u32 length and the bytes. A pipe holds little, so a
- * worker blocks while the writer is behind: memory stays bounded.
- */
-#define PROC_MIN_TODO 256
-#define PROC_FLUSH_BYTES (256u << 10)
-#define NO_STRING 0xffffffffu
-
-struct proc_shared {
-	size_t next_todo;
-	int stop;
-};
-
-/* 1 if this process runs no thread but the calling one (fork is safe). */
-static int single_threaded(void)
-{
-	char buf[1024];
-	FILE *f = fopen("/proc/self/stat", "r");
-	size_t n;
-	const char *p;
-	int field = 2;
-	long threads = 0;
-
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')'); /* the command name may hold spaces */
-	if (!p)
-		return 0;
-	for (p++; *p && field < 20; p++)
-		if (*p == ' ')
-			field++;
-	if (field == 20)
-		threads = strtol(p, NULL, 10);
-	return threads == 1;
-}
-
-static void put_u32(struct strbuf *sb, uint32_t v)
-{
-	strbuf_add(sb, &v, sizeof(v));
-}
-
-static void put_str(struct strbuf *sb, const char *s, size_t len)
-{
-	put_u32(sb, (uint32_t)len);
-	strbuf_add(sb, s, len);
-}
-
-static void put_cstr(struct strbuf *sb, const char *s)
-{
-	if (!s)
-		put_u32(sb, NO_STRING);
-	else
-		put_str(sb, s, strlen(s));
-}
-
-static void frame_result(struct strbuf *sb, const struct commit_result *r)
-{
-	size_t start = sb->len;
-	unsigned char flags[4] = { (unsigned char)r->failed, (unsigned char)r->skipped_unknown,
-				   (unsigned char)r->bug_keyword,
-				   (unsigned char)r->feature_keyword };
-	int64_t t = r->commit_time;
-	uint64_t skipped = r->files_skipped;
-	uint32_t len;
-
-	put_u32(sb, 0); /* the length, filled in below */
-	strbuf_add(sb, r->oid.id, GIT_OID_RAWSZ);
-	strbuf_add(sb, flags, sizeof(flags));
-	strbuf_add(sb, &t, sizeof(t));
-	strbuf_add(sb, &skipped, sizeof(skipped));
-	put_cstr(sb, r->errmsg);
-	put_cstr(sb, r->problem_type);
-	put_cstr(sb, r->subject);
-	put_cstr(sb, r->body);
-	put_cstr(sb, r->author);
-	put_cstr(sb, r->author_name);
-	put_cstr(sb, r->date);
-	put_u32(sb, (uint32_t)r->nr);
-	for (size_t i = 0; i < r->nr; i++) {
-		const struct file_pattern *fp = &r->files[i];
-		put_cstr(sb, fp->path);
-		put_cstr(sb, fp->old_path);
-		put_cstr(sb, fp->language);
-		put_str(sb, fp->before.buf, fp->before.len);
-		put_str(sb, fp->after.buf, fp->after.len);
-		strbuf_add(sb, fp->pattern_id, 16);
-		strbuf_add(sb, fp->solution_hash, 64);
-		strbuf_add(sb, &fp->confidence, sizeof(fp->confidence));
-	}
-	len = (uint32_t)(sb->len - start - sizeof(len));
-	memcpy(sb->buf + start, &len, sizeof(len));
-}
-
-/* A frame's reader: bounds-checked, sticky failure. */
-struct frame_reader {
-	const unsigned char *p, *end;
-	int bad;
-};
-
-static const unsigned char *take(struct frame_reader *fr, size_t n)
-{
-	const unsigned char *p = fr->p;
-	if (fr->bad || (size_t)(fr->end - fr->p) < n) {
-		fr->bad = 1;
-		return NULL;
-	}
-	fr->p += n;
-	return p;
-}
-
-static uint32_t take_u32(struct frame_reader *fr)
-{
-	const unsigned char *p = take(fr, 4);
-	uint32_t v = 0;
-	if (p)
-		memcpy(&v, p, 4);
-	return v;
-}
-
-/* A string as a new allocation (NULL for none, or on a short frame). */
-static char *take_str(struct frame_reader *fr)
-{
-	uint32_t len = take_u32(fr);
-	const unsigned char *p;
-	if (fr->bad || len == NO_STRING)
-		return NULL;
-	p = take(fr, len);
-	return p ? xstrndup((const char *)p, len) : NULL;
-}
-
-/* Code, which may hold NUL bytes past the binary check's 8000. */
-static void take_code(struct frame_reader *fr, struct strbuf *sb)
-{
-	uint32_t len = take_u32(fr);
-	const unsigned char *p;
-	strbuf_init(sb, 0);
-	if (fr->bad || len == NO_STRING || !(p = take(fr, len)))
-		fr->bad = 1;
-	else
-		strbuf_add(sb, p, len);
-}
-
-/* The same static string for the same text (problem types, languages). */
-static const char *intern(struct string_list *pool, char *s)
-{
-	if (!s)
-		return "";
-	for (size_t i = 0; i < pool->nr; i++)
-		if (!strcmp(pool->items[i], s)) {
-			free(s);
-			return pool->items[i];
-		}
-	string_list_append(pool, s);
-	free(s);
-	return pool->items[pool->nr - 1];
-}
-
-static struct commit_result *parse_result(const unsigned char *p, size_t len,
-					  struct string_list *pool)
-{
-	struct frame_reader fr = { p, p + len, 0 };
-	struct commit_result *r = xcalloc(1, sizeof(*r));
-	const unsigned char *q;
-	char *s;
-	uint32_t nr;
-
-	if ((q = take(&fr, GIT_OID_RAWSZ)))
-		memcpy(r->oid.id, q, GIT_OID_RAWSZ);
-	if ((q = take(&fr, 4))) {
-		r->failed = q[0];
-		r->skipped_unknown = q[1];
-		r->bug_keyword = q[2];
-		r->feature_keyword = q[3];
-	}
-	if ((q = take(&fr, 8))) {
-		int64_t t;
-		memcpy(&t, q, 8);
-		r->commit_time = t;
-	}
-	if ((q = take(&fr, 8))) {
-		uint64_t n;
-		memcpy(&n, q, 8);
-		r->files_skipped = (size_t)n;
-	}
-	r->errmsg = take_str(&fr);
-	r->problem_type = intern(pool, take_str(&fr));
-	r->subject = take_str(&fr);
-	r->body = take_str(&fr);
-	r->author = take_str(&fr);
-	r->author_name = take_str(&fr);
-	s = take_str(&fr);
-	if (s && strlen(s) < sizeof(r->date))
-		strcpy(r->date, s);
-	free(s);
-	nr = take_u32(&fr);
-	for (uint32_t i = 0; !fr.bad && i < nr; i++) {
-		struct file_pattern fp;
-		memset(&fp, 0, sizeof(fp));
-		fp.path = take_str(&fr);
-		fp.old_path = take_str(&fr);
-		fp.language = intern(pool, take_str(&fr));
-		take_code(&fr, &fp.before);
-		take_code(&fr, &fp.after);
-		if ((q = take(&fr, 16)))
-			memcpy(fp.pattern_id, q, 16);
-		if ((q = take(&fr, 64)))
-			memcpy(fp.solution_hash, q, 64);
-		if ((q = take(&fr, 8)))
-			memcpy(&fp.confidence, q, 8);
-		ALLOC_GROW(r->files, r->nr + 1, r->alloc);
-		r->files[r->nr++] = fp;
-		if (!fp.path)
-			fr.bad = 1;
-	}
-	if (!fr.bad && fr.p != fr.end)
-		fr.bad = 1;
-	if (fr.bad || !r->subject || !r->body || !r->author || !r->author_name) {
-		commit_result_free(r);
-		return NULL;
-	}
-	return r;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* A worker process: diff runs of todo commits, send the results to fd. */
-static __attribute__((noreturn)) void proc_worker(const struct engine *e, struct proc_shared *sh, int fd,
-				 pid_t parent)
-{
-	struct commit_differ *d = NULL;
-	struct strbuf out = STRBUF_INIT;
-
-	/* die with the writer: a killed extraction leaves no worker behind */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(1);
-	signal(SIGPIPE, SIG_DFL);
-	if (commit_differ_new(&d, e->gitdir, e->workdir, e->bare, e->o) < 0) {
-		struct commit_result r;
-		memset(&r, 0, sizeof(r));
-		r.failed = 1;
-		r.errmsg = (char *)err_msg();
-		r.subject = r.body = r.author = r.author_name = (char *)"";
-		frame_result(&out, &r);
-	} else {
-		for (;;) {
-			size_t i = __atomic_fetch_add(&sh->next_todo, WORK_CHUNK, __ATOMIC_RELAXED);
-			size_t end = i + WORK_CHUNK < e->nr_todo ? i + WORK_CHUNK : e->nr_todo;
-			if (i >= e->nr_todo || __atomic_load_n(&sh->stop, __ATOMIC_RELAXED))
-				break;
-			for (; i < end; i++) {
-				struct commit_result *r = xcalloc(1, sizeof(*r));
-				commit_differ_run(d, &e->todo[i], r);
-				frame_result(&out, r);
-				commit_result_free(r);
-				if (out.len >= PROC_FLUSH_BYTES) {
-					if (write_all(fd, out.buf, out.len) < 0)
-						_exit(1);
-					strbuf_setlen(&out, 0);
-				}
-			}
-		}
-	}
-	put_u32(&out, 0); /* done */
-	if (write_all(fd, out.buf, out.len) < 0)
-		_exit(1);
-	_exit(0);
-}
-
-struct proc {
-	pid_t pid;
-	int fd;
-	int done; /* its end frame was read */
-	struct strbuf in;
-};
-
-static void stop_procs(struct proc *procs, int n, struct proc_shared *sh)
-{
-	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
-	for (int i = 0; i < n; i++)
-		if (procs[i].pid > 0)
-			kill(procs[i].pid, SIGKILL);
-}
-
-/* Take the complete frames out of p->in: 0, or -1 with *errmsg. */
-static int drain_frames(struct proc *p, struct writer *wr, struct extract_stats *st,
-			struct string_list *pool, char **errmsg)
-{
-	size_t off = 0;
-	int ret = 0;
-
-	while (!ret && !p->done && p->in.len - off >= 4) {
-		uint32_t len;
-		struct commit_result *r;
-		memcpy(&len, p->in.buf + off, 4);
-		if (!len) {
-			p->done = 1;
-			off += 4;
-			break;
-		}
-		if (p->in.len - off - 4 < len)
-			break;
-		r = parse_result((const unsigned char *)p->in.buf + off + 4, len, pool);
-		off += 4 + (size_t)len;
-		if (!r) {
-			*errmsg = xstrdup("diff worker sent a garbled result");
-			ret = -1;
-		} else if (r->failed) {
-			*errmsg = xstrdup(r->errmsg ? r->errmsg : "diff worker failed");
-			ret = -1;
-		} else if (writer_add(wr, r, st) < 0) {
-			*errmsg = xstrdup(err_msg());
-			ret = -1;
-		}
-		if (r)
-			commit_result_free(r);
-	}
-	if (off) {
-		memmove(p->in.buf, p->in.buf + off, p->in.len - off);
-		strbuf_setlen(&p->in, p->in.len - off);
-	}
-	return ret;
-}
-
-/*
- * run_workers with processes: 0, -1 with err_set, or 1 when processes
- * could not be started (nothing done: the caller uses threads).
- */
-static int run_procs(struct engine *e, struct writer *wr, int nprocs, struct extract_stats *st)
-{
-	struct proc *procs = xcalloc((size_t)nprocs, sizeof(*procs));
-	struct proc_shared *sh;
-	struct string_list pool = STRING_LIST_INIT;
-	struct progress *progress;
-	struct pollfd *pfds = xcalloc((size_t)nprocs, sizeof(*pfds));
-	char *errmsg = NULL;
-	pid_t self = getpid();
-	int started = 0, open = 0, ret = 0;
-
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED) {
-		free(procs);
-		free(pfds);
-		return 1;
-	}
-	memset(sh, 0, sizeof(*sh));
-	fflush(NULL); /* nothing buffered twice */
-	for (int i = 0; i < nprocs; i++) {
-		int fds[2];
-		pid_t pid;
-		if (pipe2(fds, O_CLOEXEC) < 0)
-			break;
-		pid = fork();
-		if (pid < 0) {
-			close(fds[0]);
-			close(fds[1]);
-			break;
-		}
-		if (!pid) {
-			close(fds[0]);
-			for (int j = 0; j < started; j++)
-				close(procs[j].fd);
-			proc_worker(e, sh, fds[1], self);
-		}
-		close(fds[1]);
-		procs[started].pid = pid;
-		procs[started].fd = fds[0];
-		strbuf_init(&procs[started].in, 0);
-		started++;
-	}
-	if (!started) {
-		munmap(sh, sizeof(*sh));
-		free(procs);
-		free(pfds);
-		return 1;
-	}
-
-	progress = progress_start("Extracting patterns", e->nr_todo, "commits", !e->o->progress);
-	open = started;
-	while (open && !ret) {
-		int n = 0;
-		for (int i = 0; i < started; i++)
-			if (procs[i].fd >= 0) {
-				pfds[n].fd = procs[i].fd;
-				pfds[n].events = POLLIN;
-				pfds[n].revents = 0;
-				n++;
-			}
-		if (poll(pfds, (nfds_t)n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			errmsg = xstrfmt("poll: %s", strerror(errno));
-			ret = -1;
-			break;
-		}
-		for (int k = 0; k < n && !ret; k++) {
-			struct proc *p = NULL;
-			ssize_t got;
-			if (!pfds[k].revents)
-				continue;
-			for (int i = 0; i < started; i++)
-				if (procs[i].fd == pfds[k].fd)
-					p = &procs[i];
-			strbuf_grow(&p->in, 64 << 10);
-			got = read(p->fd, p->in.buf + p->in.len, p->in.alloc - p->in.len - 1);
-			if (got < 0 && errno == EINTR)
-				continue;
-			if (got <= 0) {
-				close(p->fd);
-				p->fd = -1;
-				open--;
-				if (!p->done) {
-					errmsg = xstrdup("a diff worker process died");
-					ret = -1;
-				}
-				continue;
-			}
-			strbuf_setlen(&p->in, p->in.len + (size_t)got);
-			ret = drain_frames(p, wr, st, &pool, &errmsg);
-		}
-		progress_update(progress, st->processed);
-	}
-	if (ret)
-		stop_procs(procs, started, sh);
-	for (int i = 0; i < started; i++) {
-		int status;
-		if (procs[i].fd >= 0)
-			close(procs[i].fd);
-		while (waitpid(procs[i].pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (!ret && (!WIFEXITED(status) || WEXITSTATUS(status))) {
-			errmsg = xstrdup("a diff worker process failed");
-			ret = -1;
-		}
-		strbuf_release(&procs[i].in);
-	}
-	if (writer_flush(wr) < 0 && !ret) {
-		errmsg = xstrdup(err_msg());
-		ret = -1;
-	}
-	if (ret)
-		err_set("%s", errmsg ? errmsg : "extraction failed");
-	progress_stop(progress);
-	munmap(sh, sizeof(*sh));
-	string_list_clear(&pool);
-	free(errmsg);
-	free(procs);
-	free(pfds);
-	return ret;
-}
 
 /* Wait on cond for at most seconds (the writer drains the queue at least that often). */
 static void timed_wait(pthread_cond_t *cond, pthread_mutex_t *lock, double seconds)
@@ -1465,21 +1033,13 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 	e.bare = git_repository_is_bare(repo);
 	e.o = o;
 
-	/* many commits: worker processes, when this process may fork */
-	if (nr_todo >= PROC_MIN_TODO && !getenv("GIT_PATTERNS_EXTRACT_THREADS") &&
-	    single_threaded()) {
-		ret = run_procs(&e, &wr, nthreads, st);
-		if (ret <= 0) {
-			if (ret)
-				store_rollback(s);
-			writer_finalize(&wr);
-			pthread_mutex_destroy(&e.lock);
-			pthread_cond_destroy(&e.have_result);
-			pthread_cond_destroy(&e.have_room);
-			return ret;
-		}
-		ret = 0; /* could not fork: threads */
-	}
+	/*
+	 * Many commits: git diffs them (about twice as fast as libgit2), on
+	 * each worker's own git diff-tree process. Whole files need the blobs,
+	 * which libgit2 reads anyway.
+	 */
+	e.use_git = nr_todo >= GIT_DIFF_MIN_TODO && !o->whole_file &&
+		    !getenv("GIT_PATTERNS_EXTRACT_LIBGIT2");
 
 	progress = progress_start("Extracting patterns", nr_todo, "commits", !o->progress);
 	threads = xcalloc((size_t)nthreads, sizeof(*threads));

@@ -177,7 +177,7 @@ test_expect_success 'worker processes (many commits) and threads give the same p
 	git clone -q big big-procs &&
 	git clone -q big big-threads &&
 	git -C big-procs patterns extract -q --include-unknown -o "$PWD/procs.jsonl" &&
-	GIT_PATTERNS_EXTRACT_THREADS=1 git -C big-threads patterns extract -q --include-unknown \
+	GIT_PATTERNS_EXTRACT_LIBGIT2=1 git -C big-threads patterns extract -q --include-unknown \
 		-o "$PWD/threads.jsonl" &&
 	test_line_count -gt 3000 procs.jsonl &&
 	test_cmp threads.jsonl procs.jsonl &&
