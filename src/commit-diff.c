@@ -444,15 +444,11 @@ static const unsigned char binary_suspect[256] = {
 	[0x7f] = 1, [0xfe] = 1, [0xff] = 1, /* DEL; a UTF-16/32 byte order mark */
 };
 
-static int blob_is_binary(const git_blob *blob)
+/* 1 if p[0, n) holds a byte of binary_suspect. */
+static int any_suspect(const unsigned char *p, size_t n)
 {
-	const unsigned char *p = git_blob_rawcontent(blob);
-	size_t n = (size_t)git_blob_rawsize(blob);
 	unsigned char any = 0;
 	size_t i = 0;
-
-	if (n > 8000)
-		n = 8000;
 #ifdef __SSE2__
 	{
 		/* the same test 16 bytes at a time (a tenth of the worker's time bytewise) */
@@ -477,7 +473,14 @@ static int blob_is_binary(const git_blob *blob)
 #endif
 	for (; i < n; i++)
 		any |= binary_suspect[p[i]];
-	return any ? git_blob_is_binary(blob) : 0;
+	return any;
+}
+
+static int blob_is_binary(const git_blob *blob)
+{
+	size_t n = (size_t)git_blob_rawsize(blob);
+	return any_suspect(git_blob_rawcontent(blob), n > 8000 ? 8000 : n) &&
+	       git_blob_is_binary(blob);
 }
 
 /* One side's blob: absent (zero id) gives NULL; *skip set if too big or binary. */
@@ -632,19 +635,6 @@ out:
 	git_blob_free(oldo);
 	git_blob_free(newo);
 	return ret;
-}
-
-/*
- * A side of a text diff computed elsewhere holds a byte that could make
- * libgit2 call its blob binary (see binary_suspect): then libgit2 decides.
- */
-static int has_suspect_byte(const struct strbuf *sb)
-{
-	const unsigned char *p = (const unsigned char *)sb->buf;
-	unsigned char any = 0;
-	for (size_t i = 0; i < sb->len; i++)
-		any |= binary_suspect[p[i]];
-	return any;
 }
 
 /*
@@ -830,7 +820,8 @@ int commit_differ_finish(struct commit_differ *w, struct commit_result *r,
 		if (change_skipped(w, c, r))
 			continue;
 		/* git calls a blob binary by a NUL alone; libgit2's test is the rule */
-		if (!skip && (has_suspect_byte(&c->before) || has_suspect_byte(&c->after)) &&
+		if (!skip && (any_suspect((unsigned char *)c->before.buf, c->before.len) ||
+			      any_suspect((unsigned char *)c->after.buf, c->after.len)) &&
 		    (load_side(w, &c->old_id, &oldo, &skip) < 0 ||
 		     (!skip && load_side(w, &c->new_id, &newo, &skip) < 0)))
 			rc = -1;

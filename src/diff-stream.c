@@ -109,6 +109,8 @@ static int spawn_git(struct diff_stream *ds, const char *const *argv)
 		errno = err;
 		goto out;
 	}
+	/* room for git to write ahead without waiting (and waking us) as often */
+	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
 	ds->in_fd = in[1];
 	ds->out_fd = out[0];
 	in[1] = out[0] = -1;
@@ -157,6 +159,7 @@ int diff_stream_start(struct diff_stream **out, const char *gitdir, const char *
 	argv[n++] = "--raw";
 	argv[n++] = "-p";
 	argv[n++] = "--no-abbrev";
+	argv[n++] = "--full-index"; /* no abbreviated ids to look up */
 	argv[n++] = "-M50%";
 	argv[n++] = "-l1000";
 	argv[n++] = context;

@@ -8,8 +8,12 @@
  *     is the todo array. A range extracted in full before is recognised by
  *     its fingerprint and answered without walking.
  *  2. diff (worker threads): each worker has its own commit_differ (its own
- *     git_repository) and takes runs of consecutive todo commits; it builds
- *     self-contained commit_results (commit-diff.c).
+ *     git_repository) and a contiguous share of the todo commits, which it
+ *     takes in runs (and helps with another's share when done with its
+ *     own); it builds self-contained commit_results (commit-diff.c). Long
+ *     runs are diffed by git itself, each worker feeding its own
+ *     "git diff-tree --stdin" (diff-stream.c); short ones (a hook's) and
+ *     whole files with libgit2.
  *  3. write (calling thread): results are written in batches, each batch
  *     one transaction holding the commits' patterns and processed marks.
  *
@@ -679,7 +683,14 @@ struct engine {
 	pthread_mutex_t lock;
 	pthread_cond_t have_result, have_room;
 	const git_oid *todo;
-	size_t nr_todo, next_todo;
+	size_t nr_todo;
+	/*
+	 * Each worker's share of todo, [next, end): contiguous, since
+	 * neighbouring commits share trees and blob deltas; a worker whose
+	 * share is done takes the back half of the largest one left.
+	 */
+	struct share { size_t next, end; } *shares;
+	int nr_shares, next_worker;
 	struct commit_result *head, *tail;
 	size_t queued_bytes, queued_nr;
 	/*
@@ -708,23 +719,34 @@ static void free_results(struct commit_result *r)
 }
 
 /*
- * The next run of consecutive todo commits for a worker (nearby commits
- * share blobs and trees): 1, or 0 when there is none or the run stops.
- * Frees what the writer handed back.
+ * The next run of consecutive todo commits for worker w: 1, or 0 when
+ * there is none or the run stops. Frees what the writer handed back.
  */
-static int take_run(struct engine *e, size_t *start, size_t *end)
+static int take_run(struct engine *e, int w, size_t *start, size_t *end)
 {
 	struct commit_result *garbage;
+	struct share *mine = &e->shares[w];
 	int more;
 
 	pthread_mutex_lock(&e->lock);
 	garbage = e->written;
 	e->written = NULL;
-	more = !e->stop && e->next_todo < e->nr_todo;
+	if (mine->next == mine->end) {
+		struct share *big = NULL;
+		for (int i = 0; i < e->nr_shares; i++)
+			if (!big || e->shares[i].end - e->shares[i].next > big->end - big->next)
+				big = &e->shares[i];
+		if (big->end - big->next > WORK_CHUNK) {
+			mine->end = big->end;
+			big->end -= (big->end - big->next) / 2;
+			mine->next = big->end;
+		}
+	}
+	more = !e->stop && mine->next < mine->end;
 	if (more) {
-		*start = e->next_todo;
-		*end = *start + WORK_CHUNK < e->nr_todo ? *start + WORK_CHUNK : e->nr_todo;
-		e->next_todo = *end;
+		*start = mine->next;
+		*end = *start + WORK_CHUNK < mine->end ? *start + WORK_CHUNK : mine->end;
+		mine->next = *end;
 	}
 	pthread_mutex_unlock(&e->lock);
 	free_results(garbage);
@@ -750,10 +772,10 @@ static void queue_result(struct engine *e, struct commit_result *r)
 }
 
 /* Diff with libgit2, commit by commit. */
-static void diff_with_libgit2(struct engine *e, struct commit_differ *d)
+static void diff_with_libgit2(struct engine *e, int w, struct commit_differ *d)
 {
 	size_t i, end;
-	while (take_run(e, &i, &end))
+	while (take_run(e, w, &i, &end))
 		for (; i < end; i++) {
 			struct commit_result *r = xcalloc(1, sizeof(*r));
 			commit_differ_run(d, &e->todo[i], r);
@@ -768,7 +790,8 @@ static void diff_with_libgit2(struct engine *e, struct commit_differ *d)
  * be: up to two runs are asked for ahead, which also keeps git busy while
  * we read. 0, or -1 when the stream failed (a failed result is queued).
  */
-static int diff_with_git(struct engine *e, struct commit_differ *d, struct diff_stream *ds)
+static int diff_with_git(struct engine *e, int w, struct commit_differ *d,
+			 struct diff_stream *ds)
 {
 	struct commit_result *fifo[2 * WORK_CHUNK];
 	size_t head = 0, nr = 0, start, end;
@@ -780,7 +803,7 @@ static int diff_with_git(struct engine *e, struct commit_differ *d, struct diff_
 		size_t n;
 
 		while (more && nr <= WORK_CHUNK) {
-			more = take_run(e, &start, &end);
+			more = take_run(e, w, &start, &end);
 			for (size_t i = start; more && i < end; i++) {
 				git_oid parent;
 				int merge, rc;
@@ -823,8 +846,12 @@ static void *worker_main(void *data)
 	struct engine *e = data;
 	struct commit_differ *d = NULL;
 	struct diff_stream *ds = NULL;
+	int w;
 
 	pthread_setname_np(pthread_self(), "patterns-diff");
+	pthread_mutex_lock(&e->lock);
+	w = e->next_worker++;
+	pthread_mutex_unlock(&e->lock);
 	if (commit_differ_new(&d, e->gitdir, e->workdir, e->bare, e->o) < 0) {
 		pthread_mutex_lock(&e->lock);
 		if (!e->open_failed) {
@@ -836,7 +863,7 @@ static void *worker_main(void *data)
 	}
 	/* without git to run, libgit2 does it all */
 	if (e->use_git && diff_stream_start(&ds, e->gitdir, e->workdir, e->o) == 0) {
-		int rc = diff_with_git(e, d, ds);
+		int rc = diff_with_git(e, w, d, ds);
 		if (diff_stream_end(ds, rc < 0 || e->stop) < 0 && !rc) {
 			struct commit_result *r = xcalloc(1, sizeof(*r));
 			r->failed = 1;
@@ -844,7 +871,7 @@ static void *worker_main(void *data)
 			queue_result(e, r);
 		}
 	} else {
-		diff_with_libgit2(e, d);
+		diff_with_libgit2(e, w, d);
 	}
 	pthread_mutex_lock(&e->lock);
 done:
@@ -1028,6 +1055,12 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 	pthread_cond_init(&e.have_room, NULL);
 	e.todo = todo;
 	e.nr_todo = nr_todo;
+	e.nr_shares = nthreads;
+	e.shares = xcalloc((size_t)nthreads, sizeof(*e.shares));
+	for (int i = 0; i < nthreads; i++) {
+		e.shares[i].next = nr_todo * (size_t)i / (size_t)nthreads;
+		e.shares[i].end = nr_todo * (size_t)(i + 1) / (size_t)nthreads;
+	}
 	e.gitdir = git_repository_path(repo);
 	e.workdir = git_repository_workdir(repo);
 	e.bare = git_repository_is_bare(repo);
@@ -1121,6 +1154,7 @@ out:
 	pthread_mutex_destroy(&e.lock);
 	pthread_cond_destroy(&e.have_result);
 	pthread_cond_destroy(&e.have_room);
+	free(e.shares);
 	return ret;
 }
 

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 void jw_init(struct json_writer *jw, struct strbuf *out, int pretty)
@@ -251,7 +252,24 @@ static size_t utf8_walk(const char *str, size_t len, struct strbuf *out, size_t 
 		strbuf_grow(out, len);
 	while (i < len) {
 		unsigned cp;
-		size_t n = s[i] < 0x80 ? 1 : utf8_seq(s + i, len - i, &cp);
+		size_t n, run = i;
+
+		/* a run of ASCII, eight bytes at a time where it can */
+		for (uint64_t w; run + 8 <= len; run += 8) {
+			memcpy(&w, s + run, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+		}
+		while (run < len && s[run] < 0x80)
+			run++;
+		if (run > i) {
+			if (out)
+				strbuf_add(out, s + i, run - i);
+			count += run - i;
+			i = run;
+			continue;
+		}
+		n = utf8_seq(s + i, len - i, &cp);
 		if (!n) {
 			bad++;
 			if (out)

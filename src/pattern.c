@@ -36,10 +36,14 @@ void pattern_make_id(char out[17], const char *commit_hex, const char *path)
 	out[16] = '\0';
 }
 
-/* Hash norm(s): CRLF -> LF, trailing blanks of each line dropped. */
+/*
+ * Hash norm(s): CRLF -> LF, trailing blanks of each line dropped. Bytes
+ * that stay go to the hash in spans as long as possible (most lines drop
+ * nothing), not line by line.
+ */
 static void hash_normalized(struct sha256_ctx *c, const char *s, size_t len)
 {
-	size_t start = 0;
+	size_t start = 0, span = 0; /* s[span, start) is still to be hashed */
 	while (start < len) {
 		const char *nl = memchr(s + start, '\n', len - start);
 		size_t end = nl ? (size_t)(nl - s) : len;
@@ -48,11 +52,14 @@ static void hash_normalized(struct sha256_ctx *c, const char *s, size_t len)
 			stop--;
 		while (stop > start && (s[stop - 1] == ' ' || s[stop - 1] == '\t'))
 			stop--;
-		sha256_update(c, s + start, stop - start);
-		if (nl)
-			sha256_update(c, "\n", 1);
+		if (stop < end) {
+			sha256_update(c, s + span, stop - span);
+			span = end; /* the newline, if any, starts the next span */
+		}
 		start = end + 1;
 	}
+	if (span < len)
+		sha256_update(c, s + span, len - span);
 }
 
 void pattern_solution_hash(char out[65], const char *before, size_t before_len,

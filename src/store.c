@@ -253,7 +253,7 @@ int store_open(struct store **out, const char *path)
 	if (make_leading_dirs(path) < 0)
 		goto fail;
 	rc = sqlite3_open_v2(path, &s->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			     NULL);
 	if (rc != SQLITE_OK) {
 		err_set("cannot open pattern store '%s': %s", path,

@@ -97,9 +97,26 @@ static void test_json(void)
 	strbuf_release(&sb);
 }
 
+/* Characters, not bytes; an invalid byte counts one (it becomes U+FFFD). */
+static void test_utf8(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *mixed = "abcdefghij\xc3\xa9klmnopqrstuvw\xe2\x82\xac\xff" "12345678";
+	is_num(utf8_length("", 0), 0, "utf8_length of nothing");
+	is_num(utf8_length("0123456789abcdefXYZ", 19), 19, "utf8_length of ASCII");
+	is_num(utf8_length(mixed, strlen(mixed)), 10 + 1 + 13 + 1 + 1 + 8,
+	       "utf8_length across ASCII runs, multibyte and invalid bytes");
+	utf8_sanitize(&sb, mixed, strlen(mixed));
+	is_str(sb.buf, "abcdefghij\xc3\xa9klmnopqrstuvw\xe2\x82\xac\xef\xbf\xbd" "12345678",
+	       "utf8_sanitize keeps valid text and replaces the invalid byte");
+	ok(!utf8_valid(mixed, strlen(mixed)) && utf8_valid(sb.buf, sb.len), "utf8_valid");
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	test_ids();
+	test_utf8();
 	test_solution_hash();
 	test_confidence();
 	test_json();
