@@ -13,13 +13,15 @@
 # The store of REPO is moved aside and put back afterwards.
 # Environment: COMMITS (generated size, default 10000), JOBS (--jobs),
 # BASELINE_COMMITS (run the baseline on the newest N commits only and
-# scale; default: all).
+# scale; default: all), ROUNDS (runs of git log -p and of the full
+# extraction, alternating; the median of each is shown; default 5).
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 BIN=${GIT_PATTERNS:-$ROOT/git-patterns}
 PY=/usr/bin/python3
 COMMITS=${COMMITS:-10000}
+ROUNDS=${ROUNDS:-5}
 
 if ! test -x /usr/bin/time; then
 	echo "installing Debian's time package (for peak memory)" >&2
@@ -61,10 +63,22 @@ total=$(git -C "$REPO" rev-list --count HEAD)
 nomerge=$(git -C "$REPO" rev-list --count --no-merges HEAD)
 echo "repository: $REPO ($total commits, $nomerge without merges), $(nproc) cores"
 
+# The two sides alternate, ROUNDS times each, and the run with the median
+# wall time of each is shown: a shared machine's speed drifts by tens of
+# percent within a minute, and alternating lets both see the same drift.
+median_of() {
+	name=$1
+	for i in $(seq "$ROUNDS"); do echo "$(wall "$name.$i") $i"; done |
+		sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p" | cut -d" " -f2
+}
 git -C "$REPO" log -p --no-merges >/dev/null # warm the page cache
-measure gitlog git -C "$REPO" log -p --no-merges
-rm -rf "$STORE"
-measure full "$BIN" extract --repo-path "$REPO" --include-unknown -q $JOBS_OPT
+for i in $(seq "$ROUNDS"); do
+	measure gitlog.$i git -C "$REPO" log -p --no-merges
+	rm -rf "$STORE"
+	measure full.$i "$BIN" extract --repo-path "$REPO" --include-unknown -q $JOBS_OPT
+done
+cp "$WORK/gitlog.$(median_of gitlog)" "$WORK/gitlog"
+cp "$WORK/full.$(median_of full)" "$WORK/full"
 best=
 for i in 1 2 3 4 5; do
 	measure noop "$BIN" extract --repo-path "$REPO" --include-unknown -q
@@ -111,8 +125,8 @@ fi
 ratio() { "$PY" -c "print('%.2f' % ($1 / $2))"; }
 printf '\n%-46s %9s %9s %9s\n' "" "wall s" "cpu s" "peak MiB"
 row() { printf '%-46s %9s %9s %9s\n' "$1" "$(wall $2)" "$(cpu $2)" "$(rss $2)"; }
-row "git log -p --no-merges" gitlog
-row "extract --include-unknown (fresh store)" full
+row "git log -p --no-merges (median of $ROUNDS)" gitlog
+row "extract --include-unknown (median of $ROUNDS)" full
 printf '%-46s %9s %9s %9s\n' "  all processes, summed: PSS / RSS" "" "" \
 	"$((maxpss / 1024)) / $((maxrss / 1024))"
 printf '%-46s %9s %9s\n' "  ratio extract / git log -p" "$(ratio "$(wall full)" "$(wall gitlog)")" \

@@ -722,6 +722,7 @@ static int classify(struct commit_differ *w, struct commit_result *r,
 	r->problem_type = cl.problem_type;
 	r->bug_keyword = cl.bug_keyword;
 	r->feature_keyword = cl.feature_keyword;
+	r->needs_paths = cl.needs_paths;
 	if (w->o->include_unknown || strcmp(cl.problem_type, PT_UNKNOWN) || cl.needs_paths)
 		return 1;
 	r->skipped_unknown = 1;
@@ -810,7 +811,8 @@ int commit_differ_finish(struct commit_differ *w, struct commit_result *r,
 	char hex[GIT_OID_HEXSZ + 1];
 
 	git_oid_tostr(hex, sizeof(hex), &r->oid);
-	if (!classify(w, r, changes, nr, 1))
+	/* the subject decided alone at commit_differ_begin(), unless paths could change it */
+	if (r->needs_paths && !classify(w, r, changes, nr, 1))
 		return 0;
 	for (size_t i = 0; i < nr; i++) {
 		struct file_change *c = &changes[i];

@@ -52,6 +52,7 @@ struct commit_result {
 	int failed;		/* errmsg says why */
 	char *errmsg;
 	int skipped_unknown;	/* unknown and not diffed (no include_unknown) */
+	int needs_paths;	/* classified from the subject alone, which may not do */
 	const char *problem_type;
 	int bug_keyword, feature_keyword;
 	char *subject, *body, *author, *author_name;
