@@ -389,7 +389,9 @@ static int renamed_changes(struct commit_differ *w, git_tree *old, git_tree *new
 		paths[i] = out->items[i].path;
 	dopts.pathspec.strings = paths;
 	dopts.pathspec.count = out->nr;
-	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	/* a type change stays one change (as git shows it), not a deletion and an addition */
+	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_DISABLE_PATHSPEC_MATCH |
+		      GIT_DIFF_INCLUDE_TYPECHANGE;
 	rc = git_diff_tree_to_tree(&diff, w->repo, old, new, &dopts);
 	free(paths);
 	if (rc < 0)
@@ -414,6 +416,7 @@ static int renamed_changes(struct commit_differ *w, git_tree *old, git_tree *new
 			c = change_new(out, 'R');
 			c->old_path = xstrdup(d->old_file.path);
 			break;
+		case GIT_DELTA_TYPECHANGE: c = change_new(out, 'T'); break;
 		default: c = change_new(out, 'M'); break;
 		}
 		c->old_mode = d->old_file.mode;

@@ -55,6 +55,48 @@ static int stream_error(struct diff_stream *ds, const char *what)
 	return err_set("git diff-tree: %s (commit %s)", what, ds->current);
 }
 
+/* git's first error line, from the file its stderr went to, without "fatal: ". */
+static void git_message(struct diff_stream *ds, struct strbuf *msg)
+{
+	char buf[512], *p = buf, *nl;
+	ssize_t n = ds->err_fd >= 0 ? pread(ds->err_fd, buf, sizeof(buf) - 1, 0) : -1;
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if ((nl = strchr(buf, '\n')))
+		*nl = '\0';
+	if (!strncmp(p, "fatal: ", 7) || !strncmp(p, "error: ", 7))
+		p += 7;
+	strbuf_addstr(msg, p);
+}
+
+/*
+ * Wait for git and say why it failed (0 if it exited cleanly). Its
+ * message, when it wrote one, is the clearest account of what went wrong.
+ */
+static int reap(struct diff_stream *ds)
+{
+	int status = 0;
+	struct strbuf msg = STRBUF_INIT;
+
+	if (ds->pid <= 0)
+		return 0;
+	while (waitpid(ds->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	ds->pid = -1;
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return 0;
+	git_message(ds, &msg);
+	if (msg.len)
+		err_set("git diff-tree failed: %s", msg.buf);
+	else if (WIFSIGNALED(status))
+		err_set("git diff-tree died of signal %d", WTERMSIG(status));
+	else
+		err_set("git diff-tree failed with exit status %d", WEXITSTATUS(status));
+	strbuf_release(&msg);
+	return -1;
+}
+
 /* ---------------------------------------------------------------- */
 /* Starting git                                                     */
 
@@ -234,6 +276,16 @@ int diff_stream_close(struct diff_stream *ds)
 /* ---------------------------------------------------------------- */
 /* Reading the answers                                              */
 
+/* The answers ended early: git's own message when it died, ours if not. */
+static void cut_short(struct diff_stream *ds)
+{
+	if (ds->in_fd >= 0)
+		close(ds->in_fd);
+	ds->in_fd = -1;
+	if (!reap(ds))
+		stream_error(ds, "answer cut short");
+}
+
 /* At least want unparsed bytes in the buffer: 0, 1 at the end, -1 error. */
 static int need(struct diff_stream *ds, size_t want)
 {
@@ -284,7 +336,7 @@ static const char *token(struct diff_stream *ds, char delim, size_t *len)
 		rc = need(ds, scanned + 1);
 		if (rc) {
 			if (rc > 0)
-				stream_error(ds, "answer cut short");
+				cut_short(ds);
 			return NULL;
 		}
 	}
@@ -560,58 +612,30 @@ int diff_stream_read(struct diff_stream *ds, const git_oid *oid, struct file_cha
 /* ---------------------------------------------------------------- */
 /* The end                                                          */
 
-/* git's first error line, from the file its stderr went to. */
-static void git_message(struct diff_stream *ds, struct strbuf *msg)
-{
-	char buf[512];
-	ssize_t n = ds->err_fd >= 0 ? pread(ds->err_fd, buf, sizeof(buf) - 1, 0) : -1;
-	char *nl;
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	if ((nl = strchr(buf, '\n')))
-		*nl = '\0';
-	strbuf_addstr(msg, buf);
-}
-
 int diff_stream_end(struct diff_stream *ds, int abort)
 {
-	int status = 0, ret = 0;
+	int ret = 0;
 
 	if (ds->in_fd >= 0)
 		close(ds->in_fd);
-	if (ds->pid > 0) {
-		if (abort)
-			kill(ds->pid, SIGKILL);
-		if (ds->out_fd >= 0 && !abort) {
-			/* anything left over is a sign of trouble, but git must not block */
-			char sink[4096];
-			ssize_t n;
-			while ((n = read(ds->out_fd, sink, sizeof(sink))) > 0 ||
-			       (n < 0 && errno == EINTR))
-				;
-		}
-		if (ds->out_fd >= 0)
-			close(ds->out_fd);
-		ds->out_fd = -1;
-		while (waitpid(ds->pid, &status, 0) < 0 && errno == EINTR)
+	if (ds->pid > 0 && abort)
+		kill(ds->pid, SIGKILL);
+	if (ds->pid > 0 && !abort && ds->out_fd >= 0) {
+		/* anything left over is a sign of trouble, but git must not block */
+		char sink[4096];
+		ssize_t n;
+		while ((n = read(ds->out_fd, sink, sizeof(sink))) > 0 || (n < 0 && errno == EINTR))
 			;
-		if (!abort && (!WIFEXITED(status) || WEXITSTATUS(status))) {
-			struct strbuf msg = STRBUF_INIT;
-			git_message(ds, &msg);
-			if (msg.len)
-				err_set("git diff-tree failed: %s", msg.buf);
-			else if (WIFSIGNALED(status))
-				err_set("git diff-tree died of signal %d", WTERMSIG(status));
-			else
-				err_set("git diff-tree failed with exit status %d",
-					WEXITSTATUS(status));
-			strbuf_release(&msg);
-			ret = -1;
-		}
 	}
 	if (ds->out_fd >= 0)
 		close(ds->out_fd);
+	ds->out_fd = -1;
+	if (abort) {
+		while (ds->pid > 0 && waitpid(ds->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	} else {
+		ret = reap(ds);
+	}
 	if (ds->err_fd >= 0)
 		close(ds->err_fd);
 	for (size_t i = 0; i < ds->nr; i++)
