@@ -192,6 +192,16 @@ int diff_stream_start(struct diff_stream **out, const char *gitdir, const char *
 	/* larger than the limit (either side): "Binary files differ" */
 	argv[n++] = "-c";
 	argv[n++] = threshold;
+	/*
+	 * git's memory bounded whatever the history's size (by default its
+	 * delta cache and pack windows grow past 100 MiB on a long history)
+	 */
+	argv[n++] = "-c";
+	argv[n++] = "core.deltaBaseCacheLimit=24m";
+	argv[n++] = "-c";
+	argv[n++] = "core.packedGitLimit=32m";
+	argv[n++] = "-c";
+	argv[n++] = "core.packedGitWindowSize=8m";
 	argv[n++] = "diff-tree";
 	argv[n++] = "--stdin";
 	argv[n++] = "--always";

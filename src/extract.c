@@ -904,7 +904,7 @@ struct writer {
 static int writer_prepare(struct writer *wr)
 {
 	/* statement journals in memory; a larger page cache for the indexes */
-	if (store_exec(wr->s, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;") < 0)
+	if (store_exec(wr->s, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;") < 0)
 		return -1;
 	wr->ins_pattern = store_prepare(
 		wr->s,

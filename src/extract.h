@@ -20,7 +20,10 @@
  * most the uncommitted batch, which the next run redoes.
  *
  * Threads: diffs run on o->jobs worker threads, each with its own
- * git_repository; the calling thread is the only one that writes the store.
+ * git_repository; for 256 commits or more (and not whole_file) each also
+ * feeds its own "git diff-tree --stdin" process (diff-stream.h), falling
+ * back to libgit2 when git cannot be run. The calling thread is the only
+ * one that writes the store.
  */
 #ifndef EXTRACT_H
 #define EXTRACT_H
@@ -52,7 +55,7 @@ struct extract_options {
 	int whole_file;		/* whole old/new files instead of hunks */
 	int context_lines;	/* -1: patterns.contextLines, else 3 */
 	long long max_file_size; /* -1: patterns.maxFileSize, else 1 MiB */
-	int jobs;		/* worker threads; 0: number of cores */
+	int jobs;		/* diff threads (and git processes); 0: number of cores */
 	int progress;		/* show a progress line (if stderr is a terminal) */
 	/*
 	 * Called for every selected commit (passing since/merge filters),
