@@ -229,6 +229,7 @@ struct commit_differ {
 	 * diff, which in the real repository costs a dozen stat calls.
 	 */
 	git_repository *blob_repo;
+	git_repository *commit_repo; /* where commits are read: repo, or a shared one */
 	struct blob_cache blobs;
 	const struct extract_options *o;
 	uint32_t attr_flags;
@@ -691,7 +692,7 @@ static int read_commit(struct commit_differ *w, const git_oid *oid, struct commi
 	const char *encoding;
 
 	r->oid = *oid;
-	if (git_commit_lookup(commit, w->repo, oid) < 0)
+	if (git_commit_lookup(commit, w->commit_repo, oid) < 0)
 		return git_error_set_from("cannot read commit");
 	encoding = git_commit_message_encoding(*commit);
 	r->subject = message_text(git_commit_summary(*commit), encoding);
@@ -859,11 +860,17 @@ int commit_differ_new(struct commit_differ **out, const char *gitdir, const char
 		commit_differ_free(w);
 		return -1;
 	}
+	w->commit_repo = w->repo;
 	/* attributes as git diff reads them: the work tree, or HEAD when bare */
 	w->attr_flags = bare ? GIT_ATTR_CHECK_INCLUDE_HEAD | GIT_ATTR_CHECK_INDEX_ONLY
 			     : GIT_ATTR_CHECK_FILE_THEN_INDEX;
 	*out = w;
 	return 0;
+}
+
+void commit_differ_share_commits(struct commit_differ *w, git_repository *repo)
+{
+	w->commit_repo = repo;
 }
 
 void commit_differ_free(struct commit_differ *w)

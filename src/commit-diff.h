@@ -77,6 +77,14 @@ int commit_differ_new(struct commit_differ **out, const char *gitdir, const char
 void commit_differ_free(struct commit_differ *d);
 
 /*
+ * Read commits through repo rather than d's own repository: the walk just
+ * read them through repo, whose object cache still holds them. repo must
+ * outlive d and may be shared by several differs (libgit2 serialises its
+ * cache); each commit must be read by one differ only.
+ */
+void commit_differ_share_commits(struct commit_differ *d, git_repository *repo);
+
+/*
  * Fill r (zeroed by the caller) with the commit's metadata, classification
  * and file patterns. 0, or -1 with err_set; r->failed and r->errmsg
  * ("commit <id>: ...") are set on failure as well.

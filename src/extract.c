@@ -703,6 +703,7 @@ struct engine {
 	int stop;
 	const char *gitdir, *workdir;
 	int bare;
+	git_repository *repo;	/* the walk's: its cache holds the commits */
 	const struct extract_options *o;
 	int use_git;		/* diff through git diff-tree streams */
 	int open_failed;
@@ -863,7 +864,9 @@ static void *worker_main(void *data)
 	}
 	/* without git to run, libgit2 does it all */
 	if (e->use_git && diff_stream_start(&ds, e->gitdir, e->workdir, e->o) == 0) {
-		int rc = diff_with_git(e, w, d, ds);
+		int rc;
+		commit_differ_share_commits(d, e->repo);
+		rc = diff_with_git(e, w, d, ds);
 		if (diff_stream_end(ds, rc < 0 || e->stop) < 0 && !rc) {
 			struct commit_result *r = xcalloc(1, sizeof(*r));
 			r->failed = 1;
@@ -1061,6 +1064,7 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 		e.shares[i].next = nr_todo * (size_t)i / (size_t)nthreads;
 		e.shares[i].end = nr_todo * (size_t)(i + 1) / (size_t)nthreads;
 	}
+	e.repo = repo;
 	e.gitdir = git_repository_path(repo);
 	e.workdir = git_repository_workdir(repo);
 	e.bare = git_repository_is_bare(repo);

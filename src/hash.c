@@ -7,13 +7,25 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <time.h>
 
+static EVP_MD *sha256_md;
+
+static void fetch_sha256(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void sha256_init(struct sha256_ctx *c)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+
+	/* fetched once: EVP_sha256() would look the implementation up on every init */
+	pthread_once(&once, fetch_sha256);
+	if (!md || !sha256_md || !EVP_DigestInit_ex(md, sha256_md, NULL))
 		die("libcrypto: cannot initialise SHA-256");
 	c->md = md;
 }
