@@ -124,12 +124,14 @@ static int spawn_git(struct diff_stream *ds, const char *const *argv)
 	/* our environment, less what would change git's diff output */
 	for (char **e = environ; *e; e++)
 		n++;
-	env = xcalloc(n + 2, sizeof(*env));
+	env = xcalloc(n + 3, sizeof(*env));
 	n = 0;
 	for (char **e = environ; *e; e++)
-		if (strncmp(*e, "GIT_DIFF_OPTS=", 14) && strncmp(*e, "GIT_EXTERNAL_DIFF=", 18))
+		if (strncmp(*e, "GIT_DIFF_OPTS=", 14) && strncmp(*e, "GIT_EXTERNAL_DIFF=", 18) &&
+		    strncmp(*e, "GIT_WORK_TREE=", 14))
 			env[n++] = *e;
 	env[n++] = (char *)"GIT_NO_REPLACE_OBJECTS=1";
+	env[n++] = (char *)"GIT_IMPLICIT_WORK_TREE=0";
 	env[n] = NULL;
 
 	posix_spawn_file_actions_init(&fa);
@@ -170,12 +172,11 @@ out:
 	return ret;
 }
 
-int diff_stream_start(struct diff_stream **out, const char *gitdir, const char *workdir,
+int diff_stream_start(struct diff_stream **out, const char *gitdir,
 		      const struct extract_options *o)
 {
 	struct diff_stream *ds = xcalloc(1, sizeof(*ds));
 	char *git_dir = xstrfmt("--git-dir=%s", gitdir);
-	char *work_tree = workdir ? xstrfmt("--work-tree=%s", workdir) : NULL;
 	char *threshold = xstrfmt("core.bigFileThreshold=%lld", o->max_file_size);
 	char *context = xstrfmt("-U%d", o->context_lines);
 	const char *argv[32];
@@ -187,8 +188,15 @@ int diff_stream_start(struct diff_stream **out, const char *gitdir, const char *
 	strcpy(ds->current, "(none yet)");
 	argv[n++] = "git";
 	argv[n++] = git_dir;
-	if (work_tree)
-		argv[n++] = work_tree;
+	/*
+	 * No work tree (with GIT_IMPLICIT_WORK_TREE=0 in its environment):
+	 * git then takes attributes from the index instead of trying to open
+	 * a .gitattributes in every folder for every file it diffs. They
+	 * change nothing we keep: commit_differ_finish() applies the
+	 * attributes of the work tree itself.
+	 */
+	argv[n++] = "-c";
+	argv[n++] = "core.bare=true";
 	/* larger than the limit (either side): "Binary files differ" */
 	argv[n++] = "-c";
 	argv[n++] = threshold;
@@ -224,7 +232,6 @@ int diff_stream_start(struct diff_stream **out, const char *gitdir, const char *
 	argv[n] = NULL;
 	rc = spawn_git(ds, argv);
 	free(git_dir);
-	free(work_tree);
 	free(threshold);
 	free(context);
 	if (rc < 0) {

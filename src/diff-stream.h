@@ -31,10 +31,10 @@
 struct diff_stream;
 
 /*
- * Start git on the repository at gitdir (workdir: its work tree, or NULL),
- * with o's context_lines and max_file_size. 0, or -1 with err_set.
+ * Start git on the repository at gitdir, with o's context_lines and
+ * max_file_size. 0, or -1 with err_set.
  */
-int diff_stream_start(struct diff_stream **out, const char *gitdir, const char *workdir,
+int diff_stream_start(struct diff_stream **out, const char *gitdir,
 		      const struct extract_options *o);
 
 /*

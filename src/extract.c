@@ -863,7 +863,7 @@ static void *worker_main(void *data)
 		goto done;
 	}
 	/* without git to run, libgit2 does it all */
-	if (e->use_git && diff_stream_start(&ds, e->gitdir, e->workdir, e->o) == 0) {
+	if (e->use_git && diff_stream_start(&ds, e->gitdir, e->o) == 0) {
 		int rc;
 		commit_differ_share_commits(d, e->repo);
 		rc = diff_with_git(e, w, d, ds);

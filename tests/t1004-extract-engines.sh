@@ -166,6 +166,20 @@ test_expect_success 'git configuration and environment that change git diff outp
 	test_cmp all-git.jsonl config-git.jsonl
 '
 
+test_expect_success 'a linked worktree and a bare repository' '
+	git clone -q --no-local repo linked &&
+	git -C linked worktree add -q ../linked-wt HEAD~3 &&
+	git -C linked-wt patterns extract -q --include-unknown -o "$PWD/wt-git.jsonl" &&
+	rm -rf linked/.git/patterns &&
+	GIT_PATTERNS_EXTRACT_LIBGIT2=1 git -C linked-wt patterns extract -q --include-unknown \
+		-o "$PWD/wt-lib.jsonl" &&
+	test_line_count -gt 300 wt-git.jsonl &&
+	test_cmp wt-lib.jsonl wt-git.jsonl &&
+	git clone -q --bare repo bare.git &&
+	git -C bare.git patterns extract -q --include-unknown -o "$PWD/bare.jsonl" &&
+	test_cmp all-git.jsonl bare.jsonl
+'
+
 test_expect_success 'a shallow clone: its boundary commits are roots for both' '
 	git clone -q --depth 280 "file://$PWD/repo" shallow &&
 	rm -rf repo.full && mv repo repo.full && mv shallow repo &&
