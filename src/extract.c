@@ -1141,6 +1141,9 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 		errmsg = xstrdup(e.open_error);
 		ret = -1;
 	}
+	/* a long run: its last batch and what follows need not wait for a checkpoint */
+	if (nr_todo >= RANGE_RECORD_MIN)
+		store_defer_checkpoint(s);
 	if (writer_flush(&wr) < 0 && !ret) {
 		errmsg = xstrdup(err_msg());
 		ret = -1;

@@ -297,6 +297,12 @@ int store_open_repo(struct store **out, git_repository *repo)
 	return ret;
 }
 
+void store_defer_checkpoint(struct store *s)
+{
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_wal_autocheckpoint(s->db, 0);
+}
+
 void store_close(struct store *s)
 {
 	if (!s)

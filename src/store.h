@@ -44,6 +44,13 @@ void store_rollback(struct store *s);
 
 /* Run SQL without results; -1 and err_set with SQLite's message. */
 int store_exec(struct store *s, const char *sql);
+/*
+ * From now on, leave the write-ahead log to be checkpointed by the next
+ * writer instead of at this connection's commits and close: the end of a
+ * long extraction then does not wait for a checkpoint's two fsyncs of
+ * tens of megabytes. What was committed stays committed (in the log).
+ */
+void store_defer_checkpoint(struct store *s);
 /* Prepare a statement; NULL and err_set on failure. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 /* err_set("<what>: <sqlite message>") and return -1. */
