@@ -4,7 +4,8 @@
  *
  * Each request is a line "<commit>" or "<commit> <parent>"; a batch of
  * them ends with an empty line, which git echoes, flushing its output
- * (the newline is skipped between answers). With -z, git answers each
+ * (the newline is skipped between answers). Between those, git runs with
+ * GIT_FLUSH=0 and writes full buffers. With -z, git answers each
  * request (--always: even when nothing changed) with
  *
  *   <commit> NUL
@@ -124,14 +125,16 @@ static int spawn_git(struct diff_stream *ds, const char *const *argv)
 	/* our environment, less what would change git's diff output */
 	for (char **e = environ; *e; e++)
 		n++;
-	env = xcalloc(n + 3, sizeof(*env));
+	env = xcalloc(n + 4, sizeof(*env));
 	n = 0;
 	for (char **e = environ; *e; e++)
 		if (strncmp(*e, "GIT_DIFF_OPTS=", 14) && strncmp(*e, "GIT_EXTERNAL_DIFF=", 18) &&
-		    strncmp(*e, "GIT_WORK_TREE=", 14))
+		    strncmp(*e, "GIT_WORK_TREE=", 14) && strncmp(*e, "GIT_FLUSH=", 10))
 			env[n++] = *e;
 	env[n++] = (char *)"GIT_NO_REPLACE_OBJECTS=1";
 	env[n++] = (char *)"GIT_IMPLICIT_WORK_TREE=0";
+	/* no flush per commit: a pipe write (and our wake-up) per 4 KiB, not per commit */
+	env[n++] = (char *)"GIT_FLUSH=0";
 	env[n] = NULL;
 
 	posix_spawn_file_actions_init(&fa);
