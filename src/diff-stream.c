@@ -208,9 +208,9 @@ int diff_stream_start(struct diff_stream **out, const char *gitdir,
 	 * delta cache and pack windows grow past 100 MiB on a long history)
 	 */
 	argv[n++] = "-c";
-	argv[n++] = "core.deltaBaseCacheLimit=24m";
+	argv[n++] = "core.deltaBaseCacheLimit=16m";
 	argv[n++] = "-c";
-	argv[n++] = "core.packedGitLimit=32m";
+	argv[n++] = "core.packedGitLimit=16m";
 	argv[n++] = "-c";
 	argv[n++] = "core.packedGitWindowSize=8m";
 	argv[n++] = "diff-tree";
