@@ -175,20 +175,33 @@ out:
 	return ret;
 }
 
+static struct diff_stream *stream_new(void)
+{
+	struct diff_stream *ds = xcalloc(1, sizeof(*ds));
+	ds->pid = -1;
+	ds->in_fd = ds->out_fd = ds->err_fd = -1;
+	strbuf_init(&ds->requests, 0);
+	strcpy(ds->current, "(none yet)");
+	return ds;
+}
+
+struct diff_stream *diff_stream_from_fd(int fd)
+{
+	struct diff_stream *ds = stream_new();
+	ds->out_fd = fd;
+	return ds;
+}
+
 int diff_stream_start(struct diff_stream **out, const char *gitdir,
 		      const struct extract_options *o)
 {
-	struct diff_stream *ds = xcalloc(1, sizeof(*ds));
+	struct diff_stream *ds = stream_new();
 	char *git_dir = xstrfmt("--git-dir=%s", gitdir);
 	char *threshold = xstrfmt("core.bigFileThreshold=%lld", o->max_file_size);
 	char *context = xstrfmt("-U%d", o->context_lines);
 	const char *argv[32];
 	int n = 0, rc;
 
-	ds->pid = -1;
-	ds->in_fd = ds->out_fd = ds->err_fd = -1;
-	strbuf_init(&ds->requests, 0);
-	strcpy(ds->current, "(none yet)");
 	argv[n++] = "git";
 	argv[n++] = git_dir;
 	/*

@@ -38,6 +38,12 @@ int diff_stream_start(struct diff_stream **out, const char *gitdir,
 		      const struct extract_options *o);
 
 /*
+ * A stream over answers already written to fd (no git process; requests
+ * are not possible): for tests of the parser. Takes fd.
+ */
+struct diff_stream *diff_stream_from_fd(int fd);
+
+/*
  * Ask for oid's diff: against parent if given (a merge's first parent),
  * else against its parent as git sees it. Buffered until
  * diff_stream_flush(). 0, or -1 with err_set.
