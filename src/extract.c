@@ -864,10 +864,13 @@ static void *worker_main(void *data)
 	}
 	/* without git to run, libgit2 does it all */
 	if (e->use_git && diff_stream_start(&ds, e->gitdir, e->o) == 0) {
-		int rc;
+		int rc, stopped;
 		commit_differ_share_commits(d, e->repo);
 		rc = diff_with_git(e, w, d, ds);
-		if (diff_stream_end(ds, rc < 0 || e->stop) < 0 && !rc) {
+		pthread_mutex_lock(&e->lock);
+		stopped = e->stop;
+		pthread_mutex_unlock(&e->lock);
+		if (diff_stream_end(ds, rc < 0 || stopped) < 0 && !rc) {
 			struct commit_result *r = xcalloc(1, sizeof(*r));
 			r->failed = 1;
 			r->errmsg = xstrdup(err_msg());
