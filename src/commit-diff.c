@@ -230,6 +230,7 @@ struct commit_differ {
 	 */
 	git_repository *blob_repo;
 	git_repository *commit_repo; /* where commits are read: repo, or a shared one */
+	pthread_mutex_t *commit_lock; /* held around lookups in a shared commit_repo */
 	struct blob_cache blobs;
 	const struct extract_options *o;
 	uint32_t attr_flags;
@@ -690,9 +691,15 @@ static int read_commit(struct commit_differ *w, const git_oid *oid, struct commi
 {
 	const git_signature *author;
 	const char *encoding;
+	int rc;
 
 	r->oid = *oid;
-	if (git_commit_lookup(commit, w->commit_repo, oid) < 0)
+	if (w->commit_lock)
+		pthread_mutex_lock(w->commit_lock);
+	rc = git_commit_lookup(commit, w->commit_repo, oid);
+	if (w->commit_lock)
+		pthread_mutex_unlock(w->commit_lock);
+	if (rc < 0)
 		return git_error_set_from("cannot read commit");
 	encoding = git_commit_message_encoding(*commit);
 	r->subject = message_text(git_commit_summary(*commit), encoding);
@@ -704,6 +711,16 @@ static int read_commit(struct commit_differ *w, const git_oid *oid, struct commi
 	r->commit_time = (long long)git_commit_time(*commit);
 	return 0;
 }
+/* Free a commit read by read_commit(). */
+static void free_commit(struct commit_differ *w, git_commit *commit)
+{
+	if (w->commit_lock)
+		pthread_mutex_lock(w->commit_lock);
+	git_commit_free(commit);
+	if (w->commit_lock)
+		pthread_mutex_unlock(w->commit_lock);
+}
+
 
 /*
  * Classify r from its subject and changed paths (known 0: not known yet).
@@ -782,7 +799,7 @@ out:
 	git_tree_free(tree);
 	git_tree_free(ptree);
 	git_commit_free(parent);
-	git_commit_free(commit);
+	free_commit(w, commit);
 	if (ret < 0)
 		set_failed(r);
 	r->bytes += 512;
@@ -805,7 +822,7 @@ int commit_differ_begin(struct commit_differ *w, const git_oid *oid, struct comm
 	if (parents)
 		git_oid_cpy(parent, git_commit_parent_id(commit, 0));
 	*merge = parents > 1;
-	git_commit_free(commit);
+	free_commit(w, commit);
 	return classify(w, r, NULL, 0, 0);
 }
 
@@ -868,10 +885,13 @@ int commit_differ_new(struct commit_differ **out, const char *gitdir, const char
 	return 0;
 }
 
-void commit_differ_share_commits(struct commit_differ *w, git_repository *repo)
+void commit_differ_share_commits(struct commit_differ *w, git_repository *repo,
+				 pthread_mutex_t *lock)
 {
 	w->commit_repo = repo;
+	w->commit_lock = lock;
 }
+
 
 void commit_differ_free(struct commit_differ *w)
 {

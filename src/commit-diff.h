@@ -16,6 +16,7 @@
 #include "extract.h"
 #include "strbuf.h"
 #include <git2.h>
+#include <pthread.h>
 
 /*
  * One changed file of a commit, as a tree diff gives it: status 'A', 'D',
@@ -79,10 +80,12 @@ void commit_differ_free(struct commit_differ *d);
 /*
  * Read commits through repo rather than d's own repository: the walk just
  * read them through repo, whose object cache still holds them. repo must
- * outlive d and may be shared by several differs (libgit2 serialises its
- * cache); each commit must be read by one differ only.
+ * outlive d; several differs may share it, each holding lock around what
+ * touches repo (libgit2 objects are for one thread at a time), and each
+ * commit read by one differ only.
  */
-void commit_differ_share_commits(struct commit_differ *d, git_repository *repo);
+void commit_differ_share_commits(struct commit_differ *d, git_repository *repo,
+				 pthread_mutex_t *lock);
 
 /*
  * Fill r (zeroed by the caller) with the commit's metadata, classification

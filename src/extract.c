@@ -704,6 +704,7 @@ struct engine {
 	const char *gitdir, *workdir;
 	int bare;
 	git_repository *repo;	/* the walk's: its cache holds the commits */
+	pthread_mutex_t repo_lock; /* held by a worker using repo */
 	const struct extract_options *o;
 	int use_git;		/* diff through git diff-tree streams */
 	int open_failed;
@@ -865,7 +866,7 @@ static void *worker_main(void *data)
 	/* without git to run, libgit2 does it all */
 	if (e->use_git && diff_stream_start(&ds, e->gitdir, e->o) == 0) {
 		int rc, stopped;
-		commit_differ_share_commits(d, e->repo);
+		commit_differ_share_commits(d, e->repo, &e->repo_lock);
 		rc = diff_with_git(e, w, d, ds);
 		pthread_mutex_lock(&e->lock);
 		stopped = e->stop;
@@ -1057,6 +1058,7 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 	if ((size_t)nthreads > nr_todo)
 		nthreads = (int)nr_todo;
 	pthread_mutex_init(&e.lock, NULL);
+	pthread_mutex_init(&e.repo_lock, NULL);
 	pthread_cond_init(&e.have_result, NULL);
 	pthread_cond_init(&e.have_room, NULL);
 	e.todo = todo;
@@ -1162,6 +1164,7 @@ out:
 	free(e.open_error);
 	writer_finalize(&wr);
 	pthread_mutex_destroy(&e.lock);
+	pthread_mutex_destroy(&e.repo_lock);
 	pthread_cond_destroy(&e.have_result);
 	pthread_cond_destroy(&e.have_room);
 	free(e.shares);
