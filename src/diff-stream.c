@@ -192,59 +192,53 @@ struct diff_stream *diff_stream_from_fd(int fd)
 	return ds;
 }
 
+/*
+ * git's settings for the run. No work tree (with GIT_IMPLICIT_WORK_TREE=0
+ * in its environment): git then takes attributes from the index instead
+ * of trying to open a .gitattributes in every folder for every file it
+ * diffs; they change nothing we keep, since commit_differ_finish()
+ * applies the work tree's attributes itself. Its memory bounded whatever
+ * the history's size (by default its delta cache and pack windows grow
+ * past 100 MiB on a long history).
+ */
+static const char *const git_settings[] = {
+	"core.bare=true",
+	"core.deltaBaseCacheLimit=16m",
+	"core.packedGitLimit=16m",
+	"core.packedGitWindowSize=8m",
+};
+
+/* The diff, as the libgit2 path computes it (see diff-stream.h). */
+static const char *const diff_tree_args[] = {
+	"diff-tree", "--stdin", "--always", "--root", "-r", "-z", "--raw", "-p",
+	"--no-abbrev", "--full-index", /* no abbreviated ids to look up */
+	"-M50%", "-l1000", "--inter-hunk-context=0", "--diff-algorithm=myers",
+	"--indent-heuristic", "--no-textconv", "--no-ext-diff", "--no-color",
+};
+
 int diff_stream_start(struct diff_stream **out, const char *gitdir,
 		      const struct extract_options *o)
 {
 	struct diff_stream *ds = stream_new();
 	char *git_dir = xstrfmt("--git-dir=%s", gitdir);
+	/* larger than the limit (either side): "Binary files differ" */
 	char *threshold = xstrfmt("core.bigFileThreshold=%lld", o->max_file_size);
 	char *context = xstrfmt("-U%d", o->context_lines);
-	const char *argv[32];
-	int n = 0, rc;
+	const char *argv[2 + 2 * (ARRAY_SIZE(git_settings) + 1) + ARRAY_SIZE(diff_tree_args) + 2];
+	size_t n = 0;
+	int rc;
 
 	argv[n++] = "git";
 	argv[n++] = git_dir;
-	/*
-	 * No work tree (with GIT_IMPLICIT_WORK_TREE=0 in its environment):
-	 * git then takes attributes from the index instead of trying to open
-	 * a .gitattributes in every folder for every file it diffs. They
-	 * change nothing we keep: commit_differ_finish() applies the
-	 * attributes of the work tree itself.
-	 */
-	argv[n++] = "-c";
-	argv[n++] = "core.bare=true";
-	/* larger than the limit (either side): "Binary files differ" */
+	for (size_t i = 0; i < ARRAY_SIZE(git_settings); i++) {
+		argv[n++] = "-c";
+		argv[n++] = git_settings[i];
+	}
 	argv[n++] = "-c";
 	argv[n++] = threshold;
-	/*
-	 * git's memory bounded whatever the history's size (by default its
-	 * delta cache and pack windows grow past 100 MiB on a long history)
-	 */
-	argv[n++] = "-c";
-	argv[n++] = "core.deltaBaseCacheLimit=16m";
-	argv[n++] = "-c";
-	argv[n++] = "core.packedGitLimit=16m";
-	argv[n++] = "-c";
-	argv[n++] = "core.packedGitWindowSize=8m";
-	argv[n++] = "diff-tree";
-	argv[n++] = "--stdin";
-	argv[n++] = "--always";
-	argv[n++] = "--root";
-	argv[n++] = "-r";
-	argv[n++] = "-z";
-	argv[n++] = "--raw";
-	argv[n++] = "-p";
-	argv[n++] = "--no-abbrev";
-	argv[n++] = "--full-index"; /* no abbreviated ids to look up */
-	argv[n++] = "-M50%";
-	argv[n++] = "-l1000";
+	for (size_t i = 0; i < ARRAY_SIZE(diff_tree_args); i++)
+		argv[n++] = diff_tree_args[i];
 	argv[n++] = context;
-	argv[n++] = "--inter-hunk-context=0";
-	argv[n++] = "--diff-algorithm=myers";
-	argv[n++] = "--indent-heuristic";
-	argv[n++] = "--no-textconv";
-	argv[n++] = "--no-ext-diff";
-	argv[n++] = "--no-color";
 	argv[n] = NULL;
 	rc = spawn_git(ds, argv);
 	free(git_dir);
