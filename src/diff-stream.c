@@ -101,6 +101,22 @@ static int reap(struct diff_stream *ds)
 /* ---------------------------------------------------------------- */
 /* Starting git                                                     */
 
+/*
+ * Variables of ours that git must not see: what would change its diff
+ * output or where it looks, and traces (a GIT_TRACE left on would fill
+ * the file its stderr goes to with a line per object).
+ */
+static int dropped_from_env(const char *var)
+{
+	static const char *const dropped[] = {
+		"GIT_DIFF_OPTS=", "GIT_EXTERNAL_DIFF=", "GIT_WORK_TREE=", "GIT_FLUSH=", "GIT_TRACE",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(dropped); i++)
+		if (!strncmp(var, dropped[i], strlen(dropped[i])))
+			return 1;
+	return 0;
+}
+
 static int spawn_git(struct diff_stream *ds, const char *const *argv)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, ret = -1, err;
@@ -122,14 +138,13 @@ static int spawn_git(struct diff_stream *ds, const char *const *argv)
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
 		goto out;
 
-	/* our environment, less what would change git's diff output */
+	/* our environment, less dropped_from_env(), plus ours */
 	for (char **e = environ; *e; e++)
 		n++;
 	env = xcalloc(n + 4, sizeof(*env));
 	n = 0;
 	for (char **e = environ; *e; e++)
-		if (strncmp(*e, "GIT_DIFF_OPTS=", 14) && strncmp(*e, "GIT_EXTERNAL_DIFF=", 18) &&
-		    strncmp(*e, "GIT_WORK_TREE=", 14) && strncmp(*e, "GIT_FLUSH=", 10))
+		if (!dropped_from_env(*e))
 			env[n++] = *e;
 	env[n++] = (char *)"GIT_NO_REPLACE_OBJECTS=1";
 	env[n++] = (char *)"GIT_IMPLICIT_WORK_TREE=0";
