@@ -262,8 +262,15 @@ int store_open(struct store **out, const char *path)
 	}
 	sqlite3_busy_timeout(s->db, 60000);
 	sqlite3_extended_result_codes(s->db, 1);
-	/* journal_mode is the first read of the file: a corrupt one fails here */
-	if (exec_bare(s, "PRAGMA journal_mode=WAL") < 0 ||
+	/*
+	 * 16 KiB pages for a new store (an existing one keeps its own): a
+	 * pattern row is a few KiB of code, and a long extraction writes a
+	 * quarter of the pages, each with one system call, that 4 KiB ones
+	 * take. journal_mode is the first read of the file: a corrupt one
+	 * fails here.
+	 */
+	if (exec_bare(s, "PRAGMA page_size=16384") < 0 ||
+	    exec_bare(s, "PRAGMA journal_mode=WAL") < 0 ||
 	    exec_bare(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;") < 0 ||
 	    migrate(s) < 0) {
 		char *msg = xstrdup(err_msg());
