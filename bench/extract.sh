@@ -6,7 +6,7 @@
 #   extract (default)                         vs  a seed-style baseline
 #                                                 (bench/seed_extract.py)
 #   a no-op re-run; peak resident memory of each (for the full extraction
-#   also summed over its worker processes, sampled every 10 ms).
+#   also summed over its git diff processes, sampled every 10 ms).
 #
 # Without REPO, a 10,000-commit repository is generated with git
 # fast-import (bench/gen-history.py) and repacked as git gc would.
@@ -85,7 +85,7 @@ for i in 1 2 3 4 5; do
 	w=$(wall noop)
 	if test -z "$best" || "$PY" -c "import sys; sys.exit(not $w < $best)"; then best=$w; fi
 done
-# The diffs run in worker processes (for 256 commits or more): /usr/bin/time's
+# The diffs run in git diff-tree processes (for 256 commits or more): /usr/bin/time's
 # peak is the largest single process. Sample the sum over the extraction and
 # its workers: PSS (shared pages split between them) and RSS (counted twice).
 rm -rf "$STORE"

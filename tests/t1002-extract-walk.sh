@@ -173,7 +173,7 @@ test_expect_success 'kill -9 in the middle, then a re-run: the store of an unint
 	test_cmp expect actual
 '
 
-test_expect_success 'worker processes (many commits) and threads give the same patterns' '
+test_expect_success 'git diff-tree (many commits) and libgit2 give the same patterns' '
 	git clone -q big big-procs &&
 	git clone -q big big-threads &&
 	git -C big-procs patterns extract -q --include-unknown -o "$PWD/procs.jsonl" &&
@@ -186,7 +186,7 @@ test_expect_success 'worker processes (many commits) and threads give the same p
 	test_cmp expect actual
 '
 
-test_expect_success 'the worker processes die with a killed extraction' '
+test_expect_success 'the git diff processes die with a killed extraction' '
 	git clone -q big big-kill || return 1
 	git-patterns extract --repo-path big-kill -q -j2 --include-unknown &
 	pid=$!
