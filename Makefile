@@ -27,7 +27,9 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 ALL_LDFLAGS = -pthread $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
-SRCS := $(sort $(wildcard src/*.c))
+# src/<layer>/*.c: see docs/architecture.md for what each folder holds.
+LAYERS = common local fusion client server cli
+SRCS := $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
 OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -49,6 +51,7 @@ $(BUILD)/git-patterns.o: git-patterns.c | $(BUILD)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
+	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The hook stubs, embedded so "hook install" needs no installed data files.
@@ -59,8 +62,8 @@ $(BUILD)/hook-scripts.h: $(HOOK_SCRIPTS) | $(BUILD)
 		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $$h; \
 		printf '\t;\n'; \
 	done >$@+ && mv $@+ $@
-$(BUILD)/hook.o: $(BUILD)/hook-scripts.h
-$(BUILD)/hook.o: ALL_CFLAGS += -I$(BUILD)
+$(BUILD)/local/hook.o: $(BUILD)/hook-scripts.h
+$(BUILD)/local/hook.o: ALL_CFLAGS += -I$(BUILD)
 
 $(BUILD)/tests/%: tests/unit/%.c $(OBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
@@ -100,12 +103,13 @@ test-built: all
 # build-fuzz/ (crash-*), and the run fails.
 FUZZ_TIME ?= 30
 FUZZ_CC ?= clang
-FUZZ_SRCS = src/safetensors.c src/json.c src/strbuf.c src/util.c src/hash.c
-build-fuzz/fuzz-safetensors: tests/fuzz/fuzz-safetensors.c $(FUZZ_SRCS) src/safetensors.h
+# the fuzz target links the weight-fusion layer and the common library under it
+FUZZ_SRCS = $(wildcard src/fusion/*.c src/common/*.c)
+build-fuzz/fuzz-safetensors: tests/fuzz/fuzz-safetensors.c $(FUZZ_SRCS) $(wildcard src/fusion/*.h src/common/*.h)
 	@mkdir -p build-fuzz
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -DGIT_PATTERNS_VERSION='"$(VERSION)"' -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Isrc $(PKG_CFLAGS) -o $@ \
-		tests/fuzz/fuzz-safetensors.c $(FUZZ_SRCS) -lcjson -lcrypto -lm
+		tests/fuzz/fuzz-safetensors.c $(FUZZ_SRCS) $(PKG_LIBS) -lm
 
 fuzz: build-fuzz/fuzz-safetensors
 	@mkdir -p build-fuzz/corpus

@@ -4,9 +4,9 @@
  * Entry point and command table. Git runs us as "git patterns <command>";
  * each command lives in src/cmd-<name>.c (see src/builtin.h).
  */
-#include "builtin.h"
-#include "parse-options.h"
-#include "util.h"
+#include "cli/builtin.h"
+#include "cli/parse-options.h"
+#include "common/util.h"
 
 #include <git2.h>
 #include <signal.h>

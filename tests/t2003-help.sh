@@ -68,8 +68,8 @@ test_expect_success 'the manual names every long option of every command' '
 '
 
 test_expect_success 'the manual names every config key and environment variable read' '
-	grep -ho "\"patterns\.[a-zA-Z]*\"" "$SRC_ROOT"/src/*.c | tr -d "\"" | sort -u >keys &&
-	grep -ho "getenv(\"GIT_PATTERNS_[A-Z_]*\"" "$SRC_ROOT"/src/*.c |
+	grep -ho "\"patterns\.[a-zA-Z]*\"" "$SRC_ROOT"/src/*/*.c | tr -d "\"" | sort -u >keys &&
+	grep -ho "getenv(\"GIT_PATTERNS_[A-Z_]*\"" "$SRC_ROOT"/src/*/*.c |
 		sed -e "s/getenv(//" -e "s/\"//g" | sort -u >>keys &&
 	test_line_count -ge 3 keys &&
 	: >missing &&

@@ -7,7 +7,7 @@
  * merge engine relies on: every tensor's range lies inside the data
  * section and matches its shape, and lookup by name finds each tensor.
  */
-#include "safetensors.h"
+#include "fusion/safetensors.h"
 
 #include <stdint.h>
 #include <stdlib.h>

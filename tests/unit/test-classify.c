@@ -2,10 +2,10 @@
  * Unit tests for the classifier (classify.c): SPEC §4's rules, the tricky
  * subjects of issue 2, and the keyword flags behind confidence.
  */
-#include "classify.h"
-#include "pattern.h"
+#include "local/classify.h"
+#include "common/pattern.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 static const char *type_of(const char *subject, const char *const *paths, size_t n)
 {

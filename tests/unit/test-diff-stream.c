@@ -4,10 +4,10 @@
  * changed at random) give an error or a result, never a crash (run under
  * ASan by make asan).
  */
-#include "diff-stream.h"
-#include "strbuf.h"
+#include "local/diff-stream.h"
+#include "common/strbuf.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,10 +3,10 @@
  * as the hooks call it: revision lists, --no-walk, statistics. Builds a
  * small repository with git in a temporary folder.
  */
-#include "extract.h"
-#include "store.h"
+#include "local/extract.h"
+#include "local/store.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,10 +3,10 @@
  * written equals the SHA-256 of its content, whatever the chunk sizes;
  * a file that shrinks under the hasher is an error; abort stops at once.
  */
-#include "file-hasher.h"
-#include "hash.h"
+#include "common/file-hasher.h"
+#include "common/hash.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <unistd.h>

@@ -4,11 +4,11 @@
  * files larger than a buffer, the download size bound, retries of 5xx,
  * and a 2xx answer that is not JSON.
  */
-#include "hash.h"
-#include "http.h"
-#include "json.h"
+#include "common/hash.h"
+#include "client/http.h"
+#include "common/json.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -3,11 +3,11 @@
  * (TLS unless loopback), query escaping, what an error answer says, and
  * sync.c's UUID check; plus repo.c's "git -c" parsing.
  */
-#include "http.h"
-#include "repo.h"
-#include "sync.h"
+#include "client/http.h"
+#include "common/repo.h"
+#include "client/sync.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 

@@ -1,7 +1,7 @@
 /*
  * Unit tests for language detection (language.c).
  */
-#include "language.h"
+#include "common/language.h"
 #include "tap.h"
 
 #include <string.h>

@@ -2,9 +2,9 @@
  * test-merge: weight normalisation and method names of the merge engine
  * (the numerics are checked end to end by t3000/t3001 against NumPy).
  */
-#include "merge.h"
+#include "fusion/merge.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <string.h>
 

@@ -1,11 +1,11 @@
 /*
  * Unit tests for the pattern rules (pattern.c) and the JSON layer (json.c).
  */
-#include "hash.h"
-#include "json.h"
-#include "pattern.h"
+#include "common/hash.h"
+#include "common/json.h"
+#include "common/pattern.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 static void test_ids(void)
 {

@@ -2,11 +2,11 @@
  * test-safetensors: the safetensors parser's validation rules, the
  * writer round trip, and the F16/BF16 conversions.
  */
-#include "fp16.h"
-#include "safetensors.h"
-#include "strbuf.h"
+#include "fusion/fp16.h"
+#include "fusion/safetensors.h"
+#include "common/strbuf.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <math.h>
 #include <stdlib.h>

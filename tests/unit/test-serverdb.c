@@ -3,11 +3,11 @@
  * SQLite backend: dedupe by solution_hash within and across batches, the
  * change feed order, feedback votes, delete permissions, keys.
  */
-#include "hash.h"
-#include "pattern.h"
-#include "serverdb.h"
+#include "common/hash.h"
+#include "common/pattern.h"
+#include "server/serverdb.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,203 @@
+/*
+ * cmd-adapters-remote.c: the team-server side of "git patterns adapters"
+ * (cmd-adapters.c hands these over):
+ *   adapters push <file> --name <version> [--remote <url>] [--json]
+ *   adapters pull [<id> | --active] -o <file> [--remote <url>] [--json]
+ *   adapters list --remote [<url>] [--json]
+ * The server is --remote or patterns.remote; the key is found as sync
+ * finds it (credential.h); transfers stream (adapter-remote.h).
+ */
+#include "client/adapter-remote.h"
+#include "cli/builtin.h"
+#include "client/credential.h"
+#include "client/http.h"
+#include "common/json.h"
+#include "cli/parse-options.h"
+#include "common/repo.h"
+#include "cli/setup.h"
+#include "common/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const remote_usage[] = {
+	"git patterns adapters push <file> --name <version> [--remote <url>] [--json]",
+	"git patterns adapters pull [<id> | --active] -o <file> [--remote <url>] [--json]",
+	"git patterns adapters list --remote [<url>] [--json]",
+	NULL,
+};
+
+int adapters_remote_wanted(int argc, const char **argv)
+{
+	const char *sub = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--remote") || starts_with(argv[i], "--remote="))
+			return 1;
+		if (!sub && argv[i][0] != '-')
+			sub = argv[i];
+	}
+	return sub && (!strcmp(sub, "push") || !strcmp(sub, "pull"));
+}
+
+static void print_version_json(const struct remote_adapter *a)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct json_writer jw;
+	jw_init(&jw, &sb, 1);
+	jw_object_begin(&jw);
+	jw_key(&jw, "id");
+	jw_string(&jw, a->id);
+	jw_key(&jw, "version_name");
+	jw_string(&jw, a->version_name);
+	jw_key(&jw, "created_by");
+	jw_string(&jw, a->created_by);
+	jw_key(&jw, "created_at");
+	jw_string(&jw, a->created_at);
+	jw_key(&jw, "is_active");
+	jw_bool(&jw, a->is_active);
+	jw_key(&jw, "parent_versions");
+	jw_raw(&jw, a->parent_versions ? a->parent_versions : "[]");
+	jw_key(&jw, "method");
+	jw_string(&jw, a->method);
+	jw_key(&jw, "weights");
+	jw_raw(&jw, a->weights ? a->weights : "null");
+	jw_key(&jw, "size");
+	jw_int(&jw, a->size);
+	jw_key(&jw, "sha256");
+	jw_string(&jw, a->sha256);
+	jw_object_end(&jw);
+	printf("%s\n", sb.buf);
+	strbuf_release(&sb);
+}
+
+int cmd_adapters_remote(int argc, const char **argv)
+{
+	const char *remote_opt = NULL, *name = NULL, *output = NULL, *sub;
+	int json = 0, active = 0, remote_flag = 0, ret = 0;
+	struct option opts[] = {
+		OPT_STRING(0, "remote", &remote_opt, "url",
+			   "team server (default: patterns.remote)"),
+		OPT_STRING(0, "name", &name, "version", "push: the new version's name"),
+		OPT_STRING('o', "output", &output, "file", "pull: where to write the adapter"),
+		OPT_BOOL(0, "active", &active, "pull: the active version"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	const char **args = xcalloc((size_t)argc + 1, sizeof(*args));
+	struct credential cred = CREDENTIAL_INIT;
+	struct http_client *client;
+	struct remote_adapter a;
+	git_repository *repo = NULL;
+	long status = 0;
+	int n = 0;
+
+	/*
+	 * "--remote" alone means patterns.remote; "--remote URL" (a value with
+	 * "://") names the server, so "list --remote" and "pull --remote ID" read
+	 * as meant.
+	 */
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--remote") &&
+		    (i + 1 >= argc || !strstr(argv[i + 1], "://"))) {
+			remote_flag = 1;
+			continue;
+		}
+		args[n++] = argv[i];
+	}
+	argc = parse_options(n, args, opts, remote_usage, 0);
+	if (!argc)
+		usage_msg_opt(remote_usage, opts, "which subcommand: push, pull or list?");
+	sub = args[0];
+	if (!strcmp(sub, "push")) {
+		if (argc != 2)
+			usage_msg_opt(remote_usage, opts, "push takes one file");
+		if (!name)
+			usage_msg_opt(remote_usage, opts, "push needs --name <version>");
+	} else if (!strcmp(sub, "pull")) {
+		if (argc > 2 || (argc == 2 && active))
+			usage_msg_opt(remote_usage, opts, "pull takes one version, or --active");
+		if (!output)
+			usage_msg_opt(remote_usage, opts, "pull needs -o <file>");
+	} else if (!strcmp(sub, "list")) {
+		if (argc != 1)
+			usage_msg_opt(remote_usage, opts, "list takes no arguments");
+	} else {
+		usage_msg_opt(remote_usage, opts, "'%s' does not talk to a team server", sub);
+	}
+	if (name && strcmp(sub, "push"))
+		usage_msg_opt(remote_usage, opts, "--name goes with push");
+	if ((output || active) && strcmp(sub, "pull"))
+		usage_msg_opt(remote_usage, opts, "-o and --active go with pull");
+	(void)remote_flag;
+
+	if (repo_open(&repo, NULL) < 0)
+		repo = NULL; /* outside a repository: global config only */
+	/* a whole request carries a whole adapter: minutes on a slow link */
+	client = setup_team_client(repo, remote_opt, 3600, &cred);
+
+	if (!strcmp(sub, "list")) {
+		struct remote_adapter *v;
+		struct strbuf raw = STRBUF_INIT;
+		size_t nr;
+		if (adapter_remote_list(client, &v, &nr, &raw, &status) < 0) {
+			error("%s", err_msg());
+			ret = 1;
+		} else {
+			if (json) {
+				fwrite(raw.buf, 1, raw.len, stdout);
+				putchar('\n');
+			} else {
+				for (size_t i = 0; i < nr; i++)
+					printf("%c %s  %-20s %s  %-6s %-20s %lld\n",
+					       v[i].is_active ? '*' : ' ', v[i].id,
+					       v[i].version_name ? v[i].version_name : "",
+					       v[i].created_at ? v[i].created_at : "",
+					       v[i].method ? v[i].method : "",
+					       v[i].created_by ? v[i].created_by : "", v[i].size);
+			}
+			remote_adapters_free(v, nr);
+		}
+		strbuf_release(&raw);
+	} else if (!strcmp(sub, "push")) {
+		if (adapter_remote_push(client, args[1], name, &a, &status) < 0) {
+			error("%s", err_msg());
+			ret = 1;
+		} else {
+			if (json)
+				print_version_json(&a);
+			else
+				printf("Pushed %s as adapter version %s (%s) to %s: %lld bytes, "
+				       "sha256 %s%s\n",
+				       args[1], a.version_name, a.id, http_client_url(client),
+				       a.size, a.sha256, a.is_active ? ", active" : "");
+			remote_adapter_release(&a);
+		}
+	} else {
+		if (adapter_remote_pull(client, argc == 2 ? args[1] : NULL, output, &a, &status) <
+		    0) {
+			error("%s", err_msg());
+			ret = 1;
+		} else {
+			if (json)
+				print_version_json(&a);
+			else
+				printf("Pulled adapter version %s (%s%s) into %s: %lld bytes, "
+				       "sha256 %s verified\n",
+				       a.version_name, a.id, a.is_active ? ", active" : "", output,
+				       a.size, a.sha256);
+			remote_adapter_release(&a);
+		}
+	}
+	if (status == 401)
+		credential_reject(&cred, repo);
+	else if (!ret)
+		credential_approve(&cred, repo);
+
+	credential_release(&cred);
+	http_client_free(client);
+	git_repository_free(repo);
+	free(args);
+	return ret;
+}

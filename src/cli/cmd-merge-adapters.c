@@ -1,0 +1,253 @@
+/*
+ * cmd-merge-adapters.c: "git patterns merge-adapters", merge LoRA adapters
+ * into one (SPEC §7) and, inside a repository, record the result as an
+ * adapter version (see adapters.h). Outside a repository the output is
+ * written all the same and a warning says that no version was recorded.
+ */
+#include "local/adapters.h"
+#include "cli/builtin.h"
+#include "common/json.h"
+#include "fusion/merge.h"
+#include "cli/parse-options.h"
+#include "cli/progress.h"
+#include "common/repo.h"
+#include "fusion/safetensors.h"
+#include "local/store.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static const char *const merge_usage[] = {
+	"git patterns merge-adapters --adapters <A> <B>... --output <out>\n"
+	"                            [--weights <w>... | --success-rates <r>...]\n"
+	"                            [--method linear|cat|svd] [--rank <n>]\n"
+	"                            [--version-name <name>] [--dtype f32|f16|bf16]",
+	NULL};
+
+static void on_warning(void *data, const char *msg)
+{
+	warning("%s", msg);
+}
+
+static void on_progress(void *data, uint64_t done, uint64_t total)
+{
+	struct progress *p = data;
+	progress_set_total(p, total >> 20);
+	progress_update(p, done >> 20);
+}
+
+static double *parse_numbers(const struct string_list *l, const char *opt,
+			     const struct option *opts)
+{
+	double *v = xcalloc(l->nr ? l->nr : 1, sizeof(*v));
+	for (size_t i = 0; i < l->nr; i++) {
+		char *end;
+		errno = 0;
+		v[i] = strtod(l->items[i], &end);
+		if (!*l->items[i] || *end || errno || !isfinite(v[i]))
+			usage_msg_opt(merge_usage, opts, "%s: '%s' is not a number", opt,
+				      l->items[i]);
+	}
+	return v;
+}
+
+static int parse_dtype(const char *s)
+{
+	static const struct {
+		const char *name;
+		int dtype;
+	} names[] = {{"f32", ST_F32},	   {"f16", ST_F16},	{"bf16", ST_BF16},
+		     {"f64", ST_F64},	   {"float32", ST_F32}, {"float16", ST_F16},
+		     {"bfloat16", ST_BF16}};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcasecmp(s, names[i].name))
+			return names[i].dtype;
+	return ST_DTYPE_NONE;
+}
+
+/* The safetensors file of a merge input (file, or PEFT folder). */
+static char *input_file(const char *given)
+{
+	struct stat st;
+	size_t n = strlen(given);
+	if (!stat(given, &st) && S_ISDIR(st.st_mode))
+		return xstrfmt("%s%sadapter_model.safetensors", given,
+			       n && given[n - 1] == '/' ? "" : "/");
+	return xstrdup(given);
+}
+
+int cmd_merge_adapters(int argc, const char **argv)
+{
+	struct string_list adapters = STRING_LIST_INIT, weights = STRING_LIST_INIT,
+			   rates = STRING_LIST_INIT;
+	const char *output = NULL, *method = "linear", *version_name = NULL, *dtype = NULL;
+	int rank = 0, threads = 0, quiet = 0, show_progress = 1, record = 1;
+	struct option opts[] = {
+		OPT_STRING_MULTI(0, "adapters", &adapters, "adapter",
+				 "safetensors files or PEFT adapter folders to merge"),
+		OPT_STRING_MULTI(0, "weights", &weights, "w", "one weight per adapter"),
+		OPT_STRING_MULTI(0, "success-rates", &rates, "r",
+				 "one success rate per adapter (weights r_i / sum r)"),
+		OPT_STRING('o', "output", &output, "out",
+			   "the merged .safetensors file, or a folder"),
+		OPT_STRING('m', "method", &method, "method", "linear (default), cat or svd"),
+		OPT_INTEGER(0, "rank", &rank, "n",
+			    "svd: rank to keep (default: largest input rank)"),
+		OPT_STRING(0, "version-name", &version_name, "name",
+			   "name of the recorded adapter version"),
+		OPT_STRING(0, "dtype", &dtype, "type", "output dtype: f32, f16 or bf16"),
+		OPT_INTEGER(0, "threads", &threads, "n", "threads (default: CPUs, at most 4)"),
+		OPT_BOOL(0, "record", &record, "record an adapter version (default)"),
+		OPT_BOOL('q', "quiet", &quiet, "no progress, no summary"),
+		OPT_BOOL(0, "progress", &show_progress, "show progress (default on a terminal)"),
+		OPT_END(),
+	};
+	struct merge_options mo;
+	struct merge_result res;
+	double *w = NULL, *r = NULL;
+	git_repository *repo = NULL;
+	struct store *store = NULL;
+	char **parents = NULL;
+	struct progress *progress;
+	int m, ret;
+
+	argc = parse_options(argc, argv, opts, merge_usage, 0);
+	if (argc)
+		usage_msg_opt(merge_usage, opts, "unexpected argument '%s'", argv[0]);
+	if (!adapters.nr)
+		usage_msg_opt(merge_usage, opts, "--adapters is required");
+	if (!output)
+		usage_msg_opt(merge_usage, opts, "--output is required");
+	if (weights.nr && rates.nr)
+		usage_msg_opt(merge_usage, opts,
+			      "--weights and --success-rates cannot be used together");
+	if (weights.nr && weights.nr != adapters.nr)
+		usage_msg_opt(merge_usage, opts, "%zu weights for %zu adapters", weights.nr,
+			      adapters.nr);
+	if (rates.nr && rates.nr != adapters.nr)
+		usage_msg_opt(merge_usage, opts, "%zu success rates for %zu adapters", rates.nr,
+			      adapters.nr);
+	m = merge_method_from_name(method);
+	if (m < 0)
+		usage_msg_opt(merge_usage, opts, "unknown method '%s' (linear, cat or svd)",
+			      method);
+	if (rank < 0 || (rank && m != MERGE_SVD))
+		usage_msg_opt(merge_usage, opts,
+			      "--rank takes a positive number and needs "
+			      "--method svd");
+	if (threads < 0 || threads > 64)
+		usage_msg_opt(merge_usage, opts, "--threads must be between 1 and 64");
+	if (weights.nr)
+		w = parse_numbers(&weights, "--weights", opts);
+	if (rates.nr)
+		r = parse_numbers(&rates, "--success-rates", opts);
+
+	memset(&mo, 0, sizeof(mo));
+	mo.adapters = (const char *const *)adapters.items;
+	mo.nr = adapters.nr;
+	mo.weights = w;
+	mo.success_rates = r;
+	mo.method = (enum merge_method)m;
+	mo.output = output;
+	mo.dtype = ST_DTYPE_NONE;
+	mo.rank = rank;
+	mo.threads = threads;
+	mo.warn = on_warning;
+	if (dtype) {
+		mo.dtype = parse_dtype(dtype);
+		if (mo.dtype == ST_DTYPE_NONE)
+			usage_msg_opt(merge_usage, opts, "unknown dtype '%s' (f32, f16 or bf16)",
+				      dtype);
+	}
+	/* check the weights before anything is opened */
+	{
+		double *tmp = xcalloc(adapters.nr, sizeof(double));
+		if (merge_normalise_weights(w, r, adapters.nr, tmp) < 0)
+			usage_msg_opt(merge_usage, opts, "%s", err_msg());
+		free(tmp);
+	}
+
+	if (record) {
+		if (repo_open(&repo, NULL) < 0) {
+			warning("not in a git repository: the merge is written but no adapter "
+				"version is recorded");
+			record = 0;
+		} else if (store_open_repo(&store, repo) < 0) {
+			die_err();
+		}
+	}
+	if (record) {
+		int taken = 0;
+		if (version_name && adapters_name_taken(store, version_name, &taken) < 0)
+			die_err();
+		if (taken)
+			die("adapter version '%s' already exists", version_name);
+		parents = xcalloc(adapters.nr, sizeof(*parents));
+		for (size_t i = 0; i < adapters.nr; i++) {
+			char *file = input_file(adapters.items[i]);
+			parents[i] = adapters_parent_name(store, file);
+			free(file);
+		}
+		mo.parent_names = (const char *const *)parents;
+	}
+
+	st_remove_temp_files_on_signal();
+	progress = progress_start("Merging adapters", 0, "MiB", quiet || !show_progress);
+	mo.progress = progress ? on_progress : NULL;
+	mo.cb_data = progress;
+	ret = merge_adapters(&mo, &res);
+	progress_stop(progress);
+	if (ret == MERGE_EUSAGE)
+		usage_msg_opt(merge_usage, opts, "%s", err_msg());
+	if (ret < 0)
+		die_err();
+
+	if (!quiet)
+		printf("Merged %zu adapters (%s) into %s: %zu tensors, %.1f MiB\n", adapters.nr,
+		       method, res.output, res.tensors, (double)res.bytes / (1 << 20));
+	if (record) {
+		struct adapter_version v;
+		char **pnames = xcalloc(adapters.nr, sizeof(*pnames));
+		char *gemail = config_get_string(repo, "user.email", NULL);
+		memset(&v, 0, sizeof(v));
+		for (size_t i = 0; i < adapters.nr; i++)
+			pnames[i] = parents[i] ? parents[i] : adapters.items[i];
+		v.version_name = version_name ? xstrdup(version_name) : NULL;
+		v.adapter_path = xstrdup(res.output);
+		v.config_path = res.config ? xstrdup(res.config) : NULL;
+		v.created_by =
+			gemail ? gemail
+			       : xstrdup(getenv("GIT_AUTHOR_EMAIL") ? getenv("GIT_AUTHOR_EMAIL")
+								    : "");
+		v.parent_versions = json_string_array((const char *const *)pnames, adapters.nr);
+		v.method = xstrdup(method);
+		v.weights = json_number_array(res.weights, adapters.nr);
+		free(pnames);
+		if (adapters_record(store, &v, res.meta) < 0)
+			die("the merge was written to %s but recording its version failed: %s",
+			    res.output, err_msg());
+		if (!quiet)
+			printf("Recorded adapter version %s (%.8s), now active\n", v.version_name,
+			       v.id);
+		adapter_version_release(&v);
+	}
+
+	merge_result_release(&res);
+	for (size_t i = 0; parents && i < adapters.nr; i++)
+		free(parents[i]);
+	free(parents);
+	free(w);
+	free(r);
+	store_close(store);
+	git_repository_free(repo);
+	string_list_clear(&adapters);
+	string_list_clear(&weights);
+	string_list_clear(&rates);
+	return 0;
+}

@@ -1,0 +1,194 @@
+/*
+ * cmd-sync.c: git patterns sync: share this repository's patterns with the
+ * team server and receive the team's (the work is in sync.c; the key in
+ * credential.c; the transport in http.c).
+ */
+#include "cli/builtin.h"
+#include "client/credential.h"
+#include "client/http.h"
+#include "common/json.h"
+#include "cli/parse-options.h"
+#include "cli/progress.h"
+#include "common/repo.h"
+#include "cli/setup.h"
+#include "client/sync.h"
+#include "common/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const sync_usage[] = {
+	"git patterns sync [--push | --pull] [--remote <url>] [--dry-run] [--json] [--quiet]",
+	NULL,
+};
+
+struct sync_ui {
+	int quiet;
+	struct progress *bar;
+	enum sync_phase phase;
+};
+
+static const char *phase_title(enum sync_phase ph)
+{
+	switch (ph) {
+	case SYNC_PHASE_PUSH:
+		return "Pushing patterns";
+	case SYNC_PHASE_PULL:
+		return "Pulling patterns";
+	default:
+		return "Sending feedback";
+	}
+}
+
+static void ui_progress(void *data, enum sync_phase ph, uint64_t done, uint64_t total)
+{
+	struct sync_ui *ui = data;
+	if (ui->bar && ui->phase != ph) {
+		progress_stop(ui->bar);
+		ui->bar = NULL;
+	}
+	if (!ui->bar) {
+		ui->bar = progress_start(phase_title(ph), total, NULL, ui->quiet);
+		ui->phase = ph;
+		if (!ui->bar)
+			return;
+	}
+	progress_set_total(ui->bar, total);
+	progress_update(ui->bar, done);
+}
+
+static void ui_done(struct sync_ui *ui)
+{
+	if (ui->bar)
+		progress_stop(ui->bar);
+	ui->bar = NULL;
+}
+
+static void ui_warn(void *data, const char *msg)
+{
+	struct sync_ui *ui = data;
+	ui_done(ui);
+	warning("%s", msg);
+}
+
+static void print_json(const char *remote, const struct sync_result *r, int dry_run)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct json_writer jw;
+	jw_init(&jw, &out, 1);
+	jw_object_begin(&jw);
+	jw_key(&jw, "remote");
+	jw_string(&jw, remote);
+	jw_key(&jw, "dry_run");
+	jw_bool(&jw, dry_run);
+	jw_key(&jw, "pushed");
+	jw_int(&jw, dry_run ? r->to_push : r->pushed);
+	jw_key(&jw, "duplicates");
+	jw_int(&jw, r->duplicates);
+	jw_key(&jw, "rejected");
+	jw_int(&jw, r->rejected);
+	jw_key(&jw, "pulled");
+	jw_int(&jw, dry_run ? r->to_pull : r->pulled);
+	jw_key(&jw, "updated");
+	jw_int(&jw, r->updated);
+	jw_key(&jw, "feedback_sent");
+	jw_int(&jw, r->feedback_sent);
+	jw_key(&jw, "feedback_pending");
+	jw_int(&jw, r->feedback_pending);
+	jw_object_end(&jw);
+	strbuf_addch(&out, '\n');
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+}
+
+static void print_text(const char *remote, const struct sync_result *r, int dry_run)
+{
+	if (dry_run) {
+		printf("Would push %lld pattern%s to %s", r->to_push, r->to_push == 1 ? "" : "s",
+		       remote);
+		if (r->to_pull >= 0)
+			printf(", pull %lld change%s", r->to_pull, r->to_pull == 1 ? "" : "s");
+		printf(", send %lld feedback.\n", r->feedback_sent);
+		return;
+	}
+	printf("Pushed %lld new pattern%s to %s (%lld already there), pulled %lld new, "
+	       "updated %lld, sent %lld feedback.\n",
+	       r->pushed, r->pushed == 1 ? "" : "s", remote, r->duplicates, r->pulled, r->updated,
+	       r->feedback_sent);
+}
+
+int cmd_sync(int argc, const char **argv)
+{
+	const char *repo_path = NULL, *remote_opt = NULL;
+	int push_only = 0, pull_only = 0, dry_run = 0, json = 0, quiet = 0, ret = 0;
+	struct http_client *client;
+	struct credential cred = CREDENTIAL_INIT;
+	struct strbuf variant = STRBUF_INIT;
+	struct sync_options so;
+	struct sync_result r;
+	struct sync_ui ui = {0, NULL, SYNC_PHASE_PUSH};
+	git_repository *repo;
+	struct store *s;
+	const struct option options[] = {
+		OPT_BOOL(0, "push", &push_only, "only push local patterns (and feedback)"),
+		OPT_BOOL(0, "pull", &pull_only, "only pull the team's patterns"),
+		OPT_STRING(0, "remote", &remote_opt, "url",
+			   "team server (default: patterns.remote)"),
+		OPT_BOOL('n', "dry-run", &dry_run, "say what would be exchanged, change nothing"),
+		OPT_BOOL(0, "json", &json, "a JSON summary on stdout"),
+		OPT_BOOL('q', "quiet", &quiet, "no progress, no summary"),
+		OPT_SET_INT(0, "no-progress", &ui.quiet, "no progress line", 1),
+		OPT_STRING(0, "repo-path", &repo_path, "dir", "repository (default: here)"),
+		OPT_END(),
+	};
+
+	argc = parse_options(argc, argv, options, sync_usage, 0);
+	if (argc)
+		usage_msg_opt(sync_usage, options, "sync takes no arguments");
+	if (push_only && pull_only)
+		usage_msg_opt(sync_usage, options, "--push and --pull cannot be used together");
+	ui.quiet = ui.quiet || quiet;
+
+	repo = setup_repo(repo_path);
+	client = setup_team_client(repo, remote_opt, 300, &cred);
+
+	setup_variant(&variant, repo, 0, -1);
+	s = setup_store(repo);
+	/* a pull inserts into six indexes and FTS5: keep their pages in memory */
+	if (store_exec(s, "PRAGMA cache_size = -65536") < 0)
+		die_err();
+	memset(&so, 0, sizeof(so));
+	so.push = !pull_only;
+	so.feedback = !pull_only;
+	so.pull = !push_only;
+	so.dry_run = dry_run;
+	so.variant = variant.buf;
+	so.progress = ui_progress;
+	so.warn = ui_warn;
+	so.data = &ui;
+
+	if (sync_run(s, client, &so, &r) < 0) {
+		ui_done(&ui);
+		if (r.http_status == 401)
+			credential_reject(&cred, repo);
+		else if (r.authenticated)
+			credential_approve(&cred, repo);
+		error("%s", err_msg());
+		ret = 1;
+	} else {
+		ui_done(&ui);
+		if (r.authenticated)
+			credential_approve(&cred, repo);
+		if (json)
+			print_json(http_client_url(client), &r, dry_run);
+		else if (!quiet)
+			print_text(http_client_url(client), &r, dry_run);
+	}
+
+	credential_release(&cred);
+	http_client_free(client);
+	store_close(s);
+	git_repository_free(repo);
+	strbuf_release(&variant);
+	return ret;
+}

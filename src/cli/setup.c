@@ -1,0 +1,72 @@
+/*
+ * setup.c: shared first steps of the command front ends (see setup.h).
+ */
+#include "cli/setup.h"
+#include "client/credential.h"
+#include "client/http.h"
+#include "common/pattern.h"
+#include "common/repo.h"
+#include "common/util.h"
+
+git_repository *setup_repo(const char *repo_path)
+{
+	git_repository *repo;
+	if (repo_open(&repo, repo_path) < 0)
+		die_err();
+	return repo;
+}
+
+struct store *setup_store(git_repository *repo)
+{
+	struct store *s;
+	if (store_open_repo(&s, repo) < 0)
+		die_err();
+	return s;
+}
+
+int setup_context_lines(git_repository *repo, int context)
+{
+	if (context >= 0)
+		return context;
+	context = (int)config_get_int(repo, "patterns.contextLines", DEFAULT_CONTEXT_LINES);
+	if (context < 0 || context > 10000)
+		die("bad config value %d for 'patterns.contextLines'", context);
+	return context;
+}
+
+long long setup_max_file_size(git_repository *repo)
+{
+	long long max = config_get_int(repo, "patterns.maxFileSize", DEFAULT_MAX_FILE_SIZE);
+	if (max <= 0)
+		die("bad config value %lld for 'patterns.maxFileSize'", max);
+	return max;
+}
+
+void setup_variant(struct strbuf *out, git_repository *repo, int whole_file, int context)
+{
+	pattern_variant(out, whole_file, whole_file ? 0 : setup_context_lines(repo, context),
+			setup_max_file_size(repo));
+}
+
+struct http_client *setup_team_client(git_repository *repo, const char *remote,
+				      long default_timeout, struct credential *cred)
+{
+	struct http_options ho = HTTP_OPTIONS_INIT;
+	struct http_client *client;
+	char *url = remote ? xstrdup(remote) : config_get_string(repo, "patterns.remote", NULL);
+	char *ca_info;
+
+	if (!url || !*url)
+		die("no team server: give --remote <url> or set patterns.remote");
+	ca_info = config_get_string(repo, "patterns.caInfo", NULL);
+	ho.ca_info = ca_info && *ca_info ? ca_info : NULL;
+	ho.allow_http = config_get_bool(repo, "patterns.allowHttp", NULL, 0);
+	ho.max_retries = (int)config_get_int(repo, "patterns.httpRetries", 4);
+	ho.timeout = (long)config_get_int(repo, "patterns.httpTimeout", default_timeout);
+	if (http_client_new(&client, url, &ho) < 0 || credential_find(cred, repo, url) < 0)
+		die_err();
+	http_client_set_key(client, cred->password);
+	free(ca_info);
+	free(url);
+	return client;
+}

@@ -1,0 +1,41 @@
+/*
+ * setup: what most command front ends do first: find the repository, open
+ * its pattern store, work out the extraction variant from options and
+ * config. These die() with a clear message on failure (front ends only).
+ */
+#ifndef SETUP_H
+#define SETUP_H
+
+#include "local/store.h"
+#include "common/strbuf.h"
+#include <git2.h>
+
+#define DEFAULT_CONTEXT_LINES 3
+#define DEFAULT_MAX_FILE_SIZE (1024 * 1024)
+
+git_repository *setup_repo(const char *repo_path);
+struct store *setup_store(git_repository *repo);
+
+/*
+ * The variant for these options: context < 0 means patterns.contextLines
+ * (default 3); the size limit is patterns.maxFileSize (default 1 MiB).
+ */
+void setup_variant(struct strbuf *out, git_repository *repo, int whole_file, int context);
+int setup_context_lines(git_repository *repo, int context);
+long long setup_max_file_size(git_repository *repo);
+
+struct credential;
+struct http_client;
+
+/*
+ * Connect to the team server: the URL from remote (--remote) or
+ * patterns.remote, TLS and retry settings from config (patterns.caInfo,
+ * patterns.allowHttp, patterns.httpRetries, patterns.httpTimeout, whose
+ * default is default_timeout seconds), and the API key (credential_find)
+ * in cred. repo may be NULL (global config only). Dies with a clear
+ * message when there is no server or the URL is refused.
+ */
+struct http_client *setup_team_client(git_repository *repo, const char *remote,
+				      long default_timeout, struct credential *cred);
+
+#endif

@@ -1,0 +1,272 @@
+/*
+ * adapter-remote.c: adapter versions on a team server, client side (see
+ * adapter-remote.h): the /adapters requests, the version records in the
+ * server's answers, and the checks around streamed transfers.
+ */
+#include "client/adapter-remote.h"
+#include "common/hash.h"
+#include "common/json.h"
+#include "fusion/safetensors.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void remote_adapter_release(struct remote_adapter *a)
+{
+	free(a->id);
+	free(a->version_name);
+	free(a->created_by);
+	free(a->created_at);
+	free(a->parent_versions);
+	free(a->method);
+	free(a->weights);
+	memset(a, 0, sizeof(*a));
+}
+
+void remote_adapters_free(struct remote_adapter *a, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		remote_adapter_release(&a[i]);
+	free(a);
+}
+
+static char *opt_string(const cJSON *o, const char *key)
+{
+	const char *s = json_get_string(o, key);
+	return s ? xstrdup(s) : NULL;
+}
+
+static char *opt_json(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	char *text, *copy;
+	if (!v || cJSON_IsNull(v))
+		return NULL;
+	text = cJSON_PrintUnformatted(v);
+	if (!text)
+		return NULL;
+	copy = xstrdup(text);
+	cJSON_free(text);
+	return copy;
+}
+
+/* A version record from the server; -1 (err_set) when it lacks id or sha256. */
+static int read_version(const cJSON *o, struct remote_adapter *a)
+{
+	const char *sha;
+	const cJSON *size;
+
+	memset(a, 0, sizeof(*a));
+	if (!cJSON_IsObject(o) || !json_get_string(o, "id") ||
+	    !(sha = json_get_string(o, "sha256")) || strlen(sha) != 64 ||
+	    !cJSON_IsNumber(size = cJSON_GetObjectItemCaseSensitive(o, "size")) ||
+	    size->valuedouble < 0)
+		return err_set("the team server sent an adapter version without id, size "
+			       "or sha256");
+	a->id = opt_string(o, "id");
+	a->version_name = opt_string(o, "version_name");
+	a->created_by = opt_string(o, "created_by");
+	a->created_at = opt_string(o, "created_at");
+	a->parent_versions = opt_json(o, "parent_versions");
+	a->method = opt_string(o, "method");
+	a->weights = opt_json(o, "weights");
+	memcpy(a->sha256, sha, 65);
+	a->size = (long long)size->valuedouble;
+	a->is_active = json_get_bool(o, "is_active", 0);
+	return 0;
+}
+
+/* An error for a refused request: the server's detail. */
+static int refused(const char *what, const struct http_response *resp, long *status)
+{
+	struct strbuf detail = STRBUF_INIT;
+	http_error_detail(resp, &detail);
+	*status = resp->status;
+	err_set("%s: the team server answered %ld: %s", what, resp->status, detail.buf);
+	strbuf_release(&detail);
+	return -1;
+}
+
+int adapter_remote_list(struct http_client *c, struct remote_adapter **out, size_t *nr,
+			struct strbuf *raw, long *status)
+{
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	const cJSON *versions, *item;
+	cJSON *doc = NULL;
+	size_t alloc = 0;
+	int ret = -1;
+
+	*out = NULL;
+	*nr = 0;
+	*status = 0;
+	if (http_json(c, "GET", "/adapters", NULL, &resp, &doc) < 0)
+		goto out;
+	if (resp.status != 200) {
+		refused("cannot list adapter versions", &resp, status);
+		goto out;
+	}
+	versions = doc ? cJSON_GetObjectItemCaseSensitive(doc, "versions") : NULL;
+	if (!cJSON_IsArray(versions)) {
+		err_set("the team server's adapter list has no 'versions' array");
+		goto out;
+	}
+	cJSON_ArrayForEach(item, versions) {
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		if (read_version(item, &(*out)[*nr]) < 0)
+			goto out;
+		(*nr)++;
+	}
+	if (raw)
+		strbuf_add(raw, resp.body.buf, resp.body.len);
+	ret = 0;
+out:
+	if (ret < 0) {
+		remote_adapters_free(*out, *nr);
+		*out = NULL;
+		*nr = 0;
+	}
+	cJSON_Delete(doc);
+	http_response_release(&resp);
+	return ret;
+}
+
+int adapter_remote_push(struct http_client *c, const char *file, const char *name,
+			struct remote_adapter *out, long *status)
+{
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	struct strbuf path = STRBUF_INIT;
+	struct st_file *f;
+	struct stat st;
+	cJSON *doc = NULL;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	*status = 0;
+	if (!*name)
+		return err_set("the version name is empty");
+	/* a bad file is refused here, before a byte is sent */
+	if (st_open(&f, file) < 0)
+		return -1;
+	st_close(f);
+	if (stat(file, &st) < 0)
+		return err_set("cannot read '%s': %s", file, strerror(errno));
+
+	strbuf_addstr(&path, "/adapters?name=");
+	http_query_escape(&path, name);
+	if (http_upload_file(c, "POST", path.buf, "application/octet-stream", file, &resp) < 0)
+		goto out;
+	if (resp.status != 201 && resp.status != 200) {
+		refused("cannot push adapter", &resp, status);
+		goto out;
+	}
+	doc = json_parse(resp.body.buf, resp.body.len);
+	if (!doc) {
+		err_set("the team server sent invalid JSON for the pushed adapter");
+		goto out;
+	}
+	if (read_version(doc, out) < 0)
+		goto out;
+	if (out->size != (long long)st.st_size) {
+		err_set("the team server recorded %lld bytes for '%s', which has %lld", out->size,
+			file, (long long)st.st_size);
+		remote_adapter_release(out);
+		goto out;
+	}
+	ret = 0;
+out:
+	cJSON_Delete(doc);
+	http_response_release(&resp);
+	strbuf_release(&path);
+	return ret;
+}
+
+/* The version ref names among v: id, version name, or unique id prefix. */
+static const struct remote_adapter *find_version(const struct remote_adapter *v, size_t nr,
+						 const char *ref)
+{
+	const struct remote_adapter *found = NULL;
+	size_t len;
+	if (!ref) {
+		for (size_t i = 0; i < nr; i++)
+			if (v[i].is_active)
+				return &v[i];
+		err_set("no adapter version is active on the team server");
+		return NULL;
+	}
+	for (size_t i = 0; i < nr; i++)
+		if (!strcasecmp(v[i].id, ref))
+			return &v[i];
+	for (size_t i = 0; i < nr; i++)
+		if (v[i].version_name && !strcmp(v[i].version_name, ref))
+			return &v[i];
+	len = strlen(ref);
+	if (len >= 4) {
+		for (size_t i = 0; i < nr; i++) {
+			if (strncasecmp(v[i].id, ref, len))
+				continue;
+			if (found) {
+				err_set("adapter version '%s' is ambiguous", ref);
+				return NULL;
+			}
+			found = &v[i];
+		}
+	}
+	if (!found)
+		err_set("no adapter version '%s' on the team server", ref);
+	return found;
+}
+
+int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest,
+			struct remote_adapter *out, long *status)
+{
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	struct remote_adapter *v;
+	const struct remote_adapter *want;
+	char *path = NULL;
+	char hex[65];
+	struct stat st;
+	long long size = 0;
+	size_t nr;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (adapter_remote_list(c, &v, &nr, NULL, status) < 0)
+		return -1;
+	want = find_version(v, nr, ref);
+	if (!want)
+		goto out;
+	path = xstrfmt("/adapters/%s/file", want->id);
+	/* hashed while it streams: no second pass over a big file */
+	if (http_download_file_sha256(c, path, dest, (unsigned long long)want->size, &resp, hex) <
+	    0)
+		goto out;
+	if (resp.status != 200) {
+		refused("cannot pull adapter", &resp, status);
+		goto out;
+	}
+	if (stat(dest, &st) < 0) {
+		err_set("cannot read '%s': %s", dest, strerror(errno));
+		goto out;
+	}
+	size = (long long)st.st_size;
+	if (size != want->size || strcmp(hex, want->sha256)) {
+		unlink(dest);
+		err_set("the download of adapter version '%s' does not match the server's record "
+			"(%lld bytes, sha256 %s; the record says %lld bytes, %s)",
+			want->version_name, size, hex, want->size, want->sha256);
+		goto out;
+	}
+	*out = *want;
+	memset((void *)want, 0, sizeof(*want));
+	ret = 0;
+out:
+	free(path);
+	remote_adapters_free(v, nr);
+	http_response_release(&resp);
+	return ret;
+}

@@ -1,0 +1,377 @@
+/*
+ * json.c: streaming JSON writer, UTF-8 repair, bounded parsing.
+ */
+#include "common/json.h"
+#include "common/util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+
+void jw_init(struct json_writer *jw, struct strbuf *out, int pretty)
+{
+	memset(jw, 0, sizeof(*jw));
+	jw->out = out;
+	jw->pretty = pretty;
+	jw->first[0] = 1;
+}
+
+static void indent(struct json_writer *jw)
+{
+	strbuf_addch(jw->out, '\n');
+	for (int i = 0; i < jw->depth; i++)
+		strbuf_addstr(jw->out, "  ");
+}
+
+/* Separator before a value (array element) or key (object member). */
+static void before_item(struct json_writer *jw)
+{
+	if (jw->after_key) {
+		jw->after_key = 0;
+		return;
+	}
+	if (!jw->first[jw->depth])
+		strbuf_addch(jw->out, ',');
+	jw->first[jw->depth] = 0;
+	if (jw->pretty && jw->depth)
+		indent(jw);
+}
+
+static void open_container(struct json_writer *jw, char c)
+{
+	before_item(jw);
+	strbuf_addch(jw->out, c);
+	if (jw->depth + 1 >= JSON_MAX_DEPTH)
+		die("json: nesting too deep");
+	jw->first[++jw->depth] = 1;
+}
+
+static void close_container(struct json_writer *jw, char c)
+{
+	int empty = jw->first[jw->depth];
+	jw->depth--;
+	if (jw->pretty && !empty)
+		indent(jw);
+	strbuf_addch(jw->out, c);
+}
+
+void jw_object_begin(struct json_writer *jw) { open_container(jw, '{'); }
+void jw_object_end(struct json_writer *jw) { close_container(jw, '}'); }
+void jw_array_begin(struct json_writer *jw) { open_container(jw, '['); }
+void jw_array_end(struct json_writer *jw) { close_container(jw, ']'); }
+
+void jw_key(struct json_writer *jw, const char *key)
+{
+	before_item(jw);
+	json_quote(jw->out, key, strlen(key));
+	strbuf_addstr(jw->out, jw->pretty ? ": " : ":");
+	jw->after_key = 1;
+}
+
+void jw_string(struct json_writer *jw, const char *s)
+{
+	if (!s) {
+		jw_null(jw);
+		return;
+	}
+	jw_string_len(jw, s, strlen(s));
+}
+
+void jw_string_len(struct json_writer *jw, const char *s, size_t len)
+{
+	before_item(jw);
+	json_quote(jw->out, s, len);
+}
+
+void jw_int(struct json_writer *jw, int64_t v)
+{
+	before_item(jw);
+	strbuf_addf(jw->out, "%lld", (long long)v);
+}
+
+void jw_double(struct json_writer *jw, double v)
+{
+	char buf[64];
+	before_item(jw);
+	if (!isfinite(v)) {
+		strbuf_addstr(jw->out, "null");
+		return;
+	}
+	/* shortest text that reads back as the same double, Python style */
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	strbuf_addstr(jw->out, buf);
+	if (!strpbrk(buf, ".eEn"))
+		strbuf_addstr(jw->out, ".0");
+}
+
+void jw_bool(struct json_writer *jw, int v)
+{
+	before_item(jw);
+	strbuf_addstr(jw->out, v ? "true" : "false");
+}
+
+void jw_null(struct json_writer *jw)
+{
+	before_item(jw);
+	strbuf_addstr(jw->out, "null");
+}
+
+void jw_raw(struct json_writer *jw, const char *json)
+{
+	before_item(jw);
+	strbuf_addstr(jw->out, json);
+}
+
+char *json_number_array(const double *v, size_t nr)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct json_writer jw;
+	jw_init(&jw, &sb, 0);
+	jw_array_begin(&jw);
+	for (size_t i = 0; i < nr; i++)
+		jw_double(&jw, v[i]);
+	jw_array_end(&jw);
+	return strbuf_detach(&sb, NULL);
+}
+
+char *json_string_array(const char *const *s, size_t nr)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct json_writer jw;
+	jw_init(&jw, &sb, 0);
+	jw_array_begin(&jw);
+	for (size_t i = 0; i < nr; i++)
+		jw_string(&jw, s[i]);
+	jw_array_end(&jw);
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if the
+ * bytes there are not one (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		if (n < 2 || (s[1] & 0xc0) != 0x80)
+			return 0;
+		*cp = ((c & 0x1f) << 6) | (s[1] & 0x3f);
+		return 2;
+	}
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0; /* overlong */
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0; /* surrogate */
+		*cp = ((c & 0x0f) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3f);
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0;
+		*cp = ((c & 0x07) << 18) | ((s[1] & 0x3fu) << 12) | ((s[2] & 0x3fu) << 6) |
+		      (s[3] & 0x3f);
+		return 4;
+	}
+	return 0;
+}
+
+static const char replacement[] = "\xef\xbf\xbd";
+
+void json_quote(struct strbuf *out, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	strbuf_grow(out, len + 2);
+	strbuf_addch(out, '"');
+	while (i < len) {
+		size_t run = i;
+		unsigned cp;
+		/* copy the plain ASCII run in one go */
+		while (run < len && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' &&
+		       s[run] != '\\')
+			run++;
+		strbuf_add(out, s + i, run - i);
+		i = run;
+		if (i >= len)
+			break;
+		if (s[i] < 0x80) {
+			switch (s[i]) {
+			case '"': strbuf_addstr(out, "\\\""); break;
+			case '\\': strbuf_addstr(out, "\\\\"); break;
+			case '\n': strbuf_addstr(out, "\\n"); break;
+			case '\r': strbuf_addstr(out, "\\r"); break;
+			case '\t': strbuf_addstr(out, "\\t"); break;
+			case '\b': strbuf_addstr(out, "\\b"); break;
+			case '\f': strbuf_addstr(out, "\\f"); break;
+			default: strbuf_addf(out, "\\u%04x", s[i]); break;
+			}
+			i++;
+			continue;
+		}
+		size_t n = utf8_seq(s + i, len - i, &cp);
+		if (n) {
+			strbuf_add(out, s + i, n);
+			i += n;
+		} else {
+			strbuf_add(out, replacement, 3);
+			i++;
+		}
+	}
+	strbuf_addch(out, '"');
+}
+
+/*
+ * Walk s as UTF-8: copy it to out (when not NULL) with each invalid byte
+ * replaced by U+FFFD, count the code points into *chars (when not NULL).
+ * Return how many bytes were invalid.
+ */
+static size_t utf8_walk(const char *str, size_t len, struct strbuf *out, size_t *chars)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, bad = 0, count = 0;
+	if (out)
+		strbuf_grow(out, len);
+	while (i < len) {
+		unsigned cp;
+		size_t n, run = i;
+
+		/* a run of ASCII, eight bytes at a time where it can */
+		for (uint64_t w; run + 8 <= len; run += 8) {
+			memcpy(&w, s + run, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+		}
+		while (run < len && s[run] < 0x80)
+			run++;
+		if (run > i) {
+			if (out)
+				strbuf_add(out, s + i, run - i);
+			count += run - i;
+			i = run;
+			continue;
+		}
+		n = utf8_seq(s + i, len - i, &cp);
+		if (!n) {
+			bad++;
+			if (out)
+				strbuf_add(out, replacement, 3);
+			n = 1;
+		} else if (out) {
+			strbuf_add(out, s + i, n);
+		}
+		i += n;
+		count++;
+	}
+	if (chars)
+		*chars = count;
+	return bad;
+}
+
+void utf8_sanitize(struct strbuf *out, const char *s, size_t len)
+{
+	utf8_walk(s, len, out, NULL);
+}
+
+int utf8_valid(const char *s, size_t len)
+{
+	return utf8_walk(s, len, NULL, NULL) == 0;
+}
+
+size_t utf8_length(const char *s, size_t len)
+{
+	size_t chars;
+	utf8_walk(s, len, NULL, &chars);
+	return chars;
+}
+
+static int depth_ok(const char *s, size_t len)
+{
+	int depth = 0, in_str = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+			continue;
+		}
+		if (c == '"')
+			in_str = 1;
+		else if (c == '[' || c == '{') {
+			if (++depth > JSON_MAX_DEPTH)
+				return 0;
+		} else if (c == ']' || c == '}')
+			depth--;
+	}
+	return 1;
+}
+
+cJSON *json_parse(const char *s, size_t len)
+{
+	const char *end = NULL;
+	cJSON *j;
+
+	if (!depth_ok(s, len)) {
+		err_set("JSON nested deeper than %d levels", JSON_MAX_DEPTH);
+		return NULL;
+	}
+	j = cJSON_ParseWithLengthOpts(s, len, &end, 0);
+	if (!j) {
+		size_t off = end ? (size_t)(end - s) : 0;
+		if (!end) {
+			const char *e = cJSON_GetErrorPtr();
+			off = e && e >= s && e <= s + len ? (size_t)(e - s) : 0;
+		}
+		err_set("malformed JSON at byte %zu", off);
+		return NULL;
+	}
+	/* only whitespace may follow the document */
+	if (end) {
+		for (const char *p = end; p < s + len; p++) {
+			if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t' && *p != '\0') {
+				cJSON_Delete(j);
+				err_set("malformed JSON: trailing data at byte %zu", (size_t)(p - s));
+				return NULL;
+			}
+		}
+	}
+	return j;
+}
+
+const char *json_get_string(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int json_get_bool(const cJSON *obj, const char *key, int def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
+double json_get_number(const cJSON *obj, const char *key, double def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsNumber(v) ? v->valuedouble : def;
+}

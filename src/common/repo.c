@@ -1,0 +1,261 @@
+/*
+ * repo.c: repository discovery and git config reading over libgit2.
+ */
+#include "common/repo.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <string.h>
+#include <strings.h>
+
+int git_error_set_from(const char *what)
+{
+	const git_error *e = git_error_last();
+	return err_set("%s%s%s", what, e && e->message ? ": " : "",
+		       e && e->message ? e->message : "");
+}
+
+int repo_open(git_repository **out, const char *repo_path)
+{
+	int rc;
+	*out = NULL;
+	if (repo_path)
+		rc = git_repository_open_ext(out, repo_path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	else
+		rc = git_repository_open_ext(out, ".", GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
+	if (rc < 0) {
+		if (rc == GIT_ENOTFOUND)
+			return err_set("not a git repository: '%s'", repo_path ? repo_path : ".");
+		return git_error_set_from(repo_path ? repo_path : "cannot open repository");
+	}
+	return 0;
+}
+
+static git_config *snapshot(git_repository *repo)
+{
+	git_config *cfg = NULL, *snap = NULL;
+	if (repo) {
+		if (git_repository_config_snapshot(&snap, repo) < 0)
+			return NULL;
+		return snap;
+	}
+	if (git_config_open_default(&cfg) < 0)
+		return NULL;
+	if (git_config_snapshot(&snap, cfg) < 0)
+		snap = NULL;
+	git_config_free(cfg);
+	return snap;
+}
+
+/* Read one sq-quoted word of GIT_CONFIG_PARAMETERS ('a'\''b' is a'b). */
+static const char *sq_word(const char *p, struct strbuf *out)
+{
+	strbuf_reset(out);
+	if (*p != '\'')
+		return NULL;
+	for (;;) {
+		p++;
+		while (*p && *p != '\'')
+			strbuf_addch(out, *p++);
+		if (!*p)
+			return NULL;
+		p++; /* closing quote */
+		if (p[0] == '\\' && p[1] == '\'' && p[2] == '\'') {
+			strbuf_addch(out, '\'');
+			p += 2;
+			continue;
+		}
+		return p;
+	}
+}
+
+/* Compare config keys: section and name case-insensitively. */
+static int key_equal(const char *a, const char *b)
+{
+	const char *da = strchr(a, '.'), *db = strchr(b, '.');
+	const char *la = strrchr(a, '.'), *lb = strrchr(b, '.');
+	if (!da || !db || (da - a) != (db - b) || strncasecmp(a, b, (size_t)(da - a)))
+		return 0;
+	if ((la - da) != (lb - db) || strncmp(da, db, (size_t)(la - da)))
+		return 0;
+	return !strcasecmp(la, lb);
+}
+
+/*
+ * The value of key given with "git -c key=value" (git passes those to us
+ * in GIT_CONFIG_PARAMETERS; libgit2 does not read it). The last one wins.
+ * 1 and *value (caller frees; NULL for a bare "-c key", which means true),
+ * or 0 when key is not there.
+ */
+static int config_param(const char *key, char **value)
+{
+	const char *p = getenv("GIT_CONFIG_PARAMETERS");
+	struct strbuf word = STRBUF_INIT, val = STRBUF_INIT;
+	int found = 0;
+
+	*value = NULL;
+	while (p && *p) {
+		const char *k, *v = NULL;
+		char *eq = NULL;
+		while (*p == ' ')
+			p++;
+		if (!*p || !(p = sq_word(p, &word)))
+			break;
+		if (*p == '=') {
+			/* new style: 'key'='value' */
+			if (!(p = sq_word(p + 1, &val)))
+				break;
+			k = word.buf;
+			v = val.buf;
+		} else {
+			/* old style: 'key=value' or 'key' */
+			eq = strchr(word.buf, '=');
+			if (eq)
+				*eq = '\0';
+			k = word.buf;
+			v = eq ? eq + 1 : NULL;
+		}
+		if (key_equal(k, key)) {
+			free(*value);
+			*value = v ? xstrdup(v) : NULL;
+			found = 1;
+		}
+	}
+	strbuf_release(&word);
+	strbuf_release(&val);
+	return found;
+}
+
+char *config_get_string(git_repository *repo, const char *key, const char *env)
+{
+	git_config *cfg;
+	const char *v = NULL;
+	char *res = NULL;
+
+	if (env && getenv(env) && *getenv(env))
+		return xstrdup(getenv(env));
+	if (config_param(key, &res))
+		return res ? res : xstrdup("");
+	cfg = snapshot(repo);
+	if (!cfg)
+		return NULL;
+	if (git_config_get_string(&v, cfg, key) == 0 && v)
+		res = xstrdup(v);
+	git_config_free(cfg);
+	return res;
+}
+
+int config_get_bool(git_repository *repo, const char *key, const char *env, int def)
+{
+	git_config *cfg;
+	int v = def;
+
+	char *param;
+
+	if (env && getenv(env)) {
+		int b = parse_bool(getenv(env));
+		if (b >= 0)
+			return b;
+	}
+	if (config_param(key, &param)) {
+		int b = param ? (*param ? parse_bool(param) : 0) : 1;
+		free(param);
+		return b >= 0 ? b : def;
+	}
+	cfg = snapshot(repo);
+	if (!cfg)
+		return def;
+	if (git_config_get_bool(&v, cfg, key) < 0)
+		v = def;
+	git_config_free(cfg);
+	return v;
+}
+
+long long config_get_int(git_repository *repo, const char *key, long long def)
+{
+	git_config *cfg;
+	int64_t v;
+	long long res = def;
+	char *param;
+
+	if (config_param(key, &param)) {
+		char *end;
+		if (param) {
+			errno = 0;
+			res = strtoll(param, &end, 10);
+			switch (*end) {
+			case 'k': case 'K': res *= 1024; end++; break;
+			case 'm': case 'M': res *= 1024 * 1024; end++; break;
+			case 'g': case 'G': res *= 1024 * 1024 * 1024; end++; break;
+			}
+			if (errno || end == param || *end)
+				res = def;
+		}
+		free(param);
+		return res;
+	}
+	cfg = snapshot(repo);
+	if (!cfg)
+		return def;
+	if (git_config_get_int64(&v, cfg, key) == 0)
+		res = v;
+	git_config_free(cfg);
+	return res;
+}
+
+int git_approxidate(git_repository *repo, const char *date, long long *out)
+{
+	const char *gitdir = git_repository_path(repo);
+	char *arg = xstrfmt("--since=%s", date);
+	const char *argv[] = { "git", "--git-dir", gitdir, "rev-parse", arg, NULL };
+	int pipefd[2], status;
+	pid_t pid;
+	char buf[128];
+	size_t n = 0;
+	ssize_t r;
+
+	if (pipe(pipefd) < 0) {
+		free(arg);
+		return err_set("cannot run git: %s", strerror(errno));
+	}
+	pid = fork();
+	if (pid < 0) {
+		free(arg);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return err_set("cannot run git: %s", strerror(errno));
+	}
+	if (!pid) {
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(pipefd[1], 1);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execvp("git", (char *const *)argv);
+		_exit(127);
+	}
+	free(arg);
+	close(pipefd[1]);
+	while (n < sizeof(buf) - 1 && (r = read(pipefd[0], buf + n, sizeof(buf) - 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) ||
+	    sscanf(buf, "--max-age=%lld", out) != 1)
+		return err_set("invalid date '%s'", date);
+	return 0;
+}

@@ -1,0 +1,50 @@
+/*
+ * export: write patterns from the store as JSONL (the extractor's records)
+ * or CommitPack-style records. Used by "extract --output" and "export".
+ *
+ * Order is fixed so that the same store and options give byte-identical
+ * files: with a range, in the range's order (git log order, newest first),
+ * then by path; without, newest committer time first, then commit, then path.
+ */
+#ifndef EXPORT_H
+#define EXPORT_H
+
+#include "local/store.h"
+#include <stdio.h>
+
+enum export_format { EXPORT_JSONL, EXPORT_COMMITPACK };
+
+struct export_options {
+	enum export_format format;
+	const char *variant;	  /* extraction variant (pattern_variant()); NULL: any */
+	const char *problem_type; /* NULL: any */
+	const char *language;	  /* NULL: any */
+	long long since;	  /* committer time >= since; 0: any */
+	double min_confidence;
+	int include_unknown;	  /* else problem_type 'unknown' is left out */
+	int include_team;	  /* also patterns pulled from the team server */
+	int include_obsolete;	  /* also patterns of commits rewritten away */
+	/*
+	 * Restrict to the commits in the temporary table temp.export_range
+	 * (commit_id TEXT PRIMARY KEY, ord INTEGER), ordered by ord.
+	 * export_range_begin() creates it empty.
+	 */
+	int use_range;
+};
+
+#define EXPORT_OPTIONS_INIT { EXPORT_JSONL, NULL, NULL, NULL, 0, 0.0, 0, 0, 0, 0 }
+
+/* Create (or empty) temp.export_range. */
+int export_range_begin(struct store *s);
+/* Write the matching patterns to out; *count gets how many. 0 or -1 (err_set). */
+int export_patterns(struct store *s, const struct export_options *o, FILE *out, size_t *count);
+
+/*
+ * Export to path ("-": stdout). A file is written to "<path>.tmp-<pid>",
+ * flushed and renamed into place, so a failure never leaves a half-written
+ * file where the user asked for one.
+ */
+int export_to_path(struct store *s, const struct export_options *o, const char *path,
+		   size_t *count);
+
+#endif

@@ -1,0 +1,874 @@
+/*
+ * hook.c: the git hooks of git-patterns (see hook.h for the contract).
+ *
+ * Two halves:
+ *  - installation: find git's hooks folder, put our stubs there without
+ *    losing anyone else's hook (moved aside to <name>.pre-patterns and run
+ *    by the stub), and undo that exactly;
+ *  - "hook run": what the stubs call. It must never make git fail, never
+ *    prompt and never hold up a commit on big work, so every error goes to
+ *    the hook log and work above a small size is finished by a detached
+ *    background process.
+ */
+#include "local/hook.h"
+#include "local/extract.h"
+#include "hook-scripts.h"
+#include "common/repo.h"
+#include "local/store.h"
+#include "local/treediff.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *const hook_names[] = {"post-commit", "post-merge", "post-rewrite", NULL};
+
+const char *hook_script(const char *name)
+{
+	if (!strcmp(name, "post-commit"))
+		return hook_script_post_commit;
+	if (!strcmp(name, "post-merge"))
+		return hook_script_post_merge;
+	if (!strcmp(name, "post-rewrite"))
+		return hook_script_post_rewrite;
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The hooks folder                                                     */
+
+/* Strip trailing slashes (but keep "/"). */
+static void trim_slashes(struct strbuf *sb)
+{
+	while (sb->len > 1 && sb->buf[sb->len - 1] == '/')
+		strbuf_setlen(sb, sb->len - 1);
+}
+
+int hook_dir(git_repository *repo, struct strbuf *dir)
+{
+	char *hooks_path = config_get_string(repo, "core.hooksPath", NULL);
+
+	strbuf_reset(dir);
+	if (hooks_path && *hooks_path) {
+		const char *rest;
+		if (skip_prefix(hooks_path, "~/", &rest) || !strcmp(hooks_path, "~")) {
+			const char *home = getenv("HOME");
+			if (!home) {
+				struct passwd *pw = getpwuid(getuid());
+				home = pw ? pw->pw_dir : "";
+			}
+			strbuf_addstr(dir, home);
+			trim_slashes(dir);
+			strbuf_addch(dir, '/');
+			strbuf_addstr(dir, !strcmp(hooks_path, "~") ? "" : rest);
+		} else if (hooks_path[0] == '/') {
+			strbuf_addstr(dir, hooks_path);
+		} else {
+			/* git runs hooks from the top of the work tree (bare: git dir) */
+			const char *base = git_repository_workdir(repo);
+			if (!base)
+				base = git_repository_path(repo);
+			strbuf_addstr(dir, base);
+			trim_slashes(dir);
+			strbuf_addch(dir, '/');
+			strbuf_addstr(dir, hooks_path);
+		}
+	} else {
+		strbuf_addstr(dir, git_repository_commondir(repo));
+		trim_slashes(dir);
+		strbuf_addstr(dir, "/hooks");
+	}
+	free(hooks_path);
+	trim_slashes(dir);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Install, uninstall, inspect                                          */
+
+static int path_exists(const char *path, struct stat *st)
+{
+	struct stat tmp;
+	return lstat(path, st ? st : &tmp) == 0;
+}
+
+static int is_executable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/*
+ * Classify the file at path: ours (current or outdated) or foreign.
+ * A file we cannot read (a dangling symlink, a folder) is foreign.
+ */
+static enum hook_state classify(const char *path, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	enum hook_state state = HOOK_FOREIGN;
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && strbuf_read_file(&sb, path) == 0 &&
+	    memmem(sb.buf, sb.len, HOOK_MARKER, strlen(HOOK_MARKER))) {
+		const char *want = hook_script(name);
+		state = (sb.len == strlen(want) && !memcmp(sb.buf, want, sb.len)) ? HOOK_INSTALLED
+										  : HOOK_OUTDATED;
+	}
+	strbuf_release(&sb);
+	return state;
+}
+
+int hook_inspect(const char *dir, const char *name, struct hook_info *info)
+{
+	char *path = xstrfmt("%s/%s", dir, name);
+	char *saved = xstrfmt("%s/%s" HOOK_SAVED_SUFFIX, dir, name);
+
+	memset(info, 0, sizeof(*info));
+	if (path_exists(path, NULL)) {
+		info->state = classify(path, name);
+		info->executable = is_executable(path);
+	} else {
+		info->state = HOOK_ABSENT;
+	}
+	info->saved = path_exists(saved, NULL);
+	info->saved_executable = info->saved && is_executable(saved);
+	free(path);
+	free(saved);
+	return 0;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *dir)
+{
+	char *p, *copy = xstrdup(dir);
+	int ret = 0;
+	for (p = copy + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
+			ret = err_set("cannot create hooks folder '%s': %s", copy, strerror(errno));
+			break;
+		}
+		if (!c)
+			break;
+		*p = c;
+	}
+	free(copy);
+	return ret;
+}
+
+/* Write the stub for name to path through a temporary file and a rename. */
+static int write_stub(const char *dir, const char *path, const char *name)
+{
+	const char *script = hook_script(name);
+	char *tmp = xstrfmt("%s/.%s.git-patterns.tmp", dir, name);
+	size_t len = strlen(script), off = 0;
+	int fd, ret = 0;
+
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0755);
+	if (fd < 0) {
+		ret = err_set("cannot write hook '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, script + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = err_set("cannot write hook '%s': %s", tmp, strerror(errno));
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) < 0 && !ret)
+		ret = err_set("cannot write hook '%s': %s", tmp, strerror(errno));
+	if (!ret && rename(tmp, path) < 0)
+		ret = err_set("cannot install hook '%s': %s", path, strerror(errno));
+	if (ret)
+		unlink(tmp);
+out:
+	free(tmp);
+	return ret;
+}
+
+int hook_install(const char *dir, const char *name, int force, enum hook_action *done)
+{
+	char *path, *saved;
+	struct hook_info info;
+	int ret = 0;
+
+	*done = HOOK_UNCHANGED;
+	if (!hook_script(name))
+		return err_set("unknown hook '%s'", name);
+	if (make_dirs(dir) < 0)
+		return -1;
+	path = xstrfmt("%s/%s", dir, name);
+	saved = xstrfmt("%s/%s" HOOK_SAVED_SUFFIX, dir, name);
+	hook_inspect(dir, name, &info);
+
+	switch (info.state) {
+	case HOOK_INSTALLED:
+		break;
+	case HOOK_OUTDATED:
+		if (!(ret = write_stub(dir, path, name)))
+			*done = HOOK_WROTE;
+		break;
+	case HOOK_ABSENT:
+		if (info.saved && !force) {
+			ret = err_set("'%s' is left from an earlier installation; use --force "
+				      "to chain it again, or move it away",
+				      saved);
+			break;
+		}
+		if (!(ret = write_stub(dir, path, name)))
+			*done = HOOK_WROTE;
+		break;
+	case HOOK_FOREIGN:
+		if (info.saved) {
+			ret = err_set("cannot keep hook '%s': '%s' already exists; move one of "
+				      "them away",
+				      path, saved);
+			break;
+		}
+		if (rename(path, saved) < 0) {
+			ret = err_set("cannot move hook '%s' to '%s': %s", path, saved,
+				      strerror(errno));
+			break;
+		}
+		if ((ret = write_stub(dir, path, name)) < 0) {
+			/* put it back as it was */
+			rename(saved, path);
+			break;
+		}
+		*done = HOOK_CHAINED;
+		break;
+	}
+	free(path);
+	free(saved);
+	return ret;
+}
+
+int hook_uninstall(const char *dir, const char *name, enum hook_action *done)
+{
+	char *path, *saved;
+	struct hook_info info;
+	int ret = 0;
+
+	*done = HOOK_UNCHANGED;
+	if (!hook_script(name))
+		return err_set("unknown hook '%s'", name);
+	path = xstrfmt("%s/%s", dir, name);
+	saved = xstrfmt("%s/%s" HOOK_SAVED_SUFFIX, dir, name);
+	hook_inspect(dir, name, &info);
+
+	if (info.state == HOOK_FOREIGN) {
+		*done = HOOK_LEFT_FOREIGN;
+		goto out;
+	}
+	if (info.state != HOOK_ABSENT) {
+		if (unlink(path) < 0) {
+			ret = err_set("cannot remove hook '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		*done = HOOK_REMOVED;
+	}
+	if (info.saved) {
+		if (rename(saved, path) < 0) {
+			ret = err_set("cannot put back hook '%s' as '%s': %s", saved, path,
+				      strerror(errno));
+			goto out;
+		}
+		*done = HOOK_RESTORED;
+	}
+out:
+	free(path);
+	free(saved);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* The hook log                                                         */
+
+#define HOOK_LOG_MAX (1024 * 1024)
+
+static char *patterns_dir(git_repository *repo)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, git_repository_commondir(repo));
+	trim_slashes(&sb);
+	strbuf_addstr(&sb, "/patterns");
+	return strbuf_detach(&sb, NULL);
+}
+
+static int hook_vlog(git_repository *repo, const char *hook, const char *fmt, va_list ap)
+{
+	char *dir = patterns_dir(repo);
+	char *path = xstrfmt("%s/hook.log", dir);
+	struct strbuf line = STRBUF_INIT;
+	char stamp[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	struct stat st;
+	int fd, ret = 0;
+
+	mkdir(dir, 0777);
+	/* keep the log bounded: one old generation */
+	if (stat(path, &st) == 0 && st.st_size > HOOK_LOG_MAX) {
+		char *old = xstrfmt("%s.old", path);
+		rename(path, old);
+		free(old);
+	}
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S %z", &tm);
+	strbuf_addf(&line, "%s [%ld] %s: ", stamp, (long)getpid(), hook);
+	strbuf_vaddf(&line, fmt, ap);
+	/* one line per entry, whatever the message holds */
+	for (size_t i = 0; i < line.len; i++)
+		if (line.buf[i] == '\n')
+			line.buf[i] = ' ';
+	strbuf_addch(&line, '\n');
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0666);
+	if (fd < 0 || write(fd, line.buf, line.len) != (ssize_t)line.len)
+		ret = -1;
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&line);
+	free(path);
+	free(dir);
+	return ret;
+}
+
+char *hook_log_last(git_repository *repo, struct strbuf *last)
+{
+	char *dir = patterns_dir(repo), *path = xstrfmt("%s/hook.log", dir);
+	struct strbuf sb = STRBUF_INIT;
+	const char *nl;
+
+	strbuf_reset(last);
+	if (strbuf_read_file(&sb, path) == 0) {
+		strbuf_rtrim(&sb);
+		nl = strrchr(sb.buf, '\n');
+		strbuf_addstr(last, nl ? nl + 1 : sb.buf);
+	}
+	strbuf_release(&sb);
+	free(dir);
+	return path;
+}
+
+int hook_log(git_repository *repo, const char *hook, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+	va_start(ap, fmt);
+	ret = hook_vlog(repo, hook, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* hook run                                                             */
+
+/*
+ * Work above these sizes is finished in the background, so that git
+ * returns at once: the count of changed files is read from tree diffs,
+ * which compare object ids only and cost microseconds per file.
+ */
+#define DETACH_FILES 50
+#define HOOK_WAL_PAGES 128
+/* How long a hook waits for the store's write lock before going background. */
+#define FOREGROUND_BUSY_MS 500
+#define RUN_JOB_BUSY 1
+#define DETACH_COMMITS 10
+
+struct hook_job {
+	const char *name;
+	struct string_list commits;  /* new commits to extract (hex ids) */
+	struct string_list replaced; /* post-rewrite: commits rewritten away */
+	char *range;		     /* post-merge: "<orig>..<head>" */
+};
+
+static void job_clear(struct hook_job *job)
+{
+	string_list_clear(&job->commits);
+	string_list_clear(&job->replaced);
+	free(job->range);
+	job->range = NULL;
+}
+
+static int resolve_commit(git_repository *repo, const char *spec, git_oid *oid)
+{
+	git_object *obj = NULL;
+	if (git_revparse_single(&obj, repo, spec) < 0)
+		return git_error_set_from(spec);
+	if (git_object_peel((git_object **)&obj, obj, GIT_OBJECT_COMMIT) < 0) {
+		git_object *tmp = obj;
+		git_error_set_from(spec);
+		git_object_free(tmp);
+		return -1;
+	}
+	git_oid_cpy(oid, git_object_id(obj));
+	git_object_free(obj);
+	return 0;
+}
+
+static int valid_hex_oid(const char *s, size_t len)
+{
+	if (len != GIT_OID_HEXSZ)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!strchr("0123456789abcdef", s[i]))
+			return 0;
+	return 1;
+}
+
+/* post-rewrite's input: "<old> <new> [<extra>]" per line. */
+static int read_rewrites(struct hook_job *job)
+{
+	struct strbuf in = STRBUF_INIT;
+	char *line, *save = NULL;
+
+	if (strbuf_read_fd(&in, 0) < 0) {
+		strbuf_release(&in);
+		return err_set("cannot read the rewritten commits from stdin: %s", strerror(errno));
+	}
+	for (line = strtok_r(in.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+		const char *nw;
+		size_t nlen;
+		if (!sp || !valid_hex_oid(line, (size_t)(sp - line)))
+			continue;
+		nw = sp + 1;
+		nlen = strcspn(nw, " \r");
+		if (!valid_hex_oid(nw, nlen))
+			continue;
+		*sp = '\0';
+		if (strncmp(line, nw, nlen)) {
+			char *n = xstrndup(nw, nlen);
+			string_list_append(&job->replaced, line);
+			string_list_append(&job->commits, n);
+			free(n);
+		}
+	}
+	strbuf_release(&in);
+	return 0;
+}
+
+/* What the hook has to do, from git's arguments and the repository. */
+static int plan_job(git_repository *repo, struct hook_job *job, const struct hook_run_options *o)
+{
+	git_oid head, orig;
+	char hex[GIT_OID_HEXSZ + 1];
+	const char *head_spec = o && o->head ? o->head : "HEAD";
+	const char *orig_spec = o && o->orig_head ? o->orig_head : "ORIG_HEAD";
+
+	if (!strcmp(job->name, "post-commit")) {
+		if (resolve_commit(repo, head_spec, &head) < 0)
+			return -1;
+		string_list_append(&job->commits, git_oid_tostr(hex, sizeof(hex), &head));
+		return 0;
+	}
+	if (!strcmp(job->name, "post-merge")) {
+		/* argv[0] is 1 for a squash merge, which makes no commit */
+		if (resolve_commit(repo, head_spec, &head) < 0 ||
+		    resolve_commit(repo, orig_spec, &orig) < 0)
+			return -1;
+		if (!git_oid_equal(&head, &orig)) {
+			char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+			job->range = xstrfmt("%s..%s", git_oid_tostr(a, sizeof(a), &orig),
+					     git_oid_tostr(b, sizeof(b), &head));
+		}
+		return 0;
+	}
+	if (!strcmp(job->name, "post-rewrite"))
+		return read_rewrites(job);
+	return err_set("unknown hook '%s'", job->name);
+}
+
+/* Files changed by commit against its first parent (root: all), up to limit+1. */
+static size_t changed_files(git_repository *repo, const git_oid *id, size_t limit)
+{
+	git_commit *c = NULL, *parent = NULL;
+	git_tree *t = NULL, *pt = NULL;
+	size_t n = 0;
+
+	/* unreadable: let the background process find out and log it */
+	if (git_commit_lookup(&c, repo, id) < 0 || git_commit_tree(&t, c) < 0)
+		goto out;
+	if (git_commit_parentcount(c) > 0 &&
+	    (git_commit_parent(&parent, c, 0) < 0 || git_commit_tree(&pt, parent) < 0))
+		goto out;
+	n = (size_t)tree_changed_paths(repo, pt, t, NULL, limit ? limit : 1);
+out:
+	git_tree_free(pt);
+	git_tree_free(t);
+	git_commit_free(parent);
+	git_commit_free(c);
+	return n;
+}
+
+/* Is the job too big to do while git waits? Stops counting at the limit. */
+static int job_is_large(git_repository *repo, const struct hook_job *job)
+{
+	size_t files = 0, commits = 0;
+	git_oid id;
+
+	for (size_t i = 0; i < job->commits.nr; i++) {
+		if (++commits > DETACH_COMMITS)
+			return 1;
+		if (git_oid_fromstr(&id, job->commits.items[i]) == 0)
+			files += changed_files(repo, &id, DETACH_FILES - files);
+		if (files > DETACH_FILES)
+			return 1;
+	}
+	if (job->range) {
+		git_revwalk *walk = NULL;
+		int large = 0;
+		if (git_revwalk_new(&walk, repo) < 0 ||
+		    git_revwalk_push_range(walk, job->range) < 0) {
+			git_revwalk_free(walk);
+			return 1; /* let the background find out */
+		}
+		while (!large && git_revwalk_next(&id, walk) == 0) {
+			if (++commits > DETACH_COMMITS)
+				large = 1;
+			else if ((files += changed_files(repo, &id, DETACH_FILES - files)) >
+				 DETACH_FILES)
+				large = 1;
+		}
+		git_revwalk_free(walk);
+		return large;
+	}
+	return 0;
+}
+
+/* The rewritten-away commits' patterns stop being listed and exported. */
+static int mark_obsolete(struct store *s, const struct hook_job *job)
+{
+	sqlite3_stmt *gone = NULL, *back = NULL;
+	int ret = -1;
+
+	if (!job->replaced.nr)
+		return 0; /* nothing was rewritten: no write transaction */
+	if (store_begin(s) < 0)
+		return -1;
+	gone = store_prepare(s, "UPDATE patterns SET obsolete = 1 "
+				"WHERE commit_id = ?1 AND origin = 'local'");
+	/* a commit that comes back (amended back to the same id) is current again */
+	back = store_prepare(s, "UPDATE patterns SET obsolete = 0 "
+				"WHERE commit_id = ?1 AND origin = 'local' AND obsolete <> 0");
+	if (!gone || !back)
+		goto out;
+	for (size_t i = 0; i < job->replaced.nr; i++) {
+		sqlite3_bind_text(gone, 1, job->replaced.items[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(gone) != SQLITE_DONE) {
+			store_error(s, "cannot mark patterns obsolete");
+			goto out;
+		}
+		sqlite3_reset(gone);
+	}
+	for (size_t i = 0; i < job->commits.nr; i++) {
+		sqlite3_bind_text(back, 1, job->commits.items[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(back) != SQLITE_DONE) {
+			store_error(s, "cannot mark patterns current");
+			goto out;
+		}
+		sqlite3_reset(back);
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(gone);
+	sqlite3_finalize(back);
+	if (ret == 0)
+		ret = store_commit(s);
+	if (ret < 0)
+		store_rollback(s);
+	return ret;
+}
+
+/*
+ * Is commit id still part of the history: HEAD or a local branch at it or
+ * after it? (A background post-commit job may finish after the commit was
+ * amended or rebased away.)
+ */
+static int commit_is_current(git_repository *repo, const git_oid *id)
+{
+	git_branch_iterator *it = NULL;
+	git_reference *ref = NULL;
+	git_branch_t type;
+	git_oid tip;
+	int current = 0;
+
+	if (git_reference_name_to_id(&tip, repo, "HEAD") == 0 &&
+	    (git_oid_equal(&tip, id) || git_graph_descendant_of(repo, &tip, id) == 1))
+		return 1;
+	if (git_branch_iterator_new(&it, repo, GIT_BRANCH_LOCAL) < 0)
+		return 1; /* cannot tell: keep it */
+	while (!current && git_branch_next(&ref, &type, it) == 0) {
+		const git_oid *t = git_reference_target(ref);
+		if (t && (git_oid_equal(t, id) || git_graph_descendant_of(repo, t, id) == 1))
+			current = 1;
+		git_reference_free(ref);
+	}
+	git_branch_iterator_free(it);
+	return current;
+}
+
+/* post-commit: the commit was rewritten away before its patterns were in. */
+static int obsolete_if_gone(git_repository *repo, struct store *s, const struct hook_job *job)
+{
+	struct hook_job gone = {job->name, STRING_LIST_INIT, STRING_LIST_INIT, NULL};
+	git_oid id;
+	int ret;
+
+	if (strcmp(job->name, "post-commit") || job->commits.nr != 1 ||
+	    git_oid_fromstr(&id, job->commits.items[0]) < 0 || commit_is_current(repo, &id))
+		return 0;
+	string_list_append(&gone.replaced, job->commits.items[0]);
+	ret = mark_obsolete(s, &gone);
+	job_clear(&gone);
+	return ret;
+}
+
+/*
+ * Extract the job's commits in-process. In the foreground one diff thread
+ * is plenty (the job is small); in the background every core helps.
+ * Named commits (post-commit, post-rewrite) are taken as they are, as git
+ * log --no-walk does: "A^! B^!" would hide B when it is A's parent, which
+ * after a rebase is every rewritten commit but the newest.
+ */
+static int extract_revs(git_repository *repo, struct store *s, const char *const *revs,
+			size_t nr, int no_walk, int background)
+{
+	struct extract_options o = EXTRACT_OPTIONS_INIT;
+	struct extract_stats st;
+	int ret;
+
+	o.revs = revs;
+	o.nr_revs = nr;
+	o.no_walk = no_walk;
+	o.jobs = background ? 0 : 1;
+	o.progress = 0;
+	memset(&st, 0, sizeof(st));
+	ret = extract_resolve_options(repo, &o, NULL);
+	if (!ret)
+		ret = extract_run(repo, s, &o, &st);
+	return ret;
+}
+
+static int extract_job(git_repository *repo, struct store *s, const struct hook_job *job,
+		       int background)
+{
+	int ret = 0;
+
+	if (job->commits.nr)
+		ret = extract_revs(repo, s, (const char *const *)job->commits.items,
+				   job->commits.nr, 1, background);
+	if (!ret && job->range) {
+		const char *range = job->range;
+		ret = extract_revs(repo, s, &range, 1, 0, background);
+	}
+	return ret;
+}
+
+/*
+ * patterns.autoSync: after a successful extraction, share it with the
+ * team server in a detached "git-patterns sync --quiet" (double fork, new
+ * session, stdin closed, output appended to the hook log), so the commit
+ * never waits for the network. Errors of the sync land in the hook log.
+ */
+static void start_auto_sync(git_repository *repo, const char *hook)
+{
+	char *dir, *log, *remote;
+	pid_t pid;
+
+	if (!config_get_bool(repo, "patterns.autoSync", NULL, 0))
+		return;
+	remote = config_get_string(repo, "patterns.remote", NULL);
+	if (!remote || !*remote) {
+		hook_log(repo, hook, "patterns.autoSync is set but patterns.remote is not");
+		free(remote);
+		return;
+	}
+	free(remote);
+	dir = patterns_dir(repo);
+	log = xstrfmt("%s/hook.log", dir);
+	pid = fork();
+	if (pid < 0) {
+		hook_log(repo, hook, "error: cannot start the automatic sync: %s", strerror(errno));
+	} else if (pid > 0) {
+		int status;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	} else {
+		int fd;
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0)
+			dup2(fd, 0);
+		fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		close_range(3, ~0U, 0);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		execlp("git-patterns", "git-patterns", "sync", "--quiet", (char *)NULL);
+		_exit(127);
+	}
+	free(log);
+	free(dir);
+}
+
+/* sqlite3_wal_hook callback: remember how many frames the WAL holds. */
+static int note_wal_frames(void *data, sqlite3 *db, const char *name, int frames)
+{
+	*(int *)data = frames;
+	return SQLITE_OK;
+}
+
+/*
+ * Do the job; errors go to the hook log. In the foreground, a store that
+ * stays locked returns RUN_JOB_BUSY (nothing logged) for the caller to
+ * hand the job to the background.
+ */
+
+static int run_job(git_repository *repo, const struct hook_job *job, int background)
+{
+	struct store *s = NULL;
+	int ret = -1, wal_frames = 0;
+
+	if (!job->commits.nr && !job->replaced.nr && !job->range)
+		return 0;
+	if (store_open_repo(&s, repo) < 0)
+		goto out; /* (a store being created elsewhere waits the full timeout) */
+	/*
+	 * A checkpoint at close costs several fsyncs, more than the rest of a
+	 * small hook run: leave the WAL behind instead. But a process that
+	 * opens the store alone rebuilds the WAL index by reading every frame,
+	 * so once the WAL is past HOOK_WAL_PAGES it is checkpointed and
+	 * truncated (below): a few fsyncs every ten commits or so.
+	 */
+	sqlite3_db_config(store_db(s), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+	sqlite3_wal_hook(store_db(s), note_wal_frames, &wal_frames);
+	/* git waits for us: a store held by someone else is the background's job */
+	if (!background)
+		sqlite3_busy_timeout(store_db(s), FOREGROUND_BUSY_MS);
+	if (mark_obsolete(s, job) < 0 || extract_job(repo, s, job, background) < 0 ||
+	    obsolete_if_gone(repo, s, job) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0 && !background && strstr(err_msg(), "database is locked"))
+		ret = RUN_JOB_BUSY;
+	else if (ret < 0)
+		hook_log(repo, job->name, "error: %s", err_msg());
+	if (s && wal_frames > HOOK_WAL_PAGES) {
+		/* never wait long: another process may as well do it */
+		sqlite3_busy_timeout(store_db(s), 200);
+		sqlite3_wal_checkpoint_v2(store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+					  NULL);
+	}
+	store_close(s);
+	if (!ret)
+		start_auto_sync(repo, job->name);
+	return ret;
+}
+
+/*
+ * Finish the job in a detached process: double fork so that it is no
+ * child of git's, a new session so that no terminal signal reaches it, and
+ * no inherited descriptor so that nobody waits for its output.
+ */
+static int detach_job(const struct hook_job *job)
+{
+	pid_t pid = fork();
+	git_repository *repo = NULL;
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		int status;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		return 0;
+	}
+	setsid();
+	pid = fork();
+	if (pid != 0)
+		_exit(0);
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	close_range(3, ~0U, 0);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	if (repo_open(&repo, NULL) == 0)
+		run_job(repo, job, 1);
+	git_repository_free(repo);
+	_exit(0);
+}
+
+int hook_run(const char *name, const struct hook_run_options *o, int argc, const char **argv)
+{
+	struct hook_job job = {name, STRING_LIST_INIT, STRING_LIST_INIT, NULL};
+	const char *env = getenv("GIT_PATTERNS_HOOK");
+	git_repository *repo = NULL;
+	int ret = -1;
+
+	if (env && parse_bool(env) == 0)
+		return 0;
+	if (repo_open(&repo, NULL) < 0)
+		return -1; /* nowhere to log to */
+	if (!config_get_bool(repo, "patterns.hook", NULL, 1)) {
+		ret = 0;
+		goto out;
+	}
+	if (plan_job(repo, &job, o) < 0) {
+		hook_log(repo, name, "error: %s", err_msg());
+		goto out;
+	}
+	if (job_is_large(repo, &job)) {
+		if (detach_job(&job) == 0) {
+			ret = 0;
+			goto out;
+		}
+		hook_log(repo, name,
+			 "cannot start a background process (%s); working in "
+			 "the foreground",
+			 strerror(errno));
+	}
+	ret = run_job(repo, &job, 0);
+	if (ret == RUN_JOB_BUSY) {
+		/* the store is busy (a long extract?): wait for it in the background */
+		ret = detach_job(&job);
+		if (ret < 0)
+			hook_log(repo, name,
+				 "error: the pattern store is busy and no "
+				 "background process could be started (%s)",
+				 strerror(errno));
+	}
+out:
+	git_repository_free(repo);
+	job_clear(&job);
+	return ret;
+}

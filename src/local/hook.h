@@ -1,0 +1,104 @@
+/*
+ * hook: install, remove and inspect the git hooks that keep the pattern
+ * store current, and do their work when git runs them.
+ *
+ * The hooks folder is the one git uses: `git rev-parse --git-path hooks`,
+ * that is core.hooksPath when set (relative to the top of the work tree, or
+ * to the git folder of a bare repository; "~/" expanded), else the hooks
+ * folder of the common git folder (shared by all worktrees).
+ *
+ * Our hooks are small sh stubs (hooks/<name> in the source tree, embedded
+ * in the binary) that call "git-patterns hook run <name>". Invariants:
+ *  - A hook that was already there and is not ours is renamed to
+ *    <name>.pre-patterns (a rename: same bytes, same mode, same inode) and
+ *    the stub runs it first with the same arguments and input.
+ *  - Uninstall removes our stub and renames <name>.pre-patterns back.
+ *  - Installing twice changes nothing (no file is rewritten).
+ *  - A file is ours when it carries HOOK_MARKER; nothing else is touched.
+ */
+#ifndef HOOK_H
+#define HOOK_H
+
+#include "common/strbuf.h"
+#include <git2.h>
+
+#define HOOK_MARKER "# git-patterns hook stub: "
+#define HOOK_SAVED_SUFFIX ".pre-patterns"
+
+/* post-commit, post-merge, post-rewrite; NULL-terminated. */
+extern const char *const hook_names[];
+
+/* The stub script for name, or NULL if name is not one of hook_names. */
+const char *hook_script(const char *name);
+
+/* The hooks folder of repo into dir (absolute, no trailing slash). 0 or -1. */
+int hook_dir(git_repository *repo, struct strbuf *dir);
+
+enum hook_state {
+	HOOK_ABSENT,	/* nothing there */
+	HOOK_INSTALLED, /* our stub, current */
+	HOOK_OUTDATED,	/* our stub, from another version */
+	HOOK_FOREIGN,	/* someone else's hook */
+};
+
+struct hook_info {
+	enum hook_state state;
+	int executable;	      /* the hook file is executable (git runs it) */
+	int saved;	      /* <name>.pre-patterns exists */
+	int saved_executable; /* ... and is executable (the stub runs it) */
+};
+
+/* What is in dir for hook name. 0, or -1 with err_set (unreadable). */
+int hook_inspect(const char *dir, const char *name, struct hook_info *info);
+
+enum hook_action {
+	HOOK_UNCHANGED,	   /* install: already current; uninstall: nothing of ours */
+	HOOK_WROTE,	   /* install: stub written (or updated) */
+	HOOK_CHAINED,	   /* install: foreign hook moved aside, stub written */
+	HOOK_REMOVED,	   /* uninstall: stub removed */
+	HOOK_RESTORED,	   /* uninstall: stub removed, saved hook put back */
+	HOOK_LEFT_FOREIGN, /* uninstall: a foreign hook is there; left alone */
+};
+
+/*
+ * Install the stub for name in dir (created if missing). A foreign hook is
+ * moved to <name>.pre-patterns. If both a foreign hook and a saved one
+ * exist, nothing can be chained without losing one: -1 (even with force).
+ * A saved hook with no hook in place (our stub was deleted by hand) is
+ * chained again only with force. 0 or -1 with err_set.
+ */
+int hook_install(const char *dir, const char *name, int force, enum hook_action *done);
+
+/* Remove our stub and put back the saved hook. 0 or -1 with err_set. */
+int hook_uninstall(const char *dir, const char *name, enum hook_action *done);
+
+/*
+ * Run hook name (git's arguments in argv, argc of them; post-rewrite reads
+ * its input from stdin). The stubs run it in the background and pass the
+ * commits as they were when git ran them (o->head, o->orig_head), since
+ * HEAD may have moved by then; without them HEAD and ORIG_HEAD are read.
+ * A post-commit commit that is no longer on any branch or HEAD once its
+ * patterns are in (amended or rebased away meanwhile) is marked obsolete,
+ * so the result does not depend on the order the background jobs finish.
+ * Never fails the caller: every error is appended to
+ * $(git-common-dir)/patterns/hook.log. Large work is finished by a detached
+ * background process. Returns 0 when the work is done (or handed to the
+ * background), -1 when something was logged.
+ */
+struct hook_run_options {
+	const char *head;      /* the commit HEAD named when git ran the hook */
+	const char *orig_head; /* post-merge: ORIG_HEAD then */
+};
+int hook_run(const char *name, const struct hook_run_options *o, int argc, const char **argv);
+
+/*
+ * The hook log's path (caller frees), and its last line into last (empty
+ * when there is no log).
+ */
+char *hook_log_last(git_repository *repo, struct strbuf *last);
+
+/* Append "<time> <hook>: <message>" to the hook log of repo; -1 if it cannot. */
+int hook_log(git_repository *repo, const char *hook, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,375 @@
+/*
+ * store.c: open, configure and migrate the local SQLite pattern store
+ * (see store.h for the invariants it keeps).
+ */
+#include "local/store.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+/*
+ * Migrations, applied in order; entry i brings the schema to version i+1.
+ * Never edit a released entry: append a new one.
+ */
+static const char *const migrations[] = {
+	/* 1: extraction */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE patterns ("
+	"  id INTEGER PRIMARY KEY,"
+	"  pattern_id TEXT NOT NULL,"
+	"  variant TEXT NOT NULL DEFAULT '',"	  /* options that shape the code */
+	"  origin TEXT NOT NULL DEFAULT 'local'," /* 'local' or 'team' */
+	"  commit_id TEXT,"
+	"  file_path TEXT NOT NULL DEFAULT '',"
+	"  old_path TEXT,"
+	"  problem_type TEXT NOT NULL,"
+	"  before_code TEXT NOT NULL,"
+	"  after_code TEXT NOT NULL,"
+	"  commit_msg TEXT NOT NULL DEFAULT '',"
+	"  commit_body TEXT NOT NULL DEFAULT '',"
+	"  author TEXT NOT NULL DEFAULT '',"
+	"  author_name TEXT NOT NULL DEFAULT '',"
+	"  date TEXT NOT NULL DEFAULT '',"
+	"  commit_time INTEGER NOT NULL DEFAULT 0," /* committer time */
+	"  confidence REAL NOT NULL,"
+	"  language TEXT NOT NULL DEFAULT '',"
+	"  solution_hash TEXT NOT NULL,"
+	"  obsolete INTEGER NOT NULL DEFAULT 0,"  /* rewritten away */
+	"  server_id TEXT,"			  /* UUID on the team server */
+	"  success_count INTEGER NOT NULL DEFAULT 0,"
+	"  created_by TEXT,"
+	"  UNIQUE (pattern_id, variant, origin));"
+	"CREATE INDEX patterns_commit ON patterns(commit_id);"
+	"CREATE INDEX patterns_solution ON patterns(solution_hash);"
+	"CREATE TABLE processed ("
+	"  commit_id TEXT NOT NULL,"
+	"  variant TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  skipped_unknown INTEGER NOT NULL DEFAULT 0," /* unknown, left out */
+	"  PRIMARY KEY (commit_id, variant)) WITHOUT ROWID;"
+	"CREATE VIRTUAL TABLE patterns_fts USING fts5("
+	"  commit_msg, file_path, before_code, after_code,"
+	"  content='patterns', content_rowid='id');"
+	"CREATE TRIGGER patterns_ai AFTER INSERT ON patterns BEGIN"
+	"  INSERT INTO patterns_fts(rowid, commit_msg, file_path, before_code, after_code)"
+	"  VALUES (new.id, new.commit_msg, new.file_path, new.before_code, new.after_code);"
+	"END;"
+	"CREATE TRIGGER patterns_ad AFTER DELETE ON patterns BEGIN"
+	"  INSERT INTO patterns_fts(patterns_fts, rowid, commit_msg, file_path, before_code, after_code)"
+	"  VALUES ('delete', old.id, old.commit_msg, old.file_path, old.before_code, old.after_code);"
+	"END;",
+
+	/* 2: team sync (see sync.h) */
+	"CREATE TABLE sync_state ("
+	"  remote TEXT PRIMARY KEY,"		  /* server URL, no trailing slash */
+	"  pull_cursor TEXT,"			  /* the server's next_since */
+	"  last_sync INTEGER);"
+	"CREATE TABLE pushed ("			  /* acknowledged by the server */
+	"  pattern_rowid INTEGER NOT NULL REFERENCES patterns(id) ON DELETE CASCADE,"
+	"  remote TEXT NOT NULL,"
+	"  server_id TEXT,"
+	"  PRIMARY KEY (pattern_rowid, remote)) WITHOUT ROWID;"
+	"CREATE TABLE feedback_queue ("
+	"  id INTEGER PRIMARY KEY,"
+	"  pattern_ref TEXT NOT NULL,"		  /* pattern_id, or a server UUID */
+	"  pattern_rowid INTEGER REFERENCES patterns(id) ON DELETE SET NULL,"
+	"  helpful INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  sent_at INTEGER);"
+	"CREATE INDEX feedback_pending ON feedback_queue(sent_at, pattern_rowid);"
+	"CREATE INDEX patterns_server_id ON patterns(server_id) WHERE server_id IS NOT NULL;"
+	/* what is left to push, without reading the code (a no-op sync stays fast) */
+	"CREATE INDEX patterns_push ON patterns(origin, variant, obsolete);",
+
+	/* 3: weight fusion */
+	"CREATE TABLE adapter_versions ("
+	"  id TEXT PRIMARY KEY,"
+	"  version_name TEXT NOT NULL,"
+	"  adapter_path TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL,"
+	"  is_active INTEGER NOT NULL DEFAULT 0,"
+	"  parent_versions TEXT NOT NULL DEFAULT '[]',"
+	"  method TEXT,"
+	"  weights TEXT,"
+	"  size INTEGER,"
+	"  sha256 TEXT,"
+	"  config_path TEXT,"		/* adapter_config.json written beside it */
+	"  copy_dir TEXT NOT NULL DEFAULT '',"  /* the kept copy, under patterns/adapters */
+	"  UNIQUE (version_name));"
+	/* activations in order; rollback marks the undone ones */
+	"CREATE TABLE adapter_activations ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  version_id TEXT NOT NULL REFERENCES adapter_versions(id),"
+	"  at TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"		/* merge, activate, rollback */
+	"  undone INTEGER NOT NULL DEFAULT 0);",
+
+	/*
+	 * 4: the full-text index is brought up to date when it is searched
+	 * (store_fts_catch_up), not on every insert: extraction, hooks and
+	 * pulls no longer pay for tokenizing code nobody searched yet.
+	 */
+	"ALTER TABLE patterns ADD COLUMN fts_indexed INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE patterns SET fts_indexed = 1;"
+	"DROP TRIGGER patterns_ai;"
+	"DROP TRIGGER patterns_ad;"
+	"CREATE TRIGGER patterns_ad AFTER DELETE ON patterns WHEN old.fts_indexed BEGIN"
+	"  INSERT INTO patterns_fts(patterns_fts, rowid, commit_msg, file_path, before_code, after_code)"
+	"  VALUES ('delete', old.id, old.commit_msg, old.file_path, old.before_code, old.after_code);"
+	"END;"
+	"CREATE INDEX patterns_fts_todo ON patterns(id) WHERE fts_indexed = 0;",
+};
+
+int store_error(struct store *s, const char *what)
+{
+	return err_set("%s: %s (%s)", what, sqlite3_errmsg(s->db), s->path);
+}
+
+/* Run sql; on failure err_set() SQLite's message alone. */
+static int exec_bare(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set("%s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int store_exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set("pattern store %s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *store_prepare(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_error(s, "cannot prepare statement");
+		return NULL;
+	}
+	return st;
+}
+
+int store_begin(struct store *s) { return store_exec(s, "BEGIN IMMEDIATE"); }
+int store_commit(struct store *s) { return store_exec(s, "COMMIT"); }
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3 *store_db(struct store *s) { return s->db; }
+const char *store_path(struct store *s) { return s->path; }
+
+static int schema_version(struct store *s, int *version)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return err_set("%s", sqlite3_errmsg(s->db));
+	rc = sqlite3_step(st);
+	*version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : err_set("%s", sqlite3_errmsg(s->db));
+}
+
+static int migrate(struct store *s)
+{
+	int version;
+	const int latest = (int)ARRAY_SIZE(migrations);
+
+	if (schema_version(s, &version) < 0)
+		return -1;
+	if (version == latest)
+		return 0;
+	if (exec_bare(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	/* another process may have migrated while we waited for the lock */
+	if (schema_version(s, &version) < 0)
+		goto fail;
+	if (version > latest) {
+		err_set("schema version %d is newer than this git-patterns knows (%d); "
+			"upgrade git-patterns", version, latest);
+		goto fail;
+	}
+	for (int v = version; v < latest; v++) {
+		char pragma[64];
+		if (exec_bare(s, migrations[v]) < 0)
+			goto fail;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+		if (exec_bare(s, pragma) < 0)
+			goto fail;
+	}
+	return exec_bare(s, "COMMIT");
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+/* mkdir -p of the folder that holds path. */
+static int make_leading_dirs(const char *path)
+{
+	char *dir = xstrdup(path);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+			err_set("cannot create folder '%s': %s", dir, strerror(errno));
+			free(dir);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return 0;
+}
+
+int store_open(struct store **out, const char *path)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	s->path = xstrdup(path);
+	if (make_leading_dirs(path) < 0)
+		goto fail;
+	rc = sqlite3_open_v2(path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		err_set("cannot open pattern store '%s': %s", path,
+			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 60000);
+	sqlite3_extended_result_codes(s->db, 1);
+	/*
+	 * 16 KiB pages for a new store (an existing one keeps its own): a
+	 * pattern row is a few KiB of code, and a long extraction writes a
+	 * quarter of the pages, each with one system call, that 4 KiB ones
+	 * take. journal_mode is the first read of the file: a corrupt one
+	 * fails here.
+	 */
+	if (exec_bare(s, "PRAGMA page_size=16384") < 0 ||
+	    exec_bare(s, "PRAGMA journal_mode=WAL") < 0 ||
+	    exec_bare(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;") < 0 ||
+	    migrate(s) < 0) {
+		char *msg = xstrdup(err_msg());
+		err_set("cannot use pattern store '%s': %s", path, msg);
+		free(msg);
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+char *store_path_for_repo(git_repository *repo)
+{
+	const char *common = git_repository_commondir(repo);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, common);
+	if (sb.len && sb.buf[sb.len - 1] != '/')
+		strbuf_addch(&sb, '/');
+	strbuf_addstr(&sb, "patterns/patterns.db");
+	return strbuf_detach(&sb, NULL);
+}
+
+int store_open_repo(struct store **out, git_repository *repo)
+{
+	char *path = store_path_for_repo(repo);
+	int ret = store_open(out, path);
+	free(path);
+	return ret;
+}
+
+void store_defer_checkpoint(struct store *s)
+{
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_wal_autocheckpoint(s->db, 0);
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	if (s->db)
+		sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+char *store_meta_get(struct store *s, const char *key)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT value FROM meta WHERE key = ?1");
+	char *v = NULL;
+	if (!st)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+int store_meta_set(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+		   "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+	int rc;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot write meta");
+}
+
+int store_fts_catch_up(struct store *s)
+{
+	sqlite3_stmt *st;
+	int todo = 0;
+
+	/* a cheap read first: most searches find nothing to do */
+	st = store_prepare(s, "SELECT EXISTS (SELECT 1 FROM patterns WHERE fts_indexed = 0)");
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		todo = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!todo)
+		return 0;
+	if (store_begin(s) < 0)
+		return -1;
+	if (store_exec(s, "INSERT INTO patterns_fts(rowid, commit_msg, file_path, before_code, after_code)"
+			  " SELECT id, commit_msg, file_path, before_code, after_code FROM patterns"
+			  " WHERE fts_indexed = 0 ORDER BY id;"
+			  "UPDATE patterns SET fts_indexed = 1 WHERE fts_indexed = 0;") < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s);
+}

@@ -1,0 +1,779 @@
+/*
+ * server.c: the team server's HTTP layer on libmicrohttpd (see server.h).
+ *
+ * One request goes through access_cb() several times: the first call
+ * matches the route, checks the key and the announced body size (so a
+ * stranger or an oversized upload is refused before its body is read);
+ * the middle calls collect the body (in memory, or streamed to a file for
+ * upload routes), never beyond the limit; the last call runs the handler
+ * and queues its response. completed_cb() writes the access log line and
+ * frees the request. Shutdown quiesces the daemon (no new connections),
+ * waits for the requests in flight, then stops the workers.
+ */
+#include "server/server.h"
+#include "common/file-hasher.h"
+#include "common/hash.h"
+#include "common/json.h"
+#include "common/util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static const struct server_route routes[] = {
+	{ "GET", "/health", handle_health, ROUTE_PUBLIC },
+	{ "GET", "/patterns", handle_patterns_list, 0 },
+	{ "POST", "/patterns", handle_patterns_create, 0 },
+	{ "GET", "/patterns/{id}", handle_pattern_get, 0 },
+	{ "DELETE", "/patterns/{id}", handle_pattern_delete, 0 },
+	{ "POST", "/patterns/{id}/feedback", handle_pattern_feedback, 0 },
+	{ "GET", "/adapters", handle_adapters_list, 0 },
+	{ "POST", "/adapters", handle_adapter_upload, ROUTE_UPLOAD },
+	{ "POST", "/adapters/merge", handle_adapters_merge, 0 },
+	{ "POST", "/adapters/rollback", handle_adapters_rollback, 0 },
+	{ "GET", "/adapters/{id}/file", handle_adapter_file, 0 },
+	{ "POST", "/adapters/{id}/activate", handle_adapter_activate, 0 },
+	{ "DELETE", "/adapters/{id}", handle_adapter_delete, 0 },
+};
+
+struct server {
+	struct server_config cfg;
+	struct MHD_Daemon *daemon;
+	struct strbuf tls_cert, tls_key;
+	sigset_t signals;
+	atomic_int active;   /* requests between their first call and completion */
+	atomic_int stopping; /* SIGTERM seen: every answer closes its connection */
+	pthread_mutex_t health_lock;
+	double health_checked;
+	int health_ok;
+};
+
+/* One request's state, from its first call to its completion. */
+struct request {
+	struct server_request req;
+	const struct server_route *route;
+	double start;
+	char *user;
+	struct strbuf body;
+	int too_large;
+	unsigned long long dropped; /* body bytes read past the limit */
+	int upload_fd;
+	char *upload_path;
+	struct file_hasher *upload_hash; /* while upload_fd is open */
+	unsigned long long upload_flushed; /* writeback started up to here */
+	char upload_sha256[SHA256_HEX_LEN + 1];
+	int status;
+	char *log_error;
+	struct strbuf params; /* path parameter storage */
+};
+
+const struct server_config *server_get_config(const struct server *srv)
+{
+	return &srv->cfg;
+}
+
+const char *server_query(struct server_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void server_verror(struct server_response *res, int status, const char *fmt,
+			  va_list ap)
+{
+	struct strbuf msg = STRBUF_INIT;
+	struct json_writer jw;
+
+	strbuf_vaddf(&msg, fmt, ap);
+	res->status = status;
+	strbuf_reset(&res->body);
+	jw_init(&jw, &res->body, 0);
+	jw_object_begin(&jw);
+	jw_key(&jw, "detail");
+	jw_string_len(&jw, msg.buf, msg.len);
+	jw_object_end(&jw);
+	strbuf_release(&msg);
+}
+
+void server_error(struct server_response *res, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	server_verror(res, status, fmt, ap);
+	va_end(ap);
+}
+
+void server_db_error(struct server_response *res, int rc, const char *what)
+{
+	switch (rc) {
+	case SDB_NOT_FOUND:
+		server_error(res, 404, "%s not found", what);
+		return;
+	case SDB_FORBIDDEN:
+		server_error(res, 403, "not allowed to change this %s", what);
+		return;
+	case SDB_UNAVAILABLE:
+		server_error(res, 503, "database unavailable");
+		break;
+	default:
+		server_error(res, 500, "database error");
+		break;
+	}
+	free(res->log_error);
+	res->log_error = xstrdup(err_msg());
+}
+
+int server_db_healthy(struct server *srv)
+{
+	double now = now_seconds();
+	int ok;
+	pthread_mutex_lock(&srv->health_lock);
+	if (srv->health_checked && now - srv->health_checked < 0.5) {
+		ok = srv->health_ok;
+		pthread_mutex_unlock(&srv->health_lock);
+		return ok;
+	}
+	pthread_mutex_unlock(&srv->health_lock);
+	/* ping outside the lock: a slow database must not stall other threads */
+	ok = serverdb_ping(srv->cfg.db) == SDB_OK;
+	pthread_mutex_lock(&srv->health_lock);
+	srv->health_ok = ok;
+	srv->health_checked = now_seconds();
+	pthread_mutex_unlock(&srv->health_lock);
+	return ok;
+}
+
+/* ---- routing ---- */
+
+/*
+ * Match path against a route pattern; fill params (pointers into store).
+ * Returns 1 on a match.
+ */
+static int match_path(const char *pat, const char *path, struct request *r)
+{
+	r->req.nr_params = 0;
+	strbuf_reset(&r->params);
+	/* reserve room so that pointers into the buffer stay valid */
+	strbuf_grow(&r->params, strlen(path) + 1);
+	while (*pat && *path) {
+		const char *pe, *se;
+		if (*pat != '/' || *path != '/')
+			return 0;
+		pat++, path++;
+		pe = strchrnul(pat, '/');
+		se = strchrnul(path, '/');
+		if (*pat == '{') {
+			if (se == path || r->req.nr_params == SERVER_MAX_PARAMS)
+				return 0;
+			r->req.params[r->req.nr_params++] = r->params.buf + r->params.len;
+			strbuf_add(&r->params, path, (size_t)(se - path));
+			strbuf_addch(&r->params, '\0');
+		} else if (pe - pat != se - path || memcmp(pat, path, (size_t)(pe - pat))) {
+			return 0;
+		}
+		pat = pe;
+		path = se;
+	}
+	return !*pat && !*path;
+}
+
+/* The route for method+path; *path_known tells whether any method matches. */
+static const struct server_route *find_route(struct request *r, const char *method,
+					     const char *path, struct strbuf *allow)
+{
+	const struct server_route *found = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		if (!match_path(routes[i].path, path, r))
+			continue;
+		if (!strcmp(routes[i].method, method)) {
+			found = &routes[i];
+			break;
+		}
+		if (allow->len)
+			strbuf_addstr(allow, ", ");
+		strbuf_addstr(allow, routes[i].method);
+	}
+	/* match again so that params are the found route's */
+	if (found)
+		match_path(found->path, path, r);
+	return found;
+}
+
+/* ---- responses and the access log ---- */
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct request *r,
+				     struct server_response *res, const char *allow)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (res->file_fd >= 0) {
+		resp = MHD_create_response_from_fd64(res->file_size, res->file_fd);
+		res->file_fd = -1;
+	} else {
+		size_t len;
+		char *buf = strbuf_detach(&res->body, &len);
+		resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+		if (!resp)
+			free(buf);
+	}
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				res->content_type ? res->content_type
+						  : "application/json; charset=utf-8");
+	if (allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	if (atomic_load(&r->req.srv->stopping))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	ret = MHD_queue_response(conn, (unsigned)res->status, resp);
+	MHD_destroy_response(resp);
+	r->status = ret == MHD_YES ? res->status : 0;
+	if (res->log_error) {
+		free(r->log_error);
+		r->log_error = res->log_error;
+		res->log_error = NULL;
+	}
+	return ret;
+}
+
+static void response_init(struct server_response *res)
+{
+	memset(res, 0, sizeof(*res));
+	strbuf_init(&res->body, 0);
+	res->file_fd = -1;
+	res->status = 200;
+}
+
+static void response_release(struct server_response *res)
+{
+	strbuf_release(&res->body);
+	if (res->file_fd >= 0)
+		close(res->file_fd);
+	free(res->log_error);
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *r, int status,
+				  const char *allow, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *r, int status,
+				  const char *allow, const char *fmt, ...)
+{
+	struct server_response res;
+	enum MHD_Result ret;
+	va_list ap;
+
+	response_init(&res);
+	va_start(ap, fmt);
+	server_verror(&res, status, fmt, ap);
+	va_end(ap);
+	ret = send_response(conn, r, &res, allow);
+	response_release(&res);
+	return ret;
+}
+
+static void access_log(struct server *srv, struct MHD_Connection *conn, struct request *r)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct strbuf line = STRBUF_INIT;
+	struct json_writer jw;
+	char when[32], addr[INET6_ADDRSTRLEN] = "";
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (srv->cfg.access_log_fd < 0)
+		return;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr,
+				  sizeof(addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr,
+				  sizeof(addr));
+	}
+	jw_init(&jw, &line, 0);
+	jw_object_begin(&jw);
+	jw_key(&jw, "time");
+	jw_string(&jw, when);
+	jw_key(&jw, "remote");
+	jw_string(&jw, addr);
+	jw_key(&jw, "method");
+	jw_string(&jw, r->req.method);
+	jw_key(&jw, "path");
+	jw_string(&jw, r->req.path);
+	jw_key(&jw, "status");
+	jw_int(&jw, r->status);
+	jw_key(&jw, "duration_ms");
+	jw_double(&jw, (double)(long long)((now_seconds() - r->start) * 1e5 + 0.5) / 100.0);
+	jw_key(&jw, "user");
+	jw_string(&jw, r->user);
+	if (r->log_error) {
+		jw_key(&jw, "error");
+		jw_string(&jw, r->log_error);
+	}
+	jw_object_end(&jw);
+	strbuf_addch(&line, '\n');
+	/* one write per line, so that lines of parallel requests never mix */
+	if (write(srv->cfg.access_log_fd, line.buf, line.len) < 0) {
+		/* nowhere left to report it */
+	}
+	strbuf_release(&line);
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct server *srv = cls;
+	struct request *r = *con_cls;
+	if (!r)
+		return;
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->log_error)
+		r->log_error = xstrfmt("connection ended early (%d)", (int)toe);
+	access_log(srv, conn, r);
+	if (r->upload_fd >= 0) {
+		file_hasher_abort(r->upload_hash);
+		close(r->upload_fd);
+	}
+	if (r->upload_path) {
+		unlink(r->upload_path); /* a handler that keeps it renames it first */
+		free(r->upload_path);
+	}
+	strbuf_release(&r->body);
+	strbuf_release(&r->params);
+	free(r->user);
+	free(r->log_error);
+	free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->active, 1);
+}
+
+/* ---- the request's first call: route, key, announced size ---- */
+
+static int authenticate(struct server *srv, struct MHD_Connection *conn, struct request *r,
+			int *status, const char **detail)
+{
+	const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-API-Key");
+	char hash[SHA256_HEX_LEN + 1];
+	struct sdb_key k;
+	int rc;
+
+	if (!key || !*key) {
+		*status = 401;
+		*detail = "missing API key (X-API-Key header)";
+		return -1;
+	}
+	if (strlen(key) > 256) {
+		*status = 401;
+		*detail = "invalid API key";
+		return -1;
+	}
+	sha256_hex(key, strlen(key), hash);
+	rc = serverdb_key_lookup(srv->cfg.db, hash, &k);
+	if (rc == SDB_NOT_FOUND) {
+		*status = 401;
+		*detail = "invalid API key";
+		return -1;
+	}
+	if (rc < 0) {
+		*status = rc == SDB_UNAVAILABLE ? 503 : 500;
+		*detail = rc == SDB_UNAVAILABLE ? "database unavailable" : "database error";
+		r->log_error = xstrdup(err_msg());
+		return -1;
+	}
+	if (k.revoked_at) {
+		sdb_key_release(&k);
+		*status = 401;
+		*detail = "API key revoked";
+		return -1;
+	}
+	r->user = k.user;
+	k.user = NULL;
+	r->req.user = r->user;
+	r->req.is_admin = k.is_admin;
+	r->req.key_id = k.id;
+	sdb_key_release(&k);
+	return 0;
+}
+
+static enum MHD_Result first_call(struct server *srv, struct MHD_Connection *conn,
+				  struct request *r, const char *url, const char *method)
+{
+	struct strbuf allow = STRBUF_INIT;
+	const char *cl;
+	enum MHD_Result ret;
+	int status;
+	const char *detail;
+
+	r->route = find_route(r, method, url, &allow);
+	if (!r->route) {
+		if (allow.len)
+			ret = send_error(conn, r, 405, allow.buf, "method %s not allowed on %s",
+					 method, url);
+		else
+			ret = send_error(conn, r, 404, NULL, "not found: %s", url);
+		strbuf_release(&allow);
+		return ret;
+	}
+	strbuf_release(&allow);
+	if (!(r->route->flags & ROUTE_PUBLIC) &&
+	    authenticate(srv, conn, r, &status, &detail) < 0)
+		return send_error(conn, r, status, NULL, "%s", detail);
+
+	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl) {
+		unsigned long long limit = (r->route->flags & ROUTE_UPLOAD)
+						   ? srv->cfg.max_upload
+						   : (unsigned long long)srv->cfg.max_body;
+		char *end;
+		unsigned long long n;
+		errno = 0;
+		n = strtoull(cl, &end, 10);
+		if (errno || end == cl || n > limit)
+			return send_error(conn, r, 413, NULL,
+					  "request body too large (limit %llu bytes)", limit);
+	}
+	if (r->route->flags & ROUTE_UPLOAD) {
+		r->upload_path = xstrfmt("%s/gp-upload.XXXXXX",
+					 srv->cfg.upload_dir ? srv->cfg.upload_dir : "/tmp");
+		r->upload_fd = mkstemp(r->upload_path);
+		if (r->upload_fd < 0) {
+			r->log_error = xstrfmt("cannot create %s: %s", r->upload_path,
+					       strerror(errno));
+			free(r->upload_path);
+			r->upload_path = NULL;
+			return send_error(conn, r, 500, NULL, "cannot store upload");
+		}
+		/* hashed by a thread reading behind the writer: two cores, not one */
+		if (file_hasher_start(&r->upload_hash, r->upload_fd) < 0) {
+			r->log_error = xstrdup(err_msg());
+			return send_error(conn, r, 500, NULL, "cannot store upload");
+		}
+	}
+	return MHD_YES;
+}
+
+/* ---- the body ---- */
+
+#define UPLOAD_FLUSH_STEP (16ull << 20)
+
+static int take_body(struct server *srv, struct request *r, const char *data, size_t n)
+{
+	if (r->too_large) {
+		r->dropped += n;
+		return 0;
+	}
+	if (r->route->flags & ROUTE_UPLOAD) {
+		if (r->req.upload_size + n > srv->cfg.max_upload) {
+			/* give the disk back now; the rest of the body is dropped */
+			r->too_large = 1;
+			if (ftruncate(r->upload_fd, 0) < 0) {
+				/* unlinked at completion all the same */
+			}
+			return 0;
+		}
+		while (n) {
+			ssize_t w = write(r->upload_fd, data, n);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				r->log_error = xstrfmt("writing upload: %s", strerror(errno));
+				return -1;
+			}
+			data += w;
+			n -= (size_t)w;
+			r->req.upload_size += (size_t)w;
+		}
+		file_hasher_advance(r->upload_hash, r->req.upload_size);
+		/*
+		 * start writing back what has come so far, so that the disk works
+		 * while the body streams in and the final fsync finds little left
+		 */
+		if (r->req.upload_size - r->upload_flushed >= UPLOAD_FLUSH_STEP) {
+			sync_file_range(r->upload_fd, (off_t)r->upload_flushed,
+					(off_t)(r->req.upload_size - r->upload_flushed),
+					SYNC_FILE_RANGE_WRITE);
+			r->upload_flushed = r->req.upload_size;
+		}
+		return 0;
+	}
+	if (r->body.len + n > srv->cfg.max_body) {
+		r->too_large = 1;
+		strbuf_release(&r->body);
+		return 0;
+	}
+	strbuf_add(&r->body, data, n);
+	return 0;
+}
+
+static enum MHD_Result run_handler(struct server *srv, struct MHD_Connection *conn,
+				   struct request *r)
+{
+	struct server_response res;
+	enum MHD_Result ret;
+
+	if (r->too_large)
+		return send_error(conn, r, 413, NULL, "request body too large (limit %llu bytes)",
+				  (r->route->flags & ROUTE_UPLOAD)
+					  ? srv->cfg.max_upload
+					  : (unsigned long long)srv->cfg.max_body);
+	if (r->upload_fd >= 0) {
+		int hashed = file_hasher_finish(r->upload_hash, r->upload_sha256);
+		r->upload_hash = NULL;
+		if (hashed < 0) {
+			r->log_error = xstrdup(err_msg());
+			close(r->upload_fd);
+			r->upload_fd = -1;
+			return send_error(conn, r, 500, NULL, "cannot store upload");
+		}
+		r->req.upload_sha256 = r->upload_sha256;
+		if (fsync(r->upload_fd) < 0 || close(r->upload_fd) < 0) {
+			r->upload_fd = -1;
+			return send_error(conn, r, 500, NULL, "cannot store upload");
+		}
+		r->upload_fd = -1;
+		r->req.upload_path = r->upload_path;
+	}
+	r->req.body = r->body.buf;
+	r->req.body_len = r->body.len;
+	response_init(&res);
+	r->route->fn(&r->req, &res);
+	ret = send_response(conn, r, &res, NULL);
+	response_release(&res);
+	return ret;
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url,
+				 const char *method, const char *version,
+				 const char *upload_data, size_t *upload_data_size,
+				 void **con_cls)
+{
+	struct server *srv = cls;
+	struct request *r = *con_cls;
+
+	if (!r) {
+		r = xcalloc(1, sizeof(*r));
+		r->start = now_seconds();
+		r->upload_fd = -1;
+		strbuf_init(&r->body, 0);
+		strbuf_init(&r->params, 0);
+		r->req.srv = srv;
+		r->req.method = method;
+		r->req.path = url;
+		r->req.db = srv->cfg.db;
+		r->req.connection = conn;
+		*con_cls = r;
+		atomic_fetch_add(&srv->active, 1);
+		return first_call(srv, conn, r, url, method);
+	}
+	if (r->status) {
+		/* answered already (an error on the first call): drop the body */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (take_body(srv, r, upload_data, *upload_data_size) < 0)
+			return MHD_NO;
+		*upload_data_size = 0;
+		/*
+		 * Over the limit (a body without Content-Length): what follows
+		 * is read and dropped so that the client gets its 413 at the
+		 * end, but an endless body is cut off (the connection closed),
+		 * as libmicrohttpd cannot answer in the middle of a body.
+		 */
+		if (r->too_large && r->dropped > (64u << 20)) {
+			free(r->log_error);
+			r->log_error = xstrdup("body far over the limit: connection closed");
+			return MHD_NO;
+		}
+		return MHD_YES;
+	}
+	return run_handler(srv, conn, r);
+}
+
+/* ---- start and stop ---- */
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct addrinfo hints, *res = NULL;
+	char *host, *port;
+	const char *colon;
+	int rc;
+
+	if (listen[0] == '[') {
+		const char *close = strchr(listen, ']');
+		if (!close || close[1] != ':')
+			return err_set("bad --listen '%s' (want HOST:PORT or [V6]:PORT)", listen);
+		host = xstrndup(listen + 1, (size_t)(close - listen - 1));
+		colon = close + 1;
+	} else {
+		colon = strrchr(listen, ':');
+		if (!colon)
+			return err_set("bad --listen '%s' (want HOST:PORT)", listen);
+		host = xstrndup(listen, (size_t)(colon - listen));
+	}
+	port = xstrdup(colon + 1);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = *port ? getaddrinfo(*host ? host : NULL, port, &hints, &res) : EAI_NONAME;
+	if (rc) {
+		err_set("bad --listen '%s': %s", listen,
+			*port ? gai_strerror(rc) : "no port");
+		free(host);
+		free(port);
+		return -1;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	free(host);
+	free(port);
+	return 0;
+}
+
+int server_start(struct server **out, const struct server_config *cfg)
+{
+	struct server *srv = xcalloc(1, sizeof(*srv));
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	sigset_t old;
+
+	*out = NULL;
+	srv->cfg = *cfg;
+	if (srv->cfg.threads < 1)
+		srv->cfg.threads = 1;
+	if (!srv->cfg.max_body)
+		srv->cfg.max_body = SERVER_DEFAULT_MAX_BODY;
+	if (!srv->cfg.max_upload)
+		srv->cfg.max_upload = 1ull << 32;
+	strbuf_init(&srv->tls_cert, 0);
+	strbuf_init(&srv->tls_key, 0);
+	pthread_mutex_init(&srv->health_lock, NULL);
+	if (parse_listen(cfg->listen ? cfg->listen : SERVER_DEFAULT_LISTEN, &ss, &sslen) < 0)
+		goto fail;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (!!cfg->tls_cert != !!cfg->tls_key) {
+		err_set("--tls-cert and --tls-key go together");
+		goto fail;
+	}
+	if (cfg->tls_cert) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			err_set("this libmicrohttpd was built without TLS");
+			goto fail;
+		}
+		if (strbuf_read_file(&srv->tls_cert, cfg->tls_cert) < 0) {
+			err_set("cannot read TLS certificate '%s': %s", cfg->tls_cert,
+				strerror(errno));
+			goto fail;
+		}
+		if (strbuf_read_file(&srv->tls_key, cfg->tls_key) < 0) {
+			err_set("cannot read TLS key '%s': %s", cfg->tls_key, strerror(errno));
+			goto fail;
+		}
+		flags |= MHD_USE_TLS;
+	}
+
+	/* the workers inherit a mask without SIGTERM/SIGINT: only we wait for them */
+	sigemptyset(&srv->signals);
+	sigaddset(&srv->signals, SIGTERM);
+	sigaddset(&srv->signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &srv->signals, &old);
+
+	if (cfg->tls_cert)
+		srv->daemon = MHD_start_daemon(
+			flags, 0, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, &ss,
+			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+			MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
+			MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv,
+			MHD_OPTION_HTTPS_MEM_CERT, srv->tls_cert.buf,
+			MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key.buf, MHD_OPTION_END);
+	else
+		srv->daemon = MHD_start_daemon(
+			flags, 0, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, &ss,
+			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+			MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
+			MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_END);
+	if (!srv->daemon) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		err_set("cannot listen on %s%s", cfg->listen ? cfg->listen : SERVER_DEFAULT_LISTEN,
+			cfg->tls_cert ? " (or the TLS certificate and key are not usable)"
+				      : " (address in use?)");
+		goto fail;
+	}
+	(void)sslen;
+	*out = srv;
+	return 0;
+fail:
+	server_free(srv);
+	return -1;
+}
+
+unsigned server_port(struct server *srv)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	return info ? info->port : 0;
+}
+
+int server_wait_and_stop(struct server *srv)
+{
+	int sig = 0;
+	MHD_socket lsock;
+	double deadline;
+
+	while (sigwait(&srv->signals, &sig) != 0)
+		;
+	lsock = MHD_quiesce_daemon(srv->daemon);
+	if (lsock != MHD_INVALID_SOCKET)
+		close(lsock);
+	/*
+	 * Requests in flight finish and get their answer; so do requests that
+	 * keep-alive connections still send, but each of those answers closes
+	 * its connection, so that busy clients cannot hold the stop back.
+	 */
+	atomic_store(&srv->stopping, 1);
+	deadline = now_seconds() + 30;
+	while (atomic_load(&srv->active) > 0 && now_seconds() < deadline) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(srv->daemon);
+	srv->daemon = NULL;
+	return sig;
+}
+
+void server_free(struct server *srv)
+{
+	if (!srv)
+		return;
+	if (srv->daemon)
+		MHD_stop_daemon(srv->daemon);
+	strbuf_release(&srv->tls_cert);
+	strbuf_release(&srv->tls_key);
+	pthread_mutex_destroy(&srv->health_lock);
+	free(srv);
+}

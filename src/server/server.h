@@ -1,0 +1,138 @@
+/*
+ * server: the team server's HTTP machinery on libmicrohttpd: listening
+ * (optionally TLS), a thread pool, the routing table, authentication by
+ * X-API-Key, bounded request bodies, JSON errors {"detail": ...}, one
+ * access log line per request, and a clean stop on SIGTERM/SIGINT.
+ *
+ * Routes are rows of the table in server.c: {method, path pattern,
+ * handler, flags}. A path pattern is literal segments and "{name}"
+ * segments, which match one non-empty segment and reach the handler in
+ * req->params, in order. To add an endpoint, write a handler (see
+ * server-patterns.c) and add a row.
+ *
+ * Handlers run on a worker thread, take a request and fill a response:
+ *  - req: method, path, path params, query (server_query), the body (JSON
+ *    routes: in memory, at most max_body bytes; ROUTE_UPLOAD routes:
+ *    streamed into a temporary file under upload_dir, at most max_upload
+ *    bytes, which the handler may rename away), the key's user and admin
+ *    flag, and the database.
+ *  - res: status and a JSON body, or an open file descriptor to stream.
+ * Every route requires a valid key unless it has ROUTE_PUBLIC; the server
+ * answers 401/404/405/413 itself before a handler runs.
+ */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include "server/serverdb.h"
+#include "common/strbuf.h"
+
+#include <stdint.h>
+
+#define SERVER_DEFAULT_LISTEN "127.0.0.1:8000"
+#define SERVER_DEFAULT_DB "sqlite:patterns-server.db"
+#define SERVER_DEFAULT_MAX_BODY (16u << 20)
+#define SERVER_MAX_PARAMS 4
+
+struct server_config {
+	const char *listen;   /* HOST:PORT, [V6]:PORT */
+	const char *tls_cert; /* PEM files; both or neither */
+	const char *tls_key;
+	int threads;
+	size_t max_body;		/* JSON request bodies */
+	unsigned long long max_upload;	/* ROUTE_UPLOAD bodies */
+	const char *upload_dir;		/* where uploads are streamed */
+	const char *adapter_dir;	/* adapter versions' files (server-adapters.c) */
+	int access_log_fd;		/* -1: no access log */
+	struct serverdb *db;
+};
+
+struct server;
+
+struct server_request {
+	struct server *srv;
+	const char *method;
+	const char *path;
+	const char *params[SERVER_MAX_PARAMS];
+	size_t nr_params;
+	const char *body; /* JSON routes; NUL-terminated, body_len bytes */
+	size_t body_len;
+	const char *upload_path; /* ROUTE_UPLOAD routes */
+	unsigned long long upload_size;
+	const char *upload_sha256; /* hex SHA-256 of the upload, computed while streaming */
+	const char *user; /* NULL on ROUTE_PUBLIC routes */
+	int is_admin;
+	long long key_id;
+	struct serverdb *db;
+	void *connection; /* for server_query */
+};
+
+struct server_response {
+	int status;
+	struct strbuf body;	  /* JSON unless content_type says otherwise */
+	const char *content_type; /* NULL: application/json */
+	int file_fd;		  /* >= 0: stream file_size bytes from it (closed after) */
+	uint64_t file_size;
+	char *log_error; /* internal detail for the access log, never sent */
+};
+
+/* The configuration the server was started with. */
+const struct server_config *server_get_config(const struct server *srv);
+/* A query parameter (decoded), or NULL. */
+const char *server_query(struct server_request *req, const char *name);
+/* Set status and body {"detail": "<message>"}. */
+void server_error(struct server_response *res, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Map a serverdb error to 404/403/503/500 with a JSON body. */
+void server_db_error(struct server_response *res, int rc, const char *what);
+/* The database's health: a cached ping (at most every 500 ms). */
+int server_db_healthy(struct server *srv);
+
+typedef void (*server_handler)(struct server_request *req, struct server_response *res);
+
+enum {
+	ROUTE_PUBLIC = 1 << 0, /* no key needed */
+	ROUTE_UPLOAD = 1 << 1, /* body streamed to a file, bounded by max_upload */
+};
+
+struct server_route {
+	const char *method;
+	const char *path;
+	server_handler fn;
+	unsigned flags;
+};
+
+/* Start listening; 0, or -1 with err_set (port taken, bad cert, ...). */
+int server_start(struct server **out, const struct server_config *cfg);
+/* The port actually bound. */
+unsigned server_port(struct server *srv);
+/*
+ * Block until SIGTERM or SIGINT (which server_start blocked in every
+ * thread), then stop: no new connections, requests in flight finish (up to
+ * 30 s), then the workers exit. Returns the signal number.
+ */
+int server_wait_and_stop(struct server *srv);
+void server_free(struct server *srv);
+
+/* Route handlers (server-patterns.c). */
+void handle_health(struct server_request *req, struct server_response *res);
+void handle_patterns_list(struct server_request *req, struct server_response *res);
+void handle_patterns_create(struct server_request *req, struct server_response *res);
+void handle_pattern_get(struct server_request *req, struct server_response *res);
+void handle_pattern_delete(struct server_request *req, struct server_response *res);
+void handle_pattern_feedback(struct server_request *req, struct server_response *res);
+
+/* Route handlers (server-adapters.c). */
+void handle_adapters_list(struct server_request *req, struct server_response *res);
+void handle_adapter_upload(struct server_request *req, struct server_response *res);
+void handle_adapter_file(struct server_request *req, struct server_response *res);
+void handle_adapters_merge(struct server_request *req, struct server_response *res);
+void handle_adapter_activate(struct server_request *req, struct server_response *res);
+void handle_adapters_rollback(struct server_request *req, struct server_response *res);
+void handle_adapter_delete(struct server_request *req, struct server_response *res);
+/*
+ * Remove what uploads and merges left in the adapter folder dir when a
+ * server died under them (older than max_age seconds); how many.
+ */
+int server_adapters_sweep(const char *dir, double max_age);
+
+#endif

@@ -1,0 +1,256 @@
+/*
+ * serverdb.c: the backend-independent part of the team server's storage:
+ * choosing the backend from the URL, one connection per thread (made on
+ * first use and kept in a registry so that serverdb_close frees them all),
+ * and dispatch to the backend's operations (see serverdb.h).
+ */
+#include "server/serverdb.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const sdb_extra_json[SDB_NR_EXTRA] = {
+	"pattern_id", "commit_msg", "language", "file_path",
+	"project_id", "commit", "author", "date",
+};
+const char *const sdb_extra_column[SDB_NR_EXTRA] = {
+	"pattern_id", "commit_msg", "language", "file_path",
+	"project_id", "commit_id", "author", "date",
+};
+const size_t sdb_extra_max[SDB_NR_EXTRA] = {
+	64, 65536, 50, 4096, 255, 64, 255, 64,
+};
+
+void sdb_pattern_release(struct sdb_pattern *p)
+{
+	free(p->problem_type);
+	free(p->code_before);
+	free(p->code_after);
+	for (int i = 0; i < SDB_NR_EXTRA; i++)
+		free(p->extra[i]);
+	free(p->created_by);
+	free(p->created_at);
+	free(p->last_used);
+	memset(p, 0, sizeof(*p));
+}
+
+char *sdb_like_pattern(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addch(&sb, '%');
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			strbuf_addch(&sb, '\\');
+		strbuf_addch(&sb, *s);
+	}
+	strbuf_addch(&sb, '%');
+	return strbuf_detach(&sb, NULL);
+}
+
+void sdb_adapter_release(struct sdb_adapter *a)
+{
+	free(a->version_name);
+	free(a->file);
+	free(a->created_by);
+	free(a->created_at);
+	free(a->parent_versions);
+	free(a->method);
+	free(a->weights);
+	memset(a, 0, sizeof(*a));
+}
+
+void sdb_adapters_free(struct sdb_adapter *a, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		sdb_adapter_release(&a[i]);
+	free(a);
+}
+
+void sdb_key_release(struct sdb_key *k)
+{
+	free(k->user);
+	free(k->created_at);
+	free(k->revoked_at);
+	memset(k, 0, sizeof(*k));
+}
+
+int sdb_uuid_valid(const char *s)
+{
+	static const char *const hex = "0123456789abcdefABCDEF";
+	size_t i;
+	for (i = 0; s[i]; i++) {
+		if (i >= 36)
+			return 0;
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!strchr(hex, s[i])) {
+			return 0;
+		}
+	}
+	return i == 36;
+}
+
+void serverdb_init_common(struct serverdb *db, const struct serverdb_ops *ops)
+{
+	db->ops = ops;
+	pthread_key_create(&db->key, NULL);
+	pthread_mutex_init(&db->lock, NULL);
+}
+
+int serverdb_open(struct serverdb **out, const char *url)
+{
+	const char *rest;
+	*out = NULL;
+	if (skip_prefix(url, "sqlite:", &rest)) {
+		if (skip_prefix(rest, "//", &rest) && !*rest)
+			return err_set("database URL '%s' names no file", url);
+		if (!*rest)
+			return err_set("database URL '%s' names no file", url);
+		return serverdb_sqlite_open(out, rest);
+	}
+	if (starts_with(url, "postgresql://") || starts_with(url, "postgres://"))
+		return serverdb_pg_open(out, url);
+	return err_set("unsupported database URL '%s' (use sqlite:PATH or postgresql://...)",
+		       starts_with(url, "postgres") ? "postgres..." : url);
+}
+
+void serverdb_close(struct serverdb *db)
+{
+	if (!db)
+		return;
+	for (size_t i = 0; i < db->nr_conns; i++)
+		db->ops->disconnect(db->conns[i]);
+	free(db->conns);
+	pthread_key_delete(db->key);
+	pthread_mutex_destroy(&db->lock);
+	db->ops->destroy(db);
+}
+
+const char *serverdb_backend(struct serverdb *db) { return db->ops->name; }
+
+/* This thread's connection, made on first use. */
+static void *thread_conn(struct serverdb *db)
+{
+	void *c = pthread_getspecific(db->key);
+	if (c)
+		return c;
+	c = db->ops->connect(db);
+	if (!c)
+		return NULL;
+	pthread_mutex_lock(&db->lock);
+	ALLOC_GROW(db->conns, db->nr_conns + 1, db->alloc_conns);
+	db->conns[db->nr_conns++] = c;
+	pthread_mutex_unlock(&db->lock);
+	pthread_setspecific(db->key, c);
+	return c;
+}
+
+#define DISPATCH(call)                                                         \
+	do {                                                                   \
+		void *c_ = thread_conn(db);                                    \
+		if (!c_)                                                       \
+			return SDB_UNAVAILABLE;                                \
+		return db->ops->call;                                          \
+	} while (0)
+
+int serverdb_ping(struct serverdb *db) { DISPATCH(ping(db, c_)); }
+
+int serverdb_key_add(struct serverdb *db, const char *user, int is_admin,
+		     const char *key_hash, long long *id)
+{
+	DISPATCH(key_add(db, c_, user, is_admin, key_hash, id));
+}
+
+int serverdb_key_lookup(struct serverdb *db, const char *key_hash, struct sdb_key *out)
+{
+	DISPATCH(key_lookup(db, c_, key_hash, out));
+}
+
+int serverdb_key_list(struct serverdb *db, struct sdb_key **keys, size_t *nr)
+{
+	DISPATCH(key_list(db, c_, keys, nr));
+}
+
+int serverdb_key_revoke(struct serverdb *db, long long id)
+{
+	DISPATCH(key_revoke(db, c_, id));
+}
+
+int serverdb_pattern_put(struct serverdb *db, struct sdb_pattern *items, size_t n,
+			 const char *user)
+{
+	DISPATCH(pattern_put(db, c_, items, n, user));
+}
+
+int serverdb_pattern_get(struct serverdb *db, const char *id, struct sdb_pattern *out)
+{
+	if (!sdb_uuid_valid(id))
+		return SDB_NOT_FOUND;
+	DISPATCH(pattern_get(db, c_, id, out));
+}
+
+int serverdb_pattern_list(struct serverdb *db, const struct sdb_query *q,
+			  struct sdb_pattern **out, size_t *nr, long long *total)
+{
+	*out = NULL;
+	*nr = 0;
+	*total = 0;
+	DISPATCH(pattern_list(db, c_, q, out, nr, total));
+}
+
+int serverdb_pattern_delete(struct serverdb *db, const char *id, const char *user,
+			    int is_admin)
+{
+	if (!sdb_uuid_valid(id))
+		return SDB_NOT_FOUND;
+	DISPATCH(pattern_delete(db, c_, id, user, is_admin));
+}
+
+int serverdb_pattern_feedback(struct serverdb *db, const char *id, const char *user,
+			      int helpful, struct sdb_pattern *out)
+{
+	if (!sdb_uuid_valid(id))
+		return SDB_NOT_FOUND;
+	DISPATCH(pattern_feedback(db, c_, id, user, helpful, out));
+}
+
+int serverdb_adapter_add(struct serverdb *db, struct sdb_adapter *a)
+{
+	DISPATCH(adapter_add(db, c_, a));
+}
+
+int serverdb_adapter_list(struct serverdb *db, struct sdb_adapter **out, size_t *nr)
+{
+	*out = NULL;
+	*nr = 0;
+	DISPATCH(adapter_list(db, c_, out, nr));
+}
+
+int serverdb_adapter_get(struct serverdb *db, const char *ref, struct sdb_adapter *out)
+{
+	memset(out, 0, sizeof(*out));
+	DISPATCH(adapter_get(db, c_, ref, out));
+}
+
+int serverdb_adapter_activate(struct serverdb *db, const char *ref, const char *user,
+			      struct sdb_adapter *out)
+{
+	memset(out, 0, sizeof(*out));
+	DISPATCH(adapter_activate(db, c_, ref, user, 0, out));
+}
+
+int serverdb_adapter_rollback(struct serverdb *db, const char *ref, const char *user,
+			      struct sdb_adapter *out)
+{
+	memset(out, 0, sizeof(*out));
+	DISPATCH(adapter_activate(db, c_, ref, user, 1, out));
+}
+
+int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct sdb_adapter *out)
+{
+	memset(out, 0, sizeof(*out));
+	DISPATCH(adapter_delete(db, c_, ref, out));
+}
