@@ -11,6 +11,7 @@
  */
 #include "local/commit-diff.h"
 #include "local/classify.h"
+#include "common/file-role.h"
 #include "common/json.h"
 #include "common/language.h"
 #include "common/pattern.h"
@@ -548,7 +549,7 @@ static int change_skipped(struct commit_differ *w, const struct file_change *c,
 			  struct commit_result *r)
 {
 	if (mode_skipped(c->old_mode) || mode_skipped(c->new_mode) || is_lock_file(c->path) ||
-	    attr_excluded(w, c->path)) {
+	    path_is_vendored(c->path) || attr_excluded(w, c->path)) {
 		r->files_skipped++;
 		return 1;
 	}
@@ -723,6 +724,24 @@ static void free_commit(struct commit_differ *w, git_commit *commit)
 
 
 /*
+ * 1 if body carries the trailer git subtree writes on the commits it makes
+ * for a vendored folder ("git-subtree-dir: deps/jemalloc"): their paths
+ * are relative to that folder, so no path rule could tell them apart.
+ */
+static int is_subtree_commit(const char *body)
+{
+	const char *p = body;
+	while (p && *p) {
+		if (starts_with(p, "git-subtree-dir:"))
+			return 1;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+/*
  * Classify r from its subject and changed paths (known 0: not known yet).
  * 1 if its files are wanted; 0 if not (unknown without include_unknown,
  * or may be unknown when the paths are not known yet).
@@ -733,6 +752,11 @@ static int classify(struct commit_differ *w, struct commit_result *r,
 	const char **paths = NULL;
 	struct classification cl;
 
+	if (is_subtree_commit(r->body)) {
+		/* vendored code: nothing to learn from, whatever the options */
+		r->problem_type = PT_UNKNOWN;
+		return 0;
+	}
 	if (known) {
 		paths = xcalloc(nr ? nr : 1, sizeof(*paths));
 		for (size_t i = 0; i < nr; i++)
