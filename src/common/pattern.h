@@ -48,7 +48,9 @@ void pattern_make_id(char out[17], const char *commit_hex, const char *path);
 
 /*
  * solution_hash: SHA-256 hex of norm(before) "\0" norm(after), where norm
- * turns CRLF into LF and strips trailing spaces and tabs from each line.
+ * turns CRLF into LF and strips trailing spaces and tabs from each line,
+ * over the text as it is sent: bytes that are not valid UTF-8 count as
+ * U+FFFD, so the JSONL, the local store and the server agree.
  */
 void pattern_solution_hash(char out[65], const char *before, size_t before_len,
 			   const char *after, size_t after_len);
