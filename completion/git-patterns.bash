@@ -61,7 +61,7 @@ _git_patterns ()
 	command=$(__git_find_on_cmdline --show-idx "$cmds")
 	if [ -z "$command" ]; then
 		case "$cur" in
-		--*)	__gitcomp "--version --help" ;;
+		--*)	__gitcomp "--version --help --no-pager" ;;
 		*)	__gitcomp "$cmds" ;;
 		esac
 		return

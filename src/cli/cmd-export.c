@@ -4,12 +4,14 @@
  */
 #include "cli/builtin.h"
 #include "local/export.h"
+#include "cli/pager.h"
 #include "cli/parse-options.h"
 #include "common/pattern.h"
 #include "common/repo.h"
 #include "cli/setup.h"
 #include "common/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,8 +77,11 @@ int cmd_export(int argc, const char **argv)
 	setup_variant(&variant, repo, whole_file, context);
 	o.variant = variant.buf;
 	s = setup_store(repo);
-	if (export_to_path(s, &o, output, &count) < 0)
+	if (export_to_path(s, &o, output, &count) < 0) {
+		if (!strcmp(output, "-") && ferror(stdout))
+			check_pipe(errno); /* git patterns export | head -1 */
 		die_err();
+	}
 	if (!quiet && strcmp(output, "-"))
 		fprintf(stderr, "Exported %zu patterns to %s\n", count, output);
 	if (!count && whole_file && !quiet)

@@ -5,12 +5,14 @@
  */
 #include "cli/builtin.h"
 #include "common/json.h"
+#include "cli/pager.h"
 #include "cli/parse-options.h"
 #include "common/pattern.h"
 #include "local/query.h"
 #include "cli/setup.h"
 #include "common/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +22,13 @@ struct printer {
 	struct strbuf out;
 	size_t count;
 };
+
+/* Write sb to stdout; a reader gone away (head -1, a closed pager) ends us quietly. */
+static void write_out(const struct strbuf *sb)
+{
+	if (fwrite(sb->buf, 1, sb->len, stdout) != sb->len)
+		check_pipe(errno);
+}
 
 static int print_row(const struct pattern_row *r, void *data)
 {
@@ -52,7 +61,7 @@ static int print_row(const struct pattern_row *r, void *data)
 		jw_int(jw, r->success_count);
 		jw_object_end(jw);
 		if (pr->out.len > 65536) {
-			fwrite(pr->out.buf, 1, pr->out.len, stdout);
+			write_out(&pr->out);
 			strbuf_reset(&pr->out);
 		}
 		return 0;
@@ -68,7 +77,7 @@ static int print_row(const struct pattern_row *r, void *data)
 	for (const char *p = r->commit_msg ? r->commit_msg : ""; *p; p++)
 		strbuf_addch(&pr->out, (unsigned char)*p < 0x20 ? ' ' : *p);
 	strbuf_addch(&pr->out, '\n');
-	fwrite(pr->out.buf, 1, pr->out.len, stdout);
+	write_out(&pr->out);
 	return 0;
 }
 
@@ -126,6 +135,8 @@ static int list_or_search(int argc, const char **argv, int search)
 	setup_variant(&variant, repo, whole_file, context);
 	o.variant = variant.buf;
 	s = setup_store(repo);
+	if (!search)
+		setup_pager(repo);
 
 	pr.json = json;
 	strbuf_init(&pr.out, 0);
@@ -147,7 +158,7 @@ static int list_or_search(int argc, const char **argv, int search)
 		jw_int(&pr.jw, (int64_t)pr.count);
 		jw_object_end(&pr.jw);
 		strbuf_addch(&pr.out, '\n');
-		fwrite(pr.out.buf, 1, pr.out.len, stdout);
+		write_out(&pr.out);
 	}
 	strbuf_release(&pr.out);
 	strbuf_release(&variant);
