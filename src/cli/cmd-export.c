@@ -6,6 +6,7 @@
 #include "local/export.h"
 #include "cli/pager.h"
 #include "cli/parse-options.h"
+#include "common/license.h"
 #include "common/pattern.h"
 #include "common/repo.h"
 #include "cli/setup.h"
@@ -26,7 +27,7 @@ int cmd_export(int argc, const char **argv)
 	const char *min_conf = NULL;
 	int whole_file = 0, context = -1, quiet = 0, team = 1;
 	struct export_options o = EXPORT_OPTIONS_INIT;
-	struct strbuf variant = STRBUF_INIT;
+	struct strbuf variant = STRBUF_INIT, repos = STRBUF_INIT;
 	git_repository *repo;
 	struct store *s;
 	size_t count = 0;
@@ -77,6 +78,11 @@ int cmd_export(int argc, const char **argv)
 	setup_variant(&variant, repo, whole_file, context);
 	o.variant = variant.buf;
 	s = setup_store(repo);
+	if (o.format == EXPORT_COMMITPACK) {
+		repo_canonical_url(&repos, repo);
+		o.repo = repo;
+		o.repos = repos.buf;
+	}
 	if (export_to_path(s, &o, output, &count) < 0) {
 		if (!strcmp(output, "-") && ferror(stdout))
 			check_pipe(errno); /* git patterns export | head -1 */
@@ -88,6 +94,7 @@ int cmd_export(int argc, const char **argv)
 		fprintf(stderr, "hint: CommitPack records need whole files: run "
 				"'git patterns extract --whole-file' first\n");
 	store_close(s);
+	strbuf_release(&repos);
 	git_repository_free(repo);
 	strbuf_release(&variant);
 	return 0;

@@ -5,6 +5,7 @@
  */
 #include "local/export.h"
 #include "common/json.h"
+#include "common/license.h"
 #include "common/pattern.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -62,7 +63,8 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return t ? (const char *)t : NULL;
 }
 
-static void write_commitpack(struct strbuf *out, sqlite3_stmt *st)
+static void write_commitpack(struct strbuf *out, sqlite3_stmt *st, const struct export_options *o,
+			     struct license_cache *licenses)
 {
 	struct json_writer jw;
 	struct strbuf msg = STRBUF_INIT;
@@ -94,6 +96,15 @@ static void write_commitpack(struct strbuf *out, sqlite3_stmt *st)
 	jw_string_len(&jw, msg.buf, msg.len);
 	jw_key(&jw, "lang");
 	jw_string(&jw, commitpack_lang(col_text(st, 11) ? col_text(st, 11) : ""));
+	{
+		/* a commit not in this repository is another project's: no provenance */
+		const char *license = license_at_commit(o->repo, col_text(st, 8) ? col_text(st, 8) : "",
+							licenses);
+		jw_key(&jw, "license");
+		jw_string(&jw, license ? license : "");
+		jw_key(&jw, "repos");
+		jw_string(&jw, license && o->repos ? o->repos : "");
+	}
 	jw_object_end(&jw);
 	strbuf_release(&msg);
 }
@@ -127,6 +138,7 @@ static void row_to_pattern(sqlite3_stmt *st, struct pattern *p)
 int export_patterns(struct store *s, const struct export_options *o, FILE *out, size_t *count)
 {
 	struct strbuf sql = STRBUF_INIT, line = STRBUF_INIT;
+	struct license_cache licenses = LICENSE_CACHE_INIT;
 	sqlite3_stmt *st;
 	size_t n = 0;
 	int rc, ret = 0;
@@ -151,7 +163,7 @@ int export_patterns(struct store *s, const struct export_options *o, FILE *out, 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		strbuf_reset(&line);
 		if (o->format == EXPORT_COMMITPACK) {
-			write_commitpack(&line, st);
+			write_commitpack(&line, st, o, &licenses);
 		} else {
 			struct pattern p;
 			row_to_pattern(st, &p);

@@ -10,6 +10,7 @@
 #define EXPORT_H
 
 #include "local/store.h"
+#include <git2.h>
 #include <stdio.h>
 
 enum export_format { EXPORT_JSONL, EXPORT_COMMITPACK };
@@ -30,9 +31,16 @@ struct export_options {
 	 * export_range_begin() creates it empty.
 	 */
 	int use_range;
+	/*
+	 * CommitPack provenance: the repository the commits are read from (for
+	 * "license", the license file at each commit; NULL: none) and its
+	 * canonical URL ("repos"; NULL: "").
+	 */
+	git_repository *repo;
+	const char *repos;
 };
 
-#define EXPORT_OPTIONS_INIT { EXPORT_JSONL, NULL, NULL, NULL, 0, 0.0, 0, 0, 0, 0 }
+#define EXPORT_OPTIONS_INIT { EXPORT_JSONL, NULL, NULL, NULL, 0, 0.0, 0, 0, 0, 0, NULL, NULL }
 
 /* Create (or empty) temp.export_range. */
 int export_range_begin(struct store *s);
