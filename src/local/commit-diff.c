@@ -11,6 +11,7 @@
  */
 #include "local/commit-diff.h"
 #include "local/classify.h"
+#include "common/code-change.h"
 #include "common/file-role.h"
 #include "common/json.h"
 #include "common/language.h"
@@ -585,6 +586,9 @@ static int add_pattern(struct commit_differ *w, struct file_change *c, const cha
 	fp.old_path = c->old_path;
 	fp.before = c->before;
 	fp.after = c->after;
+	fp.file_role = file_role(fp.path, fp.language);
+	fp.code_change = code_changed(fp.language, fp.before.buf, fp.before.len, fp.after.buf,
+				      fp.after.len);
 	c->path = c->old_path = NULL;
 	strbuf_init(&c->before, 0);
 	strbuf_init(&c->after, 0);
