@@ -6,6 +6,7 @@
 #include "local/export.h"
 #include "cli/pager.h"
 #include "cli/parse-options.h"
+#include "common/file-role.h"
 #include "common/license.h"
 #include "common/pattern.h"
 #include "common/repo.h"
@@ -37,6 +38,10 @@ int cmd_export(int argc, const char **argv)
 		OPT_STRING(0, "format", &format, "format", "jsonl (default) or commitpack"),
 		OPT_STRING(0, "type", &o.problem_type, "type", "only this problem type"),
 		OPT_STRING(0, "language", &o.language, "lang", "only this language"),
+		OPT_STRING(0, "role", &o.file_role, "role",
+			   "only files of this role (source, test, docs, build, other)"),
+		OPT_BOOL(0, "code-only", &o.code_only,
+			 "leave out changes to comments, whitespace and blank lines only"),
 		OPT_STRING(0, "since-date", &since_date, "date", "only commits after <date>"),
 		OPT_STRING(0, "min-confidence", &min_conf, "x", "only confidence >= <x>"),
 		OPT_BOOL(0, "include-unknown", &o.include_unknown, "include unclassified commits"),
@@ -59,6 +64,9 @@ int cmd_export(int argc, const char **argv)
 	}
 	if (o.problem_type && !problem_type_valid(o.problem_type))
 		usage_msg_opt(export_usage, options, "unknown problem type '%s'", o.problem_type);
+	if (o.file_role && !file_role_valid(o.file_role))
+		usage_msg_opt(export_usage, options,
+			      "unknown role '%s' (source, test, docs, build or other)", o.file_role);
 	if (min_conf) {
 		char *end;
 		o.min_confidence = strtod(min_conf, &end);

@@ -4,6 +4,7 @@
  * history order, search by FTS5 relevance.
  */
 #include "cli/builtin.h"
+#include "common/file-role.h"
 #include "common/json.h"
 #include "cli/pager.h"
 #include "cli/parse-options.h"
@@ -47,6 +48,10 @@ static int print_row(const struct pattern_row *r, void *data)
 		jw_string(jw, r->language);
 		jw_key(jw, "file_path");
 		jw_string(jw, r->file_path);
+		jw_key(jw, "file_role");
+		jw_string(jw, r->file_role);
+		jw_key(jw, "code_change");
+		jw_bool(jw, r->code_change);
 		jw_key(jw, "commit");
 		jw_string(jw, r->commit_id);
 		jw_key(jw, "commit_msg");
@@ -84,11 +89,11 @@ static int print_row(const struct pattern_row *r, void *data)
 static int list_or_search(int argc, const char **argv, int search)
 {
 	static const char *const list_usage[] = {
-		"git patterns list [--type <type>] [--language <lang>] [--limit <n>] [--json]",
+		"git patterns list [--type <type>] [--language <lang>] [--role <role>] [--code-only] [--limit <n>] [--json]",
 		NULL,
 	};
 	static const char *const search_usage[] = {
-		"git patterns search [--type <type>] [--language <lang>] [--limit <n>] [--json] <words>...",
+		"git patterns search [--type <type>] [--language <lang>] [--role <role>] [--code-only] [--limit <n>] [--json] <words>...",
 		NULL,
 	};
 	const char *const *usage = search ? search_usage : list_usage;
@@ -103,6 +108,10 @@ static int list_or_search(int argc, const char **argv, int search)
 		OPT_STRING(0, "repo-path", &repo_path, "dir", "repository to read (default: here)"),
 		OPT_STRING(0, "type", &o.problem_type, "type", "only this problem type"),
 		OPT_STRING(0, "language", &o.language, "lang", "only this language"),
+		OPT_STRING(0, "role", &o.file_role, "role",
+			   "only files of this role (source, test, docs, build, other)"),
+		OPT_BOOL(0, "code-only", &o.code_only,
+			 "leave out changes to comments, whitespace and blank lines only"),
 		OPT_STRING(0, "origin", &o.origin, "where", "only 'local' or only 'team' patterns"),
 		OPT_INTEGER('n', "limit", &o.limit, "n", "show at most <n> patterns"),
 		OPT_BOOL(0, "whole-file", &whole_file, "the whole-file extraction"),
@@ -128,6 +137,9 @@ static int list_or_search(int argc, const char **argv, int search)
 	}
 	if (o.problem_type && !problem_type_valid(o.problem_type))
 		usage_msg_opt(usage, options, "unknown problem type '%s'", o.problem_type);
+	if (o.file_role && !file_role_valid(o.file_role))
+		usage_msg_opt(usage, options, "unknown role '%s' (source, test, docs, build or other)",
+			      o.file_role);
 	if (o.origin && strcmp(o.origin, "local") && strcmp(o.origin, "team"))
 		usage_msg_opt(usage, options, "--origin takes 'local' or 'team'");
 

@@ -151,6 +151,10 @@ void pattern_write_jsonl(struct strbuf *out, const struct pattern *p)
 	jw_string(&jw, p->author_name ? p->author_name : "");
 	jw_key(&jw, "commit_body");
 	jw_string(&jw, p->commit_body ? p->commit_body : "");
+	jw_key(&jw, "file_role");
+	jw_string(&jw, p->file_role && *p->file_role ? p->file_role : "other");
+	jw_key(&jw, "code_change");
+	jw_bool(&jw, p->code_change);
 	jw_object_end(&jw);
 }
 

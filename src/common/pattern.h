@@ -41,6 +41,8 @@ struct pattern {
 	const char *old_path;	/* renames only, else NULL */
 	const char *language;
 	char solution_hash[65];
+	const char *file_role;	/* source, test, docs, build, other (common/file-role.h) */
+	int code_change;	/* 0: only comments, whitespace or blank lines changed */
 };
 
 /* pattern_id: the first 16 hex digits of SHA-256 of "<commit>:<path>". */

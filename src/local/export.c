@@ -113,6 +113,8 @@ static void row_to_pattern(const struct pattern_row *r, struct pattern *p)
 		 r->solution_hash ? r->solution_hash : "");
 	p->author_name = r->author_name;
 	p->commit_body = r->commit_body;
+	p->file_role = r->file_role;
+	p->code_change = r->code_change;
 }
 
 static int write_row(const struct pattern_row *r, void *data)
@@ -147,6 +149,8 @@ int export_patterns(struct store *s, const struct export_options *o, FILE *out, 
 		.include_team = o->include_team,
 		.include_obsolete = o->include_obsolete,
 		.use_range = o->use_range,
+		.file_role = o->file_role,
+		.code_only = o->code_only,
 	};
 	int ret = pattern_store_export(s, &f, write_row, &x);
 

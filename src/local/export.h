@@ -36,9 +36,11 @@ struct export_options {
 	 */
 	git_repository *repo;
 	const char *repos;
+	const char *file_role;	  /* NULL: any (source, test, docs, build, other) */
+	int code_only;		  /* only patterns whose change is code */
 };
 
-#define EXPORT_OPTIONS_INIT { EXPORT_JSONL, NULL, NULL, NULL, 0, 0.0, 0, 0, 0, 0, NULL, NULL }
+#define EXPORT_OPTIONS_INIT { EXPORT_JSONL, NULL, NULL, NULL, 0, 0.0, 0, 0, 0, 0, NULL, NULL, NULL, 0 }
 
 /* The range of use_range: the commits ids[0..nr), in that order. */
 int export_set_range(struct store *s, const git_oid *ids, size_t nr);
