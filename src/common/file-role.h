@@ -7,8 +7,9 @@
  * configuration, files we cannot name). The rules, first match wins:
  * build and CI files, then documentation names, folders and prose
  * languages (Markdown, reStructuredText, plain text, man pages), then test
- * folders and test file names, then any file with a programming or
- * markup language; the rest is "other". Returned strings are static.
+ * folders and test file names (for a file with a language: test data of
+ * no known language, such as a .conf fixture, is "other"), then any file
+ * with a programming or markup language; the rest is "other". Returned strings are static.
  *
  * path_is_vendored() follows GitHub linguist's default vendor paths
  * (our own list, see file-role.c): third-party folders (vendor/,

@@ -39,6 +39,9 @@ int main(void)
 	role("lib/x/conftest.py", "test");
 	role("src/latest.c", "source");
 	role("src/contest.c", "source");
+	role("tests/assets/user.acl", "other");
+	role("tests/assets/default.conf", "other");
+	role("tests/fixtures/data.json", "test");
 	/* docs */
 	role("README.md", "docs");
 	role("README", "docs");
