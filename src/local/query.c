@@ -13,20 +13,20 @@
 #include <string.h>
 
 /*
- * English words that carry no topic in a question. Negations stay out of
- * the list: "not freed" is not "freed". Sorted for bsearch.
+ * English words that carry no topic in a question. Negations and the
+ * words of time and place that name bugs stay out of the list: "not
+ * freed", "use after free", "out of memory", "before init". Sorted for
+ * bsearch.
  */
 static const char *const stop_words[] = {
-	"a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at",
-	"be", "been", "before", "being", "between", "both", "but", "by", "can", "could",
-	"did", "do", "does", "doing", "during", "each", "for", "from", "had", "has", "have",
-	"having", "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is",
-	"it", "its", "itself", "just", "me", "more", "most", "my", "of", "on", "once", "only",
-	"or", "other", "our", "out", "over", "she", "should", "so", "some", "such", "than",
-	"that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
-	"through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what",
-	"when", "where", "which", "while", "who", "whom", "why", "will", "with", "would",
-	"you", "your",
+	"a", "about", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
+	"been", "being", "both", "but", "by", "can", "could", "did", "do", "does", "doing",
+	"each", "for", "from", "had", "has", "have", "having", "he", "her", "here", "him",
+	"his", "how", "i", "if", "in", "is", "it", "its", "itself", "just", "me", "more",
+	"most", "my", "of", "on", "only", "or", "other", "our", "she", "should", "so", "some",
+	"such", "than", "that", "the", "their", "them", "then", "there", "these", "they",
+	"this", "those", "to", "too", "very", "was", "we", "were", "what", "when", "where",
+	"which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
 };
 
 static int word_cmp(const void *key, const void *elem)
@@ -74,6 +74,18 @@ void query_fts_expression(struct strbuf *out, const char *words)
 			strbuf_addstr(out, " OR ");
 		/* a word has no '"' (split_words), so quoting it is enough */
 		strbuf_addf(out, "\"%s\"", all.items[i]);
+	}
+	/* the words kept, in order, as one phrase: "use after free" said so ranks first */
+	if (kept > 1) {
+		int first = 1;
+		strbuf_addstr(out, " OR \"");
+		for (size_t i = 0; i < all.nr; i++) {
+			if (is_stop_word(all.items[i]))
+				continue;
+			strbuf_addf(out, "%s%s", first ? "" : " ", all.items[i]);
+			first = 0;
+		}
+		strbuf_addch(out, '"');
 	}
 	string_list_clear(&all);
 }

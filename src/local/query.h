@@ -42,7 +42,9 @@ int query_show(struct store *s, const char *id, const char *variant, pattern_row
  * Turn a question into a safe FTS5 query: its words (letters, digits and
  * '_'), lower-cased, without English stop words ("how", "do", "i", "a",
  * "in"...), each quoted and joined by OR, so that a pattern need not
- * match every word and ranks higher the more it matches. The index stems
+ * match every word and ranks higher the more it matches; with two words
+ * or more, their phrase is one more OR'ed term, so the exact phrase ranks
+ * first. The index stems
  * (porter), so "leak" finds "leaks" and "leaking". When every word is a
  * stop word, they are all kept. out is left empty for a question with no
  * word at all.

@@ -45,8 +45,18 @@
  */
 #define SEARCH_COMMIT_FACTOR(p)                                                        \
 	"(SELECT CASE WHEN n <= 10 THEN 1.0 WHEN n <= 30 THEN 0.7 WHEN n <= 100 THEN 0.4"  \
-	" ELSE 0.15 END FROM (SELECT count(*) AS n FROM patterns q"                        \
+	" ELSE 0.15 END FROM (SELECT count(*) AS n FROM patterns q INDEXED BY patterns_commit" \
 	" WHERE q.commit_id = " p ".commit_id AND q.variant = " p ".variant))"
+
+/*
+ * How many of the best hits by bm25 alone are ranked further (the commit
+ * factor, one per solution), per answer asked for, taking at most
+ * SEARCH_HITS_PER_COMMIT hits of a commit: the factor only lowers scores,
+ * so the answers come from the best few hundred, and a commit of a
+ * thousand matching files cannot fill them alone.
+ */
+#define SEARCH_CANDIDATES_PER_ANSWER 25
+#define SEARCH_HITS_PER_COMMIT "3"
 
 static const char *text(sqlite3_stmt *st, int i)
 {
@@ -137,15 +147,27 @@ int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_
 	if (f->fts_match && store_fts_catch_up(s) < 0)
 		return -1;
 	if (f->fts_match)
-		/* the best row of each solution, best solutions first */
+		/*
+		 * The best hits by bm25 that pass the filters (read from the
+		 * covering index patterns_search, not the rows), at most a few
+		 * per commit, then the commit factor, then the best row of
+		 * each solution.
+		 */
 		st = store_prepare(
 			s, "WITH hits AS ("
 			   " SELECT rowid AS id, bm25(patterns_fts, " SEARCH_WEIGHTS ") AS score"
 			   " FROM patterns_fts WHERE patterns_fts MATCH ?6),"
-			   " ranked AS ("
-			   " SELECT p.id, h.score * " SEARCH_COMMIT_FACTOR("p") " AS score,"
-			   "  p.solution_hash FROM hits h JOIN patterns p ON p.id = h.id"
+			   " per_commit AS ("
+			   " SELECT p.id, h.score, p.commit_id, p.variant, p.solution_hash,"
+			   "  row_number() OVER (PARTITION BY p.commit_id ORDER BY h.score, p.id) AS k"
+			   " FROM hits h JOIN patterns p INDEXED BY patterns_search ON p.id = h.id"
 			   " WHERE " LIST_FILTERS "),"
+			   " cand AS ("
+			   " SELECT * FROM per_commit WHERE k <= " SEARCH_HITS_PER_COMMIT
+			   " ORDER BY score LIMIT ?10),"
+			   " ranked AS ("
+			   " SELECT c.id, c.score * " SEARCH_COMMIT_FACTOR("c") " AS score,"
+			   "  c.solution_hash FROM cand c),"
 			   " best AS ("
 			   " SELECT id, score, row_number() OVER"
 			   "  (PARTITION BY solution_hash ORDER BY score, id) AS nth FROM ranked)"
@@ -167,6 +189,10 @@ int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_
 	sqlite3_bind_int64(st, 7, f->limit > 0 ? f->limit : -1);
 	sqlite3_bind_text(st, 8, f->file_role, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 9, f->code_only);
+	if (f->fts_match)
+		sqlite3_bind_int64(st, 10, f->limit > 0 ? (sqlite3_int64)f->limit *
+							  SEARCH_CANDIDATES_PER_ANSWER
+						       : -1);
 	return run_rows(s, st, 0, fn, data);
 }
 

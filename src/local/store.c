@@ -150,7 +150,17 @@ static const char *const migrations[] = {
 	"  VALUES ('delete', old.id, old.commit_msg, old.commit_body, old.file_path,"
 	"    old.before_code, old.after_code);"
 	"END;"
-	"UPDATE patterns SET fts_indexed = 0;",
+	"UPDATE patterns SET fts_indexed = 0;"
+	/*
+	 * Search reads these columns of every hit: an index that covers them
+	 * spares reading each hit's row, whose code spills into overflow
+	 * pages. Files per commit (a mechanical commit is lowered) come from
+	 * the commit index, now with the variant.
+	 */
+	"CREATE INDEX patterns_search ON patterns(id, commit_id, variant, origin, obsolete,"
+	"  problem_type, language, file_role, code_change, solution_hash);"
+	"DROP INDEX patterns_commit;"
+	"CREATE INDEX patterns_commit ON patterns(commit_id, variant);",
 };
 
 int store_error(struct store *s, const char *what)
