@@ -139,14 +139,13 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	" AND (?8 IS NULL OR p.file_role = ?8)"                                        \
 	" AND (NOT ?9 OR p.code_change)"
 
-int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_row_fn fn,
-		       void *data)
+/* Run a listing (match NULL) or one search stage (match: an FTS5 query). */
+static int list_stage(struct store *s, const struct pattern_filter *f, const char *match,
+		      int limit, pattern_row_fn fn, void *data)
 {
 	sqlite3_stmt *st;
 
-	if (f->fts_match && store_fts_catch_up(s) < 0)
-		return -1;
-	if (f->fts_match)
+	if (match)
 		/*
 		 * The best hits by bm25 that pass the filters (read from the
 		 * covering index patterns_search, not the rows), at most a few
@@ -184,16 +183,74 @@ int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_
 	sqlite3_bind_text(st, 3, f->language, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, f->origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, f->include_obsolete);
-	if (f->fts_match)
-		sqlite3_bind_text(st, 6, f->fts_match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, f->limit > 0 ? f->limit : -1);
+	if (match)
+		sqlite3_bind_text(st, 6, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, limit > 0 ? limit : -1);
 	sqlite3_bind_text(st, 8, f->file_role, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 9, f->code_only);
-	if (f->fts_match)
-		sqlite3_bind_int64(st, 10, f->limit > 0 ? (sqlite3_int64)f->limit *
-							  SEARCH_CANDIDATES_PER_ANSWER
-						       : -1);
+	if (match)
+		sqlite3_bind_int64(st, 10, limit > 0 ? (sqlite3_int64)limit *
+							SEARCH_CANDIDATES_PER_ANSWER
+						     : -1);
 	return run_rows(s, st, 0, fn, data);
+}
+
+/* The answers of the first search stage, so the second adds only new ones. */
+struct search_stages {
+	pattern_row_fn fn;
+	void *data;
+	int limit, given, second, full;
+	struct string_list solutions;
+};
+
+static int stage_row(const struct pattern_row *r, void *data)
+{
+	struct search_stages *x = data;
+	int ret;
+
+	if (x->second)
+		for (size_t i = 0; i < x->solutions.nr; i++)
+			if (r->solution_hash && !strcmp(x->solutions.items[i], r->solution_hash))
+				return 0;
+	if (!x->second)
+		string_list_append(&x->solutions, r->solution_hash ? r->solution_hash : "");
+	ret = x->fn(r, x->data);
+	if (ret)
+		return ret;
+	if (++x->given == x->limit) {
+		x->full = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_row_fn fn,
+		       void *data)
+{
+	struct search_stages x = { fn, data, f->limit, 0, 0, 0, STRING_LIST_INIT };
+	char *message;
+	int ret;
+
+	if (!f->fts_match)
+		return list_stage(s, f, NULL, f->limit, fn, data);
+	if (store_fts_catch_up(s) < 0)
+		return -1;
+	if (f->limit <= 0)
+		return list_stage(s, f, f->fts_match, f->limit, fn, data);
+	/*
+	 * Two stages: what the changes say (subject, body, path), a small
+	 * part of the index; then, when that gives fewer answers than asked
+	 * for, the code too. Most questions are answered by the first.
+	 */
+	message = xstrfmt("{commit_msg commit_body file_path} : (%s)", f->fts_match);
+	ret = list_stage(s, f, message, f->limit, stage_row, &x);
+	free(message);
+	if (!ret && !x.full) {
+		x.second = 1;
+		ret = list_stage(s, f, f->fts_match, f->limit + x.given, stage_row, &x);
+	}
+	string_list_clear(&x.solutions);
+	return x.full && ret == 1 ? 0 : ret;
 }
 
 /* prefix as a LIKE pattern: the caller lets only hex digits and dashes through. */
