@@ -6,6 +6,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 #include <stdio.h>
@@ -351,6 +352,15 @@ int store_meta_set(struct store *s, const char *key, const char *value)
 int store_tune_bulk_write(struct store *s)
 {
 	return store_exec(s, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;");
+}
+
+int store_set_cache(struct store *s, int kib)
+{
+	char sql[64];
+
+	assert(kib > 0);
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	return store_exec(s, sql);
 }
 
 /* sqlite3_wal_hook callback: remember how many frames the WAL holds. */
