@@ -88,6 +88,7 @@ static void range_fingerprint(char out[65], const struct strbuf *fp,
 		    o->include_unknown, o->include_merges, o->since, o->no_walk);
 	strbuf_add(&sb, fp->buf, fp->len);
 	sha256_hex(sb.buf, sb.len, out);
+	assert(strlen(out) == 64);
 	strbuf_release(&sb);
 }
 

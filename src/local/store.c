@@ -177,6 +177,7 @@ void store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_in_transaction(struct store *s) { return !sqlite3_get_autocommit(s->db); }
 sqlite3 *store_db(struct store *s) { return s->db; }
 const char *store_path(struct store *s) { return s->path; }
 
@@ -211,6 +212,7 @@ static int migrate(struct store *s)
 			"upgrade git-patterns", version, latest);
 		goto fail;
 	}
+	assert(version >= 0 && version <= latest); /* == latest: migrated meanwhile */
 	for (int v = version; v < latest; v++) {
 		char pragma[64];
 		if (exec_bare(s, migrations[v]) < 0)

@@ -40,6 +40,7 @@ sqlite3 *store_db(struct store *s);
 const char *store_path(struct store *s);
 
 int store_begin(struct store *s);  /* BEGIN IMMEDIATE */
+int store_in_transaction(struct store *s); /* 1 between begin and commit/rollback */
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
 
