@@ -76,6 +76,7 @@ static int take_run(struct engine *e, int w, size_t *start, size_t *end)
 	pthread_mutex_lock(&e->lock);
 	garbage = e->written;
 	e->written = NULL;
+	assert(w >= 0 && w < e->nr_shares && mine->next <= mine->end);
 	if (mine->next == mine->end) {
 		struct share *big = NULL;
 		for (int i = 0; i < e->nr_shares; i++)
@@ -85,6 +86,7 @@ static int take_run(struct engine *e, int w, size_t *start, size_t *end)
 			mine->end = big->end;
 			big->end -= (big->end - big->next) / 2;
 			mine->next = big->end;
+			assert(big->next <= big->end && mine->next < mine->end);
 		}
 	}
 	more = !e->stop && mine->next < mine->end;
@@ -110,6 +112,8 @@ static void queue_result(struct engine *e, struct commit_result *r)
 		e->head = r;
 	e->tail = r;
 	e->queued_bytes += r->bytes;
+	/* bounded, but one result always gets in, however large */
+	assert(e->head == r || e->stop || e->queued_bytes <= QUEUE_MAX_BYTES);
 	/* wake the writer for a handful of results, not for each one */
 	if (++e->queued_nr >= WAKE_WRITER_AFTER || e->queued_bytes > QUEUE_MAX_BYTES / 2)
 		pthread_cond_signal(&e->have_result);
@@ -231,7 +235,6 @@ done:
 	commit_differ_free(d);
 	return NULL;
 }
-
 
 /* Wait on cond for at most seconds (the writer drains the queue at least that often). */
 static void timed_wait(pthread_cond_t *cond, pthread_mutex_t *lock, double seconds)

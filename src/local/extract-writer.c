@@ -90,6 +90,7 @@ static int write_result(struct extract_writer *wr, const struct commit_result *r
 
 int extract_writer_flush(struct extract_writer *wr)
 {
+	assert(wr->in_txn == store_in_transaction(wr->s));
 	if (!wr->in_txn)
 		return 0;
 	wr->in_txn = 0;
@@ -111,6 +112,7 @@ int extract_writer_add(struct extract_writer *wr, const struct commit_result *r,
 		wr->in_txn = 1;
 		wr->batch_start = now_seconds();
 	}
+	assert(store_in_transaction(wr->s));
 	if (write_result(wr, r, &st->patterns) < 0) {
 		store_rollback(wr->s);
 		wr->in_txn = 0;

@@ -70,6 +70,8 @@ int extract_resolve_options(git_repository *repo, struct extract_options *o,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- */
+/* Ranges extracted before                                          */
 
 /*
  * The range fingerprint: sha256 of what the walk starts from and stops at
@@ -88,6 +90,7 @@ static void range_fingerprint(char out[65], const struct strbuf *fp,
 		    o->include_unknown, o->include_merges, o->since, o->no_walk);
 	strbuf_add(&sb, fp->buf, fp->len);
 	sha256_hex(sb.buf, sb.len, out);
+	assert(strlen(out) == 64);
 	strbuf_release(&sb);
 }
 
@@ -160,7 +163,6 @@ static void tune_libgit2(void)
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(8 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(16 << 20));
 }
-
 
 /* ---------------------------------------------------------------- */
 /* The run                                                          */

@@ -20,7 +20,6 @@ struct history_walk {
 	size_t nr_named;
 };
 
-
 /*
  * What the walk starts from and stops at, as text ("+<id>" / "-<id>"
  * lines): with the options, it identifies the range, so that a re-run over
@@ -56,6 +55,48 @@ static int resolve_single(git_object **out, git_repository *repo, const char *re
 	return 0;
 }
 
+/* "C^!": that commit alone, it minus its parents. */
+static int push_commit_alone(git_revwalk *walk, git_repository *repo, const char *rev,
+			     size_t base_len, struct strbuf *fp)
+{
+	char *base = xstrndup(rev, base_len);
+	git_object *obj = NULL, *c = NULL;
+	int rc = resolve_single(&obj, repo, base);
+
+	if (!rc && git_object_peel(&c, obj, GIT_OBJECT_COMMIT) < 0)
+		rc = err_set("revision '%s' is not a commit", base);
+	if (!rc)
+		rc = walk_add(walk, git_object_id(c), 0, rev, fp);
+	for (unsigned i = 0; !rc && i < git_commit_parentcount((git_commit *)c); i++)
+		rc = walk_add(walk, git_commit_parent_id((git_commit *)c, i), 1, rev, fp);
+	git_object_free(c);
+	git_object_free(obj);
+	free(base);
+	return rc;
+}
+
+/* "A...B": both sides, minus what they share. */
+static int push_symmetric(git_revwalk *walk, git_repository *repo, const git_revspec *spec,
+			  const char *rev, struct strbuf *fp)
+{
+	git_object *a = NULL, *b = NULL;
+	git_oidarray bases = { NULL, 0 };
+	int rc = push_commitish(walk, spec->from, 0, rev, fp);
+
+	if (!rc)
+		rc = push_commitish(walk, spec->to, 0, rev, fp);
+	if (!rc && git_object_peel(&a, spec->from, GIT_OBJECT_COMMIT) == 0 &&
+	    git_object_peel(&b, spec->to, GIT_OBJECT_COMMIT) == 0 &&
+	    git_merge_bases(&bases, repo, git_object_id(a), git_object_id(b)) == 0) {
+		for (size_t i = 0; !rc && i < bases.count; i++)
+			rc = walk_add(walk, &bases.ids[i], 1, rev, fp);
+		git_oidarray_dispose(&bases);
+	}
+	git_object_free(a);
+	git_object_free(b);
+	return rc;
+}
+
 static int push_rev(git_revwalk *walk, git_repository *repo, const char *rev, struct strbuf *fp)
 {
 	git_revspec spec;
@@ -70,43 +111,15 @@ static int push_rev(git_revwalk *walk, git_repository *repo, const char *rev, st
 		git_object_free(obj);
 		return rc;
 	}
-	if (len > 2 && !strcmp(rev + len - 2, "^!")) {
-		/* that commit alone: it, minus its parents */
-		char *base = xstrndup(rev, len - 2);
-		git_object *obj = NULL, *c = NULL;
-		rc = resolve_single(&obj, repo, base);
-		if (!rc && git_object_peel(&c, obj, GIT_OBJECT_COMMIT) < 0)
-			rc = err_set("revision '%s' is not a commit", base);
-		if (!rc)
-			rc = walk_add(walk, git_object_id(c), 0, rev, fp);
-		for (unsigned i = 0; !rc && i < git_commit_parentcount((git_commit *)c); i++)
-			rc = walk_add(walk, git_commit_parent_id((git_commit *)c, i), 1, rev, fp);
-		git_object_free(c);
-		git_object_free(obj);
-		free(base);
-		return rc;
-	}
+	if (len > 2 && !strcmp(rev + len - 2, "^!"))
+		return push_commit_alone(walk, repo, rev, len - 2, fp);
 	if (git_revparse(&spec, repo, rev) < 0)
 		return err_set("unknown revision '%s'", rev);
 	if (spec.flags & GIT_REVSPEC_SINGLE) {
 		rc = push_commitish(walk, spec.from, 0, rev, fp);
 	} else if (spec.flags & GIT_REVSPEC_MERGE_BASE) {
-		/* A...B: both sides, minus what they share */
-		git_object *a = NULL, *b = NULL;
-		git_oidarray bases = { NULL, 0 };
-		rc = push_commitish(walk, spec.from, 0, rev, fp);
-		if (!rc)
-			rc = push_commitish(walk, spec.to, 0, rev, fp);
-		if (!rc && git_object_peel(&a, spec.from, GIT_OBJECT_COMMIT) == 0 &&
-		    git_object_peel(&b, spec.to, GIT_OBJECT_COMMIT) == 0 &&
-		    git_merge_bases(&bases, repo, git_object_id(a), git_object_id(b)) == 0) {
-			for (size_t i = 0; !rc && i < bases.count; i++)
-				rc = walk_add(walk, &bases.ids[i], 1, rev, fp);
-			git_oidarray_dispose(&bases);
-		}
-		git_object_free(a);
-		git_object_free(b);
-	} else {
+		rc = push_symmetric(walk, repo, &spec, rev, fp);
+	} else { /* A..B */
 		rc = push_commitish(walk, spec.to, 0, rev, fp);
 		if (!rc)
 			rc = push_commitish(walk, spec.from, 1, rev, fp);
@@ -332,6 +345,7 @@ static int shallow_walk(git_repository *repo, const struct strbuf *fp, git_oid *
 			heap_push(heap, &nheap, i, nodes);
 	while (nheap) {
 		size_t i = heap_pop(heap, &nheap, nodes);
+		assert(n < nr); /* each node is ready once: its indegree reaches 0 once */
 		order[n++] = nodes[i].id;
 		for (size_t j = 0; j < nodes[i].nparents; j++) {
 			struct walk_node *p = node_find(nodes, nr, &nodes[i].parents[j]);
@@ -405,7 +419,6 @@ fail:
 	free(list);
 	return -1;
 }
-
 
 int history_walk_start(struct history_walk **out, git_repository *repo,
 		       const struct extract_options *o)

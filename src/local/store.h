@@ -19,6 +19,9 @@
  *  meta                                here: key/value (project profile, ...)
  *  sync_state, pushed, feedback_queue  team sync (client/sync.c)
  *  adapter_versions, adapter_activations   weight fusion (adapters.h)
+ *
+ * The raw entry points (store_db, store_exec, store_prepare) are for those
+ * modules only; .ci/check-store-sql (t0002) refuses them anywhere else.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -40,6 +43,7 @@ sqlite3 *store_db(struct store *s);
 const char *store_path(struct store *s);
 
 int store_begin(struct store *s);  /* BEGIN IMMEDIATE */
+int store_in_transaction(struct store *s); /* 1 between begin and commit/rollback */
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
 
@@ -52,10 +56,7 @@ int store_exec(struct store *s, const char *sql);
  * tens of megabytes. What was committed stays committed (in the log).
  */
 void store_defer_checkpoint(struct store *s);
-/*
- * Prepare a statement; NULL and err_set on failure. Only for the module
- * that owns the table (the list above).
- */
+/* Prepare a statement; NULL and err_set on failure. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 /* err_set("<what>: <sqlite message>") and return -1. */
 int store_error(struct store *s, const char *what);
@@ -69,6 +70,8 @@ int store_meta_set(struct store *s, const char *key, const char *value);
  * larger page cache for the indexes, for the rest of the connection.
  */
 int store_tune_bulk_write(struct store *s);
+/* Let the page cache of this connection grow to kib KiB. 0 or -1. */
+int store_set_cache(struct store *s, int kib);
 
 /*
  * For a short run that should not pay for checkpoints (a hook): leave the
