@@ -143,4 +143,27 @@ test_expect_success 'a store of an older version is filled on its next use' '
 	test_cmp all.jsonl all2.jsonl
 '
 
+test_expect_success 'vendored patterns an older version extracted are left out from then on' '
+	sqlite3 repo/.git/patterns/patterns.db "
+		INSERT INTO patterns(pattern_id, variant, origin, commit_id, file_path,
+			problem_type, before_code, after_code, commit_msg, commit_body,
+			confidence, solution_hash, file_role)
+		SELECT '"'"'v1'"'"' || pattern_id, variant, origin, commit_id,
+			'"'"'deps/jemalloc/src/arena.c'"'"', problem_type, before_code,
+			after_code, commit_msg, commit_body, confidence, '"'"'x1'"'"', '"'"''"'"'
+		FROM patterns WHERE file_path = '"'"'src/add.c'"'"' LIMIT 1;
+		INSERT INTO patterns(pattern_id, variant, origin, commit_id, file_path,
+			problem_type, before_code, after_code, commit_msg, commit_body,
+			confidence, solution_hash, file_role)
+		SELECT '"'"'v2'"'"' || pattern_id, variant, origin, commit_id,
+			'"'"'test/unit/uaf.c'"'"', problem_type, before_code, after_code,
+			'"'"'Squashed deps/jemalloc'"'"',
+			'"'"'git-subtree-dir: deps/jemalloc'"'"' || char(10),
+			confidence, '"'"'x2'"'"', '"'"''"'"'
+		FROM patterns WHERE file_path = '"'"'src/add.c'"'"' LIMIT 1;" &&
+	git -C repo patterns export -q -o ../after-fill.jsonl &&
+	! grep "deps/jemalloc\|uaf.c" after-fill.jsonl &&
+	test_cmp all.jsonl after-fill.jsonl
+'
+
 test_done

@@ -93,6 +93,19 @@ int path_is_vendored(const char *path)
 	       has_suffix_ci(base, ".min.mjs");
 }
 
+int body_is_subtree_commit(const char *body)
+{
+	const char *p = body;
+	while (p && *p) {
+		if (starts_with(p, "git-subtree-dir:"))
+			return 1;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
 /* -------- roles -------- */
 
 static const char *const docs_folders[] = {

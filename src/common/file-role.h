@@ -37,4 +37,11 @@ int file_role_valid(const char *name);
 /* 1 if path is vendored code, as linguist's defaults say. */
 int path_is_vendored(const char *path);
 
+/*
+ * 1 if a commit message body carries the trailer git subtree writes on
+ * the commits it makes for a vendored folder ("git-subtree-dir: deps/x"):
+ * their paths are relative to that folder, so no path rule tells them.
+ */
+int body_is_subtree_commit(const char *body);
+
 #endif

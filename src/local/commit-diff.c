@@ -728,24 +728,6 @@ static void free_commit(struct commit_differ *w, git_commit *commit)
 
 
 /*
- * 1 if body carries the trailer git subtree writes on the commits it makes
- * for a vendored folder ("git-subtree-dir: deps/jemalloc"): their paths
- * are relative to that folder, so no path rule could tell them apart.
- */
-static int is_subtree_commit(const char *body)
-{
-	const char *p = body;
-	while (p && *p) {
-		if (starts_with(p, "git-subtree-dir:"))
-			return 1;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return 0;
-}
-
-/*
  * Classify r from its subject and changed paths (known 0: not known yet).
  * 1 if its files are wanted; 0 if not (unknown without include_unknown,
  * or may be unknown when the paths are not known yet).
@@ -756,7 +738,7 @@ static int classify(struct commit_differ *w, struct commit_result *r,
 	const char **paths = NULL;
 	struct classification cl;
 
-	if (is_subtree_commit(r->body)) {
+	if (body_is_subtree_commit(r->body)) {
 		/* vendored code: nothing to learn from, whatever the options */
 		r->problem_type = PT_UNKNOWN;
 		return 0;

@@ -337,7 +337,7 @@ int store_fts_catch_up(struct store *s)
 /* Fill one row: st_sel's current row into st_upd. */
 static int fill_one(struct store *s, sqlite3_stmt *sel, sqlite3_stmt *upd)
 {
-	const char *path = text(sel, 1), *language = text(sel, 2);
+	const char *path = text(sel, 1), *language = text(sel, 2), *origin = text(sel, 5);
 	const char *before = sqlite3_column_blob(sel, 3), *after = sqlite3_column_blob(sel, 4);
 	size_t before_len = (size_t)sqlite3_column_bytes(sel, 3);
 	size_t after_len = (size_t)sqlite3_column_bytes(sel, 4);
@@ -355,6 +355,9 @@ static int fill_one(struct store *s, sqlite3_stmt *sel, sqlite3_stmt *upd)
 	sqlite3_bind_int(upd, 4, code_changed(language, before ? before : "", before_len,
 					      after ? after : "", after_len));
 	sqlite3_bind_text(upd, 5, hash, -1, SQLITE_TRANSIENT);
+	/* vendored code an older version extracted is left out from now on */
+	sqlite3_bind_int(upd, 6, origin && !strcmp(origin, "local") &&
+				 (path_is_vendored(path) || body_is_subtree_commit(text(sel, 6))));
 	return step_done(s, upd, "cannot fill pattern roles");
 }
 
@@ -376,10 +379,11 @@ int pattern_store_fill_quality(struct store *s)
 		return -1;
 	ids_st = store_prepare(s, "SELECT id FROM patterns WHERE file_role = '' ORDER BY id"
 				  " LIMIT 512");
-	one = store_prepare(s, "SELECT id, file_path, language, before_code, after_code"
-			       " FROM patterns WHERE id = ?1");
+	one = store_prepare(s, "SELECT id, file_path, language, before_code, after_code,"
+			       " origin, commit_body FROM patterns WHERE id = ?1");
 	upd = store_prepare(s, "UPDATE patterns SET language = ?2, file_role = ?3,"
-			       " code_change = ?4, solution_hash = ?5 WHERE id = ?1");
+			       " code_change = ?4, solution_hash = ?5,"
+			       " obsolete = CASE WHEN ?6 THEN 1 ELSE obsolete END WHERE id = ?1");
 	if (!ids_st || !one || !upd)
 		goto out;
 	/*

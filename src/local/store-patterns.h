@@ -85,8 +85,11 @@ int store_fts_catch_up(struct store *s);
 /*
  * Compute what older stores and team rows lack (file_role is ''): the
  * file_role, code_change, the language of a path we did not know, and the
- * solution_hash of the text as it is sent. Batches in one transaction; a
- * cheap no-op when every row is filled (a partial index).
+ * solution_hash of the text as it is sent; the local patterns of vendored
+ * code (path_is_vendored, git subtree commits) that an older version
+ * extracted become obsolete (left out as rewritten commits are). Batches
+ * in one transaction; a cheap no-op when every row is filled (a partial
+ * index).
  */
 int pattern_store_fill_quality(struct store *s);
 
