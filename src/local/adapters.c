@@ -10,9 +10,9 @@
 #include "local/adapters.h"
 #include "local/store-adapters.h"
 #include "common/hash.h"
-#include "fusion/safetensors.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "fusion/safetensors.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,29 +22,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-void adapter_version_release(struct adapter_version *v)
-{
-	free(v->id);
-	free(v->version_name);
-	free(v->adapter_path);
-	free(v->config_path);
-	free(v->created_by);
-	free(v->created_at);
-	free(v->parent_versions);
-	free(v->method);
-	free(v->weights);
-	free(v->sha256);
-	free(v->copy_dir);
-	memset(v, 0, sizeof(*v));
-}
-
-void adapter_versions_free(struct adapter_version *v, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		adapter_version_release(&v[i]);
-	free(v);
-}
 
 char *adapters_dir(struct store *s)
 {
@@ -67,7 +44,7 @@ static void iso_now(char *buf, size_t len)
  * Copy src to dst through a temporary file (synced, renamed), hashing the
  * bytes; sha (may be NULL) receives the hex digest, size the length.
  */
-static int copy_file(const char *src, const char *dst, char *sha, int64_t *size)
+static int copy_file(const char *src, const char *dst, char *sha, long long *size)
 {
 	static const size_t bufsz = 1 << 20;
 	char *tmp = NULL;
@@ -244,20 +221,20 @@ int adapters_record(struct store *s, struct adapter_version *v, const char *meta
 
 	{
 		struct adapter_version row = *v;
-		row.id = uuid;
+		memcpy(row.id, uuid, sizeof(row.id));
 		row.adapter_path = abs_path;
 		row.config_path = abs_config;
 		row.created_at = now;
-		row.sha256 = sha;
+		memcpy(row.sha256, sha, sizeof(row.sha256));
 		row.copy_dir = dir;
 		if (store_adapters_insert(s, &row) < 0)
 			goto out;
 	}
 	if (log_activation(s, uuid, "merge") < 0 || store_commit(s) < 0)
 		goto out;
-	v->id = xstrdup(uuid);
+	memcpy(v->id, uuid, sizeof(v->id));
 	v->created_at = xstrdup(now);
-	v->sha256 = xstrdup(sha);
+	memcpy(v->sha256, sha, sizeof(v->sha256));
 	v->copy_dir = dir;
 	dir = NULL;
 	v->is_active = 1;
@@ -312,7 +289,7 @@ static int restore(const struct adapter_version *v)
 		ret = -1;
 		goto out;
 	}
-	if (v->sha256 && strcmp(sha, v->sha256)) {
+	if (*v->sha256 && strcmp(sha, v->sha256)) {
 		ret = err_set("the kept copy of adapter version '%s' is damaged (%s: SHA-256 "
 			      "%s, recorded %s)",
 			      v->version_name, copy, sha, v->sha256);
@@ -435,7 +412,7 @@ char *adapters_parent_name(struct store *s, const char *file)
 			name = xstrdup(v[i].version_name);
 			break;
 		}
-		if (!v[i].adapter_path || strcmp(v[i].adapter_path, abs) || !v[i].sha256)
+		if (!v[i].adapter_path || strcmp(v[i].adapter_path, abs) || !*v[i].sha256)
 			continue;
 		if (!hashed) {
 			if (hash_file(abs, sha) < 0)

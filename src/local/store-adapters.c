@@ -6,6 +6,7 @@
 #include "common/util.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #define COLUMNS                                                                                    \
@@ -18,10 +19,17 @@ static char *col(sqlite3_stmt *st, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+/* Copy a text column into a fixed field (cut to fit; NULL reads as ""). */
+static void col_fixed(char *dst, size_t size, sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
 static void read_row(sqlite3_stmt *st, struct adapter_version *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->id = col(st, 0);
+	col_fixed(v->id, sizeof(v->id), st, 0);
 	v->version_name = col(st, 1);
 	v->adapter_path = col(st, 2);
 	v->config_path = col(st, 3);
@@ -30,7 +38,7 @@ static void read_row(sqlite3_stmt *st, struct adapter_version *v)
 	v->parent_versions = col(st, 6);
 	v->method = col(st, 7);
 	v->weights = col(st, 8);
-	v->sha256 = col(st, 9);
+	col_fixed(v->sha256, sizeof(v->sha256), st, 9);
 	v->copy_dir = col(st, 10);
 	v->size = sqlite3_column_int64(st, 11);
 	v->is_active = sqlite3_column_int(st, 12);

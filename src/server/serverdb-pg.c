@@ -862,7 +862,7 @@ fail:
 	"id::text, version_name, adapter_path, created_by, " TS("created_at")  \
 	", parent_versions, method, weights, sha256, size, COALESCE(is_active, false)"
 
-static void read_adapter(PGresult *res, int row, struct sdb_adapter *a)
+static void read_adapter(PGresult *res, int row, struct adapter_version *a)
 {
 	memset(a, 0, sizeof(*a));
 	snprintf(a->id, sizeof(a->id), "%s", PQgetvalue(res, row, 0));
@@ -879,7 +879,7 @@ static void read_adapter(PGresult *res, int row, struct sdb_adapter *a)
 }
 
 /* The version ref names: its id (a UUID) or its version name. */
-static int adapter_by_ref(struct pg_conn *c, const char *ref, struct sdb_adapter *out)
+static int adapter_by_ref(struct pg_conn *c, const char *ref, struct adapter_version *out)
 {
 	const char *vals[] = { sdb_uuid_valid(ref) ? ref : NULL, ref };
 	int rc;
@@ -926,10 +926,10 @@ static int set_active(struct pg_conn *c, const char *id, const char *user, const
 	return rc;
 }
 
-static int pg_adapter_add(struct serverdb *db, void *conn, struct sdb_adapter *a)
+static int pg_adapter_add(struct serverdb *db, void *conn, struct adapter_version *a)
 {
 	struct pg_conn *c = conn;
-	struct sdb_adapter old;
+	struct adapter_version old;
 	char size[32];
 	const char *vals[10];
 	PGresult *res;
@@ -939,7 +939,7 @@ static int pg_adapter_add(struct serverdb *db, void *conn, struct sdb_adapter *a
 		return rc;
 	rc = adapter_by_ref(c, a->version_name, &old);
 	if (rc == SDB_OK) {
-		sdb_adapter_release(&old);
+		adapter_version_release(&old);
 		err_set("adapter version '%s' already exists", a->version_name);
 		rc = SDB_CONFLICT;
 		goto fail;
@@ -982,7 +982,7 @@ fail:
 	return rc;
 }
 
-static int pg_adapter_list(struct serverdb *db, void *conn, struct sdb_adapter **out,
+static int pg_adapter_list(struct serverdb *db, void *conn, struct adapter_version **out,
 			   size_t *nr)
 {
 	int rc, n;
@@ -1000,13 +1000,13 @@ static int pg_adapter_list(struct serverdb *db, void *conn, struct sdb_adapter *
 }
 
 static int pg_adapter_get(struct serverdb *db, void *conn, const char *ref,
-			  struct sdb_adapter *out)
+			  struct adapter_version *out)
 {
 	return adapter_by_ref(conn, ref, out);
 }
 
 static int pg_adapter_activate(struct serverdb *db, void *conn, const char *ref,
-			       const char *user, int is_rollback, struct sdb_adapter *out)
+			       const char *user, int is_rollback, struct adapter_version *out)
 {
 	struct pg_conn *c = conn;
 	char id[37];
@@ -1018,7 +1018,7 @@ static int pg_adapter_activate(struct serverdb *db, void *conn, const char *ref,
 		if ((rc = adapter_by_ref(c, ref, out)) < 0)
 			goto fail;
 		memcpy(id, out->id, sizeof(id));
-		sdb_adapter_release(out);
+		adapter_version_release(out);
 		rc = set_active(c, id, user, is_rollback ? "rollback" : "activate");
 	} else {
 		/* the latest activation not undone of a version that is not the active one */
@@ -1047,7 +1047,7 @@ static int pg_adapter_activate(struct serverdb *db, void *conn, const char *ref,
 	if (rc < 0 || (rc = adapter_by_ref(c, id, out)) < 0)
 		goto fail;
 	if ((rc = pg_commit(c)) < 0)
-		sdb_adapter_release(out);
+		adapter_version_release(out);
 	return rc;
 fail:
 	pg_rollback(c);
@@ -1055,7 +1055,7 @@ fail:
 }
 
 static int pg_adapter_delete(struct serverdb *db, void *conn, const char *ref,
-			     struct sdb_adapter *out)
+			     struct adapter_version *out)
 {
 	struct pg_conn *c = conn;
 	const char *vals[1];
@@ -1074,10 +1074,10 @@ static int pg_adapter_delete(struct serverdb *db, void *conn, const char *ref,
 	if ((rc = pq_do(c, "DELETE FROM adapter_versions WHERE id = $1::uuid", 1, vals)) < 0)
 		goto fail_out;
 	if ((rc = pg_commit(c)) < 0)
-		sdb_adapter_release(out);
+		adapter_version_release(out);
 	return rc;
 fail_out:
-	sdb_adapter_release(out);
+	adapter_version_release(out);
 fail:
 	pg_rollback(c);
 	return rc;

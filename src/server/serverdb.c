@@ -49,25 +49,6 @@ char *sdb_like_pattern(const char *s)
 	return strbuf_detach(&sb, NULL);
 }
 
-void sdb_adapter_release(struct sdb_adapter *a)
-{
-	free(a->version_name);
-	free(a->file);
-	free(a->created_by);
-	free(a->created_at);
-	free(a->parent_versions);
-	free(a->method);
-	free(a->weights);
-	memset(a, 0, sizeof(*a));
-}
-
-void sdb_adapters_free(struct sdb_adapter *a, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		sdb_adapter_release(&a[i]);
-	free(a);
-}
-
 void sdb_key_release(struct sdb_key *k)
 {
 	free(k->user);
@@ -217,39 +198,39 @@ int serverdb_pattern_feedback(struct serverdb *db, const char *id, const char *u
 	DISPATCH(pattern_feedback(db, c_, id, user, helpful, out));
 }
 
-int serverdb_adapter_add(struct serverdb *db, struct sdb_adapter *a)
+int serverdb_adapter_add(struct serverdb *db, struct adapter_version *a)
 {
 	DISPATCH(adapter_add(db, c_, a));
 }
 
-int serverdb_adapter_list(struct serverdb *db, struct sdb_adapter **out, size_t *nr)
+int serverdb_adapter_list(struct serverdb *db, struct adapter_version **out, size_t *nr)
 {
 	*out = NULL;
 	*nr = 0;
 	DISPATCH(adapter_list(db, c_, out, nr));
 }
 
-int serverdb_adapter_get(struct serverdb *db, const char *ref, struct sdb_adapter *out)
+int serverdb_adapter_get(struct serverdb *db, const char *ref, struct adapter_version *out)
 {
 	memset(out, 0, sizeof(*out));
 	DISPATCH(adapter_get(db, c_, ref, out));
 }
 
 int serverdb_adapter_activate(struct serverdb *db, const char *ref, const char *user,
-			      struct sdb_adapter *out)
+			      struct adapter_version *out)
 {
 	memset(out, 0, sizeof(*out));
 	DISPATCH(adapter_activate(db, c_, ref, user, 0, out));
 }
 
 int serverdb_adapter_rollback(struct serverdb *db, const char *ref, const char *user,
-			      struct sdb_adapter *out)
+			      struct adapter_version *out)
 {
 	memset(out, 0, sizeof(*out));
 	DISPATCH(adapter_activate(db, c_, ref, user, 1, out));
 }
 
-int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct sdb_adapter *out)
+int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct adapter_version *out)
 {
 	memset(out, 0, sizeof(*out));
 	DISPATCH(adapter_delete(db, c_, ref, out));
