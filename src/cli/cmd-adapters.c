@@ -9,7 +9,7 @@
 #include "cli/setup.h"
 #include "common/strbuf.h"
 #include "common/util.h"
-#include "fusion/safetensors.h"
+#include "common/tempfile.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -91,7 +91,7 @@ int cmd_adapters(int argc, const char **argv)
 	if (json && strcmp(sub, "list"))
 		usage_msg_opt(adapters_usage, opts, "--json goes with list");
 
-	st_remove_temp_files_on_signal();
+	tempfile_remove_on_signal();
 	repo = setup_repo(NULL);
 	s = setup_store(repo);
 	if (!strcmp(sub, "list")) {

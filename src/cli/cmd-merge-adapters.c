@@ -15,6 +15,7 @@
 #include "local/store.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "common/tempfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -197,7 +198,7 @@ int cmd_merge_adapters(int argc, const char **argv)
 		mo.parent_names = (const char *const *)parents;
 	}
 
-	st_remove_temp_files_on_signal();
+	tempfile_remove_on_signal();
 	progress = progress_start("Merging adapters", 0, "MiB", quiet || !show_progress);
 	mo.progress = progress ? on_progress : NULL;
 	mo.cb_data = progress;

@@ -22,6 +22,7 @@
 #include "fusion/safetensors.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "common/tempfile.h"
 
 #include <errno.h>
 #include <lapacke.h>

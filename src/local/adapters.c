@@ -12,7 +12,7 @@
 #include "common/hash.h"
 #include "common/strbuf.h"
 #include "common/util.h"
-#include "fusion/safetensors.h"
+#include "common/tempfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,7 +58,7 @@ static int copy_file(const char *src, const char *dst, char *sha, long long *siz
 		err_set("cannot open '%s': %s", src, strerror(errno));
 		goto done;
 	}
-	tmp = st_create_temp(dst, &out);
+	tmp = tempfile_create(dst, &out);
 	if (!tmp) {
 		out = -1;
 		goto done;
@@ -116,7 +116,7 @@ done:
 		close(in);
 	if (ret && tmp)
 		unlink(tmp);
-	st_forget_temp(tmp);
+	tempfile_forget(tmp);
 	free(tmp);
 	free(buf);
 	return ret;
