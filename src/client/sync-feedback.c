@@ -35,7 +35,7 @@ int sync_feedback_queue(struct store *s, const char *id, int helpful, const char
 	rc = query_show(s, id, variant, found_row, &f);
 	if (rc < 0)
 		return -1;
-	if (rc == 1 && !sync_is_uuid(id))
+	if (rc == 1 && !uuid_valid(id))
 		return err_set("no pattern '%s' in the store (give a pattern id, a unique "
 			       "prefix of one, or a team server UUID)",
 			       id);
@@ -55,9 +55,9 @@ int sync_feedback_queued(struct store *s, long long rowid, const char *server_id
 /* The server UUID a vote goes to, or NULL while its pattern is not on the server. */
 static const char *vote_uuid(const struct store_vote *v)
 {
-	if (v->server_id && sync_is_uuid(v->server_id))
+	if (v->server_id && uuid_valid(v->server_id))
 		return v->server_id;
-	if (!v->has_row && sync_is_uuid(v->ref))
+	if (!v->has_row && uuid_valid(v->ref))
 		return v->ref;
 	return NULL;
 }

@@ -148,7 +148,7 @@ static int pull_one(struct store_puller *pu, const cJSON *p, int *stored)
 		before = pulled_string(&f, PF_BEFORE_JSONL);
 	if (!after)
 		after = pulled_string(&f, PF_AFTER_JSONL);
-	if (!uuid || !sync_is_uuid(uuid) || !before || !after)
+	if (!uuid || !uuid_valid(uuid) || !before || !after)
 		return 0; /* not a pattern we can use */
 	if (count < 0)
 		count = 0;

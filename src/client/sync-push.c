@@ -85,7 +85,7 @@ static int item_outcome(const cJSON *item, const char **uuid)
 	const char *status = json_get_string(item, "status");
 
 	*uuid = json_get_string(item, "id");
-	if (!*uuid || !sync_is_uuid(*uuid))
+	if (!*uuid || !uuid_valid(*uuid))
 		return -1;
 	if (cJSON_IsBool(created))
 		return cJSON_IsTrue(created);

@@ -38,23 +38,6 @@ void sync_progress(const struct sync_options *o, enum sync_phase ph, uint64_t do
 		o->progress(o->data, ph, done, total);
 }
 
-int sync_is_uuid(const char *s)
-{
-	if (strlen(s) != 36)
-		return 0;
-	for (int i = 0; i < 36; i++) {
-		char ch = s[i];
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (ch != '-')
-				return 0;
-		} else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-			     (ch >= 'A' && ch <= 'F'))) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
 int sync_answer_error(struct http_client *c, const struct http_response *resp, const char *what,
 		      struct sync_result *r)
 {

@@ -938,14 +938,6 @@ static int stream_linear(struct merger *m)
 
 /* ---- metadata ---- */
 
-static void iso_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void weights_json(struct merger *m, struct strbuf *sb)
 {
 	struct json_writer jw;
@@ -977,7 +969,7 @@ static char *meta_json(struct merger *m)
 	struct json_writer jw;
 	char now[32];
 
-	iso_now(now, sizeof(now));
+	utc_now(now);
 	jw_init(&jw, &sb, 1);
 	jw_object_begin(&jw);
 	jw_key(&jw, "method");

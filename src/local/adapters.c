@@ -32,14 +32,6 @@ char *adapters_dir(struct store *s)
 	return xstrfmt("%.*s/adapters", (int)(slash - db), db);
 }
 
-static void iso_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /*
  * Copy src to dst through a temporary file (synced, renamed), hashing the
  * bytes; sha (may be NULL) receives the hex digest, size the length.
@@ -155,7 +147,7 @@ int adapters_name_taken(struct store *s, const char *name, int *taken)
 static int log_activation(struct store *s, const char *id, const char *action)
 {
 	char now[32];
-	iso_now(now, sizeof(now));
+	utc_now(now);
 	return store_adapters_activate(s, id, action, now);
 }
 
@@ -167,7 +159,7 @@ int adapters_record(struct store *s, struct adapter_version *v, const char *meta
 
 	if (uuid_v4(uuid) < 0)
 		return -1;
-	iso_now(now, sizeof(now));
+	utc_now(now);
 	abs_path = absolute(v->adapter_path);
 	abs_config = v->config_path ? absolute(v->config_path) : NULL;
 
@@ -175,8 +167,10 @@ int adapters_record(struct store *s, struct adapter_version *v, const char *meta
 	{
 		char *top = adapters_dir(s);
 		dir = xstrfmt("%s/%s", top, uuid);
-		if ((mkdir(top, 0777) < 0 && errno != EEXIST) || mkdir(dir, 0777) < 0) {
-			err_set("cannot create folder '%s': %s", dir, strerror(errno));
+		int bad = mkdir_p(top) < 0;
+		if (!bad && mkdir(dir, 0777) < 0)
+			bad = err_set("cannot create folder '%s': %s", dir, strerror(errno));
+		if (bad) {
 			free(top);
 			free(dir);
 			dir = NULL;

@@ -881,7 +881,7 @@ static void read_adapter(PGresult *res, int row, struct adapter_version *a)
 /* The version ref names: its id (a UUID) or its version name. */
 static int adapter_by_ref(struct pg_conn *c, const char *ref, struct adapter_version *out)
 {
-	const char *vals[] = { sdb_uuid_valid(ref) ? ref : NULL, ref };
+	const char *vals[] = { uuid_valid(ref) ? ref : NULL, ref };
 	int rc;
 	PGresult *res = pq(c, "SELECT " ADAPTER_COLUMNS " FROM adapter_versions "
 			      "WHERE id = $1::uuid OR version_name = $2 "

@@ -394,14 +394,6 @@ static int get_by(sqlite3 *db, const char *where, const char *value, struct sdb_
 	return rc;
 }
 
-static void now_utc(char out[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *items,
 			  size_t n, const char *user)
 {
@@ -411,7 +403,7 @@ static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 	char now[32];
 	int ret = SDB_ERROR;
 
-	now_utc(now);
+	utc_now(now);
 	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
 		return SDB_ERROR;
 	ins = prepare(c->db, "INSERT INTO patterns (id, problem_type, solution_hash, "
@@ -771,7 +763,7 @@ static int adapter_by_ref(sqlite3 *db, const char *ref, struct adapter_version *
 	int rc;
 	if (!st)
 		return SDB_ERROR;
-	if (sdb_uuid_valid(ref)) {
+	if (uuid_valid(ref)) {
 		lower_uuid(lid, ref);
 		sqlite3_bind_text(st, 1, lid, -1, SQLITE_STATIC);
 	}
@@ -810,7 +802,7 @@ static int set_active(sqlite3 *db, const char *id, const char *user, const char 
 {
 	char now[32];
 	int rc;
-	now_utc(now);
+	utc_now(now);
 	rc = run_text(db, "UPDATE adapter_versions SET is_active = 0 WHERE is_active AND id <> ?1",
 		      "cannot activate adapter version", 1, id);
 	if (!rc)
@@ -831,7 +823,7 @@ static int sq_adapter_add(struct serverdb *db, void *conn, struct adapter_versio
 	char now[32], size[32];
 	int rc, any_active;
 
-	now_utc(now);
+	utc_now(now);
 	snprintf(size, sizeof(size), "%lld", a->size);
 	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
 		return SDB_ERROR;

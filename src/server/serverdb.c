@@ -57,23 +57,6 @@ void sdb_key_release(struct sdb_key *k)
 	memset(k, 0, sizeof(*k));
 }
 
-int sdb_uuid_valid(const char *s)
-{
-	static const char *const hex = "0123456789abcdefABCDEF";
-	size_t i;
-	for (i = 0; s[i]; i++) {
-		if (i >= 36)
-			return 0;
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!strchr(hex, s[i])) {
-			return 0;
-		}
-	}
-	return i == 36;
-}
-
 void serverdb_init_common(struct serverdb *db, const struct serverdb_ops *ops)
 {
 	db->ops = ops;
@@ -168,7 +151,7 @@ int serverdb_pattern_put(struct serverdb *db, struct sdb_pattern *items, size_t 
 
 int serverdb_pattern_get(struct serverdb *db, const char *id, struct sdb_pattern *out)
 {
-	if (!sdb_uuid_valid(id))
+	if (!uuid_valid(id))
 		return SDB_NOT_FOUND;
 	DISPATCH(pattern_get(db, c_, id, out));
 }
@@ -185,7 +168,7 @@ int serverdb_pattern_list(struct serverdb *db, const struct sdb_query *q,
 int serverdb_pattern_delete(struct serverdb *db, const char *id, const char *user,
 			    int is_admin)
 {
-	if (!sdb_uuid_valid(id))
+	if (!uuid_valid(id))
 		return SDB_NOT_FOUND;
 	DISPATCH(pattern_delete(db, c_, id, user, is_admin));
 }
@@ -193,7 +176,7 @@ int serverdb_pattern_delete(struct serverdb *db, const char *id, const char *use
 int serverdb_pattern_feedback(struct serverdb *db, const char *id, const char *user,
 			      int helpful, struct sdb_pattern *out)
 {
-	if (!sdb_uuid_valid(id))
+	if (!uuid_valid(id))
 		return SDB_NOT_FOUND;
 	DISPATCH(pattern_feedback(db, c_, id, user, helpful, out));
 }

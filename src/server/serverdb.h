@@ -229,9 +229,6 @@ int serverdb_pg_open(struct serverdb **out, const char *url);
 /* Called by a backend's open once its struct exists. */
 void serverdb_init_common(struct serverdb *db, const struct serverdb_ops *ops);
 
-/* 1 if s is a UUID in canonical text form (36 characters, hex and dashes). */
-int sdb_uuid_valid(const char *s);
-
 /* A LIKE pattern matching s literally as a substring (escape character '\\'). */
 char *sdb_like_pattern(const char *s);
 
