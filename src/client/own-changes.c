@@ -7,6 +7,7 @@
 #include "common/util.h"
 #include "local/store-sync.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,8 +79,11 @@ int own_ranges_save(struct store *s, const char *remote, const struct own_ranges
 	struct strbuf sb = STRBUF_INIT;
 	int ret;
 
-	for (size_t i = 0; i < o->nr; i++)
+	for (size_t i = 0; i < o->nr; i++) {
+		/* sorted, disjoint, non-adjacent (own_ranges_normalize) */
+		assert(o->r[i].lo <= o->r[i].hi && (!i || o->r[i].lo > o->r[i - 1].hi + 1));
 		strbuf_addf(&sb, "%s%lld-%lld", i ? "," : "", o->r[i].lo, o->r[i].hi);
+	}
 	ret = store_sync_set_own_changes(s, remote, sb.buf);
 	strbuf_release(&sb);
 	return ret;

@@ -33,7 +33,7 @@ void own_ranges_add(struct own_ranges *o, long long lo, long long hi);
 void own_ranges_normalize(struct own_ranges *o, long long floor);
 /* Read the ranges of remote (a malformed value reads as none: nothing is skipped). */
 void own_ranges_load(struct store *s, const char *remote, struct own_ranges *o);
-/* Write them (no range: the key is removed); 0 or -1 and err_set. */
+/* Write them, normalized (no range: the key is removed); 0 or -1 and err_set. */
 int own_ranges_save(struct store *s, const char *remote, const struct own_ranges *o);
 void own_ranges_release(struct own_ranges *o);
 

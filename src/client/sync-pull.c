@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "local/store-sync.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,6 +343,7 @@ static void *fetch_pages(void *data)
 			cJSON_Delete(pg.doc);
 			free(pg.next);
 		} else {
+			assert(f->count < PULL_QUEUE); /* the queue bounds memory */
 			f->q[(f->head + f->count) % PULL_QUEUE] = pg;
 			f->count++;
 			skipped = 0;
