@@ -129,56 +129,48 @@ static const char *pulled_string(const struct pulled *f, enum pulled_field k)
 static int pull_one(struct store_puller *pu, const cJSON *p, int *stored)
 {
 	struct pulled f;
-	const char *uuid, *type, *before, *after, *pid;
-	long long count;
+	struct store_team_pattern t;
+	const cJSON *count, *conf;
+	const char *type;
 	char hash[SHA256_HEX_LEN + 1];
 
 	*stored = -1;
 	if (!cJSON_IsObject(p))
 		return 0;
 	pulled_fields(p, &f);
-	uuid = pulled_string(&f, PF_ID);
-	type = pulled_string(&f, PF_TYPE);
-	before = pulled_string(&f, PF_BEFORE);
-	after = pulled_string(&f, PF_AFTER);
-	pid = pulled_string(&f, PF_PATTERN_ID);
-	count = cJSON_IsNumber(f.v[PF_SUCCESS_COUNT])
-			? (long long)f.v[PF_SUCCESS_COUNT]->valuedouble
-			: 0;
-	if (!before)
-		before = pulled_string(&f, PF_BEFORE_JSONL);
-	if (!after)
-		after = pulled_string(&f, PF_AFTER_JSONL);
-	if (!uuid || !uuid_valid(uuid) || !before || !after)
+	memset(&t, 0, sizeof(t));
+	t.server_id = pulled_string(&f, PF_ID);
+	t.before_code = pulled_string(&f, PF_BEFORE);
+	if (!t.before_code)
+		t.before_code = pulled_string(&f, PF_BEFORE_JSONL);
+	t.after_code = pulled_string(&f, PF_AFTER);
+	if (!t.after_code)
+		t.after_code = pulled_string(&f, PF_AFTER_JSONL);
+	if (!t.server_id || !uuid_valid(t.server_id) || !t.before_code || !t.after_code)
 		return 0; /* not a pattern we can use */
-	if (count < 0)
-		count = 0;
-	pattern_solution_hash(hash, before, strlen(before), after, strlen(after));
-
-	{
-		const cJSON *conf = f.v[PF_CONFIDENCE];
-		struct store_team_pattern t = {
-			.server_id = uuid,
-			.solution_hash = hash,
-			.before_code = before,
-			.after_code = after,
-			.problem_type = type && problem_type_valid(type) ? type : PT_UNKNOWN,
-			.pattern_id = pid,
-			.commit_id = pulled_string(&f, PF_COMMIT),
-			.file_path = pulled_string(&f, PF_FILE_PATH),
-			.commit_msg = pulled_string(&f, PF_COMMIT_MSG),
-			.author = pulled_string(&f, PF_AUTHOR),
-			.date = pulled_string(&f, PF_DATE),
-			.language = pulled_string(&f, PF_LANGUAGE),
-			.created_by = pulled_string(&f, PF_CREATED_BY),
-			.commit_time = parse_time(pulled_string(&f, PF_CREATED_AT)),
-			.success_count = count,
-			.confidence = cJSON_IsNumber(conf) ? conf->valuedouble : 0.5,
-		};
-		if (!(t.confidence >= 0 && t.confidence <= 1))
-			t.confidence = 0.5;
-		return store_puller_put(pu, &t, stored);
-	}
+	pattern_solution_hash(hash, t.before_code, strlen(t.before_code), t.after_code,
+			      strlen(t.after_code));
+	t.solution_hash = hash;
+	type = pulled_string(&f, PF_TYPE);
+	t.problem_type = type && problem_type_valid(type) ? type : PT_UNKNOWN;
+	t.pattern_id = pulled_string(&f, PF_PATTERN_ID);
+	t.commit_id = pulled_string(&f, PF_COMMIT);
+	t.file_path = pulled_string(&f, PF_FILE_PATH);
+	t.commit_msg = pulled_string(&f, PF_COMMIT_MSG);
+	t.author = pulled_string(&f, PF_AUTHOR);
+	t.date = pulled_string(&f, PF_DATE);
+	t.language = pulled_string(&f, PF_LANGUAGE);
+	t.created_by = pulled_string(&f, PF_CREATED_BY);
+	t.commit_time = parse_time(pulled_string(&f, PF_CREATED_AT));
+	count = f.v[PF_SUCCESS_COUNT];
+	t.success_count = cJSON_IsNumber(count) ? (long long)count->valuedouble : 0;
+	if (t.success_count < 0)
+		t.success_count = 0;
+	conf = f.v[PF_CONFIDENCE];
+	t.confidence = cJSON_IsNumber(conf) ? conf->valuedouble : 0.5;
+	if (!(t.confidence >= 0 && t.confidence <= 1))
+		t.confidence = 0.5;
+	return store_puller_put(pu, &t, stored);
 }
 
 /*
