@@ -10,7 +10,7 @@
 #ifndef STORE_ADAPTERS_H
 #define STORE_ADAPTERS_H
 
-#include "local/adapters.h"
+#include "fusion/adapter-version.h"
 #include "local/store.h"
 
 #include <stdint.h>
