@@ -35,6 +35,7 @@ static void classify_record(char *rec)
 	size_t n = 0, alloc = 0;
 	int known;
 	struct classification cl;
+	static const char *none[1];
 
 	while (*p == '\n')
 		p++;
@@ -60,9 +61,10 @@ static void classify_record(char *rec)
 			break;
 		line = nl + 1;
 	}
-	(void)body;
-	classify_subject(subject, known ? paths : NULL, n, &cl);
-	printf("%s\t%s\t%s\n", hex, cl.problem_type, "-");
+	/* known with no paths (an empty commit) is an empty list, not NULL */
+	classify_commit(subject, body, known ? (paths ? paths : none) : NULL, n,
+			CLASSIFY_DEFAULT_MAX_FILES, &cl);
+	printf("%s\t%s\t%s\n", hex, cl.problem_type, cl.rule);
 	free(paths);
 }
 

@@ -29,6 +29,7 @@
 #include "local/extract.h"
 #include "local/commit-diff.h"
 #include "local/diff-stream.h"
+#include "local/classify.h"
 #include "common/hash.h"
 #include "common/json.h"
 #include "common/pattern.h"
@@ -195,6 +196,13 @@ int extract_resolve_options(git_repository *repo, struct extract_options *o,
 		if (o->max_file_size <= 0)
 			return err_set("bad config value %lld for 'patterns.maxFileSize'",
 				       o->max_file_size);
+	}
+	if (o->max_commit_files < 0) {
+		o->max_commit_files = config_get_int(repo, "patterns.maxCommitFiles",
+						     CLASSIFY_DEFAULT_MAX_FILES);
+		if (o->max_commit_files < 0)
+			return err_set("bad config value %lld for 'patterns.maxCommitFiles'",
+				       o->max_commit_files);
 	}
 	if (o->jobs <= 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
