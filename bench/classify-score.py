@@ -3,7 +3,9 @@
 
   classify-score.py sample OWNER/NAME [--seed N] [--n 40]
       draw commits to judge from the repository's history (non-merge):
-      N uniformly, and N of those the classifier labels bug_fix; prints
+      N uniformly, and N of those the built classifier labels bug_fix
+      (bench/judged/*.tsv were drawn with seed 12 from the classifier before
+      the rules of 2026-12 and seed 7 or 13 after them); prints
       "<commit>\t?\t<sample>\t<subject>" lines to be judged.
   classify-score.py score [FILE.tsv ...]
       run the built classifier on every judged commit and print, per set
@@ -68,7 +70,7 @@ def sample(repo, seed, n):
     commits = git(repo, "rev-list", "--no-merges", "HEAD").decode().split()
     rng = random.Random(seed)
     uniform = rng.sample(commits, n)
-    labels = classify(repo, commits, with_paths=False)
+    labels = classify(repo, commits)
     fixes = [c for c in commits if labels[c][0] == "bug_fix" and c not in uniform]
     fixes = rng.sample(fixes, n)
     subj = dict(line.split("\t", 1) for line in git(

@@ -107,7 +107,8 @@ static const char *const refactoring_words[] = {
 	"reorganize", "reorganized", "reorganise", "reorganised", "rename", "renames",
 	"renamed", "renaming", "move", "moves", "moved", "tidy", "unused", "dead", "duplicate",
 	"duplicated", "deduplicate", "dedup", "rework", "reworked", "convert", "converts",
-	"converted", "split", "modernize", "decouple", "consolidate", NULL,
+	"converted", "split", "modernize", "decouple", "consolidate", "redundant",
+	"unnecessary", "superfluous", "obsolete", NULL,
 };
 static const char *const refactoring_phrases[] = { "clean up", "cleans up", "tidy up", NULL };
 
@@ -134,7 +135,7 @@ static const char *const feature_more_words[] = {
 	"supported", "supporting", "allow", "allows", "allowed", "allowing", "option",
 	"options", "teach", "teaches", "taught", "learn", "learns", "learned", "learnt",
 	"provide", "provides", "expose", "exposes", "extend", "extends", "improve", "improves",
-	"improved", "improvement", "improvements", "enable", "enables", NULL,
+	"improved", "improvement", "improvements", "enable", "enables", "initial", NULL,
 };
 
 static const char *const testing_words[] = {
@@ -522,10 +523,33 @@ static const char *find_any(const struct words *w, const char *const *words,
 }
 
 /*
+ * 1 if the subject opens (after an "area:" prefix, which split_words
+ * keeps as words of its own) with add/implement/introduce/support: then
+ * it names a feature, and a "should" later on describes it.
+ */
+static int starts_with_feature_verb(const struct words *w, const char *subject)
+{
+	static const char *const verbs[] = {
+		"add", "adds", "added", "adding", "implement", "implements", "implemented",
+		"implementing", "introduce", "introduces", "introduced", "introducing", "support",
+		"supports", NULL,
+	};
+	const char *colon = strchr(subject, ':');
+	size_t skip = 0;
+	char buf[MAX_WORD];
+
+	/* the words of "area:" (or "area/sub:") come first; skip them */
+	if (colon && colon - subject < 40 && !memchr(subject, ' ', (size_t)(colon - subject)))
+		for (const char *p = subject; p < colon && next_word(&p, buf) && p <= colon;)
+			skip++;
+	return skip < w->nr && in_list(w->w[skip], verbs);
+}
+
+/*
  * Rule 6: the subject's words (and a CVE id in the body, which makes a fix
  * a security fix). 1 if they decided.
  */
-static int decide_by_words(const struct words *w, const char *body,
+static int decide_by_words(const struct words *w, const char *subject, const char *body,
 			   struct classification *out)
 {
 	const char *defect_kind, *kind, *k;
@@ -557,7 +581,9 @@ static int decide_by_words(const struct words *w, const char *body,
 		DECIDE(PT_BUG_FIX, find_word(w, warning_words));
 	DECIDE(PT_OPTIMIZATION, find_any(w, optimization_words, optimization_phrases, &kind));
 	DECIDE(PT_REFACTORING, find_any(w, refactoring_words, refactoring_phrases, &kind));
-	DECIDE(PT_BUG_FIX, find_any(w, weak_bug_words, weak_bug_phrases, &kind));
+	/* "Add a module API for commands that should be handled..." */
+	if (!starts_with_feature_verb(w, subject))
+		DECIDE(PT_BUG_FIX, find_any(w, weak_bug_words, weak_bug_phrases, &kind));
 	/* "Add comment explaining the +1", "added doc for MGET" */
 	kind = "keyword";
 	if (find_word(w, feature_conf_words) || find_word(w, feature_more_words))
@@ -592,18 +618,21 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 {
 	struct words w;
 	const struct cc_type *cc;
-	const char *scope;
+	const char *scope, *s;
 	size_t scope_len;
 	char n[32];
 
 	memset(out, 0, sizeof(*out));
 	if (!body)
 		body = "";
+	/* the confidence flags read the whole subject, "[PATCH]" too (the seed's rule) */
 	split_words(subject, &w);
 	out->bug_keyword = !!find_word(&w, bug_conf_words);
 	out->feature_keyword = !!find_word(&w, feature_conf_words);
 
-	subject = skip_patch_tags(subject);
+	if (subject != (s = skip_patch_tags(subject)))
+		split_words(s, &w);
+	subject = s;
 	cc = conventional_type(subject, &scope, &scope_len);
 	if (cc) {
 		if (!strcasecmp(cc->type, "fix"))
@@ -665,7 +694,7 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 		return;
 	}
 	/* 6, 7 */
-	if (decide_by_words(&w, body, out))
+	if (decide_by_words(&w, subject, body, out))
 		return;
 	if (decide_by_body(body, out))
 		return;

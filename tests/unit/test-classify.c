@@ -120,6 +120,10 @@ static void test_phrasings(void)
 	check("Clean up the replication code", NULL, PT_REFACTORING, "phrase:clean-up");
 	check("Remove unused variable", NULL, PT_REFACTORING, "keyword:unused");
 	check("rev-list: teach --count", NULL, PT_FEATURE, "keyword:teach");
+	check("Adding module api for commands that should be handled during busy jobs", NULL,
+	      PT_FEATURE, "keyword:adding");
+	check("module: add a hook that should run first", NULL, PT_FEATURE, "keyword:add");
+	check("Remove redundant statement in config.c", NULL, PT_REFACTORING, "keyword:redundant");
 	/* the body speaks when the subject does not */
 	check("Set: setType*() API more defensive", "This change fixes several warnings.",
 	      PT_BUG_FIX, "body:fixes");
