@@ -4,30 +4,28 @@
  * the confidence rule needs.
  *
  * Rules, first match wins (the manual, "CLASSIFICATION", lists the words):
- *  1. revert           `Revert "..."` (or a `revert:` header) is unknown;
- *  2. mechanical:N-files  more than max_files changed files is unknown;
- *  3. conventional:deps   a Conventional Commits header with scope deps or
- *     deps-dev, and files:manifests-only (every changed file a manifest or
- *     lock file) are dependency updates: unknown;
- *  4. files:docs-only, files:tests-only, files:ci-only: every changed file
- *     is documentation (documentation), a test (testing), or CI and
- *     repository metadata (unknown);
- *  5. conventional:TYPE   a header `type(scope)!: ...` with a known type
- *     (case-insensitive): fix, feat, perf, refactor, test, docs, security
- *     map to their kind (scope test/tests or docs refines it); build,
- *     chore, ci, style, revert, release, deps, wip, merge, bump, ... are
- *     unknown. Any other prefix ("parser: fix crash", as in git's history)
- *     is a subsystem name, not a type;
- *  6. keyword:WORD / phrase:WORDS  the subject's words: typo, spelling and
- *     wording fixes are documentation; then security, bug_fix (strong
- *     words: fix, crash, leak, wrongly, ...), style-only edits (unknown),
- *     optimization, refactoring, the weaker bug_fix phrasings ("X should
- *     Y", "Avoid Z", "Don't ...", "Handle ...", "Prevent ..."),
- *     feature_addition, testing, documentation;
- *  7. body:cve, body:WORD  a CVE id in the body is security; else, when
- *     the subject said nothing, a bug word or a "Fixes #N" trailer in the
- *     body is bug_fix;
- *  8. none: unknown.
+ *  1. revert: `Revert "..."` or a `revert:` header is unknown;
+ *  2. conventional:deps: a Conventional Commits header with scope deps,
+ *     deps-dev or dev-deps is a dependency update: unknown;
+ *  3. conventional:TYPE: a header `type(scope)!: ...` of an unknown-kind
+ *     type (build, chore, ci, style, release, wip, ...): unknown;
+ *  4. mechanical:N-files: more than max_files changed files: unknown;
+ *  5. files:manifests-only (unknown), files:docs-only (documentation),
+ *     files:tests-only (testing), files:ci-only (unknown): every changed
+ *     file of that kind;
+ *  6. conventional:TYPE: fix, feat, perf, refactor, test, docs, security
+ *     map to their kind (scope test/tests or docs refines it). Any other
+ *     prefix ("parser: fix crash", as in git's history) is a subsystem
+ *     name, not a type;
+ *  7. keyword:WORD / phrase:WORDS: the subject's words: typo, spelling and
+ *     wording fixes are documentation; then security (and body:cve, a CVE
+ *     id in the body); comment/doc fixes documentation; style-only edits
+ *     unknown; bug_fix (defect words: crash, leak, wrongly, ...; then
+ *     fix words); optimization; refactoring; the weaker bug_fix phrasings
+ *     ("X should Y", "Avoid Z", "Don't ...", "Handle ...", "Prevent ...");
+ *     feature_addition; testing; documentation;
+ *  8. body:WORD: when the subject said nothing, a bug word of the body;
+ *  9. none: unknown.
  *
  * Words are maximal runs of ASCII letters, digits, '_' and inner
  * apostrophes ("don't"), compared case-insensitively, so "prefix",
