@@ -13,8 +13,10 @@
       the share of real fixes and features left unknown.
 
 A judged file starts with "# repo: OWNER/NAME" and "# set: dev|held-out";
-then one line per commit: commit id, true label, sample ("uniform" or
-"bug_fix"), a short reason. Histories are read from the fetched snapshot
+then one line per commit: commit id, true label, sample ("uniform";
+"bug_fix": drawn from the bug_fix labels of the classifier before the
+rules of CLASSIFY_VERSION 2; "bug_fix-v2": from those of version 2), a
+short reason. Histories are read from the fetched snapshot
 (/work/.mirror/OWNER+NAME/repo, or $CLASSIFY_MIRRORS/OWNER+NAME/repo).
 The classifier is build/bench/classify-commits (the real classify.o).
 """
@@ -115,7 +117,7 @@ def score(files):
         for label in LABELS:
             mine = [r for r in rows if r[4] == label]
             print(f"  {label:17} {pct(sum(r[2] == label for r in mine), len(mine))}")
-        for smp in ("bug_fix", "uniform"):
+        for smp in sorted({r[3] for r in rows}):
             mine = [r for r in rows if r[3] == smp and r[4] == "bug_fix"]
             ok = sum(r[2] == "bug_fix" for r in mine)
             print(f"bug_fix precision on the {smp} sample: {pct(ok, len(mine))}")
