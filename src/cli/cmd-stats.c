@@ -6,6 +6,8 @@
 #include "common/json.h"
 #include "cli/parse-options.h"
 #include "cli/setup.h"
+#include "local/store-patterns.h"
+#include "local/store-processed.h"
 #include "common/util.h"
 
 #include <stdio.h>
@@ -16,55 +18,33 @@ static const char *const stats_usage[] = {
 	NULL,
 };
 
-static long long count_of(struct store *s, const char *sql, const char *variant)
+static int print_count(const char *name, long long n, void *data)
 {
-	sqlite3_stmt *st = store_prepare(s, sql);
-	long long n = 0;
-	if (!st)
-		die_err();
-	if (sqlite3_bind_parameter_count(st))
-		sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	else
-		die("%s", sqlite3_errmsg(store_db(s)));
-	sqlite3_finalize(st);
-	return n;
+	struct json_writer *jw = data; /* NULL: text */
+
+	if (!*name)
+		name = "(none)";
+	if (jw) {
+		jw_key(jw, name);
+		jw_int(jw, n);
+	} else {
+		printf("  %-18s %lld\n", name, n);
+	}
+	return 0;
 }
 
-/* Print (or add to JSON) "name count" rows of a GROUP BY query. */
-static void breakdown(struct store *s, const char *title, const char *column,
+/* Print (or add to JSON) the "name count" rows of one column. */
+static void breakdown(struct store *s, const char *title, enum pattern_column column,
 		      const char *variant, struct json_writer *jw)
 {
-	char *sql = xstrfmt("SELECT %s, count(*) FROM patterns"
-			    " p WHERE (variant = ?1 OR origin = 'team') AND obsolete = 0"
-			    " AND NOT " SQL_TEAM_ROW_SHADOWED("p")
-			    " GROUP BY 1 ORDER BY 2 DESC, 1",
-			    column);
-	sqlite3_stmt *st = store_prepare(s, sql);
-	free(sql);
-	if (!st)
-		die_err();
-	sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
 	if (jw) {
 		jw_key(jw, title);
 		jw_object_begin(jw);
 	} else {
 		printf("By %s:\n", title);
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		long long n = sqlite3_column_int64(st, 1);
-		if (!name || !*name)
-			name = "(none)";
-		if (jw) {
-			jw_key(jw, name);
-			jw_int(jw, n);
-		} else {
-			printf("  %-18s %lld\n", name, n);
-		}
-	}
-	sqlite3_finalize(st);
+	if (pattern_store_breakdown(s, variant, column, print_count, jw) < 0)
+		die_err();
 	if (jw)
 		jw_object_end(jw);
 }
@@ -78,6 +58,7 @@ int cmd_stats(int argc, const char **argv)
 	struct stat st;
 	git_repository *repo;
 	struct store *s;
+	struct pattern_counts n;
 	long long local, team, commits, obsolete, size = 0;
 	const struct option options[] = {
 		OPT_STRING(0, "repo-path", &repo_path, "dir", "repository to read (default: here)"),
@@ -92,13 +73,12 @@ int cmd_stats(int argc, const char **argv)
 	setup_variant(&variant, repo, 0, -1);
 	s = setup_store(repo);
 
-	local = count_of(s, "SELECT count(*) FROM patterns WHERE origin = 'local'"
-			    " AND variant = ?1 AND obsolete = 0", variant.buf);
-	team = count_of(s, "SELECT count(*) FROM patterns p WHERE origin = 'team'"
-			   " AND NOT " SQL_TEAM_ROW_SHADOWED("p"), NULL);
-	obsolete = count_of(s, "SELECT count(*) FROM patterns WHERE obsolete = 1"
-			       " AND variant = ?1", variant.buf);
-	commits = count_of(s, "SELECT count(*) FROM processed WHERE variant = ?1", variant.buf);
+	if (pattern_store_counts(s, variant.buf, &n) < 0 ||
+	    store_processed_count(s, variant.buf, &commits) < 0)
+		die_err();
+	local = n.local;
+	team = n.team;
+	obsolete = n.obsolete;
 	if (!stat(store_path(s), &st))
 		size = (long long)st.st_size;
 
@@ -121,8 +101,8 @@ int cmd_stats(int argc, const char **argv)
 		jw_int(&jw, team);
 		jw_key(&jw, "obsolete");
 		jw_int(&jw, obsolete);
-		breakdown(s, "type", "problem_type", variant.buf, &jw);
-		breakdown(s, "language", "language", variant.buf, &jw);
+		breakdown(s, "type", PATTERN_BY_TYPE, variant.buf, &jw);
+		breakdown(s, "language", PATTERN_BY_LANGUAGE, variant.buf, &jw);
 		jw_object_end(&jw);
 		strbuf_addch(&out, '\n');
 		fwrite(out.buf, 1, out.len, stdout);
@@ -133,8 +113,8 @@ int cmd_stats(int argc, const char **argv)
 		       local, team);
 		if (obsolete)
 			printf("Obsolete:          %lld (commits rewritten away)\n", obsolete);
-		breakdown(s, "type", "problem_type", variant.buf, NULL);
-		breakdown(s, "language", "language", variant.buf, NULL);
+		breakdown(s, "type", PATTERN_BY_TYPE, variant.buf, NULL);
+		breakdown(s, "language", PATTERN_BY_LANGUAGE, variant.buf, NULL);
 	}
 	strbuf_release(&out);
 	strbuf_release(&variant);

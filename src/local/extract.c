@@ -30,6 +30,8 @@
 #include "local/commit-diff.h"
 #include "local/diff-stream.h"
 #include "local/classify.h"
+#include "local/store-patterns.h"
+#include "local/store-processed.h"
 #include "common/hash.h"
 #include "common/json.h"
 #include "common/pattern.h"
@@ -123,61 +125,14 @@ static void oid_set_free(struct oid_set *s)
 #define MARK_COMPLETE 1
 #define MARK_SKIPPED_UNKNOWN 2
 
-static int load_processed(struct store *s, const char *variant, struct oid_set *set)
+static int add_mark(const git_oid *id, int skipped_unknown, void *data)
 {
-	sqlite3_stmt *st = store_prepare(
-		s, "SELECT commit_id, skipped_unknown FROM processed WHERE variant = ?1");
-	int rc;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *hex = (const char *)sqlite3_column_text(st, 0);
-		git_oid oid;
-		if (!hex || strlen(hex) != GIT_OID_HEXSZ || git_oid_fromstr(&oid, hex) < 0)
-			continue;
-		oid_set_add(set, oid.id,
-			    sqlite3_column_int(st, 1) ? MARK_SKIPPED_UNKNOWN : MARK_COMPLETE);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, "cannot read processed commits");
+	oid_set_add(data, id->id, skipped_unknown ? MARK_SKIPPED_UNKNOWN : MARK_COMPLETE);
 	return 0;
 }
 
 /* Walks of at most this many commits look their marks up one by one. */
 #define PROCESSED_LOOKUP_MAX 256
-
-/* The marks of just these commits (point queries on the primary key). */
-static int lookup_processed(struct store *s, const char *variant, const git_oid *ids, size_t nr,
-			    struct oid_set *set)
-{
-	sqlite3_stmt *st = store_prepare(s, "SELECT skipped_unknown FROM processed "
-					    "WHERE commit_id = ?1 AND variant = ?2");
-	char hex[GIT_OID_HEXSZ + 1];
-	int rc = SQLITE_DONE;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 2, variant, -1, SQLITE_STATIC);
-	for (size_t i = 0; i < nr; i++) {
-		git_oid_tostr(hex, sizeof(hex), &ids[i]);
-		sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			oid_set_add(set, ids[i].id,
-				    sqlite3_column_int(st, 0) ? MARK_SKIPPED_UNKNOWN
-							      : MARK_COMPLETE);
-			rc = SQLITE_DONE;
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			break;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, "cannot read processed commits");
-	return 0;
-}
 
 /* ---------------------------------------------------------------- */
 /* Options                                                          */
@@ -627,19 +582,6 @@ static char *range_meta_key(const char *variant)
 	return xstrfmt("extract.range.%s", variant);
 }
 
-static int processed_count(struct store *s, const char *variant, long long *out)
-{
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM processed WHERE variant = ?1");
-	int rc;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_error(s, "cannot count processed commits");
-}
-
 /* 1 if the range was fully extracted before (st filled), 0 if not, -1 on error. */
 static int range_already_done(struct store *s, const char *variant, const char *fingerprint,
 			      struct extract_stats *st)
@@ -655,7 +597,7 @@ static int range_already_done(struct store *s, const char *variant, const char *
 		return 0;
 	if (sscanf(val, "%64s %lld %zu", want, &count, &selected) == 3 &&
 	    !strcmp(want, fingerprint)) {
-		if (processed_count(s, variant, &now_count) < 0)
+		if (store_processed_count(s, variant, &now_count) < 0)
 			ret = -1;
 		else if (now_count == count) {
 			st->selected = st->already = selected;
@@ -672,7 +614,7 @@ static int range_record_done(struct store *s, const char *variant, const char *f
 	char *key = range_meta_key(variant), *val;
 	long long count;
 	int ret;
-	if (processed_count(s, variant, &count) < 0) {
+	if (store_processed_count(s, variant, &count) < 0) {
 		free(key);
 		return -1;
 	}
@@ -907,87 +849,65 @@ done:
  */
 struct writer {
 	struct store *s;
-	const char *variant;
-	sqlite3_stmt *ins_pattern, *ins_processed;
+	struct pattern_inserter *patterns;
+	struct processed_marker *marks;
 	int in_txn;
 	size_t batch, batch_bytes;
 	double batch_start;
-	long long now;
 };
 
-static int writer_prepare(struct writer *wr)
+static int writer_prepare(struct writer *wr, const char *variant)
 {
-	/* statement journals in memory; a larger page cache for the indexes */
-	if (store_exec(wr->s, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;") < 0)
+	if (store_tune_bulk_write(wr->s) < 0 ||
+	    pattern_inserter_new(&wr->patterns, wr->s, variant) < 0 ||
+	    processed_marker_new(&wr->marks, wr->s, variant, (long long)time(NULL)) < 0)
 		return -1;
-	wr->ins_pattern = store_prepare(
-		wr->s,
-		"INSERT INTO patterns(pattern_id, variant, origin, commit_id, file_path, old_path,"
-		" problem_type, before_code, after_code, commit_msg, commit_body, author,"
-		" author_name, date, commit_time, confidence, language, solution_hash)"
-		" VALUES (?1, ?2, 'local', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-		" ?15, ?16, ?17)"
-		" ON CONFLICT(pattern_id, variant, origin) DO UPDATE SET obsolete = 0");
-	wr->ins_processed = store_prepare(
-		wr->s, "INSERT INTO processed(commit_id, variant, at, skipped_unknown)"
-		       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(commit_id, variant) DO UPDATE"
-		       " SET at = excluded.at, skipped_unknown = excluded.skipped_unknown");
-	return wr->ins_pattern && wr->ins_processed ? 0 : -1;
+	return 0;
 }
 
 static void writer_finalize(struct writer *wr)
 {
-	sqlite3_finalize(wr->ins_pattern);
-	sqlite3_finalize(wr->ins_processed);
+	pattern_inserter_free(wr->patterns);
+	processed_marker_free(wr->marks);
 }
 
-static int step_done(struct writer *wr, sqlite3_stmt *st, const char *what)
+/* The commit-wide fields of r's patterns. */
+static void pattern_of_commit(struct pattern *p, const struct commit_result *r)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : store_error(wr->s, what);
+	memset(p, 0, sizeof(*p));
+	git_oid_tostr(p->commit, sizeof(p->commit), &r->oid);
+	p->problem_type = r->problem_type;
+	p->commit_msg = r->subject;
+	p->commit_body = r->body;
+	p->author = r->author;
+	p->author_name = r->author_name;
+	p->date = r->date;
 }
 
 static int write_result(struct writer *wr, const struct commit_result *r, size_t *patterns)
 {
-	char hex[GIT_OID_HEXSZ + 1];
-	git_oid_tostr(hex, sizeof(hex), &r->oid);
+	struct pattern p;
 
+	pattern_of_commit(&p, r);
 	for (size_t i = 0; i < r->nr; i++) {
 		const struct file_pattern *fp = &r->files[i];
-		sqlite3_stmt *st = wr->ins_pattern;
 
-		sqlite3_bind_text(st, 1, fp->pattern_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, wr->variant, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, fp->path, -1, SQLITE_STATIC);
-		if (fp->old_path)
-			sqlite3_bind_text(st, 5, fp->old_path, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, 5);
-		sqlite3_bind_text(st, 6, r->problem_type, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, fp->before.buf, (int)fp->before.len, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, fp->after.buf, (int)fp->after.len, SQLITE_STATIC);
-		sqlite3_bind_text(st, 9, r->subject, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 10, r->body, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 11, r->author, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 12, r->author_name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 13, r->date, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 14, r->commit_time);
-		sqlite3_bind_double(st, 15, fp->confidence);
-		sqlite3_bind_text(st, 16, fp->language, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 17, fp->solution_hash, -1, SQLITE_STATIC);
-		if (step_done(wr, st, "cannot store pattern") < 0)
+		memcpy(p.pattern_id, fp->pattern_id, sizeof(p.pattern_id));
+		memcpy(p.solution_hash, fp->solution_hash, sizeof(p.solution_hash));
+		p.file_path = fp->path;
+		p.old_path = fp->old_path;
+		p.language = fp->language;
+		p.before_code = fp->before.buf;
+		p.before_len = fp->before.len;
+		p.after_code = fp->after.buf;
+		p.after_len = fp->after.len;
+		p.confidence = fp->confidence;
+		if (pattern_insert(wr->patterns, &p, r->commit_time) < 0)
 			return -1;
 		(*patterns)++;
 		wr->batch_bytes += fp->before.len + fp->after.len;
 	}
-	sqlite3_bind_text(wr->ins_processed, 1, hex, -1, SQLITE_STATIC);
-	sqlite3_bind_text(wr->ins_processed, 2, wr->variant, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(wr->ins_processed, 3, wr->now);
-	sqlite3_bind_int(wr->ins_processed, 4, r->skipped_unknown);
-	return step_done(wr, wr->ins_processed, "cannot mark commit processed");
+	return processed_mark(wr->marks, p.commit, r->skipped_unknown);
 }
 
 static int writer_flush(struct writer *wr)
@@ -1060,9 +980,7 @@ static int run_workers(git_repository *repo, struct store *s, const struct extra
 	memset(&e, 0, sizeof(e));
 	memset(&wr, 0, sizeof(wr));
 	wr.s = s;
-	wr.variant = variant;
-	wr.now = (long long)time(NULL);
-	if (writer_prepare(&wr) < 0) {
+	if (writer_prepare(&wr, variant) < 0) {
 		writer_finalize(&wr);
 		return -1;
 	}
@@ -1285,9 +1203,9 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	 * of any size; many are checked against the whole processed set.
 	 */
 	if (nr_todo <= PROCESSED_LOOKUP_MAX) {
-		if (lookup_processed(s, variant.buf, todo, nr_todo, &done) < 0)
+		if (store_processed_lookup(s, variant.buf, todo, nr_todo, add_mark, &done) < 0)
 			goto out;
-	} else if (load_processed(s, variant.buf, &done) < 0) {
+	} else if (store_processed_load(s, variant.buf, add_mark, &done) < 0) {
 		goto out;
 	}
 	{

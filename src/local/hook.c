@@ -14,7 +14,7 @@
 #include "local/extract.h"
 #include "hook-scripts.h"
 #include "common/repo.h"
-#include "local/store.h"
+#include "local/store-patterns.h"
 #include "local/treediff.h"
 #include "common/util.h"
 
@@ -557,45 +557,8 @@ static int job_is_large(git_repository *repo, const struct hook_job *job)
 /* The rewritten-away commits' patterns stop being listed and exported. */
 static int mark_obsolete(struct store *s, const struct hook_job *job)
 {
-	sqlite3_stmt *gone = NULL, *back = NULL;
-	int ret = -1;
-
-	if (!job->replaced.nr)
-		return 0; /* nothing was rewritten: no write transaction */
-	if (store_begin(s) < 0)
-		return -1;
-	gone = store_prepare(s, "UPDATE patterns SET obsolete = 1 "
-				"WHERE commit_id = ?1 AND origin = 'local'");
-	/* a commit that comes back (amended back to the same id) is current again */
-	back = store_prepare(s, "UPDATE patterns SET obsolete = 0 "
-				"WHERE commit_id = ?1 AND origin = 'local' AND obsolete <> 0");
-	if (!gone || !back)
-		goto out;
-	for (size_t i = 0; i < job->replaced.nr; i++) {
-		sqlite3_bind_text(gone, 1, job->replaced.items[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(gone) != SQLITE_DONE) {
-			store_error(s, "cannot mark patterns obsolete");
-			goto out;
-		}
-		sqlite3_reset(gone);
-	}
-	for (size_t i = 0; i < job->commits.nr; i++) {
-		sqlite3_bind_text(back, 1, job->commits.items[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(back) != SQLITE_DONE) {
-			store_error(s, "cannot mark patterns current");
-			goto out;
-		}
-		sqlite3_reset(back);
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(gone);
-	sqlite3_finalize(back);
-	if (ret == 0)
-		ret = store_commit(s);
-	if (ret < 0)
-		store_rollback(s);
-	return ret;
+	return pattern_store_set_obsolete(s, job->replaced.items, job->replaced.nr,
+					  job->commits.items, job->commits.nr);
 }
 
 /*
@@ -735,13 +698,6 @@ static void start_auto_sync(git_repository *repo, const char *hook)
 	free(dir);
 }
 
-/* sqlite3_wal_hook callback: remember how many frames the WAL holds. */
-static int note_wal_frames(void *data, sqlite3 *db, const char *name, int frames)
-{
-	*(int *)data = frames;
-	return SQLITE_OK;
-}
-
 /*
  * Do the job; errors go to the hook log. In the foreground, a store that
  * stays locked returns RUN_JOB_BUSY (nothing logged) for the caller to
@@ -764,11 +720,10 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 	 * so once the WAL is past HOOK_WAL_PAGES it is checkpointed and
 	 * truncated (below): a few fsyncs every ten commits or so.
 	 */
-	sqlite3_db_config(store_db(s), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
-	sqlite3_wal_hook(store_db(s), note_wal_frames, &wal_frames);
+	store_leave_wal(s, &wal_frames);
 	/* git waits for us: a store held by someone else is the background's job */
 	if (!background)
-		sqlite3_busy_timeout(store_db(s), FOREGROUND_BUSY_MS);
+		store_busy_timeout(s, FOREGROUND_BUSY_MS);
 	if (mark_obsolete(s, job) < 0 || extract_job(repo, s, job, background) < 0 ||
 	    obsolete_if_gone(repo, s, job) < 0)
 		goto out;
@@ -780,9 +735,8 @@ out:
 		hook_log(repo, job->name, "error: %s", err_msg());
 	if (s && wal_frames > HOOK_WAL_PAGES) {
 		/* never wait long: another process may as well do it */
-		sqlite3_busy_timeout(store_db(s), 200);
-		sqlite3_wal_checkpoint_v2(store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
-					  NULL);
+		store_busy_timeout(s, 200);
+		store_checkpoint(s);
 	}
 	store_close(s);
 	if (!ret)

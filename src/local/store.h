@@ -11,13 +11,14 @@
  *  - Writers use store_begin()/store_commit(): BEGIN IMMEDIATE takes the
  *    write lock up front, so a transaction never fails half-way on a lock.
  *
- * Tables (see the migrations in store.c for columns):
- *  patterns, processed, patterns_fts   extraction (extract, export, search);
- *                                      patterns_fts is filled lazily
- *                                      (store_fts_catch_up)
- *  sync_state, feedback_queue          team sync
+ * Tables (see the migrations in store.c for columns), each with the one
+ * module that prepares SQL on it:
+ *  patterns, patterns_fts              store-patterns.h (patterns_fts is
+ *                                      filled lazily: store_fts_catch_up)
+ *  processed                           store-processed.h
+ *  meta                                here: key/value (project profile, ...)
+ *  sync_state, pushed, feedback_queue  team sync (client/sync.c)
  *  adapter_versions, adapter_activations   weight fusion (adapters.h)
- *  meta                                key/value (project profile, ...)
  */
 #ifndef STORE_H
 #define STORE_H
@@ -51,7 +52,10 @@ int store_exec(struct store *s, const char *sql);
  * tens of megabytes. What was committed stays committed (in the log).
  */
 void store_defer_checkpoint(struct store *s);
-/* Prepare a statement; NULL and err_set on failure. */
+/*
+ * Prepare a statement; NULL and err_set on failure. Only for the module
+ * that owns the table (the list above).
+ */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 /* err_set("<what>: <sqlite message>") and return -1. */
 int store_error(struct store *s, const char *what);
@@ -61,19 +65,20 @@ char *store_meta_get(struct store *s, const char *key);
 int store_meta_set(struct store *s, const char *key, const char *value);
 
 /*
- * Index the patterns not yet in the full-text index (patterns_fts), in one
- * transaction. Inserts leave them out (fts_indexed = 0) so that writing
- * patterns stays cheap; whoever searches calls this first. 0 or -1.
+ * For a long write (an extraction): statement journals in memory and a
+ * larger page cache for the indexes, for the rest of the connection.
  */
-int store_fts_catch_up(struct store *s);
+int store_tune_bulk_write(struct store *s);
 
 /*
- * SQL condition: the team pattern (alias p) is also a local pattern of
- * this repository (same solution), so listings show it once, as local.
+ * For a short run that should not pay for checkpoints (a hook): leave the
+ * write-ahead log to the next writer at close, and keep in *wal_frames
+ * how many frames it holds after each commit (for store_checkpoint()).
  */
-#define SQL_TEAM_ROW_SHADOWED(p)                                                       \
-	"(" p ".origin = 'team' AND EXISTS (SELECT 1 FROM patterns l"                  \
-	" WHERE l.origin = 'local' AND l.obsolete = 0 AND l.solution_hash = " p        \
-	".solution_hash))"
+void store_leave_wal(struct store *s, int *wal_frames);
+/* Wait at most ms for another connection's lock (default: 60 s). */
+void store_busy_timeout(struct store *s, int ms);
+/* Checkpoint the write-ahead log and truncate it; best effort. */
+void store_checkpoint(struct store *s);
 
 #endif
