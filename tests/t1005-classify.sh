@@ -141,4 +141,77 @@ test_expect_success 'a bad patterns.maxCommitFiles is an error naming the key' '
 	test_grep "patterns.maxCommitFiles" err
 '
 
+test_expect_success 'show says which rule decided; show --json and list --json carry it' '
+	id=$(git -C r patterns list --json --type bug_fix | "$PYTHON" -c "
+import json, sys
+d = json.load(sys.stdin)
+print([p for p in d[\"patterns\"] if p[\"commit_msg\"] == \"Memory leak in DEBUG RELOAD\"][0][\"pattern_id\"])") &&
+	git -C r patterns show "$id" >out &&
+	test_grep "^Rule: +keyword:leak$" out &&
+	git -C r patterns show --json "$id" >out.json &&
+	test "$(json_get out.json "d[\"rule\"]")" = keyword:leak &&
+	git -C r patterns list --json >list.json &&
+	"$PYTHON" -c "
+import json
+d = json.load(open(\"list.json\"))
+rules = {p[\"commit_msg\"]: p[\"rule\"] for p in d[\"patterns\"]}
+assert rules[\"Fix typo in README\"] == \"files:docs-only\", rules
+assert rules[\"fix(deps): update dependency vite to v5.0.1\"] == \"conventional:deps\", rules
+assert rules[\"XINFO should use lookupKeyReadOrReply\"] == \"keyword:should\", rules
+"
+'
+
+# old_store DIR: make DIR's store look written by the classifier before
+# the rules (schema 4, no rule column, no classifier version in meta):
+# "Fix typo in README" labelled bug_fix, and "Memory leak in DEBUG RELOAD"
+# left out as unknown (its patterns gone, its processed mark skipped).
+old_store() {
+	"$PYTHON" - "$1/.git/patterns/patterns.db" <<-\PY
+	import sqlite3, sys
+	db = sqlite3.connect(sys.argv[1])
+	leak = db.execute("SELECT DISTINCT commit_id FROM patterns WHERE commit_msg = ?",
+	                  ("Memory leak in DEBUG RELOAD",)).fetchone()[0]
+	db.execute("DELETE FROM patterns WHERE commit_id = ?", (leak,))
+	db.execute("UPDATE processed SET skipped_unknown = 1 WHERE commit_id = ?", (leak,))
+	db.execute("UPDATE patterns SET problem_type = 'bug_fix' WHERE commit_msg = 'Fix typo in README'")
+	db.execute("DELETE FROM meta WHERE key = 'classify.version'")
+	db.execute("ALTER TABLE patterns DROP COLUMN rule")
+	db.execute("PRAGMA user_version = 4")
+	db.commit()
+	PY
+}
+
+test_expect_success 'an older store is relabelled on the next run, with no manual step' '
+	git clone -q r old &&
+	git -C old patterns extract -q &&
+	old_store old &&
+	git -C old patterns list --json >before.json &&
+	test_grep -v "DEBUG RELOAD" before.json &&
+	git -C old patterns extract 2>err &&
+	test_grep "Relabelled [0-9]+ stored commits and released 1 once unknown" err &&
+	git -C old patterns list --json >after.json &&
+	"$PYTHON" -c "
+import json
+d = json.load(open(\"after.json\"))
+got = {p[\"commit_msg\"]: (p[\"problem_type\"], p[\"rule\"]) for p in d[\"patterns\"]}
+assert got[\"Fix typo in README\"] == (\"documentation\", \"files:docs-only\"), got
+assert got[\"Memory leak in DEBUG RELOAD\"] == (\"bug_fix\", \"keyword:leak\"), got
+assert all(rule for _, rule in got.values()), got
+" &&
+	git -C old patterns extract 2>err2 &&
+	test_grep -v "Relabelled" err2
+'
+
+test_expect_success 'a changed patterns.maxCommitFiles relabels the stored commits' '
+	git clone -q m mr &&
+	git -C mr patterns extract -q --include-unknown &&
+	git -C mr patterns list --json --type unknown >u.json &&
+	test_grep "mechanical:150-files" u.json &&
+	git -C mr config patterns.maxCommitFiles 500 &&
+	git -C mr patterns extract -q &&
+	git -C mr patterns list --json --type bug_fix >b.json &&
+	test_grep "Fix crash in everything" b.json &&
+	test_grep "keyword:crash" b.json
+'
+
 test_done

@@ -30,6 +30,7 @@
 #include "local/commit-diff.h"
 #include "local/diff-stream.h"
 #include "local/classify.h"
+#include "local/relabel.h"
 #include "local/store-patterns.h"
 #include "local/store-processed.h"
 #include "common/hash.h"
@@ -877,6 +878,7 @@ static void pattern_of_commit(struct pattern *p, const struct commit_result *r)
 	memset(p, 0, sizeof(*p));
 	git_oid_tostr(p->commit, sizeof(p->commit), &r->oid);
 	p->problem_type = r->problem_type;
+	p->rule = r->rule;
 	p->commit_msg = r->subject;
 	p->commit_body = r->body;
 	p->author = r->author;
@@ -1132,11 +1134,17 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	size_t nr_walked = 0;
 	size_t nr_todo = 0, alloc_todo = 0, ord = 0;
 	char fingerprint[65];
+	struct relabel_stats rs;
 	int ret = -1, rc, cbret;
 
 	memset(st, 0, sizeof(*st));
 	if (extract_resolve_options(repo, &o, &variant) < 0)
 		goto out;
+	/* labels of an older classifier first: the walk below sees the result */
+	if (store_relabel(repo, s, (size_t)o.max_commit_files, &rs) < 0)
+		goto out;
+	st->relabelled = rs.relabelled;
+	st->released = rs.released;
 	tune_libgit2();
 	if (o.no_walk) {
 		if (o.all)

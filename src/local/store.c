@@ -128,6 +128,14 @@ static const char *const migrations[] = {
 	"  VALUES ('delete', old.id, old.commit_msg, old.file_path, old.before_code, old.after_code);"
 	"END;"
 	"CREATE INDEX patterns_fts_todo ON patterns(id) WHERE fts_indexed = 0;",
+
+	/*
+	 * 5: the classifier's rule that decided a local pattern's problem_type
+	 * ("keyword:leak"), which show prints; '' until the store is relabelled
+	 * (relabel.c does it on the next run, as the classifier's version in
+	 * meta changed).
+	 */
+	"ALTER TABLE patterns ADD COLUMN rule TEXT NOT NULL DEFAULT '';",
 };
 
 int store_error(struct store *s, const char *what)

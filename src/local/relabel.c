@@ -1,0 +1,164 @@
+/*
+ * relabel.c: classify the commits of an older store again (see relabel.h).
+ *
+ * The commits are listed first (the local patterns' commits with their
+ * labels, then those left out as unknown), then each is read from the
+ * repository, its changed paths found by treediff (only the subtrees that
+ * differ are read) and classified; only what changed is written. It runs
+ * once per classifier version, so it favours being simple over being fast.
+ */
+#include "local/relabel.h"
+#include "local/classify.h"
+#include "local/store-patterns.h"
+#include "local/store-processed.h"
+#include "local/treediff.h"
+#include "common/pattern.h"
+#include "common/repo.h"
+#include "common/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define META_KEY "classify.version"
+
+struct labelled {
+	char hex[GIT_OID_HEXSZ + 1];
+	char *problem_type, *rule; /* NULL: left out as unknown, no patterns */
+};
+
+struct todo {
+	struct labelled *items;
+	size_t nr, alloc;
+};
+
+static void todo_add(struct todo *t, const char *hex, const char *type, const char *rule)
+{
+	struct labelled *l;
+	if (!hex || strlen(hex) != GIT_OID_HEXSZ)
+		return;
+	ALLOC_GROW(t->items, t->nr + 1, t->alloc);
+	l = &t->items[t->nr++];
+	memcpy(l->hex, hex, sizeof(l->hex));
+	l->problem_type = type ? xstrdup(type) : NULL;
+	l->rule = type ? xstrdup(rule ? rule : "") : NULL;
+}
+
+static int add_labelled(const char *hex, const char *type, const char *rule, void *data)
+{
+	todo_add(data, hex, type ? type : "", rule);
+	return 0;
+}
+
+static int add_skipped(const char *hex, void *data)
+{
+	todo_add(data, hex, NULL, NULL);
+	return 0;
+}
+
+static void todo_clear(struct todo *t)
+{
+	for (size_t i = 0; i < t->nr; i++) {
+		free(t->items[i].problem_type);
+		free(t->items[i].rule);
+	}
+	free(t->items);
+}
+
+/*
+ * Classify the commit hex as the extraction does: its subject, body and
+ * the paths that differ from its first parent (the empty tree for a root,
+ * or the boundary of a shallow clone). 1 if done, 0 if the repository no
+ * longer has the commit, -1 with err_set.
+ */
+static int classify_again(git_repository *repo, const char *hex, size_t max_files,
+			  struct classification *cl)
+{
+	git_oid oid;
+	git_commit *commit = NULL, *parent = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	struct string_list paths = STRING_LIST_INIT;
+	static const char *const no_paths[1];
+	int ret = -1;
+
+	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&commit, repo, &oid) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	if (git_commit_tree(&tree, commit) < 0) {
+		git_error_set_from("cannot read tree");
+		goto out;
+	}
+	if (git_commit_parentcount(commit) > 0) {
+		if (git_commit_parent(&parent, commit, 0) < 0)
+			git_error_clear(); /* a shallow boundary: a root, as git log shows it */
+		else if (git_commit_tree(&ptree, parent) < 0) {
+			git_error_set_from("cannot read parent");
+			goto out;
+		}
+	}
+	if (tree_changed_paths(repo, ptree, tree, &paths, 0) < 0)
+		goto out;
+	/* no changed path is an empty list, not "paths not known" (NULL) */
+	classify_commit(git_commit_summary(commit), git_commit_body(commit),
+			paths.nr ? (const char *const *)paths.items : no_paths, paths.nr, max_files, cl);
+	ret = 1;
+out:
+	string_list_clear(&paths);
+	git_tree_free(tree);
+	git_tree_free(ptree);
+	git_commit_free(parent);
+	git_commit_free(commit);
+	return ret;
+}
+
+int store_relabel(git_repository *repo, struct store *s, size_t max_files,
+		  struct relabel_stats *st)
+{
+	struct todo todo = { NULL, 0, 0 };
+	char want[64], *have;
+	int ret = -1;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(want, sizeof(want), "%d %zu", CLASSIFY_VERSION, max_files);
+	have = store_meta_get(s, META_KEY);
+	if (have && !strcmp(have, want)) {
+		free(have);
+		return 0;
+	}
+	free(have);
+
+	if (store_begin(s) < 0)
+		return -1;
+	if (pattern_store_local_commits(s, add_labelled, &todo) < 0 ||
+	    store_processed_skipped(s, add_skipped, &todo) < 0)
+		goto out;
+	for (size_t i = 0; i < todo.nr; i++) {
+		struct labelled *l = &todo.items[i];
+		struct classification cl;
+		int rc = classify_again(repo, l->hex, max_files, &cl);
+
+		if (rc < 0)
+			goto out;
+		if (!rc)
+			continue;
+		if (!l->problem_type) {
+			if (strcmp(cl.problem_type, PT_UNKNOWN)) {
+				if (store_processed_forget_skipped(s, l->hex) < 0)
+					goto out;
+				st->released++;
+			}
+		} else if (strcmp(cl.problem_type, l->problem_type) || strcmp(cl.rule, l->rule)) {
+			if (pattern_store_set_label(s, l->hex, cl.problem_type, cl.rule) < 0)
+				goto out;
+			st->relabelled++;
+		}
+	}
+	if (store_meta_set(s, META_KEY, want) < 0)
+		goto out;
+	ret = store_commit(s);
+out:
+	if (ret < 0)
+		store_rollback(s);
+	todo_clear(&todo);
+	return ret;
+}
