@@ -65,6 +65,46 @@ static void todo_clear(struct todo *t)
 }
 
 /*
+ * Replace paths by the paths of the diff with renames found as the
+ * extraction finds them (git's 50%), so that a renamed file counts once,
+ * by its new path, as it did when the commit was extracted.
+ */
+static int pair_renames(git_repository *repo, git_tree *old, git_tree *new,
+			struct string_list *paths)
+{
+	git_diff *diff = NULL;
+	git_diff_options dopts;
+	git_diff_find_options fopts;
+	size_t n;
+
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+	/* only the paths known to differ: libgit2 reads only the subtrees leading to them */
+	dopts.pathspec.strings = paths->items;
+	dopts.pathspec.count = paths->nr;
+	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_DISABLE_PATHSPEC_MATCH |
+		      GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_tree_to_tree(&diff, repo, old, new, &dopts) < 0)
+		return git_error_set_from("cannot diff");
+	fopts.flags = GIT_DIFF_FIND_RENAMES;
+	fopts.rename_threshold = 50;
+	fopts.rename_limit = 1000;
+	if (git_diff_find_similar(diff, &fopts) < 0) {
+		git_diff_free(diff);
+		return git_error_set_from("cannot detect renames");
+	}
+	string_list_clear(paths);
+	n = git_diff_num_deltas(diff);
+	for (size_t i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		string_list_append(paths, d->status == GIT_DELTA_DELETED ? d->old_file.path
+									  : d->new_file.path);
+	}
+	git_diff_free(diff);
+	return 0;
+}
+
+/*
  * Classify the commit hex as the extraction does: its subject, body and
  * the paths that differ from its first parent (the empty tree for a root,
  * or the boundary of a shallow clone). 1 if done, 0 if the repository no
@@ -96,7 +136,8 @@ static int classify_again(git_repository *repo, const char *hex, size_t max_file
 			goto out;
 		}
 	}
-	if (tree_changed_paths(repo, ptree, tree, &paths, 0) < 0)
+	if (tree_changed_paths(repo, ptree, tree, &paths, 0) < 0 ||
+	    (paths.nr > 1 && pair_renames(repo, ptree, tree, &paths) < 0))
 		goto out;
 	/* no changed path is an empty list, not "paths not known" (NULL) */
 	classify_commit(git_commit_summary(commit), git_commit_body(commit),
