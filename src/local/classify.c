@@ -39,6 +39,10 @@ static const char *const doc_object_words[] = {
 	"doc", "docs", "documentation", NULL,
 };
 static const char *const doc_object_phrases[] = { "man page", NULL };
+/* the verbs that make the doc-object rule: "Fix XINFO comment", "correct comment" */
+static const char *const doc_fix_verbs[] = {
+	"correct", "corrects", "corrected", "clarify", "clarifies", "clarified", NULL,
+};
 /* ...unless the subject is about code that handles comments */
 static const char *const code_words[] = {
 	"parse", "parses", "parsing", "parser", "parsed", "strip", "strips", "stripping",
@@ -108,7 +112,7 @@ static const char *const refactoring_words[] = {
 	"renamed", "renaming", "move", "moves", "moved", "tidy", "unused", "dead", "duplicate",
 	"duplicated", "deduplicate", "dedup", "rework", "reworked", "convert", "converts",
 	"converted", "split", "modernize", "decouple", "consolidate", "redundant",
-	"unnecessary", "superfluous", "obsolete", NULL,
+	"unnecessary", "superfluous", "obsolete", "factor", "factored", "factoring", NULL,
 };
 static const char *const refactoring_phrases[] = { "clean up", "cleans up", "tidy up", NULL };
 
@@ -121,7 +125,7 @@ static const char *const weak_bug_words[] = {
 	NULL,
 };
 static const char *const weak_bug_phrases[] = {
-	"do not", "does not", "make sure", "no longer", NULL,
+	"do not", "does not", "make sure", "no longer", "error handling", NULL,
 };
 
 /* the feature keywords of the confidence rule */
@@ -569,7 +573,8 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 	DECIDE(PT_SECURITY, find_word(w, security_words));
 	kind = "body";
 	DECIDE(PT_SECURITY, has_cve(body) ? "cve" : NULL);
-	if (!defect && find_word(w, fix_words) && !find_word(w, code_words))
+	if (!defect && (find_word(w, fix_words) || find_word(w, doc_fix_verbs)) &&
+	    !find_word(w, code_words))
 		DECIDE(PT_DOCUMENTATION, find_any(w, doc_object_words, doc_object_phrases, &kind));
 	if (!defect)
 		DECIDE(PT_UNKNOWN, find_any(w, style_words, style_phrases, &kind));

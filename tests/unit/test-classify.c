@@ -124,6 +124,11 @@ static void test_phrasings(void)
 	      PT_FEATURE, "keyword:adding");
 	check("module: add a hook that should run first", NULL, PT_FEATURE, "keyword:add");
 	check("Remove redundant statement in config.c", NULL, PT_REFACTORING, "keyword:redundant");
+	check("Factor 40 and 41 constants from source", NULL, PT_REFACTORING, "keyword:factor");
+	check("pack: Improve error handling for get_delta_base()", NULL, PT_BUG_FIX,
+	      "phrase:error-handling");
+	check("cmake: correct comment from libssh to libssh2", NULL, PT_DOCUMENTATION,
+	      "keyword:comment");
 	/* the body speaks when the subject does not */
 	check("Set: setType*() API more defensive", "This change fixes several warnings.",
 	      PT_BUG_FIX, "body:fixes");
