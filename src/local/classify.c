@@ -550,58 +550,82 @@ static int starts_with_feature_verb(const struct words *w, const char *subject)
 }
 
 /*
- * Rule 6: the subject's words (and a CVE id in the body, which makes a fix
- * a security fix). 1 if they decided.
+ * Rule 7, the subject's words, as a table: the steps in order, each a kind
+ * and its words (else phrases), and what else the subject must show for
+ * the step to apply.
  */
+enum {
+	NO_DEFECT = 1 << 0,	      /* the subject names no defect (crash, leak, ...) */
+	DOC_FIX = 1 << 1,	      /* a fix word or correct/clarify, and no code word */
+	WARNING_VERB = 1 << 2,	      /* suppress, squelch, silence, ... */
+	NOT_FEATURE_OPENING = 1 << 3, /* the subject does not open with add, implement, ... */
+	FEATURE_WORD = 1 << 4,	      /* a feature word is there too */
+	BODY_CVE = 1 << 5,	      /* no words: a CVE id in the body */
+};
+
+struct word_step {
+	const char *problem_type;
+	const char *const *words, *const *phrases;
+	unsigned needs;
+};
+
+static const struct word_step word_steps[] = {
+	{ PT_DOCUMENTATION, typo_words, typo_phrases, NO_DEFECT },
+	{ PT_SECURITY, security_words, NULL, 0 },
+	{ PT_SECURITY, NULL, NULL, BODY_CVE },
+	{ PT_DOCUMENTATION, doc_object_words, doc_object_phrases, NO_DEFECT | DOC_FIX },
+	{ PT_UNKNOWN, style_words, style_phrases, NO_DEFECT },
+	{ PT_BUG_FIX, defect_words, defect_phrases, 0 },
+	{ PT_BUG_FIX, fix_words, NULL, 0 },
+	{ PT_BUG_FIX, warning_words, NULL, WARNING_VERB },
+	{ PT_OPTIMIZATION, optimization_words, optimization_phrases, 0 },
+	{ PT_REFACTORING, refactoring_words, refactoring_phrases, 0 },
+	/* "Add a module API for commands that should be handled..." is a feature */
+	{ PT_BUG_FIX, weak_bug_words, weak_bug_phrases, NOT_FEATURE_OPENING },
+	/* "Add comment explaining the +1", "added doc for MGET" */
+	{ PT_DOCUMENTATION, doc_object_words, NULL, FEATURE_WORD },
+	{ PT_FEATURE, feature_conf_words, NULL, 0 },
+	{ PT_FEATURE, feature_more_words, NULL, 0 },
+	{ PT_TESTING, testing_words, NULL, 0 },
+	{ PT_DOCUMENTATION, doc_words, NULL, 0 },
+};
+
+/* 1 if the subject's words (or a CVE id in the body) decided. */
 static int decide_by_words(const struct words *w, const char *subject, const char *body,
 			   struct classification *out)
 {
-	const char *defect_kind, *kind, *k;
-	const char *defect = find_any(w, defect_words, defect_phrases, &defect_kind);
+	unsigned have = BODY_CVE;
+	const char *kind, *k;
 
-#define DECIDE(type, found) \
-	do { \
-		if ((k = (found))) { \
-			decide(out, type, kind, k); \
-			return 1; \
-		} \
-	} while (0)
-
-	if (!defect)
-		DECIDE(PT_DOCUMENTATION, find_any(w, typo_words, typo_phrases, &kind));
-	kind = "keyword";
-	DECIDE(PT_SECURITY, find_word(w, security_words));
-	kind = "body";
-	DECIDE(PT_SECURITY, has_cve(body) ? "cve" : NULL);
-	if (!defect && (find_word(w, fix_words) || find_word(w, doc_fix_verbs)) &&
-	    !find_word(w, code_words))
-		DECIDE(PT_DOCUMENTATION, find_any(w, doc_object_words, doc_object_phrases, &kind));
-	if (!defect)
-		DECIDE(PT_UNKNOWN, find_any(w, style_words, style_phrases, &kind));
-	kind = defect_kind;
-	DECIDE(PT_BUG_FIX, defect);
-	kind = "keyword";
-	DECIDE(PT_BUG_FIX, find_word(w, fix_words));
+	if (!find_any(w, defect_words, defect_phrases, &kind))
+		have |= NO_DEFECT;
+	if ((find_word(w, fix_words) || find_word(w, doc_fix_verbs)) && !find_word(w, code_words))
+		have |= DOC_FIX;
 	if (find_word(w, warning_verbs))
-		DECIDE(PT_BUG_FIX, find_word(w, warning_words));
-	DECIDE(PT_OPTIMIZATION, find_any(w, optimization_words, optimization_phrases, &kind));
-	DECIDE(PT_REFACTORING, find_any(w, refactoring_words, refactoring_phrases, &kind));
-	/* "Add a module API for commands that should be handled..." */
+		have |= WARNING_VERB;
 	if (!starts_with_feature_verb(w, subject))
-		DECIDE(PT_BUG_FIX, find_any(w, weak_bug_words, weak_bug_phrases, &kind));
-	/* "Add comment explaining the +1", "added doc for MGET" */
-	kind = "keyword";
+		have |= NOT_FEATURE_OPENING;
 	if (find_word(w, feature_conf_words) || find_word(w, feature_more_words))
-		DECIDE(PT_DOCUMENTATION, find_word(w, doc_object_words));
-	DECIDE(PT_FEATURE, find_word(w, feature_conf_words));
-	DECIDE(PT_FEATURE, find_word(w, feature_more_words));
-	DECIDE(PT_TESTING, find_word(w, testing_words));
-	DECIDE(PT_DOCUMENTATION, find_word(w, doc_words));
+		have |= FEATURE_WORD;
+
+	for (size_t i = 0; i < ARRAY_SIZE(word_steps); i++) {
+		const struct word_step *step = &word_steps[i];
+		if ((step->needs & have) != step->needs)
+			continue;
+		if (step->needs & BODY_CVE) {
+			if (has_cve(body)) {
+				decide(out, step->problem_type, "body", "cve");
+				return 1;
+			}
+		} else if ((k = find_any(w, step->words, step->phrases, &kind))) {
+			decide(out, step->problem_type, kind, k);
+			return 1;
+		}
+	}
 	return 0;
-#undef DECIDE
 }
 
-/* Rule 7, when the subject was silent: the body's bug words and trailers. */
+/* Rule 8, when the subject was silent: the body's bug words. */
 static int decide_by_body(const char *body, struct classification *out)
 {
 	char buf[MAX_WORD];
@@ -652,20 +676,18 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 		decide(out, PT_UNKNOWN, "revert", NULL);
 		return;
 	}
-	/* 3. (first part) dependency updates by their scope, 5. unknown types */
+	/* 2. dependency updates by their scope; 3. the types of no kind (table order) */
 	if (cc && (scope_is(scope, scope_len, "deps") || scope_is(scope, scope_len, "deps-dev") ||
 		   scope_is(scope, scope_len, "dev-deps"))) {
 		decide(out, PT_UNKNOWN, "conventional", "deps");
 		return;
 	}
 	if (cc && !strcmp(cc->problem_type, PT_UNKNOWN)) {
-		decide(out, PT_UNKNOWN, "conventional", cc->type);
-		for (char *c = out->rule; *c; c++)
-			*c = (char)tolower((unsigned char)*c);
+		decide(out, PT_UNKNOWN, "conventional", cc->type); /* the table's lower case */
 		return;
 	}
 
-	/* rules on the changed paths */
+	/* 4. mechanical commits, 5. the kinds of files changed */
 	if (!paths) {
 		out->needs_paths = 1;
 	} else if (max_files && npaths > max_files) {
@@ -686,7 +708,7 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 		return;
 	}
 
-	/* 5. a known Conventional Commits type, refined by a test or docs scope */
+	/* 6. a known Conventional Commits type, refined by a test or docs scope */
 	if (cc) {
 		if (scope_is(scope, scope_len, "test") || scope_is(scope, scope_len, "tests"))
 			decide(out, PT_TESTING, "conventional", "test");
@@ -694,11 +716,9 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 			decide(out, PT_DOCUMENTATION, "conventional", "docs");
 		else
 			decide(out, cc->problem_type, "conventional", cc->type);
-		for (char *c = out->rule; *c; c++)
-			*c = (char)tolower((unsigned char)*c);
 		return;
 	}
-	/* 6, 7 */
+	/* 7. the subject's words, 8. the body's, 9. none */
 	if (decide_by_words(&w, subject, body, out))
 		return;
 	if (decide_by_body(body, out))
