@@ -36,6 +36,22 @@ static int remember_commit(const git_oid *id, size_t ord, void *data)
 	return 0;
 }
 
+/* --output: the patterns of the range just extracted, in its order. */
+static void write_range(struct store *s, const git_oid *ids, size_t nr, const char *variant,
+			int include_unknown, const char *output, int quiet)
+{
+	struct export_options eo = EXPORT_OPTIONS_INIT;
+	size_t count = 0;
+
+	eo.variant = variant;
+	eo.include_unknown = include_unknown;
+	eo.use_range = 1;
+	if (export_set_range(s, ids, nr) < 0 || export_to_path(s, &eo, output, &count) < 0)
+		die_err();
+	if (!quiet && strcmp(output, "-"))
+		fprintf(stderr, "Wrote %zu patterns to %s\n", count, output);
+}
+
 static git_repository *kept_repo;
 
 /* extract_options.progress: the bar starts when the diffing does */
@@ -129,18 +145,8 @@ int cmd_extract(int argc, const char **argv)
 		fprintf(stderr, "Extracted %zu patterns from %zu new commits"
 				" (%zu commits in range, %zu already extracted, %zu unknown skipped)\n",
 			st.patterns, st.processed, st.selected, st.already, st.skipped_unknown);
-	if (output) {
-		struct export_options eo = EXPORT_OPTIONS_INIT;
-		size_t count = 0;
-		eo.variant = variant.buf;
-		eo.include_unknown = o.include_unknown;
-		eo.use_range = 1;
-		if (export_set_range(s, range.ids, range.nr) < 0 ||
-		    export_to_path(s, &eo, output, &count) < 0)
-			die_err();
-		if (!quiet && strcmp(output, "-"))
-			fprintf(stderr, "Wrote %zu patterns to %s\n", count, output);
-	}
+	if (output)
+		write_range(s, range.ids, range.nr, variant.buf, o.include_unknown, output, quiet);
 	free(range.ids);
 	store_close(s);
 	/*

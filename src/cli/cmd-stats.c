@@ -49,17 +49,65 @@ static void breakdown(struct store *s, const char *title, enum pattern_column co
 		jw_object_end(jw);
 }
 
+/* What stats prints, read from the store once. */
+struct stats {
+	const char *path;
+	long long size, commits;
+	struct pattern_counts n;
+};
+
+static void print_json(struct store *s, const struct stats *x, const char *variant)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct json_writer jw;
+
+	jw_init(&jw, &out, 1);
+	jw_object_begin(&jw);
+	jw_key(&jw, "store");
+	jw_string(&jw, x->path);
+	jw_key(&jw, "store_bytes");
+	jw_int(&jw, x->size);
+	jw_key(&jw, "variant");
+	jw_string(&jw, variant);
+	jw_key(&jw, "commits_processed");
+	jw_int(&jw, x->commits);
+	jw_key(&jw, "patterns");
+	jw_int(&jw, x->n.local + x->n.team);
+	jw_key(&jw, "local");
+	jw_int(&jw, x->n.local);
+	jw_key(&jw, "team");
+	jw_int(&jw, x->n.team);
+	jw_key(&jw, "obsolete");
+	jw_int(&jw, x->n.obsolete);
+	breakdown(s, "type", PATTERN_BY_TYPE, variant, &jw);
+	breakdown(s, "language", PATTERN_BY_LANGUAGE, variant, &jw);
+	jw_object_end(&jw);
+	strbuf_addch(&out, '\n');
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+}
+
+static void print_text(struct store *s, const struct stats *x, const char *variant)
+{
+	printf("Pattern store:     %s (%lld KiB)\n", x->path, (x->size + 1023) / 1024);
+	printf("Commits processed: %lld\n", x->commits);
+	printf("Patterns:          %lld (%lld local, %lld from the team)\n",
+	       x->n.local + x->n.team, x->n.local, x->n.team);
+	if (x->n.obsolete)
+		printf("Obsolete:          %lld (commits rewritten away)\n", x->n.obsolete);
+	breakdown(s, "type", PATTERN_BY_TYPE, variant, NULL);
+	breakdown(s, "language", PATTERN_BY_LANGUAGE, variant, NULL);
+}
+
 int cmd_stats(int argc, const char **argv)
 {
 	const char *repo_path = NULL;
 	int json = 0;
-	struct strbuf variant = STRBUF_INIT, out = STRBUF_INIT;
-	struct json_writer jw;
+	struct strbuf variant = STRBUF_INIT;
+	struct stats x = { NULL, 0, 0, { 0, 0, 0 } };
 	struct stat st;
 	git_repository *repo;
 	struct store *s;
-	struct pattern_counts n;
-	long long local, team, commits, obsolete, size = 0;
 	const struct option options[] = {
 		OPT_STRING(0, "repo-path", &repo_path, "dir", "repository to read (default: here)"),
 		OPT_BOOL(0, "json", &json, "one JSON document on stdout"),
@@ -72,51 +120,16 @@ int cmd_stats(int argc, const char **argv)
 	repo = setup_repo(repo_path);
 	setup_variant(&variant, repo, 0, -1);
 	s = setup_store(repo);
-
-	if (pattern_store_counts(s, variant.buf, &n) < 0 ||
-	    store_processed_count(s, variant.buf, &commits) < 0)
+	if (pattern_store_counts(s, variant.buf, &x.n) < 0 ||
+	    store_processed_count(s, variant.buf, &x.commits) < 0)
 		die_err();
-	local = n.local;
-	team = n.team;
-	obsolete = n.obsolete;
-	if (!stat(store_path(s), &st))
-		size = (long long)st.st_size;
-
-	if (json) {
-		jw_init(&jw, &out, 1);
-		jw_object_begin(&jw);
-		jw_key(&jw, "store");
-		jw_string(&jw, store_path(s));
-		jw_key(&jw, "store_bytes");
-		jw_int(&jw, size);
-		jw_key(&jw, "variant");
-		jw_string(&jw, variant.buf);
-		jw_key(&jw, "commits_processed");
-		jw_int(&jw, commits);
-		jw_key(&jw, "patterns");
-		jw_int(&jw, local + team);
-		jw_key(&jw, "local");
-		jw_int(&jw, local);
-		jw_key(&jw, "team");
-		jw_int(&jw, team);
-		jw_key(&jw, "obsolete");
-		jw_int(&jw, obsolete);
-		breakdown(s, "type", PATTERN_BY_TYPE, variant.buf, &jw);
-		breakdown(s, "language", PATTERN_BY_LANGUAGE, variant.buf, &jw);
-		jw_object_end(&jw);
-		strbuf_addch(&out, '\n');
-		fwrite(out.buf, 1, out.len, stdout);
-	} else {
-		printf("Pattern store:     %s (%lld KiB)\n", store_path(s), (size + 1023) / 1024);
-		printf("Commits processed: %lld\n", commits);
-		printf("Patterns:          %lld (%lld local, %lld from the team)\n", local + team,
-		       local, team);
-		if (obsolete)
-			printf("Obsolete:          %lld (commits rewritten away)\n", obsolete);
-		breakdown(s, "type", PATTERN_BY_TYPE, variant.buf, NULL);
-		breakdown(s, "language", PATTERN_BY_LANGUAGE, variant.buf, NULL);
-	}
-	strbuf_release(&out);
+	x.path = store_path(s);
+	if (!stat(x.path, &st))
+		x.size = (long long)st.st_size;
+	if (json)
+		print_json(s, &x, variant.buf);
+	else
+		print_text(s, &x, variant.buf);
 	strbuf_release(&variant);
 	store_close(s);
 	git_repository_free(repo);

@@ -108,7 +108,7 @@ int processed_mark(struct processed_marker *m, const char *commit_hex, int skipp
 	int rc;
 
 	/* marks are written inside the transaction of the commit's patterns */
-	assert(!sqlite3_get_autocommit(store_db(m->s)));
+	assert(store_in_transaction(m->s));
 	sqlite3_bind_text(m->st, 1, commit_hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(m->st, 2, m->variant, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(m->st, 3, m->at);

@@ -6,6 +6,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 #include <stdio.h>
@@ -184,6 +185,7 @@ void store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_in_transaction(struct store *s) { return !sqlite3_get_autocommit(s->db); }
 sqlite3 *store_db(struct store *s) { return s->db; }
 const char *store_path(struct store *s) { return s->path; }
 
@@ -218,6 +220,7 @@ static int migrate(struct store *s)
 			"upgrade git-patterns", version, latest);
 		goto fail;
 	}
+	assert(version >= 0 && version <= latest); /* == latest: migrated meanwhile */
 	for (int v = version; v < latest; v++) {
 		char pragma[64];
 		if (exec_bare(s, migrations[v]) < 0)
@@ -359,6 +362,15 @@ int store_meta_set(struct store *s, const char *key, const char *value)
 int store_tune_bulk_write(struct store *s)
 {
 	return store_exec(s, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;");
+}
+
+int store_set_cache(struct store *s, int kib)
+{
+	char sql[64];
+
+	assert(kib > 0);
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	return store_exec(s, sql);
 }
 
 /* sqlite3_wal_hook callback: remember how many frames the WAL holds. */

@@ -40,6 +40,7 @@ sqlite3 *store_db(struct store *s);
 const char *store_path(struct store *s);
 
 int store_begin(struct store *s);  /* BEGIN IMMEDIATE */
+int store_in_transaction(struct store *s); /* 1 between begin and commit/rollback */
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
 
@@ -69,6 +70,8 @@ int store_meta_set(struct store *s, const char *key, const char *value);
  * larger page cache for the indexes, for the rest of the connection.
  */
 int store_tune_bulk_write(struct store *s);
+/* Let the page cache of this connection grow to kib KiB. 0 or -1. */
+int store_set_cache(struct store *s, int kib);
 
 /*
  * For a short run that should not pay for checkpoints (a hook): leave the
