@@ -202,6 +202,29 @@ assert all(rule for _, rule in got.values()), got
 	test_grep -v "Relabelled" err2
 '
 
+test_expect_success 'a post-commit hook relabels an older store, in the background' '
+	git clone -q r hooked &&
+	git -C hooked patterns extract -q &&
+	old_store hooked &&
+	git -C hooked patterns hook install >/dev/null &&
+	(cd hooked && test_commit "Fix a crash in the parser" src/parser.c) &&
+	n=0 &&
+	while test $n -lt 100; do
+		git -C hooked patterns list --json --type documentation >doc.json &&
+		git -C hooked patterns list --json --type bug_fix >bug.json &&
+		if grep -q "Fix typo in README" doc.json && grep -q "DEBUG RELOAD" bug.json &&
+		   grep -q "Fix a crash in the parser" bug.json
+		then
+			break
+		fi &&
+		sleep 0.2 && n=$((n + 1)) || return 1
+	done &&
+	test_grep "Fix a crash in the parser" bug.json &&
+	test_grep "Fix typo in README" doc.json &&
+	test_grep "DEBUG RELOAD" bug.json &&
+	! test -s hooked/.git/patterns/hook.log
+'
+
 test_expect_success 'a changed patterns.maxCommitFiles relabels the stored commits' '
 	git clone -q m mr &&
 	git -C mr patterns extract -q --include-unknown &&

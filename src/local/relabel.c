@@ -152,21 +152,42 @@ out:
 	return ret;
 }
 
+/* The meta value for this build and max_files; 1 if the store has another. */
+static int version_differs(struct store *s, size_t max_files, char want[64])
+{
+	char *have;
+	int differs;
+
+	snprintf(want, 64, "%d %zu", CLASSIFY_VERSION, max_files);
+	have = store_meta_get(s, META_KEY);
+	differs = !have || strcmp(have, want);
+	free(have);
+	return differs;
+}
+
+int store_relabel_pending(struct store *s, size_t max_files)
+{
+	char want[64];
+	int patterns = 0, skipped = 0;
+
+	if (!version_differs(s, max_files, want))
+		return 0;
+	if (pattern_store_has_local(s, &patterns) < 0 ||
+	    store_processed_has_skipped(s, &skipped) < 0)
+		return -1;
+	return patterns || skipped;
+}
+
 int store_relabel(git_repository *repo, struct store *s, size_t max_files,
-		  struct relabel_stats *st)
+		  struct relabel_stats *st, struct string_list *released)
 {
 	struct todo todo = { NULL, 0, 0 };
-	char want[64], *have;
+	char want[64];
 	int ret = -1;
 
 	memset(st, 0, sizeof(*st));
-	snprintf(want, sizeof(want), "%d %zu", CLASSIFY_VERSION, max_files);
-	have = store_meta_get(s, META_KEY);
-	if (have && !strcmp(have, want)) {
-		free(have);
+	if (!version_differs(s, max_files, want))
 		return 0;
-	}
-	free(have);
 
 	if (store_begin(s) < 0)
 		return -1;
@@ -186,6 +207,7 @@ int store_relabel(git_repository *repo, struct store *s, size_t max_files,
 			if (strcmp(cl.problem_type, PT_UNKNOWN)) {
 				if (store_processed_forget_skipped(s, l->hex) < 0)
 					goto out;
+				string_list_append(released, l->hex);
 				st->released++;
 			}
 		} else if (strcmp(cl.problem_type, l->problem_type) || strcmp(cl.rule, l->rule)) {

@@ -232,6 +232,19 @@ int pattern_store_local_commits(struct store *s, label_fn fn, void *data)
 	return ret;
 }
 
+int pattern_store_has_local(struct store *s, int *yes)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM patterns WHERE origin = 'local' LIMIT 1");
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	*yes = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, "cannot read patterns");
+}
+
 int pattern_store_set_label(struct store *s, const char *commit_hex, const char *problem_type,
 			    const char *rule)
 {

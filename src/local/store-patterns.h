@@ -128,6 +128,9 @@ typedef int (*label_fn)(const char *commit_hex, const char *problem_type, const 
 			void *data);
 int pattern_store_local_commits(struct store *s, label_fn fn, void *data);
 
+/* *yes = 1 if the store has a local pattern (of any variant), else 0. */
+int pattern_store_has_local(struct store *s, int *yes);
+
 /* Set the problem type and rule of every local pattern of commit_hex. */
 int pattern_store_set_label(struct store *s, const char *commit_hex, const char *problem_type,
 			    const char *rule);

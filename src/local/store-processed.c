@@ -145,6 +145,21 @@ int store_processed_skipped(struct store *s, int (*fn)(const char *commit_hex, v
 	return ret;
 }
 
+int store_processed_has_skipped(struct store *s, int *yes)
+{
+	sqlite3_stmt *st =
+		store_prepare(s, "SELECT 1 FROM processed WHERE skipped_unknown = 1 LIMIT 1");
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	*yes = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+						     : store_error(s, "cannot read processed commits");
+}
+
 int store_processed_forget_skipped(struct store *s, const char *commit_hex)
 {
 	sqlite3_stmt *st = store_prepare(

@@ -50,6 +50,9 @@ void processed_marker_free(struct processed_marker *m);
 int store_processed_skipped(struct store *s, int (*fn)(const char *commit_hex, void *data),
 			    void *data);
 
+/* *yes = 1 if some commit is marked skipped_unknown, else 0. */
+int store_processed_has_skipped(struct store *s, int *yes);
+
 /*
  * Forget the skipped_unknown marks of commit_hex (every variant), so that
  * the next run extracts it: the classifier now gives it a kind.
