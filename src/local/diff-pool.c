@@ -236,7 +236,6 @@ done:
 	return NULL;
 }
 
-
 /* Wait on cond for at most seconds (the writer drains the queue at least that often). */
 static void timed_wait(pthread_cond_t *cond, pthread_mutex_t *lock, double seconds)
 {

@@ -79,6 +79,8 @@ int extract_resolve_options(git_repository *repo, struct extract_options *o,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- */
+/* Ranges extracted before                                          */
 
 /*
  * The range fingerprint: sha256 of what the walk starts from and stops at
@@ -170,7 +172,6 @@ static void tune_libgit2(void)
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(8 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(16 << 20));
 }
-
 
 /* ---------------------------------------------------------------- */
 /* The run                                                          */

@@ -20,7 +20,6 @@ struct history_walk {
 	size_t nr_named;
 };
 
-
 /*
  * What the walk starts from and stops at, as text ("+<id>" / "-<id>"
  * lines): with the options, it identifies the range, so that a re-run over
@@ -420,7 +419,6 @@ fail:
 	free(list);
 	return -1;
 }
-
 
 int history_walk_start(struct history_walk **out, git_repository *repo,
 		       const struct extract_options *o)

@@ -19,6 +19,9 @@
  *  meta                                here: key/value (project profile, ...)
  *  sync_state, pushed, feedback_queue  team sync (client/sync.c)
  *  adapter_versions, adapter_activations   weight fusion (adapters.h)
+ *
+ * The raw entry points (store_db, store_exec, store_prepare) are for those
+ * modules only; .ci/check-store-sql (t0002) refuses them anywhere else.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -53,10 +56,7 @@ int store_exec(struct store *s, const char *sql);
  * tens of megabytes. What was committed stays committed (in the log).
  */
 void store_defer_checkpoint(struct store *s);
-/*
- * Prepare a statement; NULL and err_set on failure. Only for the module
- * that owns the table (the list above).
- */
+/* Prepare a statement; NULL and err_set on failure. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 /* err_set("<what>: <sqlite message>") and return -1. */
 int store_error(struct store *s, const char *what);
