@@ -10,8 +10,9 @@ ADIR=$TRASH/adapters
 ALICE=$(git patterns server add-key alice --db "$DB_URL" 2>keys.err)
 BOB=$(git patterns server add-key bob --db "$DB_URL" 2>>keys.err)
 ADMIN=$(git patterns server add-key root --admin --db "$DB_URL" 2>>keys.err)
+ADMIN2=$(git patterns server add-key ops --admin --db "$DB_URL" 2>>keys.err)
 KEY=$ALICE
-export ALICE BOB ADMIN KEY
+export ALICE BOB ADMIN ADMIN2 KEY
 
 start_server "$DB_URL" --threads 4 --adapter-dir "$ADIR"
 REMOTE=$SERVER_URL
@@ -119,7 +120,7 @@ test_expect_success 'no key is 401; a pull of an unknown version fails naming it
 	test_grep "no adapter version .no-such." err &&
 	! test -e x &&
 	expect_status 404 GET /adapters/123e4567-e89b-12d3-a456-426614174000/file &&
-	expect_status 404 POST /adapters/123e4567-e89b-12d3-a456-426614174000/activate
+	KEY=$ADMIN expect_status 404 POST /adapters/123e4567-e89b-12d3-a456-426614174000/activate
 '
 
 test_expect_success NUMPY 'a version name is taken once; the same bytes again answer 200' '
@@ -204,7 +205,7 @@ test_expect_success 'a truncated upload (connection closed mid-body) leaves no r
 
 test_expect_success NUMPY 'server-side merge equals merge-adapters run locally, byte for byte' '
 	alice_id=$(version_id user-alice-v3) && bob_id=$(version_id user-bob-v2) &&
-	expect_status 201 POST /adapters/merge "{\"adapter_ids\": [\"$alice_id\", \"$bob_id\"], \"success_rates\": [0.85, 0.65], \"method\": \"linear\", \"version_name\": \"v2.0\"}" &&
+	KEY=$ADMIN expect_status 201 POST /adapters/merge "{\"adapter_ids\": [\"$alice_id\", \"$bob_id\"], \"success_rates\": [0.85, 0.65], \"method\": \"linear\", \"version_name\": \"v2.0\"}" &&
 	cp out.json v20.json &&
 	test "$(json_get v20.json "d[\"parent_versions\"]")" = "['"'"'user-alice-v3'"'"', '"'"'user-bob-v2'"'"']" &&
 	test "$(json_get v20.json "d[\"is_active\"]")" = True &&
@@ -224,6 +225,7 @@ test_expect_success NUMPY 'server-side merge equals merge-adapters run locally, 
 '
 
 test_expect_success NUMPY 'merge requests that do not fit are refused' '
+	KEY=$ADMIN &&
 	expect_status 404 POST /adapters/merge "{\"adapter_ids\": [\"nope\"], \"version_name\": \"x\"}" &&
 	test_grep "nope" out.json &&
 	git patterns adapters push carol.safetensors --name carol --remote "$REMOTE" &&
@@ -234,28 +236,48 @@ test_expect_success NUMPY 'merge requests that do not fit are refused' '
 	expect_status 422 POST /adapters/merge "{\"adapter_ids\": [\"v2.0\"], \"method\": \"ties\", \"version_name\": \"x\"}" &&
 	expect_status 409 POST /adapters/merge "{\"adapter_ids\": [\"v2.0\"], \"version_name\": \"v2.0\"}" &&
 	expect_status 400 POST /adapters/merge "{" &&
-	stray_files >stray && test_line_count = 0 stray
+	stray_files >stray && test_line_count = 0 stray &&
+	KEY=$ALICE
 '
 
 test_expect_success NUMPY 'seed story: merge v2.0, v2.1 from it, activate v2.1, rollback to v2.0' '
-	expect_status 201 POST /adapters/merge "{\"adapter_ids\": [\"v2.0\", \"user-alice-v3\"], \"weights\": [0.7, 0.3], \"version_name\": \"v2.1\"}" &&
+	KEY=$ADMIN expect_status 201 POST /adapters/merge "{\"adapter_ids\": [\"v2.0\", \"user-alice-v3\"], \"weights\": [0.7, 0.3], \"version_name\": \"v2.1\"}" &&
 	test "$(json_get out.json "d[\"parent_versions\"]")" = "['"'"'v2.0'"'"', '"'"'user-alice-v3'"'"']" &&
 	v21=$(json_get out.json "d[\"id\"]") &&
-	expect_status 200 POST "/adapters/$v21/activate" &&
+	KEY=$ADMIN expect_status 200 POST "/adapters/$v21/activate" &&
 	test "$(active_name)" = "['"'"'v2.1'"'"']" &&
-	expect_status 200 POST /adapters/rollback "{}" &&
+	KEY=$ADMIN expect_status 200 POST /adapters/rollback "{}" &&
 	test "$(json_get out.json "d[\"version_name\"]")" = v2.0 &&
 	test "$(active_name)" = "['"'"'v2.0'"'"']" &&
 	git patterns adapters pull --active -o active2.st --remote "$REMOTE" &&
 	cmp local/v2.0.safetensors active2.st &&
-	expect_status 200 POST /adapters/rollback "{\"version_id\": \"$v21\"}" &&
+	KEY=$ADMIN expect_status 200 POST /adapters/rollback "{\"version_id\": \"$v21\"}" &&
 	test "$(active_name)" = "['"'"'v2.1'"'"']" &&
-	expect_status 200 POST /adapters/rollback "" &&
+	KEY=$ADMIN expect_status 200 POST /adapters/rollback "" &&
 	test "$(active_name)" = "['"'"'v2.0'"'"']" &&
-	expect_status 200 POST /adapters/rollback "{}" &&
+	KEY=$ADMIN expect_status 200 POST /adapters/rollback "{}" &&
 	test "$(active_name)" = "['"'"'user-alice-v3'"'"']" &&
-	expect_status 409 POST /adapters/rollback "{}" &&
+	KEY=$ADMIN expect_status 409 POST /adapters/rollback "{}" &&
 	test_grep "no earlier" out.json
+'
+
+test_expect_success NUMPY 'only an admin key activates, rolls back or merges into the active version' '
+	v20=$(version_id v2.0) && before=$(active_name) &&
+	expect_status 403 POST "/adapters/$v20/activate" &&
+	test_grep "activating an adapter version needs an admin key" out.json &&
+	KEY=$BOB expect_status 403 POST /adapters/rollback "{}" &&
+	test_grep "rolling back the active adapter version needs an admin key" out.json &&
+	expect_status 403 POST /adapters/merge "{\"adapter_ids\": [\"v2.0\"], \"version_name\": \"nonadmin\"}" &&
+	test_grep "merge that becomes the active version needs an admin key" out.json &&
+	test "$(active_name)" = "$before" &&
+	expect_status 404 GET /adapters/nonadmin/file &&
+	expect_status 201 POST /adapters/merge "{\"adapter_ids\": [\"v2.0\"], \"version_name\": \"nonadmin\", \"activate\": false}" &&
+	test "$(active_name)" = "$before" &&
+	KEY=$ADMIN expect_status 200 POST "/adapters/$v20/activate" &&
+	test "$(active_name)" = "['"'"'v2.0'"'"']" &&
+	KEY=$ADMIN expect_status 200 POST /adapters/rollback "{}" &&
+	test "$(active_name)" = "$before" &&
+	KEY=$ALICE
 '
 
 test_expect_success 'delete: 403 without an admin key, 409 for the active one, then 204' '
@@ -288,7 +310,7 @@ test_expect_success NUMPY 'two clients activating at once (two servers) leave ex
 	(git-patterns serve --listen 127.0.0.1:$port2 --db "$DB_URL" --adapter-dir "$ADIR" \
 		--access-log none 2>s2.log & echo $! >s2.pid) &&
 	wait_for_health http://127.0.0.1:$port2 &&
-	"$PYTHON" - "$SERVER_URL" "http://127.0.0.1:$port2" "$ALICE" "$BOB" >race.out <<-\EOF &&
+	"$PYTHON" - "$SERVER_URL" "http://127.0.0.1:$port2" "$ADMIN" "$ADMIN2" >race.out <<-\EOF &&
 	import json, sys, threading, requests
 	urls, keys = sys.argv[1:3], sys.argv[3:5]
 	vs = requests.get(urls[0] + "/adapters", headers={"X-API-Key": keys[0]}).json()["versions"]
