@@ -62,12 +62,15 @@ static int read_version(const cJSON *o, struct adapter_version *a)
 	return 0;
 }
 
-/* An error for a refused request: the server's detail. */
-static int refused(const char *what, const struct http_response *resp, long *status)
+/* An error for a refused request: the server's detail (401: the key's source). */
+static int refused(const struct http_client *c, const char *what, const char *doing,
+		   const struct http_response *resp, long *status)
 {
 	struct strbuf detail = STRBUF_INIT;
-	http_error_detail(resp, &detail);
 	*status = resp->status;
+	if (resp->status == 401)
+		return http_key_refused(c, resp, doing);
+	http_error_detail(resp, &detail);
 	err_set("%s: the team server answered %ld: %s", what, resp->status, detail.buf);
 	strbuf_release(&detail);
 	return -1;
@@ -88,7 +91,7 @@ int adapter_remote_list(struct http_client *c, struct adapter_version **out, siz
 	if (http_json(c, "GET", "/adapters", NULL, &resp, &doc) < 0)
 		goto out;
 	if (resp.status != 200) {
-		refused("cannot list adapter versions", &resp, status);
+		refused(c, "cannot list adapter versions", "listing adapter versions", &resp, status);
 		goto out;
 	}
 	versions = doc ? cJSON_GetObjectItemCaseSensitive(doc, "versions") : NULL;
@@ -142,7 +145,7 @@ int adapter_remote_push(struct http_client *c, const char *file, const char *nam
 	if (http_upload_file(c, "POST", path.buf, "application/octet-stream", file, &resp) < 0)
 		goto out;
 	if (resp.status != 201 && resp.status != 200) {
-		refused("cannot push adapter", &resp, status);
+		refused(c, "cannot push adapter", "pushing an adapter", &resp, status);
 		goto out;
 	}
 	doc = json_parse(resp.body.buf, resp.body.len);
@@ -227,7 +230,7 @@ int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest
 	    0)
 		goto out;
 	if (resp.status != 200) {
-		refused("cannot pull adapter", &resp, status);
+		refused(c, "cannot pull adapter", "pulling an adapter", &resp, status);
 		goto out;
 	}
 	if (stat(dest, &st) < 0) {
