@@ -357,3 +357,68 @@ test_expect_success 'an upload over --max-adapter-size while streaming (chunked)
 	test_grep "too large" big413.json &&
 	ls small >left && test_line_count = 0 left
 '
+
+test_expect_success NUMPY 'the CLI path: push two, merge on the server with success rates, activate, roll back, pull' '
+	"$PYTHON" - <<-\EOF &&
+	import numpy as np, st
+	def lora(seed, r):
+	    g = np.random.default_rng(seed)
+	    t = {}
+	    for m in ("q_proj", "v_proj", "k_proj", "o_proj"):
+	        p = "base_model.model.layers.0.self_attn." + m
+	        t[p + ".lora_A.weight"] = ("F32", g.standard_normal((r, 32)))
+	        t[p + ".lora_B.weight"] = ("F32", g.standard_normal((32, r)))
+	    return t
+	st.write("dave.safetensors", lora(11, 4))
+	st.write("erin.safetensors", lora(12, 4))
+	EOF
+	git patterns adapters push dave.safetensors --name cli-dave --remote "$REMOTE" -q >out &&
+	test_line_count = 0 out &&
+	git patterns adapters push erin.safetensors --name cli-erin --remote "$REMOTE" --json >erin.json &&
+	erin=$(json_get erin.json "d[\"id\"]") &&
+	before=$(active_name) &&
+	test_expect_code 1 git patterns adapters merge --remote "$REMOTE" cli-dave "$erin" \
+		--success-rates 0.9 0.6 --version-name cli-merged 2>err &&
+	test_grep "403.*needs an admin key" err &&
+	test "$(active_name)" = "$before" &&
+	GIT_PATTERNS_API_KEY=$ADMIN git patterns adapters merge --remote "$REMOTE" cli-dave "$erin" \
+		--success-rates 0.9 0.6 --version-name cli-merged --json >merged.json &&
+	test "$(json_get merged.json "d[\"is_active\"]")" = True &&
+	test "$(json_get merged.json "d[\"method\"]")" = linear &&
+	test "$(json_get merged.json "d[\"parent_versions\"]")" = "['"'"'cli-dave'"'"', '"'"'cli-erin'"'"']" &&
+	merged=$(json_get merged.json "d[\"id\"]") &&
+	test "$(active_name)" = "['"'"'cli-merged'"'"']" &&
+	GIT_PATTERNS_API_KEY=$ADMIN git patterns adapters rollback --remote "$REMOTE" >out &&
+	test_grep "^Rolled back to adapter version" out &&
+	test "$(active_name)" = "$before" &&
+	test_expect_code 1 git patterns adapters activate --remote "$REMOTE" cli-merged 2>err &&
+	test_grep "activating an adapter version needs an admin key" err &&
+	GIT_PATTERNS_API_KEY=$ADMIN git patterns adapters activate --remote "$REMOTE" cli-merged --json >act.json &&
+	test "$(json_get act.json "d[\"id\"]")" = "$merged" &&
+	test "$(active_name)" = "['"'"'cli-merged'"'"']" &&
+	GIT_PATTERNS_API_KEY=$ADMIN git patterns adapters rollback --remote "$REMOTE" cli-merged >out &&
+	test "$(active_name)" = "['"'"'cli-merged'"'"']" &&
+	git patterns adapters pull --active -o cli.pulled --remote "$REMOTE" -q >out &&
+	test_line_count = 0 out &&
+	mkdir cli-local && cp dave.safetensors cli-local/cli-dave && cp erin.safetensors cli-local/cli-erin &&
+	(cd cli-local && git patterns merge-adapters --adapters cli-dave cli-erin \
+		--success-rates 0.9 0.6 --output cli-merged.safetensors -q 2>/dev/null) &&
+	cmp cli-local/cli-merged.safetensors cli.pulled &&
+	test_expect_code 129 git patterns adapters merge --remote "$REMOTE" cli-dave --weights 1 2 \
+		--version-name x 2>err &&
+	test_grep "2 weights for 1 versions" err &&
+	test_expect_code 129 git patterns adapters push dave.safetensors --name x --remote "$REMOTE" \
+		--version-name y 2>err
+'
+
+test_expect_success 'adapters -h lists every option of every form' '
+	test_expect_code 129 git patterns adapters -h >out 2>&1 &&
+	for o in --remote --name --output --active --version-name --weights --success-rates \
+		--method --rank --activate --quiet --json; do
+		grep -q -e "$o" out || { echo "missing $o"; return 1; }
+	done &&
+	test_grep "adapters merge --remote" out &&
+	test_grep "adapters activate --remote" out &&
+	test_grep "adapters rollback --remote" out &&
+	test_grep "adapters rollback \[<version>\]" out
+'
