@@ -52,8 +52,8 @@ int adapters_remote_wanted(int argc, const char **argv)
 			break;
 		if (!strcmp(argv[i], "--remote") || starts_with(argv[i], "--remote="))
 			return 1;
-		if (!strcmp(argv[i], "-h"))
-			return 1; /* one usage for every form */
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--git-completion-helper"))
+			return 1; /* one usage, one option list for every form */
 		if (!sub && argv[i][0] != '-')
 			sub = argv[i];
 	}
