@@ -287,3 +287,34 @@ assert (d["outcome_successes"], d["outcome_failures"]) == (40, 10), d
 st, d = call("GET", "/projects/" + ids["web"] + "/insights")
 assert (d["statistics"]["successes"], d["statistics"]["failures"]) == (67, 19), d["statistics"]
 EOF
+
+test_expect_success 'the change feed carries a deletion once, as {"id", "deleted": true}' '
+	cat >t9.py <<-\EOF &&
+	exec(open("xp.py").read())
+	def feed(since, **kw):
+	    st, d = call("GET", "/patterns", "bob", params=dict(dict(since=since, limit=1000), **kw))
+	    assert st == 200, d
+	    return d
+	d = feed(0)
+	while d["has_more"]:
+	    d = feed(d["next_since"])
+	cursor = d["next_since"]
+	pattern("doomed", "bob", "api", "doomed code")
+	pattern("kept", "bob", "api", "kept code")
+	assert call("DELETE", "/patterns/" + ids["doomed"], "alice")[0] == 403
+	assert call("DELETE", "/patterns/" + ids["doomed"], "bob")[0] == 204
+	d = feed(cursor)
+	assert d["patterns"][-1] == {"id": ids["doomed"], "deleted": True}, d["patterns"]
+	assert [p["id"] for p in d["patterns"]] == [ids["kept"], ids["doomed"]], d["patterns"]
+	assert d["total"] == 2 and d["has_more"] is False, d
+	# once: a cursor past it no longer shows it, and filters do not hide it
+	assert feed(d["next_since"])["patterns"] == []
+	assert feed(cursor, problem_type="security")["patterns"] == [{"id": ids["doomed"], "deleted": True}]
+	d = feed(cursor, limit=1)
+	assert d["has_more"] is True and [p["id"] for p in d["patterns"]] == [ids["kept"]]
+	d = feed(d["next_since"], limit=1)
+	assert d["patterns"] == [{"id": ids["doomed"], "deleted": True}] and d["has_more"] is False, d
+	assert call("GET", "/patterns/" + ids["doomed"])[0] == 404
+	EOF
+	python3 t9.py
+'

@@ -24,6 +24,16 @@
 
 void server_write_pattern(struct json_writer *jw, const struct sdb_pattern *p)
 {
+	if (p->deleted) {
+		/* the change feed's record of a deletion (SPEC §6) */
+		jw_object_begin(jw);
+		jw_key(jw, "id");
+		jw_string(jw, p->id);
+		jw_key(jw, "deleted");
+		jw_bool(jw, 1);
+		jw_object_end(jw);
+		return;
+	}
 	jw_object_begin(jw);
 	jw_key(jw, "id");
 	jw_string(jw, p->id);

@@ -159,7 +159,11 @@ static const char *const migrations[] = {
 	"  successes INTEGER NOT NULL DEFAULT 0,"
 	"  failures INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (target_project_id, pattern_id));"
-	"CREATE INDEX idx_applications_pattern ON applications (pattern_id);",
+	"CREATE INDEX idx_applications_pattern ON applications (pattern_id);"
+	/* the change feed's deletions (SPEC §6) */
+	"CREATE TABLE deleted_patterns ("
+	"  id UUID PRIMARY KEY,"
+	"  change_seq BIGINT NOT NULL UNIQUE);",
 };
 
 #define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -801,7 +805,7 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	const char *vals[10];
 	char conf[40], since[32], limit[32], offset[32];
 	char *like = q->q ? sdb_like_pattern(q->q) : NULL;
-	int n = 0, rc, rows;
+	int n = 0, rc, rows, since_param = 0;
 	PGresult *res = NULL;
 
 #define PARAM(v) (vals[n++] = (v), n)
@@ -823,7 +827,8 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	}
 	if (q->has_since) {
 		snprintf(since, sizeof(since), "%lld", q->since);
-		strbuf_addf(&where, " AND change_seq > $%d", PARAM(since));
+		since_param = PARAM(since);
+		strbuf_addf(&where, " AND change_seq > $%d", since_param);
 	}
 
 	if (n)
@@ -835,13 +840,28 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		goto out;
 	*total = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
 	PQclear(res);
+	if (q->has_since) {
+		/* deletions after the cursor count as changes too */
+		const char *dv[] = { since };
+		res = pq(c, "SELECT count(*) FROM deleted_patterns WHERE change_seq > $1::bigint",
+			 1, dv, &rc);
+		if (!res)
+			goto out;
+		*total += strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+	}
 
 	strbuf_reset(&sql);
 	snprintf(limit, sizeof(limit), "%lld", q->limit);
-	strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s", where.buf);
 	if (q->has_since) {
-		strbuf_addf(&sql, " ORDER BY change_seq LIMIT $%d", PARAM(limit));
+		strbuf_addf(&sql, "SELECT * FROM (SELECT " PATTERN_COLUMNS ", false AS deleted "
+				  "FROM patterns%s UNION ALL SELECT id::text, '', '', NULL, NULL, 0, "
+				  "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+				  "NULL, change_seq, 0, 0, true FROM deleted_patterns WHERE change_seq "
+				  "> $%d::bigint) AS feed ORDER BY change_seq", where.buf, since_param);
+		strbuf_addf(&sql, " LIMIT $%d", PARAM(limit));
 	} else {
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s", where.buf);
 		int l = PARAM(limit);
 		snprintf(offset, sizeof(offset), "%lld", (q->page - 1) * q->limit);
 		strbuf_addf(&sql, " ORDER BY success_count DESC, created_seq DESC LIMIT $%d "
@@ -853,8 +873,10 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		goto out;
 	rows = PQntuples(res);
 	*out = xcalloc((size_t)rows + 1, sizeof(**out));
-	for (int i = 0; i < rows; i++)
+	for (int i = 0; i < rows; i++) {
 		read_pattern(res, i, &(*out)[i]);
+		(*out)[i].deleted = q->has_since && PQgetvalue(res, i, 21)[0] == 't';
+	}
 	*nr = (size_t)rows;
 	PQclear(res);
 	rc = SDB_OK;
@@ -873,7 +895,8 @@ static int pg_pattern_delete(struct serverdb *db, void *conn, const char *id,
 	struct sdb_pattern p;
 	int rc;
 
-	if ((rc = pg_begin(c, 0)) < 0)
+	/* the deletion takes a change_seq: the change lock */
+	if ((rc = pg_begin(c, 1)) < 0)
 		return rc;
 	if ((rc = get_one(c, id, &p, 1)) < 0)
 		goto fail;
@@ -883,6 +906,9 @@ static int pg_pattern_delete(struct serverdb *db, void *conn, const char *id,
 	if (rc < 0)
 		goto fail;
 	if ((rc = pq_do(c, "DELETE FROM patterns WHERE id = $1::uuid", 1, vals)) < 0 ||
+	    (rc = pq_do(c, "INSERT INTO deleted_patterns (id, change_seq) VALUES ($1::uuid, "
+			   "nextval('pattern_change_seq')) ON CONFLICT (id) DO UPDATE SET "
+			   "change_seq = EXCLUDED.change_seq", 1, vals)) < 0 ||
 	    (rc = pq_do(c, "UPDATE counters SET value = value - 1 WHERE name = 'patterns'", 0,
 			NULL)) < 0)
 		goto fail;

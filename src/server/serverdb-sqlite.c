@@ -129,7 +129,11 @@ static const char *const migrations[] = {
 	"  successes INTEGER NOT NULL DEFAULT 0,"
 	"  failures INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (target_project_id, pattern_id));"
-	"CREATE INDEX idx_applications_pattern ON applications(pattern_id);",
+	"CREATE INDEX idx_applications_pattern ON applications(pattern_id);"
+	/* the change feed's deletions (SPEC §6) */
+	"CREATE TABLE deleted_patterns ("
+	"  id TEXT PRIMARY KEY,"
+	"  change_seq INTEGER NOT NULL UNIQUE);",
 };
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
@@ -649,13 +653,33 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	*total = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 
+	if (q->has_since) {
+		/* deletions after the cursor count as changes too */
+		sqlite3_stmt *del = prepare(c->db, "SELECT count(*) FROM deleted_patterns "
+						   "WHERE change_seq > ?1");
+		if (!del)
+			goto out;
+		sqlite3_bind_int64(del, 1, q->since);
+		if (sqlite3_step(del) != SQLITE_ROW) {
+			sqlite3_finalize(del);
+			db_error(c->db, "cannot count deletions");
+			goto out;
+		}
+		*total += sqlite3_column_int64(del, 0);
+		sqlite3_finalize(del);
+	}
+
 	strbuf_reset(&sql);
-	strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s", where.buf);
 	if (q->has_since)
-		strbuf_addstr(&sql, " ORDER BY change_seq LIMIT ?7");
+		strbuf_addf(&sql, "SELECT * FROM (SELECT " PATTERN_COLUMNS ", 0 AS deleted "
+				  "FROM patterns%s UNION ALL SELECT id, '', '', NULL, NULL, 0, "
+				  "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+				  "NULL, NULL, change_seq, 0, 0, 1 FROM deleted_patterns WHERE "
+				  "change_seq > ?6) ORDER BY change_seq LIMIT ?7", where.buf);
 	else
-		strbuf_addstr(&sql, " ORDER BY success_count DESC, created_seq DESC "
-				    "LIMIT ?7 OFFSET ?8");
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s ORDER BY "
+				  "success_count DESC, created_seq DESC LIMIT ?7 OFFSET ?8",
+			    where.buf);
 	st = prepare(c->db, sql.buf);
 	if (!st)
 		goto out;
@@ -665,7 +689,8 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		sqlite3_bind_int64(st, 8, (q->page - 1) * q->limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ALLOC_GROW(*out, *nr + 1, alloc);
-		read_pattern(st, &(*out)[(*nr)++]);
+		read_pattern(st, &(*out)[*nr]);
+		(*out)[(*nr)++].deleted = q->has_since && sqlite3_column_int(st, 21);
 	}
 	if (rc != SQLITE_DONE) {
 		db_error(c->db, "cannot list patterns");
@@ -694,6 +719,7 @@ static int sq_pattern_delete(struct serverdb *db, void *conn, const char *id,
 	struct sqlite_conn *c = conn;
 	struct sdb_pattern p;
 	sqlite3_stmt *st = NULL;
+	long long seq;
 	char lid[37];
 	int rc;
 
@@ -717,7 +743,21 @@ static int sq_pattern_delete(struct serverdb *db, void *conn, const char *id,
 		db_error(c->db, "cannot delete pattern");
 		goto out;
 	}
-	if (counter_add(c->db, "patterns", -1, NULL) < 0 || exec(c->db, "COMMIT") < 0)
+	if (counter_add(c->db, "patterns", -1, NULL) < 0 ||
+	    counter_add(c->db, "change_seq", 1, &seq) < 0)
+		goto out;
+	sqlite3_finalize(st);
+	st = prepare(c->db, "INSERT OR REPLACE INTO deleted_patterns (id, change_seq) "
+			    "VALUES (?1, ?2)");
+	if (!st)
+		goto out;
+	sqlite3_bind_text(st, 1, lid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_error(c->db, "cannot record deletion");
+		goto out;
+	}
+	if (exec(c->db, "COMMIT") < 0)
 		goto out;
 	rc = SDB_OK;
 out:

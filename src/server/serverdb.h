@@ -73,6 +73,7 @@ struct sdb_pattern {
 	char *created_at;	/* "YYYY-MM-DDTHH:MM:SSZ" (UTC) */
 	char *last_used;	/* same, or NULL */
 	int created;		/* serverdb_pattern_put: 1 new, 0 already known */
+	int deleted;		/* in the change feed: only id and change_seq are set */
 };
 void sdb_pattern_release(struct sdb_pattern *p);
 
@@ -149,11 +150,15 @@ int serverdb_pattern_get(struct serverdb *db, const char *id, struct sdb_pattern
 /*
  * A page of patterns, ranked by success_count then newest; or with
  * q->has_since the changes after q->since in change order (then *total is
- * the number of such changes left, including the ones returned).
+ * the number of such changes left, including the ones returned), where a
+ * deleted pattern appears once with deleted set (whatever the filters).
  */
 int serverdb_pattern_list(struct serverdb *db, const struct sdb_query *q,
 			  struct sdb_pattern **out, size_t *nr, long long *total);
-/* SDB_NOT_FOUND, or SDB_FORBIDDEN unless user created it or is_admin. */
+/*
+ * SDB_NOT_FOUND, or SDB_FORBIDDEN unless user created it or is_admin. The
+ * deletion takes a change_seq, so the change feed carries it.
+ */
 int serverdb_pattern_delete(struct serverdb *db, const char *id, const char *user,
 			    int is_admin);
 /* One vote per user (a new vote replaces the old); fills out on success. */
