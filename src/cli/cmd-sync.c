@@ -91,6 +91,8 @@ static void print_json(const char *remote, const struct sync_result *r, int dry_
 	jw_int(&jw, dry_run ? r->to_pull : r->pulled);
 	jw_key(&jw, "updated");
 	jw_int(&jw, r->updated);
+	jw_key(&jw, "deleted");
+	jw_int(&jw, r->deleted);
 	jw_key(&jw, "feedback_sent");
 	jw_int(&jw, r->feedback_sent);
 	jw_key(&jw, "feedback_pending");
@@ -112,9 +114,11 @@ static void print_text(const char *remote, const struct sync_result *r, int dry_
 		return;
 	}
 	printf("Pushed %lld new pattern%s to %s (%lld already there), pulled %lld new, "
-	       "updated %lld, sent %lld feedback.\n",
-	       r->pushed, r->pushed == 1 ? "" : "s", remote, r->duplicates, r->pulled, r->updated,
-	       r->feedback_sent);
+	       "updated %lld, ",
+	       r->pushed, r->pushed == 1 ? "" : "s", remote, r->duplicates, r->pulled, r->updated);
+	if (r->deleted)
+		printf("dropped %lld deleted on the server, ", r->deleted);
+	printf("sent %lld feedback.\n", r->feedback_sent);
 }
 
 int cmd_sync(int argc, const char **argv)

@@ -1052,7 +1052,7 @@ static long long parse_time(const char *s)
 }
 
 struct pull_stmts {
-	sqlite3_stmt *lookup, *update, *local_hash, *mark_local, *team_hash, *insert;
+	sqlite3_stmt *lookup, *update, *local_hash, *mark_local, *team_hash, *insert, *drop;
 	int marked_local; /* local patterns were marked pushed (their code came back) */
 };
 
@@ -1063,6 +1063,7 @@ static void pull_stmts_free(struct pull_stmts *ps)
 	sqlite3_finalize(ps->local_hash);
 	sqlite3_finalize(ps->mark_local);
 	sqlite3_finalize(ps->team_hash);
+	sqlite3_finalize(ps->drop);
 	sqlite3_finalize(ps->insert);
 }
 
@@ -1087,7 +1088,9 @@ static int pull_stmts_prepare(struct store *s, struct pull_stmts *ps)
 		   " commit_time, confidence, language, solution_hash, server_id, success_count,"
 		   " created_by) VALUES (?1, '', 'team', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 		   " ?11, ?12, ?13, ?14, ?15, ?16)");
-	if (!ps->lookup || !ps->update || !ps->local_hash || !ps->mark_local || !ps->team_hash ||
+	ps->drop = store_prepare(s, "DELETE FROM patterns WHERE server_id = ?1 AND origin = 'team'");
+	if (!ps->drop || !ps->lookup || !ps->update || !ps->local_hash || !ps->mark_local ||
+	    !ps->team_hash ||
 	    !ps->insert) {
 		pull_stmts_free(ps);
 		return -1;
@@ -1179,6 +1182,23 @@ static const char *pulled_string(const struct pulled *f, enum pulled_field k)
  * Store one pulled pattern (see sync.h); *stored: 1 new, 0 updated, 2
  * already known as it is, -1 skipped (not a usable pattern).
  */
+/*
+ * A pattern deleted on the server (SPEC §6: {"id", "deleted": true}): the
+ * team copy goes; a pattern of this repository's own history stays.
+ */
+static int pull_deleted(struct store *s, struct pull_stmts *ps, const cJSON *p, int *stored)
+{
+	const char *uuid = json_get_string(p, "id");
+	if (!uuid || !sync_is_uuid(uuid))
+		return 0;
+	sqlite3_bind_text(ps->drop, 1, uuid, -1, SQLITE_STATIC);
+	if (step_done(s, ps->drop, "cannot drop deleted pattern") < 0)
+		return -1;
+	if (sqlite3_changes(store_db(s)))
+		*stored = 3;
+	return 0;
+}
+
 static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote, const cJSON *p,
 		    int *stored)
 {
@@ -1191,6 +1211,8 @@ static int pull_one(struct store *s, struct pull_stmts *ps, const char *remote, 
 	*stored = -1;
 	if (!cJSON_IsObject(p))
 		return 0;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "deleted")))
+		return pull_deleted(s, ps, p, stored);
 	pulled_fields(p, &f);
 	uuid = pulled_string(&f, PF_ID);
 	type = pulled_string(&f, PF_TYPE);
@@ -1537,6 +1559,8 @@ static int store_page(struct store *s, struct pull_stmts *ps, const char *remote
 			r->pulled++;
 		else if (stored == 0)
 			r->updated++;
+		else if (stored == 3)
+			r->deleted++;
 	}
 	return set_cursor(s, remote, pg->next);
 }
@@ -1545,7 +1569,7 @@ static int pull(struct store *s, struct http_client *c, const struct sync_option
 		struct sync_result *r)
 {
 	const char *remote = http_client_url(c);
-	struct pull_stmts ps = {NULL, NULL, NULL, NULL, NULL, NULL, 0};
+	struct pull_stmts ps = { 0 };
 	struct fetcher f;
 	struct own_ranges own;
 	pthread_t th;

@@ -60,6 +60,7 @@ struct sync_result {
 	long long rejected;   /* refused one by one (too large, invalid) */
 	long long pulled;     /* new team patterns stored here */
 	long long updated;    /* known patterns whose success_count changed */
+	long long deleted;    /* team patterns dropped: deleted on the server */
 	long long feedback_sent;
 	long long feedback_pending; /* still queued (pattern not on the server yet) */
 	long long to_push;	    /* --dry-run: what a real run would push */
