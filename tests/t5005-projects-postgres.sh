@@ -21,6 +21,28 @@ test_expect_success '50 concurrent outcomes through two servers on one database 
 	kill -TERM $(cat s2.pid)
 '
 
+test_expect_success 'a profile changed through another server is seen at once by the first' '
+	port3=$(free_port) &&
+	(git-patterns serve --listen 127.0.0.1:$port3 --db "$DB_URL" --access-log none 2>s3.log & echo $! >s3.pid) &&
+	cat s3.pid >>"$EXTRA_PIDS" &&
+	wait_for_health http://127.0.0.1:$port3 &&
+	cat >cache.py <<-\EOF &&
+	import sys
+	exec(open("xp.py").read())
+	other = sys.argv[1]
+	def similar():
+	    return [p["project_id"] for p in call("GET", "/projects/" + ids["web"] + "/similar")[1]["similar_projects"]]
+	assert ids["js"] not in similar()
+	r = requests.post(other + "/projects", headers={"X-API-Key": KEYS["carol"]},
+	                  json={"repo_url": "https://h.example/team/js", "language": "python",
+	                        "framework": "django", "domain": "web"})
+	assert r.status_code == 200, r.text
+	assert ids["js"] in similar()
+	EOF
+	python3 cache.py http://127.0.0.1:$port3 &&
+	kill -TERM $(cat s3.pid)
+'
+
 test_expect_success 'the new tables and the suggestion index are in the schema' '
 	as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
 		-c "SELECT indexname FROM pg_indexes WHERE tablename IN ('"'"'patterns'"'"', '"'"'projects'"'"', '"'"'applications'"'"') ORDER BY 1" >idx &&

@@ -15,6 +15,7 @@
 #include "common/util.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,32 +77,102 @@ static int cmp_similar(const void *a, const void *b)
 }
 
 /*
+ * Every project's profile, shared by the requests: reloaded only when the
+ * database's project revision moved (any server's POST /projects), so a
+ * similarity costs one small query instead of reading every project.
+ */
+struct profiles {
+	int refs; /* under cache.lock */
+	long long rev;
+	struct sdb_project *all;
+	size_t nr;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct serverdb *db;
+	struct profiles *cur;
+} cache = { PTHREAD_MUTEX_INITIALIZER, NULL, NULL };
+
+static void profiles_put(struct profiles *pr)
+{
+	int last;
+	if (!pr)
+		return;
+	pthread_mutex_lock(&cache.lock);
+	last = --pr->refs == 0;
+	pthread_mutex_unlock(&cache.lock);
+	if (last) {
+		sdb_projects_free(pr->all, pr->nr);
+		free(pr);
+	}
+}
+
+static int profiles_get(struct serverdb *db, struct profiles **out)
+{
+	struct profiles *pr, *old = NULL;
+	long long rev, total;
+	int rc = serverdb_project_rev(db, &rev);
+
+	*out = NULL;
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&cache.lock);
+	if (cache.db == db && cache.cur && cache.cur->rev == rev) {
+		*out = cache.cur;
+		cache.cur->refs++;
+	}
+	pthread_mutex_unlock(&cache.lock);
+	if (*out)
+		return SDB_OK;
+	pr = xcalloc(1, sizeof(*pr));
+	/* read after rev: a change in between only makes the next call reload */
+	rc = serverdb_project_list(db, 1, 0, &pr->all, &pr->nr, &total);
+	if (rc < 0) {
+		free(pr);
+		return rc;
+	}
+	pr->rev = rev;
+	pr->refs = 2; /* the cache's and the caller's */
+	pthread_mutex_lock(&cache.lock);
+	if (cache.db != db || !cache.cur || cache.cur->rev <= rev) {
+		old = cache.db == db ? cache.cur : NULL;
+		cache.db = db;
+		cache.cur = pr;
+	} else {
+		pr->refs = 1; /* a newer list is cached already: ours is the caller's alone */
+	}
+	pthread_mutex_unlock(&cache.lock);
+	profiles_put(old);
+	*out = pr;
+	return SDB_OK;
+}
+
+/*
  * The projects other than target scoring at least min_similarity, best
- * first. *all holds the projects they point into (free with
- * sdb_projects_free). SDB_* on failure.
+ * first, pointing into *pr (release with profiles_put). SDB_* on failure.
  */
 static int find_similar(struct serverdb *db, const struct sdb_project *target,
-			double min_similarity, struct sdb_project **all, size_t *nr_all,
-			struct similar **out, size_t *nr)
+			double min_similarity, struct profiles **pr, struct similar **out,
+			size_t *nr)
 {
-	long long total;
-	int rc = serverdb_project_list(db, 1, 0, all, nr_all, &total);
+	int rc = profiles_get(db, pr);
 
 	*out = NULL;
 	*nr = 0;
 	if (rc < 0)
 		return rc;
-	*out = xcalloc(*nr_all + 1, sizeof(**out));
-	for (size_t i = 0; i < *nr_all; i++) {
+	*out = xcalloc((*pr)->nr + 1, sizeof(**out));
+	for (size_t i = 0; i < (*pr)->nr; i++) {
+		const struct sdb_project *p = &(*pr)->all[i];
 		struct similar *s = &(*out)[*nr];
-		if (!strcmp((*all)[i].id, target->id))
+		if (!strcmp(p->id, target->id))
 			continue;
 		profile_similarity(target->language, target->framework, target->domain,
-				   (*all)[i].language, (*all)[i].framework, (*all)[i].domain,
-				   &s->m);
+				   p->language, p->framework, p->domain, &s->m);
 		if (s->m.score < min_similarity || s->m.score <= 0)
 			continue;
-		s->p = &(*all)[i];
+		s->p = p;
 		(*nr)++;
 	}
 	qsort(*out, *nr, sizeof(**out), cmp_similar);
@@ -162,19 +233,25 @@ static int suggest(struct serverdb *db, const struct sdb_project *target,
 		   struct sdb_suggestion **out, size_t *nr)
 {
 	struct sdb_suggest_query q = { 0 };
+	double *similarity;
 	int rc;
 
 	q.target = target->id;
 	q.sources = xcalloc(nr_sim + 1, sizeof(*q.sources));
+	similarity = xcalloc(nr_sim + 1, sizeof(*similarity));
 	for (size_t i = 0; i < nr_sim; i++)
-		if (sim[i].m.score >= sp->min_similarity)
+		if (sim[i].m.score >= sp->min_similarity) {
+			similarity[q.nr_sources] = sim[i].m.score;
 			memcpy(q.sources[q.nr_sources++], sim[i].p->id, 37);
+		}
+	q.similarity = similarity;
 	q.types = sp->types;
 	q.nr_types = sp->nr_types;
 	q.min_confidence = sp->min_confidence;
 	q.per_source = sp->limit;
 	rc = serverdb_suggest(db, &q, out, nr);
 	free(q.sources);
+	free(similarity);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < *nr; i++) {
@@ -411,10 +488,11 @@ void handle_project_get(struct server_request *req, struct server_response *res)
 
 void handle_project_similar(struct server_request *req, struct server_response *res)
 {
-	struct sdb_project target, *all = NULL;
+	struct sdb_project target;
+	struct profiles *pr = NULL;
 	struct similar *sim = NULL;
 	struct json_writer jw;
-	size_t nr_all = 0, nr = 0;
+	size_t nr = 0;
 	double min;
 	long long limit;
 	int rc;
@@ -423,7 +501,7 @@ void handle_project_similar(struct server_request *req, struct server_response *
 	    server_query_int(req, res, "limit", 1, MAX_LIST_LIMIT, 10, &limit) < 0 ||
 	    load_project(req, res, &target) < 0)
 		return;
-	rc = find_similar(req->db, &target, min, &all, &nr_all, &sim, &nr);
+	rc = find_similar(req->db, &target, min, &pr, &sim, &nr);
 	if (rc < 0) {
 		server_db_error(res, rc, "project");
 		goto out;
@@ -441,23 +519,24 @@ void handle_project_similar(struct server_request *req, struct server_response *
 	jw_object_end(&jw);
 out:
 	free(sim);
-	sdb_projects_free(all, nr_all);
+	profiles_put(pr);
 	sdb_project_release(&target);
 }
 
 void handle_project_suggestions(struct server_request *req, struct server_response *res)
 {
-	struct sdb_project target, *all = NULL;
+	struct sdb_project target;
+	struct profiles *pr = NULL;
 	struct suggest_params sp;
 	struct similar *sim = NULL;
 	struct sdb_suggestion *sugg = NULL;
 	struct json_writer jw;
-	size_t nr_all = 0, nr_sim = 0, nr = 0;
+	size_t nr_sim = 0, nr = 0;
 	int rc;
 
 	if (read_suggest_params(req, res, &sp) < 0 || load_project(req, res, &target) < 0)
 		return;
-	rc = find_similar(req->db, &target, sp.min_similarity, &all, &nr_all, &sim, &nr_sim);
+	rc = find_similar(req->db, &target, sp.min_similarity, &pr, &sim, &nr_sim);
 	if (!rc)
 		rc = suggest(req->db, &target, sim, nr_sim, &sp, &sugg, &nr);
 	if (rc < 0) {
@@ -478,7 +557,7 @@ void handle_project_suggestions(struct server_request *req, struct server_respon
 out:
 	sdb_suggestions_free(sugg, nr);
 	free(sim);
-	sdb_projects_free(all, nr_all);
+	profiles_put(pr);
 	sdb_project_release(&target);
 }
 
@@ -506,14 +585,15 @@ static void write_application(struct json_writer *jw, const struct sdb_applicati
 
 void handle_project_insights(struct server_request *req, struct server_response *res)
 {
-	struct sdb_project target, *all = NULL;
+	struct sdb_project target;
+	struct profiles *pr = NULL;
 	struct suggest_params sp = { 0 };
 	struct similar *sim = NULL;
 	struct sdb_suggestion *sugg = NULL;
 	struct sdb_application *apps = NULL;
 	struct sdb_app_stats st;
 	struct json_writer jw;
-	size_t nr_all = 0, nr_sim = 0, nr = 0, nr_apps = 0;
+	size_t nr_sim = 0, nr = 0, nr_apps = 0;
 	int rc;
 
 	if (load_project(req, res, &target) < 0)
@@ -521,7 +601,7 @@ void handle_project_insights(struct server_request *req, struct server_response 
 	sp.min_confidence = 0.5;
 	sp.min_similarity = 0.5;
 	sp.limit = 20;
-	rc = find_similar(req->db, &target, sp.min_similarity, &all, &nr_all, &sim, &nr_sim);
+	rc = find_similar(req->db, &target, sp.min_similarity, &pr, &sim, &nr_sim);
 	if (!rc)
 		rc = suggest(req->db, &target, sim, nr_sim, &sp, &sugg, &nr);
 	if (!rc)
@@ -580,7 +660,7 @@ out:
 	sdb_applications_free(apps, nr_apps);
 	sdb_suggestions_free(sugg, nr);
 	free(sim);
-	sdb_projects_free(all, nr_all);
+	profiles_put(pr);
 	sdb_project_release(&target);
 }
 

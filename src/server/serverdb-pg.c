@@ -122,6 +122,7 @@ static const char *const migrations[] = {
 	 * 3: cross-project learning: projects, what each pushed, applications
 	 * and outcomes; rank_key orders a project's patterns for suggestions
 	 */
+	"INSERT INTO counters VALUES ('projects_rev', 0);"
 	"CREATE TABLE projects ("
 	"  id UUID PRIMARY KEY,"
 	"  seq BIGSERIAL NOT NULL UNIQUE,"
@@ -1296,6 +1297,9 @@ static int pg_project_put(struct serverdb *db, void *conn, struct sdb_project *p
 				   "CURRENT_TIMESTAMP WHERE canonical_url = $1", 6, upd)) < 0)
 			goto fail;
 	}
+	if ((rc = pq_do(c, "UPDATE counters SET value = value + 1 WHERE name = 'projects_rev'",
+			0, NULL)) < 0)
+		goto fail;
 	rc = project_one(c, "SELECT " PROJECT_COLUMNS " FROM projects WHERE id = $1::uuid", id,
 			 &old);
 	if (rc < 0)
@@ -1318,6 +1322,18 @@ static int pg_project_get(struct serverdb *db, void *conn, const char *id,
 {
 	return project_one(conn, "SELECT " PROJECT_COLUMNS " FROM projects WHERE id = $1::uuid",
 			   id, out);
+}
+
+static int pg_project_rev(struct serverdb *db, void *conn, long long *rev)
+{
+	int rc;
+	PGresult *res = pq(conn, "SELECT value FROM counters WHERE name = 'projects_rev'", 0,
+			   NULL, &rc);
+	if (!res)
+		return rc;
+	*rev = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	PQclear(res);
+	return SDB_OK;
 }
 
 static int pg_project_list(struct serverdb *db, void *conn, long long page, long long limit,
@@ -1589,6 +1605,7 @@ static const struct serverdb_ops pg_ops = {
 	.adapter_delete = pg_adapter_delete,
 	.project_put = pg_project_put,
 	.project_get = pg_project_get,
+	.project_rev = pg_project_rev,
 	.project_list = pg_project_list,
 	.suggest = pg_suggest,
 	.application_put = pg_application_put,

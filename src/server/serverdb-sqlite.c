@@ -94,6 +94,7 @@ static const char *const migrations[] = {
 	 * 3: cross-project learning: projects, what each pushed, applications
 	 * and outcomes; rank_key orders a project's patterns for suggestions
 	 */
+	"INSERT INTO counters VALUES ('projects_rev', 0);"
 	"CREATE TABLE projects ("
 	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  id TEXT NOT NULL UNIQUE,"
@@ -1190,6 +1191,8 @@ static int sq_project_put(struct serverdb *db, void *conn, struct sdb_project *p
 			      p->language, p->framework, p->domain, p->languages, user, now);
 	}
 	if (!rc)
+		rc = counter_add(c->db, "projects_rev", 1, NULL);
+	if (!rc)
 		rc = project_by(c->db, "id", id, &old);
 	if (!rc && (rc = exec(c->db, "COMMIT")) < 0)
 		sdb_project_release(&old);
@@ -1210,6 +1213,19 @@ static int sq_project_get(struct serverdb *db, void *conn, const char *id,
 	char lid[37];
 	lower_uuid(lid, id);
 	return project_by(c->db, "id", lid, out);
+}
+
+static int sq_project_rev(struct serverdb *db, void *conn, long long *rev)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = prepare(c->db, "SELECT value FROM counters WHERE name = 'projects_rev'");
+	int rc;
+	if (!st)
+		return SDB_ERROR;
+	rc = sqlite3_step(st);
+	*rev = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? SDB_OK : db_error(c->db, "cannot read projects revision");
 }
 
 static int sq_project_list(struct serverdb *db, void *conn, long long page, long long limit,
@@ -1258,6 +1274,8 @@ static int sq_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *st;
 	char *types = NULL, lid[37];
+	double *best;
+	long long nr_best = 0;
 	size_t alloc = 0;
 	int rc = SQLITE_DONE;
 
@@ -1265,20 +1283,22 @@ static int sq_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_
 		types = json_string_array(q->types, q->nr_types);
 	st = prepare(c->db, q->nr_types
 		? "SELECT id, problem_type, commit_msg, file_path, language, confidence, "
-		  "outcome_successes, outcome_failures, success_count, created_seq, project_id "
-		  "FROM patterns WHERE project_id = ?1 AND confidence >= ?2 AND problem_type IN "
+		  "outcome_successes, outcome_failures, success_count, created_seq, project_id, "
+		  "rank_key FROM patterns WHERE project_id = ?1 AND confidence >= ?2 AND problem_type IN "
 		  "(SELECT value FROM json_each(?4)) AND NOT EXISTS (SELECT 1 FROM "
 		  "project_patterns pp WHERE pp.project_id = ?3 AND pp.pattern_id = patterns.id) "
 		  "AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.target_project_id = ?3 "
 		  "AND a.pattern_id = patterns.id AND a.applied) "
+		  "AND rank_key >= ?6 "
 		  "ORDER BY rank_key DESC, success_count DESC, created_seq DESC LIMIT ?5"
 		: "SELECT id, problem_type, commit_msg, file_path, language, confidence, "
-		  "outcome_successes, outcome_failures, success_count, created_seq, project_id "
-		  "FROM patterns WHERE project_id = ?1 AND confidence >= ?2 AND ?4 IS NULL "
+		  "outcome_successes, outcome_failures, success_count, created_seq, project_id, "
+		  "rank_key FROM patterns WHERE project_id = ?1 AND confidence >= ?2 AND ?4 IS NULL "
 		  "AND NOT EXISTS (SELECT 1 FROM "
 		  "project_patterns pp WHERE pp.project_id = ?3 AND pp.pattern_id = patterns.id) "
 		  "AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.target_project_id = ?3 "
 		  "AND a.pattern_id = patterns.id AND a.applied) "
+		  "AND rank_key >= ?6 "
 		  "ORDER BY rank_key DESC, success_count DESC, created_seq DESC LIMIT ?5");
 	if (!st) {
 		free(types);
@@ -1290,10 +1310,31 @@ static int sq_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_
 	if (types)
 		sqlite3_bind_text(st, 4, types, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, q->per_source);
+	best = xcalloc((size_t)q->per_source + 1, sizeof(*best));
 	for (size_t i = 0; i < q->nr_sources && rc == SQLITE_DONE; i++) {
+		double sim = q->similarity ? q->similarity[i] : 1;
+		/*
+		 * Sources come by decreasing similarity: once per_source
+		 * candidates are known, a row of this source ranks among them
+		 * only if sim × rank_key reaches the weakest of them.
+		 */
+		sqlite3_bind_double(st, 6, nr_best == q->per_source && sim > 0
+						   ? best[nr_best - 1] / sim - 1e-9
+						   : -1.0);
 		sqlite3_bind_text(st, 1, q->sources[i], -1, SQLITE_STATIC);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct sdb_suggestion *s;
+			double score = sim * sqlite3_column_double(st, 11);
+			long long k;
+			/* keep best[] the per_source highest scores, highest first */
+			for (k = nr_best; k > 0 && best[k - 1] < score; k--)
+				if (k < q->per_source)
+					best[k] = best[k - 1];
+			if (k < q->per_source) {
+				best[k] = score;
+				if (nr_best < q->per_source)
+					nr_best++;
+			}
 			ALLOC_GROW(*out, *nr + 1, alloc);
 			s = &(*out)[(*nr)++];
 			memset(s, 0, sizeof(*s));
@@ -1313,6 +1354,7 @@ static int sq_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_
 	}
 	sqlite3_finalize(st);
 	free(types);
+	free(best);
 	if (rc == SQLITE_DONE)
 		return SDB_OK;
 	sdb_suggestions_free(*out, *nr);
@@ -1525,6 +1567,7 @@ static const struct serverdb_ops sqlite_ops = {
 	.adapter_delete = sq_adapter_delete,
 	.project_put = sq_project_put,
 	.project_get = sq_project_get,
+	.project_rev = sq_project_rev,
 	.project_list = sq_project_list,
 	.suggest = sq_suggest,
 	.application_put = sq_application_put,

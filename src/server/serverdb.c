@@ -313,6 +313,11 @@ int serverdb_project_get(struct serverdb *db, const char *id, struct sdb_project
 	DISPATCH(project_get(db, c_, id, out));
 }
 
+int serverdb_project_rev(struct serverdb *db, long long *rev)
+{
+	DISPATCH(project_rev(db, c_, rev));
+}
+
 int serverdb_project_list(struct serverdb *db, long long page, long long limit,
 			  struct sdb_project **out, size_t *nr, long long *total)
 {

@@ -229,6 +229,7 @@ void sdb_suggestions_free(struct sdb_suggestion *s, size_t nr);
 struct sdb_suggest_query {
 	const char *target; /* project id */
 	char (*sources)[37]; /* take patterns of these projects only */
+	const double *similarity; /* of each source, in decreasing order */
 	size_t nr_sources;
 	const char *const *types; /* problem types, or none for any */
 	size_t nr_types;
@@ -259,6 +260,11 @@ struct sdb_app_stats {
 int serverdb_project_put(struct serverdb *db, struct sdb_project *p, const char *user,
 			 int is_admin);
 int serverdb_project_get(struct serverdb *db, const char *id, struct sdb_project *out);
+/*
+ * A number that changes whenever a project is created or updated (by any
+ * server on the database): callers cache the project list under it.
+ */
+int serverdb_project_rev(struct serverdb *db, long long *rev);
 /* A page, newest first; limit 0: every project. */
 int serverdb_project_list(struct serverdb *db, long long page, long long limit,
 			  struct sdb_project **out, size_t *nr, long long *total);
@@ -266,7 +272,9 @@ int serverdb_project_list(struct serverdb *db, long long page, long long limit,
  * The candidate patterns of q->sources for q->target, at most per_source
  * from each, best first within a source (confidence × success rate, then
  * success_count, then newest): never a pattern that q->target pushed
- * (its own, or one whose solution it has too).
+ * (its own, or one whose solution it has too) nor one applied there. A
+ * backend may leave out a source's candidates that cannot rank among the
+ * first per_source by similarity × confidence × success rate.
  */
 int serverdb_suggest(struct serverdb *db, const struct sdb_suggest_query *q,
 		     struct sdb_suggestion **out, size_t *nr);
@@ -328,6 +336,7 @@ struct serverdb_ops {
 			   const char *user, int is_admin);
 	int (*project_get)(struct serverdb *db, void *conn, const char *id,
 			   struct sdb_project *out);
+	int (*project_rev)(struct serverdb *db, void *conn, long long *rev);
 	int (*project_list)(struct serverdb *db, void *conn, long long page, long long limit,
 			    struct sdb_project **out, size_t *nr, long long *total);
 	int (*suggest)(struct serverdb *db, void *conn, const struct sdb_suggest_query *q,
