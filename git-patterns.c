@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "stats", cmd_stats, "Summarise the pattern store" },
 	{ "sync", cmd_sync, "Exchange patterns with the team server" },
 	{ "feedback", cmd_feedback, "Vote on a pattern (sent by the next sync)" },
+	{ "project", cmd_project, "Show this repository's profile (language, framework, domain)" },
 	{ "version", cmd_version, "Print the version" },
 	/* weight fusion */
 	{ "merge-adapters", cmd_merge_adapters, "Merge LoRA adapters into one (linear, cat, svd)" },

@@ -27,6 +27,8 @@ int cmd_stats(int argc, const char **argv);
 /* team sync (sync branch) */
 int cmd_sync(int argc, const char **argv);
 int cmd_feedback(int argc, const char **argv);
+/* cross-project learning (SPEC §8) */
+int cmd_project(int argc, const char **argv);
 
 /* team server */
 int cmd_serve(int argc, const char **argv);

@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <stdlib.h>
 #include <strings.h>
 
 /* Where the authority ("user@host:port") of a URL with a scheme starts. */
@@ -114,11 +115,6 @@ static const char *const domain_categories[][6] = {
 	{ "data", "analytics", "etl", NULL },
 };
 
-static int same(const char *a, const char *b)
-{
-	return a && b && *a && *b && !strcasecmp(a, b);
-}
-
 static int framework_family(const char *s)
 {
 	for (size_t i = 0; s && *s && i < ARRAY_SIZE(framework_families); i++)
@@ -137,24 +133,68 @@ static int domain_category(const char *s)
 	return -1;
 }
 
-void profile_similarity(const char *lang_a, const char *fw_a, const char *dom_a,
-			const char *lang_b, const char *fw_b, const char *dom_b,
-			struct profile_match *out)
+static char *lower_or_null(const char *s)
 {
-	int hundredths = 0, g;
+	char *l;
+	if (!s || !*s)
+		return NULL;
+	l = xstrdup(s);
+	for (char *p = l; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return l;
+}
 
-	out->language_match = same(lang_a, lang_b);
-	out->framework_match = same(fw_a, fw_b);
-	out->domain_match = same(dom_a, dom_b);
+void profile_key_init(struct profile_key *k, const char *language, const char *framework,
+		      const char *domain)
+{
+	k->language = lower_or_null(language);
+	k->framework = lower_or_null(framework);
+	k->domain = lower_or_null(domain);
+	k->family = framework_family(k->framework);
+	k->category = domain_category(k->domain);
+}
+
+void profile_key_release(struct profile_key *k)
+{
+	free(k->language);
+	free(k->framework);
+	free(k->domain);
+}
+
+static int same_key(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+void profile_key_similarity(const struct profile_key *a, const struct profile_key *b,
+			    struct profile_match *out)
+{
+	int hundredths = 0;
+
+	out->language_match = same_key(a->language, b->language);
+	out->framework_match = same_key(a->framework, b->framework);
+	out->domain_match = same_key(a->domain, b->domain);
 	if (out->language_match)
 		hundredths += 40;
 	if (out->framework_match)
 		hundredths += 30;
-	else if ((g = framework_family(fw_a)) >= 0 && g == framework_family(fw_b))
+	else if (a->family >= 0 && a->family == b->family)
 		hundredths += 15;
 	if (out->domain_match)
 		hundredths += 30;
-	else if ((g = domain_category(dom_a)) >= 0 && g == domain_category(dom_b))
+	else if (a->category >= 0 && a->category == b->category)
 		hundredths += 15;
 	out->score = hundredths / 100.0;
+}
+
+void profile_similarity(const char *lang_a, const char *fw_a, const char *dom_a,
+			const char *lang_b, const char *fw_b, const char *dom_b,
+			struct profile_match *out)
+{
+	struct profile_key a, b;
+	profile_key_init(&a, lang_a, fw_a, dom_a);
+	profile_key_init(&b, lang_b, fw_b, dom_b);
+	profile_key_similarity(&a, &b, out);
+	profile_key_release(&a);
+	profile_key_release(&b);
 }

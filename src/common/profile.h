@@ -38,4 +38,18 @@ void profile_similarity(const char *lang_a, const char *fw_a, const char *dom_a,
 			const char *lang_b, const char *fw_b, const char *dom_b,
 			struct profile_match *out);
 
+/*
+ * The same rule on profiles prepared once (lower-cased, family and
+ * category looked up), for comparing one project with many.
+ */
+struct profile_key {
+	char *language, *framework, *domain; /* lower case; NULL when empty */
+	int family, category;		     /* -1: none */
+};
+void profile_key_init(struct profile_key *k, const char *language, const char *framework,
+		      const char *domain);
+void profile_key_release(struct profile_key *k);
+void profile_key_similarity(const struct profile_key *a, const struct profile_key *b,
+			    struct profile_match *out);
+
 #endif

@@ -85,6 +85,7 @@ struct profiles {
 	int refs; /* under cache.lock */
 	long long rev;
 	struct sdb_project *all;
+	struct profile_key *keys; /* of all[], for similarity */
 	size_t nr;
 };
 
@@ -103,6 +104,9 @@ static void profiles_put(struct profiles *pr)
 	last = --pr->refs == 0;
 	pthread_mutex_unlock(&cache.lock);
 	if (last) {
+		for (size_t i = 0; i < pr->nr; i++)
+			profile_key_release(&pr->keys[i]);
+		free(pr->keys);
 		sdb_projects_free(pr->all, pr->nr);
 		free(pr);
 	}
@@ -132,6 +136,10 @@ static int profiles_get(struct serverdb *db, struct profiles **out)
 		free(pr);
 		return rc;
 	}
+	pr->keys = xcalloc(pr->nr + 1, sizeof(*pr->keys));
+	for (size_t i = 0; i < pr->nr; i++)
+		profile_key_init(&pr->keys[i], pr->all[i].language, pr->all[i].framework,
+				 pr->all[i].domain);
 	pr->rev = rev;
 	pr->refs = 2; /* the cache's and the caller's */
 	pthread_mutex_lock(&cache.lock);
@@ -156,25 +164,27 @@ static int find_similar(struct serverdb *db, const struct sdb_project *target,
 			double min_similarity, struct profiles **pr, struct similar **out,
 			size_t *nr)
 {
+	struct profile_key tk;
 	int rc = profiles_get(db, pr);
 
 	*out = NULL;
 	*nr = 0;
 	if (rc < 0)
 		return rc;
+	profile_key_init(&tk, target->language, target->framework, target->domain);
 	*out = xcalloc((*pr)->nr + 1, sizeof(**out));
 	for (size_t i = 0; i < (*pr)->nr; i++) {
 		const struct sdb_project *p = &(*pr)->all[i];
 		struct similar *s = &(*out)[*nr];
 		if (!strcmp(p->id, target->id))
 			continue;
-		profile_similarity(target->language, target->framework, target->domain,
-				   p->language, p->framework, p->domain, &s->m);
+		profile_key_similarity(&tk, &(*pr)->keys[i], &s->m);
 		if (s->m.score < min_similarity || s->m.score <= 0)
 			continue;
 		s->p = p;
 		(*nr)++;
 	}
+	profile_key_release(&tk);
 	qsort(*out, *nr, sizeof(**out), cmp_similar);
 	return SDB_OK;
 }
