@@ -12,6 +12,7 @@
 #include "common/repo.h"
 #include "cli/setup.h"
 #include "client/sync.h"
+#include "client/xproject.h"
 #include "common/util.h"
 
 #include <stdio.h>
@@ -97,6 +98,10 @@ static void print_json(const char *remote, const struct sync_result *r, int dry_
 	jw_int(&jw, r->feedback_sent);
 	jw_key(&jw, "feedback_pending");
 	jw_int(&jw, r->feedback_pending);
+	jw_key(&jw, "applications_sent");
+	jw_int(&jw, r->applications_sent);
+	jw_key(&jw, "applications_pending");
+	jw_int(&jw, r->applications_pending);
 	jw_object_end(&jw);
 	strbuf_addch(&out, '\n');
 	fwrite(out.buf, 1, out.len, stdout);
@@ -119,6 +124,10 @@ static void print_text(const char *remote, const struct sync_result *r, int dry_
 	if (r->deleted)
 		printf("dropped %lld deleted on the server, ", r->deleted);
 	printf("sent %lld feedback.\n", r->feedback_sent);
+	if (r->applications_sent || r->applications_pending)
+		printf("Sent %lld queued application%s and outcome%s, %lld still queued.\n",
+		       r->applications_sent, r->applications_sent == 1 ? "" : "s",
+		       r->applications_sent == 1 ? "" : "s", r->applications_pending);
 }
 
 int cmd_sync(int argc, const char **argv)
@@ -131,6 +140,8 @@ int cmd_sync(int argc, const char **argv)
 	struct sync_options so;
 	struct sync_result r;
 	struct sync_ui ui = {0, NULL, SYNC_PHASE_PUSH};
+	struct project_profile profile;
+	char project_id[37];
 	git_repository *repo;
 	struct store *s;
 	const struct option options[] = {
@@ -171,6 +182,23 @@ int cmd_sync(int argc, const char **argv)
 	so.warn = ui_warn;
 	so.data = &ui;
 
+	/*
+	 * Cross-project learning: the project is registered (or its profile
+	 * updated) before the push, which names it in every pattern; what
+	 * was pushed before it existed is tagged once.
+	 */
+	if (!dry_run && !pull_only && project_profile_detect(repo, &profile) == 0) {
+		int unreachable;
+		int rc = xproject_register(s, client, &profile, project_id, &unreachable);
+		if (rc == 0 && xproject_tag_pushed(s, client, project_id) == 0)
+			so.project_id = project_id;
+		else if (rc < 0 && !unreachable)
+			warning("%s; patterns are pushed without their project", err_msg());
+		else if (rc == 0)
+			warning("%s", err_msg());
+		project_profile_release(&profile);
+	}
+
 	if (sync_run(s, client, &so, &r) < 0) {
 		ui_done(&ui);
 		if (r.http_status == 401)
@@ -183,6 +211,10 @@ int cmd_sync(int argc, const char **argv)
 		ui_done(&ui);
 		if (r.authenticated)
 			credential_approve(&cred, repo);
+		if (so.project_id &&
+		    xproject_flush(s, client, so.project_id, &r.applications_sent,
+				   &r.applications_pending) < 0)
+			warning("%s", err_msg());
 		if (json)
 			print_json(http_client_url(client), &r, dry_run);
 		else if (!quiet)

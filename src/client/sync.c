@@ -255,9 +255,13 @@ static void jw_column_max(struct json_writer *jw, const char *key, sqlite3_stmt 
 }
 
 /* Append the pattern in st's row as one JSON object of a push. */
-static void push_object(struct json_writer *jw, sqlite3_stmt *st)
+static void push_object(struct json_writer *jw, sqlite3_stmt *st, const char *project_id)
 {
 	jw_object_begin(jw);
+	if (project_id) {
+		jw_key(jw, "project_id");
+		jw_string(jw, project_id);
+	}
 	jw_column(jw, "pattern_id", st, 1);
 	jw_column(jw, "problem_type", st, 2);
 	jw_column(jw, "code_before", st, 3);
@@ -515,7 +519,8 @@ static int push_batch(struct store *s, struct http_client *c, const char *remote
  * Append to body (a JSON array) as many of the n patterns of rowids as fit
  * in SYNC_PUSH_BYTES, at least one; how many, or -1.
  */
-static long long build_body(struct store *s, const long long *rowids, size_t n, struct strbuf *body)
+static long long build_body(struct store *s, const long long *rowids, size_t n, struct strbuf *body,
+			    const char *project_id)
 {
 	struct json_writer jw;
 	sqlite3_stmt *st;
@@ -534,7 +539,7 @@ static long long build_body(struct store *s, const long long *rowids, size_t n, 
 			sqlite3_finalize(st);
 			return -1;
 		}
-		push_object(&jw, st);
+		push_object(&jw, st, project_id);
 		sqlite3_reset(st);
 		if (sent && body->len > SYNC_PUSH_BYTES) {
 			strbuf_setlen(body, before);
@@ -594,7 +599,7 @@ static int push_batch(struct store *s, struct http_client *c, const char *remote
 		struct strbuf body = STRBUF_INIT;
 		struct http_response resp = HTTP_RESPONSE_INIT;
 		cJSON *doc = NULL;
-		long long sent = build_body(s, rowids, n, &body);
+		long long sent = build_body(s, rowids, n, &body, o->project_id);
 		int ret = -1;
 
 		if (sent > 0 && http_json(c, "POST", "/patterns", &body, &resp, &doc) == 0)
@@ -704,7 +709,7 @@ static int push(struct store *s, struct http_client *c, const struct sync_option
 		while (sqlite3_step(st) == SQLITE_ROW)
 			x->rowids[n++] = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
-		sent = n ? build_body(s, x->rowids, n, &x->body) : 0;
+		sent = n ? build_body(s, x->rowids, n, &x->body, o->project_id) : 0;
 		if (sent <= 0) {
 			post_free(x);
 			ret = sent < 0 ? -1 : 0;

@@ -18,6 +18,7 @@
  *  sync_state, feedback_queue          team sync
  *  adapter_versions, adapter_activations   weight fusion (adapters.h)
  *  meta                                key/value (project profile, ...)
+ *  xproject_queue, xproject_seen       cross-project learning (client/xproject.h)
  */
 #ifndef STORE_H
 #define STORE_H
