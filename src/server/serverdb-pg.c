@@ -1366,69 +1366,105 @@ static int pg_project_list(struct serverdb *db, void *conn, long long page, long
 }
 
 /*
- * One statement: for each source project, an index walk of
- * idx_patterns_project_rank that stops after per_source rows (LATERAL ...
- * LIMIT), so the cost depends on the similar projects only.
+ * One statement per group of sources of equal similarity (a handful of
+ * groups: scores are sums of 0.4, 0.3 and 0.15), each an index walk of
+ * idx_patterns_project_rank per source (LATERAL ... LIMIT), so the cost
+ * depends on the similar projects only. Groups come by decreasing
+ * similarity; once per_source candidates are known, a later group only
+ * reads rows whose rank_key can still reach the weakest of them.
  */
 static int pg_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_query *q,
 		      struct sdb_suggestion **out, size_t *nr)
 {
 	struct pg_conn *c = conn;
 	struct strbuf sources = STRBUF_INIT, types = STRBUF_INIT;
-	char conf[40], per[32];
-	const char *vals[5];
-	PGresult *res;
-	int rc, n;
+	char conf[40], per[32], floor_text[40];
+	const char *vals[6];
+	double *best = xcalloc((size_t)q->per_source + 1, sizeof(*best));
+	long long nr_best = 0;
+	size_t alloc = 0;
+	int rc = SDB_OK;
 
-	for (size_t i = 0; i < q->nr_sources; i++)
-		array_add(&sources, q->sources[i]);
-	array_end(&sources);
 	for (size_t i = 0; i < q->nr_types; i++)
 		array_add(&types, q->types[i]);
 	array_end(&types);
 	snprintf(conf, sizeof(conf), "%.17g", q->min_confidence);
 	snprintf(per, sizeof(per), "%lld", q->per_source);
-	vals[0] = sources.buf;
 	vals[1] = conf;
 	vals[2] = q->target;
 	vals[3] = q->nr_types ? types.buf : NULL;
 	vals[4] = per;
-	res = pq(c, "SELECT p.id::text, p.problem_type, p.commit_msg, p.file_path, p.language, "
-		    "p.confidence, p.outcome_successes, p.outcome_failures, "
-		    "COALESCE(p.success_count, 0), p.created_seq, p.project_id "
-		    "FROM unnest($1::text[]) AS s(pid) CROSS JOIN LATERAL (SELECT * FROM "
-		    "patterns p WHERE p.project_id = s.pid AND p.confidence >= "
-		    "$2::double precision AND ($4::text[] IS NULL OR p.problem_type = "
-		    "ANY($4::text[])) AND NOT EXISTS (SELECT 1 FROM project_patterns pp WHERE "
-		    "pp.project_id = $3 AND pp.pattern_id = p.id) AND NOT EXISTS (SELECT 1 "
-		    "FROM applications a WHERE a.target_project_id = $3::uuid AND "
-		    "a.pattern_id = p.id AND a.applied) ORDER BY p.rank_key DESC, "
-		    "p.success_count DESC, p.created_seq DESC LIMIT $5::bigint) p",
-		 5, vals, &rc);
+	vals[5] = floor_text;
+	for (size_t g = 0; g < q->nr_sources;) {
+		double sim = q->similarity ? q->similarity[g] : 1;
+		size_t end = g;
+		PGresult *res;
+		int n;
+
+		strbuf_reset(&sources);
+		while (end < q->nr_sources && (q->similarity ? q->similarity[end] : 1) == sim)
+			array_add(&sources, q->sources[end++]);
+		array_end(&sources);
+		g = end;
+		vals[0] = sources.buf;
+		snprintf(floor_text, sizeof(floor_text), "%.17g",
+			 nr_best == q->per_source && sim > 0 ? best[nr_best - 1] / sim - 1e-9 : -1.0);
+		res = pq(c, "SELECT p.id::text, p.problem_type, p.commit_msg, p.file_path, "
+			    "p.language, p.confidence, p.outcome_successes, p.outcome_failures, "
+			    "COALESCE(p.success_count, 0), p.created_seq, p.project_id, p.rank_key "
+			    "FROM unnest($1::text[]) AS s(pid) CROSS JOIN LATERAL (SELECT * FROM "
+			    "patterns p WHERE p.project_id = s.pid AND p.rank_key >= "
+			    "$6::double precision AND p.confidence >= $2::double precision AND "
+			    "($4::text[] IS NULL OR p.problem_type = ANY($4::text[])) AND NOT "
+			    "EXISTS (SELECT 1 FROM project_patterns pp WHERE pp.project_id = $3 AND "
+			    "pp.pattern_id = p.id) AND NOT EXISTS (SELECT 1 FROM applications a "
+			    "WHERE a.target_project_id = $3::uuid AND a.pattern_id = p.id AND "
+			    "a.applied) ORDER BY p.rank_key DESC, p.success_count DESC, "
+			    "p.created_seq DESC LIMIT $5::bigint) p",
+			 6, vals, &rc);
+		if (!res)
+			break;
+		n = PQntuples(res);
+		for (int i = 0; i < n; i++) {
+			struct sdb_suggestion *s;
+			double score = sim * strtod(PQgetvalue(res, i, 11), NULL);
+			long long k;
+			/* best[]: the per_source highest scores so far, highest first */
+			for (k = nr_best; k > 0 && best[k - 1] < score; k--)
+				if (k < q->per_source)
+					best[k] = best[k - 1];
+			if (k < q->per_source) {
+				best[k] = score;
+				if (nr_best < q->per_source)
+					nr_best++;
+			}
+			ALLOC_GROW(*out, *nr + 1, alloc);
+			s = &(*out)[(*nr)++];
+			memset(s, 0, sizeof(*s));
+			snprintf(s->pattern_id, sizeof(s->pattern_id), "%s", PQgetvalue(res, i, 0));
+			s->pattern_type = get_str(res, i, 1);
+			s->commit_msg = get_str(res, i, 2);
+			s->file_path = get_str(res, i, 3);
+			s->language = get_str(res, i, 4);
+			s->confidence = strtod(PQgetvalue(res, i, 5), NULL);
+			s->outcome_successes = strtoll(PQgetvalue(res, i, 6), NULL, 10);
+			s->outcome_failures = strtoll(PQgetvalue(res, i, 7), NULL, 10);
+			s->success_count = strtoll(PQgetvalue(res, i, 8), NULL, 10);
+			s->created_seq = strtoll(PQgetvalue(res, i, 9), NULL, 10);
+			snprintf(s->source_project_id, sizeof(s->source_project_id), "%s",
+				 PQgetvalue(res, i, 10));
+		}
+		PQclear(res);
+	}
 	strbuf_release(&sources);
 	strbuf_release(&types);
-	if (!res)
-		return rc;
-	n = PQntuples(res);
-	*out = xcalloc((size_t)n + 1, sizeof(**out));
-	for (int i = 0; i < n; i++) {
-		struct sdb_suggestion *s = &(*out)[i];
-		snprintf(s->pattern_id, sizeof(s->pattern_id), "%s", PQgetvalue(res, i, 0));
-		s->pattern_type = get_str(res, i, 1);
-		s->commit_msg = get_str(res, i, 2);
-		s->file_path = get_str(res, i, 3);
-		s->language = get_str(res, i, 4);
-		s->confidence = strtod(PQgetvalue(res, i, 5), NULL);
-		s->outcome_successes = strtoll(PQgetvalue(res, i, 6), NULL, 10);
-		s->outcome_failures = strtoll(PQgetvalue(res, i, 7), NULL, 10);
-		s->success_count = strtoll(PQgetvalue(res, i, 8), NULL, 10);
-		s->created_seq = strtoll(PQgetvalue(res, i, 9), NULL, 10);
-		snprintf(s->source_project_id, sizeof(s->source_project_id), "%s",
-			 PQgetvalue(res, i, 10));
+	free(best);
+	if (rc < 0) {
+		sdb_suggestions_free(*out, *nr);
+		*out = NULL;
+		*nr = 0;
 	}
-	*nr = (size_t)n;
-	PQclear(res);
-	return SDB_OK;
+	return rc;
 }
 
 #define APPLICATION_COLUMNS                                                    \
