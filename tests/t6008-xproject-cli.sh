@@ -122,6 +122,25 @@ test_expect_success 'apply and outcome are queued when the server is down, sent 
 	test "$(json_get sync.json "d[\"applications_sent\"]")" = 0
 '
 
+test_expect_success 'a repository that pushed before it had a project gets its patterns tagged' '
+	git init -q legacy &&
+	git -C legacy config patterns.remote "$SERVER_URL" &&
+	git -C legacy config patterns.apiKey "$BOB_KEY" &&
+	test_commit -C legacy "fix: legacy bug" legacy/a.py "x = 2" &&
+	git -C legacy patterns extract --quiet &&
+	git -C legacy patterns sync --quiet &&
+	uuid=$(sqlite3 legacy/.git/patterns/patterns.db "SELECT server_id FROM patterns WHERE origin = '"'"'local'"'"' AND file_path = '"'"'legacy/a.py'"'"'") &&
+	curl -s -H "X-API-Key: $ADMIN_KEY" "$SERVER_URL/patterns/$uuid" >p.json &&
+	test "$(json_get p.json "d[\"project_id\"]")" = None &&
+	git -C legacy remote add origin https://git.example/team/legacy.git &&
+	git -C legacy patterns sync --quiet &&
+	curl -s -H "X-API-Key: $ADMIN_KEY" "$SERVER_URL/patterns/$uuid" >p.json &&
+	test "$(json_get p.json "d[\"project_id\"]")" = "$(sqlite3 legacy/.git/patterns/patterns.db "SELECT value FROM meta WHERE key = '"'"'xproject.id $SERVER_URL'"'"'")" &&
+	requests_before=$(requests) &&
+	git -C legacy patterns sync --quiet &&
+	test $(($(requests) - requests_before)) = 1
+'
+
 test_expect_success 'the commands that need the server say so' '
 	stop_server &&
 	test_must_fail git -C shop patterns similar 2>err &&
