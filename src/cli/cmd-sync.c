@@ -16,6 +16,7 @@
 #include "common/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const sync_usage[] = {
@@ -130,6 +131,20 @@ static void print_text(const char *remote, const struct sync_result *r, int dry_
 		       r->applications_sent == 1 ? "" : "s", r->applications_pending);
 }
 
+/* Only a repository with a URL is a project (and worth a walk of HEAD). */
+static int has_project_url(git_repository *repo)
+{
+	char *url = config_get_string(repo, "patterns.projectUrl", NULL);
+	int has;
+	if (!url || !*url) {
+		free(url);
+		url = config_get_string(repo, "remote.origin.url", NULL);
+	}
+	has = url && *url;
+	free(url);
+	return has;
+}
+
 int cmd_sync(int argc, const char **argv)
 {
 	const char *repo_path = NULL, *remote_opt = NULL;
@@ -187,7 +202,8 @@ int cmd_sync(int argc, const char **argv)
 	 * updated) before the push, which names it in every pattern; what
 	 * was pushed before it existed is tagged once.
 	 */
-	if (!dry_run && !pull_only && project_profile_detect(repo, &profile) == 0) {
+	if (!dry_run && !pull_only && has_project_url(repo) &&
+	    project_profile_detect(repo, &profile) == 0) {
 		int unreachable;
 		int rc = xproject_register(s, client, &profile, project_id, &unreachable);
 		if (rc == 0 && xproject_tag_pushed(s, client, project_id) == 0)

@@ -405,7 +405,8 @@ int project_profile_detect(git_repository *repo, struct project_profile *out)
 		git_error_clear(); /* no commit yet */
 	}
 
-	qsort(out->languages, out->nr_languages, sizeof(*out->languages), cmp_language);
+	if (out->nr_languages)
+		qsort(out->languages, out->nr_languages, sizeof(*out->languages), cmp_language);
 	for (size_t i = 0; i < out->nr_languages; i++)
 		out->languages[i].share =
 			round((double)out->languages[i].bytes * 100 / (double)out->bytes) / 100;

@@ -277,7 +277,8 @@ static int suggest(struct serverdb *db, const struct sdb_project *target,
 		s->success_rate = uses ? (double)s->outcome_successes / (double)uses : 0.5;
 		s->score = s->similarity * s->confidence * s->success_rate;
 	}
-	qsort(*out, *nr, sizeof(**out), cmp_suggestion);
+	if (*nr)
+		qsort(*out, *nr, sizeof(**out), cmp_suggestion);
 	if (*nr > (size_t)sp->limit) {
 		for (size_t i = (size_t)sp->limit; i < *nr; i++) {
 			free((*out)[i].pattern_type);
