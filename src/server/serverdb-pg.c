@@ -1366,19 +1366,19 @@ static int pg_project_list(struct serverdb *db, void *conn, long long page, long
 }
 
 /*
- * One statement per group of sources of equal similarity (a handful of
- * groups: scores are sums of 0.4, 0.3 and 0.15), each an index walk of
- * idx_patterns_project_rank per source (LATERAL ... LIMIT), so the cost
- * depends on the similar projects only. Groups come by decreasing
- * similarity; once per_source candidates are known, a later group only
- * reads rows whose rank_key can still reach the weakest of them.
+ * Two statements: the sources of the highest similarity first, then all
+ * the others at once, each an index walk of idx_patterns_project_rank per
+ * source (LATERAL ... LIMIT), so the cost depends on the similar projects
+ * only. Once per_source candidates are known, the second statement gives
+ * each source a floor: it reads only rows whose rank_key can still reach
+ * the weakest of them at that source's similarity.
  */
 static int pg_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_query *q,
 		      struct sdb_suggestion **out, size_t *nr)
 {
 	struct pg_conn *c = conn;
-	struct strbuf sources = STRBUF_INIT, types = STRBUF_INIT;
-	char conf[40], per[32], floor_text[40];
+	struct strbuf sources = STRBUF_INIT, types = STRBUF_INIT, floors = STRBUF_INIT;
+	char conf[40], per[32];
 	const char *vals[6];
 	double *best = xcalloc((size_t)q->per_source + 1, sizeof(*best));
 	long long nr_best = 0;
@@ -1394,27 +1394,39 @@ static int pg_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_
 	vals[2] = q->target;
 	vals[3] = q->nr_types ? types.buf : NULL;
 	vals[4] = per;
-	vals[5] = floor_text;
 	for (size_t g = 0; g < q->nr_sources;) {
-		double sim = q->similarity ? q->similarity[g] : 1;
-		size_t end = g;
+		double top = q->similarity ? q->similarity[g] : 1;
+		/* first the sources of the top similarity, then all the rest */
+		size_t end = g == 0 ? g : q->nr_sources;
 		PGresult *res;
 		int n;
 
+		while (g == 0 && end < q->nr_sources &&
+		       (q->similarity ? q->similarity[end] : 1) == top)
+			end++;
 		strbuf_reset(&sources);
-		while (end < q->nr_sources && (q->similarity ? q->similarity[end] : 1) == sim)
-			array_add(&sources, q->sources[end++]);
+		strbuf_reset(&floors);
+		for (size_t i = g; i < end; i++) {
+			double sim = q->similarity ? q->similarity[i] : 1;
+			char floor_text[40];
+			snprintf(floor_text, sizeof(floor_text), "%.17g",
+				 nr_best == q->per_source && sim > 0
+					 ? best[nr_best - 1] / sim - 1e-9
+					 : -1.0);
+			array_add(&sources, q->sources[i]);
+			array_add(&floors, floor_text);
+		}
 		array_end(&sources);
+		array_end(&floors);
 		g = end;
 		vals[0] = sources.buf;
-		snprintf(floor_text, sizeof(floor_text), "%.17g",
-			 nr_best == q->per_source && sim > 0 ? best[nr_best - 1] / sim - 1e-9 : -1.0);
+		vals[5] = floors.buf;
 		res = pq(c, "SELECT p.id::text, p.problem_type, p.commit_msg, p.file_path, "
 			    "p.language, p.confidence, p.outcome_successes, p.outcome_failures, "
 			    "COALESCE(p.success_count, 0), p.created_seq, p.project_id, p.rank_key "
-			    "FROM unnest($1::text[]) AS s(pid) CROSS JOIN LATERAL (SELECT * FROM "
-			    "patterns p WHERE p.project_id = s.pid AND p.rank_key >= "
-			    "$6::double precision AND p.confidence >= $2::double precision AND "
+			    "FROM unnest($1::text[], $6::float8[]) AS s(pid, floor) CROSS JOIN "
+			    "LATERAL (SELECT * FROM patterns p WHERE p.project_id = s.pid AND "
+			    "p.rank_key >= s.floor AND p.confidence >= $2::double precision AND "
 			    "($4::text[] IS NULL OR p.problem_type = ANY($4::text[])) AND NOT "
 			    "EXISTS (SELECT 1 FROM project_patterns pp WHERE pp.project_id = $3 AND "
 			    "pp.pattern_id = p.id) AND NOT EXISTS (SELECT 1 FROM applications a "
@@ -1427,8 +1439,15 @@ static int pg_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_
 		n = PQntuples(res);
 		for (int i = 0; i < n; i++) {
 			struct sdb_suggestion *s;
-			double score = sim * strtod(PQgetvalue(res, i, 11), NULL);
+			const char *src = PQgetvalue(res, i, 10);
+			double sim = 1, score;
 			long long k;
+			for (size_t j = 0; q->similarity && j < q->nr_sources; j++)
+				if (!strcmp(q->sources[j], src)) {
+					sim = q->similarity[j];
+					break;
+				}
+			score = sim * strtod(PQgetvalue(res, i, 11), NULL);
 			/* best[]: the per_source highest scores so far, highest first */
 			for (k = nr_best; k > 0 && best[k - 1] < score; k--)
 				if (k < q->per_source)
@@ -1457,6 +1476,7 @@ static int pg_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_
 		PQclear(res);
 	}
 	strbuf_release(&sources);
+	strbuf_release(&floors);
 	strbuf_release(&types);
 	free(best);
 	if (rc < 0) {
