@@ -76,6 +76,11 @@ test_expect_success 'a project is updated only by its creator or an admin (403)'
 	assert st == 200, (st, d)
 	assert d["languages"] == [{"language": "python", "share": 0.85}, {"language": "c", "share": 0.15}], d
 	assert d["created_by"] == "alice"
+	# a teammate finds it by any spelling of its URL
+	st, d = call("GET", "/projects", "bob", params={"repo_url": "https://u:p@GITHUB.com/team/web/"})
+	assert st == 200 and [p["id"] for p in d["projects"]] == [ids["web"]] and d["total"] == 1, d
+	st, d = call("GET", "/projects", "bob", params={"repo_url": "https://github.com/team/other"})
+	assert st == 200 and d["projects"] == [] and d["total"] == 0, d
 	EOF
 	python3 t2.py
 '

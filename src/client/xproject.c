@@ -87,6 +87,30 @@ static void profile_json(struct strbuf *out, const struct project_profile *p)
 	jw_object_end(&jw);
 }
 
+/* The project the server knows by url (GET /projects?repo_url=), in *out. */
+static int find_by_url(struct http_client *c, const char *url, cJSON **out)
+{
+	struct strbuf path = STRBUF_INIT;
+	cJSON *doc = NULL, *first;
+	int rc;
+
+	strbuf_addstr(&path, "/projects?repo_url=");
+	http_query_escape(&path, url);
+	rc = xproject_get(c, path.buf, &doc);
+	strbuf_release(&path);
+	if (rc < 0)
+		return -1;
+	first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "projects"), 0);
+	if (!first) {
+		cJSON_Delete(doc);
+		return err_set("team server %s refused to register the project and knows no "
+			       "project at %s", http_client_url(c), url);
+	}
+	*out = cJSON_DetachItemViaPointer(cJSON_GetObjectItemCaseSensitive(doc, "projects"), first);
+	cJSON_Delete(doc);
+	return 0;
+}
+
 int xproject_register(struct store *s, struct http_client *c, const struct project_profile *p,
 		      char id[37], int *unreachable)
 {
@@ -111,13 +135,15 @@ int xproject_register(struct store *s, struct http_client *c, const struct proje
 		goto out;
 	}
 	if (call(c, "POST", "/projects", &body, &resp, &doc, "registering the project") < 0) {
-		/* another user's project: use it as it is, without updating it */
-		if (resp.status == 403 && known && sync_is_uuid(known)) {
-			memcpy(id, known, 37);
-			rc = 0;
-		}
 		*unreachable = xproject_unreachable(&resp);
-		goto out;
+		if (resp.status != 403)
+			goto out;
+		/* a teammate registered it: use it as it is, without updating it */
+		http_response_release(&resp);
+		rc = find_by_url(c, p->repo_url, &doc);
+		if (rc < 0)
+			goto out;
+		rc = -1;
 	}
 	got = json_get_string(doc, "id");
 	if (!got || !sync_is_uuid(got)) {

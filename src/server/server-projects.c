@@ -451,6 +451,52 @@ out:
 	cJSON_Delete(j);
 }
 
+/*
+ * GET /projects?repo_url=URL: the project known by URL's canonical form
+ * (so a teammate's clone finds the project another user registered).
+ */
+static void project_by_url(struct server_request *req, struct server_response *res,
+			   const char *url, long long page, long long limit)
+{
+	struct profiles *pr;
+	struct json_writer jw;
+	char *canonical;
+	long long found = 0;
+	int rc;
+
+	if (strlen(url) > MAX_URL) {
+		server_error(res, 422, "query parameter 'repo_url' too long");
+		return;
+	}
+	rc = profiles_get(req->db, &pr);
+	if (rc < 0) {
+		server_db_error(res, rc, "project");
+		return;
+	}
+	canonical = profile_url_canonical(url);
+	res->status = 200;
+	jw_init(&jw, &res->body, 0);
+	jw_object_begin(&jw);
+	jw_key(&jw, "projects");
+	jw_array_begin(&jw);
+	for (size_t i = 0; i < pr->nr; i++)
+		if (*canonical && !strcmp(pr->all[i].canonical_url, canonical)) {
+			if (page == 1)
+				write_project(&jw, &pr->all[i]);
+			found++;
+		}
+	jw_array_end(&jw);
+	jw_key(&jw, "total");
+	jw_int(&jw, found);
+	jw_key(&jw, "page");
+	jw_int(&jw, page);
+	jw_key(&jw, "per_page");
+	jw_int(&jw, limit);
+	jw_object_end(&jw);
+	free(canonical);
+	profiles_put(pr);
+}
+
 void handle_projects_list(struct server_request *req, struct server_response *res)
 {
 	struct sdb_project *rows = NULL;
@@ -462,6 +508,10 @@ void handle_projects_list(struct server_request *req, struct server_response *re
 	if (server_query_int(req, res, "page", 1, 1000000, 1, &page) < 0 ||
 	    server_query_int(req, res, "limit", 1, MAX_LIST_LIMIT, 20, &limit) < 0)
 		return;
+	if (server_query(req, "repo_url")) {
+		project_by_url(req, res, server_query(req, "repo_url"), page, limit);
+		return;
+	}
 	rc = serverdb_project_list(req->db, page, limit, &rows, &nr, &total);
 	if (rc < 0) {
 		server_db_error(res, rc, "project");
