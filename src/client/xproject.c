@@ -6,6 +6,7 @@
  */
 #include "client/xproject.h"
 #include "client/sync.h"
+#include "local/store-xproject.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -129,7 +130,7 @@ int xproject_register(struct store *s, struct http_client *c, const struct proje
 	strbuf_addf(&sent_key, "xproject.profile %s", http_client_url(c));
 	known = store_meta_get(s, key.buf);
 	sent = store_meta_get(s, sent_key.buf);
-	if (known && sent && !strcmp(sent, body.buf) && sync_is_uuid(known)) {
+	if (known && sent && !strcmp(sent, body.buf) && uuid_valid(known)) {
 		memcpy(id, known, 37);
 		rc = 0;
 		goto out;
@@ -146,7 +147,7 @@ int xproject_register(struct store *s, struct http_client *c, const struct proje
 		rc = -1;
 	}
 	got = json_get_string(doc, "id");
-	if (!got || !sync_is_uuid(got)) {
+	if (!got || !uuid_valid(got)) {
 		err_set("team server %s sent no project id", http_client_url(c));
 		goto out;
 	}
@@ -169,26 +170,13 @@ out:
 
 static int remember_seen(struct store *s, struct http_client *c, const cJSON *list)
 {
-	sqlite3_stmt *st = store_prepare(s, "INSERT INTO xproject_seen (server_id, remote, "
-					    "shown_at) VALUES (?1, ?2, ?3) ON CONFLICT DO "
-					    "UPDATE SET shown_at = excluded.shown_at");
 	const cJSON *item;
-	if (!st)
-		return -1;
 	cJSON_ArrayForEach(item, list) {
 		const char *id = json_get_string(item, "pattern_id");
-		if (!id || !sync_is_uuid(id))
-			continue;
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, http_client_url(c), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (long long)time(NULL));
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			sqlite3_finalize(st);
-			return store_error(s, "cannot remember suggestion");
-		}
-		sqlite3_reset(st);
+		if (id && uuid_valid(id) &&
+		    store_xproject_seen_add(s, http_client_url(c), id) < 0)
+			return -1;
 	}
-	sqlite3_finalize(st);
 	return 0;
 }
 
@@ -247,11 +235,10 @@ done:
 
 int xproject_resolve(struct store *s, const char *ref, char uuid[37])
 {
-	sqlite3_stmt *st;
-	struct strbuf like = STRBUF_INIT;
-	int found = 0, rc;
+	struct strbuf prefix = STRBUF_INIT;
+	int found, rc;
 
-	if (sync_is_uuid(ref)) {
+	if (uuid_valid(ref)) {
 		for (int i = 0; i < 36; i++)
 			uuid[i] = (char)(ref[i] >= 'A' && ref[i] <= 'F' ? ref[i] + 32 : ref[i]);
 		uuid[36] = '\0';
@@ -261,24 +248,11 @@ int xproject_resolve(struct store *s, const char *ref, char uuid[37])
 		return err_set("'%s' is not a team server pattern id (a UUID, or a prefix of at "
 			       "least 4 of its characters)", ref);
 	for (const char *p = ref; *p; p++)
-		strbuf_addch(&like, (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p));
-	strbuf_addch(&like, '%');
-	st = store_prepare(s, "SELECT server_id FROM patterns WHERE server_id LIKE ?1 UNION "
-			      "SELECT server_id FROM xproject_seen WHERE server_id LIKE ?1 LIMIT 2");
-	if (!st) {
-		strbuf_release(&like);
+		strbuf_addch(&prefix, (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p));
+	rc = store_xproject_resolve(s, prefix.buf, uuid, &found);
+	strbuf_release(&prefix);
+	if (rc < 0)
 		return -1;
-	}
-	sqlite3_bind_text(st, 1, like.buf, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (found++)
-			break;
-		snprintf(uuid, 37, "%s", (const char *)sqlite3_column_text(st, 0));
-	}
-	sqlite3_finalize(st);
-	strbuf_release(&like);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(s, "cannot look up pattern id");
 	if (found > 1)
 		return err_set("pattern id prefix '%s' is ambiguous; give more of it", ref);
 	if (!found)
@@ -292,45 +266,28 @@ int xproject_resolve(struct store *s, const char *ref, char uuid[37])
 static int queue(struct store *s, struct http_client *c, const char *kind, const char *uuid,
 		 int success)
 {
-	sqlite3_stmt *st = store_prepare(s, "INSERT INTO xproject_queue (remote, kind, "
-					    "pattern_uuid, success, created_at) VALUES (?1, ?2, "
-					    "?3, ?4, ?5)");
-	int rc;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, http_client_url(c), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, uuid, -1, SQLITE_STATIC);
-	if (success >= 0)
-		sqlite3_bind_int(st, 4, success);
-	sqlite3_bind_int64(st, 5, (long long)time(NULL));
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot queue");
+	return store_xproject_queue_add(s, http_client_url(c), kind, uuid, success);
 }
 
 /* The pattern as the store has it (a team copy or a pushed one), as JSON. */
 static cJSON *stored_pattern(struct store *s, const char *uuid)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT before_code, after_code, file_path, "
-					    "commit_msg FROM patterns WHERE server_id = ?1 LIMIT 1");
+	char *before = NULL, *after = NULL, *path = NULL, *msg = NULL;
 	cJSON *p = NULL;
-	if (!st)
-		return NULL;
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (store_xproject_pattern(s, uuid, &before, &after, &path, &msg) == 1) {
 		p = cJSON_CreateObject();
 		cJSON_AddStringToObject(p, "id", uuid);
-		cJSON_AddStringToObject(p, "code_before", (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(p, "code_after", (const char *)sqlite3_column_text(st, 1));
-		if (sqlite3_column_text(st, 2))
-			cJSON_AddStringToObject(p, "file_path",
-						(const char *)sqlite3_column_text(st, 2));
-		if (sqlite3_column_text(st, 3))
-			cJSON_AddStringToObject(p, "commit_msg",
-						(const char *)sqlite3_column_text(st, 3));
+		cJSON_AddStringToObject(p, "code_before", before ? before : "");
+		cJSON_AddStringToObject(p, "code_after", after ? after : "");
+		if (path)
+			cJSON_AddStringToObject(p, "file_path", path);
+		if (msg)
+			cJSON_AddStringToObject(p, "commit_msg", msg);
 	}
-	sqlite3_finalize(st);
+	free(before);
+	free(after);
+	free(path);
+	free(msg);
 	return p;
 }
 
@@ -435,22 +392,15 @@ int xproject_outcome(struct store *s, struct http_client *c, const char *id, con
 int xproject_flush(struct store *s, struct http_client *c, const char *id, long long *sent,
 		   long long *pending)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT id, kind, pattern_uuid, success FROM "
-					    "xproject_queue WHERE remote = ?1 ORDER BY id");
-	sqlite3_stmt *del = store_prepare(s, "DELETE FROM xproject_queue WHERE id = ?1");
-	int rc = 0, step;
+	struct store_xproject_queued *q;
+	size_t nr;
+	int rc = 0;
 
 	*sent = *pending = 0;
-	if (!st || !del) {
-		sqlite3_finalize(st);
-		sqlite3_finalize(del);
+	if (store_xproject_queue_list(s, http_client_url(c), &q, &nr) < 0)
 		return -1;
-	}
-	sqlite3_bind_text(st, 1, http_client_url(c), -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	for (size_t i = 0; i < nr; i++) {
 		struct http_response resp = HTTP_RESPONSE_INIT;
-		const char *kind = (const char *)sqlite3_column_text(st, 1);
-		const char *uuid = (const char *)sqlite3_column_text(st, 2);
 		cJSON *doc = NULL;
 		int ok;
 
@@ -458,9 +408,9 @@ int xproject_flush(struct store *s, struct http_client *c, const char *id, long 
 			(*pending)++; /* keep the order: nothing after a failure goes */
 			continue;
 		}
-		ok = !strcmp(kind, "apply")
-			     ? send_application(c, id, uuid, &resp)
-			     : send_outcome(c, id, uuid, sqlite3_column_int(st, 3), &resp, &doc);
+		ok = !strcmp(q[i].kind, "apply")
+			     ? send_application(c, id, q[i].uuid, &resp)
+			     : send_outcome(c, id, q[i].uuid, q[i].success, &resp, &doc);
 		cJSON_Delete(doc);
 		if (ok < 0 && xproject_unreachable(&resp)) {
 			(*pending)++;
@@ -468,88 +418,82 @@ int xproject_flush(struct store *s, struct http_client *c, const char *id, long 
 			/* sent, or refused for good (pattern deleted, never applied): dropped */
 			if (ok == 0)
 				(*sent)++;
-			sqlite3_bind_int64(del, 1, sqlite3_column_int64(st, 0));
-			if (sqlite3_step(del) != SQLITE_DONE)
-				rc = store_error(s, "cannot update the queue");
-			sqlite3_reset(del);
+			rc = store_xproject_queue_drop(s, q[i].id);
 		}
 		http_response_release(&resp);
 	}
-	if (step != SQLITE_DONE && rc == 0)
-		rc = store_error(s, "cannot read the queue");
-	sqlite3_finalize(st);
-	sqlite3_finalize(del);
+	free(q);
 	return rc;
+}
+
+struct tagger {
+	struct http_client *c;
+	const char *id;
+	struct strbuf body;
+	struct json_writer jw;
+	int n;
+};
+
+static int tag_flush(struct tagger *t)
+{
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	cJSON *doc = NULL;
+	int rc;
+	if (!t->n)
+		return 0;
+	jw_array_end(&t->jw);
+	rc = call(t->c, "POST", "/patterns", &t->body, &resp, &doc,
+		  "tagging patterns with the project");
+	cJSON_Delete(doc);
+	http_response_release(&resp);
+	t->n = 0;
+	return rc;
+}
+
+static int tag_one(void *data, const char *type, const char *before, size_t before_len,
+		   const char *after, size_t after_len)
+{
+	struct tagger *t = data;
+	if (!t->n) {
+		strbuf_reset(&t->body);
+		jw_init(&t->jw, &t->body, 0);
+		jw_array_begin(&t->jw);
+	}
+	/* the code is all the server needs to find it (solution_hash) */
+	jw_object_begin(&t->jw);
+	jw_key(&t->jw, "project_id");
+	jw_string(&t->jw, t->id);
+	jw_key(&t->jw, "problem_type");
+	jw_string(&t->jw, type);
+	jw_key(&t->jw, "code_before");
+	jw_string_len(&t->jw, before, before_len);
+	jw_key(&t->jw, "code_after");
+	jw_string_len(&t->jw, after, after_len);
+	jw_object_end(&t->jw);
+	t->n++;
+	if (t->n == SYNC_PUSH_BATCH || t->body.len > SYNC_PUSH_BYTES)
+		return tag_flush(t);
+	return 0;
 }
 
 int xproject_tag_pushed(struct store *s, struct http_client *c, const char *id)
 {
-	struct strbuf key = STRBUF_INIT, body = STRBUF_INIT;
-	sqlite3_stmt *st = NULL;
+	struct strbuf key = STRBUF_INIT;
+	struct tagger t = { c, id, STRBUF_INIT, { 0 }, 0 };
 	char *done;
-	int rc = -1, step, n = 0;
-	struct json_writer jw;
+	int rc = 0;
 
 	strbuf_addf(&key, "xproject.tagged %s", http_client_url(c));
 	done = store_meta_get(s, key.buf);
-	if (done && !strcmp(done, id)) {
-		rc = 0;
-		goto out;
+	if (!done || strcmp(done, id)) {
+		rc = store_xproject_each_pushed(s, http_client_url(c), tag_one, &t);
+		if (!rc)
+			rc = tag_flush(&t);
+		if (!rc)
+			rc = store_meta_set(s, key.buf, id);
 	}
-	st = store_prepare(s, "SELECT p.problem_type, p.before_code, p.after_code FROM patterns p "
-			      "JOIN pushed x ON x.pattern_rowid = p.id AND x.remote = ?1 "
-			      "WHERE p.origin = 'local'");
-	if (!st)
-		goto out;
-	sqlite3_bind_text(st, 1, http_client_url(c), -1, SQLITE_STATIC);
-	for (;;) {
-		step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			if (!n) {
-				strbuf_reset(&body);
-				jw_init(&jw, &body, 0);
-				jw_array_begin(&jw);
-			}
-			/* the code is all the server needs to find it (solution_hash) */
-			jw_object_begin(&jw);
-			jw_key(&jw, "project_id");
-			jw_string(&jw, id);
-			jw_key(&jw, "problem_type");
-			jw_string(&jw, (const char *)sqlite3_column_text(st, 0));
-			jw_key(&jw, "code_before");
-			jw_string_len(&jw, (const char *)sqlite3_column_text(st, 1),
-				      (size_t)sqlite3_column_bytes(st, 1));
-			jw_key(&jw, "code_after");
-			jw_string_len(&jw, (const char *)sqlite3_column_text(st, 2),
-				      (size_t)sqlite3_column_bytes(st, 2));
-			jw_object_end(&jw);
-			n++;
-		} else if (step != SQLITE_DONE) {
-			store_error(s, "cannot read pushed patterns");
-			goto out;
-		}
-		if (n && (step == SQLITE_DONE || n == SYNC_PUSH_BATCH ||
-			  body.len > SYNC_PUSH_BYTES)) {
-			struct http_response resp = HTTP_RESPONSE_INIT;
-			cJSON *doc = NULL;
-			int ok;
-			jw_array_end(&jw);
-			ok = call(c, "POST", "/patterns", &body, &resp, &doc,
-				  "tagging patterns with the project");
-			cJSON_Delete(doc);
-			http_response_release(&resp);
-			if (ok < 0)
-				goto out;
-			n = 0;
-		}
-		if (step == SQLITE_DONE)
-			break;
-	}
-	rc = store_meta_set(s, key.buf, id);
-out:
-	sqlite3_finalize(st);
 	strbuf_release(&key);
-	strbuf_release(&body);
+	strbuf_release(&t.body);
 	free(done);
 	return rc;
 }
