@@ -26,7 +26,12 @@ static const char *const not_programming[] = {
 	"markdown", "json", "yaml", "toml", "xml", "csv", "text", "ini", "restructuredtext",
 	"asciidoc", "html", "css", "scss", "sass", "less", "tex", "go-module", "protobuf",
 	"dockerfile", "makefile", "cmake", "jupyter", "graphql", "hcl", "meson", "starlark",
-	"batchfile", "sql",
+	"batchfile", "sql", "git-attributes", "git-config", "ignore-list", "editorconfig",
+	"dotenv", "diff", "tsv", "svg", "mdx", "org", "pod", "rdoc", "roff", "textile", "bibtex",
+	"rmarkdown", "java-properties", "json-with-comments", "nanorc", "nginx", "apacheconf",
+	"procfile", "just", "ninja", "mustache", "handlebars", "jinja", "liquid", "twig", "ejs",
+	"haml", "pug", "slim", "html+eex", "html+erb", "razor", "java-server-pages", "stylus",
+	"postcss", "prisma", "capnp", "thrift", "cue", "dhall", "jsonnet",
 };
 
 static int is_programming(const char *lang)
