@@ -31,6 +31,12 @@ static const struct command commands[] = {
 	{ "stats", cmd_stats, "Summarise the pattern store" },
 	{ "sync", cmd_sync, "Exchange patterns with the team server" },
 	{ "feedback", cmd_feedback, "Vote on a pattern (sent by the next sync)" },
+	{ "project", cmd_project, "Show this repository's profile (language, framework, domain)" },
+	{ "similar", cmd_similar, "List the team's projects similar to this one" },
+	{ "suggest", cmd_suggest, "Suggest patterns of similar projects" },
+	{ "apply", cmd_apply, "Record a team pattern as applied here and show it" },
+	{ "outcome", cmd_outcome, "Report how an applied pattern worked here" },
+	{ "insights", cmd_insights, "What this project learns from the others" },
 	{ "version", cmd_version, "Print the version" },
 	/* weight fusion */
 	{ "merge-adapters", cmd_merge_adapters, "Merge LoRA adapters into one (linear, cat, svd)" },

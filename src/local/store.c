@@ -169,6 +169,23 @@ static const char *const migrations[] = {
 	 * meta changed).
 	 */
 	"ALTER TABLE patterns ADD COLUMN rule TEXT NOT NULL DEFAULT '';",
+
+	/*
+	 * 7: cross-project learning (SPEC §8): applications and outcomes
+	 * waiting for the team server, and the server pattern ids that
+	 * "git patterns suggest" showed (so apply/outcome take their prefixes)
+	 */
+	"CREATE TABLE xproject_queue ("
+	"  id INTEGER PRIMARY KEY,"
+	"  remote TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"			/* apply, outcome */
+	"  pattern_uuid TEXT NOT NULL,"
+	"  success INTEGER,"			/* outcome */
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE xproject_seen ("
+	"  server_id TEXT PRIMARY KEY,"
+	"  remote TEXT NOT NULL,"
+	"  shown_at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 int store_error(struct store *s, const char *what)

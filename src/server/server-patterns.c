@@ -22,8 +22,18 @@
 
 /* ---- output ---- */
 
-static void write_pattern(struct json_writer *jw, const struct sdb_pattern *p)
+void server_write_pattern(struct json_writer *jw, const struct sdb_pattern *p)
 {
+	if (p->deleted) {
+		/* the change feed's record of a deletion (SPEC §6) */
+		jw_object_begin(jw);
+		jw_key(jw, "id");
+		jw_string(jw, p->id);
+		jw_key(jw, "deleted");
+		jw_bool(jw, 1);
+		jw_object_end(jw);
+		return;
+	}
 	jw_object_begin(jw);
 	jw_key(jw, "id");
 	jw_string(jw, p->id);
@@ -52,6 +62,10 @@ static void write_pattern(struct json_writer *jw, const struct sdb_pattern *p)
 		jw_double(jw, p->confidence);
 	else
 		jw_null(jw);
+	jw_key(jw, "outcome_successes");
+	jw_int(jw, p->outcome_successes);
+	jw_key(jw, "outcome_failures");
+	jw_int(jw, p->outcome_failures);
 	jw_key(jw, "change_seq");
 	jw_int(jw, p->change_seq);
 	jw_object_end(jw);
@@ -62,7 +76,7 @@ static void respond_pattern(struct server_response *res, int status, const struc
 	struct json_writer jw;
 	res->status = status;
 	jw_init(&jw, &res->body, 0);
-	write_pattern(&jw, p);
+	server_write_pattern(&jw, p);
 }
 
 /* ---- /health ---- */
@@ -90,7 +104,7 @@ void handle_health(struct server_request *req, struct server_response *res)
  * A string field: absent or null leaves *out NULL; otherwise it must be a
  * valid UTF-8 string of at most max bytes. -1 with a message in err.
  */
-static int take_string(const cJSON *o, const char *key, size_t max, char **out,
+int server_take_string(const cJSON *o, const char *key, size_t max, char **out,
 		       struct strbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -120,7 +134,7 @@ static int take_code(const cJSON *o, const char *name, const char *alias, size_t
 		     char **out, struct strbuf *err)
 {
 	char *a = NULL, *b = NULL;
-	if (take_string(o, name, max, &a, err) < 0 || take_string(o, alias, max, &b, err) < 0)
+	if (server_take_string(o, name, max, &a, err) < 0 || server_take_string(o, alias, max, &b, err) < 0)
 		goto fail;
 	if (a && b && strcmp(a, b)) {
 		strbuf_addf(err, "fields '%s' and '%s' differ", name, alias);
@@ -150,7 +164,7 @@ static int parse_pattern(const cJSON *o, struct sdb_pattern *p, size_t max_code,
 		strbuf_addstr(err, "a pattern must be a JSON object");
 		return -1;
 	}
-	if (take_string(o, "problem_type", 50, &p->problem_type, err) < 0)
+	if (server_take_string(o, "problem_type", 50, &p->problem_type, err) < 0)
 		return -1;
 	if (!p->problem_type) {
 		strbuf_addstr(err, "field 'problem_type' is missing");
@@ -164,7 +178,7 @@ static int parse_pattern(const cJSON *o, struct sdb_pattern *p, size_t max_code,
 	    take_code(o, "code_after", "after_code", max_code, &p->code_after, err) < 0)
 		return -1;
 	for (int i = 0; i < SDB_NR_EXTRA; i++)
-		if (take_string(o, sdb_extra_json[i], sdb_extra_max[i], &p->extra[i], err) < 0)
+		if (server_take_string(o, sdb_extra_json[i], sdb_extra_max[i], &p->extra[i], err) < 0)
 			return -1;
 	conf = cJSON_GetObjectItemCaseSensitive(o, "confidence");
 	if (conf && !cJSON_IsNull(conf)) {
@@ -207,7 +221,7 @@ static int has_nul_escape(const char *s, size_t len)
 }
 
 /* Parse the request body as JSON; on failure respond 400 and return NULL. */
-static cJSON *parse_body(struct server_request *req, struct server_response *res)
+cJSON *server_parse_body(struct server_request *req, struct server_response *res)
 {
 	cJSON *j;
 	if (!req->body_len) {
@@ -235,7 +249,7 @@ static cJSON *parse_body(struct server_request *req, struct server_response *res
  * A decimal integer query parameter in [min, max]; absent gives def.
  * -1 (and a 422 response) when malformed or out of range.
  */
-static int query_int(struct server_request *req, struct server_response *res,
+int server_query_int(struct server_request *req, struct server_response *res,
 		     const char *name, long long min, long long max, long long def,
 		     long long *out)
 {
@@ -250,6 +264,30 @@ static int query_int(struct server_request *req, struct server_response *res,
 	if (!*s || *end || errno || v < min || v > max) {
 		server_error(res, 422, "query parameter '%s' must be an integer from %lld to %lld",
 			     name, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * A number query parameter in [min, max]; absent gives def. -1 (and a 422
+ * response) when malformed or out of range.
+ */
+int server_query_double(struct server_request *req, struct server_response *res,
+			const char *name, double min, double max, double def, double *out)
+{
+	const char *s = server_query(req, name);
+	char *end;
+	double v;
+	*out = def;
+	if (!s)
+		return 0;
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || v < min || v > max) {
+		server_error(res, 422, "query parameter '%s' must be a number from %g to %g", name,
+			     min, max);
 		return -1;
 	}
 	*out = v;
@@ -274,10 +312,10 @@ void handle_patterns_list(struct server_request *req, struct server_response *re
 	memset(&q, 0, sizeof(q));
 	q.has_since = server_query(req, "since") != NULL;
 	/* the change feed (sync) may ask for larger pages than a listing */
-	if (query_int(req, res, "page", 1, 1000000, 1, &q.page) < 0 ||
-	    query_int(req, res, "limit", 1, q.has_since ? SINCE_MAX_LIMIT : LIST_MAX_LIMIT, 20,
+	if (server_query_int(req, res, "page", 1, 1000000, 1, &q.page) < 0 ||
+	    server_query_int(req, res, "limit", 1, q.has_since ? SINCE_MAX_LIMIT : LIST_MAX_LIMIT, 20,
 		      &q.limit) < 0 ||
-	    query_int(req, res, "since", 0, LLONG_MAX, 0, &q.since) < 0)
+	    server_query_int(req, res, "since", 0, LLONG_MAX, 0, &q.since) < 0)
 		return;
 	q.problem_type = server_query(req, "problem_type");
 	q.language = server_query(req, "language");
@@ -315,7 +353,7 @@ void handle_patterns_list(struct server_request *req, struct server_response *re
 	jw_key(&jw, "patterns");
 	jw_array_begin(&jw);
 	for (size_t i = 0; i < nr; i++)
-		write_pattern(&jw, &rows[i]);
+		server_write_pattern(&jw, &rows[i]);
 	jw_array_end(&jw);
 	jw_key(&jw, "total");
 	jw_int(&jw, total);
@@ -340,7 +378,7 @@ void handle_patterns_list(struct server_request *req, struct server_response *re
 
 void handle_patterns_create(struct server_request *req, struct server_response *res)
 {
-	cJSON *j = parse_body(req, res), *item;
+	cJSON *j = server_parse_body(req, res), *item;
 	struct sdb_pattern *items = NULL;
 	struct strbuf err = STRBUF_INIT;
 	struct json_writer jw;
@@ -380,6 +418,28 @@ void handle_patterns_create(struct server_request *req, struct server_response *
 		res->status = 200;
 		strbuf_addstr(&res->body, "{\"results\":[],\"created\":0,\"existing\":0}");
 		goto out;
+	}
+	/* a pattern names the project that pushes it: one the server knows */
+	for (size_t i = 0; i < n; i++) {
+		const char *project = items[i].extra[SDB_PROJECT_ID];
+		struct sdb_project known;
+		if (!project || (i && items[i - 1].extra[SDB_PROJECT_ID] &&
+				 !strcmp(project, items[i - 1].extra[SDB_PROJECT_ID])))
+			continue;
+		rc = serverdb_project_get(req->db, project, &known);
+		if (rc == SDB_NOT_FOUND) {
+			server_error(res, 422, "pattern %zu: field 'project_id' names no known "
+					       "project (POST /projects first)", i);
+			goto out;
+		}
+		if (rc < 0) {
+			server_db_error(res, rc, "project");
+			goto out;
+		}
+		/* stored as the server spells the id */
+		free(items[i].extra[SDB_PROJECT_ID]);
+		items[i].extra[SDB_PROJECT_ID] = xstrdup(known.id);
+		sdb_project_release(&known);
 	}
 	rc = serverdb_pattern_put(req->db, items, n, req->user);
 	if (rc < 0) {
@@ -453,7 +513,7 @@ void handle_pattern_delete(struct server_request *req, struct server_response *r
 
 void handle_pattern_feedback(struct server_request *req, struct server_response *res)
 {
-	cJSON *j = parse_body(req, res);
+	cJSON *j = server_parse_body(req, res);
 	const cJSON *helpful;
 	struct sdb_pattern p;
 	int rc;

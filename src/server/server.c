@@ -46,6 +46,14 @@ static const struct server_route routes[] = {
 	{ "GET", "/adapters/{id}/file", handle_adapter_file, 0 },
 	{ "POST", "/adapters/{id}/activate", handle_adapter_activate, 0 },
 	{ "DELETE", "/adapters/{id}", handle_adapter_delete, 0 },
+	{ "GET", "/projects", handle_projects_list, 0 },
+	{ "POST", "/projects", handle_project_put, 0 },
+	{ "GET", "/projects/{id}", handle_project_get, 0 },
+	{ "GET", "/projects/{id}/similar", handle_project_similar, 0 },
+	{ "GET", "/projects/{id}/suggestions", handle_project_suggestions, 0 },
+	{ "GET", "/projects/{id}/insights", handle_project_insights, 0 },
+	{ "POST", "/applications", handle_applications_put, 0 },
+	{ "POST", "/patterns/{id}/outcome", handle_pattern_outcome, 0 },
 };
 
 struct server {
@@ -89,6 +97,36 @@ const char *server_query(struct server_request *req, const char *name)
 	return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_values {
+	const char *name;
+	const char **out;
+	size_t max, nr;
+	int overflow;
+};
+
+static enum MHD_Result collect_value(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct query_values *qv = cls;
+	(void)kind;
+	if (!key || strcmp(key, qv->name))
+		return MHD_YES;
+	if (qv->nr == qv->max) {
+		qv->overflow = 1;
+		return MHD_NO;
+	}
+	qv->out[qv->nr++] = value ? value : "";
+	return MHD_YES;
+}
+
+int server_query_all(struct server_request *req, const char *name, const char **out,
+		     size_t max)
+{
+	struct query_values qv = { name, out, max, 0, 0 };
+	MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, collect_value, &qv);
+	return qv.overflow ? -1 : (int)qv.nr;
+}
+
 static void server_verror(struct server_response *res, int status, const char *fmt,
 			  va_list ap)
 {
@@ -122,6 +160,9 @@ void server_db_error(struct server_response *res, int rc, const char *what)
 		return;
 	case SDB_FORBIDDEN:
 		server_error(res, 403, "not allowed to change this %s", what);
+		return;
+	case SDB_CONFLICT:
+		server_error(res, 409, "%s", err_msg());
 		return;
 	case SDB_UNAVAILABLE:
 		server_error(res, 503, "database unavailable");

@@ -25,6 +25,7 @@
 
 #include "server/serverdb.h"
 #include "common/strbuf.h"
+#include "common/json.h"
 
 #include <stdint.h>
 
@@ -79,6 +80,12 @@ struct server_response {
 const struct server_config *server_get_config(const struct server *srv);
 /* A query parameter (decoded), or NULL. */
 const char *server_query(struct server_request *req, const char *name);
+/*
+ * Every value of a repeated query parameter (?t=a&t=b), at most max, into
+ * out; how many, or -1 when there are more than max.
+ */
+int server_query_all(struct server_request *req, const char *name, const char **out,
+		     size_t max);
 /* Set status and body {"detail": "<message>"}. */
 void server_error(struct server_response *res, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -113,6 +120,25 @@ unsigned server_port(struct server *srv);
 int server_wait_and_stop(struct server *srv);
 void server_free(struct server *srv);
 
+/* Helpers the route files share (server-patterns.c). */
+struct json_writer;
+/* A pattern object as the API writes it. */
+void server_write_pattern(struct json_writer *jw, const struct sdb_pattern *p);
+/* The body as JSON (valid UTF-8, no \u0000); NULL after a 400/422 response. */
+cJSON *server_parse_body(struct server_request *req, struct server_response *res);
+/* Query numbers in [min, max] (def when absent); -1 after a 422 response. */
+int server_query_int(struct server_request *req, struct server_response *res,
+		     const char *name, long long min, long long max, long long def,
+		     long long *out);
+int server_query_double(struct server_request *req, struct server_response *res,
+			const char *name, double min, double max, double def, double *out);
+/*
+ * A string field of o: absent or null leaves *out NULL; else valid UTF-8 of
+ * at most max bytes, or -1 with a message in err.
+ */
+int server_take_string(const cJSON *o, const char *key, size_t max, char **out,
+		       struct strbuf *err);
+
 /* Route handlers (server-patterns.c). */
 void handle_health(struct server_request *req, struct server_response *res);
 void handle_patterns_list(struct server_request *req, struct server_response *res);
@@ -120,6 +146,16 @@ void handle_patterns_create(struct server_request *req, struct server_response *
 void handle_pattern_get(struct server_request *req, struct server_response *res);
 void handle_pattern_delete(struct server_request *req, struct server_response *res);
 void handle_pattern_feedback(struct server_request *req, struct server_response *res);
+
+/* Route handlers (server-projects.c): cross-project learning, SPEC §8. */
+void handle_projects_list(struct server_request *req, struct server_response *res);
+void handle_project_put(struct server_request *req, struct server_response *res);
+void handle_project_get(struct server_request *req, struct server_response *res);
+void handle_project_similar(struct server_request *req, struct server_response *res);
+void handle_project_suggestions(struct server_request *req, struct server_response *res);
+void handle_project_insights(struct server_request *req, struct server_response *res);
+void handle_applications_put(struct server_request *req, struct server_response *res);
+void handle_pattern_outcome(struct server_request *req, struct server_response *res);
 
 /* Route handlers (server-adapters.c). */
 void handle_adapters_list(struct server_request *req, struct server_response *res);

@@ -218,3 +218,115 @@ int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct adapter
 	memset(out, 0, sizeof(*out));
 	DISPATCH(adapter_delete(db, c_, ref, out));
 }
+
+/* ---- cross-project learning ---- */
+
+void sdb_project_release(struct sdb_project *p)
+{
+	free(p->repo_url);
+	free(p->canonical_url);
+	free(p->language);
+	free(p->framework);
+	free(p->domain);
+	free(p->languages);
+	free(p->created_by);
+	free(p->created_at);
+	free(p->updated_at);
+	memset(p, 0, sizeof(*p));
+}
+
+void sdb_projects_free(struct sdb_project *p, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		sdb_project_release(&p[i]);
+	free(p);
+}
+
+void sdb_suggestions_free(struct sdb_suggestion *s, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		free(s[i].pattern_type);
+		free(s[i].commit_msg);
+		free(s[i].file_path);
+		free(s[i].language);
+	}
+	free(s);
+}
+
+void sdb_applications_free(struct sdb_application *a, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		free(a[i].created_at);
+		free(a[i].applied_at);
+		free(a[i].outcome);
+	}
+	free(a);
+}
+
+int serverdb_project_put(struct serverdb *db, struct sdb_project *p, const char *user,
+			 int is_admin)
+{
+	DISPATCH(project_put(db, c_, p, user, is_admin));
+}
+
+int serverdb_project_get(struct serverdb *db, const char *id, struct sdb_project *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!uuid_valid(id))
+		return SDB_NOT_FOUND;
+	DISPATCH(project_get(db, c_, id, out));
+}
+
+int serverdb_project_rev(struct serverdb *db, long long *rev)
+{
+	DISPATCH(project_rev(db, c_, rev));
+}
+
+int serverdb_project_list(struct serverdb *db, long long page, long long limit,
+			  struct sdb_project **out, size_t *nr, long long *total)
+{
+	*out = NULL;
+	*nr = 0;
+	*total = 0;
+	DISPATCH(project_list(db, c_, page, limit, out, nr, total));
+}
+
+int serverdb_suggest(struct serverdb *db, const struct sdb_suggest_query *q,
+		     struct sdb_suggestion **out, size_t *nr)
+{
+	*out = NULL;
+	*nr = 0;
+	if (!q->nr_sources)
+		return SDB_OK;
+	DISPATCH(suggest(db, c_, q, out, nr));
+}
+
+int serverdb_application_put(struct serverdb *db, struct sdb_application *items, size_t n)
+{
+	if (!n)
+		return SDB_OK;
+	DISPATCH(application_put(db, c_, items, n));
+}
+
+int serverdb_pattern_outcome(struct serverdb *db, const char *pattern_id, const char *target,
+			     int success, struct sdb_pattern *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!uuid_valid(pattern_id))
+		return SDB_NOT_FOUND;
+	if (!uuid_valid(target)) {
+		err_set("pattern %s was not applied in project %s", pattern_id, target);
+		return SDB_CONFLICT;
+	}
+	DISPATCH(pattern_outcome(db, c_, pattern_id, target, success, out));
+}
+
+int serverdb_application_list(struct serverdb *db, const char *target,
+			      struct sdb_application **out, size_t *nr,
+			      struct sdb_app_stats *stats)
+{
+	*out = NULL;
+	*nr = 0;
+	memset(stats, 0, sizeof(*stats));
+	DISPATCH(application_list(db, c_, target, out, nr, stats));
+}
