@@ -459,13 +459,11 @@ static int parse_merge(struct server_request *req, struct server_response *res,
 	int bad = 0, rc;
 
 	memset(m, 0, sizeof(*m));
-	if (!req->body_len || !utf8_valid(req->body, req->body_len)) {
-		server_error(res, 400, "request body must be a JSON object");
+	j = server_parse_json(req, res);
+	if (!j)
 		return -1;
-	}
-	j = json_parse(req->body, req->body_len);
-	if (!j || !cJSON_IsObject(j)) {
-		server_error(res, 400, "%s", j ? "request body must be a JSON object" : err_msg());
+	if (!cJSON_IsObject(j)) {
+		server_error(res, 400, "request body must be a JSON object");
 		cJSON_Delete(j);
 		return -1;
 	}
@@ -667,11 +665,11 @@ void handle_adapters_rollback(struct server_request *req, struct server_response
 	int rc;
 
 	if (req->body_len) {
-		cJSON *j = utf8_valid(req->body, req->body_len)
-				   ? json_parse(req->body, req->body_len)
-				   : NULL;
+		cJSON *j = server_parse_json(req, res);
 		const cJSON *v;
-		if (!j || !cJSON_IsObject(j)) {
+		if (!j)
+			return;
+		if (!cJSON_IsObject(j)) {
 			server_error(res, 400, "request body must be a JSON object");
 			cJSON_Delete(j);
 			return;

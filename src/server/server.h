@@ -24,6 +24,7 @@
 #define SERVER_H
 
 #include "server/serverdb.h"
+#include "common/json.h"
 #include "common/strbuf.h"
 
 #include <stdint.h>
@@ -32,6 +33,10 @@
 #define SERVER_DEFAULT_DB "sqlite:patterns-server.db"
 #define SERVER_DEFAULT_MAX_BODY (16u << 20)
 #define SERVER_MAX_PARAMS 4
+#define SERVER_MAX_URI 8192 /* bytes of the request line's URI; longer: 414 */
+#define SERVER_DEFAULT_REQUEST_TIMEOUT 30
+#define SERVER_DEFAULT_MAX_CONNECTIONS 2000
+#define SERVER_DEFAULT_MAX_PER_ADDRESS 256
 
 struct server_config {
 	const char *listen;   /* HOST:PORT, [V6]:PORT */
@@ -43,6 +48,9 @@ struct server_config {
 	const char *upload_dir;		/* where uploads are streamed */
 	const char *adapter_dir;	/* adapter versions' files (server-adapters.c) */
 	int access_log_fd;		/* -1: no access log */
+	double request_timeout;		/* headers, and a JSON body, in seconds */
+	unsigned max_connections;	/* in all; lowered to fit RLIMIT_NOFILE */
+	unsigned max_per_address;	/* from one client address */
 	struct serverdb *db;
 };
 
@@ -84,6 +92,18 @@ void server_error(struct server_response *res, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Map a serverdb error to 404/403/503/500 with a JSON body. */
 void server_db_error(struct server_response *res, int rc, const char *what);
+/*
+ * Largest number of JSON values in a request body: a batch of 1000
+ * patterns of a few dozen fields each fits; an array of millions of
+ * zeros is refused (413) while it streams in, before it is parsed.
+ */
+#define SERVER_MAX_JSON_VALUES 100000
+/*
+ * The request body as JSON; on failure NULL and the response set: 400
+ * empty, not UTF-8 or malformed (a bad \u escape included), 413 too many
+ * values, 422 a NUL in a string (cJSON would cut the string there).
+ */
+cJSON *server_parse_json(struct server_request *req, struct server_response *res);
 /* The database's health: a cached ping (at most every 500 ms). */
 int server_db_healthy(struct server *srv);
 
