@@ -126,7 +126,7 @@ int cmd_serve(int argc, const char **argv)
 	if (mkdir(adapter_dir, 0755) < 0 && errno != EEXIST)
 		die("cannot create adapter folder '%s': %s", adapter_dir, strerror(errno));
 	if (server_adapters_sweep(adapter_dir, 86400) > 0)
-		fprintf(stderr, "removed temporary files older than a day from %s\n", adapter_dir);
+		fprintf(stderr, "removed what crashed merges and old uploads left in %s\n", adapter_dir);
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.adapter_dir = adapter_dir;

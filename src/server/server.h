@@ -151,7 +151,9 @@ void handle_adapters_rollback(struct server_request *req, struct server_response
 void handle_adapter_delete(struct server_request *req, struct server_response *res);
 /*
  * Remove what uploads and merges left in the adapter folder dir when a
- * server died under them (older than max_age seconds); how many.
+ * server died under them: uploads older than max_age seconds, merge
+ * folders that no running merge holds (each holds a lock on its own, so
+ * servers sharing the folder keep theirs); how many.
  */
 int server_adapters_sweep(const char *dir, double max_age);
 
