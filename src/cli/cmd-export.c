@@ -74,7 +74,7 @@ int cmd_export(int argc, const char **argv)
 		die_err();
 	setup_variant(&variant, repo, whole_file, context);
 	o.variant = variant.buf;
-	s = setup_store(repo);
+	s = setup_store_current(repo);
 	if (export_to_path(s, &o, output, &count) < 0)
 		die_err();
 	if (!quiet && strcmp(output, "-"))

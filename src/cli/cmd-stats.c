@@ -90,7 +90,7 @@ int cmd_stats(int argc, const char **argv)
 		usage_msg_opt(stats_usage, options, "unexpected argument '%s'", argv[0]);
 	repo = setup_repo(repo_path);
 	setup_variant(&variant, repo, 0, -1);
-	s = setup_store(repo);
+	s = setup_store_current(repo);
 
 	local = count_of(s, "SELECT count(*) FROM patterns WHERE origin = 'local'"
 			    " AND variant = ?1 AND obsolete = 0", variant.buf);

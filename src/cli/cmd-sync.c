@@ -153,7 +153,7 @@ int cmd_sync(int argc, const char **argv)
 	client = setup_team_client(repo, remote_opt, 300, &cred);
 
 	setup_variant(&variant, repo, 0, -1);
-	s = setup_store(repo);
+	s = setup_store_current(repo);
 	/* a pull inserts into six indexes and FTS5: keep their pages in memory */
 	if (store_exec(s, "PRAGMA cache_size = -65536") < 0)
 		die_err();
