@@ -27,7 +27,7 @@ raw() { "$PYTHON" raw.py >raw.out && cat raw.out && cut -d" " -f1 raw.out; }
 
 # trickle.py N ADDRS SECONDS: N connections from each loopback address of
 # ADDRS, each sending one more header byte every half second; /health is
-# asked from 127.0.0.9 meanwhile. trickle.json: the /health answers (ok,
+# asked from 127.0.0.99 and from the first of ADDRS meanwhile. trickle.json: the /health answers (ok,
 # seconds) and, per second, how many connections per address were open.
 cat >trickle.py <<'PY'
 import json, os, socket, sys, time
@@ -70,16 +70,18 @@ while time.time() - start < run_for:
     for a, s in socks:
         counts[a] += alive(s)
     open_at.append([round(t - start, 1), counts])
-    t = time.time()
-    try:
-        c = socket.socket(); c.bind(("127.0.0.9", 0)); c.settimeout(3)
-        c.connect(("127.0.0.1", port))
-        c.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        ok = c.recv(100).startswith(b"HTTP/1.1 200")
-        c.close()
-    except OSError:
-        ok = False
-    health.append([ok, round(time.time() - t, 2)])
+    # from a fresh address, and from the first slow client's own
+    for src in ("127.0.0.99", addrs[0]):
+        t = time.time()
+        try:
+            c = socket.socket(); c.bind((src, 0)); c.settimeout(3)
+            c.connect(("127.0.0.1", port))
+            c.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            ok = c.recv(100).startswith(b"HTTP/1.1 200")
+            c.close()
+        except OSError:
+            ok = False
+        health.append([ok, round(time.time() - t, 2)])
     time.sleep(0.5)
 json.dump({"health": health, "open": open_at}, open("trickle.json", "w"))
 PY
@@ -91,7 +93,7 @@ export KEY
 start_server "sqlite:$TRASH/s.db" --request-timeout 3 --max-connections 300 \
 	--max-connections-per-address 40 --access-log none
 
-test_expect_success 'slow clients: 40 per address, cut at the deadline, /health answers' '
+test_expect_success 'slow clients: 40 per address, cut at the deadline, /health answers, even from their address' '
 	"$PYTHON" trickle.py 100 127.0.0.1,127.0.0.2,127.0.0.3 7 &&
 	cat trickle.json &&
 	# /health always answered, and at once
@@ -102,6 +104,13 @@ test_expect_success 'slow clients: 40 per address, cut at the deadline, /health 
 	test "$(json_get trickle.json "sum(sum(c.values()) for t, c in d[\"open\"] if t > 4.5)")" = 0 &&
 	# ... but until then, each address had its 40
 	test "$(json_get trickle.json "sum(d[\"open\"][0][1].values())")" = 120
+'
+
+test_expect_success 'slow clients from many addresses: the cap keeps a tenth free' '
+	"$PYTHON" trickle.py 50 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8 2 &&
+	cat trickle.json &&
+	test "$(json_get trickle.json "all(ok and t < 1.5 for ok, t in d[\"health\"])")" = True &&
+	test "$(json_get trickle.json "max(sum(c.values()) for t, c in d[\"open\"])")" -le 270
 '
 
 test_expect_success 'a 16 MiB array of zeros is a quick 413; memory stays bounded' '

@@ -81,11 +81,20 @@ struct server {
  * sweeper shuts a late connection's socket down, and libmicrohttpd then
  * closes it as if the client had gone.
  */
+enum conn_phase {
+	CONN_WAITING, /* for a request's headers (a new or kept-alive connection) */
+	CONN_BODY,    /* reading a request's body */
+	CONN_BUSY,    /* the server's turn: handler, answer */
+	CONN_EVICTED, /* shut down by us, closing */
+};
+
 struct conn {
 	struct conn *prev, *next;
 	int fd;
-	atomic_llong deadline_ms; /* monotonic; LLONG_MAX: none */
-	int gone;		  /* sweeps that found the client gone */
+	struct sockaddr_storage addr; /* the client's */
+	atomic_llong deadline_ms;     /* monotonic; LLONG_MAX: none */
+	atomic_int phase;
+	int gone; /* sweeps that found the client gone */
 };
 
 #define UPLOAD_MIN_RATE (64 * 1024) /* bytes per second, on average */
@@ -231,11 +240,79 @@ static long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void conn_deadline(struct conn *c, double seconds)
+/* Enter phase, with a deadline seconds from now (< 0: none). */
+static void conn_deadline(struct conn *c, enum conn_phase phase, double seconds)
 {
-	if (c)
-		atomic_store(&c->deadline_ms, seconds < 0 ? LLONG_MAX
-							  : mono_ms() + (long long)(seconds * 1000));
+	if (!c)
+		return;
+	atomic_store(&c->deadline_ms,
+		     seconds < 0 ? LLONG_MAX : mono_ms() + (long long)(seconds * 1000));
+	if (atomic_load(&c->phase) != CONN_EVICTED)
+		atomic_store(&c->phase, phase);
+}
+
+static int same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr, 16);
+	return 1;
+}
+
+/* Shut c's socket down; libmicrohttpd then closes it as if the client had. */
+static void evict(struct conn *c)
+{
+	atomic_store(&c->phase, CONN_EVICTED);
+	atomic_store(&c->deadline_ms, LLONG_MAX);
+	if (c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);
+}
+
+/*
+ * Admission of a new connection c (conns_lock held). Idle connections and
+ * ones still sending headers cost nothing to drop and are where slow
+ * clients sit, so a connection over a limit displaces the oldest of them
+ * instead of being refused: past max_per_address from one address, that
+ * address's oldest waiting connection goes (c itself if none waits);
+ * past the total cap less a tenth, the oldest waiting one of all goes, so
+ * that there is always room for a new client.
+ */
+static void admit(struct server *srv, struct conn *c)
+{
+	unsigned total = 0, same = 0;
+	unsigned cap = srv->cfg.max_connections, room = cap / 10 ? cap / 10 : 1;
+	struct conn *oldest_same = NULL, *oldest = NULL;
+
+	for (struct conn *o = srv->conns; o; o = o->next) {
+		int waiting = atomic_load(&o->phase) == CONN_WAITING && o != c;
+		int mine;
+		if (atomic_load(&o->phase) == CONN_EVICTED)
+			continue;
+		total++;
+		mine = same_address(&o->addr, &c->addr);
+		same += mine;
+		if (!waiting)
+			continue;
+		if (!oldest || atomic_load(&o->deadline_ms) < atomic_load(&oldest->deadline_ms))
+			oldest = o;
+		if (mine && (!oldest_same || atomic_load(&o->deadline_ms) <
+						     atomic_load(&oldest_same->deadline_ms)))
+			oldest_same = o;
+	}
+	if (same > srv->cfg.max_per_address) {
+		struct conn *v = oldest_same ? oldest_same : c;
+		if (v == oldest)
+			oldest = NULL;
+		evict(v);
+		total--;
+	}
+	if (total > cap - room && oldest)
+		evict(oldest);
 }
 
 static void notify_connection_cb(void *cls, struct MHD_Connection *mc, void **socket_context,
@@ -247,14 +324,21 @@ static void notify_connection_cb(void *cls, struct MHD_Connection *mc, void **so
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ai =
+			MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		c = xcalloc(1, sizeof(*c));
 		c->fd = ci ? ci->connect_fd : -1;
-		conn_deadline(c, srv->cfg.request_timeout);
+		if (ai && ai->client_addr)
+			memcpy(&c->addr, ai->client_addr,
+			       ai->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+								      : sizeof(struct sockaddr_in));
+		conn_deadline(c, CONN_WAITING, srv->cfg.request_timeout);
 		pthread_mutex_lock(&srv->conns_lock);
 		c->next = srv->conns;
 		if (srv->conns)
 			srv->conns->prev = c;
 		srv->conns = c;
+		admit(srv, c);
 		pthread_mutex_unlock(&srv->conns_lock);
 		*socket_context = c;
 		return;
@@ -306,8 +390,7 @@ static void *sweeper_main(void *arg)
 				if (c->gone < 2)
 					continue;
 			}
-			shutdown(c->fd, SHUT_RDWR);
-			atomic_store(&c->deadline_ms, LLONG_MAX);
+			evict(c);
 		}
 		pthread_mutex_unlock(&srv->conns_lock);
 		nanosleep(&ts, NULL);
@@ -504,7 +587,7 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!r)
 		return;
 	/* the next request on this connection has its own header deadline */
-	conn_deadline(r->conn, srv->cfg.request_timeout);
+	conn_deadline(r->conn, CONN_WAITING, srv->cfg.request_timeout);
 	if (!r->first_done) {
 		/* the headers never completed (timeout, client gone): no line */
 		strbuf_release(&r->body);
@@ -733,7 +816,7 @@ static enum MHD_Result first_call(struct server *srv, struct MHD_Connection *con
 	}
 	/* the body, if any, within a deadline of its own (see struct conn) */
 	r->body_start = now_seconds();
-	conn_deadline(r->conn, srv->cfg.request_timeout);
+	conn_deadline(r->conn, CONN_BODY, srv->cfg.request_timeout);
 	return MHD_YES;
 }
 
@@ -770,8 +853,9 @@ static int take_body(struct server *srv, struct request *r, const char *data, si
 		}
 		file_hasher_advance(r->upload_hash, r->req.upload_size);
 		/* a slow upload may go on as long as it averages UPLOAD_MIN_RATE */
-		conn_deadline(r->conn, r->body_start - now_seconds() + srv->cfg.request_timeout +
-					       (double)r->req.upload_size / UPLOAD_MIN_RATE);
+		conn_deadline(r->conn, CONN_BODY,
+			      r->body_start - now_seconds() + srv->cfg.request_timeout +
+				      (double)r->req.upload_size / UPLOAD_MIN_RATE);
 		/*
 		 * start writing back what has come so far, so that the disk works
 		 * while the body streams in and the final fsync finds little left
@@ -801,7 +885,7 @@ static enum MHD_Result run_handler(struct server *srv, struct MHD_Connection *co
 	struct server_response res;
 	enum MHD_Result ret;
 
-	conn_deadline(r->conn, -1); /* our turn: the handler has no deadline */
+	conn_deadline(r->conn, CONN_BUSY, -1); /* our turn: no deadline */
 	if (r->too_large && r->count.values > SERVER_MAX_JSON_VALUES)
 		return send_error(conn, r, 413, NULL, "request body has more than %d JSON values",
 				  SERVER_MAX_JSON_VALUES);
@@ -1006,7 +1090,6 @@ int server_start(struct server **out, const struct server_config *cfg)
 			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
 			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 			MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections,
-			MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.max_per_address,
 			MHD_OPTION_NOTIFY_CONNECTION, notify_connection_cb, srv,
 			MHD_OPTION_URI_LOG_CALLBACK, uri_cb, srv,
 			MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, srv,
@@ -1021,7 +1104,6 @@ int server_start(struct server **out, const struct server_config *cfg)
 			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
 			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 			MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections,
-			MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.max_per_address,
 			MHD_OPTION_NOTIFY_CONNECTION, notify_connection_cb, srv,
 			MHD_OPTION_URI_LOG_CALLBACK, uri_cb, srv,
 			MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, srv,
