@@ -498,6 +498,10 @@ enum json_check_result json_check(const char *s, size_t len, size_t max_values)
 
 	if (scan_value(&js) == 0) {
 		scan_space(&js);
+		/* whitespace, or a C string's terminator, may follow the document */
+		while (js.p < js.end && (!*js.p || *js.p == ' ' || *js.p == '\n' ||
+					 *js.p == '\r' || *js.p == '\t'))
+			js.p++;
 		if (js.p < js.end)
 			js.why = JSON_CHECK_MALFORMED; /* trailing data */
 	}
