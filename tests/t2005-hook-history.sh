@@ -108,6 +108,18 @@ test_expect_success 'commits made while the store was unusable are extracted lat
 	test_line_count = 4 actual.sorted
 '
 
+test_expect_success 'a hook log that cannot be written: the failure is logged beside it' '
+	git init -q nolog && git -C nolog patterns hook install >/dev/null &&
+	mkdir -p nolog/.git/patterns/hook.log &&
+	echo "this is not a database, and it is long enough to be read as one" \
+		>nolog/.git/patterns/patterns.db &&
+	(cd nolog && test_commit "feat: add a" a.c "int a;") &&
+	wait_until "grep -q \"post-commit: error\" nolog/.git/patterns-hook.log" &&
+	git -C nolog patterns hook status >status &&
+	test_grep "patterns-hook.log" status &&
+	test_grep "post-commit: error: .*move it aside" status
+'
+
 test_expect_success 'a corrupt store says how to recover' '
 	git init -q bad && (cd bad && test_commit "feat: add a" a.c "int a;") &&
 	mkdir -p bad/.git/patterns &&
