@@ -9,6 +9,16 @@
  * and queues its response. completed_cb() writes the access log line and
  * frees the request. Shutdown quiesces the daemon (no new connections),
  * waits for the requests in flight, then stops the workers.
+ *
+ * Hostile clients: every connection is tracked (struct conn) with a
+ * deadline a trickle of bytes cannot push back, and admitted by admit(),
+ * which displaces idle or header-sending connections rather than refuse
+ * a new one; a sweeper thread shuts down late connections. Before any
+ * route runs, a request line's URI is bounded (414), HTTP/1.1 needs Host
+ * (400), only chunked Transfer-Encoding is framed (else 501), and the
+ * path and query must be UTF-8 (404, 422; %00 decodes to a non-UTF-8
+ * pair, never to a NUL that would cut them). JSON bodies are counted
+ * while they stream in and checked strictly (json_check) before cJSON.
  */
 #include "server/server.h"
 #include "common/file-hasher.h"
@@ -76,8 +86,8 @@ struct server {
  * byte, so a client sending a header line every few seconds would keep a
  * connection (and a slot) forever; ours is a deadline that only moves
  * when a request makes real progress: headers complete within
- * header_timeout of the connection (or of the previous answer), a JSON
- * body within body_timeout, an upload at a minimum average rate. The
+ * request_timeout of the connection (or of the previous answer), a JSON
+ * body within as long again, an upload at a minimum average rate. The
  * sweeper shuts a late connection's socket down, and libmicrohttpd then
  * closes it as if the client had gone.
  */
