@@ -18,7 +18,9 @@
  *    flag, and the database.
  *  - res: status and a JSON body, or an open file descriptor to stream.
  * Every route requires a valid key unless it has ROUTE_PUBLIC; the server
- * answers 401/404/405/413 itself before a handler runs.
+ * answers 400 (HTTP/1.1 without Host), 401, 404 (also a path that is not
+ * UTF-8), 405, 413, 414, 422 (a query that is not UTF-8) and 501 (a
+ * Transfer-Encoding other than chunked) itself before a handler runs.
  */
 #ifndef SERVER_H
 #define SERVER_H
