@@ -3,6 +3,7 @@
  */
 #include "local/reconcile.h"
 #include "local/extract.h"
+#include "local/store-patterns.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -158,32 +159,15 @@ out:
 	return ret;
 }
 
-/* Set obsolete = value for the local patterns of each commit. */
-static int set_obsolete(struct store *s, const struct oid_set *commits, int value,
-			size_t *changed)
-{
-	sqlite3_stmt *st;
-	char hex[GIT_OID_HEXSZ + 1];
+struct split {
+	const struct oid_set *reach;
+	struct oid_set *gone, *back;
+};
 
-	if (!commits->nr)
-		return 0;
-	st = store_prepare(s, "UPDATE patterns SET obsolete = ?2"
-			      " WHERE commit_id = ?1 AND origin = 'local' AND obsolete <> ?2");
-	if (!st)
-		return -1;
-	for (size_t i = 0; i < commits->nr; i++) {
-		git_oid_tostr(hex, sizeof(hex), &commits->v[i]);
-		sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, 2, value);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			sqlite3_finalize(st);
-			return store_error(s, "cannot update patterns");
-		}
-		if (sqlite3_changes(store_db(s)))
-			(*changed)++;
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
+static int split_commit(const git_oid *id, void *data)
+{
+	struct split *sp = data;
+	oid_set_add(oid_set_has(sp->reach, id) ? sp->back : sp->gone, id);
 	return 0;
 }
 
@@ -195,25 +179,13 @@ static int reconcile_all(git_repository *repo, struct store *s, const struct oid
 			 struct oid_set *gone, struct oid_set *back)
 {
 	struct oid_set reach = { 0 }, none = { 0 };
-	sqlite3_stmt *st;
+	struct split sp = { &reach, gone, back };
 	int ret = -1;
 
-	if (walk_between(repo, cur, &none, &reach) < 0)
-		goto out;
-	oid_set_sort(&reach);
-	st = store_prepare(s, "SELECT DISTINCT commit_id FROM patterns WHERE origin = 'local'");
-	if (!st)
-		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *hex = (const char *)sqlite3_column_text(st, 0);
-		git_oid id;
-		if (!hex || git_oid_fromstrn(&id, hex, GIT_OID_HEXSZ) < 0)
-			continue;
-		oid_set_add(oid_set_has(&reach, &id) ? back : gone, &id);
+	if (walk_between(repo, cur, &none, &reach) == 0) {
+		oid_set_sort(&reach);
+		ret = pattern_store_local_commits(s, split_commit, &sp);
 	}
-	sqlite3_finalize(st);
-	ret = 0;
-out:
 	free(reach.v);
 	return ret;
 }
@@ -245,14 +217,8 @@ int reconcile_history(git_repository *repo, struct store *s, int jobs, int extra
 			if (reconcile_all(repo, s, &cur, &gone, &back) < 0)
 				goto out;
 		}
-		if (store_begin(s) < 0)
-			goto out;
-		if (set_obsolete(s, &gone, 1, &stats->obsoleted) < 0 ||
-		    set_obsolete(s, &back, 0, &stats->revived) < 0) {
-			store_rollback(s);
-			goto out;
-		}
-		if (store_commit(s) < 0)
+		if (pattern_store_reconcile(s, gone.v, gone.nr, back.v, back.nr, &stats->obsoleted,
+					    &stats->revived) < 0)
 			goto out;
 		/* what the new tips brought and nobody extracted (a failed hook) */
 		if (!extract_missing) {
