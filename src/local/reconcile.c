@@ -184,7 +184,7 @@ static int reconcile_all(git_repository *repo, struct store *s, const struct oid
 
 	if (walk_between(repo, cur, &none, &reach) == 0) {
 		oid_set_sort(&reach);
-		ret = pattern_store_local_commits(s, split_commit, &sp);
+		ret = pattern_store_local_commit_ids(s, split_commit, &sp);
 	}
 	free(reach.v);
 	return ret;
