@@ -183,7 +183,7 @@ int cmd_sync(int argc, const char **argv)
 	client = setup_team_client(repo, remote_opt, 300, &cred);
 
 	setup_variant(&variant, repo, 0, -1);
-	s = setup_store(repo);
+	s = setup_store_current(repo);
 	/* a pull inserts into six indexes and FTS5: keep their pages in memory */
 	if (store_set_cache(s, 64 << 10) < 0)
 		die_err();

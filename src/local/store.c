@@ -330,7 +330,15 @@ int store_open(struct store **out, const char *path)
 	    exec_bare(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;") < 0 ||
 	    migrate(s) < 0) {
 		char *msg = xstrdup(err_msg());
-		err_set("cannot use pattern store '%s': %s", path, msg);
+		int code = sqlite3_errcode(s->db) & 0xff;
+		if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+			/* the store is a cache of the history: rebuilding it loses little */
+			err_set("cannot use pattern store '%s': %s; it is damaged: move it "
+				"aside (mv '%s' '%s.bad') and run 'git patterns extract' "
+				"to build it again ('git patterns sync' brings the team's back)",
+				path, msg, path, path);
+		else
+			err_set("cannot use pattern store '%s': %s", path, msg);
 		free(msg);
 		goto fail;
 	}

@@ -197,55 +197,6 @@ static int parse_pattern(const cJSON *o, struct sdb_pattern *p, size_t max_code,
 }
 
 /*
- * 1 if the JSON text has a \u0000 escape inside a string: cJSON would cut
- * the string there, silently changing the pattern, so such bodies are
- * refused instead.
- */
-static int has_nul_escape(const char *s, size_t len)
-{
-	int in_string = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (!in_string) {
-			in_string = s[i] == '"';
-			continue;
-		}
-		if (s[i] == '"') {
-			in_string = 0;
-		} else if (s[i] == '\\' && i + 1 < len) {
-			if (s[i + 1] == 'u' && i + 5 < len && !memcmp(s + i + 2, "0000", 4))
-				return 1;
-			i++; /* skip the escaped character */
-		}
-	}
-	return 0;
-}
-
-/* Parse the request body as JSON; on failure respond 400 and return NULL. */
-cJSON *server_parse_body(struct server_request *req, struct server_response *res)
-{
-	cJSON *j;
-	if (!req->body_len) {
-		server_error(res, 400, "request body is empty (JSON expected)");
-		return NULL;
-	}
-	if (!utf8_valid(req->body, req->body_len)) {
-		server_error(res, 400, "request body is not valid UTF-8");
-		return NULL;
-	}
-	j = json_parse(req->body, req->body_len);
-	if (!j) {
-		server_error(res, 400, "%s", err_msg());
-		return NULL;
-	}
-	if (has_nul_escape(req->body, req->body_len)) {
-		server_error(res, 422, "NUL characters (\\u0000) are not supported in strings");
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
-}
-
-/*
  * A decimal integer query parameter in [min, max]; absent gives def.
  * -1 (and a 422 response) when malformed or out of range.
  */
@@ -378,7 +329,7 @@ void handle_patterns_list(struct server_request *req, struct server_response *re
 
 void handle_patterns_create(struct server_request *req, struct server_response *res)
 {
-	cJSON *j = server_parse_body(req, res), *item;
+	cJSON *j = server_parse_json(req, res), *item;
 	struct sdb_pattern *items = NULL;
 	struct strbuf err = STRBUF_INIT;
 	struct json_writer jw;
@@ -513,7 +464,7 @@ void handle_pattern_delete(struct server_request *req, struct server_response *r
 
 void handle_pattern_feedback(struct server_request *req, struct server_response *res)
 {
-	cJSON *j = server_parse_body(req, res);
+	cJSON *j = server_parse_json(req, res);
 	const cJSON *helpful;
 	struct sdb_pattern p;
 	int rc;

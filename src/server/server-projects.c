@@ -404,7 +404,7 @@ static int take_languages(const cJSON *o, char **out, struct strbuf *err)
 
 void handle_project_put(struct server_request *req, struct server_response *res)
 {
-	cJSON *j = server_parse_body(req, res);
+	cJSON *j = server_parse_json(req, res);
 	struct sdb_project p = { 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct json_writer jw;
@@ -782,7 +782,7 @@ static int prepare_application(struct server_request *req, const cJSON *o,
 
 void handle_applications_put(struct server_request *req, struct server_response *res)
 {
-	cJSON *j = server_parse_body(req, res), *item;
+	cJSON *j = server_parse_json(req, res), *item;
 	struct sdb_application *items = NULL;
 	struct strbuf err = STRBUF_INIT;
 	struct json_writer jw;
@@ -841,7 +841,7 @@ out:
 
 void handle_pattern_outcome(struct server_request *req, struct server_response *res)
 {
-	cJSON *j = server_parse_body(req, res);
+	cJSON *j = server_parse_json(req, res);
 	const cJSON *target, *success;
 	struct sdb_pattern p;
 	struct json_writer jw;

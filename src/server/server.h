@@ -18,12 +18,15 @@
  *    flag, and the database.
  *  - res: status and a JSON body, or an open file descriptor to stream.
  * Every route requires a valid key unless it has ROUTE_PUBLIC; the server
- * answers 401/404/405/413 itself before a handler runs.
+ * answers 400 (HTTP/1.1 without Host), 401, 404 (also a path that is not
+ * UTF-8), 405, 413, 414, 422 (a query that is not UTF-8) and 501 (a
+ * Transfer-Encoding other than chunked) itself before a handler runs.
  */
 #ifndef SERVER_H
 #define SERVER_H
 
 #include "server/serverdb.h"
+#include "common/json.h"
 #include "common/strbuf.h"
 #include "common/json.h"
 
@@ -33,6 +36,10 @@
 #define SERVER_DEFAULT_DB "sqlite:patterns-server.db"
 #define SERVER_DEFAULT_MAX_BODY (16u << 20)
 #define SERVER_MAX_PARAMS 4
+#define SERVER_MAX_URI 8192 /* bytes of the request line's URI; longer: 414 */
+#define SERVER_DEFAULT_REQUEST_TIMEOUT 30
+#define SERVER_DEFAULT_MAX_CONNECTIONS 2000
+#define SERVER_DEFAULT_MAX_PER_ADDRESS 256
 
 struct server_config {
 	const char *listen;   /* HOST:PORT, [V6]:PORT */
@@ -44,6 +51,9 @@ struct server_config {
 	const char *upload_dir;		/* where uploads are streamed */
 	const char *adapter_dir;	/* adapter versions' files (server-adapters.c) */
 	int access_log_fd;		/* -1: no access log */
+	double request_timeout;		/* headers, and a JSON body, in seconds */
+	unsigned max_connections;	/* in all; lowered to fit RLIMIT_NOFILE */
+	unsigned max_per_address;	/* from one client address */
 	struct serverdb *db;
 };
 
@@ -91,6 +101,18 @@ void server_error(struct server_response *res, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Map a serverdb error to 404/403/503/500 with a JSON body. */
 void server_db_error(struct server_response *res, int rc, const char *what);
+/*
+ * Largest number of JSON values in a request body: a batch of 1000
+ * patterns of a few dozen fields each fits; an array of millions of
+ * zeros is refused (413) while it streams in, before it is parsed.
+ */
+#define SERVER_MAX_JSON_VALUES 100000
+/*
+ * The request body as JSON; on failure NULL and the response set: 400
+ * empty, not UTF-8 or malformed (a bad \u escape included), 413 too many
+ * values, 422 a NUL in a string (cJSON would cut the string there).
+ */
+cJSON *server_parse_json(struct server_request *req, struct server_response *res);
 /* The database's health: a cached ping (at most every 500 ms). */
 int server_db_healthy(struct server *srv);
 
@@ -124,8 +146,6 @@ void server_free(struct server *srv);
 struct json_writer;
 /* A pattern object as the API writes it. */
 void server_write_pattern(struct json_writer *jw, const struct sdb_pattern *p);
-/* The body as JSON (valid UTF-8, no \u0000); NULL after a 400/422 response. */
-cJSON *server_parse_body(struct server_request *req, struct server_response *res);
 /* Query numbers in [min, max] (def when absent); -1 after a 422 response. */
 int server_query_int(struct server_request *req, struct server_response *res,
 		     const char *name, long long min, long long max, long long def,
@@ -167,7 +187,9 @@ void handle_adapters_rollback(struct server_request *req, struct server_response
 void handle_adapter_delete(struct server_request *req, struct server_response *res);
 /*
  * Remove what uploads and merges left in the adapter folder dir when a
- * server died under them (older than max_age seconds); how many.
+ * server died under them: uploads older than max_age seconds, merge
+ * folders that no running merge holds (each holds a lock on its own, so
+ * servers sharing the folder keep theirs); how many.
  */
 int server_adapters_sweep(const char *dir, double max_age);
 
