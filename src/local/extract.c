@@ -27,6 +27,7 @@
  * patterns are missing.
  */
 #include "local/extract.h"
+#include "local/recall-index.h"
 #include "local/commit-diff.h"
 #include "local/diff-stream.h"
 #include "common/hash.h"
@@ -1296,6 +1297,9 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	}
 	oid_set_free(&done);
 	ret = nr_todo ? run_workers(repo, s, &o, variant.buf, todo, nr_todo, st) : 0;
+	/* recall finds the new patterns at once (recall-index.h) */
+	if (!ret && st->patterns)
+		ret = recall_index_catch_up(s, NULL, NULL);
 	/* small ranges (a hook's one commit) are quick to walk: not worth a write */
 	if (!ret && st->selected >= RANGE_RECORD_MIN)
 		ret = range_record_done(s, variant.buf, fingerprint, st->selected);

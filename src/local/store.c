@@ -128,6 +128,16 @@ static const char *const migrations[] = {
 	"  VALUES ('delete', old.id, old.commit_msg, old.file_path, old.before_code, old.after_code);"
 	"END;"
 	"CREATE INDEX patterns_fts_todo ON patterns(id) WHERE fts_indexed = 0;",
+
+	/*
+	 * 5: the recall index (recall-index.c owns it): each pattern's sketch
+	 * features -> the pattern; meta recall.indexed_upto is the highest
+	 * pattern id indexed.
+	 */
+	"CREATE TABLE recall_postings ("
+	"  feature INTEGER NOT NULL,"
+	"  pattern INTEGER NOT NULL,"
+	"  PRIMARY KEY (feature, pattern)) WITHOUT ROWID;",
 };
 
 int store_error(struct store *s, const char *what)
