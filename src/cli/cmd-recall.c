@@ -121,11 +121,12 @@ int cmd_recall(int argc, const char **argv)
 {
 	const char *repo_path = NULL, *file = NULL, *remote = NULL;
 	int staged = 0, team = 0, json = 0, last = 0, ret = 0;
-	struct recall_options o = { NULL, RECALL_DEFAULT_LIMIT, 0, NULL };
+	struct recall_options o = { NULL, RECALL_DEFAULT_LIMIT, 0, NULL, 0 };
 	struct changed_code cc = CHANGED_CODE_INIT;
 	struct recall_hits hits = RECALL_HITS_INIT;
 	struct strbuf out = STRBUF_INIT;
 	const char *source;
+	double took;
 	git_repository *repo;
 	struct store *s;
 	const struct option options[] = {
@@ -137,6 +138,7 @@ int cmd_recall(int argc, const char **argv)
 		OPT_INTEGER('n', "limit", &o.limit, "n", "show at most <n> hits (default 5)"),
 		OPT_BOOL(0, "json", &json, "one JSON document on stdout"),
 		OPT_BOOL(0, "last", &last, "the post-commit hook's latest hint"),
+		OPT_BOOL(0, "exhaustive", &o.exhaustive, "score every pattern, not the index's candidates"),
 		OPT_STRING(0, "repo-path", &repo_path, "dir", "repository (default: here)"),
 		OPT_END(),
 	};
@@ -197,8 +199,10 @@ int cmd_recall(int argc, const char **argv)
 
 	s = setup_store(repo);
 	catch_up(s);
+	took = now_seconds();
 	if (recall_changed_code(s, &cc, &o, &hits) < 0)
 		die_err();
+	took = now_seconds() - took;
 	store_close(s);
 	if (team) {
 		team_hits(repo, remote, &cc, &o, &hits);
@@ -206,7 +210,7 @@ int cmd_recall(int argc, const char **argv)
 	}
 
 	if (json)
-		recall_format_json(&out, source, &hits);
+		recall_format_json(&out, source, &hits, took * 1000);
 	else
 		recall_format_text(&out, &hits);
 	fwrite(out.buf, 1, out.len, stdout);

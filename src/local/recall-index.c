@@ -244,6 +244,20 @@ static int gather_candidates(struct store *s, const struct code_features *qf, st
 	return ret;
 }
 
+/* Every pattern a candidate (--exhaustive: the baseline the index beats). */
+static int every_pattern(struct store *s, struct counter *c)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT id FROM patterns WHERE obsolete = 0");
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		counter_add(c, sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot read patterns");
+}
+
 static char *dup_col(sqlite3_stmt *st, int i)
 {
 	const char *v = (const char *)sqlite3_column_text(st, i);
@@ -264,14 +278,14 @@ int recall_find(struct store *s, const struct recall_query *q, struct recall_hit
 		return 0;
 	}
 	counter_init(&c);
-	if (gather_candidates(s, &qf, &c) < 0)
+	if ((q->exhaustive ? every_pattern(s, &c) : gather_candidates(s, &qf, &c)) < 0)
 		goto out;
 	/* the candidates sharing the most features, in slot order compacted */
 	for (i = j = 0; i <= c.mask; i++)
 		if (c.slots[i].id)
 			c.slots[j++] = c.slots[i];
 	qsort(c.slots, j, sizeof(*c.slots), by_count_desc);
-	if (j > RECALL_CANDIDATES)
+	if (j > RECALL_CANDIDATES && !q->exhaustive)
 		j = RECALL_CANDIDATES;
 
 	st = store_prepare(s, "SELECT p.pattern_id, p.problem_type, p.commit_msg, p.file_path,"

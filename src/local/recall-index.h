@@ -61,6 +61,7 @@ struct recall_query {
 	const char *exclude_commit; /* leave out this commit's own patterns */
 	int limit;		  /* best hits kept, > 0 */
 	double min_score;	  /* hits below are dropped */
+	int exhaustive;		  /* score every pattern, not the index's candidates */
 };
 
 /*

@@ -25,6 +25,7 @@ int recall_changed_code(struct store *s, const struct changed_code *cc,
 		q.exclude_commit = o->exclude_commit;
 		q.limit = o->limit;
 		q.min_score = o->min_score;
+		q.exhaustive = o->exhaustive;
 		if (recall_find(s, &q, hits) < 0)
 			return -1;
 	}
@@ -119,7 +120,8 @@ void recall_hit_json(struct json_writer *jw, const struct recall_hit *h)
 	strbuf_release(&diff);
 }
 
-void recall_format_json(struct strbuf *out, const char *source, const struct recall_hits *hits)
+void recall_format_json(struct strbuf *out, const char *source, const struct recall_hits *hits,
+			double took_ms)
 {
 	struct json_writer jw;
 	size_t i;
@@ -135,6 +137,10 @@ void recall_format_json(struct strbuf *out, const char *source, const struct rec
 	jw_array_end(&jw);
 	jw_key(&jw, "count");
 	jw_int(&jw, (int64_t)hits->nr);
+	if (took_ms >= 0) {
+		jw_key(&jw, "took_ms");
+		jw_double(&jw, round(took_ms * 100) / 100);
+	}
 	jw_object_end(&jw);
 	strbuf_addch(out, '\n');
 }
@@ -184,7 +190,7 @@ int recall_hint_for_commit(git_repository *repo, struct store *s, const char *co
 {
 	struct changed_code cc = CHANGED_CODE_INIT;
 	struct recall_hits hits = RECALL_HITS_INIT;
-	struct recall_options o = { NULL, 1, 0.5, commit_hex };
+	struct recall_options o = { NULL, 1, 0.5, commit_hex, 0 };
 	struct strbuf text = STRBUF_INIT, json = STRBUF_INIT;
 	char *path;
 	int ret = -1;
@@ -203,7 +209,7 @@ int recall_hint_for_commit(git_repository *repo, struct store *s, const char *co
 		strbuf_addf(summary, "recall: nothing earlier like %.12s", commit_hex);
 		strbuf_addstr(&text, "nothing earlier is like it\n");
 	}
-	recall_format_json(&json, commit_hex, &hits);
+	recall_format_json(&json, commit_hex, &hits, -1);
 	/*
 	 * Background hooks of quick successive commits may finish out of
 	 * order: only the commit still at HEAD may replace the last hint.

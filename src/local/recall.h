@@ -19,6 +19,7 @@ struct recall_options {
 	int limit;
 	double min_score;
 	const char *exclude_commit; /* NULL: none */
+	int exhaustive;		    /* score every pattern (recall_query) */
 };
 
 /* Hits for every file of cc, merged (best first, one per pattern). 0 or -1. */
@@ -32,8 +33,12 @@ int recall_changed_code(struct store *s, const struct changed_code *cc,
 void recall_format_text(struct strbuf *out, const struct recall_hits *hits);
 /* One hit as a JSON object (pattern_id, score, ..., diff) into jw. */
 void recall_hit_json(struct json_writer *jw, const struct recall_hit *h);
-/* The document {"source": ..., "hits": [...], "count": n}. */
-void recall_format_json(struct strbuf *out, const char *source, const struct recall_hits *hits);
+/*
+ * The document {"source": ..., "hits": [...], "count": n, "took_ms": t};
+ * took_ms < 0 leaves it out.
+ */
+void recall_format_json(struct strbuf *out, const char *source, const struct recall_hits *hits,
+			double took_ms);
 
 /* The unified diff of before_code to after_code of h (labelled with its path). */
 void recall_hit_diff(struct strbuf *out, const struct recall_hit *h);
