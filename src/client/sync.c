@@ -14,6 +14,7 @@
 #include "common/json.h"
 #include "common/pattern.h"
 #include "local/query.h"
+#include "local/recall-index.h"
 #include "common/util.h"
 
 #include <pthread.h>
@@ -1681,6 +1682,9 @@ int sync_run(struct store *s, struct http_client *c, const struct sync_options *
 	if (o->feedback && send_feedback(s, c, o, r) < 0)
 		return -1;
 	if (o->pull && pull(s, c, o, r) < 0)
+		return -1;
+	/* recall finds the pulled patterns at once (recall-index.h) */
+	if (o->pull && !o->dry_run && r->pulled && recall_index_catch_up(s, NULL, NULL) < 0)
 		return -1;
 	return 0;
 }

@@ -79,7 +79,7 @@ int team_recall(struct http_client *c, const char *language, const char *code, s
 		const cJSON *err = NULL;
 		cJSON *edoc = json_parse(resp.body.buf, resp.body.len);
 		if (edoc)
-			err = cJSON_GetObjectItemCaseSensitive(edoc, "error");
+			err = cJSON_GetObjectItemCaseSensitive(edoc, "detail");
 		err_set("team server %s: recall: HTTP %ld%s%s", http_client_url(c), resp.status,
 			cJSON_IsString(err) ? ": " : "", cJSON_IsString(err) ? err->valuestring : "");
 		cJSON_Delete(edoc);

@@ -120,6 +120,7 @@ void handle_patterns_create(struct server_request *req, struct server_response *
 void handle_pattern_get(struct server_request *req, struct server_response *res);
 void handle_pattern_delete(struct server_request *req, struct server_response *res);
 void handle_pattern_feedback(struct server_request *req, struct server_response *res);
+void handle_patterns_recall(struct server_request *req, struct server_response *res);
 
 /* Route handlers (server-adapters.c). */
 void handle_adapters_list(struct server_request *req, struct server_response *res);

@@ -118,6 +118,14 @@ static const char *const migrations[] = {
 	"  activated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
 	"  action VARCHAR(20) NOT NULL,"
 	"  undone BOOLEAN NOT NULL DEFAULT FALSE);",
+	/* 3: the recall index (serverdb.h, recall): sketch feature -> pattern */
+	"CREATE TABLE recall_postings ("
+	"  feature BIGINT NOT NULL,"
+	"  pattern UUID NOT NULL,"
+	"  PRIMARY KEY (feature, pattern));"
+	"CREATE TABLE recall_state (one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  upto BIGINT NOT NULL);" /* the highest created_seq indexed */
+	"INSERT INTO recall_state VALUES (1, 0);",
 };
 
 #define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -1083,6 +1091,115 @@ fail:
 	return rc;
 }
 
+/* ---- recall ---- */
+
+static int pg_recall_unindexed(struct serverdb *db, void *conn, int limit,
+			       struct sdb_recall_doc **out, size_t *nr)
+{
+	char lim[32];
+	const char *vals[] = { lim };
+	PGresult *res;
+	int rc, n;
+
+	*out = NULL;
+	*nr = 0;
+	snprintf(lim, sizeof(lim), "%d", limit);
+	res = pq(conn, "SELECT id::text, created_seq, language, code_before FROM patterns"
+		       " WHERE created_seq > (SELECT upto FROM recall_state)"
+		       " ORDER BY created_seq LIMIT $1::int",
+		 1, vals, &rc);
+	if (!res)
+		return rc;
+	n = PQntuples(res);
+	*out = xcalloc(n ? (size_t)n : 1, sizeof(**out));
+	for (int i = 0; i < n; i++) {
+		struct sdb_recall_doc *d = &(*out)[i];
+		snprintf(d->id, sizeof(d->id), "%s", PQgetvalue(res, i, 0));
+		d->seq = atoll(PQgetvalue(res, i, 1));
+		d->language = get_str(res, i, 2);
+		d->code_before = get_str(res, i, 3);
+	}
+	*nr = (size_t)n;
+	PQclear(res);
+	return SDB_OK;
+}
+
+/* The postings as two bound arrays, inserted by one statement. */
+static int pg_recall_index_put(struct serverdb *db, void *conn, const struct sdb_posting *p,
+			       size_t n, long long upto)
+{
+	struct pg_conn *c = conn;
+	struct strbuf features = STRBUF_INIT, patterns = STRBUF_INIT;
+	char mark[32];
+	const char *ins[] = { NULL, NULL }, *up[] = { mark };
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		char num[16];
+		snprintf(num, sizeof(num), "%u", (unsigned)p[i].feature);
+		array_add(&features, num);
+		array_add(&patterns, p[i].pattern);
+	}
+	array_end(&features);
+	array_end(&patterns);
+	ins[0] = features.buf;
+	ins[1] = patterns.buf;
+	snprintf(mark, sizeof(mark), "%lld", upto);
+	if ((rc = pg_begin(c, 0)) < 0)
+		goto out;
+	if ((rc = pq_do(c, "INSERT INTO recall_postings (feature, pattern)"
+			   " SELECT * FROM unnest($1::bigint[], $2::uuid[])"
+			   " ON CONFLICT DO NOTHING",
+			2, ins)) < 0 ||
+	    (rc = pq_do(c, "UPDATE recall_state SET upto = GREATEST(upto, $1::bigint)", 1,
+			up)) < 0) {
+		pg_rollback(c);
+		goto out;
+	}
+	rc = pg_commit(c);
+out:
+	strbuf_release(&features);
+	strbuf_release(&patterns);
+	return rc;
+}
+
+/* Every feature's postings (at most cap + 1 each) in one round trip. */
+static int pg_recall_lookup(struct serverdb *db, void *conn, const uint32_t *features,
+			    size_t n, int cap, struct sdb_posting **out, size_t *nr)
+{
+	struct strbuf arr = STRBUF_INIT;
+	char lim[32];
+	const char *vals[] = { NULL, lim };
+	PGresult *res;
+	int rc, rows;
+
+	for (size_t i = 0; i < n; i++) {
+		char num[16];
+		snprintf(num, sizeof(num), "%u", (unsigned)features[i]);
+		array_add(&arr, num);
+	}
+	array_end(&arr);
+	vals[0] = arr.buf;
+	snprintf(lim, sizeof(lim), "%d", cap + 1);
+	res = pq(conn, "SELECT f, p.pattern::text FROM unnest($1::bigint[]) AS f,"
+		       " LATERAL (SELECT pattern FROM recall_postings WHERE feature = f"
+		       " LIMIT $2::int) AS p",
+		 2, vals, &rc);
+	strbuf_release(&arr);
+	if (!res)
+		return rc;
+	rows = PQntuples(res);
+	*out = xcalloc(rows ? (size_t)rows : 1, sizeof(**out));
+	for (int i = 0; i < rows; i++) {
+		(*out)[i].feature = (uint32_t)strtoul(PQgetvalue(res, i, 0), NULL, 10);
+		snprintf((*out)[i].pattern, sizeof((*out)[i].pattern), "%s",
+			 PQgetvalue(res, i, 1));
+	}
+	*nr = (size_t)rows;
+	PQclear(res);
+	return SDB_OK;
+}
+
 static const struct serverdb_ops pg_ops = {
 	.name = "postgresql",
 	.connect = pg_connect_cb,
@@ -1103,6 +1220,9 @@ static const struct serverdb_ops pg_ops = {
 	.adapter_get = pg_adapter_get,
 	.adapter_activate = pg_adapter_activate,
 	.adapter_delete = pg_adapter_delete,
+	.recall_unindexed = pg_recall_unindexed,
+	.recall_index_put = pg_recall_index_put,
+	.recall_lookup = pg_recall_lookup,
 };
 
 int serverdb_pg_open(struct serverdb **out, const char *url)

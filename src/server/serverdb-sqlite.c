@@ -89,6 +89,14 @@ static const char *const migrations[] = {
 	"  activated_at TEXT NOT NULL,"
 	"  action TEXT NOT NULL,"
 	"  undone INTEGER NOT NULL DEFAULT 0);",
+	/* 3: the recall index (serverdb.h, recall): sketch feature -> pattern */
+	"CREATE TABLE recall_postings ("
+	"  feature INTEGER NOT NULL,"
+	"  pattern TEXT NOT NULL,"
+	"  PRIMARY KEY (feature, pattern)) WITHOUT ROWID;"
+	"CREATE TABLE recall_state (one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  upto INTEGER NOT NULL);" /* the highest created_seq indexed */
+	"INSERT INTO recall_state VALUES (1, 0);",
 };
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
@@ -998,6 +1006,100 @@ out:
 	return rc;
 }
 
+/* ---- recall ---- */
+
+static int sq_recall_unindexed(struct serverdb *db, void *conn, int limit,
+			       struct sdb_recall_doc **out, size_t *nr)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = prepare(c->db, "SELECT id, created_seq, language, code_before"
+					  " FROM patterns WHERE created_seq >"
+					  " (SELECT upto FROM recall_state) ORDER BY created_seq"
+					  " LIMIT ?1");
+	size_t alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*nr = 0;
+	if (!st)
+		return SDB_ERROR;
+	sqlite3_bind_int(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sdb_recall_doc *d;
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		d = &(*out)[(*nr)++];
+		copy_fixed(d->id, sizeof(d->id), st, 0);
+		d->seq = sqlite3_column_int64(st, 1);
+		d->language = col_strdup(st, 2);
+		d->code_before = col_strdup(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SDB_OK : db_error(c->db, "cannot read patterns to index");
+}
+
+static int sq_recall_index_put(struct serverdb *db, void *conn, const struct sdb_posting *p,
+			       size_t n, long long upto)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *ins = NULL, *mark = NULL;
+	int rc = SDB_ERROR;
+
+	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
+		return SDB_ERROR;
+	ins = prepare(c->db, "INSERT OR IGNORE INTO recall_postings(feature, pattern)"
+			     " VALUES (?1, ?2)");
+	mark = prepare(c->db, "UPDATE recall_state SET upto = max(upto, ?1)");
+	if (!ins || !mark)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(ins, 1, p[i].feature);
+		sqlite3_bind_text(ins, 2, p[i].pattern, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			db_error(c->db, "cannot write the recall index");
+			goto out;
+		}
+		sqlite3_reset(ins);
+	}
+	sqlite3_bind_int64(mark, 1, upto);
+	if (sqlite3_step(mark) != SQLITE_DONE) {
+		db_error(c->db, "cannot write the recall index");
+		goto out;
+	}
+	rc = exec(c->db, "COMMIT");
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(mark);
+	if (rc < 0)
+		rollback(c->db);
+	return rc;
+}
+
+static int sq_recall_lookup(struct serverdb *db, void *conn, const uint32_t *features,
+			    size_t n, int cap, struct sdb_posting **out, size_t *nr)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = prepare(c->db, "SELECT pattern FROM recall_postings"
+					  " WHERE feature = ?1 LIMIT ?2");
+	size_t alloc = 0;
+	int rc = SQLITE_DONE;
+
+	if (!st)
+		return SDB_ERROR;
+	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int64(st, 1, features[i]);
+		sqlite3_bind_int(st, 2, cap + 1);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			ALLOC_GROW(*out, *nr + 1, alloc);
+			(*out)[*nr].feature = features[i];
+			copy_fixed((*out)[*nr].pattern, sizeof((*out)[*nr].pattern), st, 0);
+			(*nr)++;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SDB_OK : db_error(c->db, "cannot read the recall index");
+}
+
 static const struct serverdb_ops sqlite_ops = {
 	.name = "sqlite",
 	.connect = sq_connect,
@@ -1018,6 +1120,9 @@ static const struct serverdb_ops sqlite_ops = {
 	.adapter_get = sq_adapter_get,
 	.adapter_activate = sq_adapter_activate,
 	.adapter_delete = sq_adapter_delete,
+	.recall_unindexed = sq_recall_unindexed,
+	.recall_index_put = sq_recall_index_put,
+	.recall_lookup = sq_recall_lookup,
 };
 
 int serverdb_sqlite_open(struct serverdb **out, const char *path)

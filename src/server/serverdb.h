@@ -30,6 +30,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
 	SDB_OK = 0,
@@ -191,6 +192,34 @@ int serverdb_adapter_rollback(struct serverdb *db, const char *ref, const char *
 /* Delete the record (out: what it was); SDB_CONFLICT when it is active. */
 int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct sdb_adapter *out);
 
+/*
+ * ---- recall (POST /patterns/recall, server-recall.c) ----
+ * The server's own recall index: each pattern's sketch (common/likeness.h)
+ * -> the pattern, kept current by indexing the patterns whose created_seq
+ * is above a high-water mark (recall_state).
+ */
+struct sdb_recall_doc {
+	char id[37];
+	long long seq; /* created_seq */
+	char *language;
+	char *code_before;
+};
+void sdb_recall_docs_free(struct sdb_recall_doc *d, size_t nr);
+
+struct sdb_posting {
+	uint32_t feature;
+	char pattern[37];
+};
+
+/* Index every pattern not yet indexed. */
+int serverdb_recall_catch_up(struct serverdb *db);
+/*
+ * The postings of each of the n features, except those of a feature in
+ * more than cap sketches (too common to tell). *out is allocated.
+ */
+int serverdb_recall_lookup(struct serverdb *db, const uint32_t *features, size_t n, int cap,
+			   struct sdb_posting **out, size_t *nr);
+
 /* ---- for the backends ---- */
 
 struct serverdb_ops {
@@ -225,6 +254,15 @@ struct serverdb_ops {
 				const char *user, int rollback, struct sdb_adapter *out);
 	int (*adapter_delete)(struct serverdb *db, void *conn, const char *ref,
 			      struct sdb_adapter *out);
+	/* recall: patterns above the high-water mark, oldest first, at most limit */
+	int (*recall_unindexed)(struct serverdb *db, void *conn, int limit,
+				struct sdb_recall_doc **out, size_t *nr);
+	/* add postings and raise the high-water mark to upto, in one transaction */
+	int (*recall_index_put)(struct serverdb *db, void *conn, const struct sdb_posting *p,
+				size_t n, long long upto);
+	/* each feature's postings, at most cap + 1 of them */
+	int (*recall_lookup)(struct serverdb *db, void *conn, const uint32_t *features,
+			     size_t n, int cap, struct sdb_posting **out, size_t *nr);
 };
 
 /* The part every backend's database struct starts with. */
