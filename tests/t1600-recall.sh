@@ -205,6 +205,16 @@ test_expect_success 'a store from before recall is indexed on first use' '
 	test "$(sqlite3 "$db" "SELECT count(*) FROM recall_postings")" -gt 0
 '
 
+test_expect_success 'an index of another likeness version is rebuilt' '
+	db=old/.git/patterns/patterns.db &&
+	sqlite3 "$db" "UPDATE meta SET value = '"'"'1'"'"' WHERE key = '"'"'recall.version'"'"';
+		INSERT INTO recall_postings VALUES (7, 99999)" &&
+	git -C old patterns recall --file "$CORPUS/list.c" --json >q.json &&
+	test "$(rank list.c q.json)" = 1 &&
+	test "$(sqlite3 "$db" "SELECT count(*) FROM recall_postings WHERE pattern = 99999")" = 0 &&
+	test "$(sqlite3 "$db" "SELECT value FROM meta WHERE key = '"'"'recall.version'"'"'")" -gt 1
+'
+
 test_expect_success 'extract keeps the index current' '
 	db=old/.git/patterns/patterns.db &&
 	cp "$CORPUS/parse.c" old/parse.c && git -C old add parse.c && git -C old commit -qm "Add parse" &&

@@ -28,6 +28,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Indexes built from these features (the local store's, the server's)
+ * record this number and are rebuilt when it changes: bump it whenever a
+ * change here or in common/tokenize.c changes the features of some code.
+ */
+#define LIKENESS_VERSION 2
+
 #define SHAPE_K 5
 #define LIKENESS_SHAPE_WEIGHT 0.8
 /* Tokens looked at, at most: bounds the work on a huge query or pattern. */

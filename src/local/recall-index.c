@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define META_INDEXED "recall.indexed_upto"
+#define META_VERSION "recall.version" /* LIKENESS_VERSION of the postings */
 #define CATCH_UP_BATCH 10000
 
 static long long indexed_upto(struct store *s)
@@ -35,10 +36,33 @@ static long long max_rowid(struct store *s)
 	return n;
 }
 
+/* 1 if the postings were made by this LIKENESS_VERSION */
+static int index_is_current(struct store *s)
+{
+	char *v = store_meta_get(s, META_VERSION);
+	int current = v && atoi(v) == LIKENESS_VERSION;
+	free(v);
+	return current;
+}
+
 long long recall_index_pending(struct store *s)
 {
 	long long top = max_rowid(s);
-	return top < 0 ? -1 : top - indexed_upto(s);
+	if (top < 0)
+		return -1;
+	return index_is_current(s) ? top - indexed_upto(s) : top;
+}
+
+/* Postings of another LIKENESS_VERSION: start again (in a transaction). */
+static int index_reset(struct store *s)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%d", LIKENESS_VERSION);
+	if (store_exec(s, "DELETE FROM recall_postings") < 0 ||
+	    store_meta_set(s, META_INDEXED, "0") < 0 || store_meta_set(s, META_VERSION, v) < 0)
+		return -1;
+	return 0;
 }
 
 struct posting {
@@ -134,6 +158,10 @@ int recall_index_catch_up(struct store *s,
 		if (store_begin(s) < 0)
 			return -1;
 		/* read under the write lock: another process may have indexed */
+		if (!index_is_current(s) && index_reset(s) < 0) {
+			store_rollback(s);
+			return -1;
+		}
 		from = indexed_upto(s);
 		if (index_batch(s, from, &last, &done) < 0) {
 			store_rollback(s);

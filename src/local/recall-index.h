@@ -1,6 +1,7 @@
 /*
  * recall-index: "was this fixed before?" over the local store. Owns the
- * recall index (table recall_postings and the meta key recall.indexed_upto;
+ * recall index (table recall_postings and the meta keys recall.indexed_upto and
+ * recall.version;
  * no other module reads or writes them).
  *
  * The index maps each pattern's sketch (common/likeness.h: the smallest
@@ -13,7 +14,7 @@
  *
  * Patterns are only ever appended to the store (rows are never deleted or
  * renumbered), so the index is kept current by indexing the rows above a
- * high-water mark: extract, sync and the hooks call recall_index_catch_up()
+ * high-water mark (an index of another LIKENESS_VERSION is rebuilt): extract, sync and the hooks call recall_index_catch_up()
  * after they write; recall does too before it looks, so a store made by an
  * older git-patterns is indexed on first use.
  */

@@ -124,8 +124,9 @@ static const char *const migrations[] = {
 	"  pattern UUID NOT NULL,"
 	"  PRIMARY KEY (feature, pattern));"
 	"CREATE TABLE recall_state (one INTEGER PRIMARY KEY CHECK (one = 1),"
-	"  upto BIGINT NOT NULL);" /* the highest created_seq indexed */
-	"INSERT INTO recall_state VALUES (1, 0);",
+	"  upto BIGINT NOT NULL," /* the highest created_seq indexed */
+	"  version INTEGER NOT NULL);" /* LIKENESS_VERSION of the postings */
+	"INSERT INTO recall_state VALUES (1, 0, 0);",
 };
 
 #define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -1099,7 +1100,37 @@ fail:
 
 /* ---- recall ---- */
 
-static int pg_recall_unindexed(struct serverdb *db, void *conn, int limit,
+/* Drop an index of another version (cheap check first). */
+static int pg_recall_reset(struct pg_conn *c, int version)
+{
+	char v[16];
+	const char *vals[] = { v };
+	PGresult *res;
+	int rc, current;
+
+	snprintf(v, sizeof(v), "%d", version);
+	res = pq(c, "SELECT 1 FROM recall_state WHERE version = $1::int", 1, vals, &rc);
+	if (!res)
+		return rc;
+	current = PQntuples(res) == 1;
+	PQclear(res);
+	if (current)
+		return SDB_OK;
+	if ((rc = pg_begin(c, 0)) < 0)
+		return rc;
+	/* the row lock orders concurrent resets; the second finds it done */
+	if ((rc = pq_do(c, "SELECT version FROM recall_state FOR UPDATE", 0, NULL)) < 0 ||
+	    (rc = pq_do(c, "DELETE FROM recall_postings WHERE (SELECT version FROM recall_state)"
+			   " != $1::int", 1, vals)) < 0 ||
+	    (rc = pq_do(c, "UPDATE recall_state SET upto = 0, version = $1::int"
+			   " WHERE version != $1::int", 1, vals)) < 0) {
+		pg_rollback(c);
+		return rc;
+	}
+	return pg_commit(c);
+}
+
+static int pg_recall_unindexed(struct serverdb *db, void *conn, int version, int limit,
 			       struct sdb_recall_doc **out, size_t *nr)
 {
 	char lim[32];
@@ -1109,6 +1140,8 @@ static int pg_recall_unindexed(struct serverdb *db, void *conn, int limit,
 
 	*out = NULL;
 	*nr = 0;
+	if ((rc = pg_recall_reset(conn, version)) < 0)
+		return rc;
 	snprintf(lim, sizeof(lim), "%d", limit);
 	res = pq(conn, "SELECT id::text, created_seq, language, code_before FROM patterns"
 		       " WHERE created_seq > (SELECT upto FROM recall_state)"

@@ -95,8 +95,9 @@ static const char *const migrations[] = {
 	"  pattern TEXT NOT NULL,"
 	"  PRIMARY KEY (feature, pattern)) WITHOUT ROWID;"
 	"CREATE TABLE recall_state (one INTEGER PRIMARY KEY CHECK (one = 1),"
-	"  upto INTEGER NOT NULL);" /* the highest created_seq indexed */
-	"INSERT INTO recall_state VALUES (1, 0);",
+	"  upto INTEGER NOT NULL," /* the highest created_seq indexed */
+	"  version INTEGER NOT NULL);" /* LIKENESS_VERSION of the postings */
+	"INSERT INTO recall_state VALUES (1, 0, 0);",
 };
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
@@ -1008,19 +1009,54 @@ out:
 
 /* ---- recall ---- */
 
-static int sq_recall_unindexed(struct serverdb *db, void *conn, int limit,
+/* Drop an index of another version (cheap check first). */
+static int sq_recall_reset(sqlite3 *db, int version)
+{
+	sqlite3_stmt *st = prepare(db, "SELECT version FROM recall_state");
+	int current, rc;
+
+	if (!st)
+		return SDB_ERROR;
+	rc = sqlite3_step(st);
+	current = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == version;
+	sqlite3_finalize(st);
+	if (current)
+		return SDB_OK;
+	if (exec(db, "BEGIN IMMEDIATE") < 0)
+		return SDB_ERROR;
+	st = prepare(db, "UPDATE recall_state SET upto = 0, version = ?1 WHERE version != ?1");
+	if (!st || exec(db, "DELETE FROM recall_postings") < 0) {
+		sqlite3_finalize(st);
+		rollback(db);
+		return SDB_ERROR;
+	}
+	sqlite3_bind_int(st, 1, version);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rollback(db);
+		return db_error(db, "cannot reset the recall index");
+	}
+	return exec(db, "COMMIT");
+}
+
+static int sq_recall_unindexed(struct serverdb *db, void *conn, int version, int limit,
 			       struct sdb_recall_doc **out, size_t *nr)
 {
 	struct sqlite_conn *c = conn;
-	sqlite3_stmt *st = prepare(c->db, "SELECT id, created_seq, language, code_before"
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*nr = 0;
+	if (sq_recall_reset(c->db, version) < 0)
+		return SDB_ERROR;
+	st = prepare(c->db, "SELECT id, created_seq, language, code_before"
 					  " FROM patterns WHERE created_seq >"
 					  " (SELECT upto FROM recall_state) ORDER BY created_seq"
 					  " LIMIT ?1");
 	size_t alloc = 0;
 	int rc;
 
-	*out = NULL;
-	*nr = 0;
 	if (!st)
 		return SDB_ERROR;
 	sqlite3_bind_int(st, 1, limit);

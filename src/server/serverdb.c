@@ -284,7 +284,7 @@ static int recall_index_batch(struct serverdb *db, void *c, size_t *indexed)
 	struct sdb_posting *post = NULL;
 	struct code_features f = CODE_FEATURES_INIT;
 	size_t nr = 0, np = 0, alloc = 0;
-	int rc = db->ops->recall_unindexed(db, c, RECALL_BATCH, &docs, &nr);
+	int rc = db->ops->recall_unindexed(db, c, LIKENESS_VERSION, RECALL_BATCH, &docs, &nr);
 
 	*indexed = nr;
 	if (rc < 0 || !nr)

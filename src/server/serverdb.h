@@ -196,7 +196,8 @@ int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct sdb_ada
  * ---- recall (POST /patterns/recall, server-recall.c) ----
  * The server's own recall index: each pattern's sketch (common/likeness.h)
  * -> the pattern, kept current by indexing the patterns whose created_seq
- * is above a high-water mark (recall_state).
+ * is above a high-water mark (recall_state, with the LIKENESS_VERSION of
+ * the postings: another version's are dropped and rebuilt).
  */
 struct sdb_recall_doc {
 	char id[37];
@@ -254,8 +255,11 @@ struct serverdb_ops {
 				const char *user, int rollback, struct sdb_adapter *out);
 	int (*adapter_delete)(struct serverdb *db, void *conn, const char *ref,
 			      struct sdb_adapter *out);
-	/* recall: patterns above the high-water mark, oldest first, at most limit */
-	int (*recall_unindexed)(struct serverdb *db, void *conn, int limit,
+	/*
+	 * recall: patterns above the high-water mark, oldest first, at most
+	 * limit; an index of another version is emptied first
+	 */
+	int (*recall_unindexed)(struct serverdb *db, void *conn, int version, int limit,
 				struct sdb_recall_doc **out, size_t *nr);
 	/* add postings and raise the high-water mark to upto, in one transaction */
 	int (*recall_index_put)(struct serverdb *db, void *conn, const struct sdb_posting *p,
