@@ -386,11 +386,19 @@ out:
 	return ret;
 }
 
+static int is_team(const struct recall_hit *h)
+{
+	return h->origin && !strcmp(h->origin, "team");
+}
+
+/* Best first; on a tie a local pattern before the team's copy of it. */
 static int by_score(const void *a, const void *b)
 {
 	const struct recall_hit *x = a, *y = b;
 	if (x->score != y->score)
 		return x->score < y->score ? 1 : -1;
+	if (is_team(x) != is_team(y))
+		return is_team(x) - is_team(y);
 	return strcmp(x->pattern_id ? x->pattern_id : "", y->pattern_id ? y->pattern_id : "");
 }
 
