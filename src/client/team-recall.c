@@ -10,6 +10,9 @@
 
 #include <string.h>
 
+#define TEAM_RECALL_MAX_CODE (1024 * 1024)
+#define TEAM_RECALL_MAX_LIMIT 50
+
 static char *take(const cJSON *o, const char *key)
 {
 	const char *v = json_get_string(o, key);
@@ -58,6 +61,11 @@ int team_recall(struct http_client *c, const char *language, const char *code, s
 	cJSON *doc = NULL, *arr, *it;
 	int ret = -1;
 
+	/* the server's bounds (docs/api.md); likeness reads no further anyway */
+	if (len > TEAM_RECALL_MAX_CODE) {
+		const char *nl = memrchr(code, '\n', TEAM_RECALL_MAX_CODE);
+		len = nl ? (size_t)(nl - code) + 1 : TEAM_RECALL_MAX_CODE;
+	}
 	jw_init(&jw, &body, 0);
 	jw_object_begin(&jw);
 	jw_key(&jw, "code");
@@ -65,7 +73,7 @@ int team_recall(struct http_client *c, const char *language, const char *code, s
 	jw_key(&jw, "language");
 	jw_string(&jw, language ? language : "");
 	jw_key(&jw, "limit");
-	jw_int(&jw, o->limit);
+	jw_int(&jw, o->limit < TEAM_RECALL_MAX_LIMIT ? o->limit : TEAM_RECALL_MAX_LIMIT);
 	if (o->problem_type) {
 		jw_key(&jw, "problem_type");
 		jw_string(&jw, o->problem_type);

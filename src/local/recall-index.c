@@ -124,7 +124,8 @@ static int index_batch(struct store *s, long long from, long long *last, long lo
 		store_error(s, "cannot read patterns to index");
 		goto out;
 	}
-	qsort(post, nr, sizeof(*post), by_feature);
+	if (nr)
+		qsort(post, nr, sizeof(*post), by_feature);
 	for (i = 0; i < nr; i++) {
 		sqlite3_bind_int64(ins, 1, post[i].feature);
 		sqlite3_bind_int64(ins, 2, post[i].pattern);
@@ -428,7 +429,8 @@ void recall_hits_finish(struct recall_hits *hits, int limit)
 {
 	size_t i, j, k;
 
-	qsort(hits->items, hits->nr, sizeof(*hits->items), by_score);
+	if (hits->nr)
+		qsort(hits->items, hits->nr, sizeof(*hits->items), by_score);
 	for (i = k = 0; i < hits->nr; i++) {
 		for (j = 0; j < k; j++)
 			if (same_pattern(&hits->items[j], &hits->items[i]))

@@ -584,7 +584,8 @@ void handle_patterns_recall(struct server_request *req, struct server_response *
 		goto out;
 	}
 	/* count the features each pattern shares with the query */
-	qsort(post, npost, sizeof(*post), by_id);
+	if (npost)
+		qsort(post, npost, sizeof(*post), by_id);
 	cand = xcalloc(npost ? npost : 1, sizeof(*cand));
 	for (i = 0; i < npost; i = k) {
 		for (k = i; k < npost && !strcmp(post[k].pattern, post[i].pattern); k++)

@@ -303,7 +303,8 @@ static int recall_index_batch(struct serverdb *db, void *c, size_t *indexed)
 		}
 	}
 	/* one order for every writer: concurrent catch-ups cannot deadlock */
-	qsort(post, np, sizeof(*post), by_posting);
+	if (np)
+		qsort(post, np, sizeof(*post), by_posting);
 	rc = db->ops->recall_index_put(db, c, post, np, docs[nr - 1].seq);
 out:
 	code_features_release(&f);
@@ -351,7 +352,8 @@ int serverdb_recall_lookup(struct serverdb *db, const uint32_t *features, size_t
 	if (rc < 0)
 		return rc;
 	/* drop the features found in more than cap sketches */
-	qsort(*out, *nr, sizeof(**out), by_feature);
+	if (*nr)
+		qsort(*out, *nr, sizeof(**out), by_feature);
 	for (i = 0; i < *nr; i = j) {
 		for (j = i; j < *nr && (*out)[j].feature == (*out)[i].feature; j++)
 			;
