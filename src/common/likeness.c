@@ -82,11 +82,40 @@ static void sort_u32(uint32_t *v, size_t n)
 		free(tmp);
 }
 
+#define LAST_SEEN_SLOTS 1024
+
 struct scan {
 	struct code_features *f;
 	uint32_t window[SHAPE_K]; /* the last SHAPE_K normalised token hashes */
 	size_t seen;
+	/* identifier hash -> where it was last seen (1-based), for its role */
+	struct { uint32_t h; uint32_t at; } last[LAST_SEEN_SLOTS];
 };
+
+/*
+ * An identifier's class says how far back the same name was last used
+ * (new, within 4 tokens, 16, 64, further): consistent renaming keeps it,
+ * and it tells apart code whose names are used differently.
+ */
+static uint32_t identifier_class(struct scan *s, uint32_t name)
+{
+	static const char *const cls[] = { "I0", "I1", "I2", "I3", "I4" };
+	size_t i = name & (LAST_SEEN_SLOTS - 1), probes = 0;
+	uint32_t at = (uint32_t)s->seen + 1, dist;
+	int c;
+
+	while (s->last[i].at && s->last[i].h != name && probes++ < 8)
+		i = (i + 1) & (LAST_SEEN_SLOTS - 1);
+	if (s->last[i].at && s->last[i].h == name) {
+		dist = at - s->last[i].at;
+		c = dist <= 4 ? 1 : dist <= 16 ? 2 : dist <= 64 ? 3 : 4;
+	} else {
+		c = 0;
+	}
+	s->last[i].h = name;
+	s->last[i].at = at;
+	return fnv1a(cls[c], 2, FNV_SEED);
+}
 
 static void add_shingle(struct scan *s, size_t first, size_t n)
 {
@@ -107,7 +136,7 @@ static int on_token(const struct token *t, void *data)
 		return 1;
 	switch (t->kind) {
 	case TOKEN_IDENTIFIER:
-		h = fnv1a("I", 1, FNV_SEED);
+		h = identifier_class(s, fnv1a(t->start, t->len, FNV_SEED));
 		break;
 	case TOKEN_NUMBER:
 		h = fnv1a("N", 1, FNV_SEED);
@@ -134,7 +163,10 @@ static int on_token(const struct token *t, void *data)
 void code_features_compute(struct code_features *f, const char *language,
 			   const char *code, size_t len)
 {
-	struct scan s = { f, { 0 }, 0 };
+	struct scan s; /* 8 KiB: on the stack, so threads each have theirs */
+
+	memset(&s, 0, sizeof(s));
+	s.f = f;
 
 	f->shape.nr = f->words.nr = 0;
 	tokenize(language, code, len, on_token, &s);
