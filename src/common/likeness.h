@@ -6,11 +6,13 @@
  *
  * Features of a piece of code (see code_features_compute):
  *   shape  the multiset of SHAPE_K-token shingles of its normalised tokens:
- *          identifiers become one class "I", numbers "N", strings "S",
- *          characters "C"; keywords and operators stay as written. Comments,
- *          whitespace and layout make no tokens (common/tokenize.h), so
- *          reformatting changes nothing, and renaming or changing a constant
- *          changes nothing in the shape either.
+ *          an identifier becomes a class that says how far back the same
+ *          name was last used (new; within 4, 16 or 64 tokens; further),
+ *          numbers "N", strings "S", characters "C"; keywords and operators
+ *          stay as written. Comments, whitespace and layout make no tokens
+ *          (common/tokenize.h), so reformatting changes nothing, and a
+ *          consistent renaming or a changed constant changes nothing in the
+ *          shape either.
  *   words  the multiset of identifiers and literals as written.
  * Each feature is a 32-bit hash; shape and word hashes never collide with
  * each other (the top bit tells them apart).
