@@ -1,6 +1,6 @@
 /*
  * recall: "was this fixed before?" from the code being changed. Runs the
- * recall index (recall-index.h) over each changed file (changed-code.h),
+ * recall index (store-recall.h) over each changed file (changed-code.h),
  * merges the hits, and writes them as text or JSON; also the post-commit
  * hint (patterns.recallHint) that `git patterns recall --last` prints.
  */
@@ -8,7 +8,7 @@
 #define RECALL_H
 
 #include "local/changed-code.h"
-#include "local/recall-index.h"
+#include "local/store-recall.h"
 #include "common/json.h"
 #include <git2.h>
 

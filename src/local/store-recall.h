@@ -1,8 +1,9 @@
 /*
- * recall-index: "was this fixed before?" over the local store. Owns the
+ * store-recall: "was this fixed before?" over the local store. Owns the
  * recall index (table recall_postings and the meta keys recall.indexed_upto and
  * recall.version;
- * no other module reads or writes them).
+ * no other module reads or writes them). It reads the patterns table's
+ * id, language, before_code and the fields of a hit, read-only.
  *
  * The index maps each pattern's sketch (common/likeness.h: the smallest
  * hashes of its before_code's shingles and words) to the pattern. A query
@@ -18,8 +19,8 @@
  * after they write; recall does too before it looks, so a store made by an
  * older git-patterns is indexed on first use.
  */
-#ifndef RECALL_INDEX_H
-#define RECALL_INDEX_H
+#ifndef STORE_RECALL_H
+#define STORE_RECALL_H
 
 #include "local/store.h"
 

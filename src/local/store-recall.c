@@ -1,9 +1,9 @@
 /*
- * recall-index.c: the local recall index (sketch features -> patterns),
+ * store-recall.c: the local recall index (sketch features -> patterns),
  * its catch-up after writers, and the query: candidates from the index,
- * then exact scores on their code. See recall-index.h for the contract.
+ * then exact scores on their code. See store-recall.h for the contract.
  */
-#include "local/recall-index.h"
+#include "local/store-recall.h"
 #include "common/likeness.h"
 #include "common/util.h"
 
@@ -323,7 +323,11 @@ int recall_find(struct store *s, const struct recall_query *q, struct recall_hit
 			      " WHERE p.id = ?1 AND p.obsolete = 0"
 			      " AND (?2 IS NULL OR p.problem_type = ?2)"
 			      " AND (?3 IS NULL OR p.commit_id IS NOT ?3)"
-			      " AND NOT " SQL_TEAM_ROW_SHADOWED("p"));
+			      /* a team copy of a local pattern shows once, as local
+				 (the rule of store-patterns.c's listings) */
+			      " AND NOT (p.origin = 'team' AND EXISTS (SELECT 1 FROM patterns l"
+			      " WHERE l.origin = 'local' AND l.obsolete = 0"
+			      " AND l.solution_hash = p.solution_hash))");
 	if (!st)
 		goto out;
 	for (i = 0; i < j; i++) {
