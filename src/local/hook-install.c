@@ -134,28 +134,6 @@ int hook_inspect(const char *dir, const char *name, struct hook_info *info)
 	return 0;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *dir)
-{
-	char *p, *copy = xstrdup(dir);
-	int ret = 0;
-	for (p = copy + 1;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
-			ret = err_set("cannot create hooks folder '%s': %s", copy, strerror(errno));
-			break;
-		}
-		if (!c)
-			break;
-		*p = c;
-	}
-	free(copy);
-	return ret;
-}
-
 /* Write the stub for name to path through a temporary file and a rename. */
 static int write_stub(const char *dir, const char *path, const char *name)
 {
@@ -200,7 +178,7 @@ int hook_install(const char *dir, const char *name, int force, enum hook_action 
 	*done = HOOK_UNCHANGED;
 	if (!hook_script(name))
 		return err_set("unknown hook '%s'", name);
-	if (make_dirs(dir) < 0)
+	if (mkdir_p(dir) < 0)
 		return -1;
 	path = xstrfmt("%s/%s", dir, name);
 	saved = xstrfmt("%s/%s" HOOK_SAVED_SUFFIX, dir, name);
