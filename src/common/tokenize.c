@@ -608,3 +608,13 @@ int tokenize(const char *language, const char *code, size_t len,
 	}
 	return 0;
 }
+
+int tokenize_knows(const char *language)
+{
+	if (!language || !*language)
+		return 0;
+	for (size_t i = 0; i < sizeof(languages) / sizeof(*languages); i++)
+		if (!strcmp(languages[i].name, language))
+			return 1;
+	return 0;
+}

@@ -51,4 +51,10 @@ int tokenize_is_keyword(const char *language, const char *word, size_t len);
 /* "identifier", "keyword", ... for messages and tests. */
 const char *token_kind_name(enum token_kind kind);
 
+/*
+ * 1 if language has its own comment syntax here; 0 if tokenize() would
+ * only guess (scan it as C), as for "" and languages it does not list.
+ */
+int tokenize_knows(const char *language);
+
 #endif
