@@ -175,7 +175,7 @@ static const char *const migrations[] = {
 	 * features -> the pattern; meta recall.indexed_upto is the highest
 	 * pattern id indexed.
 	 */
-	"CREATE TABLE recall_postings ("
+	"CREATE TABLE IF NOT EXISTS recall_postings ("
 	"  feature INTEGER NOT NULL,"
 	"  pattern INTEGER NOT NULL,"
 	"  PRIMARY KEY (feature, pattern)) WITHOUT ROWID;",
