@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "list", cmd_list, "List stored patterns" },
 	{ "search", cmd_search, "Search patterns by words (full text, ranked)" },
 	{ "show", cmd_show, "Show one pattern with its code" },
+	{ "recall", cmd_recall, "Find how code like the code being changed was fixed before" },
 	{ "stats", cmd_stats, "Summarise the pattern store" },
 	{ "sync", cmd_sync, "Exchange patterns with the team server" },
 	{ "feedback", cmd_feedback, "Vote on a pattern (sent by the next sync)" },

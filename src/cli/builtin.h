@@ -23,6 +23,7 @@ int cmd_export(int argc, const char **argv);
 int cmd_list(int argc, const char **argv);
 int cmd_search(int argc, const char **argv);
 int cmd_show(int argc, const char **argv);
+int cmd_recall(int argc, const char **argv);
 int cmd_stats(int argc, const char **argv);
 /* team sync (sync branch) */
 int cmd_sync(int argc, const char **argv);

@@ -6,6 +6,7 @@
  */
 #include "local/hook-run.h"
 #include "local/reconcile.h"
+#include "local/recall.h"
 #include "local/extract.h"
 #include "local/relabel.h"
 #include "local/store-patterns.h"
@@ -486,6 +487,29 @@ static void start_auto_sync(git_repository *repo, const char *hook)
 }
 
 /*
+ * patterns.recallHint: note the best earlier fix for the code the new
+ * commit changed (recall.h), in the hook log and for "recall --last". The
+ * hook already runs after git returned, so the commit does not wait.
+ * A failure is logged and does not fail the job: the patterns are in.
+ */
+static void recall_hint(git_repository *repo, struct store *s, const struct hook_job *job)
+{
+	struct strbuf summary = STRBUF_INIT;
+	int context;
+
+	if (strcmp(job->name, "post-commit") || !job->commits.nr ||
+	    !config_get_bool(repo, "patterns.recallHint", NULL, 0))
+		return;
+	context = (int)config_get_int(repo, "patterns.contextLines", 3);
+	if (recall_hint_for_commit(repo, s, job->commits.items[0], context < 0 ? 3 : context,
+				   &summary) < 0)
+		hook_log(repo, job->name, "error: recall hint: %s", err_msg());
+	else
+		hook_log(repo, job->name, "%s", summary.buf);
+	strbuf_release(&summary);
+}
+
+/*
  * Do the job; errors go to the hook log. In the foreground, a store that
  * stays locked, or that an older classifier labelled, returns RUN_JOB_BUSY
  * (nothing logged) for the caller to hand the job to the background.
@@ -524,6 +548,7 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 	    obsolete_if_gone(repo, s, job) < 0 ||
 	    reconcile_history(repo, s, background ? 0 : 1, 1, NULL) < 0)
 		goto out;
+	recall_hint(repo, s, job);
 	ret = 0;
 out:
 	if (ret < 0 && !background && strstr(err_msg(), "database is locked"))

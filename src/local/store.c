@@ -186,6 +186,16 @@ static const char *const migrations[] = {
 	"  server_id TEXT PRIMARY KEY,"
 	"  remote TEXT NOT NULL,"
 	"  shown_at INTEGER NOT NULL) WITHOUT ROWID;",
+
+	/*
+	 * 8: the recall index (store-recall.c owns it): each pattern's sketch
+	 * features -> the pattern; meta recall.indexed_upto is the highest
+	 * pattern id indexed.
+	 */
+	"CREATE TABLE IF NOT EXISTS recall_postings ("
+	"  feature INTEGER NOT NULL,"
+	"  pattern INTEGER NOT NULL,"
+	"  PRIMARY KEY (feature, pattern)) WITHOUT ROWID;",
 };
 
 int store_error(struct store *s, const char *what)

@@ -8,6 +8,7 @@
  * itself (pattern_solution_hash) and takes created_by and the feedback
  * user from the key, never from the body.
  */
+#include "common/likeness.h"
 #include "common/pattern.h"
 #include "server/server.h"
 #include "common/util.h"
@@ -22,19 +23,9 @@
 
 /* ---- output ---- */
 
-void server_write_pattern(struct json_writer *jw, const struct sdb_pattern *p)
+/* The members of a pattern's object (server_write_pattern, and recall's hits). */
+static void write_pattern_fields(struct json_writer *jw, const struct sdb_pattern *p)
 {
-	if (p->deleted) {
-		/* the change feed's record of a deletion (SPEC §6) */
-		jw_object_begin(jw);
-		jw_key(jw, "id");
-		jw_string(jw, p->id);
-		jw_key(jw, "deleted");
-		jw_bool(jw, 1);
-		jw_object_end(jw);
-		return;
-	}
-	jw_object_begin(jw);
 	jw_key(jw, "id");
 	jw_string(jw, p->id);
 	jw_key(jw, "problem_type");
@@ -68,6 +59,22 @@ void server_write_pattern(struct json_writer *jw, const struct sdb_pattern *p)
 	jw_int(jw, p->outcome_failures);
 	jw_key(jw, "change_seq");
 	jw_int(jw, p->change_seq);
+}
+
+void server_write_pattern(struct json_writer *jw, const struct sdb_pattern *p)
+{
+	if (p->deleted) {
+		/* the change feed's record of a deletion (SPEC §6) */
+		jw_object_begin(jw);
+		jw_key(jw, "id");
+		jw_string(jw, p->id);
+		jw_key(jw, "deleted");
+		jw_bool(jw, 1);
+		jw_object_end(jw);
+		return;
+	}
+	jw_object_begin(jw);
+	write_pattern_fields(jw, p);
 	jw_object_end(jw);
 }
 
@@ -486,4 +493,161 @@ void handle_pattern_feedback(struct server_request *req, struct server_response 
 	}
 	respond_pattern(res, 200, &p);
 	sdb_pattern_release(&p);
+}
+
+/* ---- /patterns/recall ---- */
+
+#define RECALL_MAX_CODE (1024 * 1024)
+#define RECALL_MAX_LIMIT 50
+#define RECALL_COMMON 256     /* a feature in more sketches says little */
+#define RECALL_CANDIDATES 200 /* scored exactly */
+
+struct recall_candidate {
+	const char *id; /* into the postings */
+	unsigned shared;
+	double score;
+	struct sdb_pattern p;
+};
+
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(((const struct sdb_posting *)a)->pattern,
+		      ((const struct sdb_posting *)b)->pattern);
+}
+
+static int by_shared(const void *a, const void *b)
+{
+	const struct recall_candidate *x = a, *y = b;
+	if (x->shared != y->shared)
+		return x->shared < y->shared ? 1 : -1;
+	return strcmp(x->id, y->id);
+}
+
+static int by_score_desc(const void *a, const void *b)
+{
+	const struct recall_candidate *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return strcmp(x->id, y->id);
+}
+
+/*
+ * POST /patterns/recall {"code", "language", "limit", "problem_type"}:
+ * the patterns whose code_before looks most like code, scored as the
+ * local recall scores (common/likeness.h), from the server's own index.
+ */
+void handle_patterns_recall(struct server_request *req, struct server_response *res)
+{
+	cJSON *j = server_parse_json(req, res);
+	const cJSON *code, *limit_j;
+	const char *language, *type;
+	struct code_features qf = CODE_FEATURES_INIT, pf = CODE_FEATURES_INIT;
+	struct sdb_posting *post = NULL;
+	struct recall_candidate *cand = NULL;
+	uint32_t *keys = NULL;
+	size_t nkeys, npost = 0, ncand = 0, i, k, hits = 0;
+	long long limit = 5;
+	struct json_writer jw;
+	int rc;
+
+	if (!j)
+		return;
+	code = cJSON_GetObjectItemCaseSensitive(j, "code");
+	language = json_get_string(j, "language");
+	type = json_get_string(j, "problem_type");
+	limit_j = cJSON_GetObjectItemCaseSensitive(j, "limit");
+	if (!cJSON_IsString(code)) {
+		server_error(res, 422, "'code' must be a string");
+		goto out;
+	}
+	if (strlen(code->valuestring) > RECALL_MAX_CODE) {
+		server_error(res, 413, "'code' is longer than %d bytes", RECALL_MAX_CODE);
+		goto out;
+	}
+	if (language && strlen(language) > 64) {
+		server_error(res, 422, "'language' is too long");
+		goto out;
+	}
+	if (type && !problem_type_valid(type)) {
+		server_error(res, 422, "unknown problem_type");
+		goto out;
+	}
+	if (limit_j) {
+		if (!cJSON_IsNumber(limit_j) || limit_j->valuedouble != floor(limit_j->valuedouble) ||
+		    limit_j->valuedouble < 1 || limit_j->valuedouble > RECALL_MAX_LIMIT) {
+			server_error(res, 422, "'limit' must be an integer from 1 to %d",
+				     RECALL_MAX_LIMIT);
+			goto out;
+		}
+		limit = (long long)limit_j->valuedouble;
+	}
+
+	if ((rc = serverdb_recall_catch_up(req->db)) < 0) {
+		server_db_error(res, rc, "recall index");
+		goto out;
+	}
+	code_features_compute(&qf, language ? language : "", code->valuestring,
+			      strlen(code->valuestring));
+	nkeys = code_feature_keys(&qf, &keys);
+	if (nkeys && (rc = serverdb_recall_lookup(req->db, keys, nkeys, RECALL_COMMON, &post,
+						  &npost)) < 0) {
+		server_db_error(res, rc, "recall index");
+		goto out;
+	}
+	/* count the features each pattern shares with the query */
+	if (npost)
+		qsort(post, npost, sizeof(*post), by_id);
+	cand = xcalloc(npost ? npost : 1, sizeof(*cand));
+	for (i = 0; i < npost; i = k) {
+		for (k = i; k < npost && !strcmp(post[k].pattern, post[i].pattern); k++)
+			;
+		cand[ncand].id = post[i].pattern;
+		cand[ncand++].shared = (unsigned)(k - i);
+	}
+	qsort(cand, ncand, sizeof(*cand), by_shared);
+	if (ncand > RECALL_CANDIDATES)
+		ncand = RECALL_CANDIDATES;
+	for (i = 0; i < ncand; i++) {
+		struct recall_candidate *c = &cand[i];
+		rc = serverdb_pattern_get(req->db, c->id, &c->p);
+		if (rc == SDB_NOT_FOUND) /* deleted since it was indexed */
+			continue;
+		if (rc < 0) {
+			server_db_error(res, rc, "pattern");
+			goto out;
+		}
+		if (type && strcmp(c->p.problem_type, type))
+			continue;
+		code_features_compute(&pf, c->p.extra[SDB_LANGUAGE] ? c->p.extra[SDB_LANGUAGE] : "",
+				      c->p.code_before ? c->p.code_before : "",
+				      c->p.code_before ? strlen(c->p.code_before) : 0);
+		c->score = code_likeness(&qf, &pf);
+	}
+	qsort(cand, ncand, sizeof(*cand), by_score_desc);
+
+	jw_init(&jw, &res->body, 0);
+	jw_object_begin(&jw);
+	jw_key(&jw, "hits");
+	jw_array_begin(&jw);
+	for (i = 0; i < ncand && hits < (size_t)limit && cand[i].score > 0; i++, hits++) {
+		jw_object_begin(&jw);
+		write_pattern_fields(&jw, &cand[i].p);
+		jw_key(&jw, "score");
+		jw_double(&jw, round(cand[i].score * 10000) / 10000);
+		jw_object_end(&jw);
+	}
+	jw_array_end(&jw);
+	jw_key(&jw, "count");
+	jw_int(&jw, (int64_t)hits);
+	jw_object_end(&jw);
+	res->status = 200;
+out:
+	for (i = 0; cand && i < ncand; i++)
+		sdb_pattern_release(&cand[i].p);
+	free(cand);
+	free(post);
+	free(keys);
+	code_features_release(&qf);
+	code_features_release(&pf);
+	cJSON_Delete(j);
 }

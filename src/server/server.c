@@ -51,6 +51,7 @@ static const struct server_route routes[] = {
 	{ "GET", "/health", handle_health, ROUTE_PUBLIC },
 	{ "GET", "/patterns", handle_patterns_list, 0 },
 	{ "POST", "/patterns", handle_patterns_create, 0 },
+	{ "POST", "/patterns/recall", handle_patterns_recall, 0 },
 	{ "GET", "/patterns/{id}", handle_pattern_get, 0 },
 	{ "DELETE", "/patterns/{id}", handle_pattern_delete, 0 },
 	{ "POST", "/patterns/{id}/feedback", handle_pattern_feedback, 0 },

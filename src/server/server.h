@@ -166,6 +166,7 @@ void handle_patterns_create(struct server_request *req, struct server_response *
 void handle_pattern_get(struct server_request *req, struct server_response *res);
 void handle_pattern_delete(struct server_request *req, struct server_response *res);
 void handle_pattern_feedback(struct server_request *req, struct server_response *res);
+void handle_patterns_recall(struct server_request *req, struct server_response *res);
 
 /* Route handlers (server-projects.c): cross-project learning, SPEC §8. */
 void handle_projects_list(struct server_request *req, struct server_response *res);

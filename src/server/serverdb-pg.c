@@ -168,6 +168,15 @@ static const char *const migrations[] = {
 	"CREATE TABLE deleted_patterns ("
 	"  id UUID PRIMARY KEY,"
 	"  change_seq BIGINT NOT NULL UNIQUE);",
+	/* 5: the recall index (serverdb.h, recall): sketch feature -> pattern */
+	"CREATE TABLE recall_postings ("
+	"  feature BIGINT NOT NULL,"
+	"  pattern UUID NOT NULL,"
+	"  PRIMARY KEY (feature, pattern));"
+	"CREATE TABLE recall_state (one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  upto BIGINT NOT NULL," /* the highest created_seq indexed */
+	"  version INTEGER NOT NULL);" /* LIKENESS_VERSION of the postings */
+	"INSERT INTO recall_state VALUES (1, 0, 0);",
 };
 
 #define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -1680,6 +1689,147 @@ static int pg_application_list(struct serverdb *db, void *conn, const char *targ
 	return SDB_OK;
 }
 
+/* ---- recall ---- */
+
+/* Drop an index of another version (cheap check first). */
+static int pg_recall_reset(struct pg_conn *c, int version)
+{
+	char v[16];
+	const char *vals[] = { v };
+	PGresult *res;
+	int rc, current;
+
+	snprintf(v, sizeof(v), "%d", version);
+	res = pq(c, "SELECT 1 FROM recall_state WHERE version = $1::int", 1, vals, &rc);
+	if (!res)
+		return rc;
+	current = PQntuples(res) == 1;
+	PQclear(res);
+	if (current)
+		return SDB_OK;
+	if ((rc = pg_begin(c, 0)) < 0)
+		return rc;
+	/* the row lock orders concurrent resets; the second finds it done */
+	if ((rc = pq_do(c, "SELECT version FROM recall_state FOR UPDATE", 0, NULL)) < 0 ||
+	    (rc = pq_do(c, "DELETE FROM recall_postings WHERE (SELECT version FROM recall_state)"
+			   " != $1::int", 1, vals)) < 0 ||
+	    (rc = pq_do(c, "UPDATE recall_state SET upto = 0, version = $1::int"
+			   " WHERE version != $1::int", 1, vals)) < 0) {
+		pg_rollback(c);
+		return rc;
+	}
+	return pg_commit(c);
+}
+
+static int pg_recall_unindexed(struct serverdb *db, void *conn, int version, int limit,
+			       struct sdb_recall_doc **out, size_t *nr)
+{
+	char lim[32];
+	const char *vals[] = { lim };
+	PGresult *res;
+	int rc, n;
+
+	*out = NULL;
+	*nr = 0;
+	if ((rc = pg_recall_reset(conn, version)) < 0)
+		return rc;
+	snprintf(lim, sizeof(lim), "%d", limit);
+	res = pq(conn, "SELECT id::text, created_seq, language, code_before FROM patterns"
+		       " WHERE created_seq > (SELECT upto FROM recall_state)"
+		       " ORDER BY created_seq LIMIT $1::int",
+		 1, vals, &rc);
+	if (!res)
+		return rc;
+	n = PQntuples(res);
+	*out = xcalloc(n ? (size_t)n : 1, sizeof(**out));
+	for (int i = 0; i < n; i++) {
+		struct sdb_recall_doc *d = &(*out)[i];
+		snprintf(d->id, sizeof(d->id), "%s", PQgetvalue(res, i, 0));
+		d->seq = atoll(PQgetvalue(res, i, 1));
+		d->language = get_str(res, i, 2);
+		d->code_before = get_str(res, i, 3);
+	}
+	*nr = (size_t)n;
+	PQclear(res);
+	return SDB_OK;
+}
+
+/* The postings as two bound arrays, inserted by one statement. */
+static int pg_recall_index_put(struct serverdb *db, void *conn, const struct sdb_posting *p,
+			       size_t n, long long upto)
+{
+	struct pg_conn *c = conn;
+	struct strbuf features = STRBUF_INIT, patterns = STRBUF_INIT;
+	char mark[32];
+	const char *ins[] = { NULL, NULL }, *up[] = { mark };
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		char num[16];
+		snprintf(num, sizeof(num), "%u", (unsigned)p[i].feature);
+		array_add(&features, num);
+		array_add(&patterns, p[i].pattern);
+	}
+	array_end(&features);
+	array_end(&patterns);
+	ins[0] = features.buf;
+	ins[1] = patterns.buf;
+	snprintf(mark, sizeof(mark), "%lld", upto);
+	if ((rc = pg_begin(c, 0)) < 0)
+		goto out;
+	if ((rc = pq_do(c, "INSERT INTO recall_postings (feature, pattern)"
+			   " SELECT * FROM unnest($1::bigint[], $2::uuid[])"
+			   " ON CONFLICT DO NOTHING",
+			2, ins)) < 0 ||
+	    (rc = pq_do(c, "UPDATE recall_state SET upto = GREATEST(upto, $1::bigint)", 1,
+			up)) < 0) {
+		pg_rollback(c);
+		goto out;
+	}
+	rc = pg_commit(c);
+out:
+	strbuf_release(&features);
+	strbuf_release(&patterns);
+	return rc;
+}
+
+/* Every feature's postings (at most cap + 1 each) in one round trip. */
+static int pg_recall_lookup(struct serverdb *db, void *conn, const uint32_t *features,
+			    size_t n, int cap, struct sdb_posting **out, size_t *nr)
+{
+	struct strbuf arr = STRBUF_INIT;
+	char lim[32];
+	const char *vals[] = { NULL, lim };
+	PGresult *res;
+	int rc, rows;
+
+	for (size_t i = 0; i < n; i++) {
+		char num[16];
+		snprintf(num, sizeof(num), "%u", (unsigned)features[i]);
+		array_add(&arr, num);
+	}
+	array_end(&arr);
+	vals[0] = arr.buf;
+	snprintf(lim, sizeof(lim), "%d", cap + 1);
+	res = pq(conn, "SELECT f, p.pattern::text FROM unnest($1::bigint[]) AS f,"
+		       " LATERAL (SELECT pattern FROM recall_postings WHERE feature = f"
+		       " LIMIT $2::int) AS p",
+		 2, vals, &rc);
+	strbuf_release(&arr);
+	if (!res)
+		return rc;
+	rows = PQntuples(res);
+	*out = xcalloc(rows ? (size_t)rows : 1, sizeof(**out));
+	for (int i = 0; i < rows; i++) {
+		(*out)[i].feature = (uint32_t)strtoul(PQgetvalue(res, i, 0), NULL, 10);
+		snprintf((*out)[i].pattern, sizeof((*out)[i].pattern), "%s",
+			 PQgetvalue(res, i, 1));
+	}
+	*nr = (size_t)rows;
+	PQclear(res);
+	return SDB_OK;
+}
+
 static const struct serverdb_ops pg_ops = {
 	.name = "postgresql",
 	.connect = pg_connect_cb,
@@ -1708,6 +1858,9 @@ static const struct serverdb_ops pg_ops = {
 	.application_put = pg_application_put,
 	.pattern_outcome = pg_pattern_outcome,
 	.application_list = pg_application_list,
+	.recall_unindexed = pg_recall_unindexed,
+	.recall_index_put = pg_recall_index_put,
+	.recall_lookup = pg_recall_lookup,
 };
 
 int serverdb_pg_open(struct serverdb **out, const char *url)

@@ -137,6 +137,15 @@ static const char *const migrations[] = {
 	"CREATE TABLE deleted_patterns ("
 	"  id TEXT PRIMARY KEY,"
 	"  change_seq INTEGER NOT NULL UNIQUE);",
+	/* 5: the recall index (serverdb.h, recall): sketch feature -> pattern */
+	"CREATE TABLE recall_postings ("
+	"  feature INTEGER NOT NULL,"
+	"  pattern TEXT NOT NULL,"
+	"  PRIMARY KEY (feature, pattern)) WITHOUT ROWID;"
+	"CREATE TABLE recall_state (one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  upto INTEGER NOT NULL," /* the highest created_seq indexed */
+	"  version INTEGER NOT NULL);" /* LIKENESS_VERSION of the postings */
+	"INSERT INTO recall_state VALUES (1, 0, 0);",
 };
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
@@ -1540,6 +1549,135 @@ static int sq_application_list(struct serverdb *db, void *conn, const char *targ
 	return db_error(c->db, "cannot list applications");
 }
 
+/* ---- recall ---- */
+
+/* Drop an index of another version (cheap check first). */
+static int sq_recall_reset(sqlite3 *db, int version)
+{
+	sqlite3_stmt *st = prepare(db, "SELECT version FROM recall_state");
+	int current, rc;
+
+	if (!st)
+		return SDB_ERROR;
+	rc = sqlite3_step(st);
+	current = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == version;
+	sqlite3_finalize(st);
+	if (current)
+		return SDB_OK;
+	if (exec(db, "BEGIN IMMEDIATE") < 0)
+		return SDB_ERROR;
+	st = prepare(db, "UPDATE recall_state SET upto = 0, version = ?1 WHERE version != ?1");
+	if (!st || exec(db, "DELETE FROM recall_postings") < 0) {
+		sqlite3_finalize(st);
+		rollback(db);
+		return SDB_ERROR;
+	}
+	sqlite3_bind_int(st, 1, version);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rollback(db);
+		return db_error(db, "cannot reset the recall index");
+	}
+	return exec(db, "COMMIT");
+}
+
+static int sq_recall_unindexed(struct serverdb *db, void *conn, int version, int limit,
+			       struct sdb_recall_doc **out, size_t *nr)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*nr = 0;
+	if (sq_recall_reset(c->db, version) < 0)
+		return SDB_ERROR;
+	st = prepare(c->db, "SELECT id, created_seq, language, code_before"
+					  " FROM patterns WHERE created_seq >"
+					  " (SELECT upto FROM recall_state) ORDER BY created_seq"
+					  " LIMIT ?1");
+	size_t alloc = 0;
+	int rc;
+
+	if (!st)
+		return SDB_ERROR;
+	sqlite3_bind_int(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sdb_recall_doc *d;
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		d = &(*out)[(*nr)++];
+		copy_fixed(d->id, sizeof(d->id), st, 0);
+		d->seq = sqlite3_column_int64(st, 1);
+		d->language = col_strdup(st, 2);
+		d->code_before = col_strdup(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SDB_OK : db_error(c->db, "cannot read patterns to index");
+}
+
+static int sq_recall_index_put(struct serverdb *db, void *conn, const struct sdb_posting *p,
+			       size_t n, long long upto)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *ins = NULL, *mark = NULL;
+	int rc = SDB_ERROR;
+
+	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
+		return SDB_ERROR;
+	ins = prepare(c->db, "INSERT OR IGNORE INTO recall_postings(feature, pattern)"
+			     " VALUES (?1, ?2)");
+	mark = prepare(c->db, "UPDATE recall_state SET upto = max(upto, ?1)");
+	if (!ins || !mark)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(ins, 1, p[i].feature);
+		sqlite3_bind_text(ins, 2, p[i].pattern, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			db_error(c->db, "cannot write the recall index");
+			goto out;
+		}
+		sqlite3_reset(ins);
+	}
+	sqlite3_bind_int64(mark, 1, upto);
+	if (sqlite3_step(mark) != SQLITE_DONE) {
+		db_error(c->db, "cannot write the recall index");
+		goto out;
+	}
+	rc = exec(c->db, "COMMIT");
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(mark);
+	if (rc < 0)
+		rollback(c->db);
+	return rc;
+}
+
+static int sq_recall_lookup(struct serverdb *db, void *conn, const uint32_t *features,
+			    size_t n, int cap, struct sdb_posting **out, size_t *nr)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = prepare(c->db, "SELECT pattern FROM recall_postings"
+					  " WHERE feature = ?1 LIMIT ?2");
+	size_t alloc = 0;
+	int rc = SQLITE_DONE;
+
+	if (!st)
+		return SDB_ERROR;
+	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int64(st, 1, features[i]);
+		sqlite3_bind_int(st, 2, cap + 1);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			ALLOC_GROW(*out, *nr + 1, alloc);
+			(*out)[*nr].feature = features[i];
+			copy_fixed((*out)[*nr].pattern, sizeof((*out)[*nr].pattern), st, 0);
+			(*nr)++;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SDB_OK : db_error(c->db, "cannot read the recall index");
+}
+
 static const struct serverdb_ops sqlite_ops = {
 	.name = "sqlite",
 	.connect = sq_connect,
@@ -1568,6 +1706,9 @@ static const struct serverdb_ops sqlite_ops = {
 	.application_put = sq_application_put,
 	.pattern_outcome = sq_pattern_outcome,
 	.application_list = sq_application_list,
+	.recall_unindexed = sq_recall_unindexed,
+	.recall_index_put = sq_recall_index_put,
+	.recall_lookup = sq_recall_lookup,
 };
 
 int serverdb_sqlite_open(struct serverdb **out, const char *path)

@@ -5,6 +5,7 @@
  * and dispatch to the backend's operations (see serverdb.h).
  */
 #include "server/serverdb.h"
+#include "common/likeness.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -329,4 +330,113 @@ int serverdb_application_list(struct serverdb *db, const char *target,
 	*nr = 0;
 	memset(stats, 0, sizeof(*stats));
 	DISPATCH(application_list(db, c_, target, out, nr, stats));
+}
+
+/* ---- recall ---- */
+
+void sdb_recall_docs_free(struct sdb_recall_doc *d, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		free(d[i].language);
+		free(d[i].code_before);
+	}
+	free(d);
+}
+
+#define RECALL_BATCH 2000
+
+static int by_posting(const void *a, const void *b)
+{
+	const struct sdb_posting *x = a, *y = b;
+	if (x->feature != y->feature)
+		return x->feature < y->feature ? -1 : 1;
+	return strcmp(x->pattern, y->pattern);
+}
+
+/* One batch: sketch the docs, write their postings and the new mark. */
+static int recall_index_batch(struct serverdb *db, void *c, size_t *indexed)
+{
+	struct sdb_recall_doc *docs = NULL;
+	struct sdb_posting *post = NULL;
+	struct code_features f = CODE_FEATURES_INIT;
+	size_t nr = 0, np = 0, alloc = 0;
+	int rc = db->ops->recall_unindexed(db, c, LIKENESS_VERSION, RECALL_BATCH, &docs, &nr);
+
+	*indexed = nr;
+	if (rc < 0 || !nr)
+		goto out;
+	for (size_t i = 0; i < nr; i++) {
+		uint32_t sketch[SKETCH_MAX];
+		const char *code = docs[i].code_before ? docs[i].code_before : "";
+		size_t n;
+		code_features_compute(&f, docs[i].language ? docs[i].language : "", code,
+				      strlen(code));
+		n = code_sketch(&f, sketch);
+		ALLOC_GROW(post, np + n, alloc);
+		for (size_t k = 0; k < n; k++) {
+			post[np].feature = sketch[k];
+			memcpy(post[np++].pattern, docs[i].id, sizeof(docs[i].id));
+		}
+	}
+	/* one order for every writer: concurrent catch-ups cannot deadlock */
+	if (np)
+		qsort(post, np, sizeof(*post), by_posting);
+	rc = db->ops->recall_index_put(db, c, post, np, docs[nr - 1].seq);
+out:
+	code_features_release(&f);
+	sdb_recall_docs_free(docs, nr);
+	free(post);
+	return rc;
+}
+
+int serverdb_recall_catch_up(struct serverdb *db)
+{
+	/* one catch-up at a time in this process; others find it done */
+	static pthread_mutex_t busy = PTHREAD_MUTEX_INITIALIZER;
+	void *c = thread_conn(db);
+	size_t n;
+	int rc;
+
+	if (!c)
+		return SDB_UNAVAILABLE;
+	pthread_mutex_lock(&busy);
+	do {
+		rc = recall_index_batch(db, c, &n);
+	} while (rc == SDB_OK && n == RECALL_BATCH);
+	pthread_mutex_unlock(&busy);
+	return rc;
+}
+
+static int by_feature(const void *a, const void *b)
+{
+	const struct sdb_posting *x = a, *y = b;
+	return x->feature < y->feature ? -1 : x->feature > y->feature;
+}
+
+int serverdb_recall_lookup(struct serverdb *db, const uint32_t *features, size_t n, int cap,
+			   struct sdb_posting **out, size_t *nr)
+{
+	void *c = thread_conn(db);
+	size_t i, j, kept = 0;
+	int rc;
+
+	*out = NULL;
+	*nr = 0;
+	if (!c)
+		return SDB_UNAVAILABLE;
+	rc = db->ops->recall_lookup(db, c, features, n, cap, out, nr);
+	if (rc < 0)
+		return rc;
+	/* drop the features found in more than cap sketches */
+	if (*nr)
+		qsort(*out, *nr, sizeof(**out), by_feature);
+	for (i = 0; i < *nr; i = j) {
+		for (j = i; j < *nr && (*out)[j].feature == (*out)[i].feature; j++)
+			;
+		if (j - i <= (size_t)cap)
+			for (size_t k = i; k < j; k++)
+				(*out)[kept++] = (*out)[k];
+	}
+	*nr = kept;
+	return SDB_OK;
 }

@@ -31,6 +31,7 @@
 #include "fusion/adapter-version.h"
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
 	SDB_OK = 0,
@@ -285,6 +286,35 @@ int serverdb_application_list(struct serverdb *db, const char *target,
 			      struct sdb_application **out, size_t *nr,
 			      struct sdb_app_stats *stats);
 
+/*
+ * ---- recall (POST /patterns/recall, server-recall.c) ----
+ * The server's own recall index: each pattern's sketch (common/likeness.h)
+ * -> the pattern, kept current by indexing the patterns whose created_seq
+ * is above a high-water mark (recall_state, with the LIKENESS_VERSION of
+ * the postings: another version's are dropped and rebuilt).
+ */
+struct sdb_recall_doc {
+	char id[37];
+	long long seq; /* created_seq */
+	char *language;
+	char *code_before;
+};
+void sdb_recall_docs_free(struct sdb_recall_doc *d, size_t nr);
+
+struct sdb_posting {
+	uint32_t feature;
+	char pattern[37];
+};
+
+/* Index every pattern not yet indexed. */
+int serverdb_recall_catch_up(struct serverdb *db);
+/*
+ * The postings of each of the n features, except those of a feature in
+ * more than cap sketches (too common to tell). *out is allocated.
+ */
+int serverdb_recall_lookup(struct serverdb *db, const uint32_t *features, size_t n, int cap,
+			   struct sdb_posting **out, size_t *nr);
+
 /* ---- for the backends ---- */
 
 struct serverdb_ops {
@@ -336,6 +366,18 @@ struct serverdb_ops {
 	int (*application_list)(struct serverdb *db, void *conn, const char *target,
 				struct sdb_application **out, size_t *nr,
 				struct sdb_app_stats *stats);
+	/*
+	 * recall: patterns above the high-water mark, oldest first, at most
+	 * limit; an index of another version is emptied first
+	 */
+	int (*recall_unindexed)(struct serverdb *db, void *conn, int version, int limit,
+				struct sdb_recall_doc **out, size_t *nr);
+	/* add postings and raise the high-water mark to upto, in one transaction */
+	int (*recall_index_put)(struct serverdb *db, void *conn, const struct sdb_posting *p,
+				size_t n, long long upto);
+	/* each feature's postings, at most cap + 1 of them */
+	int (*recall_lookup)(struct serverdb *db, void *conn, const uint32_t *features,
+			     size_t n, int cap, struct sdb_posting **out, size_t *nr);
 };
 
 /* The part every backend's database struct starts with. */
