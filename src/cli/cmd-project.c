@@ -22,29 +22,7 @@ static void print_json(const struct project_profile *p)
 	struct json_writer jw;
 
 	jw_init(&jw, &out, 1);
-	jw_object_begin(&jw);
-	jw_key(&jw, "repo_url");
-	jw_string(&jw, p->repo_url);
-	jw_key(&jw, "canonical_url");
-	jw_string(&jw, p->canonical_url);
-	jw_key(&jw, "language");
-	jw_string(&jw, p->language);
-	jw_key(&jw, "framework");
-	jw_string(&jw, p->framework);
-	jw_key(&jw, "domain");
-	jw_string(&jw, p->domain);
-	jw_key(&jw, "languages");
-	jw_array_begin(&jw);
-	for (size_t i = 0; i < p->nr_languages; i++) {
-		jw_object_begin(&jw);
-		jw_key(&jw, "language");
-		jw_string(&jw, p->languages[i].name);
-		jw_key(&jw, "share");
-		jw_double(&jw, p->languages[i].share);
-		jw_object_end(&jw);
-	}
-	jw_array_end(&jw);
-	jw_object_end(&jw);
+	project_profile_json(&jw, p, 1);
 	strbuf_addch(&out, '\n');
 	fwrite(out.buf, 1, out.len, stdout);
 	strbuf_release(&out);

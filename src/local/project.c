@@ -449,3 +449,33 @@ void project_profile_release(struct project_profile *p)
 	free(p->languages);
 	memset(p, 0, sizeof(*p));
 }
+
+void project_profile_json(struct json_writer *jw, const struct project_profile *p,
+			  int with_canonical)
+{
+	jw_object_begin(jw);
+	jw_key(jw, "repo_url");
+	jw_string(jw, p->repo_url);
+	if (with_canonical) {
+		jw_key(jw, "canonical_url");
+		jw_string(jw, p->canonical_url);
+	}
+	jw_key(jw, "language");
+	jw_string(jw, p->language);
+	jw_key(jw, "framework");
+	jw_string(jw, p->framework);
+	jw_key(jw, "domain");
+	jw_string(jw, p->domain);
+	jw_key(jw, "languages");
+	jw_array_begin(jw);
+	for (size_t i = 0; i < p->nr_languages; i++) {
+		jw_object_begin(jw);
+		jw_key(jw, "language");
+		jw_string(jw, p->languages[i].name);
+		jw_key(jw, "share");
+		jw_double(jw, p->languages[i].share);
+		jw_object_end(jw);
+	}
+	jw_array_end(jw);
+	jw_object_end(jw);
+}

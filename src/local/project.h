@@ -38,6 +38,16 @@ struct project_profile {
 int project_profile_detect(git_repository *repo, struct project_profile *out);
 void project_profile_release(struct project_profile *p);
 
+/*
+ * The profile as one JSON object: repo_url, canonical_url (only with
+ * with_canonical: the server derives its own), language, framework,
+ * domain and languages [{language, share}], as "project --json" prints it
+ * and POST /projects takes it.
+ */
+struct json_writer;
+void project_profile_json(struct json_writer *jw, const struct project_profile *p,
+			  int with_canonical);
+
 /* The framework SPEC §8's table gives for these declared dependency names. */
 const char *project_framework_of(const char *const *deps, size_t nr);
 
