@@ -60,21 +60,6 @@ int adapters_remote_wanted(int argc, const char **argv)
 	return sub && (!strcmp(sub, "push") || !strcmp(sub, "pull") || !strcmp(sub, "merge"));
 }
 
-static double *parse_numbers(const struct string_list *l, const char *opt,
-			     const struct option *opts)
-{
-	double *v = xcalloc(l->nr ? l->nr : 1, sizeof(*v));
-	for (size_t i = 0; i < l->nr; i++) {
-		char *end;
-		errno = 0;
-		v[i] = strtod(l->items[i], &end);
-		if (!*l->items[i] || *end || errno || !isfinite(v[i]))
-			usage_msg_opt(remote_usage, opts, "%s: '%s' is not a number", opt,
-				      l->items[i]);
-	}
-	return v;
-}
-
 static void print_version_json(const struct adapter_version *a)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -166,8 +151,8 @@ int cmd_adapters_remote(int argc, const char **argv)
 				      rates.nr, argc - 1);
 		if (rank < 0)
 			usage_msg_opt(remote_usage, opts, "--rank takes a positive number");
-		w = weights.nr ? parse_numbers(&weights, "--weights", opts) : NULL;
-		r = rates.nr ? parse_numbers(&rates, "--success-rates", opts) : NULL;
+		w = weights.nr ? parse_option_numbers(&weights, "--weights", remote_usage, opts) : NULL;
+		r = rates.nr ? parse_option_numbers(&rates, "--success-rates", remote_usage, opts) : NULL;
 	} else if (!strcmp(sub, "activate")) {
 		if (argc != 2)
 			usage_msg_opt(remote_usage, opts, "activate takes one version");

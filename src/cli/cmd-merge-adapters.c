@@ -44,21 +44,6 @@ static void on_progress(void *data, uint64_t done, uint64_t total)
 	progress_update(p, done >> 20);
 }
 
-static double *parse_numbers(const struct string_list *l, const char *opt,
-			     const struct option *opts)
-{
-	double *v = xcalloc(l->nr ? l->nr : 1, sizeof(*v));
-	for (size_t i = 0; i < l->nr; i++) {
-		char *end;
-		errno = 0;
-		v[i] = strtod(l->items[i], &end);
-		if (!*l->items[i] || *end || errno || !isfinite(v[i]))
-			usage_msg_opt(merge_usage, opts, "%s: '%s' is not a number", opt,
-				      l->items[i]);
-	}
-	return v;
-}
-
 static int parse_dtype(const char *s)
 {
 	static const struct {
@@ -220,9 +205,9 @@ int cmd_merge_adapters(int argc, const char **argv)
 		usage_msg_opt(merge_usage, opts, "unexpected argument '%s'", argv[0]);
 	m = check_usage(opts, &adapters, &weights, &rates, output, method, rank, threads);
 	if (weights.nr)
-		w = parse_numbers(&weights, "--weights", opts);
+		w = parse_option_numbers(&weights, "--weights", merge_usage, opts);
 	if (rates.nr)
-		r = parse_numbers(&rates, "--success-rates", opts);
+		r = parse_option_numbers(&rates, "--success-rates", merge_usage, opts);
 
 	memset(&mo, 0, sizeof(mo));
 	mo.adapters = (const char *const *)adapters.items;

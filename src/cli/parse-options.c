@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -234,4 +236,19 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 	}
 	rest[out] = NULL;
 	return out;
+}
+
+double *parse_option_numbers(const struct string_list *l, const char *opt,
+			     const char *const *usagestr, const struct option *opts)
+{
+	double *v = xcalloc(l->nr ? l->nr : 1, sizeof(*v));
+	for (size_t i = 0; i < l->nr; i++) {
+		char *end;
+		errno = 0;
+		v[i] = strtod(l->items[i], &end);
+		if (!*l->items[i] || *end || errno || !isfinite(v[i]))
+			usage_msg_opt(usagestr, opts, "%s: '%s' is not a number", opt,
+				      l->items[i]);
+	}
+	return v;
 }

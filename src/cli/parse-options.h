@@ -64,4 +64,12 @@ __attribute__((noreturn)) void usage_with_options(const char *const *usagestr,
 __attribute__((noreturn, format(printf, 3, 4))) void
 usage_msg_opt(const char *const *usagestr, const struct option *opts, const char *fmt, ...);
 
+/*
+ * The values of a repeated option as numbers (finite doubles), for
+ * --weights and --success-rates; a value that is not one is a usage error
+ * naming the option (exits 129). The array has at least one element.
+ */
+double *parse_option_numbers(const struct string_list *l, const char *opt,
+			     const char *const *usagestr, const struct option *opts);
+
 #endif
