@@ -118,6 +118,13 @@ static const char *const migrations[] = {
 	"  activated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
 	"  action VARCHAR(20) NOT NULL,"
 	"  undone BOOLEAN NOT NULL DEFAULT FALSE);",
+	/* 3: web interface sessions (SPEC §10): only the token's SHA-256 */
+	"CREATE TABLE ui_sessions ("
+	"  token_hash CHAR(64) PRIMARY KEY,"
+	"  key_id BIGINT NOT NULL REFERENCES api_keys(id) ON DELETE CASCADE,"
+	"  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
+	"  expires_at BIGINT NOT NULL);"
+	"CREATE INDEX idx_ui_sessions_expires ON ui_sessions (expires_at);",
 };
 
 #define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -734,15 +741,20 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		strbuf_addf(&where, " AND change_seq > $%d", PARAM(since));
 	}
 
-	if (n)
-		strbuf_addf(&sql, "SELECT count(*) FROM patterns%s", where.buf);
-	else
-		strbuf_addstr(&sql, "SELECT value FROM counters WHERE name = 'patterns'");
-	res = pq(c, sql.buf, n, vals, &rc);
-	if (!res)
-		goto out;
-	*total = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-	PQclear(res);
+	/* total: the counter row, or a count unless the caller does without */
+	*total = -1;
+	if (!(q->no_total && n)) {
+		if (n)
+			strbuf_addf(&sql, "SELECT count(*) FROM patterns%s", where.buf);
+		else
+			strbuf_addstr(&sql,
+				      "SELECT value FROM counters WHERE name = 'patterns'");
+		res = pq(c, sql.buf, n, vals, &rc);
+		if (!res)
+			goto out;
+		*total = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+		PQclear(res);
+	}
 
 	strbuf_reset(&sql);
 	snprintf(limit, sizeof(limit), "%lld", q->limit);
@@ -1083,6 +1095,61 @@ fail:
 	return rc;
 }
 
+/* ---- web interface sessions ---- */
+
+static int pg_session_add(struct serverdb *db, void *conn, const char *token_hash,
+			  long long key_id, long long expires_at, long long now)
+{
+	char key[32], exp[32], nows[32];
+	const char *del[] = { nows };
+	const char *ins[] = { token_hash, key, exp };
+	int rc;
+
+	snprintf(key, sizeof(key), "%lld", key_id);
+	snprintf(exp, sizeof(exp), "%lld", expires_at);
+	snprintf(nows, sizeof(nows), "%lld", now);
+	rc = pq_do(conn, "DELETE FROM ui_sessions WHERE expires_at <= $1", 1, del);
+	if (rc < 0)
+		return rc;
+	return pq_do(conn, "INSERT INTO ui_sessions (token_hash, key_id, expires_at) "
+			   "VALUES ($1, $2, $3)", 3, ins);
+}
+
+static int pg_session_lookup(struct serverdb *db, void *conn, const char *token_hash,
+			     long long now, struct sdb_session *out)
+{
+	char nows[32];
+	const char *vals[] = { token_hash, nows };
+	PGresult *res;
+	int rc;
+
+	snprintf(nows, sizeof(nows), "%lld", now);
+	res = pq(conn, "SELECT k.id, k.user_name, k.is_admin, s.expires_at, s.token_hash "
+		       "FROM ui_sessions s JOIN api_keys k ON k.id = s.key_id "
+		       "WHERE s.token_hash = $1 AND s.expires_at > $2 AND k.revoked_at IS NULL",
+		 2, vals, &rc);
+	if (!res)
+		return rc;
+	/* the index found it; compare again without timing leaks */
+	if (PQntuples(res) != 1 || PQgetlength(res, 0, 4) != 64 ||
+	    !ct_equal(PQgetvalue(res, 0, 4), token_hash, 64)) {
+		PQclear(res);
+		return SDB_NOT_FOUND;
+	}
+	out->key_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	out->user = get_str(res, 0, 1);
+	out->is_admin = PQgetvalue(res, 0, 2)[0] == 't';
+	out->expires_at = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	PQclear(res);
+	return SDB_OK;
+}
+
+static int pg_session_delete(struct serverdb *db, void *conn, const char *token_hash)
+{
+	const char *vals[] = { token_hash };
+	return pq_do(conn, "DELETE FROM ui_sessions WHERE token_hash = $1", 1, vals);
+}
+
 static const struct serverdb_ops pg_ops = {
 	.name = "postgresql",
 	.connect = pg_connect_cb,
@@ -1103,6 +1170,9 @@ static const struct serverdb_ops pg_ops = {
 	.adapter_get = pg_adapter_get,
 	.adapter_activate = pg_adapter_activate,
 	.adapter_delete = pg_adapter_delete,
+	.session_add = pg_session_add,
+	.session_lookup = pg_session_lookup,
+	.session_delete = pg_session_delete,
 };
 
 int serverdb_pg_open(struct serverdb **out, const char *url)

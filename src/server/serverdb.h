@@ -83,6 +83,7 @@ struct sdb_query {
 	long long page, limit; /* page from 1 */
 	long long since;       /* with has_since: changes after it, in order */
 	int has_since;
+	int no_total; /* a filtered listing does not count its matches (total -1) */
 };
 
 struct sdb_key {
@@ -93,6 +94,15 @@ struct sdb_key {
 	char *revoked_at; /* NULL while valid */
 };
 void sdb_key_release(struct sdb_key *k);
+
+/* A signed-in web interface session (SPEC §10) and the key it was made with. */
+struct sdb_session {
+	long long key_id;
+	char *user;
+	int is_admin;
+	long long expires_at; /* Unix seconds */
+};
+void sdb_session_release(struct sdb_session *s);
 
 /*
  * An adapter version on the team server (SPEC §6, /adapters). file is the
@@ -191,6 +201,18 @@ int serverdb_adapter_rollback(struct serverdb *db, const char *ref, const char *
 /* Delete the record (out: what it was); SDB_CONFLICT when it is active. */
 int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct sdb_adapter *out);
 
+/*
+ * Web interface sessions: only the SHA-256 (hex) of a session token is
+ * stored. session_add also forgets every session that has expired.
+ * session_lookup finds a session that expires after now and whose key is
+ * not revoked (else SDB_NOT_FOUND). Deleting an unknown session is no error.
+ */
+int serverdb_session_add(struct serverdb *db, const char *token_hash, long long key_id,
+			 long long expires_at, long long now);
+int serverdb_session_lookup(struct serverdb *db, const char *token_hash, long long now,
+			    struct sdb_session *out);
+int serverdb_session_delete(struct serverdb *db, const char *token_hash);
+
 /* ---- for the backends ---- */
 
 struct serverdb_ops {
@@ -225,6 +247,12 @@ struct serverdb_ops {
 				const char *user, int rollback, struct sdb_adapter *out);
 	int (*adapter_delete)(struct serverdb *db, void *conn, const char *ref,
 			      struct sdb_adapter *out);
+	/* web interface sessions */
+	int (*session_add)(struct serverdb *db, void *conn, const char *token_hash,
+			   long long key_id, long long expires_at, long long now);
+	int (*session_lookup)(struct serverdb *db, void *conn, const char *token_hash,
+			      long long now, struct sdb_session *out);
+	int (*session_delete)(struct serverdb *db, void *conn, const char *token_hash);
 };
 
 /* The part every backend's database struct starts with. */
