@@ -103,13 +103,15 @@ def rows(d):
 
 
 def full_shot(d, path, width):
+    if not d.phone:
+        d.set_window_size(width, 600)
     h = d.execute_script("return document.documentElement.scrollHeight")
     if d.phone:
         phone(d, width, min(max(h, 600), 4000))
         d.save_screenshot(path)
         phone(d, width, 812)
     else:
-        d.set_window_size(width, min(max(h + 140, 600), 4000))
+        d.set_window_size(width, min(max(h, 600), 4000))
         d.save_screenshot(path)
 
 

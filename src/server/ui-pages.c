@@ -367,7 +367,7 @@ static void add_vote_form(struct strbuf *sb, const struct ui_session *s, const c
 	strbuf_addf(sb, "<input type=\"hidden\" name=\"helpful\" value=\"%d\">"
 			"<button type=\"submit\" class=\"%s\" id=\"vote-%s\">%s</button></form>",
 		    helpful, helpful ? "yes" : "no", helpful ? "helpful" : "not-helpful",
-		    helpful ? "\xf0\x9f\x91\x8d Helpful" : "\xf0\x9f\x91\x8e Not helpful");
+		    helpful ? "Helpful" : "Not helpful");
 }
 
 void ui_render_pattern(struct strbuf *sb, const struct ui_session *s,
@@ -564,8 +564,12 @@ void ui_render_adapters(struct strbuf *sb, const struct ui_session *s,
 		html_esc(sb, a->created_by);
 		strbuf_addstr(sb, "</td><td>");
 		html_esc(sb, a->created_at);
-		strbuf_addf(sb, "</td><td class=\"num\">%.1f MB</td><td><code title=\"",
-			    (double)a->size / 1e6);
+		strbuf_addstr(sb, "</td><td class=\"num\">");
+		if (a->size < 1000000)
+			strbuf_addf(sb, "%.1f kB", (double)a->size / 1e3);
+		else
+			strbuf_addf(sb, "%.1f MB", (double)a->size / 1e6);
+		strbuf_addstr(sb, "</td><td><code title=\"");
 		html_esc(sb, a->sha256);
 		strbuf_addstr(sb, "\">");
 		html_esc_len(sb, a->sha256, strnlen(a->sha256, 12));
