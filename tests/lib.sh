@@ -124,6 +124,13 @@ test_line_count() {
 	test "$n" "$1" "$2" || { echo "test_line_count: $3 has $n lines, expected $1 $2"; return 1; }
 }
 
+# test_must_be_empty FILE: the file exists and is empty (shows it if not)
+test_must_be_empty() {
+	test -f "$1" || { echo "test_must_be_empty: no file $1"; return 1; }
+	test -s "$1" || return 0
+	echo "test_must_be_empty: $1 is not empty:"; cat "$1"; return 1
+}
+
 # test_grep [-v] PATTERN FILE: grep that shows the file when it fails
 test_grep() {
 	local neg=

@@ -22,6 +22,14 @@ test_expect_success 'the schema is valid PostgreSQL with the seed tables and ind
 	test "$(cat ver)" -ge 1
 '
 
+test_expect_success 'commands on a migrated database say nothing on stderr (no NOTICE)' '
+	test_grep "^Added key 1 for alice" keys.err &&
+	test_grep -v "NOTICE" keys.err &&
+	git patterns server list-keys --db "$DB_URL" >keys.out 2>keys2.err &&
+	test_must_be_empty keys2.err &&
+	test_grep "alice" keys.out
+'
+
 test_expect_success 'a second server on the same database shares everything' '
 	port2=$(free_port) &&
 	(git-patterns serve --listen 127.0.0.1:$port2 --db "$DB_URL" --access-log none 2>s2.log & echo $! >s2.pid) &&

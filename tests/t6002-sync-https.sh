@@ -38,6 +38,7 @@ test_expect_success 'setup: a repository with patterns' '
 test_expect_success 'without the private CA the server is not trusted: refused, nothing sent' '
 	test_expect_code 1 git -C repo patterns sync 2>err &&
 	test_grep "^error: cannot reach team server https://localhost:$SERVER_PORT: .*(certificate|SSL)" err &&
+	test_grep "git config patterns.caInfo /path/to/ca.pem" err &&
 	test "$(server_total)" = 0
 '
 
@@ -56,6 +57,12 @@ test_expect_success 'with patterns.caInfo the sync goes through' '
 test_expect_success 'the host name is verified: 127.0.0.1 is not in the certificate' '
 	test_expect_code 1 git -C repo patterns sync --remote "https://127.0.0.1:$SERVER_PORT" 2>err &&
 	test_grep "cannot reach team server .*(certificate|match|name)" err
+'
+
+test_expect_success 'adapters push against the private CA names patterns.caInfo too' '
+	printf "\010\000\000\000\000\000\000\000{}      " >empty.safetensors &&
+	test_expect_code 1 git -C repo -c patterns.caInfo= patterns adapters push "$TRASH/empty.safetensors" --name v1 2>err &&
+	test_grep "cannot reach team server .*patterns.caInfo" err
 '
 
 test_expect_success 'plain http to the TLS port fails cleanly' '

@@ -447,6 +447,27 @@ static CURLcode attempt(struct http_client *c, const char *method, const char *u
 }
 
 /* Is this failure worth another try? (Never TLS verification failures.) */
+/*
+ * What to do about a certificate that did not verify: the usual cause is
+ * a team server whose certificate comes from the team's own authority.
+ */
+static const char *tls_hint(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+#if LIBCURL_VERSION_NUM < 0x073e00
+	case CURLE_SSL_CACERT:
+#endif
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+		return "; if the server's certificate comes from a private certificate "
+		       "authority, give its CA bundle with 'git config patterns.caInfo "
+		       "/path/to/ca.pem'";
+	default:
+		return "";
+	}
+}
+
 static int transient(CURLcode rc)
 {
 	switch (rc) {
@@ -535,8 +556,9 @@ static int perform(struct http_client *c, const char *method, const char *path,
 			char retries[48] = "";
 			if (try)
 				snprintf(retries, sizeof(retries), " (after %d retries)", try);
-			err_set("cannot reach team server %s: %s%s", c->url,
-				c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc), retries);
+			err_set("cannot reach team server %s: %s%s%s", c->url,
+				c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc), retries,
+				tls_hint(rc));
 			break;
 		}
 		{

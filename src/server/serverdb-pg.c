@@ -181,7 +181,13 @@ static int pg_reconnect(struct pg_conn *c)
 {
 	static const char *const keys[] = { "dbname", "connect_timeout", "application_name",
 					    "options", NULL };
-	const char *vals[] = { c->db->url, "3", "git-patterns-server", "-c TimeZone=UTC", NULL };
+	/*
+	 * client_min_messages: the server's NOTICEs ("relation ... already
+	 * exists, skipping" from every start's migration check) are not news
+	 * to a user; warnings and errors still come through.
+	 */
+	const char *vals[] = { c->db->url, "3", "git-patterns-server",
+			       "-c TimeZone=UTC -c client_min_messages=warning", NULL };
 
 	drop(c);
 	c->pg = PQconnectdbParams(keys, vals, 1);
