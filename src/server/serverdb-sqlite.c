@@ -89,13 +89,23 @@ static const char *const migrations[] = {
 	"  activated_at TEXT NOT NULL,"
 	"  action TEXT NOT NULL,"
 	"  undone INTEGER NOT NULL DEFAULT 0);",
-	/* 3: web interface sessions (SPEC §10): only the token's SHA-256 */
+	/*
+	 * 3: web interface sessions (SPEC §10): only the token's SHA-256; and
+	 * indexes that rank a filtered listing without sorting it
+	 */
 	"CREATE TABLE ui_sessions ("
 	"  token_hash TEXT PRIMARY KEY,"
 	"  key_id INTEGER NOT NULL REFERENCES api_keys(id) ON DELETE CASCADE,"
 	"  created_at TEXT NOT NULL,"
 	"  expires_at INTEGER NOT NULL);"
-	"CREATE INDEX idx_ui_sessions_expires ON ui_sessions(expires_at);",
+	"CREATE INDEX idx_ui_sessions_expires ON ui_sessions(expires_at);"
+	/* a filtered page walks its filter's index in rank order: no sort */
+	"CREATE INDEX idx_type_rank ON patterns(problem_type, success_count DESC, "
+	"  created_seq DESC);"
+	"CREATE INDEX idx_language_rank ON patterns(language, success_count DESC, "
+	"  created_seq DESC);"
+	"CREATE INDEX idx_project_rank ON patterns(project_id, success_count DESC, "
+	"  created_seq DESC);",
 };
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
