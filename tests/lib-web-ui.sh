@@ -134,6 +134,7 @@ test_expect_success 'signing in sets a HttpOnly, SameSite=Strict cookie for /ui/
 test_expect_success 'the key is never in a page or the log; only its hash is stored' '
 	! grep -F "$ALICE_KEY" page.html &&
 	! grep -F "$ALICE_KEY" "$TRASH/server.log" &&
+	grep "\"path\":\"/ui/\",\"status\":200,.*\"user\":\"alice\"" "$TRASH/server.log" &&
 	token=$(sed -n "s/.*gp_session\t//p" jar.txt) &&
 	test -n "$token" &&
 	session_hashes >hashes &&

@@ -16,6 +16,24 @@ session_hashes() {
 }
 . "$TEST_SRC/lib-web-ui.sh"
 
+test_expect_success 'under TLS the cookie is Secure and the origin is https' '
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
+		-subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+		>openssl.log 2>&1 &&
+	port=$(free_port) &&
+	{ git patterns serve --listen 127.0.0.1:$port --db "$DB_URL" --tls-cert cert.pem \
+		--tls-key key.pem --adapter-dir "$TRASH/adapters" 2>>"$TRASH/server.log" & } &&
+	echo $! >>"$EXTRA_PIDS" &&
+	CURL_TLS="--cacert cert.pem" wait_for_health https://127.0.0.1:$port &&
+	test "$(curl -s --cacert cert.pem -o /dev/null -D tls-h.txt -w "%{http_code}" \
+		-H "Origin: http://127.0.0.1:$port" --data-urlencode "key=$ALICE_KEY" \
+		https://127.0.0.1:$port/ui/login)" = 403 &&
+	test "$(curl -s --cacert cert.pem -o /dev/null -D tls-h.txt -w "%{http_code}" \
+		-H "Origin: https://127.0.0.1:$port" --data-urlencode "key=$ALICE_KEY" \
+		https://127.0.0.1:$port/ui/login)" = 303 &&
+	grep -i "^Set-Cookie: gp_session=[0-9a-f]*; Path=/ui/; Max-Age=[0-9]*; HttpOnly; SameSite=Strict; Secure" tls-h.txt
+'
+
 # Screenshots are kept (outside the trash folder) for people to look at.
 SHOTS=${GIT_PATTERNS_BUILD:-$TRASH}/web-screenshots
 mkdir -p "$SHOTS" && rm -f "$SHOTS"/*.png

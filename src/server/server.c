@@ -287,6 +287,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
 		r->log_error = res->log_error;
 		res->log_error = NULL;
 	}
+	if (res->log_user && !r->user) {
+		r->user = res->log_user;
+		res->log_user = NULL;
+	}
 	return ret;
 }
 
@@ -304,6 +308,7 @@ static void response_release(struct server_response *res)
 	if (res->file_fd >= 0)
 		close(res->file_fd);
 	free(res->log_error);
+	free(res->log_user);
 	for (size_t i = 0; i < res->nr_headers; i++) {
 		free(res->headers[i][0]);
 		free(res->headers[i][1]);

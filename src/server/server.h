@@ -76,6 +76,7 @@ struct server_response {
 	int file_fd;		  /* >= 0: stream file_size bytes from it (closed after) */
 	uint64_t file_size;
 	char *log_error; /* internal detail for the access log, never sent */
+	char *log_user;	 /* the user, for the access log, on ROUTE_UI routes */
 	char *headers[SERVER_MAX_HEADERS][2]; /* extra headers: name, value */
 	size_t nr_headers;
 };

@@ -128,6 +128,8 @@ static int ui_begin(struct server_request *req, struct server_response *res, str
 	}
 	c->s.user = c->row.user;
 	c->s.is_admin = c->row.is_admin;
+	free(res->log_user);
+	res->log_user = xstrdup(c->row.user);
 	csrf_of(token, c->s.csrf);
 	c->signed_in = 1;
 	return 1;
