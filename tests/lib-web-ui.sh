@@ -79,9 +79,9 @@ test_expect_success 'set up: 41 patterns (one hostile) and three adapter version
 	curl -sf -H "X-API-Key: $ALICE_KEY" -H "Content-Type: application/json" \
 		--data-binary @evil.json "$SERVER_URL/patterns" >evil-put.json &&
 	EVIL_ID=$(json_get evil-put.json "d[\"id\"]") &&
-	RETRY_ID=$(curl -s -H "X-API-Key: $ALICE_KEY" "$SERVER_URL/patterns?q=retry" |
+	VOTE_ID=$(curl -s -H "X-API-Key: $ALICE_KEY" "$SERVER_URL/patterns?q=client+1" |
 		"$PYTHON" -c "import json,sys; print(json.load(sys.stdin)[\"patterns\"][0][\"id\"])") &&
-	echo "$EVIL_ID" >evil.id && echo "$RETRY_ID" >retry.id &&
+	echo "$EVIL_ID" >evil.id && echo "$VOTE_ID" >vote.id &&
 	"$PYTHON" -c "
 import st, numpy as np
 for n, s in ((\"v0\", 1), (\"v1\", 2)):
@@ -148,37 +148,37 @@ test_expect_success 'sign-in from another origin is refused' '
 	! grep -i "^Set-Cookie" headers.txt
 '
 
-RETRY_ID=$(cat retry.id)
+VOTE_ID=$(cat vote.id)
 test_expect_success 'a vote with the session token from this origin counts (the control)' '
 	sign_in "$ALICE_KEY" &&
-	ui GET "/ui/patterns/$RETRY_ID" >/dev/null && t=$(csrf) && test -n "$t" &&
-	test "$(ui POST "/ui/patterns/$RETRY_ID/vote" -H "Origin: $ORIGIN" -d "csrf=$t&helpful=1")" = 303 &&
-	test "$(helpful_count "$RETRY_ID")" = 1
+	ui GET "/ui/patterns/$VOTE_ID" >/dev/null && t=$(csrf) && test -n "$t" &&
+	test "$(ui POST "/ui/patterns/$VOTE_ID/vote" -H "Origin: $ORIGIN" -d "csrf=$t&helpful=1")" = 303 &&
+	test "$(helpful_count "$VOTE_ID")" = 1
 '
 
 test_expect_success 'a form without its CSRF token is refused' '
-	test "$(ui POST "/ui/patterns/$RETRY_ID/vote" -H "Origin: $ORIGIN" -d "helpful=0")" = 403 &&
+	test "$(ui POST "/ui/patterns/$VOTE_ID/vote" -H "Origin: $ORIGIN" -d "helpful=0")" = 403 &&
 	grep "security token" page.html &&
-	test "$(helpful_count "$RETRY_ID")" = 1
+	test "$(helpful_count "$VOTE_ID")" = 1
 '
 
 test_expect_success "a form with another session's token is refused" '
 	JAR=bob.txt sign_in "$BOB_KEY" &&
-	JAR=bob.txt ui GET "/ui/patterns/$RETRY_ID" >/dev/null && bob_token=$(csrf) &&
-	ui GET "/ui/patterns/$RETRY_ID" >/dev/null && test "$bob_token" != "$(csrf)" &&
-	test "$(ui POST "/ui/patterns/$RETRY_ID/vote" -H "Origin: $ORIGIN" -d "csrf=$bob_token&helpful=0")" = 403 &&
-	test "$(helpful_count "$RETRY_ID")" = 1
+	JAR=bob.txt ui GET "/ui/patterns/$VOTE_ID" >/dev/null && bob_token=$(csrf) &&
+	ui GET "/ui/patterns/$VOTE_ID" >/dev/null && test "$bob_token" != "$(csrf)" &&
+	test "$(ui POST "/ui/patterns/$VOTE_ID/vote" -H "Origin: $ORIGIN" -d "csrf=$bob_token&helpful=0")" = 403 &&
+	test "$(helpful_count "$VOTE_ID")" = 1
 '
 
 test_expect_success 'a form from another origin, or from nowhere, is refused' '
-	ui GET "/ui/patterns/$RETRY_ID" >/dev/null && t=$(csrf) &&
-	test "$(ui POST "/ui/patterns/$RETRY_ID/vote" -H "Origin: http://evil.example" -d "csrf=$t&helpful=0")" = 403 &&
+	ui GET "/ui/patterns/$VOTE_ID" >/dev/null && t=$(csrf) &&
+	test "$(ui POST "/ui/patterns/$VOTE_ID/vote" -H "Origin: http://evil.example" -d "csrf=$t&helpful=0")" = 403 &&
 	grep "not sent from this site" page.html &&
-	test "$(ui POST "/ui/patterns/$RETRY_ID/vote" -H "Referer: http://127.0.0.1.evil.example/ui/" -d "csrf=$t&helpful=0")" = 403 &&
-	test "$(ui POST "/ui/patterns/$RETRY_ID/vote" -d "csrf=$t&helpful=0")" = 403 &&
-	test "$(helpful_count "$RETRY_ID")" = 1 &&
-	test "$(ui POST "/ui/patterns/$RETRY_ID/vote" -H "Referer: $ORIGIN/ui/patterns/$RETRY_ID" -d "csrf=$t&helpful=0")" = 303 &&
-	test "$(helpful_count "$RETRY_ID")" = 0
+	test "$(ui POST "/ui/patterns/$VOTE_ID/vote" -H "Referer: http://127.0.0.1.evil.example/ui/" -d "csrf=$t&helpful=0")" = 403 &&
+	test "$(ui POST "/ui/patterns/$VOTE_ID/vote" -d "csrf=$t&helpful=0")" = 403 &&
+	test "$(helpful_count "$VOTE_ID")" = 1 &&
+	test "$(ui POST "/ui/patterns/$VOTE_ID/vote" -H "Referer: $ORIGIN/ui/patterns/$VOTE_ID" -d "csrf=$t&helpful=0")" = 303 &&
+	test "$(helpful_count "$VOTE_ID")" = 0
 '
 
 test_expect_success 'a member cannot activate or roll back, whatever the page shows' '
@@ -207,7 +207,7 @@ test_expect_success 'sign-out deletes the session: the old cookie no longer work
 	grep -i "^Set-Cookie: gp_session=; Path=/ui/; Max-Age=0" headers.txt &&
 	test "$(JAR=old-jar.txt ui GET /ui/)" = 303 &&
 	grep -i "^Location: /ui/login" headers.txt &&
-	test "$(JAR=old-jar.txt ui POST "/ui/patterns/$RETRY_ID/vote" -H "Origin: $ORIGIN" -d "csrf=$t&helpful=1")" = 403
+	test "$(JAR=old-jar.txt ui POST "/ui/patterns/$VOTE_ID/vote" -H "Origin: $ORIGIN" -d "csrf=$t&helpful=1")" = 403
 '
 
 test_expect_success 'a revoked key ends its sessions' '

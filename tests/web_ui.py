@@ -178,21 +178,27 @@ def run():
               "/ui/patterns/" in d.current_url and lns[:4] == ["1", "1", "2", "2"] and
               len(mods) == 1 and len(adds) == 1, "lns=%r mods=%d adds=%d" %
               (lns[:8], len(mods), len(adds)))
-        full_shot(d, os.path.join(SHOTS, "pattern-1280.png"), 1280)
-        d.set_window_size(1280, 900)
 
         # vote, see the count change, and the JSON API agrees
-        before = int(d.find_element(By.ID, "helpful-count").text)
+        def votes():
+            return (int(d.find_element(By.ID, "helpful-count").text),
+                    int(d.find_element(By.ID, "not-helpful-count").text),
+                    d.find_element(By.ID, "vote-helpful").get_attribute("aria-pressed"))
+        before = votes()
         submit(d, d.find_element(By.ID, "vote-helpful"))
-        after = int(d.find_element(By.ID, "helpful-count").text)
-        check("a helpful vote raises the count on the page", (before, after) == (0, 1),
-              "%d -> %d" % (before, after))
+        after = votes()
+        check("a helpful vote raises the count on the page and marks the button",
+              before == (0, 0, "false") and after == (1, 0, "true"), "%r -> %r" % (before, after))
         check("GET /patterns/{id} agrees with the page",
               api("/patterns/" + pid)["success_count"] == 1)
         submit(d, d.find_element(By.ID, "vote-not-helpful"))
-        after2 = int(d.find_element(By.ID, "helpful-count").text)
-        check("changing the vote to not helpful lowers it again",
-              after2 == 0 and api("/patterns/" + pid)["success_count"] == 0, str(after2))
+        after2 = votes()
+        check("changing the vote to not helpful moves it (one vote per user)",
+              after2 == (0, 1, "false") and api("/patterns/" + pid)["success_count"] == 0,
+              repr(after2))
+        submit(d, d.find_element(By.ID, "vote-helpful"))
+        full_shot(d, os.path.join(SHOTS, "pattern-1280.png"), 1280)
+        d.set_window_size(1280, 900)
 
         # hostile code is text, and no script runs
         d.get(URL + "/ui/patterns/" + EVIL_ID)

@@ -1166,6 +1166,26 @@ static int pg_session_delete(struct serverdb *db, void *conn, const char *token_
 	return pq_do(conn, "DELETE FROM ui_sessions WHERE token_hash = $1", 1, vals);
 }
 
+static int pg_pattern_votes(struct serverdb *db, void *conn, const char *id, const char *user,
+			    long long *helpful, long long *not_helpful, int *mine)
+{
+	const char *vals[] = { id, user };
+	PGresult *res;
+	int rc;
+
+	res = pq(conn, "SELECT count(*) FILTER (WHERE helpful), count(*) FILTER (WHERE NOT helpful), "
+		       "max(CASE WHEN user_id = $2 THEN (CASE WHEN helpful THEN 1 ELSE 0 END) END) "
+		       "FROM pattern_feedback WHERE pattern_id = $1::uuid",
+		 2, vals, &rc);
+	if (!res)
+		return rc;
+	*helpful = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*not_helpful = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	*mine = PQgetisnull(res, 0, 2) ? -1 : atoi(PQgetvalue(res, 0, 2));
+	PQclear(res);
+	return SDB_OK;
+}
+
 static const struct serverdb_ops pg_ops = {
 	.name = "postgresql",
 	.connect = pg_connect_cb,
@@ -1189,6 +1209,7 @@ static const struct serverdb_ops pg_ops = {
 	.session_add = pg_session_add,
 	.session_lookup = pg_session_lookup,
 	.session_delete = pg_session_delete,
+	.pattern_votes = pg_pattern_votes,
 };
 
 int serverdb_pg_open(struct serverdb **out, const char *url)

@@ -1089,6 +1089,31 @@ static int sq_session_delete(struct serverdb *db, void *conn, const char *token_
 			"cannot delete session", 1, token_hash);
 }
 
+static int sq_pattern_votes(struct serverdb *db, void *conn, const char *id, const char *user,
+			    long long *helpful, long long *not_helpful, int *mine)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = prepare(c->db, "SELECT COALESCE(SUM(helpful), 0), "
+					  "COALESCE(SUM(1 - helpful), 0), "
+					  "MAX(CASE WHEN user_id = ?2 THEN helpful END) "
+					  "FROM pattern_feedback WHERE pattern_id = ?1");
+	char lid[37];
+	int rc;
+	if (!st)
+		return SDB_ERROR;
+	lower_uuid(lid, id);
+	sqlite3_bind_text(st, 1, lid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*helpful = sqlite3_column_int64(st, 0);
+		*not_helpful = sqlite3_column_int64(st, 1);
+		*mine = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? SDB_OK : db_error(c->db, "cannot count votes");
+}
+
 static const struct serverdb_ops sqlite_ops = {
 	.name = "sqlite",
 	.connect = sq_connect,
@@ -1112,6 +1137,7 @@ static const struct serverdb_ops sqlite_ops = {
 	.session_add = sq_session_add,
 	.session_lookup = sq_session_lookup,
 	.session_delete = sq_session_delete,
+	.pattern_votes = sq_pattern_votes,
 };
 
 int serverdb_sqlite_open(struct serverdb **out, const char *path)

@@ -290,3 +290,13 @@ int serverdb_session_delete(struct serverdb *db, const char *token_hash)
 		return SDB_OK;
 	DISPATCH(session_delete(db, c_, token_hash));
 }
+
+int serverdb_pattern_votes(struct serverdb *db, const char *id, const char *user,
+			   long long *helpful, long long *not_helpful, int *mine)
+{
+	*helpful = *not_helpful = 0;
+	*mine = -1;
+	if (!sdb_uuid_valid(id))
+		return SDB_NOT_FOUND;
+	DISPATCH(pattern_votes(db, c_, id, user, helpful, not_helpful, mine));
+}

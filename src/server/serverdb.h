@@ -212,6 +212,12 @@ int serverdb_session_add(struct serverdb *db, const char *token_hash, long long 
 int serverdb_session_lookup(struct serverdb *db, const char *token_hash, long long now,
 			    struct sdb_session *out);
 int serverdb_session_delete(struct serverdb *db, const char *token_hash);
+/*
+ * The votes on pattern id: how many found it helpful and not helpful, and
+ * user's own vote in *mine (-1 none, 0 not helpful, 1 helpful).
+ */
+int serverdb_pattern_votes(struct serverdb *db, const char *id, const char *user,
+			   long long *helpful, long long *not_helpful, int *mine);
 
 /* ---- for the backends ---- */
 
@@ -253,6 +259,8 @@ struct serverdb_ops {
 	int (*session_lookup)(struct serverdb *db, void *conn, const char *token_hash,
 			      long long now, struct sdb_session *out);
 	int (*session_delete)(struct serverdb *db, void *conn, const char *token_hash);
+	int (*pattern_votes)(struct serverdb *db, void *conn, const char *id, const char *user,
+			     long long *helpful, long long *not_helpful, int *mine);
 };
 
 /* The part every backend's database struct starts with. */

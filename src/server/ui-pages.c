@@ -360,30 +360,40 @@ static void add_diff(struct strbuf *sb, const char *before, const char *after)
 }
 
 static void add_vote_form(struct strbuf *sb, const struct ui_session *s, const char *id,
-			  int helpful)
+			  int helpful, long long count, int mine)
 {
+	int chosen = mine == helpful;
 	strbuf_addf(sb, "<form method=\"post\" action=\"/ui/patterns/%s/vote\">", id);
 	add_csrf(sb, s);
 	strbuf_addf(sb, "<input type=\"hidden\" name=\"helpful\" value=\"%d\">"
-			"<button type=\"submit\" class=\"%s\" id=\"vote-%s\">%s</button></form>",
-		    helpful, helpful ? "yes" : "no", helpful ? "helpful" : "not-helpful",
-		    helpful ? "Helpful" : "Not helpful");
+			"<button type=\"submit\" class=\"%s%s\" id=\"vote-%s\" "
+			"aria-pressed=\"%s\">%s <span class=\"n\" id=\"%s-count\">%lld</span>"
+			"</button></form>",
+		    helpful, helpful ? "yes" : "no", chosen ? " chosen" : "",
+		    helpful ? "helpful" : "not-helpful", chosen ? "true" : "false",
+		    helpful ? "Helpful" : "Not helpful", helpful ? "helpful" : "not-helpful",
+		    count);
 }
 
 void ui_render_pattern(struct strbuf *sb, const struct ui_session *s,
-		       const struct sdb_pattern *p)
+		       const struct sdb_pattern *p, const struct ui_votes *v)
 {
 	struct strbuf title = STRBUF_INIT;
 	const char *msg = p->extra[SDB_COMMIT_MSG];
 	char conf[32] = "";
 
-	/* the title is escaped once, by ui_page_begin */
-	if (msg && *msg)
-		strbuf_add(&title, msg, strcspn(msg, "\n") > 80 ? 80 : strcspn(msg, "\n"));
-	else
+	/* the title is escaped once, by ui_page_begin; cut at a character */
+	if (msg && *msg) {
+		size_t len = strcspn(msg, "\n");
+		if (len > 80) {
+			len = 80;
+			while (len && ((unsigned char)msg[len] & 0xc0) == 0x80)
+				len--;
+		}
+		strbuf_add(&title, msg, len);
+	} else {
 		strbuf_addstr(&title, "Pattern");
-	while (title.len && ((unsigned char)title.buf[title.len] & 0xc0) == 0x80)
-		strbuf_setlen(&title, title.len - 1);
+	}
 	ui_page_begin(sb, title.buf, s, "patterns");
 	strbuf_release(&title);
 
@@ -404,11 +414,15 @@ void ui_render_pattern(struct strbuf *sb, const struct ui_session *s,
 		strbuf_addstr(sb, "</pre>\n");
 	}
 
-	strbuf_addf(sb, "<section class=\"votes\" aria-label=\"Votes\">"
-			"<p><strong id=\"helpful-count\">%lld</strong> helpful %s</p>",
-		    p->success_count, p->success_count == 1 ? "vote" : "votes");
-	add_vote_form(sb, s, p->id, 1);
-	add_vote_form(sb, s, p->id, 0);
+	strbuf_addstr(sb, "<section class=\"votes\" aria-label=\"Votes\"><p>");
+	if (v->mine < 0)
+		strbuf_addstr(sb, "Did this pattern help you?");
+	else
+		strbuf_addf(sb, "You found this %s. Vote again to change it.",
+			    v->mine ? "helpful" : "not helpful");
+	strbuf_addstr(sb, "</p>");
+	add_vote_form(sb, s, p->id, 1, v->helpful, v->mine);
+	add_vote_form(sb, s, p->id, 0, v->not_helpful, v->mine);
 	strbuf_addstr(sb, "</section>\n<h2>Change</h2>\n");
 	add_diff(sb, p->code_before, p->code_after);
 

@@ -376,6 +376,7 @@ void handle_ui_pattern(struct server_request *req, struct server_response *res)
 {
 	struct ui_ctx c;
 	struct sdb_pattern p;
+	struct ui_votes v;
 	int rc;
 
 	if (ui_page_session(req, res, &c) < 0)
@@ -385,7 +386,13 @@ void handle_ui_pattern(struct server_request *req, struct server_response *res)
 		ui_db_fail(res, &c, rc, "No such pattern.");
 		goto out;
 	}
-	ui_render_pattern(&res->body, &c.s, &p);
+	rc = serverdb_pattern_votes(req->db, p.id, c.s.user, &v.helpful, &v.not_helpful, &v.mine);
+	if (rc < 0) {
+		sdb_pattern_release(&p);
+		ui_db_fail(res, &c, rc, "No such pattern.");
+		goto out;
+	}
+	ui_render_pattern(&res->body, &c.s, &p, &v);
 	ui_html(res, 200);
 	sdb_pattern_release(&p);
 out:

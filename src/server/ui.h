@@ -94,8 +94,13 @@ void ui_render_error(struct strbuf *sb, const struct ui_session *s, int status,
 void ui_render_patterns(struct strbuf *sb, const struct ui_session *s,
 			const struct ui_filters *f, const struct sdb_pattern *rows, size_t nr,
 			int has_next, long long total);
+/* Votes on a pattern; mine: -1 none, 0 not helpful, 1 helpful. */
+struct ui_votes {
+	long long helpful, not_helpful;
+	int mine;
+};
 void ui_render_pattern(struct strbuf *sb, const struct ui_session *s,
-		       const struct sdb_pattern *p);
+		       const struct sdb_pattern *p, const struct ui_votes *v);
 void ui_render_adapters(struct strbuf *sb, const struct ui_session *s,
 			const struct sdb_adapter *v, size_t nr);
 void ui_render_keys(struct strbuf *sb, const struct ui_session *s, const struct sdb_key *k,
