@@ -103,16 +103,19 @@ def rows(d):
 
 
 def full_shot(d, path, width):
-    if not d.phone:
-        d.set_window_size(width, 600)
+    """A screenshot of the whole page at this width (the screen emulated)."""
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                      {"width": width, "height": 600, "deviceScaleFactor": 1,
+                       "mobile": d.phone})
     h = d.execute_script("return document.documentElement.scrollHeight")
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                      {"width": width, "height": min(max(h, 600), 4000),
+                       "deviceScaleFactor": 1, "mobile": d.phone})
+    d.save_screenshot(path)
     if d.phone:
-        phone(d, width, min(max(h, 600), 4000))
-        d.save_screenshot(path)
         phone(d, width, 812)
     else:
-        d.set_window_size(width, min(max(h, 600), 4000))
-        d.save_screenshot(path)
+        d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def run():
@@ -198,7 +201,6 @@ def run():
               repr(after2))
         submit(d, d.find_element(By.ID, "vote-helpful"))
         full_shot(d, os.path.join(SHOTS, "pattern-1280.png"), 1280)
-        d.set_window_size(1280, 900)
 
         # hostile code is text, and no script runs
         d.get(URL + "/ui/patterns/" + EVIL_ID)
@@ -222,7 +224,6 @@ def run():
               len(d.find_elements(By.CSS_SELECTOR, ".lineage path.edge")) == 2,
               "names=%r buttons=%d" % (names, len(buttons)))
         full_shot(d, os.path.join(SHOTS, "adapters-1280.png"), 1280)
-        d.set_window_size(1280, 900)
         row = d.find_element(By.XPATH, "//tr[td/strong[text()='v1']]")
         submit(d, row.find_element(By.CSS_SELECTOR, "button.activate"))
         active = [v["version_name"] for v in api("/adapters")["versions"] if v["is_active"]]
