@@ -218,7 +218,7 @@ test_expect_success 'a revoked key ends its sessions' '
 
 test_expect_success 'sessions expire (--session-ttl)' '
 	port=$(free_port) &&
-	{ git patterns serve --listen 127.0.0.1:$port --db "$DB_URL" --session-ttl 1 \
+	{ git patterns serve --listen 127.0.0.1:$port --db "$DB_URL" --session-ttl 3 \
 		--adapter-dir "$TRASH/adapters" 2>>"$TRASH/server.log" & } &&
 	echo $! >>"$EXTRA_PIDS" &&
 	wait_for_health http://127.0.0.1:$port &&
@@ -226,7 +226,7 @@ test_expect_success 'sessions expire (--session-ttl)' '
 	test "$(curl -s -o /dev/null -w "%{http_code}" -c short.txt -H "Origin: http://127.0.0.1:$port" \
 		--data-urlencode "key=$ALICE_KEY" http://127.0.0.1:$port/ui/login)" = 303 &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" -b short.txt http://127.0.0.1:$port/ui/)" = 200 &&
-	sleep 2 &&
+	sleep 4 &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" -b short.txt http://127.0.0.1:$port/ui/)" = 303
 '
 

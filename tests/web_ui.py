@@ -156,6 +156,11 @@ def run():
         check("list shows a page of 25 patterns and the total",
               n == 25 and total.startswith("%d patterns" % stored), "%d rows, %r" % (n, total))
         full_shot(d, os.path.join(SHOTS, "list-1280.png"), 1280)
+        d.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        first = d.execute_script("return document.activeElement.className")
+        d.switch_to.active_element.send_keys(Keys.ENTER)
+        check("Tab first reaches a skip link to the content",
+              first == "skip" and d.current_url.endswith("#main"), repr(first))
         submit(d, d.find_element(By.CSS_SELECTOR, "a[rel=next]"))
         check("next page shows the rest",
               len(rows(d)) == stored - 25 and "page=2" in d.current_url,

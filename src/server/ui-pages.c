@@ -122,7 +122,8 @@ void ui_page_begin(struct strbuf *sb, const char *title, const struct ui_session
 	html_esc(sb, title);
 	strbuf_addstr(sb, " \xc2\xb7 git-patterns</title>\n"
 			  "<link rel=\"stylesheet\" href=\"/ui/assets/style.css\">\n"
-			  "</head>\n<body>\n<header class=\"top\">\n"
+			  "</head>\n<body>\n<a class=\"skip\" href=\"#main\">Skip to the content</a>\n"
+			  "<header class=\"top\">\n"
 			  "<a class=\"brand\" href=\"/ui/\">git-patterns</a>\n");
 	if (s) {
 		strbuf_addstr(sb, "<nav aria-label=\"Sections\">");
@@ -144,7 +145,7 @@ void ui_page_begin(struct strbuf *sb, const char *title, const struct ui_session
 			strbuf_addstr(sb, " <span class=\"badge\">admin</span>");
 		strbuf_addstr(sb, "</span><button type=\"submit\">Sign out</button></form>\n");
 	}
-	strbuf_addstr(sb, "</header>\n<main>\n");
+	strbuf_addstr(sb, "</header>\n<main id=\"main\">\n");
 }
 
 void ui_page_end(struct strbuf *sb)
