@@ -200,6 +200,24 @@ test_expect_success 'an admin can activate and roll back' '
 	test "$(active_name)" = merged
 '
 
+test_expect_success 'keys: a member cannot revoke; an admin can, and that ends its sessions' '
+	carol=$(git patterns server add-key carol --db "$DB_URL") &&
+	JAR=carol.txt sign_in "$carol" &&
+	JAR=carol.txt ui GET /ui/ >/dev/null && t=$(csrf) &&
+	git patterns server list-keys --json --db "$DB_URL" >keys.json &&
+	id=$(json_get keys.json "[k[\"id\"] for k in d[\"keys\"] if k[\"user\"] == \"carol\"][0]") &&
+	test "$(JAR=carol.txt ui POST "/ui/keys/$id/revoke" -H "Origin: $ORIGIN" -d "csrf=$t")" = 403 &&
+	test "$(JAR=carol.txt ui GET /ui/)" = 200 &&
+	ui GET /ui/keys >/dev/null && t=$(csrf) &&
+	grep "action=\"/ui/keys/$id/revoke\"" page.html &&
+	test "$(ui POST "/ui/keys/$id/revoke" -H "Origin: $ORIGIN" -d "helpful=1")" = 403 &&
+	test "$(JAR=carol.txt ui GET /ui/)" = 200 &&
+	test "$(ui POST "/ui/keys/$id/revoke" -H "Origin: $ORIGIN" -d "csrf=$t")" = 303 &&
+	test "$(JAR=carol.txt ui GET /ui/)" = 303 &&
+	ui GET /ui/keys >/dev/null &&
+	! grep "action=\"/ui/keys/$id/revoke\"" page.html
+'
+
 test_expect_success 'sign-out deletes the session: the old cookie no longer works' '
 	cp jar.txt old-jar.txt &&
 	ui GET /ui/ >/dev/null && t=$(csrf) &&

@@ -60,6 +60,7 @@ static const struct server_route routes[] = {
 	{ "POST", "/ui/adapters/rollback", handle_ui_rollback, ROUTE_UI },
 	{ "POST", "/ui/adapters/{id}/activate", handle_ui_activate, ROUTE_UI },
 	{ "GET", "/ui/keys", handle_ui_keys, ROUTE_UI },
+	{ "POST", "/ui/keys/{id}/revoke", handle_ui_key_revoke, ROUTE_UI },
 	{ "GET", "/ui/assets/{name}", handle_ui_asset, ROUTE_UI },
 };
 

@@ -610,9 +610,10 @@ void ui_render_keys(struct strbuf *sb, const struct ui_session *s, const struct 
 		    size_t nr)
 {
 	ui_page_begin(sb, "Keys", s, "keys");
-	strbuf_addstr(sb, "<h1>API keys</h1>\n<p>Only a hash of each key is kept; add and "
-			  "revoke keys with <code>git patterns server add-key</code> and "
-			  "<code>revoke-key</code>.</p>\n<div class=\"table-wrap\">"
+	strbuf_addstr(sb, "<h1>API keys</h1>\n<p>Only a hash of each key is kept, so a key "
+			  "is shown once, when <code>git patterns server add-key</code> makes "
+			  "it. Revoking a key ends its sessions at once.</p>\n"
+			  "<div class=\"table-wrap\">"
 			  "<table class=\"keys\">\n<thead><tr><th scope=\"col\" class=\"num\">Id</th>"
 			  "<th scope=\"col\">User</th><th scope=\"col\">Role</th>"
 			  "<th scope=\"col\">Created</th><th scope=\"col\">State</th></tr></thead>\n"
@@ -628,7 +629,12 @@ void ui_render_keys(struct strbuf *sb, const struct ui_session *s, const struct 
 			strbuf_addstr(sb, "revoked ");
 			html_esc(sb, k[i].revoked_at);
 		} else {
-			strbuf_addstr(sb, "valid");
+			/* revoking ends the key's sessions too, this one included */
+			strbuf_addf(sb, "<form class=\"inline\" method=\"post\" "
+					"action=\"/ui/keys/%lld/revoke\">valid ", k[i].id);
+			add_csrf(sb, s);
+			strbuf_addf(sb, "<button type=\"submit\" class=\"revoke\" "
+					"aria-label=\"Revoke key %lld\">Revoke</button></form>", k[i].id);
 		}
 		strbuf_addstr(sb, "</td></tr>\n");
 	}

@@ -20,6 +20,7 @@
 #include "common/json.h"
 #include "common/util.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -512,6 +513,30 @@ void handle_ui_keys(struct server_request *req, struct server_response *res)
 	for (size_t i = 0; i < nr; i++)
 		sdb_key_release(&k[i]);
 	free(k);
+out:
+	ui_end(&c);
+}
+
+void handle_ui_key_revoke(struct server_request *req, struct server_response *res)
+{
+	struct ui_ctx c;
+	char *end;
+	long long id;
+	int rc;
+
+	if (ui_check_post(req, res, &c) < 0 || ui_require_admin(res, &c) < 0)
+		goto out;
+	id = strtoll(req->params[0], &end, 10);
+	if (*end || id < 1) {
+		ui_fail(res, &c, 404, "No such key.");
+		goto out;
+	}
+	rc = serverdb_key_revoke(req->db, id);
+	if (rc < 0) {
+		ui_db_fail(res, &c, rc, "No such key.");
+		goto out;
+	}
+	ui_redirect(res, "/ui/keys");
 out:
 	ui_end(&c);
 }

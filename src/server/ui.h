@@ -34,6 +34,7 @@ void handle_ui_adapters(struct server_request *req, struct server_response *res)
 void handle_ui_activate(struct server_request *req, struct server_response *res);
 void handle_ui_rollback(struct server_request *req, struct server_response *res);
 void handle_ui_keys(struct server_request *req, struct server_response *res);
+void handle_ui_key_revoke(struct server_request *req, struct server_response *res);
 void handle_ui_asset(struct server_request *req, struct server_response *res);
 
 /* The signed-in user of a request, as the pages see it. */
