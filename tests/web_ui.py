@@ -40,6 +40,8 @@ def browser(width):
     profile = tempfile.mkdtemp(prefix="gp-chromium-")
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
+    # every request the pages make, to check that none leaves this server
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
               "--no-first-run", "--disable-background-networking",
               "--disable-component-update", "--disable-sync",
@@ -60,6 +62,15 @@ def phone(d, width, height):
     d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                       {"width": width, "height": height, "deviceScaleFactor": 1,
                        "mobile": True})
+
+
+def requested_urls(d):
+    urls = []
+    for entry in d.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            urls.append(msg["params"]["request"]["url"])
+    return urls
 
 
 def quit(d):
@@ -259,6 +270,11 @@ def run():
         d.get(URL + "/ui/")
         check("sign-out ends the session: the old cookie no longer works",
               gone and d.current_url.startswith(URL + "/ui/login"), d.current_url)
+        # (the browser's own chrome:// pages are not requests to a host)
+        urls = [u for u in requested_urls(d) if u.split(":")[0] in ("http", "https", "ws", "wss")]
+        others = [u for u in urls if not u.startswith(URL + "/")]
+        check("no page asks any other host for anything",
+              len(urls) > 20 and not others, "%d requests, others: %r" % (len(urls), others[:5]))
     finally:
         quit(d)
 
