@@ -41,33 +41,12 @@ int adapters_remote_wanted(int argc, const char **argv)
 	return sub && (!strcmp(sub, "push") || !strcmp(sub, "pull"));
 }
 
-static void print_version_json(const struct remote_adapter *a)
+static void print_version_json(const struct adapter_version *a)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct json_writer jw;
 	jw_init(&jw, &sb, 1);
-	jw_object_begin(&jw);
-	jw_key(&jw, "id");
-	jw_string(&jw, a->id);
-	jw_key(&jw, "version_name");
-	jw_string(&jw, a->version_name);
-	jw_key(&jw, "created_by");
-	jw_string(&jw, a->created_by);
-	jw_key(&jw, "created_at");
-	jw_string(&jw, a->created_at);
-	jw_key(&jw, "is_active");
-	jw_bool(&jw, a->is_active);
-	jw_key(&jw, "parent_versions");
-	jw_raw(&jw, a->parent_versions ? a->parent_versions : "[]");
-	jw_key(&jw, "method");
-	jw_string(&jw, a->method);
-	jw_key(&jw, "weights");
-	jw_raw(&jw, a->weights ? a->weights : "null");
-	jw_key(&jw, "size");
-	jw_int(&jw, a->size);
-	jw_key(&jw, "sha256");
-	jw_string(&jw, a->sha256);
-	jw_object_end(&jw);
+	adapter_version_json(&jw, a, 0);
 	printf("%s\n", sb.buf);
 	strbuf_release(&sb);
 }
@@ -88,7 +67,7 @@ int cmd_adapters_remote(int argc, const char **argv)
 	const char **args = xcalloc((size_t)argc + 1, sizeof(*args));
 	struct credential cred = CREDENTIAL_INIT;
 	struct http_client *client;
-	struct remote_adapter a;
+	struct adapter_version a;
 	git_repository *repo = NULL;
 	long status = 0;
 	int n = 0;
@@ -138,7 +117,7 @@ int cmd_adapters_remote(int argc, const char **argv)
 	client = setup_team_client(repo, remote_opt, 3600, &cred);
 
 	if (!strcmp(sub, "list")) {
-		struct remote_adapter *v;
+		struct adapter_version *v;
 		struct strbuf raw = STRBUF_INIT;
 		size_t nr;
 		if (adapter_remote_list(client, &v, &nr, &raw, &status) < 0) {
@@ -157,7 +136,7 @@ int cmd_adapters_remote(int argc, const char **argv)
 					       v[i].method ? v[i].method : "",
 					       v[i].created_by ? v[i].created_by : "", v[i].size);
 			}
-			remote_adapters_free(v, nr);
+			adapter_versions_free(v, nr);
 		}
 		strbuf_release(&raw);
 	} else if (!strcmp(sub, "push")) {
@@ -172,7 +151,7 @@ int cmd_adapters_remote(int argc, const char **argv)
 				       "sha256 %s%s\n",
 				       args[1], a.version_name, a.id, http_client_url(client),
 				       a.size, a.sha256, a.is_active ? ", active" : "");
-			remote_adapter_release(&a);
+			adapter_version_release(&a);
 		}
 	} else {
 		if (adapter_remote_pull(client, argc == 2 ? args[1] : NULL, output, &a, &status) <
@@ -187,7 +166,7 @@ int cmd_adapters_remote(int argc, const char **argv)
 				       "sha256 %s verified\n",
 				       a.version_name, a.id, a.is_active ? ", active" : "", output,
 				       a.size, a.sha256);
-			remote_adapter_release(&a);
+			adapter_version_release(&a);
 		}
 	}
 	if (status == 401)

@@ -6,10 +6,10 @@
 #include "cli/builtin.h"
 #include "common/json.h"
 #include "cli/parse-options.h"
-#include "fusion/safetensors.h"
 #include "cli/setup.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "common/tempfile.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,38 +23,6 @@ static const char *const adapters_usage[] = {
 	"git patterns adapters list --remote [<url>] [--json]",
 	NULL
 };
-
-static void version_json(struct json_writer *jw, const struct adapter_version *v)
-{
-	jw_object_begin(jw);
-	jw_key(jw, "id");
-	jw_string(jw, v->id);
-	jw_key(jw, "version_name");
-	jw_string(jw, v->version_name);
-	jw_key(jw, "adapter_path");
-	jw_string(jw, v->adapter_path);
-	jw_key(jw, "config_path");
-	jw_string(jw, v->config_path);
-	jw_key(jw, "created_by");
-	jw_string(jw, v->created_by);
-	jw_key(jw, "created_at");
-	jw_string(jw, v->created_at);
-	jw_key(jw, "parent_versions");
-	jw_raw(jw, v->parent_versions && *v->parent_versions ? v->parent_versions : "[]");
-	jw_key(jw, "method");
-	jw_string(jw, v->method);
-	jw_key(jw, "weights");
-	jw_raw(jw, v->weights && *v->weights ? v->weights : "null");
-	jw_key(jw, "size");
-	jw_int(jw, v->size);
-	jw_key(jw, "sha256");
-	jw_string(jw, v->sha256);
-	jw_key(jw, "copy");
-	jw_string(jw, v->copy_dir);
-	jw_key(jw, "is_active");
-	jw_bool(jw, v->is_active);
-	jw_object_end(jw);
-}
 
 static int list_versions(struct store *s, int json)
 {
@@ -71,7 +39,7 @@ static int list_versions(struct store *s, int json)
 		jw_key(&jw, "versions");
 		jw_array_begin(&jw);
 		for (size_t i = 0; i < nr; i++)
-			version_json(&jw, &v[i]);
+			adapter_version_json(&jw, &v[i], ADAPTER_JSON_LOCAL);
 		jw_array_end(&jw);
 		jw_object_end(&jw);
 		printf("%s\n", sb.buf);
@@ -123,7 +91,7 @@ int cmd_adapters(int argc, const char **argv)
 	if (json && strcmp(sub, "list"))
 		usage_msg_opt(adapters_usage, opts, "--json goes with list");
 
-	st_remove_temp_files_on_signal();
+	tempfile_remove_on_signal();
 	repo = setup_repo(NULL);
 	s = setup_store(repo);
 	if (!strcmp(sub, "list")) {

@@ -15,7 +15,9 @@
 #include "local/store.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "common/tempfile.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -82,6 +84,102 @@ static char *input_file(const char *given)
 	return xstrdup(given);
 }
 
+/* Die with the usage for a combination of options that cannot work; the method. */
+static int check_usage(const struct option *opts, const struct string_list *adapters,
+		       const struct string_list *weights, const struct string_list *rates,
+		       const char *output, const char *method, int rank, int threads)
+{
+	int m;
+
+	if (!adapters->nr)
+		usage_msg_opt(merge_usage, opts, "--adapters is required");
+	if (!output)
+		usage_msg_opt(merge_usage, opts, "--output is required");
+	if (weights->nr && rates->nr)
+		usage_msg_opt(merge_usage, opts,
+			      "--weights and --success-rates cannot be used together");
+	if (weights->nr && weights->nr != adapters->nr)
+		usage_msg_opt(merge_usage, opts, "%zu weights for %zu adapters", weights->nr,
+			      adapters->nr);
+	if (rates->nr && rates->nr != adapters->nr)
+		usage_msg_opt(merge_usage, opts, "%zu success rates for %zu adapters", rates->nr,
+			      adapters->nr);
+	m = merge_method_from_name(method);
+	if (m < 0)
+		usage_msg_opt(merge_usage, opts, "unknown method '%s' (linear, cat or svd)",
+			      method);
+	if (rank < 0 || (rank && m != MERGE_SVD))
+		usage_msg_opt(merge_usage, opts,
+			      "--rank takes a positive number and needs "
+			      "--method svd");
+	if (threads < 0 || threads > 64)
+		usage_msg_opt(merge_usage, opts, "--threads must be between 1 and 64");
+	return m;
+}
+
+/*
+ * Inside a repository: open its store, check that version_name is free and
+ * find the version each input came from. The parents (one per input, NULL
+ * for a file that is no version), or NULL outside a repository (warned:
+ * nothing will be recorded).
+ */
+static char **open_record(git_repository **repo, struct store **store,
+			  const struct string_list *adapters, const char *version_name)
+{
+	char **parents;
+	int taken = 0;
+
+	if (repo_open(repo, NULL) < 0) {
+		warning("not in a git repository: the merge is written but no adapter "
+			"version is recorded");
+		return NULL;
+	}
+	if (store_open_repo(store, *repo) < 0)
+		die_err();
+	if (version_name && adapters_name_taken(*store, version_name, &taken) < 0)
+		die_err();
+	if (taken)
+		die("adapter version '%s' already exists", version_name);
+	parents = xcalloc(adapters->nr, sizeof(*parents));
+	for (size_t i = 0; i < adapters->nr; i++) {
+		char *file = input_file(adapters->items[i]);
+		parents[i] = adapters_parent_name(*store, file);
+		free(file);
+	}
+	return parents;
+}
+
+/* Record the merge res as the new active adapter version. */
+static void record_version(struct store *store, git_repository *repo,
+			   const struct merge_result *res, char *const *parents,
+			   const struct string_list *adapters, const char *method,
+			   const char *version_name, int quiet)
+{
+	struct adapter_version v;
+	char **pnames = xcalloc(adapters->nr, sizeof(*pnames));
+	char *gemail = config_get_string(repo, "user.email", NULL);
+	const char *aemail = getenv("GIT_AUTHOR_EMAIL");
+
+	assert(parents); /* open_record found them */
+	memset(&v, 0, sizeof(v));
+	for (size_t i = 0; i < adapters->nr; i++)
+		pnames[i] = parents[i] ? parents[i] : adapters->items[i];
+	v.version_name = version_name ? xstrdup(version_name) : NULL;
+	v.adapter_path = xstrdup(res->output);
+	v.config_path = res->config ? xstrdup(res->config) : NULL;
+	v.created_by = gemail ? gemail : xstrdup(aemail ? aemail : "");
+	v.parent_versions = json_string_array((const char *const *)pnames, adapters->nr);
+	v.method = xstrdup(method);
+	v.weights = json_number_array(res->weights, adapters->nr);
+	free(pnames);
+	if (adapters_record(store, &v, res->meta) < 0)
+		die("the merge was written to %s but recording its version failed: %s",
+		    res->output, err_msg());
+	if (!quiet)
+		printf("Recorded adapter version %s (%.8s), now active\n", v.version_name, v.id);
+	adapter_version_release(&v);
+}
+
 int cmd_merge_adapters(int argc, const char **argv)
 {
 	struct string_list adapters = STRING_LIST_INIT, weights = STRING_LIST_INIT,
@@ -120,29 +218,7 @@ int cmd_merge_adapters(int argc, const char **argv)
 	argc = parse_options(argc, argv, opts, merge_usage, 0);
 	if (argc)
 		usage_msg_opt(merge_usage, opts, "unexpected argument '%s'", argv[0]);
-	if (!adapters.nr)
-		usage_msg_opt(merge_usage, opts, "--adapters is required");
-	if (!output)
-		usage_msg_opt(merge_usage, opts, "--output is required");
-	if (weights.nr && rates.nr)
-		usage_msg_opt(merge_usage, opts,
-			      "--weights and --success-rates cannot be used together");
-	if (weights.nr && weights.nr != adapters.nr)
-		usage_msg_opt(merge_usage, opts, "%zu weights for %zu adapters", weights.nr,
-			      adapters.nr);
-	if (rates.nr && rates.nr != adapters.nr)
-		usage_msg_opt(merge_usage, opts, "%zu success rates for %zu adapters", rates.nr,
-			      adapters.nr);
-	m = merge_method_from_name(method);
-	if (m < 0)
-		usage_msg_opt(merge_usage, opts, "unknown method '%s' (linear, cat or svd)",
-			      method);
-	if (rank < 0 || (rank && m != MERGE_SVD))
-		usage_msg_opt(merge_usage, opts,
-			      "--rank takes a positive number and needs "
-			      "--method svd");
-	if (threads < 0 || threads > 64)
-		usage_msg_opt(merge_usage, opts, "--threads must be between 1 and 64");
+	m = check_usage(opts, &adapters, &weights, &rates, output, method, rank, threads);
 	if (weights.nr)
 		w = parse_numbers(&weights, "--weights", opts);
 	if (rates.nr)
@@ -173,31 +249,12 @@ int cmd_merge_adapters(int argc, const char **argv)
 		free(tmp);
 	}
 
-	if (record) {
-		if (repo_open(&repo, NULL) < 0) {
-			warning("not in a git repository: the merge is written but no adapter "
-				"version is recorded");
-			record = 0;
-		} else if (store_open_repo(&store, repo) < 0) {
-			die_err();
-		}
-	}
-	if (record) {
-		int taken = 0;
-		if (version_name && adapters_name_taken(store, version_name, &taken) < 0)
-			die_err();
-		if (taken)
-			die("adapter version '%s' already exists", version_name);
-		parents = xcalloc(adapters.nr, sizeof(*parents));
-		for (size_t i = 0; i < adapters.nr; i++) {
-			char *file = input_file(adapters.items[i]);
-			parents[i] = adapters_parent_name(store, file);
-			free(file);
-		}
-		mo.parent_names = (const char *const *)parents;
-	}
+	if (record)
+		parents = open_record(&repo, &store, &adapters, version_name);
+	record = parents != NULL;
+	mo.parent_names = (const char *const *)parents;
 
-	st_remove_temp_files_on_signal();
+	tempfile_remove_on_signal();
 	progress = progress_start("Merging adapters", 0, "MiB", quiet || !show_progress);
 	mo.progress = progress ? on_progress : NULL;
 	mo.cb_data = progress;
@@ -211,33 +268,8 @@ int cmd_merge_adapters(int argc, const char **argv)
 	if (!quiet)
 		printf("Merged %zu adapters (%s) into %s: %zu tensors, %.1f MiB\n", adapters.nr,
 		       method, res.output, res.tensors, (double)res.bytes / (1 << 20));
-	if (record) {
-		struct adapter_version v;
-		char **pnames = xcalloc(adapters.nr, sizeof(*pnames));
-		char *gemail = config_get_string(repo, "user.email", NULL);
-		memset(&v, 0, sizeof(v));
-		for (size_t i = 0; i < adapters.nr; i++)
-			pnames[i] = parents[i] ? parents[i] : adapters.items[i];
-		v.version_name = version_name ? xstrdup(version_name) : NULL;
-		v.adapter_path = xstrdup(res.output);
-		v.config_path = res.config ? xstrdup(res.config) : NULL;
-		v.created_by =
-			gemail ? gemail
-			       : xstrdup(getenv("GIT_AUTHOR_EMAIL") ? getenv("GIT_AUTHOR_EMAIL")
-								    : "");
-		v.parent_versions = json_string_array((const char *const *)pnames, adapters.nr);
-		v.method = xstrdup(method);
-		v.weights = json_number_array(res.weights, adapters.nr);
-		free(pnames);
-		if (adapters_record(store, &v, res.meta) < 0)
-			die("the merge was written to %s but recording its version failed: %s",
-			    res.output, err_msg());
-		if (!quiet)
-			printf("Recorded adapter version %s (%.8s), now active\n", v.version_name,
-			       v.id);
-		adapter_version_release(&v);
-	}
-
+	if (record)
+		record_version(store, repo, &res, parents, &adapters, method, version_name, quiet);
 	merge_result_release(&res);
 	for (size_t i = 0; parents && i < adapters.nr; i++)
 		free(parents[i]);

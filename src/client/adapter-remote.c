@@ -16,25 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void remote_adapter_release(struct remote_adapter *a)
-{
-	free(a->id);
-	free(a->version_name);
-	free(a->created_by);
-	free(a->created_at);
-	free(a->parent_versions);
-	free(a->method);
-	free(a->weights);
-	memset(a, 0, sizeof(*a));
-}
-
-void remote_adapters_free(struct remote_adapter *a, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		remote_adapter_release(&a[i]);
-	free(a);
-}
-
 static char *opt_string(const cJSON *o, const char *key)
 {
 	const char *s = json_get_string(o, key);
@@ -56,19 +37,19 @@ static char *opt_json(const cJSON *o, const char *key)
 }
 
 /* A version record from the server; -1 (err_set) when it lacks id or sha256. */
-static int read_version(const cJSON *o, struct remote_adapter *a)
+static int read_version(const cJSON *o, struct adapter_version *a)
 {
-	const char *sha;
+	const char *id, *sha;
 	const cJSON *size;
 
 	memset(a, 0, sizeof(*a));
-	if (!cJSON_IsObject(o) || !json_get_string(o, "id") ||
+	if (!cJSON_IsObject(o) || !(id = json_get_string(o, "id")) || strlen(id) >= sizeof(a->id) ||
 	    !(sha = json_get_string(o, "sha256")) || strlen(sha) != 64 ||
 	    !cJSON_IsNumber(size = cJSON_GetObjectItemCaseSensitive(o, "size")) ||
 	    size->valuedouble < 0)
 		return err_set("the team server sent an adapter version without id, size "
 			       "or sha256");
-	a->id = opt_string(o, "id");
+	memcpy(a->id, id, strlen(id) + 1);
 	a->version_name = opt_string(o, "version_name");
 	a->created_by = opt_string(o, "created_by");
 	a->created_at = opt_string(o, "created_at");
@@ -92,7 +73,7 @@ static int refused(const char *what, const struct http_response *resp, long *sta
 	return -1;
 }
 
-int adapter_remote_list(struct http_client *c, struct remote_adapter **out, size_t *nr,
+int adapter_remote_list(struct http_client *c, struct adapter_version **out, size_t *nr,
 			struct strbuf *raw, long *status)
 {
 	struct http_response resp = HTTP_RESPONSE_INIT;
@@ -126,7 +107,7 @@ int adapter_remote_list(struct http_client *c, struct remote_adapter **out, size
 	ret = 0;
 out:
 	if (ret < 0) {
-		remote_adapters_free(*out, *nr);
+		adapter_versions_free(*out, *nr);
 		*out = NULL;
 		*nr = 0;
 	}
@@ -136,7 +117,7 @@ out:
 }
 
 int adapter_remote_push(struct http_client *c, const char *file, const char *name,
-			struct remote_adapter *out, long *status)
+			struct adapter_version *out, long *status)
 {
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	struct strbuf path = STRBUF_INIT;
@@ -174,7 +155,7 @@ int adapter_remote_push(struct http_client *c, const char *file, const char *nam
 	if (out->size != (long long)st.st_size) {
 		err_set("the team server recorded %lld bytes for '%s', which has %lld", out->size,
 			file, (long long)st.st_size);
-		remote_adapter_release(out);
+		adapter_version_release(out);
 		goto out;
 	}
 	ret = 0;
@@ -186,10 +167,10 @@ out:
 }
 
 /* The version ref names among v: id, version name, or unique id prefix. */
-static const struct remote_adapter *find_version(const struct remote_adapter *v, size_t nr,
+static const struct adapter_version *find_version(const struct adapter_version *v, size_t nr,
 						 const char *ref)
 {
-	const struct remote_adapter *found = NULL;
+	const struct adapter_version *found = NULL;
 	size_t len;
 	if (!ref) {
 		for (size_t i = 0; i < nr; i++)
@@ -222,11 +203,11 @@ static const struct remote_adapter *find_version(const struct remote_adapter *v,
 }
 
 int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest,
-			struct remote_adapter *out, long *status)
+			struct adapter_version *out, long *status)
 {
 	struct http_response resp = HTTP_RESPONSE_INIT;
-	struct remote_adapter *v;
-	const struct remote_adapter *want;
+	struct adapter_version *v;
+	const struct adapter_version *want;
 	char *path = NULL;
 	char hex[65];
 	struct stat st;
@@ -266,7 +247,7 @@ int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest
 	ret = 0;
 out:
 	free(path);
-	remote_adapters_free(v, nr);
+	adapter_versions_free(v, nr);
 	http_response_release(&resp);
 	return ret;
 }

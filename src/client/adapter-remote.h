@@ -19,33 +19,19 @@
 #define ADAPTER_REMOTE_H
 
 #include "client/http.h"
+#include "fusion/adapter-version.h"
 #include "common/strbuf.h"
 
-struct remote_adapter {
-	char *id;
-	char *version_name;
-	char *created_by;
-	char *created_at;
-	char *parent_versions; /* JSON array text */
-	char *method;
-	char *weights; /* JSON array text, or NULL */
-	char sha256[65];
-	long long size;
-	int is_active;
-};
-void remote_adapter_release(struct remote_adapter *a);
-void remote_adapters_free(struct remote_adapter *a, size_t nr);
-
 /* All versions, oldest first; raw (may be NULL) receives the server's JSON. */
-int adapter_remote_list(struct http_client *c, struct remote_adapter **out, size_t *nr,
+int adapter_remote_list(struct http_client *c, struct adapter_version **out, size_t *nr,
 			struct strbuf *raw, long *status);
 
 /* Upload file as version name; out is the version the server recorded. */
 int adapter_remote_push(struct http_client *c, const char *file, const char *name,
-			struct remote_adapter *out, long *status);
+			struct adapter_version *out, long *status);
 
 /* Download version ref (NULL: the active one) into dest; out: its record. */
 int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest,
-			struct remote_adapter *out, long *status);
+			struct adapter_version *out, long *status);
 
 #endif

@@ -88,7 +88,4 @@ int sync_feedback_queue(struct store *s, const char *id, int helpful, const char
  */
 int sync_feedback_queued(struct store *s, long long rowid, const char *server_id);
 
-/* 1 if s is a UUID in its canonical 36-character text form. */
-int sync_is_uuid(const char *s);
-
 #endif

@@ -5,9 +5,11 @@
 #include "common/util.h"
 #include "common/strbuf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 void *xmalloc(size_t n)
@@ -174,4 +176,50 @@ int parse_bool(const char *s)
 		if (!strcasecmp(s, no[i]))
 			return 0;
 	return -1;
+}
+
+void utc_now(char out[UTC_NOW_LEN])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(out, UTC_NOW_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, UTC_NOW_LEN, "1970-01-01T00:00:00Z");
+}
+
+int uuid_valid(const char *s)
+{
+	size_t i;
+	for (i = 0; s[i]; i++) {
+		if (i >= 36)
+			return 0;
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!strchr("0123456789abcdefABCDEF", s[i])) {
+			return 0;
+		}
+	}
+	return i == 36;
+}
+
+int mkdir_p(const char *dir)
+{
+	char *copy = xstrdup(dir);
+	int ret = 0;
+
+	for (char *p = copy + 1;; p++) {
+		char c = *p;
+		if (c && c != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
+			ret = err_set("cannot create folder '%s': %s", copy, strerror(errno));
+			break;
+		}
+		if (!c)
+			break;
+		*p = c;
+	}
+	free(copy);
+	return ret;
 }

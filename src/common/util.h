@@ -70,4 +70,17 @@ double now_seconds(void);
 /* Parse "true/yes/on/1" and "false/no/off/0" as git does; -1 if neither. */
 int parse_bool(const char *s);
 
+/* The current time in UTC as "YYYY-MM-DDTHH:MM:SSZ" (SPEC's timestamps). */
+#define UTC_NOW_LEN 21
+void utc_now(char out[UTC_NOW_LEN]);
+
+/* 1 if s is a UUID in its canonical 36-character text form (any case). */
+int uuid_valid(const char *s);
+
+/*
+ * mkdir -p: create the folder dir and any missing parents (mode 0777 less
+ * the umask). 0, or -1 and err_set naming the folder that could not be made.
+ */
+int mkdir_p(const char *dir);
+
 #endif

@@ -22,6 +22,7 @@
 #include "fusion/safetensors.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "common/tempfile.h"
 
 #include <errno.h>
 #include <lapacke.h>
@@ -937,14 +938,6 @@ static int stream_linear(struct merger *m)
 
 /* ---- metadata ---- */
 
-static void iso_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void weights_json(struct merger *m, struct strbuf *sb)
 {
 	struct json_writer jw;
@@ -976,7 +969,7 @@ static char *meta_json(struct merger *m)
 	struct json_writer jw;
 	char now[32];
 
-	iso_now(now, sizeof(now));
+	utc_now(now);
 	jw_init(&jw, &sb, 1);
 	jw_object_begin(&jw);
 	jw_key(&jw, "method");
@@ -1096,14 +1089,139 @@ static int resolve_output(struct merger *m)
 	return 0;
 }
 
+/* Free what the merge holds (the result stays the caller's). */
+static void merger_release(struct merger *m)
+{
+	st_writer_abort(m->writer);
+	m->writer = NULL;
+	free(m->created_dir);
+	for (size_t i = 0; i < m->nplan; i++) {
+		free(m->plan[i].name);
+		free(m->plan[i].shape);
+		free(m->plan[i].src);
+	}
+	free(m->plan);
+	for (size_t k = 0; k < m->nmod; k++) {
+		free(m->mod[k].a_name);
+		free(m->mod[k].b_name);
+		free(m->mod[k].a);
+		free(m->mod[k].b);
+	}
+	free(m->mod);
+	for (size_t i = 0; m->in && i < m->nr; i++) {
+		free(m->in[i].file);
+		free(m->in[i].config_path);
+		st_close(m->in[i].sf);
+		cJSON_Delete(m->in[i].config);
+	}
+	free(m->in);
+}
+
+/* Resolve and open the inputs and the output; 0, -1, or MERGE_EUSAGE. */
+static int open_inputs(struct merger *m)
+{
+	const struct merge_options *o = m->o;
+	int ret;
+
+	m->in = xcalloc(o->nr, sizeof(*m->in));
+	for (size_t i = 0; i < o->nr; i++)
+		if (resolve_input(&m->in[i], o->adapters[i]) < 0)
+			return -1;
+	ret = resolve_output(m);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < o->nr; i++) {
+		if (st_open(&m->in[i].sf, m->in[i].file) < 0)
+			return -1;
+		if (m->in[i].config_path && read_config(&m->in[i], o->warn, o->cb_data) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Linear merging averages A and B as stored: say so when the scales differ. */
+static void warn_alpha(struct merger *m)
+{
+	double alpha = 0;
+	int have = 0;
+	for (size_t i = 0; i < m->nr; i++)
+		if (m->in[i].have_alpha) {
+			if (have && m->in[i].alpha != alpha)
+				warnf(m, "the adapters have different lora_alpha; linear "
+					 "merging averages A and B as stored");
+			alpha = m->in[i].alpha;
+			have = 1;
+		}
+}
+
+/* Start the output: its header (tensors of the plan, merge metadata). */
+static int begin_output(struct merger *m)
+{
+	struct st_out_tensor *ot = xcalloc(m->nplan ? m->nplan : 1, sizeof(*ot));
+	struct strbuf wjson = STRBUF_INIT, pjson = STRBUF_INIT;
+	struct st_meta meta[4];
+	int ret = -1;
+
+	for (size_t i = 0; i < m->nplan; i++) {
+		ot[i].name = m->plan[i].name;
+		ot[i].dtype = m->plan[i].dtype;
+		ot[i].ndim = m->plan[i].ndim;
+		ot[i].shape = m->plan[i].shape;
+	}
+	weights_json(m, &wjson);
+	parents_json(m, &pjson);
+	meta[0] = (struct st_meta){"format", "pt"};
+	meta[1] = (struct st_meta){"merge_method", (char *)merge_method_name(m->o->method)};
+	meta[2] = (struct st_meta){"merge_weights", wjson.buf};
+	meta[3] = (struct st_meta){"merge_parents", pjson.buf};
+	if (st_writer_begin(&m->writer, m->res->output, ot, m->nplan, meta, 4) < 0)
+		goto out;
+	m->fd = st_writer_fd(m->writer);
+	for (size_t i = 0; i < m->nplan; i++) {
+		m->plan[i].offset = ot[i].offset;
+		m->plan[i].nbytes = ot[i].nbytes;
+		m->total_bytes += ot[i].nbytes;
+	}
+	ret = 0;
+out:
+	free(ot);
+	strbuf_release(&wjson);
+	strbuf_release(&pjson);
+	return ret;
+}
+
+/* Put the output in place, then its adapter_config.json and meta.json. */
+static int finish_output(struct merger *m)
+{
+	struct merge_result *res = m->res;
+	char *config = res->config ? config_json(m) : NULL, *metatext;
+	struct st_writer *w = m->writer;
+	int ret = -1;
+
+	if (!config) {
+		free(res->config);
+		res->config = NULL;
+	}
+	metatext = meta_json(m);
+	m->writer = NULL;
+	if (st_writer_commit(w) < 0)
+		goto out;
+	if ((config && write_file_atomic(res->config, config, strlen(config)) < 0) ||
+	    write_file_atomic(res->meta, metatext, strlen(metatext)) < 0) {
+		unlink(res->output);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(config);
+	free(metatext);
+	return ret;
+}
+
 int merge_adapters(const struct merge_options *o, struct merge_result *res)
 {
 	struct merger m;
-	struct st_out_tensor *ot = NULL;
-	struct st_meta meta[4];
-	struct strbuf wjson = STRBUF_INIT, pjson = STRBUF_INIT;
-	char *config = NULL, *metatext = NULL;
-	int ret = -1;
+	int ret;
 
 	memset(res, 0, sizeof(*res));
 	memset(&m, 0, sizeof(m));
@@ -1123,60 +1241,16 @@ int merge_adapters(const struct merge_options *o, struct merge_result *res)
 	ret = merge_normalise_weights(o->weights, o->success_rates, o->nr, m.w);
 	if (ret)
 		return ret;
-	ret = -1;
-	m.in = xcalloc(o->nr, sizeof(*m.in));
-	for (size_t i = 0; i < o->nr; i++)
-		if (resolve_input(&m.in[i], o->adapters[i]) < 0)
-			goto out;
-	ret = resolve_output(&m);
+	ret = open_inputs(&m);
 	if (ret)
 		goto out;
 	ret = -1;
-	for (size_t i = 0; i < o->nr; i++) {
-		if (st_open(&m.in[i].sf, m.in[i].file) < 0)
-			goto out;
-		if (m.in[i].config_path && read_config(&m.in[i], o->warn, o->cb_data) < 0)
-			goto out;
-	}
 	if (build_plan(&m) < 0)
 		goto out;
-	if (o->method == MERGE_LINEAR) {
-		double alpha = 0;
-		int have = 0;
-		for (size_t i = 0; i < m.nr; i++)
-			if (m.in[i].have_alpha) {
-				if (have && m.in[i].alpha != alpha)
-					warnf(&m, "the adapters have different lora_alpha; linear "
-						  "merging averages A and B as stored");
-				alpha = m.in[i].alpha;
-				have = 1;
-			}
-	}
-
-	/* header */
-	ot = xcalloc(m.nplan ? m.nplan : 1, sizeof(*ot));
-	for (size_t i = 0; i < m.nplan; i++) {
-		ot[i].name = m.plan[i].name;
-		ot[i].dtype = m.plan[i].dtype;
-		ot[i].ndim = m.plan[i].ndim;
-		ot[i].shape = m.plan[i].shape;
-	}
-	weights_json(&m, &wjson);
-	parents_json(&m, &pjson);
-	meta[0] = (struct st_meta){"format", "pt"};
-	meta[1] = (struct st_meta){"merge_method", (char *)merge_method_name(o->method)};
-	meta[2] = (struct st_meta){"merge_weights", wjson.buf};
-	meta[3] = (struct st_meta){"merge_parents", pjson.buf};
-	if (st_writer_begin(&m.writer, res->output, ot, m.nplan, meta, 4) < 0)
+	if (o->method == MERGE_LINEAR)
+		warn_alpha(&m);
+	if (begin_output(&m) < 0)
 		goto out;
-	m.fd = st_writer_fd(m.writer);
-	for (size_t i = 0; i < m.nplan; i++) {
-		m.plan[i].offset = ot[i].offset;
-		m.plan[i].nbytes = ot[i].nbytes;
-		m.total_bytes += ot[i].nbytes;
-	}
-
-	/* data */
 	for (size_t k = 0; k < m.nmod; k++)
 		if ((o->method == MERGE_CAT ? write_cat(&m, &m.mod[k]) : write_svd(&m, &m.mod[k])) <
 		    0)
@@ -1185,58 +1259,18 @@ int merge_adapters(const struct merge_options *o, struct merge_result *res)
 		goto out;
 	if (o->progress)
 		o->progress(o->cb_data, m.done_bytes, m.total_bytes);
-
-	config = res->config ? config_json(&m) : NULL;
-	if (!config) {
-		free(res->config);
-		res->config = NULL;
-	}
-	metatext = meta_json(&m);
-	{
-		struct st_writer *w = m.writer;
-		m.writer = NULL;
-		if (st_writer_commit(w) < 0)
-			goto out;
-	}
-	if ((config && write_file_atomic(res->config, config, strlen(config)) < 0) ||
-	    write_file_atomic(res->meta, metatext, strlen(metatext)) < 0) {
-		unlink(res->output);
+	if (finish_output(&m) < 0)
 		goto out;
-	}
 	res->tensors = m.nplan;
 	res->bytes = m.total_bytes;
 	res->rank = (int)m.out_rank;
 	ret = 0;
 out:
 	st_writer_abort(m.writer);
+	m.writer = NULL;
 	if (ret && m.created_dir)
 		rmdir(m.created_dir); /* only if still empty */
-	free(m.created_dir);
-	free(config);
-	free(metatext);
-	free(ot);
-	strbuf_release(&wjson);
-	strbuf_release(&pjson);
-	for (size_t i = 0; i < m.nplan; i++) {
-		free(m.plan[i].name);
-		free(m.plan[i].shape);
-		free(m.plan[i].src);
-	}
-	free(m.plan);
-	for (size_t k = 0; k < m.nmod; k++) {
-		free(m.mod[k].a_name);
-		free(m.mod[k].b_name);
-		free(m.mod[k].a);
-		free(m.mod[k].b);
-	}
-	free(m.mod);
-	for (size_t i = 0; m.in && i < o->nr; i++) {
-		free(m.in[i].file);
-		free(m.in[i].config_path);
-		st_close(m.in[i].sf);
-		cJSON_Delete(m.in[i].config);
-	}
-	free(m.in);
+	merger_release(&m);
 	return ret;
 }
 

@@ -1,5 +1,6 @@
 /*
- * safetensors.c: the safetensors reader (validating, over mmap) and writer.
+ * safetensors.c: the safetensors reader (validating, over mmap) and writer
+ * (through a temporary file: common/tempfile.h).
  *
  * The header is parsed by a small strict JSON parser of its own rather
  * than cJSON, because validation needs what cJSON cannot give: exact
@@ -13,13 +14,13 @@
 #include "common/hash.h"
 #include "common/json.h"
 #include "common/strbuf.h"
+#include "common/tempfile.h"
 #include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -884,122 +885,6 @@ struct st_writer {
 	uint64_t expect, written, flushed;
 };
 
-/*
- * Temporary files in flight, so that a signal handler can remove them
- * (st_remove_temp_files is async-signal-safe: it only reads the slots
- * and calls unlink).
- */
-#define MAX_TEMPS 16
-static char *temps[MAX_TEMPS];
-
-static void remember_temp(char *tmp)
-{
-	for (int i = 0; i < MAX_TEMPS; i++) {
-		char *expected = NULL;
-		if (__atomic_compare_exchange_n(&temps[i], &expected, tmp, 0, __ATOMIC_SEQ_CST,
-						__ATOMIC_SEQ_CST))
-			return;
-	}
-}
-
-void st_forget_temp(const char *tmp)
-{
-	for (int i = 0; i < MAX_TEMPS; i++) {
-		char *expected = (char *)tmp;
-		if (tmp && __atomic_compare_exchange_n(&temps[i], &expected, NULL, 0,
-						       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-			return;
-	}
-}
-
-void st_remove_temp_files(void)
-{
-	for (int i = 0; i < MAX_TEMPS; i++) {
-		char *t = __atomic_load_n(&temps[i], __ATOMIC_SEQ_CST);
-		if (t)
-			unlink(t);
-	}
-}
-
-static void remove_temp_and_die(int sig)
-{
-	st_remove_temp_files();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-void st_remove_temp_files_on_signal(void)
-{
-	signal(SIGINT, remove_temp_and_die);
-	signal(SIGTERM, remove_temp_and_die);
-	signal(SIGHUP, remove_temp_and_die);
-}
-
-char *st_create_temp(const char *path, int *fd)
-{
-	/*
-	 * Not mkstemp: that creates mode 0600. A new file here gets 0666 less
-	 * the umask, like any file the user writes; O_EXCL keeps it ours.
-	 */
-	for (int attempt = 0; attempt < 100; attempt++) {
-		unsigned char rnd[6];
-		char hex[13];
-		char *tmp;
-		if (random_bytes(rnd, sizeof(rnd)) < 0)
-			return NULL;
-		hex_encode(rnd, sizeof(rnd), hex);
-		tmp = xstrfmt("%s.tmp-%s", path, hex);
-		*fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (*fd >= 0) {
-			remember_temp(tmp);
-			return tmp;
-		}
-		if (errno != EEXIST) {
-			err_set("cannot create temporary file '%s': %s", tmp, strerror(errno));
-			free(tmp);
-			return NULL;
-		}
-		free(tmp);
-	}
-	err_set("cannot create a temporary file beside '%s'", path);
-	return NULL;
-}
-
-static int write_all(int fd, const void *buf, size_t len, const char *path)
-{
-	const char *p = buf;
-	while (len) {
-		ssize_t n = write(fd, p, len > (1 << 30) ? (1 << 30) : len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return err_set("cannot write '%s': %s", path, strerror(errno));
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static void fsync_dir_of(const char *path)
-{
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	int fd;
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		strcpy(dir, ".");
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(dir);
-}
-
 int st_writer_begin(struct st_writer **out, const char *path, struct st_out_tensor *t, size_t nr,
 		    const struct st_meta *meta, size_t meta_nr)
 {
@@ -1064,7 +949,7 @@ int st_writer_begin(struct st_writer **out, const char *path, struct st_out_tens
 
 	w = xcalloc(1, sizeof(*w));
 	w->path = xstrdup(path);
-	w->tmp = st_create_temp(path, &w->fd);
+	w->tmp = tempfile_create(path, &w->fd);
 	if (!w->tmp) {
 		free(w->path);
 		free(w);
@@ -1074,8 +959,8 @@ int st_writer_begin(struct st_writer **out, const char *path, struct st_out_tens
 	for (int i = 0; i < 8; i++)
 		len8[i] = (unsigned char)((uint64_t)hdr.len >> (8 * i));
 	w->expect = 8 + hdr.len + off;
-	if (write_all(w->fd, len8, 8, w->tmp) < 0 ||
-	    write_all(w->fd, hdr.buf, hdr.len, w->tmp) < 0) {
+	if (write_in_full(w->fd, len8, 8, w->tmp) < 0 ||
+	    write_in_full(w->fd, hdr.buf, hdr.len, w->tmp) < 0) {
 		strbuf_release(&hdr);
 		st_writer_abort(w);
 		return -1;
@@ -1099,7 +984,7 @@ int st_writer_fd(struct st_writer *w)
 
 int st_writer_write(struct st_writer *w, const void *buf, size_t len)
 {
-	if (write_all(w->fd, buf, len, w->tmp) < 0)
+	if (write_in_full(w->fd, buf, len, w->tmp) < 0)
 		return -1;
 	w->written += len;
 	return 0;
@@ -1137,8 +1022,8 @@ int st_writer_commit(struct st_writer *w)
 		err_set("cannot rename '%s' to '%s': %s", w->tmp, w->path, strerror(errno));
 		goto out;
 	}
-	st_forget_temp(w->tmp);
-	fsync_dir_of(w->path);
+	tempfile_forget(w->tmp);
+	fsync_parent_dir(w->path);
 	free(w->tmp);
 	w->tmp = NULL;
 	ret = 0;
@@ -1155,31 +1040,9 @@ void st_writer_abort(struct st_writer *w)
 		close(w->fd);
 	if (w->tmp) {
 		unlink(w->tmp);
-		st_forget_temp(w->tmp);
+		tempfile_forget(w->tmp);
 	}
 	free(w->tmp);
 	free(w->path);
 	free(w);
-}
-
-int write_file_atomic(const char *path, const void *buf, size_t len)
-{
-	int fd, ret = 0;
-	char *tmp = st_create_temp(path, &fd);
-	if (!tmp)
-		return -1;
-	if (write_all(fd, buf, len, tmp) < 0 ||
-	    (fsync(fd) < 0 && err_set("cannot sync '%s': %s", tmp, strerror(errno)))) {
-		close(fd);
-		ret = -1;
-	} else if (close(fd) < 0 || rename(tmp, path) < 0) {
-		ret = err_set("cannot write '%s': %s", path, strerror(errno));
-	}
-	if (ret)
-		unlink(tmp);
-	else
-		fsync_dir_of(path);
-	st_forget_temp(tmp);
-	free(tmp);
-	return ret;
 }

@@ -145,21 +145,4 @@ int st_writer_commit(struct st_writer *w);
 /* Remove the temporary file; frees w. Safe with NULL. */
 void st_writer_abort(struct st_writer *w);
 
-/*
- * Create "<path>.tmp-<random>" (mode 0666 less the umask, O_EXCL) for
- * writing; the caller frees the name. NULL and err_set on failure.
- */
-char *st_create_temp(const char *path, int *fd);
-/* The temporary file was renamed or removed: stop tracking it. */
-void st_forget_temp(const char *tmp);
-/* Remove every temporary file in flight; async-signal-safe (for handlers). */
-void st_remove_temp_files(void);
-/*
- * For commands: on SIGINT, SIGTERM or SIGHUP remove the temporary files in
- * flight, then die of the signal as before.
- */
-void st_remove_temp_files_on_signal(void);
-/* Write a whole small file atomically (temp file, fsync, rename). */
-int write_file_atomic(const char *path, const void *buf, size_t len);
-
 #endif

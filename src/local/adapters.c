@@ -8,10 +8,11 @@
  * seen half-written; the copy's SHA-256 is checked when it is restored.
  */
 #include "local/adapters.h"
+#include "local/store-adapters.h"
 #include "common/hash.h"
-#include "fusion/safetensors.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "common/tempfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,57 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define COLUMNS                                                                                    \
-	"id, version_name, adapter_path, config_path, created_by, created_at, "                    \
-	"parent_versions, method, weights, sha256, copy_dir, size, is_active"
-
-static char *col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? xstrdup((const char *)t) : NULL;
-}
-
-static void read_row(sqlite3_stmt *st, struct adapter_version *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->id = col(st, 0);
-	v->version_name = col(st, 1);
-	v->adapter_path = col(st, 2);
-	v->config_path = col(st, 3);
-	v->created_by = col(st, 4);
-	v->created_at = col(st, 5);
-	v->parent_versions = col(st, 6);
-	v->method = col(st, 7);
-	v->weights = col(st, 8);
-	v->sha256 = col(st, 9);
-	v->copy_dir = col(st, 10);
-	v->size = sqlite3_column_int64(st, 11);
-	v->is_active = sqlite3_column_int(st, 12);
-}
-
-void adapter_version_release(struct adapter_version *v)
-{
-	free(v->id);
-	free(v->version_name);
-	free(v->adapter_path);
-	free(v->config_path);
-	free(v->created_by);
-	free(v->created_at);
-	free(v->parent_versions);
-	free(v->method);
-	free(v->weights);
-	free(v->sha256);
-	free(v->copy_dir);
-	memset(v, 0, sizeof(*v));
-}
-
-void adapter_versions_free(struct adapter_version *v, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		adapter_version_release(&v[i]);
-	free(v);
-}
-
 char *adapters_dir(struct store *s)
 {
 	const char *db = store_path(s);
@@ -82,19 +32,11 @@ char *adapters_dir(struct store *s)
 	return xstrfmt("%.*s/adapters", (int)(slash - db), db);
 }
 
-static void iso_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /*
  * Copy src to dst through a temporary file (synced, renamed), hashing the
  * bytes; sha (may be NULL) receives the hex digest, size the length.
  */
-static int copy_file(const char *src, const char *dst, char *sha, int64_t *size)
+static int copy_file(const char *src, const char *dst, char *sha, long long *size)
 {
 	static const size_t bufsz = 1 << 20;
 	char *tmp = NULL;
@@ -108,7 +50,7 @@ static int copy_file(const char *src, const char *dst, char *sha, int64_t *size)
 		err_set("cannot open '%s': %s", src, strerror(errno));
 		goto done;
 	}
-	tmp = st_create_temp(dst, &out);
+	tmp = tempfile_create(dst, &out);
 	if (!tmp) {
 		out = -1;
 		goto done;
@@ -166,7 +108,7 @@ done:
 		close(in);
 	if (ret && tmp)
 		unlink(tmp);
-	st_forget_temp(tmp);
+	tempfile_forget(tmp);
 	free(tmp);
 	free(buf);
 	return ret;
@@ -198,61 +140,26 @@ static char *absolute(const char *path)
 
 int adapters_name_taken(struct store *s, const char *name, int *taken)
 {
-	sqlite3_stmt *st =
-		store_prepare(s, "SELECT 1 FROM adapter_versions WHERE version_name = ?1");
-	int rc;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(s, "cannot read adapter versions");
-	*taken = rc == SQLITE_ROW;
-	return 0;
+	return store_adapters_name_taken(s, name, taken);
 }
 
+/* Make id the active version, logging action (may be NULL) at now. */
 static int log_activation(struct store *s, const char *id, const char *action)
 {
 	char now[32];
-	sqlite3_stmt *st;
-	int rc;
-
-	iso_now(now, sizeof(now));
-	if (store_exec(s, "UPDATE adapter_versions SET is_active = 0 WHERE is_active") < 0)
-		return -1;
-	st = store_prepare(s, "UPDATE adapter_versions SET is_active = 1 WHERE id = ?1");
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, "cannot activate adapter version");
-	if (!action)
-		return 0;
-	st = store_prepare(s, "INSERT INTO adapter_activations(version_id, at, action) "
-			      "VALUES (?1, ?2, ?3)");
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot record activation");
+	utc_now(now);
+	return store_adapters_activate(s, id, action, now);
 }
 
 int adapters_record(struct store *s, struct adapter_version *v, const char *meta_path)
 {
 	char uuid[37], now[32], sha[SHA256_HEX_LEN + 1];
 	char *dir = NULL, *copy = NULL, *abs_path = NULL, *abs_config = NULL;
-	sqlite3_stmt *st = NULL;
-	int taken, rc, ret = -1;
+	int taken, ret = -1;
 
 	if (uuid_v4(uuid) < 0)
 		return -1;
-	iso_now(now, sizeof(now));
+	utc_now(now);
 	abs_path = absolute(v->adapter_path);
 	abs_config = v->config_path ? absolute(v->config_path) : NULL;
 
@@ -260,8 +167,10 @@ int adapters_record(struct store *s, struct adapter_version *v, const char *meta
 	{
 		char *top = adapters_dir(s);
 		dir = xstrfmt("%s/%s", top, uuid);
-		if ((mkdir(top, 0777) < 0 && errno != EEXIST) || mkdir(dir, 0777) < 0) {
-			err_set("cannot create folder '%s': %s", dir, strerror(errno));
+		int bad = mkdir_p(top) < 0;
+		if (!bad && mkdir(dir, 0777) < 0)
+			bad = err_set("cannot create folder '%s': %s", dir, strerror(errno));
+		if (bad) {
 			free(top);
 			free(dir);
 			dir = NULL;
@@ -299,57 +208,27 @@ int adapters_record(struct store *s, struct adapter_version *v, const char *meta
 		}
 	} else {
 		/* merge-N, N the number of versions so far plus one (or more) */
-		sqlite3_stmt *cnt = store_prepare(s, "SELECT count(*) FROM adapter_versions");
-		int64_t start = 1;
-		if (!cnt)
+		v->version_name = store_adapters_next_name(s);
+		if (!v->version_name)
 			goto out;
-		if (sqlite3_step(cnt) == SQLITE_ROW)
-			start = sqlite3_column_int64(cnt, 0) + 1;
-		sqlite3_finalize(cnt);
-		for (int64_t n = start;; n++) {
-			char *name = xstrfmt("merge-%lld", (long long)n);
-			if (adapters_name_taken(s, name, &taken) < 0) {
-				free(name);
-				goto out;
-			}
-			if (!taken) {
-				v->version_name = name;
-				break;
-			}
-			free(name);
-		}
 	}
 
-	st = store_prepare(s, "INSERT INTO adapter_versions(id, version_name, adapter_path, "
-			      "config_path, created_by, created_at, parent_versions, method, "
-			      "weights, sha256, copy_dir, size) "
-			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-	if (!st)
-		goto out;
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, v->version_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, abs_path, -1, SQLITE_STATIC);
-	if (abs_config)
-		sqlite3_bind_text(st, 4, abs_config, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, v->created_by ? v->created_by : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, v->parent_versions ? v->parent_versions : "[]", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, v->method, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, v->weights, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, dir, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 12, v->size);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		store_error(s, "cannot record adapter version");
-		goto out;
+	{
+		struct adapter_version row = *v;
+		memcpy(row.id, uuid, sizeof(row.id));
+		row.adapter_path = abs_path;
+		row.config_path = abs_config;
+		row.created_at = now;
+		memcpy(row.sha256, sha, sizeof(row.sha256));
+		row.copy_dir = dir;
+		if (store_adapters_insert(s, &row) < 0)
+			goto out;
 	}
 	if (log_activation(s, uuid, "merge") < 0 || store_commit(s) < 0)
 		goto out;
-	v->id = xstrdup(uuid);
+	memcpy(v->id, uuid, sizeof(v->id));
 	v->created_at = xstrdup(now);
-	v->sha256 = xstrdup(sha);
+	memcpy(v->sha256, sha, sizeof(v->sha256));
 	v->copy_dir = dir;
 	dir = NULL;
 	v->is_active = 1;
@@ -375,59 +254,14 @@ out:
 
 int adapters_list(struct store *s, struct adapter_version **out, size_t *nr)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " COLUMNS " FROM adapter_versions "
-					    "ORDER BY created_at, rowid");
-	size_t alloc = 0;
-	int rc;
-
-	*out = NULL;
-	*nr = 0;
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ALLOC_GROW(*out, *nr + 1, alloc);
-		read_row(st, &(*out)[(*nr)++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		adapter_versions_free(*out, *nr);
-		*out = NULL;
-		*nr = 0;
-		return store_error(s, "cannot list adapter versions");
-	}
-	return 0;
+	return store_adapters_list(s, 0, out, nr);
 }
 
 int adapters_find(struct store *s, const char *ref, struct adapter_version *out)
 {
-	sqlite3_stmt *st;
-	int rc, found = 0;
-
-	memset(out, 0, sizeof(*out));
-	st = store_prepare(s, "SELECT " COLUMNS " FROM adapter_versions WHERE version_name = ?1 "
-			      "OR id = ?1 OR (length(?1) >= 4 AND substr(id, 1, length(?1)) = ?1) "
-			      "ORDER BY version_name = ?1 DESC, id = ?1 DESC LIMIT 2");
-	if (!st)
+	int found;
+	if (store_adapters_find(s, ref, out, &found) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (found) {
-			/* a second match only matters when the first was a prefix */
-			if (strcmp(out->version_name, ref) && strcmp(out->id, ref)) {
-				adapter_version_release(out);
-				sqlite3_finalize(st);
-				return err_set("adapter version '%s' is ambiguous", ref);
-			}
-			break;
-		}
-		read_row(st, out);
-		found = 1;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		adapter_version_release(out);
-		return store_error(s, "cannot read adapter versions");
-	}
 	if (!found)
 		return err_set("no adapter version '%s' (see 'git patterns adapters list')", ref);
 	return 0;
@@ -449,7 +283,7 @@ static int restore(const struct adapter_version *v)
 		ret = -1;
 		goto out;
 	}
-	if (v->sha256 && strcmp(sha, v->sha256)) {
+	if (*v->sha256 && strcmp(sha, v->sha256)) {
 		ret = err_set("the kept copy of adapter version '%s' is damaged (%s: SHA-256 "
 			      "%s, recorded %s)",
 			      v->version_name, copy, sha, v->sha256);
@@ -481,30 +315,11 @@ fail:
 	return -1;
 }
 
-/* The two latest activations not undone: seq and version of each. */
-static int latest_two(struct store *s, int64_t seq[2], char *ids[2], int *n)
-{
-	sqlite3_stmt *st = store_prepare(s, "SELECT seq, version_id FROM adapter_activations "
-					    "WHERE NOT undone ORDER BY seq DESC LIMIT 2");
-	int rc;
-	*n = 0;
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		seq[*n] = sqlite3_column_int64(st, 0);
-		ids[*n] = col(st, 1);
-		(*n)++;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot read adapter activations");
-}
-
 int adapters_rollback(struct store *s, const char *ref, struct adapter_version *out)
 {
 	int64_t seq[2];
 	char *ids[2] = {NULL, NULL};
 	int n, ret = -1;
-	sqlite3_stmt *st;
 
 	memset(out, 0, sizeof(*out));
 	if (ref) {
@@ -519,7 +334,7 @@ int adapters_rollback(struct store *s, const char *ref, struct adapter_version *
 		out->is_active = 1;
 		return 0;
 	}
-	if (latest_two(s, seq, ids, &n) < 0)
+	if (store_adapters_latest_two(s, seq, ids, &n) < 0)
 		return -1;
 	if (n < 2) {
 		err_set(n ? "no earlier adapter version to roll back to"
@@ -530,19 +345,10 @@ int adapters_rollback(struct store *s, const char *ref, struct adapter_version *
 		goto out;
 	if (restore(out) < 0 || store_begin(s) < 0)
 		goto fail;
-	st = store_prepare(s, "UPDATE adapter_activations SET undone = 1 WHERE seq = ?1");
-	if (!st) {
+	if (store_adapters_undo(s, seq[0]) < 0) {
 		store_rollback(s);
 		goto fail;
 	}
-	sqlite3_bind_int64(st, 1, seq[0]);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_finalize(st);
-		store_error(s, "cannot record rollback");
-		store_rollback(s);
-		goto fail;
-	}
-	sqlite3_finalize(st);
 	if (log_activation(s, out->id, NULL) < 0 || store_commit(s) < 0) {
 		store_rollback(s);
 		goto fail;
@@ -579,41 +385,38 @@ static int hash_file(const char *path, char *hex)
 
 char *adapters_parent_name(struct store *s, const char *file)
 {
-	char *abs = absolute(file), *name = NULL, *dir = NULL;
+	char *abs = absolute(file), *name = NULL;
 	char sha[SHA256_HEX_LEN + 1];
+	struct adapter_version *v;
+	size_t nr;
 	int hashed = 0;
-	sqlite3_stmt *st;
 
-	/* a kept copy: <adapters>/<id>/adapter_model.safetensors */
-	st = store_prepare(s, "SELECT version_name, copy_dir, adapter_path, sha256 "
-			      "FROM adapter_versions ORDER BY rowid DESC");
-	if (!st) {
+	if (store_adapters_list(s, 1, &v, &nr) < 0) {
 		free(abs);
 		return NULL;
 	}
-	while (!name && sqlite3_step(st) == SQLITE_ROW) {
-		const char *vname = (const char *)sqlite3_column_text(st, 0);
-		const char *copy_dir = (const char *)sqlite3_column_text(st, 1);
-		const char *path = (const char *)sqlite3_column_text(st, 2);
-		const char *vsha = (const char *)sqlite3_column_text(st, 3);
-		free(dir);
-		dir = copy_dir ? xstrfmt("%s/adapter_model.safetensors", copy_dir) : NULL;
-		if (dir && !strcmp(dir, abs)) {
-			name = xstrdup(vname);
+	for (size_t i = 0; i < nr && !name; i++) {
+		/* a kept copy: <adapters>/<id>/adapter_model.safetensors */
+		char *copy = v[i].copy_dir
+				     ? xstrfmt("%s/adapter_model.safetensors", v[i].copy_dir)
+				     : NULL;
+		int is_copy = copy && !strcmp(copy, abs);
+		free(copy);
+		if (is_copy) {
+			name = xstrdup(v[i].version_name);
 			break;
 		}
-		if (!path || strcmp(path, abs) || !vsha)
+		if (!v[i].adapter_path || strcmp(v[i].adapter_path, abs) || !*v[i].sha256)
 			continue;
 		if (!hashed) {
 			if (hash_file(abs, sha) < 0)
 				break;
 			hashed = 1;
 		}
-		if (!strcmp(sha, vsha))
-			name = xstrdup(vname);
+		if (!strcmp(sha, v[i].sha256))
+			name = xstrdup(v[i].version_name);
 	}
-	sqlite3_finalize(st);
-	free(dir);
+	adapter_versions_free(v, nr);
 	free(abs);
 	return name;
 }

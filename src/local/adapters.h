@@ -16,24 +16,9 @@
 #ifndef ADAPTERS_H
 #define ADAPTERS_H
 
+#include "fusion/adapter-version.h"
 #include "local/store.h"
 #include <stdint.h>
-
-struct adapter_version {
-	char *id;
-	char *version_name;
-	char *adapter_path;
-	char *config_path; /* or NULL */
-	char *created_by;
-	char *created_at;
-	char *parent_versions; /* JSON array text */
-	char *method;
-	char *weights; /* JSON array text */
-	char *sha256;
-	char *copy_dir;
-	int64_t size;
-	int is_active;
-};
 
 /* The folder of kept copies for the store s ("<dir of patterns.db>/adapters"). */
 char *adapters_dir(struct store *s);
@@ -62,8 +47,5 @@ int adapters_rollback(struct store *s, const char *ref, struct adapter_version *
  * a kept copy, or a version's adapter_path whose content is that version.
  */
 char *adapters_parent_name(struct store *s, const char *file);
-
-void adapter_version_release(struct adapter_version *v);
-void adapter_versions_free(struct adapter_version *v, size_t nr);
 
 #endif

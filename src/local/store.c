@@ -227,20 +227,16 @@ fail:
 /* mkdir -p of the folder that holds path. */
 static int make_leading_dirs(const char *path)
 {
-	char *dir = xstrdup(path);
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
-			err_set("cannot create folder '%s': %s", dir, strerror(errno));
-			free(dir);
-			return -1;
-		}
-		*p = '/';
-	}
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int ret;
+
+	if (!slash || slash == path)
+		return 0;
+	dir = xstrndup(path, (size_t)(slash - path));
+	ret = mkdir_p(dir);
 	free(dir);
-	return 0;
+	return ret;
 }
 
 int store_open(struct store **out, const char *path)

@@ -60,39 +60,13 @@ static char *adapter_file_path(struct server_request *req, const char *file)
 	return xstrfmt("%s/%s", adapter_dir(req), file);
 }
 
-static void write_version(struct json_writer *jw, const struct sdb_adapter *a)
-{
-	jw_object_begin(jw);
-	jw_key(jw, "id");
-	jw_string(jw, a->id);
-	jw_key(jw, "version_name");
-	jw_string(jw, a->version_name);
-	jw_key(jw, "created_by");
-	jw_string(jw, a->created_by);
-	jw_key(jw, "created_at");
-	jw_string(jw, a->created_at);
-	jw_key(jw, "is_active");
-	jw_bool(jw, a->is_active);
-	jw_key(jw, "parent_versions");
-	jw_raw(jw, a->parent_versions && *a->parent_versions ? a->parent_versions : "[]");
-	jw_key(jw, "method");
-	jw_string(jw, a->method);
-	jw_key(jw, "weights");
-	jw_raw(jw, a->weights && *a->weights ? a->weights : "null");
-	jw_key(jw, "size");
-	jw_int(jw, a->size);
-	jw_key(jw, "sha256");
-	jw_string(jw, a->sha256);
-	jw_object_end(jw);
-}
-
-static void respond_version(struct server_response *res, int status, const struct sdb_adapter *a)
+static void respond_version(struct server_response *res, int status, const struct adapter_version *a)
 {
 	struct json_writer jw;
 	res->status = status;
 	strbuf_reset(&res->body);
 	jw_init(&jw, &res->body, 0);
-	write_version(&jw, a);
+	adapter_version_json(&jw, a, 0);
 }
 
 /* Map a serverdb error on adapter versions to an answer. */
@@ -219,9 +193,9 @@ static void remove_file(struct server_request *req, const char *file)
  * Returns the HTTP status sent.
  */
 static int record_version(struct server_request *req, struct server_response *res,
-			  struct sdb_adapter *a)
+			  struct adapter_version *a)
 {
-	struct sdb_adapter old;
+	struct adapter_version old;
 	int rc = serverdb_adapter_add(req->db, a);
 	if (rc == SDB_OK) {
 		respond_version(res, 201, a);
@@ -235,7 +209,7 @@ static int record_version(struct server_request *req, struct server_response *re
 		else
 			server_error(res, 409, "adapter version '%s' already exists",
 				     a->version_name);
-		sdb_adapter_release(&old);
+		adapter_version_release(&old);
 		return res->status;
 	}
 	adapter_db_error(res, rc, a->version_name);
@@ -246,7 +220,7 @@ static int record_version(struct server_request *req, struct server_response *re
 
 void handle_adapters_list(struct server_request *req, struct server_response *res)
 {
-	struct sdb_adapter *v;
+	struct adapter_version *v;
 	struct json_writer jw;
 	size_t nr;
 	int rc = serverdb_adapter_list(req->db, &v, &nr);
@@ -260,7 +234,7 @@ void handle_adapters_list(struct server_request *req, struct server_response *re
 	jw_key(&jw, "versions");
 	jw_array_begin(&jw);
 	for (size_t i = 0; i < nr; i++)
-		write_version(&jw, &v[i]);
+		adapter_version_json(&jw, &v[i], 0);
 	jw_array_end(&jw);
 	jw_key(&jw, "active");
 	{
@@ -271,7 +245,7 @@ void handle_adapters_list(struct server_request *req, struct server_response *re
 		jw_string(&jw, active);
 	}
 	jw_object_end(&jw);
-	sdb_adapters_free(v, nr);
+	adapter_versions_free(v, nr);
 }
 
 /* ---- POST /adapters?name=VERSION ---- */
@@ -289,7 +263,7 @@ static void validation_error(struct server_response *res, const char *tmp)
 void handle_adapter_upload(struct server_request *req, struct server_response *res)
 {
 	const char *name = server_query(req, "name");
-	struct sdb_adapter a;
+	struct adapter_version a;
 	struct st_file *f;
 	char id[37];
 
@@ -323,14 +297,14 @@ void handle_adapter_upload(struct server_request *req, struct server_response *r
 	} else {
 		record_version(req, res, &a);
 	}
-	sdb_adapter_release(&a);
+	adapter_version_release(&a);
 }
 
 /* ---- GET /adapters/{id}/file ---- */
 
 void handle_adapter_file(struct server_request *req, struct server_response *res)
 {
-	struct sdb_adapter a;
+	struct adapter_version a;
 	struct stat st;
 	char *path;
 	int fd, rc = serverdb_adapter_get(req->db, req->params[0], &a);
@@ -356,7 +330,7 @@ void handle_adapter_file(struct server_request *req, struct server_response *res
 		res->content_type = "application/octet-stream";
 	}
 	free(path);
-	sdb_adapter_release(&a);
+	adapter_version_release(&a);
 }
 
 /* ---- POST /adapters/merge ---- */
@@ -431,7 +405,7 @@ static void remove_tree(const char *dir)
 }
 
 struct merge_request {
-	struct sdb_adapter *in;
+	struct adapter_version *in;
 	size_t nr;
 	double *weights, *rates;
 	int method, rank;
@@ -442,7 +416,7 @@ struct merge_request {
 static void merge_request_release(struct merge_request *m)
 {
 	for (size_t i = 0; i < m->nr; i++)
-		sdb_adapter_release(&m->in[i]);
+		adapter_version_release(&m->in[i]);
 	free(m->in);
 	free(m->weights);
 	free(m->rates);
@@ -559,7 +533,7 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 	struct merge_request m;
 	struct merge_options mo;
 	struct merge_result mr;
-	struct sdb_adapter a, old;
+	struct adapter_version a, old;
 	char **inputs = NULL, **parents = NULL;
 	char *tmpdir = NULL, *outdir = NULL;
 	char id[37];
@@ -573,7 +547,7 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 	/* a taken name is refused before the work, and again when recording */
 	if (serverdb_adapter_get(req->db, m.version_name, &old) == SDB_OK) {
 		server_error(res, 409, "adapter version '%s' already exists", m.version_name);
-		sdb_adapter_release(&old);
+		adapter_version_release(&old);
 		goto out;
 	}
 	if (uuid_v7(id) < 0) {
@@ -623,13 +597,13 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 		server_error(res, 500, "cannot store the merged adapter");
 		res->log_error = xstrdup(err_msg());
 	} else if (record_version(req, res, &a) == 201 && m.activate) {
-		struct sdb_adapter act;
+		struct adapter_version act;
 		rc = serverdb_adapter_activate(req->db, a.id, req->user, &act);
 		if (rc < 0) {
 			adapter_db_error(res, rc, a.id);
 		} else {
 			respond_version(res, 201, &act);
-			sdb_adapter_release(&act);
+			adapter_version_release(&act);
 		}
 	}
 	merge_result_release(&mr);
@@ -642,7 +616,7 @@ out:
 	free(parents);
 	free(outdir);
 	free(tmpdir);
-	sdb_adapter_release(&a);
+	adapter_version_release(&a);
 	merge_request_release(&m);
 }
 
@@ -650,19 +624,19 @@ out:
 
 void handle_adapter_activate(struct server_request *req, struct server_response *res)
 {
-	struct sdb_adapter a;
+	struct adapter_version a;
 	int rc = serverdb_adapter_activate(req->db, req->params[0], req->user, &a);
 	if (rc < 0) {
 		adapter_db_error(res, rc, req->params[0]);
 		return;
 	}
 	respond_version(res, 200, &a);
-	sdb_adapter_release(&a);
+	adapter_version_release(&a);
 }
 
 void handle_adapters_rollback(struct server_request *req, struct server_response *res)
 {
-	struct sdb_adapter a;
+	struct adapter_version a;
 	char *ref = NULL;
 	int rc;
 
@@ -692,14 +666,14 @@ void handle_adapters_rollback(struct server_request *req, struct server_response
 		adapter_db_error(res, rc, ref ? ref : "");
 	} else {
 		respond_version(res, 200, &a);
-		sdb_adapter_release(&a);
+		adapter_version_release(&a);
 	}
 	free(ref);
 }
 
 void handle_adapter_delete(struct server_request *req, struct server_response *res)
 {
-	struct sdb_adapter a;
+	struct adapter_version a;
 	int rc;
 
 	if (!req->is_admin) {
@@ -712,7 +686,7 @@ void handle_adapter_delete(struct server_request *req, struct server_response *r
 		return;
 	}
 	remove_file(req, a.file);
-	sdb_adapter_release(&a);
+	adapter_version_release(&a);
 	res->status = 204;
 }
 

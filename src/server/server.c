@@ -340,14 +340,11 @@ static void access_log(struct server *srv, struct MHD_Connection *conn, struct r
 	const union MHD_ConnectionInfo *ci;
 	struct strbuf line = STRBUF_INIT;
 	struct json_writer jw;
-	char when[32], addr[INET6_ADDRSTRLEN] = "";
-	time_t t = time(NULL);
-	struct tm tm;
+	char when[UTC_NOW_LEN], addr[INET6_ADDRSTRLEN] = "";
 
 	if (srv->cfg.access_log_fd < 0)
 		return;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	utc_now(when);
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;

@@ -22,6 +22,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 
+#include <assert.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -543,28 +544,19 @@ enum {
  * arrays (ON CONFLICT DO NOTHING), learn from RETURNING which went in, and
  * read back only the rows that were already known.
  */
-static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *items,
-			  size_t n, const char *user)
+/*
+ * The column arrays of a put: one row per distinct solution_hash, the first
+ * in input order, with a new UUID (in ids, by input index). sorted holds
+ * the items ordered by solution_hash.
+ */
+static int put_arrays(struct sdb_pattern *items, size_t n, struct sdb_pattern **sorted,
+		      char (*ids)[37], struct strbuf *cols)
 {
-	struct pg_conn *c = conn;
-	struct strbuf cols[NR_COLS], sql = STRBUF_INIT, known = STRBUF_INIT;
-	struct sdb_pattern **sorted = xcalloc(n, sizeof(*sorted));
-	char (*ids)[37] = xcalloc(n, sizeof(*ids));
-	const char *vals[NR_COLS + 1];
-	PGresult *res = NULL;
-	size_t created = 0, nr_known = 0;
-	int rc;
-
-	for (int k = 0; k < NR_COLS; k++)
-		strbuf_init(&cols[k], 0);
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = &items[i];
-	qsort(sorted, n, sizeof(*sorted), cmp_hash);
-	/* one row per distinct solution_hash: the first in input order */
 	for (size_t i = 0; i < n; i++) {
 		struct sdb_pattern *p = &items[i], *kp = p, **q;
 		char conf[40];
 		q = bsearch(&kp, sorted, n, sizeof(*sorted), cmp_hash);
+		assert(q); /* p itself is in sorted */
 		while (q > sorted && !strcmp(q[-1]->solution_hash, p->solution_hash))
 			q--;
 		for (; q < sorted + n && !strcmp((*q)->solution_hash, p->solution_hash); q++)
@@ -572,10 +564,8 @@ static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 				break;
 		if (q < sorted + n && !strcmp((*q)->solution_hash, p->solution_hash))
 			continue; /* an earlier item has this hash */
-		if (uuid_v7(ids[i]) < 0) {
-			rc = SDB_ERROR;
-			goto out;
-		}
+		if (uuid_v7(ids[i]) < 0)
+			return SDB_ERROR;
 		array_add(&cols[COL_ID], ids[i]);
 		array_add(&cols[COL_PT], p->problem_type);
 		array_add(&cols[COL_HASH], p->solution_hash);
@@ -586,34 +576,37 @@ static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 		for (int k = 0; k < SDB_NR_EXTRA; k++)
 			array_add(&cols[COL_EXTRA + k], p->extra[k]);
 	}
-	for (int k = 0; k < NR_COLS; k++) {
+	for (int k = 0; k < NR_COLS; k++)
 		array_end(&cols[k]);
-		vals[k] = cols[k].buf;
-	}
-	vals[NR_COLS] = user;
+	return 0;
+}
 
-	strbuf_addstr(&sql, "INSERT INTO patterns (id, problem_type, solution_hash, code_before, "
-			    "code_after, confidence, created_by, created_seq, change_seq");
+/* The INSERT of a put: the arrays $1..$NR_COLS unnested, the user in $NR_COLS+1. */
+static void put_sql(struct strbuf *sql)
+{
+	strbuf_addstr(sql, "INSERT INTO patterns (id, problem_type, solution_hash, code_before, "
+			   "code_after, confidence, created_by, created_seq, change_seq");
 	for (int k = 0; k < SDB_NR_EXTRA; k++)
-		strbuf_addf(&sql, ", %s", sdb_extra_column[k]);
-	strbuf_addf(&sql, ") SELECT id::uuid, pt, sh, cb, ca, conf::double precision, $%d, s, s",
+		strbuf_addf(sql, ", %s", sdb_extra_column[k]);
+	strbuf_addf(sql, ") SELECT id::uuid, pt, sh, cb, ca, conf::double precision, $%d, s, s",
 		    NR_COLS + 1);
 	for (int k = 0; k < SDB_NR_EXTRA; k++)
-		strbuf_addf(&sql, ", e%d", k);
-	strbuf_addstr(&sql, " FROM (SELECT *, nextval('pattern_change_seq') AS s FROM unnest(");
+		strbuf_addf(sql, ", e%d", k);
+	strbuf_addstr(sql, " FROM (SELECT *, nextval('pattern_change_seq') AS s FROM unnest(");
 	for (int k = 0; k < NR_COLS; k++)
-		strbuf_addf(&sql, "%s$%d::text[]", k ? ", " : "", k + 1);
-	strbuf_addstr(&sql, ") AS t(id, pt, sh, cb, ca, conf");
+		strbuf_addf(sql, "%s$%d::text[]", k ? ", " : "", k + 1);
+	strbuf_addstr(sql, ") AS t(id, pt, sh, cb, ca, conf");
 	for (int k = 0; k < SDB_NR_EXTRA; k++)
-		strbuf_addf(&sql, ", e%d", k);
-	strbuf_addstr(&sql, ")) AS rows ON CONFLICT (solution_hash) DO NOTHING "
-			    "RETURNING solution_hash, change_seq, " TS("created_at"));
+		strbuf_addf(sql, ", e%d", k);
+	strbuf_addstr(sql, ")) AS rows ON CONFLICT (solution_hash) DO NOTHING "
+			   "RETURNING solution_hash, change_seq, " TS("created_at"));
+}
 
-	if ((rc = pg_begin(c, 1)) < 0)
-		goto out;
-	res = pq(c, sql.buf, NR_COLS + 1, vals, &rc);
-	if (!res)
-		goto fail;
+/* Mark the items the INSERT returned as created (the earliest of each hash); how many. */
+static size_t put_created(PGresult *res, struct sdb_pattern *items, size_t n,
+			  struct sdb_pattern **sorted, char (*ids)[37], const char *user)
+{
+	size_t created = 0;
 	for (int r = 0; r < PQntuples(res); r++) {
 		struct sdb_pattern key, *kp = &key, **q, *p;
 		snprintf(key.solution_hash, sizeof(key.solution_hash), "%s", PQgetvalue(res, r, 0));
@@ -639,6 +632,86 @@ static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 		p->success_count = 0;
 		created++;
 	}
+	return created;
+}
+
+/* The known items (before, or earlier in this batch): answer with what is stored. */
+static int put_known(struct pg_conn *c, struct sdb_pattern *items, size_t n)
+{
+	struct strbuf known = STRBUF_INIT;
+	PGresult *res;
+	const char *kv[1];
+	size_t nr_known = 0;
+	int rc = SDB_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].created)
+			continue;
+		array_add(&known, items[i].solution_hash);
+		nr_known++;
+	}
+	if (!nr_known) {
+		strbuf_release(&known);
+		return SDB_OK;
+	}
+	array_end(&known);
+	kv[0] = known.buf;
+	res = pq(c, "SELECT " PATTERN_COLUMNS " FROM patterns WHERE solution_hash = "
+		    "ANY($1::text[])", 1, kv, &rc);
+	strbuf_release(&known);
+	if (!res)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		struct sdb_pattern *p = &items[i];
+		int r;
+		if (p->created)
+			continue;
+		for (r = 0; r < PQntuples(res); r++)
+			if (!strcmp(PQgetvalue(res, r, 2), p->solution_hash))
+				break;
+		if (r == PQntuples(res)) {
+			err_set("pattern %s vanished while storing it", p->solution_hash);
+			rc = SDB_ERROR;
+			break;
+		}
+		sdb_pattern_release(p);
+		read_pattern(res, r, p);
+		p->created = 0;
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *items,
+			  size_t n, const char *user)
+{
+	struct pg_conn *c = conn;
+	struct strbuf cols[NR_COLS], sql = STRBUF_INIT;
+	struct sdb_pattern **sorted = xcalloc(n, sizeof(*sorted));
+	char (*ids)[37] = xcalloc(n, sizeof(*ids));
+	const char *vals[NR_COLS + 1];
+	PGresult *res = NULL;
+	size_t created;
+	int rc;
+
+	for (int k = 0; k < NR_COLS; k++)
+		strbuf_init(&cols[k], 0);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = &items[i];
+	qsort(sorted, n, sizeof(*sorted), cmp_hash);
+	if ((rc = put_arrays(items, n, sorted, ids, cols)) < 0)
+		goto out;
+	for (int k = 0; k < NR_COLS; k++)
+		vals[k] = cols[k].buf;
+	vals[NR_COLS] = user;
+	put_sql(&sql);
+
+	if ((rc = pg_begin(c, 1)) < 0)
+		goto out;
+	res = pq(c, sql.buf, NR_COLS + 1, vals, &rc);
+	if (!res)
+		goto fail;
+	created = put_created(res, items, n, sorted, ids, user);
 	PQclear(res);
 	res = NULL;
 	if (created) {
@@ -649,39 +722,8 @@ static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 				   "'patterns'", 1, cv)) < 0)
 			goto fail;
 	}
-	/* the known ones (before, or earlier in this batch): answer with what is stored */
-	for (size_t i = 0; i < n; i++) {
-		if (items[i].created)
-			continue;
-		array_add(&known, items[i].solution_hash);
-		nr_known++;
-	}
-	if (nr_known) {
-		const char *kv[1];
-		array_end(&known);
-		kv[0] = known.buf;
-		res = pq(c, "SELECT " PATTERN_COLUMNS " FROM patterns WHERE solution_hash = "
-			    "ANY($1::text[])", 1, kv, &rc);
-		if (!res)
-			goto fail;
-		for (size_t i = 0; i < n; i++) {
-			struct sdb_pattern *p = &items[i];
-			int r;
-			if (p->created)
-				continue;
-			for (r = 0; r < PQntuples(res); r++)
-				if (!strcmp(PQgetvalue(res, r, 2), p->solution_hash))
-					break;
-			if (r == PQntuples(res)) {
-				err_set("pattern %s vanished while storing it", p->solution_hash);
-				rc = SDB_ERROR;
-				goto fail;
-			}
-			sdb_pattern_release(p);
-			read_pattern(res, r, p);
-			p->created = 0;
-		}
-	}
+	if ((rc = put_known(c, items, n)) < 0)
+		goto fail;
 	if ((rc = pg_commit(c)) < 0)
 		goto out;
 	rc = SDB_OK;
@@ -693,7 +735,6 @@ out:
 	for (int k = 0; k < NR_COLS; k++)
 		strbuf_release(&cols[k]);
 	strbuf_release(&sql);
-	strbuf_release(&known);
 	free(sorted);
 	free(ids);
 	return rc;
@@ -890,7 +931,7 @@ fail:
 	"id::text, version_name, adapter_path, created_by, " TS("created_at")  \
 	", parent_versions, method, weights, sha256, size, COALESCE(is_active, false)"
 
-static void read_adapter(PGresult *res, int row, struct sdb_adapter *a)
+static void read_adapter(PGresult *res, int row, struct adapter_version *a)
 {
 	memset(a, 0, sizeof(*a));
 	snprintf(a->id, sizeof(a->id), "%s", PQgetvalue(res, row, 0));
@@ -907,9 +948,9 @@ static void read_adapter(PGresult *res, int row, struct sdb_adapter *a)
 }
 
 /* The version ref names: its id (a UUID) or its version name. */
-static int adapter_by_ref(struct pg_conn *c, const char *ref, struct sdb_adapter *out)
+static int adapter_by_ref(struct pg_conn *c, const char *ref, struct adapter_version *out)
 {
-	const char *vals[] = { sdb_uuid_valid(ref) ? ref : NULL, ref };
+	const char *vals[] = { uuid_valid(ref) ? ref : NULL, ref };
 	int rc;
 	PGresult *res = pq(c, "SELECT " ADAPTER_COLUMNS " FROM adapter_versions "
 			      "WHERE id = $1::uuid OR version_name = $2 "
@@ -954,10 +995,10 @@ static int set_active(struct pg_conn *c, const char *id, const char *user, const
 	return rc;
 }
 
-static int pg_adapter_add(struct serverdb *db, void *conn, struct sdb_adapter *a)
+static int pg_adapter_add(struct serverdb *db, void *conn, struct adapter_version *a)
 {
 	struct pg_conn *c = conn;
-	struct sdb_adapter old;
+	struct adapter_version old;
 	char size[32];
 	const char *vals[10];
 	PGresult *res;
@@ -967,7 +1008,7 @@ static int pg_adapter_add(struct serverdb *db, void *conn, struct sdb_adapter *a
 		return rc;
 	rc = adapter_by_ref(c, a->version_name, &old);
 	if (rc == SDB_OK) {
-		sdb_adapter_release(&old);
+		adapter_version_release(&old);
 		err_set("adapter version '%s' already exists", a->version_name);
 		rc = SDB_CONFLICT;
 		goto fail;
@@ -1010,7 +1051,7 @@ fail:
 	return rc;
 }
 
-static int pg_adapter_list(struct serverdb *db, void *conn, struct sdb_adapter **out,
+static int pg_adapter_list(struct serverdb *db, void *conn, struct adapter_version **out,
 			   size_t *nr)
 {
 	int rc, n;
@@ -1028,13 +1069,13 @@ static int pg_adapter_list(struct serverdb *db, void *conn, struct sdb_adapter *
 }
 
 static int pg_adapter_get(struct serverdb *db, void *conn, const char *ref,
-			  struct sdb_adapter *out)
+			  struct adapter_version *out)
 {
 	return adapter_by_ref(conn, ref, out);
 }
 
 static int pg_adapter_activate(struct serverdb *db, void *conn, const char *ref,
-			       const char *user, int is_rollback, struct sdb_adapter *out)
+			       const char *user, int is_rollback, struct adapter_version *out)
 {
 	struct pg_conn *c = conn;
 	char id[37];
@@ -1046,7 +1087,7 @@ static int pg_adapter_activate(struct serverdb *db, void *conn, const char *ref,
 		if ((rc = adapter_by_ref(c, ref, out)) < 0)
 			goto fail;
 		memcpy(id, out->id, sizeof(id));
-		sdb_adapter_release(out);
+		adapter_version_release(out);
 		rc = set_active(c, id, user, is_rollback ? "rollback" : "activate");
 	} else {
 		/* the latest activation not undone of a version that is not the active one */
@@ -1075,7 +1116,7 @@ static int pg_adapter_activate(struct serverdb *db, void *conn, const char *ref,
 	if (rc < 0 || (rc = adapter_by_ref(c, id, out)) < 0)
 		goto fail;
 	if ((rc = pg_commit(c)) < 0)
-		sdb_adapter_release(out);
+		adapter_version_release(out);
 	return rc;
 fail:
 	pg_rollback(c);
@@ -1083,7 +1124,7 @@ fail:
 }
 
 static int pg_adapter_delete(struct serverdb *db, void *conn, const char *ref,
-			     struct sdb_adapter *out)
+			     struct adapter_version *out)
 {
 	struct pg_conn *c = conn;
 	const char *vals[1];
@@ -1102,10 +1143,10 @@ static int pg_adapter_delete(struct serverdb *db, void *conn, const char *ref,
 	if ((rc = pq_do(c, "DELETE FROM adapter_versions WHERE id = $1::uuid", 1, vals)) < 0)
 		goto fail_out;
 	if ((rc = pg_commit(c)) < 0)
-		sdb_adapter_release(out);
+		adapter_version_release(out);
 	return rc;
 fail_out:
-	sdb_adapter_release(out);
+	adapter_version_release(out);
 fail:
 	pg_rollback(c);
 	return rc;

@@ -411,14 +411,6 @@ static int get_by(sqlite3 *db, const char *where, const char *value, struct sdb_
 	return rc;
 }
 
-static void now_utc(char out[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *items,
 			  size_t n, const char *user)
 {
@@ -428,7 +420,7 @@ static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 	char now[32];
 	int ret = SDB_ERROR;
 
-	now_utc(now);
+	utc_now(now);
 	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
 		return SDB_ERROR;
 	ins = prepare(c->db, "INSERT INTO patterns (id, problem_type, solution_hash, "
@@ -767,7 +759,7 @@ out:
 	"id, version_name, adapter_path, created_by, created_at, "             \
 	"parent_versions, method, weights, sha256, size, is_active"
 
-static void read_adapter(sqlite3_stmt *st, struct sdb_adapter *a)
+static void read_adapter(sqlite3_stmt *st, struct adapter_version *a)
 {
 	memset(a, 0, sizeof(*a));
 	copy_fixed(a->id, sizeof(a->id), st, 0);
@@ -784,7 +776,7 @@ static void read_adapter(sqlite3_stmt *st, struct sdb_adapter *a)
 }
 
 /* The version ref names: its id (a UUID, any case) or its version name. */
-static int adapter_by_ref(sqlite3 *db, const char *ref, struct sdb_adapter *out)
+static int adapter_by_ref(sqlite3 *db, const char *ref, struct adapter_version *out)
 {
 	sqlite3_stmt *st = prepare(db, "SELECT " ADAPTER_COLUMNS " FROM adapter_versions "
 				       "WHERE id = ?1 OR version_name = ?2 "
@@ -793,7 +785,7 @@ static int adapter_by_ref(sqlite3 *db, const char *ref, struct sdb_adapter *out)
 	int rc;
 	if (!st)
 		return SDB_ERROR;
-	if (sdb_uuid_valid(ref)) {
+	if (uuid_valid(ref)) {
 		lower_uuid(lid, ref);
 		sqlite3_bind_text(st, 1, lid, -1, SQLITE_STATIC);
 	}
@@ -832,7 +824,7 @@ static int set_active(sqlite3 *db, const char *id, const char *user, const char 
 {
 	char now[32];
 	int rc;
-	now_utc(now);
+	utc_now(now);
 	rc = run_text(db, "UPDATE adapter_versions SET is_active = 0 WHERE is_active AND id <> ?1",
 		      "cannot activate adapter version", 1, id);
 	if (!rc)
@@ -845,21 +837,21 @@ static int set_active(sqlite3 *db, const char *id, const char *user, const char 
 	return rc;
 }
 
-static int sq_adapter_add(struct serverdb *db, void *conn, struct sdb_adapter *a)
+static int sq_adapter_add(struct serverdb *db, void *conn, struct adapter_version *a)
 {
 	struct sqlite_conn *c = conn;
 	sqlite3_stmt *st = NULL;
-	struct sdb_adapter old;
+	struct adapter_version old;
 	char now[32], size[32];
 	int rc, any_active;
 
-	now_utc(now);
+	utc_now(now);
 	snprintf(size, sizeof(size), "%lld", a->size);
 	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
 		return SDB_ERROR;
 	rc = adapter_by_ref(c->db, a->version_name, &old);
 	if (rc == SDB_OK) {
-		sdb_adapter_release(&old);
+		adapter_version_release(&old);
 		err_set("adapter version '%s' already exists", a->version_name);
 		rc = SDB_CONFLICT;
 		goto out;
@@ -899,7 +891,7 @@ out:
 	return rc;
 }
 
-static int sq_adapter_list(struct serverdb *db, void *conn, struct sdb_adapter **out,
+static int sq_adapter_list(struct serverdb *db, void *conn, struct adapter_version **out,
 			   size_t *nr)
 {
 	struct sqlite_conn *c = conn;
@@ -916,14 +908,14 @@ static int sq_adapter_list(struct serverdb *db, void *conn, struct sdb_adapter *
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
 		return SDB_OK;
-	sdb_adapters_free(*out, *nr);
+	adapter_versions_free(*out, *nr);
 	*out = NULL;
 	*nr = 0;
 	return db_error(c->db, "cannot list adapter versions");
 }
 
 static int sq_adapter_get(struct serverdb *db, void *conn, const char *ref,
-			  struct sdb_adapter *out)
+			  struct adapter_version *out)
 {
 	struct sqlite_conn *c = conn;
 	return adapter_by_ref(c->db, ref, out);
@@ -954,7 +946,7 @@ static int previous_activation(sqlite3 *db, long long *seq, char id[37])
 }
 
 static int sq_adapter_activate(struct serverdb *db, void *conn, const char *ref,
-			       const char *user, int is_rollback, struct sdb_adapter *out)
+			       const char *user, int is_rollback, struct adapter_version *out)
 {
 	struct sqlite_conn *c = conn;
 	char id[37], seq_text[32];
@@ -968,7 +960,7 @@ static int sq_adapter_activate(struct serverdb *db, void *conn, const char *ref,
 		if (rc < 0)
 			goto out;
 		memcpy(id, out->id, sizeof(id));
-		sdb_adapter_release(out);
+		adapter_version_release(out);
 		rc = set_active(c->db, id, user, is_rollback ? "rollback" : "activate");
 	} else {
 		rc = previous_activation(c->db, &seq, id);
@@ -985,7 +977,7 @@ static int sq_adapter_activate(struct serverdb *db, void *conn, const char *ref,
 	if (!rc)
 		rc = adapter_by_ref(c->db, id, out);
 	if (!rc && (rc = exec(c->db, "COMMIT")) < 0)
-		sdb_adapter_release(out);
+		adapter_version_release(out);
 out:
 	if (rc < 0)
 		rollback(c->db);
@@ -993,7 +985,7 @@ out:
 }
 
 static int sq_adapter_delete(struct serverdb *db, void *conn, const char *ref,
-			     struct sdb_adapter *out)
+			     struct adapter_version *out)
 {
 	struct sqlite_conn *c = conn;
 	int rc;
@@ -1013,7 +1005,7 @@ static int sq_adapter_delete(struct serverdb *db, void *conn, const char *ref,
 	if (!rc)
 		rc = exec(c->db, "COMMIT");
 	if (rc < 0)
-		sdb_adapter_release(out);
+		adapter_version_release(out);
 out:
 	if (rc < 0)
 		rollback(c->db);

@@ -49,25 +49,6 @@ char *sdb_like_pattern(const char *s)
 	return strbuf_detach(&sb, NULL);
 }
 
-void sdb_adapter_release(struct sdb_adapter *a)
-{
-	free(a->version_name);
-	free(a->file);
-	free(a->created_by);
-	free(a->created_at);
-	free(a->parent_versions);
-	free(a->method);
-	free(a->weights);
-	memset(a, 0, sizeof(*a));
-}
-
-void sdb_adapters_free(struct sdb_adapter *a, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		sdb_adapter_release(&a[i]);
-	free(a);
-}
-
 void sdb_key_release(struct sdb_key *k)
 {
 	free(k->user);
@@ -80,23 +61,6 @@ void sdb_session_release(struct sdb_session *s)
 {
 	free(s->user);
 	memset(s, 0, sizeof(*s));
-}
-
-int sdb_uuid_valid(const char *s)
-{
-	static const char *const hex = "0123456789abcdefABCDEF";
-	size_t i;
-	for (i = 0; s[i]; i++) {
-		if (i >= 36)
-			return 0;
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!strchr(hex, s[i])) {
-			return 0;
-		}
-	}
-	return i == 36;
 }
 
 void serverdb_init_common(struct serverdb *db, const struct serverdb_ops *ops)
@@ -193,7 +157,7 @@ int serverdb_pattern_put(struct serverdb *db, struct sdb_pattern *items, size_t 
 
 int serverdb_pattern_get(struct serverdb *db, const char *id, struct sdb_pattern *out)
 {
-	if (!sdb_uuid_valid(id))
+	if (!uuid_valid(id))
 		return SDB_NOT_FOUND;
 	DISPATCH(pattern_get(db, c_, id, out));
 }
@@ -210,7 +174,7 @@ int serverdb_pattern_list(struct serverdb *db, const struct sdb_query *q,
 int serverdb_pattern_delete(struct serverdb *db, const char *id, const char *user,
 			    int is_admin)
 {
-	if (!sdb_uuid_valid(id))
+	if (!uuid_valid(id))
 		return SDB_NOT_FOUND;
 	DISPATCH(pattern_delete(db, c_, id, user, is_admin));
 }
@@ -218,44 +182,44 @@ int serverdb_pattern_delete(struct serverdb *db, const char *id, const char *use
 int serverdb_pattern_feedback(struct serverdb *db, const char *id, const char *user,
 			      int helpful, struct sdb_pattern *out)
 {
-	if (!sdb_uuid_valid(id))
+	if (!uuid_valid(id))
 		return SDB_NOT_FOUND;
 	DISPATCH(pattern_feedback(db, c_, id, user, helpful, out));
 }
 
-int serverdb_adapter_add(struct serverdb *db, struct sdb_adapter *a)
+int serverdb_adapter_add(struct serverdb *db, struct adapter_version *a)
 {
 	DISPATCH(adapter_add(db, c_, a));
 }
 
-int serverdb_adapter_list(struct serverdb *db, struct sdb_adapter **out, size_t *nr)
+int serverdb_adapter_list(struct serverdb *db, struct adapter_version **out, size_t *nr)
 {
 	*out = NULL;
 	*nr = 0;
 	DISPATCH(adapter_list(db, c_, out, nr));
 }
 
-int serverdb_adapter_get(struct serverdb *db, const char *ref, struct sdb_adapter *out)
+int serverdb_adapter_get(struct serverdb *db, const char *ref, struct adapter_version *out)
 {
 	memset(out, 0, sizeof(*out));
 	DISPATCH(adapter_get(db, c_, ref, out));
 }
 
 int serverdb_adapter_activate(struct serverdb *db, const char *ref, const char *user,
-			      struct sdb_adapter *out)
+			      struct adapter_version *out)
 {
 	memset(out, 0, sizeof(*out));
 	DISPATCH(adapter_activate(db, c_, ref, user, 0, out));
 }
 
 int serverdb_adapter_rollback(struct serverdb *db, const char *ref, const char *user,
-			      struct sdb_adapter *out)
+			      struct adapter_version *out)
 {
 	memset(out, 0, sizeof(*out));
 	DISPATCH(adapter_activate(db, c_, ref, user, 1, out));
 }
 
-int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct sdb_adapter *out)
+int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct adapter_version *out)
 {
 	memset(out, 0, sizeof(*out));
 	DISPATCH(adapter_delete(db, c_, ref, out));
@@ -296,7 +260,7 @@ int serverdb_pattern_votes(struct serverdb *db, const char *id, const char *user
 {
 	*helpful = *not_helpful = 0;
 	*mine = -1;
-	if (!sdb_uuid_valid(id))
+	if (!uuid_valid(id))
 		return SDB_NOT_FOUND;
 	DISPATCH(pattern_votes(db, c_, id, user, helpful, not_helpful, mine));
 }

@@ -28,6 +28,7 @@
 #ifndef SERVERDB_H
 #define SERVERDB_H
 
+#include "fusion/adapter-version.h"
 #include <pthread.h>
 #include <stddef.h>
 
@@ -105,25 +106,11 @@ struct sdb_session {
 void sdb_session_release(struct sdb_session *s);
 
 /*
- * An adapter version on the team server (SPEC §6, /adapters). file is the
- * safetensors file's name inside the server's adapter folder (relative, so
- * servers may mount the shared folder at different places).
+ * An adapter version on the team server (SPEC §6, /adapters) is a struct
+ * adapter_version (fusion/adapter-version.h) whose file is the safetensors
+ * file's name inside the server's adapter folder (relative, so servers may
+ * mount the shared folder at different places).
  */
-struct sdb_adapter {
-	char id[37]; /* UUID */
-	char *version_name;
-	char *file;
-	char *created_by;
-	char *created_at; /* "YYYY-MM-DDTHH:MM:SSZ" (UTC) */
-	char *parent_versions; /* JSON array of version names */
-	char *method;	       /* "upload", or the merge method */
-	char *weights;	       /* JSON array, or NULL */
-	char sha256[65];
-	long long size;
-	int is_active;
-};
-void sdb_adapter_release(struct sdb_adapter *a);
-void sdb_adapters_free(struct sdb_adapter *a, size_t nr);
 
 struct serverdb;
 
@@ -183,23 +170,23 @@ int serverdb_pattern_feedback(struct serverdb *db, const char *id, const char *u
  * created_by, parent_versions, method, weights, sha256, size. Out:
  * created_at, is_active. SDB_CONFLICT when version_name is taken.
  */
-int serverdb_adapter_add(struct serverdb *db, struct sdb_adapter *a);
+int serverdb_adapter_add(struct serverdb *db, struct adapter_version *a);
 /* All versions, oldest first. */
-int serverdb_adapter_list(struct serverdb *db, struct sdb_adapter **out, size_t *nr);
+int serverdb_adapter_list(struct serverdb *db, struct adapter_version **out, size_t *nr);
 /* By id (UUID) or, when ref is no UUID, by version name; SDB_NOT_FOUND. */
-int serverdb_adapter_get(struct serverdb *db, const char *ref, struct sdb_adapter *out);
+int serverdb_adapter_get(struct serverdb *db, const char *ref, struct adapter_version *out);
 /* Make ref the active version (logged as user's); out is the version. */
 int serverdb_adapter_activate(struct serverdb *db, const char *ref, const char *user,
-			      struct sdb_adapter *out);
+			      struct adapter_version *out);
 /*
  * With ref: activate it (logged as a rollback). Without: undo the latest
  * activations back to the version active before the current one;
  * SDB_CONFLICT when there is none.
  */
 int serverdb_adapter_rollback(struct serverdb *db, const char *ref, const char *user,
-			      struct sdb_adapter *out);
+			      struct adapter_version *out);
 /* Delete the record (out: what it was); SDB_CONFLICT when it is active. */
-int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct sdb_adapter *out);
+int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct adapter_version *out);
 
 /*
  * Web interface sessions: only the SHA-256 (hex) of a session token is
@@ -243,16 +230,16 @@ struct serverdb_ops {
 			      const char *user, int is_admin);
 	int (*pattern_feedback)(struct serverdb *db, void *conn, const char *id,
 				const char *user, int helpful, struct sdb_pattern *out);
-	int (*adapter_add)(struct serverdb *db, void *conn, struct sdb_adapter *a);
-	int (*adapter_list)(struct serverdb *db, void *conn, struct sdb_adapter **out,
+	int (*adapter_add)(struct serverdb *db, void *conn, struct adapter_version *a);
+	int (*adapter_list)(struct serverdb *db, void *conn, struct adapter_version **out,
 			    size_t *nr);
 	int (*adapter_get)(struct serverdb *db, void *conn, const char *ref,
-			   struct sdb_adapter *out);
+			   struct adapter_version *out);
 	/* rollback with ref NULL: back to the previous activation */
 	int (*adapter_activate)(struct serverdb *db, void *conn, const char *ref,
-				const char *user, int rollback, struct sdb_adapter *out);
+				const char *user, int rollback, struct adapter_version *out);
 	int (*adapter_delete)(struct serverdb *db, void *conn, const char *ref,
-			      struct sdb_adapter *out);
+			      struct adapter_version *out);
 	/* web interface sessions */
 	int (*session_add)(struct serverdb *db, void *conn, const char *token_hash,
 			   long long key_id, long long expires_at, long long now);
@@ -277,9 +264,6 @@ int serverdb_sqlite_open(struct serverdb **out, const char *path);
 int serverdb_pg_open(struct serverdb **out, const char *url);
 /* Called by a backend's open once its struct exists. */
 void serverdb_init_common(struct serverdb *db, const struct serverdb_ops *ops);
-
-/* 1 if s is a UUID in canonical text form (36 characters, hex and dashes). */
-int sdb_uuid_valid(const char *s);
 
 /* A LIKE pattern matching s literally as a substring (escape character '\\'). */
 char *sdb_like_pattern(const char *s);

@@ -448,7 +448,7 @@ void ui_render_pattern(struct strbuf *sb, const struct ui_session *s,
 /* ---- adapter versions ---- */
 
 /* The version names in a parent_versions JSON array (malloc'd strings). */
-static size_t parents_of(const struct sdb_adapter *a, char ***out)
+static size_t parents_of(const struct adapter_version *a, char ***out)
 {
 	cJSON *j = a->parent_versions ? json_parse(a->parent_versions,
 						   strlen(a->parent_versions))
@@ -482,7 +482,7 @@ static void free_names(char **names, size_t nr)
  * moved right by its depth (one more than its deepest parent), and a line
  * from each parent to its child. Colours come from the stylesheet.
  */
-static void add_lineage(struct strbuf *sb, const struct sdb_adapter *v, size_t nr)
+static void add_lineage(struct strbuf *sb, const struct adapter_version *v, size_t nr)
 {
 	int *depth = xcalloc(nr + 1, sizeof(*depth)), max_depth = 0;
 	const int step = 30, pad = 14;
@@ -533,7 +533,7 @@ static void add_lineage(struct strbuf *sb, const struct sdb_adapter *v, size_t n
 }
 
 void ui_render_adapters(struct strbuf *sb, const struct ui_session *s,
-			const struct sdb_adapter *v, size_t nr)
+			const struct adapter_version *v, size_t nr)
 {
 	ui_page_begin(sb, "Adapters", s, "adapters");
 	strbuf_addstr(sb, "<h1>Adapter versions</h1>\n");
@@ -558,7 +558,7 @@ void ui_render_adapters(struct strbuf *sb, const struct ui_session *s,
 			  "<th scope=\"col\">SHA-256</th><th scope=\"col\">State</th></tr></thead>\n"
 			  "<tbody>\n");
 	for (size_t i = 0; i < nr; i++) {
-		const struct sdb_adapter *a = &v[i];
+		const struct adapter_version *a = &v[i];
 		char **parents;
 		size_t np = parents_of(a, &parents);
 

@@ -433,7 +433,7 @@ out:
 void handle_ui_adapters(struct server_request *req, struct server_response *res)
 {
 	struct ui_ctx c;
-	struct sdb_adapter *v = NULL;
+	struct adapter_version *v = NULL;
 	size_t nr = 0;
 	int rc;
 
@@ -446,7 +446,7 @@ void handle_ui_adapters(struct server_request *req, struct server_response *res)
 	}
 	ui_render_adapters(&res->body, &c.s, v, nr);
 	ui_html(res, 200);
-	sdb_adapters_free(v, nr);
+	adapter_versions_free(v, nr);
 out:
 	ui_end(&c);
 }
@@ -455,7 +455,7 @@ static void adapter_switch(struct server_request *req, struct server_response *r
 			   const char *ref, int rollback)
 {
 	struct ui_ctx c;
-	struct sdb_adapter a;
+	struct adapter_version a;
 	int rc;
 
 	if (ui_check_post(req, res, &c) < 0 || ui_require_admin(res, &c) < 0)
@@ -476,7 +476,7 @@ static void adapter_switch(struct server_request *req, struct server_response *r
 		ui_db_fail(res, &c, rc, "No such adapter version.");
 		goto out;
 	}
-	sdb_adapter_release(&a);
+	adapter_version_release(&a);
 	ui_redirect(res, "/ui/adapters");
 out:
 	ui_end(&c);

@@ -103,7 +103,7 @@ struct ui_votes {
 void ui_render_pattern(struct strbuf *sb, const struct ui_session *s,
 		       const struct sdb_pattern *p, const struct ui_votes *v);
 void ui_render_adapters(struct strbuf *sb, const struct ui_session *s,
-			const struct sdb_adapter *v, size_t nr);
+			const struct adapter_version *v, size_t nr);
 void ui_render_keys(struct strbuf *sb, const struct ui_session *s, const struct sdb_key *k,
 		    size_t nr);
 

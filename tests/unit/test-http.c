@@ -60,11 +60,11 @@ static void test_detail(void)
 
 static void test_uuid(void)
 {
-	is_num(sync_is_uuid("123e4567-e89b-12d3-a456-426614174000"), 1, "a UUID");
-	ok(sync_is_uuid("123E4567-E89B-12D3-A456-426614174000"), "upper case");
-	ok(!sync_is_uuid("123e4567e89b12d3a456426614174000"), "no dashes");
-	ok(!sync_is_uuid("123e4567-e89b-12d3-a456-42661417400g"), "not hex");
-	ok(!sync_is_uuid("abcd"), "a pattern id prefix");
+	is_num(uuid_valid("123e4567-e89b-12d3-a456-426614174000"), 1, "a UUID");
+	ok(uuid_valid("123E4567-E89B-12D3-A456-426614174000"), "upper case");
+	ok(!uuid_valid("123e4567e89b12d3a456426614174000"), "no dashes");
+	ok(!uuid_valid("123e4567-e89b-12d3-a456-42661417400g"), "not hex");
+	ok(!uuid_valid("abcd"), "a pattern id prefix");
 }
 
 static void test_config_parameters(void)
