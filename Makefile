@@ -62,8 +62,8 @@ $(BUILD)/hook-scripts.h: $(HOOK_SCRIPTS) | $(BUILD)
 		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $$h; \
 		printf '\t;\n'; \
 	done >$@+ && mv $@+ $@
-$(BUILD)/local/hook.o: $(BUILD)/hook-scripts.h
-$(BUILD)/local/hook.o: ALL_CFLAGS += -I$(BUILD)
+$(BUILD)/local/hook-install.o: $(BUILD)/hook-scripts.h
+$(BUILD)/local/hook-install.o: ALL_CFLAGS += -I$(BUILD)
 
 # The web interface's stylesheet, embedded so that pages need no data files.
 $(BUILD)/ui-style.h: src/server/ui-style.css | $(BUILD)

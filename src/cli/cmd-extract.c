@@ -36,33 +36,20 @@ static int remember_commit(const git_oid *id, size_t ord, void *data)
 	return 0;
 }
 
-/* Fill temp.export_range with the selected commits, in walk order. */
-static int fill_export_range(struct store *s, const struct range *r)
+/* --output: the patterns of the range just extracted, in its order. */
+static void write_range(struct store *s, const git_oid *ids, size_t nr, const char *variant,
+			int include_unknown, const char *output, int quiet)
 {
-	sqlite3_stmt *st;
-	if (export_range_begin(s) < 0 || store_exec(s, "BEGIN") < 0)
-		return -1;
-	st = store_prepare(s, "INSERT OR IGNORE INTO temp.export_range(commit_id, ord)"
-			      " VALUES (?1, ?2)");
-	if (!st)
-		goto fail;
-	for (size_t i = 0; i < r->nr; i++) {
-		char hex[GIT_OID_HEXSZ + 1];
-		git_oid_tostr(hex, sizeof(hex), &r->ids[i]);
-		sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			store_error(s, "cannot select the range");
-			sqlite3_finalize(st);
-			goto fail;
-		}
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
-	return store_exec(s, "COMMIT");
-fail:
-	store_rollback(s);
-	return -1;
+	struct export_options eo = EXPORT_OPTIONS_INIT;
+	size_t count = 0;
+
+	eo.variant = variant;
+	eo.include_unknown = include_unknown;
+	eo.use_range = 1;
+	if (export_set_range(s, ids, nr) < 0 || export_to_path(s, &eo, output, &count) < 0)
+		die_err();
+	if (!quiet && strcmp(output, "-"))
+		fprintf(stderr, "Wrote %zu patterns to %s\n", count, output);
 }
 
 static git_repository *kept_repo;
@@ -154,18 +141,8 @@ int cmd_extract(int argc, const char **argv)
 		fprintf(stderr, "Extracted %zu patterns from %zu new commits"
 				" (%zu commits in range, %zu already extracted, %zu unknown skipped)\n",
 			st.patterns, st.processed, st.selected, st.already, st.skipped_unknown);
-	if (output) {
-		struct export_options eo = EXPORT_OPTIONS_INIT;
-		size_t count = 0;
-		eo.variant = variant.buf;
-		eo.include_unknown = o.include_unknown;
-		eo.use_range = 1;
-		if (fill_export_range(s, &range) < 0 ||
-		    export_to_path(s, &eo, output, &count) < 0)
-			die_err();
-		if (!quiet && strcmp(output, "-"))
-			fprintf(stderr, "Wrote %zu patterns to %s\n", count, output);
-	}
+	if (output)
+		write_range(s, range.ids, range.nr, variant.buf, o.include_unknown, output, quiet);
 	free(range.ids);
 	store_close(s);
 	/*

@@ -1,9 +1,10 @@
 /*
  * cmd-hook.c: "git patterns hook install [--force] | uninstall | status |
- * run <name>", the front end of hook.c.
+ * run <name>", the front end of hook-install.c and hook-run.c.
  */
 #include "cli/builtin.h"
-#include "local/hook.h"
+#include "local/hook-install.h"
+#include "local/hook-run.h"
 #include "common/json.h"
 #include "cli/parse-options.h"
 #include "common/repo.h"

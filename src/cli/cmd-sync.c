@@ -155,7 +155,7 @@ int cmd_sync(int argc, const char **argv)
 	setup_variant(&variant, repo, 0, -1);
 	s = setup_store(repo);
 	/* a pull inserts into six indexes and FTS5: keep their pages in memory */
-	if (store_exec(s, "PRAGMA cache_size = -65536") < 0)
+	if (store_set_cache(s, 64 << 10) < 0)
 		die_err();
 	memset(&so, 0, sizeof(so));
 	so.push = !pull_only;

@@ -13,7 +13,7 @@
 #ifndef COMMIT_DIFF_H
 #define COMMIT_DIFF_H
 
-#include "local/extract.h"
+#include "local/extract-options.h"
 #include "common/strbuf.h"
 #include <git2.h>
 #include <pthread.h>

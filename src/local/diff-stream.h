@@ -25,7 +25,7 @@
 #define DIFF_STREAM_H
 
 #include "local/commit-diff.h"
-#include "local/extract.h"
+#include "local/extract-options.h"
 #include <git2.h>
 
 struct diff_stream;

@@ -1,9 +1,11 @@
 /*
  * export.c: stream patterns out of the store as JSONL or CommitPack
- * records (see export.h). Rows are read one at a time and written through
- * one reused buffer, so memory does not grow with the store.
+ * records (see export.h), from the rows store-patterns.h hands out one at
+ * a time, written through one reused buffer: memory does not grow with
+ * the store.
  */
 #include "local/export.h"
+#include "local/store-patterns.h"
 #include "common/json.h"
 #include "common/pattern.h"
 #include "common/strbuf.h"
@@ -13,28 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-int export_range_begin(struct store *s)
+int export_set_range(struct store *s, const git_oid *ids, size_t nr)
 {
-	return store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS export_range ("
-			     " commit_id TEXT PRIMARY KEY, ord INTEGER NOT NULL);"
-			     "DELETE FROM temp.export_range;");
+	return pattern_store_set_range(s, ids, nr);
 }
-
-static const char export_sql[] =
-	"SELECT p.pattern_id, p.problem_type, p.before_code, p.after_code, p.commit_msg,"
-	" p.author, p.date, p.confidence, p.commit_id, p.file_path, p.old_path, p.language,"
-	" p.solution_hash, p.author_name, p.commit_body"
-	" FROM patterns p %s"
-	" WHERE (?1 IS NULL OR p.variant = ?1 OR p.origin = 'team')"
-	"  AND (?2 IS NULL OR p.problem_type = ?2)"
-	"  AND (?3 IS NULL OR p.language = ?3)"
-	"  AND p.commit_time >= ?4"
-	"  AND p.confidence >= ?5"
-	"  AND (?6 OR p.problem_type <> 'unknown')"
-	"  AND (?7 OR p.origin = 'local')"
-	"  AND NOT " SQL_TEAM_ROW_SHADOWED("p")
-	"  AND (?8 OR p.obsolete = 0)"
-	" ORDER BY %s";
 
 /* CommitPack writes language names, not our lower-case ids. */
 static const char *commitpack_lang(const char *lang)
@@ -56,18 +40,12 @@ static const char *commitpack_lang(const char *lang)
 	return lang;
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? (const char *)t : NULL;
-}
-
-static void write_commitpack(struct strbuf *out, sqlite3_stmt *st)
+static void write_commitpack(struct strbuf *out, const struct pattern_row *r)
 {
 	struct json_writer jw;
 	struct strbuf msg = STRBUF_INIT;
-	const char *path = col_text(st, 9), *old = col_text(st, 10);
-	const char *subject = col_text(st, 4), *body = col_text(st, 14);
+	const char *path = r->file_path, *old = r->old_path;
+	const char *subject = r->commit_msg, *body = r->commit_body;
 
 	strbuf_addstr(&msg, subject ? subject : "");
 	if (body && *body) {
@@ -77,99 +55,94 @@ static void write_commitpack(struct strbuf *out, sqlite3_stmt *st)
 	jw_init(&jw, out, 0);
 	jw_object_begin(&jw);
 	jw_key(&jw, "commit");
-	jw_string(&jw, col_text(st, 8) ? col_text(st, 8) : "");
+	jw_string(&jw, r->commit_id ? r->commit_id : "");
 	jw_key(&jw, "old_file");
 	jw_string(&jw, old ? old : path);
 	jw_key(&jw, "new_file");
 	jw_string(&jw, path);
 	jw_key(&jw, "old_contents");
-	jw_string_len(&jw, sqlite3_column_blob(st, 2) ? sqlite3_column_blob(st, 2) : "",
-		      (size_t)sqlite3_column_bytes(st, 2));
+	jw_string_len(&jw, r->before_code, r->before_len);
 	jw_key(&jw, "new_contents");
-	jw_string_len(&jw, sqlite3_column_blob(st, 3) ? sqlite3_column_blob(st, 3) : "",
-		      (size_t)sqlite3_column_bytes(st, 3));
+	jw_string_len(&jw, r->after_code, r->after_len);
 	jw_key(&jw, "subject");
 	jw_string(&jw, subject ? subject : "");
 	jw_key(&jw, "message");
 	jw_string_len(&jw, msg.buf, msg.len);
 	jw_key(&jw, "lang");
-	jw_string(&jw, commitpack_lang(col_text(st, 11) ? col_text(st, 11) : ""));
+	jw_string(&jw, commitpack_lang(r->language ? r->language : ""));
 	jw_object_end(&jw);
 	strbuf_release(&msg);
 }
 
-/* Fill p from the current row; the strings point into the statement. */
-static void row_to_pattern(sqlite3_stmt *st, struct pattern *p)
+/* Fill p from r; the strings stay r's. */
+static void row_to_pattern(const struct pattern_row *r, struct pattern *p)
 {
-	const char *s;
 	memset(p, 0, sizeof(*p));
-	snprintf(p->pattern_id, sizeof(p->pattern_id), "%s", col_text(st, 0) ? col_text(st, 0) : "");
-	p->problem_type = col_text(st, 1);
-	p->before_code = sqlite3_column_blob(st, 2);
-	p->before_len = (size_t)sqlite3_column_bytes(st, 2);
-	p->after_code = sqlite3_column_blob(st, 3);
-	p->after_len = (size_t)sqlite3_column_bytes(st, 3);
-	p->commit_msg = col_text(st, 4);
-	p->author = col_text(st, 5);
-	p->date = col_text(st, 6);
-	p->confidence = sqlite3_column_double(st, 7);
-	s = col_text(st, 8);
-	snprintf(p->commit, sizeof(p->commit), "%s", s ? s : "");
-	p->file_path = col_text(st, 9);
-	p->old_path = col_text(st, 10);
-	p->language = col_text(st, 11);
-	s = col_text(st, 12);
-	snprintf(p->solution_hash, sizeof(p->solution_hash), "%s", s ? s : "");
-	p->author_name = col_text(st, 13);
-	p->commit_body = col_text(st, 14);
+	snprintf(p->pattern_id, sizeof(p->pattern_id), "%s", r->pattern_id ? r->pattern_id : "");
+	p->problem_type = r->problem_type;
+	p->before_code = r->before_code;
+	p->before_len = r->before_len;
+	p->after_code = r->after_code;
+	p->after_len = r->after_len;
+	p->commit_msg = r->commit_msg;
+	p->author = r->author;
+	p->date = r->date;
+	p->confidence = r->confidence;
+	snprintf(p->commit, sizeof(p->commit), "%s", r->commit_id ? r->commit_id : "");
+	p->file_path = r->file_path;
+	p->old_path = r->old_path;
+	p->language = r->language;
+	snprintf(p->solution_hash, sizeof(p->solution_hash), "%s",
+		 r->solution_hash ? r->solution_hash : "");
+	p->author_name = r->author_name;
+	p->commit_body = r->commit_body;
+}
+
+struct export_ctx {
+	enum export_format format;
+	FILE *out;
+	struct strbuf line;	/* reused for every record */
+	size_t n;
+};
+
+static int write_row(const struct pattern_row *r, void *data)
+{
+	struct export_ctx *x = data;
+
+	strbuf_reset(&x->line);
+	if (x->format == EXPORT_COMMITPACK) {
+		write_commitpack(&x->line, r);
+	} else {
+		struct pattern p;
+		row_to_pattern(r, &p);
+		pattern_write_jsonl(&x->line, &p);
+	}
+	strbuf_addch(&x->line, '\n');
+	if (fwrite(x->line.buf, 1, x->line.len, x->out) != x->line.len)
+		return err_set("write error: %s", strerror(ferror(x->out) ? errno : EIO));
+	x->n++;
+	return 0;
 }
 
 int export_patterns(struct store *s, const struct export_options *o, FILE *out, size_t *count)
 {
-	struct strbuf sql = STRBUF_INIT, line = STRBUF_INIT;
-	sqlite3_stmt *st;
-	size_t n = 0;
-	int rc, ret = 0;
+	struct export_ctx x = { o->format, out, STRBUF_INIT, 0 };
+	const struct pattern_export_filter f = {
+		.variant = o->variant,
+		.problem_type = o->problem_type,
+		.language = o->language,
+		.since = o->since,
+		.min_confidence = o->min_confidence,
+		.include_unknown = o->include_unknown,
+		.include_team = o->include_team,
+		.include_obsolete = o->include_obsolete,
+		.use_range = o->use_range,
+	};
+	int ret = pattern_store_export(s, &f, write_row, &x);
 
-	strbuf_addf(&sql, export_sql,
-		    o->use_range ? "JOIN temp.export_range r ON r.commit_id = p.commit_id" : "",
-		    o->use_range ? "r.ord, p.file_path"
-				 : "p.commit_time DESC, p.commit_id, p.file_path, p.id");
-	st = store_prepare(s, sql.buf);
-	strbuf_release(&sql);
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, o->variant, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, o->problem_type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, o->language, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, o->since);
-	sqlite3_bind_double(st, 5, o->min_confidence);
-	sqlite3_bind_int(st, 6, o->include_unknown);
-	sqlite3_bind_int(st, 7, o->include_team);
-	sqlite3_bind_int(st, 8, o->include_obsolete);
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		strbuf_reset(&line);
-		if (o->format == EXPORT_COMMITPACK) {
-			write_commitpack(&line, st);
-		} else {
-			struct pattern p;
-			row_to_pattern(st, &p);
-			pattern_write_jsonl(&line, &p);
-		}
-		strbuf_addch(&line, '\n');
-		if (fwrite(line.buf, 1, line.len, out) != line.len) {
-			ret = err_set("write error: %s", strerror(ferror(out) ? errno : EIO));
-			break;
-		}
-		n++;
-	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = store_error(s, "cannot read patterns");
-	sqlite3_finalize(st);
-	strbuf_release(&line);
+	strbuf_release(&x.line);
 	if (count)
-		*count = n;
+		*count = x.n;
 	return ret;
 }
 

@@ -10,6 +10,7 @@
 #define EXPORT_H
 
 #include "local/store.h"
+#include <git2.h>
 #include <stdio.h>
 
 enum export_format { EXPORT_JSONL, EXPORT_COMMITPACK };
@@ -25,17 +26,15 @@ struct export_options {
 	int include_team;	  /* also patterns pulled from the team server */
 	int include_obsolete;	  /* also patterns of commits rewritten away */
 	/*
-	 * Restrict to the commits in the temporary table temp.export_range
-	 * (commit_id TEXT PRIMARY KEY, ord INTEGER), ordered by ord.
-	 * export_range_begin() creates it empty.
+	 * Restrict to the commits of export_set_range(), in its order.
 	 */
 	int use_range;
 };
 
 #define EXPORT_OPTIONS_INIT { EXPORT_JSONL, NULL, NULL, NULL, 0, 0.0, 0, 0, 0, 0 }
 
-/* Create (or empty) temp.export_range. */
-int export_range_begin(struct store *s);
+/* The range of use_range: the commits ids[0..nr), in that order. */
+int export_set_range(struct store *s, const git_oid *ids, size_t nr);
 /* Write the matching patterns to out; *count gets how many. 0 or -1 (err_set). */
 int export_patterns(struct store *s, const struct export_options *o, FILE *out, size_t *count);
 

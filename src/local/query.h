@@ -1,24 +1,13 @@
 /*
  * query: read patterns back from the store for list, search, show and
- * stats. Rows are handed to a callback one at a time (nothing accumulates).
+ * stats, over store-patterns.h. Rows are handed to a callback one at a
+ * time (nothing accumulates).
  */
 #ifndef QUERY_H
 #define QUERY_H
 
-#include "local/store.h"
+#include "local/store-patterns.h"
 #include "common/strbuf.h"
-
-struct pattern_row {
-	long long rowid;
-	const char *pattern_id, *problem_type, *language, *file_path, *old_path;
-	const char *commit_msg, *commit_body, *commit_id, *author, *author_name, *date;
-	const char *origin, *server_id, *solution_hash, *variant;
-	const char *before_code, *after_code; /* only from query_show */
-	size_t before_len, after_len;
-	double confidence;
-	long long success_count;
-	int obsolete;
-};
 
 struct query_options {
 	const char *variant;	  /* local patterns of this variant; NULL: any */
@@ -31,8 +20,6 @@ struct query_options {
 };
 
 #define QUERY_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0 }
-
-typedef int (*pattern_row_fn)(const struct pattern_row *row, void *data);
 
 /*
  * Call fn for each matching pattern: newest first, or by relevance (FTS5

@@ -6,6 +6,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 #include <stdio.h>
@@ -176,6 +177,7 @@ void store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_in_transaction(struct store *s) { return !sqlite3_get_autocommit(s->db); }
 sqlite3 *store_db(struct store *s) { return s->db; }
 const char *store_path(struct store *s) { return s->path; }
 
@@ -210,6 +212,7 @@ static int migrate(struct store *s)
 			"upgrade git-patterns", version, latest);
 		goto fail;
 	}
+	assert(version >= 0 && version <= latest); /* == latest: migrated meanwhile */
 	for (int v = version; v < latest; v++) {
 		char pragma[64];
 		if (exec_bare(s, migrations[v]) < 0)
@@ -344,28 +347,39 @@ int store_meta_set(struct store *s, const char *key, const char *value)
 	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot write meta");
 }
 
-int store_fts_catch_up(struct store *s)
+int store_tune_bulk_write(struct store *s)
 {
-	sqlite3_stmt *st;
-	int todo = 0;
+	return store_exec(s, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;");
+}
 
-	/* a cheap read first: most searches find nothing to do */
-	st = store_prepare(s, "SELECT EXISTS (SELECT 1 FROM patterns WHERE fts_indexed = 0)");
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		todo = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (!todo)
-		return 0;
-	if (store_begin(s) < 0)
-		return -1;
-	if (store_exec(s, "INSERT INTO patterns_fts(rowid, commit_msg, file_path, before_code, after_code)"
-			  " SELECT id, commit_msg, file_path, before_code, after_code FROM patterns"
-			  " WHERE fts_indexed = 0 ORDER BY id;"
-			  "UPDATE patterns SET fts_indexed = 1 WHERE fts_indexed = 0;") < 0) {
-		store_rollback(s);
-		return -1;
-	}
-	return store_commit(s);
+int store_set_cache(struct store *s, int kib)
+{
+	char sql[64];
+
+	assert(kib > 0);
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	return store_exec(s, sql);
+}
+
+/* sqlite3_wal_hook callback: remember how many frames the WAL holds. */
+static int note_wal_frames(void *data, sqlite3 *db, const char *name, int frames)
+{
+	*(int *)data = frames;
+	return SQLITE_OK;
+}
+
+void store_leave_wal(struct store *s, int *wal_frames)
+{
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+	sqlite3_wal_hook(s->db, note_wal_frames, wal_frames);
+}
+
+void store_busy_timeout(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
+}
+
+void store_checkpoint(struct store *s)
+{
+	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 }

@@ -11,13 +11,17 @@
  *  - Writers use store_begin()/store_commit(): BEGIN IMMEDIATE takes the
  *    write lock up front, so a transaction never fails half-way on a lock.
  *
- * Tables (see the migrations in store.c for columns):
- *  patterns, processed, patterns_fts   extraction (extract, export, search);
- *                                      patterns_fts is filled lazily
- *                                      (store_fts_catch_up)
- *  sync_state, feedback_queue          team sync
+ * Tables (see the migrations in store.c for columns), each with the one
+ * module that prepares SQL on it:
+ *  patterns, patterns_fts              store-patterns.h (patterns_fts is
+ *                                      filled lazily: store_fts_catch_up)
+ *  processed                           store-processed.h
+ *  meta                                here: key/value (project profile, ...)
+ *  sync_state, pushed, feedback_queue  team sync (client/sync.c)
  *  adapter_versions, adapter_activations   weight fusion (adapters.h)
- *  meta                                key/value (project profile, ...)
+ *
+ * The raw entry points (store_db, store_exec, store_prepare) are for those
+ * modules only; .ci/check-store-sql (t0002) refuses them anywhere else.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -39,6 +43,7 @@ sqlite3 *store_db(struct store *s);
 const char *store_path(struct store *s);
 
 int store_begin(struct store *s);  /* BEGIN IMMEDIATE */
+int store_in_transaction(struct store *s); /* 1 between begin and commit/rollback */
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
 
@@ -61,19 +66,22 @@ char *store_meta_get(struct store *s, const char *key);
 int store_meta_set(struct store *s, const char *key, const char *value);
 
 /*
- * Index the patterns not yet in the full-text index (patterns_fts), in one
- * transaction. Inserts leave them out (fts_indexed = 0) so that writing
- * patterns stays cheap; whoever searches calls this first. 0 or -1.
+ * For a long write (an extraction): statement journals in memory and a
+ * larger page cache for the indexes, for the rest of the connection.
  */
-int store_fts_catch_up(struct store *s);
+int store_tune_bulk_write(struct store *s);
+/* Let the page cache of this connection grow to kib KiB. 0 or -1. */
+int store_set_cache(struct store *s, int kib);
 
 /*
- * SQL condition: the team pattern (alias p) is also a local pattern of
- * this repository (same solution), so listings show it once, as local.
+ * For a short run that should not pay for checkpoints (a hook): leave the
+ * write-ahead log to the next writer at close, and keep in *wal_frames
+ * how many frames it holds after each commit (for store_checkpoint()).
  */
-#define SQL_TEAM_ROW_SHADOWED(p)                                                       \
-	"(" p ".origin = 'team' AND EXISTS (SELECT 1 FROM patterns l"                  \
-	" WHERE l.origin = 'local' AND l.obsolete = 0 AND l.solution_hash = " p        \
-	".solution_hash))"
+void store_leave_wal(struct store *s, int *wal_frames);
+/* Wait at most ms for another connection's lock (default: 60 s). */
+void store_busy_timeout(struct store *s, int ms);
+/* Checkpoint the write-ahead log and truncate it; best effort. */
+void store_checkpoint(struct store *s);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * hook: install, remove and inspect the git hooks that keep the pattern
- * store current, and do their work when git runs them.
+ * hook-install: install, remove and inspect the git hooks that keep the
+ * pattern store current (what they do when git runs them: hook-run.h).
  *
  * The hooks folder is the one git uses: `git rev-parse --git-path hooks`,
  * that is core.hooksPath when set (relative to the top of the work tree, or
@@ -16,8 +16,8 @@
  *  - Installing twice changes nothing (no file is rewritten).
  *  - A file is ours when it carries HOOK_MARKER; nothing else is touched.
  */
-#ifndef HOOK_H
-#define HOOK_H
+#ifndef HOOK_INSTALL_H
+#define HOOK_INSTALL_H
 
 #include "common/strbuf.h"
 #include <git2.h>
@@ -71,34 +71,5 @@ int hook_install(const char *dir, const char *name, int force, enum hook_action 
 
 /* Remove our stub and put back the saved hook. 0 or -1 with err_set. */
 int hook_uninstall(const char *dir, const char *name, enum hook_action *done);
-
-/*
- * Run hook name (git's arguments in argv, argc of them; post-rewrite reads
- * its input from stdin). The stubs run it in the background and pass the
- * commits as they were when git ran them (o->head, o->orig_head), since
- * HEAD may have moved by then; without them HEAD and ORIG_HEAD are read.
- * A post-commit commit that is no longer on any branch or HEAD once its
- * patterns are in (amended or rebased away meanwhile) is marked obsolete,
- * so the result does not depend on the order the background jobs finish.
- * Never fails the caller: every error is appended to
- * $(git-common-dir)/patterns/hook.log. Large work is finished by a detached
- * background process. Returns 0 when the work is done (or handed to the
- * background), -1 when something was logged.
- */
-struct hook_run_options {
-	const char *head;      /* the commit HEAD named when git ran the hook */
-	const char *orig_head; /* post-merge: ORIG_HEAD then */
-};
-int hook_run(const char *name, const struct hook_run_options *o, int argc, const char **argv);
-
-/*
- * The hook log's path (caller frees), and its last line into last (empty
- * when there is no log).
- */
-char *hook_log_last(git_repository *repo, struct strbuf *last);
-
-/* Append "<time> <hook>: <message>" to the hook log of repo; -1 if it cannot. */
-int hook_log(git_repository *repo, const char *hook, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -1,27 +1,21 @@
 /*
- * hook.c: the git hooks of git-patterns (see hook.h for the contract).
- *
- * Two halves:
- *  - installation: find git's hooks folder, put our stubs there without
- *    losing anyone else's hook (moved aside to <name>.pre-patterns and run
- *    by the stub), and undo that exactly;
- *  - "hook run": what the stubs call. It must never make git fail, never
- *    prompt and never hold up a commit on big work, so every error goes to
- *    the hook log and work above a small size is finished by a detached
- *    background process.
+ * hook-run.c: "git patterns hook run <name>", what the stubs call (see
+ * hook-run.h): plan the job from git's arguments, do it in the foreground
+ * when it is small and the store is free, else in a detached process;
+ * every error goes to the hook log.
  */
-#include "local/hook.h"
+#include "local/hook-run.h"
 #include "local/extract.h"
-#include "hook-scripts.h"
-#include "common/repo.h"
-#include "local/store.h"
+#include "local/store-patterns.h"
 #include "local/treediff.h"
+#include "common/repo.h"
 #include "common/util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,274 +23,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-const char *const hook_names[] = {"post-commit", "post-merge", "post-rewrite", NULL};
-
-const char *hook_script(const char *name)
-{
-	if (!strcmp(name, "post-commit"))
-		return hook_script_post_commit;
-	if (!strcmp(name, "post-merge"))
-		return hook_script_post_merge;
-	if (!strcmp(name, "post-rewrite"))
-		return hook_script_post_rewrite;
-	return NULL;
-}
-
-/* ------------------------------------------------------------------ */
-/* The hooks folder                                                     */
-
-/* Strip trailing slashes (but keep "/"). */
-static void trim_slashes(struct strbuf *sb)
-{
-	while (sb->len > 1 && sb->buf[sb->len - 1] == '/')
-		strbuf_setlen(sb, sb->len - 1);
-}
-
-int hook_dir(git_repository *repo, struct strbuf *dir)
-{
-	char *hooks_path = config_get_string(repo, "core.hooksPath", NULL);
-
-	strbuf_reset(dir);
-	if (hooks_path && *hooks_path) {
-		const char *rest;
-		if (skip_prefix(hooks_path, "~/", &rest) || !strcmp(hooks_path, "~")) {
-			const char *home = getenv("HOME");
-			if (!home) {
-				struct passwd *pw = getpwuid(getuid());
-				home = pw ? pw->pw_dir : "";
-			}
-			strbuf_addstr(dir, home);
-			trim_slashes(dir);
-			strbuf_addch(dir, '/');
-			strbuf_addstr(dir, !strcmp(hooks_path, "~") ? "" : rest);
-		} else if (hooks_path[0] == '/') {
-			strbuf_addstr(dir, hooks_path);
-		} else {
-			/* git runs hooks from the top of the work tree (bare: git dir) */
-			const char *base = git_repository_workdir(repo);
-			if (!base)
-				base = git_repository_path(repo);
-			strbuf_addstr(dir, base);
-			trim_slashes(dir);
-			strbuf_addch(dir, '/');
-			strbuf_addstr(dir, hooks_path);
-		}
-	} else {
-		strbuf_addstr(dir, git_repository_commondir(repo));
-		trim_slashes(dir);
-		strbuf_addstr(dir, "/hooks");
-	}
-	free(hooks_path);
-	trim_slashes(dir);
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Install, uninstall, inspect                                          */
-
-static int path_exists(const char *path, struct stat *st)
-{
-	struct stat tmp;
-	return lstat(path, st ? st : &tmp) == 0;
-}
-
-static int is_executable(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/*
- * Classify the file at path: ours (current or outdated) or foreign.
- * A file we cannot read (a dangling symlink, a folder) is foreign.
- */
-static enum hook_state classify(const char *path, const char *name)
-{
-	struct strbuf sb = STRBUF_INIT;
-	enum hook_state state = HOOK_FOREIGN;
-	struct stat st;
-
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && strbuf_read_file(&sb, path) == 0 &&
-	    memmem(sb.buf, sb.len, HOOK_MARKER, strlen(HOOK_MARKER))) {
-		const char *want = hook_script(name);
-		state = (sb.len == strlen(want) && !memcmp(sb.buf, want, sb.len)) ? HOOK_INSTALLED
-										  : HOOK_OUTDATED;
-	}
-	strbuf_release(&sb);
-	return state;
-}
-
-int hook_inspect(const char *dir, const char *name, struct hook_info *info)
-{
-	char *path = xstrfmt("%s/%s", dir, name);
-	char *saved = xstrfmt("%s/%s" HOOK_SAVED_SUFFIX, dir, name);
-
-	memset(info, 0, sizeof(*info));
-	if (path_exists(path, NULL)) {
-		info->state = classify(path, name);
-		info->executable = is_executable(path);
-	} else {
-		info->state = HOOK_ABSENT;
-	}
-	info->saved = path_exists(saved, NULL);
-	info->saved_executable = info->saved && is_executable(saved);
-	free(path);
-	free(saved);
-	return 0;
-}
-
-/* mkdir -p */
-static int make_dirs(const char *dir)
-{
-	char *p, *copy = xstrdup(dir);
-	int ret = 0;
-	for (p = copy + 1;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
-			ret = err_set("cannot create hooks folder '%s': %s", copy, strerror(errno));
-			break;
-		}
-		if (!c)
-			break;
-		*p = c;
-	}
-	free(copy);
-	return ret;
-}
-
-/* Write the stub for name to path through a temporary file and a rename. */
-static int write_stub(const char *dir, const char *path, const char *name)
-{
-	const char *script = hook_script(name);
-	char *tmp = xstrfmt("%s/.%s.git-patterns.tmp", dir, name);
-	size_t len = strlen(script), off = 0;
-	int fd, ret = 0;
-
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0755);
-	if (fd < 0) {
-		ret = err_set("cannot write hook '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, script + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = err_set("cannot write hook '%s': %s", tmp, strerror(errno));
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (close(fd) < 0 && !ret)
-		ret = err_set("cannot write hook '%s': %s", tmp, strerror(errno));
-	if (!ret && rename(tmp, path) < 0)
-		ret = err_set("cannot install hook '%s': %s", path, strerror(errno));
-	if (ret)
-		unlink(tmp);
-out:
-	free(tmp);
-	return ret;
-}
-
-int hook_install(const char *dir, const char *name, int force, enum hook_action *done)
-{
-	char *path, *saved;
-	struct hook_info info;
-	int ret = 0;
-
-	*done = HOOK_UNCHANGED;
-	if (!hook_script(name))
-		return err_set("unknown hook '%s'", name);
-	if (make_dirs(dir) < 0)
-		return -1;
-	path = xstrfmt("%s/%s", dir, name);
-	saved = xstrfmt("%s/%s" HOOK_SAVED_SUFFIX, dir, name);
-	hook_inspect(dir, name, &info);
-
-	switch (info.state) {
-	case HOOK_INSTALLED:
-		break;
-	case HOOK_OUTDATED:
-		if (!(ret = write_stub(dir, path, name)))
-			*done = HOOK_WROTE;
-		break;
-	case HOOK_ABSENT:
-		if (info.saved && !force) {
-			ret = err_set("'%s' is left from an earlier installation; use --force "
-				      "to chain it again, or move it away",
-				      saved);
-			break;
-		}
-		if (!(ret = write_stub(dir, path, name)))
-			*done = HOOK_WROTE;
-		break;
-	case HOOK_FOREIGN:
-		if (info.saved) {
-			ret = err_set("cannot keep hook '%s': '%s' already exists; move one of "
-				      "them away",
-				      path, saved);
-			break;
-		}
-		if (rename(path, saved) < 0) {
-			ret = err_set("cannot move hook '%s' to '%s': %s", path, saved,
-				      strerror(errno));
-			break;
-		}
-		if ((ret = write_stub(dir, path, name)) < 0) {
-			/* put it back as it was */
-			rename(saved, path);
-			break;
-		}
-		*done = HOOK_CHAINED;
-		break;
-	}
-	free(path);
-	free(saved);
-	return ret;
-}
-
-int hook_uninstall(const char *dir, const char *name, enum hook_action *done)
-{
-	char *path, *saved;
-	struct hook_info info;
-	int ret = 0;
-
-	*done = HOOK_UNCHANGED;
-	if (!hook_script(name))
-		return err_set("unknown hook '%s'", name);
-	path = xstrfmt("%s/%s", dir, name);
-	saved = xstrfmt("%s/%s" HOOK_SAVED_SUFFIX, dir, name);
-	hook_inspect(dir, name, &info);
-
-	if (info.state == HOOK_FOREIGN) {
-		*done = HOOK_LEFT_FOREIGN;
-		goto out;
-	}
-	if (info.state != HOOK_ABSENT) {
-		if (unlink(path) < 0) {
-			ret = err_set("cannot remove hook '%s': %s", path, strerror(errno));
-			goto out;
-		}
-		*done = HOOK_REMOVED;
-	}
-	if (info.saved) {
-		if (rename(saved, path) < 0) {
-			ret = err_set("cannot put back hook '%s' as '%s': %s", saved, path,
-				      strerror(errno));
-			goto out;
-		}
-		*done = HOOK_RESTORED;
-	}
-out:
-	free(path);
-	free(saved);
-	return ret;
-}
 
 /* ------------------------------------------------------------------ */
 /* The hook log                                                         */
@@ -307,7 +33,8 @@ static char *patterns_dir(git_repository *repo)
 {
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addstr(&sb, git_repository_commondir(repo));
-	trim_slashes(&sb);
+	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
+		strbuf_setlen(&sb, sb.len - 1);
 	strbuf_addstr(&sb, "/patterns");
 	return strbuf_detach(&sb, NULL);
 }
@@ -557,45 +284,8 @@ static int job_is_large(git_repository *repo, const struct hook_job *job)
 /* The rewritten-away commits' patterns stop being listed and exported. */
 static int mark_obsolete(struct store *s, const struct hook_job *job)
 {
-	sqlite3_stmt *gone = NULL, *back = NULL;
-	int ret = -1;
-
-	if (!job->replaced.nr)
-		return 0; /* nothing was rewritten: no write transaction */
-	if (store_begin(s) < 0)
-		return -1;
-	gone = store_prepare(s, "UPDATE patterns SET obsolete = 1 "
-				"WHERE commit_id = ?1 AND origin = 'local'");
-	/* a commit that comes back (amended back to the same id) is current again */
-	back = store_prepare(s, "UPDATE patterns SET obsolete = 0 "
-				"WHERE commit_id = ?1 AND origin = 'local' AND obsolete <> 0");
-	if (!gone || !back)
-		goto out;
-	for (size_t i = 0; i < job->replaced.nr; i++) {
-		sqlite3_bind_text(gone, 1, job->replaced.items[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(gone) != SQLITE_DONE) {
-			store_error(s, "cannot mark patterns obsolete");
-			goto out;
-		}
-		sqlite3_reset(gone);
-	}
-	for (size_t i = 0; i < job->commits.nr; i++) {
-		sqlite3_bind_text(back, 1, job->commits.items[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(back) != SQLITE_DONE) {
-			store_error(s, "cannot mark patterns current");
-			goto out;
-		}
-		sqlite3_reset(back);
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(gone);
-	sqlite3_finalize(back);
-	if (ret == 0)
-		ret = store_commit(s);
-	if (ret < 0)
-		store_rollback(s);
-	return ret;
+	return pattern_store_set_obsolete(s, job->replaced.items, job->replaced.nr,
+					  job->commits.items, job->commits.nr);
 }
 
 /*
@@ -735,13 +425,6 @@ static void start_auto_sync(git_repository *repo, const char *hook)
 	free(dir);
 }
 
-/* sqlite3_wal_hook callback: remember how many frames the WAL holds. */
-static int note_wal_frames(void *data, sqlite3 *db, const char *name, int frames)
-{
-	*(int *)data = frames;
-	return SQLITE_OK;
-}
-
 /*
  * Do the job; errors go to the hook log. In the foreground, a store that
  * stays locked returns RUN_JOB_BUSY (nothing logged) for the caller to
@@ -764,11 +447,10 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 	 * so once the WAL is past HOOK_WAL_PAGES it is checkpointed and
 	 * truncated (below): a few fsyncs every ten commits or so.
 	 */
-	sqlite3_db_config(store_db(s), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
-	sqlite3_wal_hook(store_db(s), note_wal_frames, &wal_frames);
+	store_leave_wal(s, &wal_frames);
 	/* git waits for us: a store held by someone else is the background's job */
 	if (!background)
-		sqlite3_busy_timeout(store_db(s), FOREGROUND_BUSY_MS);
+		store_busy_timeout(s, FOREGROUND_BUSY_MS);
 	if (mark_obsolete(s, job) < 0 || extract_job(repo, s, job, background) < 0 ||
 	    obsolete_if_gone(repo, s, job) < 0)
 		goto out;
@@ -780,9 +462,8 @@ out:
 		hook_log(repo, job->name, "error: %s", err_msg());
 	if (s && wal_frames > HOOK_WAL_PAGES) {
 		/* never wait long: another process may as well do it */
-		sqlite3_busy_timeout(store_db(s), 200);
-		sqlite3_wal_checkpoint_v2(store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
-					  NULL);
+		store_busy_timeout(s, 200);
+		store_checkpoint(s);
 	}
 	store_close(s);
 	if (!ret)

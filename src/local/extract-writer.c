@@ -1,0 +1,139 @@
+/*
+ * extract-writer.c: batches of commit_results into the store (see
+ * extract-writer.h), through the prepared statements of store-patterns.h
+ * and store-processed.h, reused for the whole run. The full-text index is
+ * filled when first searched, so an insert touches only the table and its
+ * indexes.
+ */
+#include "local/extract-writer.h"
+#include "local/store-patterns.h"
+#include "local/store-processed.h"
+#include "common/pattern.h"
+#include "common/util.h"
+
+#include <assert.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH_MAX_COMMITS 4000
+#define BATCH_MAX_BYTES (16u << 20)
+#define BATCH_MAX_SECONDS 0.25
+
+struct extract_writer {
+	struct store *s;
+	struct pattern_inserter *patterns;
+	struct processed_marker *marks;
+	int in_txn;
+	size_t batch, batch_bytes;
+	double batch_start;
+};
+
+int extract_writer_new(struct extract_writer **out, struct store *s, const char *variant)
+{
+	struct extract_writer *wr = xcalloc(1, sizeof(*wr));
+
+	*out = NULL;
+	wr->s = s;
+	if (store_tune_bulk_write(s) < 0 ||
+	    pattern_inserter_new(&wr->patterns, s, variant) < 0 ||
+	    processed_marker_new(&wr->marks, s, variant, (long long)time(NULL)) < 0) {
+		extract_writer_free(wr);
+		return -1;
+	}
+	*out = wr;
+	return 0;
+}
+
+/* The commit-wide fields of r's patterns. */
+static void pattern_of_commit(struct pattern *p, const struct commit_result *r)
+{
+	memset(p, 0, sizeof(*p));
+	git_oid_tostr(p->commit, sizeof(p->commit), &r->oid);
+	p->problem_type = r->problem_type;
+	p->commit_msg = r->subject;
+	p->commit_body = r->body;
+	p->author = r->author;
+	p->author_name = r->author_name;
+	p->date = r->date;
+}
+
+static int write_result(struct extract_writer *wr, const struct commit_result *r,
+			size_t *patterns)
+{
+	struct pattern p;
+
+	assert(!r->failed);
+	pattern_of_commit(&p, r);
+	for (size_t i = 0; i < r->nr; i++) {
+		const struct file_pattern *fp = &r->files[i];
+
+		memcpy(p.pattern_id, fp->pattern_id, sizeof(p.pattern_id));
+		memcpy(p.solution_hash, fp->solution_hash, sizeof(p.solution_hash));
+		p.file_path = fp->path;
+		p.old_path = fp->old_path;
+		p.language = fp->language;
+		p.before_code = fp->before.buf;
+		p.before_len = fp->before.len;
+		p.after_code = fp->after.buf;
+		p.after_len = fp->after.len;
+		p.confidence = fp->confidence;
+		if (pattern_insert(wr->patterns, &p, r->commit_time) < 0)
+			return -1;
+		(*patterns)++;
+		wr->batch_bytes += fp->before.len + fp->after.len;
+	}
+	/* the mark in the transaction of the patterns, never before */
+	return processed_mark(wr->marks, p.commit, r->skipped_unknown);
+}
+
+int extract_writer_flush(struct extract_writer *wr)
+{
+	assert(wr->in_txn == store_in_transaction(wr->s));
+	if (!wr->in_txn)
+		return 0;
+	wr->in_txn = 0;
+	wr->batch = 0;
+	wr->batch_bytes = 0;
+	if (store_commit(wr->s) < 0) {
+		store_rollback(wr->s);
+		return -1;
+	}
+	return 0;
+}
+
+int extract_writer_add(struct extract_writer *wr, const struct commit_result *r,
+		       struct extract_stats *st)
+{
+	if (!wr->in_txn) {
+		if (store_begin(wr->s) < 0)
+			return -1;
+		wr->in_txn = 1;
+		wr->batch_start = now_seconds();
+	}
+	assert(store_in_transaction(wr->s));
+	if (write_result(wr, r, &st->patterns) < 0) {
+		store_rollback(wr->s);
+		wr->in_txn = 0;
+		wr->batch = wr->batch_bytes = 0;
+		return -1;
+	}
+	st->processed++;
+	st->files_skipped += r->files_skipped;
+	if (r->skipped_unknown)
+		st->skipped_unknown++;
+	if (++wr->batch >= BATCH_MAX_COMMITS || wr->batch_bytes > BATCH_MAX_BYTES ||
+	    now_seconds() - wr->batch_start > BATCH_MAX_SECONDS)
+		return extract_writer_flush(wr);
+	return 0;
+}
+
+void extract_writer_free(struct extract_writer *wr)
+{
+	if (!wr)
+		return;
+	if (wr->in_txn)
+		store_rollback(wr->s);
+	pattern_inserter_free(wr->patterns);
+	processed_marker_free(wr->marks);
+	free(wr);
+}

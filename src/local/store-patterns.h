@@ -1,0 +1,138 @@
+/*
+ * store-patterns: the one module that reads and writes the patterns table,
+ * its full-text index (patterns_fts) and the temporary export range. Every
+ * other module goes through these functions; none prepares SQL on them.
+ *
+ * Rows are handed out one at a time through a callback (nothing
+ * accumulates); the strings of a row live until the callback returns.
+ * Every function returns 0 (or what a callback returned), or -1 with
+ * err_set naming the store.
+ */
+#ifndef STORE_PATTERNS_H
+#define STORE_PATTERNS_H
+
+#include "local/store.h"
+#include "common/pattern.h"
+
+#include <git2.h>
+#include <stddef.h>
+
+struct pattern_row {
+	long long rowid;
+	const char *pattern_id, *problem_type, *language, *file_path, *old_path;
+	const char *commit_msg, *commit_body, *commit_id, *author, *author_name, *date;
+	const char *origin, *server_id, *solution_hash, *variant;
+	const char *before_code, *after_code; /* only when asked for with the code */
+	size_t before_len, after_len;
+	double confidence;
+	long long success_count;
+	int obsolete;
+};
+
+typedef int (*pattern_row_fn)(const struct pattern_row *row, void *data);
+
+/* ---- listing and search (list, search, sync) ---- */
+
+struct pattern_filter {
+	const char *variant;	  /* local patterns of this variant; NULL: any */
+	const char *problem_type; /* NULL: any */
+	const char *language;	  /* NULL: any */
+	const char *origin;	  /* "local", "team" or NULL for both */
+	const char *fts_match;	  /* an FTS5 expression, already quoted; NULL: none */
+	int include_obsolete;
+	int limit;		  /* <= 0: no limit */
+};
+
+/*
+ * Call fn for each matching pattern, without the code: newest first, or
+ * by relevance (bm25) with fts_match. A team pattern that is also a local
+ * one (same solution) is left out. The full-text index is brought up to
+ * date first when fts_match is set.
+ */
+int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_row_fn fn,
+		       void *data);
+
+/*
+ * How many distinct patterns have a pattern_id or server_id starting
+ * with prefix (hex digits and dashes only: the caller checks).
+ */
+int pattern_store_count_prefix(struct store *s, const char *prefix, int *count);
+
+/*
+ * The one row, code included, for prefix (as above): the local one first,
+ * then the one of variant, then a current one, then the newest.
+ */
+int pattern_store_get_prefix(struct store *s, const char *prefix, const char *variant,
+			     pattern_row_fn fn, void *data);
+
+/*
+ * Index the patterns not yet in the full-text index, in one transaction.
+ * Inserts leave them out (fts_indexed = 0) so that writing patterns stays
+ * cheap; whoever searches calls this first (pattern_store_list does).
+ */
+int store_fts_catch_up(struct store *s);
+
+/* ---- export ---- */
+
+struct pattern_export_filter {
+	const char *variant;	  /* NULL: any */
+	const char *problem_type; /* NULL: any */
+	const char *language;	  /* NULL: any */
+	long long since;	  /* committer time >= since */
+	double min_confidence;
+	int include_unknown, include_team, include_obsolete;
+	int use_range;		  /* only the commits of pattern_store_set_range() */
+};
+
+/*
+ * Call fn for each pattern to export, code included, in a fixed order:
+ * the range's order then path with use_range, else newest committer time
+ * first, then commit, then path.
+ */
+int pattern_store_export(struct store *s, const struct pattern_export_filter *f,
+			 pattern_row_fn fn, void *data);
+
+/*
+ * The export range of this connection: the commits ids[0..nr) in that
+ * order (a repeated id keeps its first place), replacing any earlier one.
+ */
+int pattern_store_set_range(struct store *s, const git_oid *ids, size_t nr);
+
+/* ---- writing (the extraction) ---- */
+
+/*
+ * A prepared insert of local patterns of one variant, for many rows in
+ * the caller's transaction (store_begin/store_commit). A pattern already
+ * there is made current again (obsolete = 0) and otherwise kept.
+ */
+struct pattern_inserter;
+int pattern_inserter_new(struct pattern_inserter **out, struct store *s, const char *variant);
+int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long long commit_time);
+void pattern_inserter_free(struct pattern_inserter *ins);
+
+/*
+ * The local patterns of the commits gone[] (hex ids) become obsolete and
+ * those of back[] current again, in one transaction; none without gone.
+ */
+int pattern_store_set_obsolete(struct store *s, char *const *gone, size_t nr_gone,
+			       char *const *back, size_t nr_back);
+
+/* ---- counts (stats) ---- */
+
+struct pattern_counts {
+	long long local;	/* current local patterns of the variant */
+	long long team;		/* team patterns not shadowed by a local one */
+	long long obsolete;	/* obsolete patterns of the variant */
+};
+int pattern_store_counts(struct store *s, const char *variant, struct pattern_counts *out);
+
+enum pattern_column { PATTERN_BY_TYPE, PATTERN_BY_LANGUAGE };
+
+/*
+ * fn(name, count) for each value of column among the patterns counted in
+ * local + team, most frequent first; name is "" for none.
+ */
+int pattern_store_breakdown(struct store *s, const char *variant, enum pattern_column column,
+			    int (*fn)(const char *name, long long count, void *data), void *data);
+
+#endif
