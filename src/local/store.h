@@ -17,8 +17,8 @@
  *                                      filled lazily: store_fts_catch_up)
  *  processed                           store-processed.h
  *  meta                                here: key/value (project profile, ...)
- *  sync_state, pushed, feedback_queue  team sync (client/sync.c)
- *  adapter_versions, adapter_activations   weight fusion (adapters.h)
+ *  sync_state, pushed, feedback_queue  store-sync.h (team sync)
+ *  adapter_versions, adapter_activations   store-adapters.h
  *
  * The raw entry points (store_db, store_exec, store_prepare) are for those
  * modules only; .ci/check-store-sql (t0002) refuses them anywhere else.
