@@ -5,9 +5,11 @@
  * each command lives in src/cmd-<name>.c (see src/builtin.h).
  */
 #include "cli/builtin.h"
+#include "cli/pager.h"
 #include "cli/parse-options.h"
 #include "common/util.h"
 
+#include <errno.h>
 #include <git2.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,7 +42,7 @@ static const struct command commands[] = {
 
 static void print_usage(FILE *out)
 {
-	fprintf(out, "usage: git patterns [--version] [-h | --help] <command> [<args>]\n\n"
+	fprintf(out, "usage: git patterns [--version] [-h | --help] [--no-pager] <command> [<args>]\n\n"
 		     "These are the git patterns commands:\n\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "   %-16s %s\n", commands[i].name, commands[i].help);
@@ -73,6 +75,16 @@ int main(int argc, const char **argv)
 		return 129;
 	}
 	name = argv[1];
+	if (!strcmp(name, "--no-pager")) {
+		pager_disable();
+		argc--;
+		argv++;
+		if (argc < 2) {
+			print_usage(stderr);
+			return 129;
+		}
+		name = argv[1];
+	}
 	if (!strcmp(name, "-h") || !strcmp(name, "help")) {
 		print_usage(stdout);
 		return 0;
@@ -93,8 +105,10 @@ int main(int argc, const char **argv)
 		git_libgit2_init();
 		ret = commands[i].fn(argc - 1, argv + 1);
 		git_libgit2_shutdown();
-		if (fflush(stdout) || ferror(stdout))
+		if (fflush(stdout) || ferror(stdout)) {
+			check_pipe(errno);
 			die("write error on standard output");
+		}
 		return ret;
 	}
 	fprintf(stderr, "git: '%s' is not a git patterns command. See 'git patterns -h'.\n", name);

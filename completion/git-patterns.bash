@@ -61,7 +61,7 @@ _git_patterns ()
 	command=$(__git_find_on_cmdline --show-idx "$cmds")
 	if [ -z "$command" ]; then
 		case "$cur" in
-		--*)	__gitcomp "--version --help" ;;
+		--*)	__gitcomp "--version --help --no-pager" ;;
 		*)	__gitcomp "$cmds" ;;
 		esac
 		return
@@ -97,6 +97,7 @@ _git_patterns ()
 	--type)		__gitcomp "$__git_patterns_problem_types" "" "$val"; return ;;
 	--format)	__gitcomp "jsonl commitpack" "" "$val"; return ;;
 	--origin)	__gitcomp "local team" "" "$val"; return ;;
+	--role)		__gitcomp "source test docs build other" "" "$val"; return ;;
 	--method)	__gitcomp "linear cat svd" "" "$val"; return ;;
 	--dtype)	__gitcomp "f32 f16 bf16" "" "$val"; return ;;
 	--rev)		__git_complete_revlist_file; return ;;

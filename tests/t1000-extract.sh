@@ -65,7 +65,7 @@ import json, sys
 keys = list(json.loads(sys.stdin.readline()).keys())
 want = [\"pattern_id\", \"problem_type\", \"before_code\", \"after_code\", \"commit_msg\",
         \"author\", \"date\", \"confidence\", \"commit\", \"file_path\", \"language\",
-        \"solution_hash\", \"author_name\", \"commit_body\"]
+        \"solution_hash\", \"author_name\", \"commit_body\", \"file_role\", \"code_change\"]
 assert keys == want, keys
 "
 '

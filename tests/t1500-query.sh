@@ -98,7 +98,7 @@ fix = [r for r in recs if r[\"subject\"].startswith(\"fix:\")][0]
 assert fix[\"old_file\"] == fix[\"new_file\"] == \"src/parser.py\", fix
 assert fix[\"new_contents\"].startswith(\"def parse(s):\\n    if not s\"), fix
 assert fix[\"lang\"] == \"Python\", fix
-assert set(fix) == {\"commit\",\"old_file\",\"new_file\",\"old_contents\",\"new_contents\",\"subject\",\"message\",\"lang\"}
+assert list(fix) == [\"commit\",\"old_file\",\"new_file\",\"old_contents\",\"new_contents\",\"subject\",\"message\",\"lang\",\"license\",\"repos\"], list(fix)
 "
 '
 

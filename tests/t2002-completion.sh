@@ -57,12 +57,15 @@ test_expect_success BASH_COMPLETION 'options come from the command itself' '
 	test_cmp expect actual
 '
 
-test_expect_success BASH_COMPLETION 'option values: --type= and --format=' '
+test_expect_success BASH_COMPLETION 'option values: --type=, --format= and --role=' '
 	(cd repo && complete "git patterns export --type=bu") >actual &&
 	echo bug_fix >expect &&
 	test_cmp expect actual &&
 	(cd repo && complete "git patterns export --format=c") >actual &&
 	echo commitpack >expect &&
+	test_cmp expect actual &&
+	(cd repo && complete "git patterns list --role=t") >actual &&
+	echo test >expect &&
 	test_cmp expect actual
 '
 

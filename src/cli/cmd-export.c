@@ -4,12 +4,16 @@
  */
 #include "cli/builtin.h"
 #include "local/export.h"
+#include "cli/pager.h"
 #include "cli/parse-options.h"
+#include "common/file-role.h"
+#include "common/license.h"
 #include "common/pattern.h"
 #include "common/repo.h"
 #include "cli/setup.h"
 #include "common/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +28,7 @@ int cmd_export(int argc, const char **argv)
 	const char *min_conf = NULL;
 	int whole_file = 0, context = -1, quiet = 0, team = 1;
 	struct export_options o = EXPORT_OPTIONS_INIT;
-	struct strbuf variant = STRBUF_INIT;
+	struct strbuf variant = STRBUF_INIT, repos = STRBUF_INIT;
 	git_repository *repo;
 	struct store *s;
 	size_t count = 0;
@@ -34,6 +38,10 @@ int cmd_export(int argc, const char **argv)
 		OPT_STRING(0, "format", &format, "format", "jsonl (default) or commitpack"),
 		OPT_STRING(0, "type", &o.problem_type, "type", "only this problem type"),
 		OPT_STRING(0, "language", &o.language, "lang", "only this language"),
+		OPT_STRING(0, "role", &o.file_role, "role",
+			   "only files of this role (source, test, docs, build, other)"),
+		OPT_BOOL(0, "code-only", &o.code_only,
+			 "leave out changes to comments, whitespace and blank lines only"),
 		OPT_STRING(0, "since-date", &since_date, "date", "only commits after <date>"),
 		OPT_STRING(0, "min-confidence", &min_conf, "x", "only confidence >= <x>"),
 		OPT_BOOL(0, "include-unknown", &o.include_unknown, "include unclassified commits"),
@@ -56,6 +64,9 @@ int cmd_export(int argc, const char **argv)
 	}
 	if (o.problem_type && !problem_type_valid(o.problem_type))
 		usage_msg_opt(export_usage, options, "unknown problem type '%s'", o.problem_type);
+	if (o.file_role && !file_role_valid(o.file_role))
+		usage_msg_opt(export_usage, options,
+			      "unknown role '%s' (source, test, docs, build or other)", o.file_role);
 	if (min_conf) {
 		char *end;
 		o.min_confidence = strtod(min_conf, &end);
@@ -75,14 +86,23 @@ int cmd_export(int argc, const char **argv)
 	setup_variant(&variant, repo, whole_file, context);
 	o.variant = variant.buf;
 	s = setup_store(repo);
-	if (export_to_path(s, &o, output, &count) < 0)
+	if (o.format == EXPORT_COMMITPACK) {
+		repo_canonical_url(&repos, repo);
+		o.repo = repo;
+		o.repos = repos.buf;
+	}
+	if (export_to_path(s, &o, output, &count) < 0) {
+		if (!strcmp(output, "-") && ferror(stdout))
+			check_pipe(errno); /* git patterns export | head -1 */
 		die_err();
+	}
 	if (!quiet && strcmp(output, "-"))
 		fprintf(stderr, "Exported %zu patterns to %s\n", count, output);
 	if (!count && whole_file && !quiet)
 		fprintf(stderr, "hint: CommitPack records need whole files: run "
 				"'git patterns extract --whole-file' first\n");
 	store_close(s);
+	strbuf_release(&repos);
 	git_repository_free(repo);
 	strbuf_release(&variant);
 	return 0;

@@ -4,13 +4,16 @@
  * history order, search by FTS5 relevance.
  */
 #include "cli/builtin.h"
+#include "common/file-role.h"
 #include "common/json.h"
+#include "cli/pager.h"
 #include "cli/parse-options.h"
 #include "common/pattern.h"
 #include "local/query.h"
 #include "cli/setup.h"
 #include "common/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +23,13 @@ struct printer {
 	struct strbuf out;
 	size_t count;
 };
+
+/* Write sb to stdout; a reader gone away (head -1, a closed pager) ends us quietly. */
+static void write_out(const struct strbuf *sb)
+{
+	if (fwrite(sb->buf, 1, sb->len, stdout) != sb->len)
+		check_pipe(errno);
+}
 
 static int print_row(const struct pattern_row *r, void *data)
 {
@@ -38,6 +48,10 @@ static int print_row(const struct pattern_row *r, void *data)
 		jw_string(jw, r->language);
 		jw_key(jw, "file_path");
 		jw_string(jw, r->file_path);
+		jw_key(jw, "file_role");
+		jw_string(jw, r->file_role);
+		jw_key(jw, "code_change");
+		jw_bool(jw, r->code_change);
 		jw_key(jw, "commit");
 		jw_string(jw, r->commit_id);
 		jw_key(jw, "commit_msg");
@@ -52,7 +66,7 @@ static int print_row(const struct pattern_row *r, void *data)
 		jw_int(jw, r->success_count);
 		jw_object_end(jw);
 		if (pr->out.len > 65536) {
-			fwrite(pr->out.buf, 1, pr->out.len, stdout);
+			write_out(&pr->out);
 			strbuf_reset(&pr->out);
 		}
 		return 0;
@@ -68,18 +82,18 @@ static int print_row(const struct pattern_row *r, void *data)
 	for (const char *p = r->commit_msg ? r->commit_msg : ""; *p; p++)
 		strbuf_addch(&pr->out, (unsigned char)*p < 0x20 ? ' ' : *p);
 	strbuf_addch(&pr->out, '\n');
-	fwrite(pr->out.buf, 1, pr->out.len, stdout);
+	write_out(&pr->out);
 	return 0;
 }
 
 static int list_or_search(int argc, const char **argv, int search)
 {
 	static const char *const list_usage[] = {
-		"git patterns list [--type <type>] [--language <lang>] [--limit <n>] [--json]",
+		"git patterns list [--type <type>] [--language <lang>] [--role <role>] [--code-only] [--limit <n>] [--json]",
 		NULL,
 	};
 	static const char *const search_usage[] = {
-		"git patterns search [--type <type>] [--language <lang>] [--limit <n>] [--json] <words>...",
+		"git patterns search [--type <type>] [--language <lang>] [--role <role>] [--code-only] [--limit <n>] [--json] <words>...",
 		NULL,
 	};
 	const char *const *usage = search ? search_usage : list_usage;
@@ -94,6 +108,10 @@ static int list_or_search(int argc, const char **argv, int search)
 		OPT_STRING(0, "repo-path", &repo_path, "dir", "repository to read (default: here)"),
 		OPT_STRING(0, "type", &o.problem_type, "type", "only this problem type"),
 		OPT_STRING(0, "language", &o.language, "lang", "only this language"),
+		OPT_STRING(0, "role", &o.file_role, "role",
+			   "only files of this role (source, test, docs, build, other)"),
+		OPT_BOOL(0, "code-only", &o.code_only,
+			 "leave out changes to comments, whitespace and blank lines only"),
 		OPT_STRING(0, "origin", &o.origin, "where", "only 'local' or only 'team' patterns"),
 		OPT_INTEGER('n', "limit", &o.limit, "n", "show at most <n> patterns"),
 		OPT_BOOL(0, "whole-file", &whole_file, "the whole-file extraction"),
@@ -119,6 +137,9 @@ static int list_or_search(int argc, const char **argv, int search)
 	}
 	if (o.problem_type && !problem_type_valid(o.problem_type))
 		usage_msg_opt(usage, options, "unknown problem type '%s'", o.problem_type);
+	if (o.file_role && !file_role_valid(o.file_role))
+		usage_msg_opt(usage, options, "unknown role '%s' (source, test, docs, build or other)",
+			      o.file_role);
 	if (o.origin && strcmp(o.origin, "local") && strcmp(o.origin, "team"))
 		usage_msg_opt(usage, options, "--origin takes 'local' or 'team'");
 
@@ -126,6 +147,8 @@ static int list_or_search(int argc, const char **argv, int search)
 	setup_variant(&variant, repo, whole_file, context);
 	o.variant = variant.buf;
 	s = setup_store(repo);
+	if (!search)
+		setup_pager(repo);
 
 	pr.json = json;
 	strbuf_init(&pr.out, 0);
@@ -147,7 +170,7 @@ static int list_or_search(int argc, const char **argv, int search)
 		jw_int(&pr.jw, (int64_t)pr.count);
 		jw_object_end(&pr.jw);
 		strbuf_addch(&pr.out, '\n');
-		fwrite(pr.out.buf, 1, pr.out.len, stdout);
+		write_out(&pr.out);
 	}
 	strbuf_release(&pr.out);
 	strbuf_release(&variant);

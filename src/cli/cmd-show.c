@@ -60,6 +60,10 @@ static void show_json(const struct pattern_row *r, int vote)
 	jw_string(&jw, r->author_name);
 	jw_key(&jw, "commit_body");
 	jw_string(&jw, r->commit_body);
+	jw_key(&jw, "file_role");
+	jw_string(&jw, r->file_role);
+	jw_key(&jw, "code_change");
+	jw_bool(&jw, r->code_change);
 	jw_key(&jw, "origin");
 	jw_string(&jw, r->origin);
 	jw_key(&jw, "server_id");
@@ -107,6 +111,8 @@ static void show_text(const struct pattern_row *r, int vote)
 	else
 		printf("File:       %s\n", r->file_path);
 	printf("Language:   %s\n", r->language && *r->language ? r->language : "-");
+	printf("Role:       %s, %s\n", r->file_role && *r->file_role ? r->file_role : "-",
+	       r->code_change ? "code change" : "comments or whitespace only");
 	printf("Solution:   %s\n", r->solution_hash);
 	if (!strcmp(r->origin, "team"))
 		printf("Origin:     team (server id %s, %lld helpful)\n",

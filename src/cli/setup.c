@@ -2,6 +2,7 @@
  * setup.c: shared first steps of the command front ends (see setup.h).
  */
 #include "cli/setup.h"
+#include "local/store-patterns.h"
 #include "client/credential.h"
 #include "client/http.h"
 #include "common/pattern.h"
@@ -20,6 +21,9 @@ struct store *setup_store(git_repository *repo)
 {
 	struct store *s;
 	if (store_open_repo(&s, repo) < 0)
+		die_err();
+	/* what an older store (or a pull) left without a file_role, filled once */
+	if (pattern_store_fill_quality(s) < 0)
 		die_err();
 	return s;
 }

@@ -18,5 +18,7 @@ const char *language_from_path(const char *path);
 const char *language_detect(const char *path, const char *content, size_t len);
 /* 1 if language_detect() would look at the content of path. */
 int language_wants_content(const char *path);
+/* 1 if the lookup tables are in the order bsearch needs (for the unit test). */
+int language_tables_sorted(void);
 
 #endif

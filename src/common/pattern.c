@@ -62,14 +62,31 @@ static void hash_normalized(struct sha256_ctx *c, const char *s, size_t len)
 		sha256_update(c, s + span, len - span);
 }
 
+/*
+ * Hash norm(s) of the text as it is sent: JSON carries valid UTF-8 only,
+ * so a Latin-1 byte goes out as U+FFFD and the server hashes that. The
+ * copy is made only for the rare text that is not valid UTF-8 already.
+ */
+static void hash_sent(struct sha256_ctx *c, const char *s, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (utf8_valid(s, len)) {
+		hash_normalized(c, s, len);
+		return;
+	}
+	utf8_sanitize(&sb, s, len);
+	hash_normalized(c, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
 void pattern_solution_hash(char out[65], const char *before, size_t before_len,
 			   const char *after, size_t after_len)
 {
 	struct sha256_ctx c;
 	sha256_init(&c);
-	hash_normalized(&c, before, before_len);
+	hash_sent(&c, before, before_len);
 	sha256_update(&c, "", 1);
-	hash_normalized(&c, after, after_len);
+	hash_sent(&c, after, after_len);
 	sha256_final_hex(&c, out);
 }
 
@@ -134,6 +151,10 @@ void pattern_write_jsonl(struct strbuf *out, const struct pattern *p)
 	jw_string(&jw, p->author_name ? p->author_name : "");
 	jw_key(&jw, "commit_body");
 	jw_string(&jw, p->commit_body ? p->commit_body : "");
+	jw_key(&jw, "file_role");
+	jw_string(&jw, p->file_role && *p->file_role ? p->file_role : "other");
+	jw_key(&jw, "code_change");
+	jw_bool(&jw, p->code_change);
 	jw_object_end(&jw);
 }
 

@@ -41,6 +41,8 @@ struct pattern {
 	const char *old_path;	/* renames only, else NULL */
 	const char *language;
 	char solution_hash[65];
+	const char *file_role;	/* source, test, docs, build, other (common/file-role.h) */
+	int code_change;	/* 0: only comments, whitespace or blank lines changed */
 };
 
 /* pattern_id: the first 16 hex digits of SHA-256 of "<commit>:<path>". */
@@ -48,7 +50,9 @@ void pattern_make_id(char out[17], const char *commit_hex, const char *path);
 
 /*
  * solution_hash: SHA-256 hex of norm(before) "\0" norm(after), where norm
- * turns CRLF into LF and strips trailing spaces and tabs from each line.
+ * turns CRLF into LF and strips trailing spaces and tabs from each line,
+ * over the text as it is sent: bytes that are not valid UTF-8 count as
+ * U+FFFD, so the JSONL, the local store and the server agree.
  */
 void pattern_solution_hash(char out[65], const char *before, size_t before_len,
 			   const char *after, size_t after_len);

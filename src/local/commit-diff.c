@@ -11,6 +11,8 @@
  */
 #include "local/commit-diff.h"
 #include "local/classify.h"
+#include "common/code-change.h"
+#include "common/file-role.h"
 #include "common/json.h"
 #include "common/language.h"
 #include "common/pattern.h"
@@ -548,7 +550,7 @@ static int change_skipped(struct commit_differ *w, const struct file_change *c,
 			  struct commit_result *r)
 {
 	if (mode_skipped(c->old_mode) || mode_skipped(c->new_mode) || is_lock_file(c->path) ||
-	    attr_excluded(w, c->path)) {
+	    path_is_vendored(c->path) || attr_excluded(w, c->path)) {
 		r->files_skipped++;
 		return 1;
 	}
@@ -584,6 +586,9 @@ static int add_pattern(struct commit_differ *w, struct file_change *c, const cha
 	fp.old_path = c->old_path;
 	fp.before = c->before;
 	fp.after = c->after;
+	fp.file_role = file_role(fp.path, fp.language);
+	fp.code_change = code_changed(fp.language, fp.before.buf, fp.before.len, fp.after.buf,
+				      fp.after.len);
 	c->path = c->old_path = NULL;
 	strbuf_init(&c->before, 0);
 	strbuf_init(&c->after, 0);
@@ -733,6 +738,11 @@ static int classify(struct commit_differ *w, struct commit_result *r,
 	const char **paths = NULL;
 	struct classification cl;
 
+	if (body_is_subtree_commit(r->body)) {
+		/* vendored code: nothing to learn from, whatever the options */
+		r->problem_type = PT_UNKNOWN;
+		return 0;
+	}
 	if (known) {
 		paths = xcalloc(nr ? nr : 1, sizeof(*paths));
 		for (size_t i = 0; i < nr; i++)

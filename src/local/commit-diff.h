@@ -41,6 +41,8 @@ struct file_pattern {
 	char *path;
 	char *old_path; /* renames only */
 	const char *language;
+	const char *file_role;	/* file_role(): source, test, docs, build, other */
+	int code_change;	/* code_changed(): 0 for comments/whitespace only */
 	struct strbuf before, after;
 	char pattern_id[17];
 	char solution_hash[65];

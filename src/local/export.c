@@ -7,6 +7,7 @@
 #include "local/export.h"
 #include "local/store-patterns.h"
 #include "common/json.h"
+#include "common/license.h"
 #include "common/pattern.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -40,8 +41,18 @@ static const char *commitpack_lang(const char *lang)
 	return lang;
 }
 
-static void write_commitpack(struct strbuf *out, const struct pattern_row *r)
+struct export_ctx {
+	const struct export_options *o;
+	FILE *out;
+	struct strbuf line;	/* reused for every record */
+	size_t n;
+	struct license_cache licenses;
+};
+
+static void write_commitpack(struct strbuf *out, const struct pattern_row *r,
+			     struct export_ctx *x)
 {
+	const char *license;
 	struct json_writer jw;
 	struct strbuf msg = STRBUF_INIT;
 	const char *path = r->file_path, *old = r->old_path;
@@ -70,6 +81,12 @@ static void write_commitpack(struct strbuf *out, const struct pattern_row *r)
 	jw_string_len(&jw, msg.buf, msg.len);
 	jw_key(&jw, "lang");
 	jw_string(&jw, commitpack_lang(r->language ? r->language : ""));
+	/* a commit not in this repository is another project's: no provenance */
+	license = license_at_commit(x->o->repo, r->commit_id ? r->commit_id : "", &x->licenses);
+	jw_key(&jw, "license");
+	jw_string(&jw, license ? license : "");
+	jw_key(&jw, "repos");
+	jw_string(&jw, license && x->o->repos ? x->o->repos : "");
 	jw_object_end(&jw);
 	strbuf_release(&msg);
 }
@@ -96,22 +113,17 @@ static void row_to_pattern(const struct pattern_row *r, struct pattern *p)
 		 r->solution_hash ? r->solution_hash : "");
 	p->author_name = r->author_name;
 	p->commit_body = r->commit_body;
+	p->file_role = r->file_role;
+	p->code_change = r->code_change;
 }
-
-struct export_ctx {
-	enum export_format format;
-	FILE *out;
-	struct strbuf line;	/* reused for every record */
-	size_t n;
-};
 
 static int write_row(const struct pattern_row *r, void *data)
 {
 	struct export_ctx *x = data;
 
 	strbuf_reset(&x->line);
-	if (x->format == EXPORT_COMMITPACK) {
-		write_commitpack(&x->line, r);
+	if (x->o->format == EXPORT_COMMITPACK) {
+		write_commitpack(&x->line, r, x);
 	} else {
 		struct pattern p;
 		row_to_pattern(r, &p);
@@ -126,7 +138,7 @@ static int write_row(const struct pattern_row *r, void *data)
 
 int export_patterns(struct store *s, const struct export_options *o, FILE *out, size_t *count)
 {
-	struct export_ctx x = { o->format, out, STRBUF_INIT, 0 };
+	struct export_ctx x = { o, out, STRBUF_INIT, 0, LICENSE_CACHE_INIT };
 	const struct pattern_export_filter f = {
 		.variant = o->variant,
 		.problem_type = o->problem_type,
@@ -137,6 +149,8 @@ int export_patterns(struct store *s, const struct export_options *o, FILE *out, 
 		.include_team = o->include_team,
 		.include_obsolete = o->include_obsolete,
 		.use_range = o->use_range,
+		.file_role = o->file_role,
+		.code_only = o->code_only,
 	};
 	int ret = pattern_store_export(s, &f, write_row, &x);
 

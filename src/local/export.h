@@ -29,9 +29,18 @@ struct export_options {
 	 * Restrict to the commits of export_set_range(), in its order.
 	 */
 	int use_range;
+	/*
+	 * CommitPack provenance: the repository the commits are read from (for
+	 * "license", the license file at each commit; NULL: none) and its
+	 * canonical URL ("repos"; NULL: "").
+	 */
+	git_repository *repo;
+	const char *repos;
+	const char *file_role;	  /* NULL: any (source, test, docs, build, other) */
+	int code_only;		  /* only patterns whose change is code */
 };
 
-#define EXPORT_OPTIONS_INIT { EXPORT_JSONL, NULL, NULL, NULL, 0, 0.0, 0, 0, 0, 0 }
+#define EXPORT_OPTIONS_INIT { EXPORT_JSONL, NULL, NULL, NULL, 0, 0.0, 0, 0, 0, 0, NULL, NULL, NULL, 0 }
 
 /* The range of use_range: the commits ids[0..nr), in that order. */
 int export_set_range(struct store *s, const git_oid *ids, size_t nr);

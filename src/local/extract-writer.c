@@ -77,6 +77,8 @@ static int write_result(struct extract_writer *wr, const struct commit_result *r
 		p.after_code = fp->after.buf;
 		p.after_len = fp->after.len;
 		p.confidence = fp->confidence;
+		p.file_role = fp->file_role;
+		p.code_change = fp->code_change;
 		if (pattern_insert(wr->patterns, &p, r->commit_time) < 0)
 			return -1;
 		(*patterns)++;

@@ -1,37 +1,93 @@
 /*
  * query.c: pattern lookups for list, search and show (see query.h), over
  * store-patterns.h. User text never reaches FTS5 syntax unquoted, so
- * "foo-bar" or a stray quote cannot make a search fail.
+ * "foo-bar" or a stray quote cannot make a search fail: a question is cut
+ * into words, each quoted.
  */
 #include "local/query.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+
+/*
+ * English words that carry no topic in a question. Negations and the
+ * words of time and place that name bugs stay out of the list: "not
+ * freed", "use after free", "out of memory", "before init". Sorted for
+ * bsearch.
+ */
+static const char *const stop_words[] = {
+	"a", "about", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
+	"been", "being", "both", "but", "by", "can", "could", "did", "do", "does", "doing",
+	"each", "for", "from", "had", "has", "have", "having", "he", "her", "here", "him",
+	"his", "how", "i", "if", "in", "is", "it", "its", "itself", "just", "me", "more",
+	"most", "my", "of", "on", "only", "or", "other", "our", "she", "should", "so", "some",
+	"such", "than", "that", "the", "their", "them", "then", "there", "these", "they",
+	"this", "those", "to", "too", "very", "was", "we", "were", "what", "when", "where",
+	"which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
+};
+
+static int word_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static int is_stop_word(const char *word)
+{
+	return bsearch(word, stop_words, ARRAY_SIZE(stop_words), sizeof(*stop_words),
+		       word_cmp) != NULL;
+}
+
+/* Each word of text (runs of letters, digits, '_' and UTF-8 bytes), lower case. */
+static void split_words(struct string_list *out, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	struct strbuf w = STRBUF_INIT;
+	for (;;) {
+		if (*p && (isalnum(*p) || *p == '_' || *p >= 0x80)) {
+			strbuf_addch(&w, (char)tolower(*p));
+		} else if (w.len) {
+			string_list_append(out, w.buf);
+			strbuf_reset(&w);
+		}
+		if (!*p++)
+			break;
+	}
+	strbuf_release(&w);
+}
 
 void query_fts_expression(struct strbuf *out, const char *words)
 {
-	const char *p = words;
-	while (*p) {
-		const char *start;
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		start = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
+	struct string_list all = STRING_LIST_INIT;
+	size_t kept = 0;
+
+	split_words(&all, words);
+	for (size_t i = 0; i < all.nr; i++)
+		if (!is_stop_word(all.items[i]))
+			kept++;
+	for (size_t i = 0; i < all.nr; i++) {
+		if (kept && is_stop_word(all.items[i]))
+			continue;
 		if (out->len)
-			strbuf_addch(out, ' ');
-		strbuf_addch(out, '"');
-		for (const char *q = start; q < p; q++) {
-			if (*q == '"')
-				strbuf_addch(out, '"');
-			strbuf_addch(out, *q);
+			strbuf_addstr(out, " OR ");
+		/* a word has no '"' (split_words), so quoting it is enough */
+		strbuf_addf(out, "\"%s\"", all.items[i]);
+	}
+	/* the words kept, in order, as one phrase: "use after free" said so ranks first */
+	if (kept > 1) {
+		int first = 1;
+		strbuf_addstr(out, " OR \"");
+		for (size_t i = 0; i < all.nr; i++) {
+			if (is_stop_word(all.items[i]))
+				continue;
+			strbuf_addf(out, "%s%s", first ? "" : " ", all.items[i]);
+			first = 0;
 		}
 		strbuf_addch(out, '"');
 	}
+	string_list_clear(&all);
 }
 
 int query_patterns(struct store *s, const struct query_options *o, pattern_row_fn fn, void *data)
@@ -44,6 +100,8 @@ int query_patterns(struct store *s, const struct query_options *o, pattern_row_f
 		.origin = o->origin,
 		.include_obsolete = o->include_obsolete,
 		.limit = o->limit,
+		.file_role = o->file_role,
+		.code_only = o->code_only,
 	};
 	int ret;
 

@@ -17,9 +17,11 @@ struct query_options {
 	const char *text;	  /* full-text search words (search); NULL: none */
 	int include_obsolete;
 	int limit;		  /* <= 0: no limit */
+	const char *file_role;	  /* NULL: any */
+	int code_only;		  /* only patterns whose change is code */
 };
 
-#define QUERY_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0 }
+#define QUERY_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, 0 }
 
 /*
  * Call fn for each matching pattern: newest first, or by relevance (FTS5
@@ -36,7 +38,17 @@ int query_patterns(struct store *s, const struct query_options *o, pattern_row_f
  */
 int query_show(struct store *s, const char *id, const char *variant, pattern_row_fn fn, void *data);
 
-/* Turn user words into a safe FTS5 query (each word quoted, all required). */
+/*
+ * Turn a question into a safe FTS5 query: its words (letters, digits and
+ * '_'), lower-cased, without English stop words ("how", "do", "i", "a",
+ * "in"...), each quoted and joined by OR, so that a pattern need not
+ * match every word and ranks higher the more it matches; with two words
+ * or more, their phrase is one more OR'ed term, so the exact phrase ranks
+ * first. The index stems
+ * (porter), so "leak" finds "leaks" and "leaking". When every word is a
+ * stop word, they are all kept. out is left empty for a question with no
+ * word at all.
+ */
 void query_fts_expression(struct strbuf *out, const char *words);
 
 #endif

@@ -5,6 +5,9 @@
  * (a join, an order, a column) are chosen among constants here.
  */
 #include "local/store-patterns.h"
+#include "common/code-change.h"
+#include "common/file-role.h"
+#include "common/language.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -25,8 +28,35 @@
 	"p.id, p.pattern_id, p.problem_type, p.language, p.file_path, p.old_path,"          \
 	" p.commit_msg, p.commit_body, p.commit_id, p.author, p.author_name, p.date,"       \
 	" p.origin, p.server_id, p.solution_hash, p.variant, p.confidence, p.success_count," \
-	" p.obsolete"
+	" p.obsolete, p.file_role, p.code_change"
 #define CODE_COLUMNS ", p.before_code, p.after_code"
+
+/*
+ * bm25 weights of the full-text columns: commit_msg, commit_body,
+ * file_path, before_code, after_code. A question is answered by what the
+ * change says it does far more than by words in its context lines.
+ */
+#define SEARCH_WEIGHTS "12.0, 4.0, 2.0, 0.5, 0.5"
+
+/*
+ * Relevance factor by the number of files of the pattern's commit: the
+ * patterns of a mechanical commit (re-import, reformat, mass rename)
+ * contain every word of the tree and would crowd the top.
+ */
+#define SEARCH_COMMIT_FACTOR(p)                                                        \
+	"(SELECT CASE WHEN n <= 10 THEN 1.0 WHEN n <= 30 THEN 0.7 WHEN n <= 100 THEN 0.4"  \
+	" ELSE 0.15 END FROM (SELECT count(*) AS n FROM patterns q INDEXED BY patterns_commit" \
+	" WHERE q.commit_id = " p ".commit_id AND q.variant = " p ".variant))"
+
+/*
+ * How many of the best hits by bm25 alone are ranked further (the commit
+ * factor, one per solution), per answer asked for, taking at most
+ * SEARCH_HITS_PER_COMMIT hits of a commit: the factor only lowers scores,
+ * so the answers come from the best few hundred, and a commit of a
+ * thousand matching files cannot fill them alone.
+ */
+#define SEARCH_CANDIDATES_PER_ANSWER 25
+#define SEARCH_HITS_PER_COMMIT "3"
 
 static const char *text(sqlite3_stmt *st, int i)
 {
@@ -55,11 +85,13 @@ static void fill_row(sqlite3_stmt *st, struct pattern_row *r, int with_code)
 	r->confidence = sqlite3_column_double(st, 16);
 	r->success_count = sqlite3_column_int64(st, 17);
 	r->obsolete = sqlite3_column_int(st, 18);
+	r->file_role = text(st, 19);
+	r->code_change = sqlite3_column_int(st, 20);
 	if (with_code) {
-		r->before_code = sqlite3_column_blob(st, 19);
-		r->before_len = (size_t)sqlite3_column_bytes(st, 19);
-		r->after_code = sqlite3_column_blob(st, 20);
-		r->after_len = (size_t)sqlite3_column_bytes(st, 20);
+		r->before_code = sqlite3_column_blob(st, 21);
+		r->before_len = (size_t)sqlite3_column_bytes(st, 21);
+		r->after_code = sqlite3_column_blob(st, 22);
+		r->after_len = (size_t)sqlite3_column_bytes(st, 22);
 		if (!r->before_code)
 			r->before_code = "";
 		if (!r->after_code)
@@ -96,31 +128,54 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 /* ---------------------------------------------------------------- */
 /* Listing and search                                               */
 
-int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_row_fn fn,
-		       void *data)
+/* The filters of struct pattern_filter on alias p, parameters ?1 to ?5, ?8, ?9. */
+#define LIST_FILTERS                                                                   \
+	"NOT " TEAM_ROW_SHADOWED("p") " AND"                                           \
+	" (?1 IS NULL OR p.origin = 'team' OR p.variant = ?1)"                         \
+	" AND (?2 IS NULL OR p.problem_type = ?2)"                                     \
+	" AND (?3 IS NULL OR p.language = ?3)"                                         \
+	" AND (?4 IS NULL OR p.origin = ?4)"                                           \
+	" AND (?5 OR p.obsolete = 0)"                                                  \
+	" AND (?8 IS NULL OR p.file_role = ?8)"                                        \
+	" AND (NOT ?9 OR p.code_change)"
+
+/* Run a listing (match NULL) or one search stage (match: an FTS5 query). */
+static int list_stage(struct store *s, const struct pattern_filter *f, const char *match,
+		      int limit, pattern_row_fn fn, void *data)
 {
-	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *st;
 
-	if (f->fts_match && store_fts_catch_up(s) < 0)
-		return -1;
-	strbuf_addstr(&sql, "SELECT " ROW_COLUMNS " FROM ");
-	if (f->fts_match)
-		strbuf_addstr(&sql, "patterns_fts f JOIN patterns p ON p.id = f.rowid"
-				    " WHERE patterns_fts MATCH ?6 AND ");
+	if (match)
+		/*
+		 * The best hits by bm25 that pass the filters (read from the
+		 * covering index patterns_search, not the rows), at most a few
+		 * per commit, then the commit factor, then the best row of
+		 * each solution.
+		 */
+		st = store_prepare(
+			s, "WITH hits AS ("
+			   " SELECT rowid AS id, bm25(patterns_fts, " SEARCH_WEIGHTS ") AS score"
+			   " FROM patterns_fts WHERE patterns_fts MATCH ?6),"
+			   " per_commit AS ("
+			   " SELECT p.id, h.score, p.commit_id, p.variant, p.solution_hash,"
+			   "  row_number() OVER (PARTITION BY p.commit_id ORDER BY h.score, p.id) AS k"
+			   " FROM hits h JOIN patterns p INDEXED BY patterns_search ON p.id = h.id"
+			   " WHERE " LIST_FILTERS "),"
+			   " cand AS ("
+			   " SELECT * FROM per_commit WHERE k <= " SEARCH_HITS_PER_COMMIT
+			   " ORDER BY score LIMIT ?10),"
+			   " ranked AS ("
+			   " SELECT c.id, c.score * " SEARCH_COMMIT_FACTOR("c") " AS score,"
+			   "  c.solution_hash FROM cand c),"
+			   " best AS ("
+			   " SELECT id, score, row_number() OVER"
+			   "  (PARTITION BY solution_hash ORDER BY score, id) AS nth FROM ranked)"
+			   " SELECT " ROW_COLUMNS " FROM best b JOIN patterns p ON p.id = b.id"
+			   " WHERE b.nth = 1 ORDER BY b.score, p.id LIMIT ?7");
 	else
-		strbuf_addstr(&sql, "patterns p WHERE ");
-	strbuf_addstr(&sql, "NOT " TEAM_ROW_SHADOWED("p") " AND"
-			    " (?1 IS NULL OR p.origin = 'team' OR p.variant = ?1)"
-			    " AND (?2 IS NULL OR p.problem_type = ?2)"
-			    " AND (?3 IS NULL OR p.language = ?3)"
-			    " AND (?4 IS NULL OR p.origin = ?4)"
-			    " AND (?5 OR p.obsolete = 0)");
-	strbuf_addstr(&sql, f->fts_match ? " ORDER BY f.rank, p.id"
-					 : " ORDER BY p.commit_time DESC, p.commit_id, p.file_path, p.id");
-	strbuf_addstr(&sql, " LIMIT ?7");
-	st = store_prepare(s, sql.buf);
-	strbuf_release(&sql);
+		st = store_prepare(s, "SELECT " ROW_COLUMNS " FROM patterns p WHERE " LIST_FILTERS
+				      " ORDER BY p.commit_time DESC, p.commit_id, p.file_path, p.id"
+				      " LIMIT ?7");
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, f->variant, -1, SQLITE_STATIC);
@@ -128,10 +183,74 @@ int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_
 	sqlite3_bind_text(st, 3, f->language, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, f->origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, f->include_obsolete);
-	if (f->fts_match)
-		sqlite3_bind_text(st, 6, f->fts_match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, f->limit > 0 ? f->limit : -1);
+	if (match)
+		sqlite3_bind_text(st, 6, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, limit > 0 ? limit : -1);
+	sqlite3_bind_text(st, 8, f->file_role, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 9, f->code_only);
+	if (match)
+		sqlite3_bind_int64(st, 10, limit > 0 ? (sqlite3_int64)limit *
+							SEARCH_CANDIDATES_PER_ANSWER
+						     : -1);
 	return run_rows(s, st, 0, fn, data);
+}
+
+/* The answers of the first search stage, so the second adds only new ones. */
+struct search_stages {
+	pattern_row_fn fn;
+	void *data;
+	int limit, given, second, full;
+	struct string_list solutions;
+};
+
+static int stage_row(const struct pattern_row *r, void *data)
+{
+	struct search_stages *x = data;
+	int ret;
+
+	if (x->second)
+		for (size_t i = 0; i < x->solutions.nr; i++)
+			if (r->solution_hash && !strcmp(x->solutions.items[i], r->solution_hash))
+				return 0;
+	if (!x->second)
+		string_list_append(&x->solutions, r->solution_hash ? r->solution_hash : "");
+	ret = x->fn(r, x->data);
+	if (ret)
+		return ret;
+	if (++x->given == x->limit) {
+		x->full = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_row_fn fn,
+		       void *data)
+{
+	struct search_stages x = { fn, data, f->limit, 0, 0, 0, STRING_LIST_INIT };
+	char *message;
+	int ret;
+
+	if (!f->fts_match)
+		return list_stage(s, f, NULL, f->limit, fn, data);
+	if (store_fts_catch_up(s) < 0)
+		return -1;
+	if (f->limit <= 0)
+		return list_stage(s, f, f->fts_match, f->limit, fn, data);
+	/*
+	 * Two stages: what the changes say (subject, body, path), a small
+	 * part of the index; then, when that gives fewer answers than asked
+	 * for, the code too. Most questions are answered by the first.
+	 */
+	message = xstrfmt("{commit_msg commit_body file_path} : (%s)", f->fts_match);
+	ret = list_stage(s, f, message, f->limit, stage_row, &x);
+	free(message);
+	if (!ret && !x.full) {
+		x.second = 1;
+		ret = list_stage(s, f, f->fts_match, f->limit + x.given, stage_row, &x);
+	}
+	string_list_clear(&x.solutions);
+	return x.full && ret == 1 ? 0 : ret;
 }
 
 /* prefix as a LIKE pattern: the caller lets only hex digits and dashes through. */
@@ -200,14 +319,105 @@ int store_fts_catch_up(struct store *s)
 		return 0;
 	if (store_begin(s) < 0)
 		return -1;
-	if (store_exec(s, "INSERT INTO patterns_fts(rowid, commit_msg, file_path, before_code, after_code)"
-			  " SELECT id, commit_msg, file_path, before_code, after_code FROM patterns"
+	if (store_exec(s, "INSERT INTO patterns_fts(rowid, commit_msg, commit_body, file_path,"
+			  " before_code, after_code)"
+			  " SELECT id, commit_msg, commit_body, file_path, before_code, after_code"
+			  " FROM patterns"
 			  " WHERE fts_indexed = 0 ORDER BY id;"
 			  "UPDATE patterns SET fts_indexed = 1 WHERE fts_indexed = 0;") < 0) {
 		store_rollback(s);
 		return -1;
 	}
 	return store_commit(s);
+}
+
+/* ---------------------------------------------------------------- */
+/* Filling what older stores lack                                   */
+
+/* Fill one row: st_sel's current row into st_upd. */
+static int fill_one(struct store *s, sqlite3_stmt *sel, sqlite3_stmt *upd)
+{
+	const char *path = text(sel, 1), *language = text(sel, 2), *origin = text(sel, 5);
+	const char *before = sqlite3_column_blob(sel, 3), *after = sqlite3_column_blob(sel, 4);
+	size_t before_len = (size_t)sqlite3_column_bytes(sel, 3);
+	size_t after_len = (size_t)sqlite3_column_bytes(sel, 4);
+	char hash[65];
+
+	if (!path)
+		path = "";
+	if (!language || !*language)
+		language = language_from_path(path);
+	pattern_solution_hash(hash, before ? before : "", before_len, after ? after : "",
+			      after_len);
+	sqlite3_bind_int64(upd, 1, sqlite3_column_int64(sel, 0));
+	sqlite3_bind_text(upd, 2, language, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(upd, 3, file_role(path, language), -1, SQLITE_STATIC);
+	sqlite3_bind_int(upd, 4, code_changed(language, before ? before : "", before_len,
+					      after ? after : "", after_len));
+	sqlite3_bind_text(upd, 5, hash, -1, SQLITE_TRANSIENT);
+	/* vendored code an older version extracted is left out from now on */
+	sqlite3_bind_int(upd, 6, origin && !strcmp(origin, "local") &&
+				 (path_is_vendored(path) || body_is_subtree_commit(text(sel, 6))));
+	return step_done(s, upd, "cannot fill pattern roles");
+}
+
+int pattern_store_fill_quality(struct store *s)
+{
+	sqlite3_stmt *ids_st = NULL, *one = NULL, *upd = NULL;
+	long long ids[512];
+	int todo = 0, ret = -1;
+
+	ids_st = store_prepare(s, "SELECT EXISTS (SELECT 1 FROM patterns WHERE file_role = '')");
+	if (!ids_st)
+		return -1;
+	if (sqlite3_step(ids_st) == SQLITE_ROW)
+		todo = sqlite3_column_int(ids_st, 0);
+	sqlite3_finalize(ids_st);
+	if (!todo)
+		return 0;
+	if (store_begin(s) < 0)
+		return -1;
+	ids_st = store_prepare(s, "SELECT id FROM patterns WHERE file_role = '' ORDER BY id"
+				  " LIMIT 512");
+	one = store_prepare(s, "SELECT id, file_path, language, before_code, after_code,"
+			       " origin, commit_body FROM patterns WHERE id = ?1");
+	upd = store_prepare(s, "UPDATE patterns SET language = ?2, file_role = ?3,"
+			       " code_change = ?4, solution_hash = ?5,"
+			       " obsolete = CASE WHEN ?6 THEN 1 ELSE obsolete END WHERE id = ?1");
+	if (!ids_st || !one || !upd)
+		goto out;
+	/*
+	 * In batches of ids read first, then updated: no write under a live
+	 * cursor, and the rows filled leave the partial index the next batch
+	 * walks.
+	 */
+	for (;;) {
+		int rc, rows = 0;
+		while (rows < (int)ARRAY_SIZE(ids) && (rc = sqlite3_step(ids_st)) == SQLITE_ROW)
+			ids[rows++] = sqlite3_column_int64(ids_st, 0);
+		sqlite3_reset(ids_st);
+		if (!rows)
+			break;
+		for (int i = 0; i < rows; i++) {
+			int bad;
+			sqlite3_bind_int64(one, 1, ids[i]);
+			bad = sqlite3_step(one) != SQLITE_ROW || fill_one(s, one, upd) < 0;
+			sqlite3_reset(one);
+			if (bad) {
+				store_error(s, "cannot fill pattern roles");
+				goto out;
+			}
+		}
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(ids_st);
+	sqlite3_finalize(one);
+	sqlite3_finalize(upd);
+	if (!ret)
+		return store_commit(s);
+	store_rollback(s);
+	return -1;
 }
 
 /* ---------------------------------------------------------------- */
@@ -225,6 +435,8 @@ static const char export_sql[] =
 	"  AND (?7 OR p.origin = 'local')"
 	"  AND NOT " TEAM_ROW_SHADOWED("p")
 	"  AND (?8 OR p.obsolete = 0)"
+	"  AND (?9 IS NULL OR p.file_role = ?9)"
+	"  AND (NOT ?10 OR p.code_change)"
 	" ORDER BY %s";
 
 int pattern_store_export(struct store *s, const struct pattern_export_filter *f,
@@ -249,6 +461,8 @@ int pattern_store_export(struct store *s, const struct pattern_export_filter *f,
 	sqlite3_bind_int(st, 6, f->include_unknown);
 	sqlite3_bind_int(st, 7, f->include_team);
 	sqlite3_bind_int(st, 8, f->include_obsolete);
+	sqlite3_bind_text(st, 9, f->file_role, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, f->code_only);
 	return run_rows(s, st, 1, fn, data);
 }
 
@@ -303,9 +517,10 @@ int pattern_inserter_new(struct pattern_inserter **out, struct store *s, const c
 		s,
 		"INSERT INTO patterns(pattern_id, variant, origin, commit_id, file_path, old_path,"
 		" problem_type, before_code, after_code, commit_msg, commit_body, author,"
-		" author_name, date, commit_time, confidence, language, solution_hash)"
+		" author_name, date, commit_time, confidence, language, solution_hash,"
+		" file_role, code_change)"
 		" VALUES (?1, ?2, 'local', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-		" ?15, ?16, ?17)"
+		" ?15, ?16, ?17, ?18, ?19)"
 		" ON CONFLICT(pattern_id, variant, origin) DO UPDATE SET obsolete = 0");
 	if (!ins->st) {
 		free(ins);
@@ -340,6 +555,9 @@ int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long l
 	sqlite3_bind_double(st, 15, p->confidence);
 	sqlite3_bind_text(st, 16, p->language, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 17, p->solution_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 18, p->file_role && *p->file_role ? p->file_role : FILE_ROLE_OTHER,
+			  -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 19, p->code_change);
 	ret = step_done(ins->s, st, "cannot store pattern");
 	/* the bound strings are the caller's: leave no pointer to them behind */
 	sqlite3_clear_bindings(st);

@@ -27,6 +27,8 @@ struct pattern_row {
 	double confidence;
 	long long success_count;
 	int obsolete;
+	const char *file_role;	/* "" until pattern_store_fill_quality() */
+	int code_change;
 };
 
 typedef int (*pattern_row_fn)(const struct pattern_row *row, void *data);
@@ -39,15 +41,23 @@ struct pattern_filter {
 	const char *language;	  /* NULL: any */
 	const char *origin;	  /* "local", "team" or NULL for both */
 	const char *fts_match;	  /* an FTS5 expression, already quoted; NULL: none */
+	const char *file_role;	  /* NULL: any */
+	int code_only;		  /* only patterns whose change is code */
 	int include_obsolete;
 	int limit;		  /* <= 0: no limit */
 };
 
 /*
  * Call fn for each matching pattern, without the code: newest first, or
- * by relevance (bm25) with fts_match. A team pattern that is also a local
- * one (same solution) is left out. The full-text index is brought up to
- * date first when fts_match is set.
+ * by relevance with fts_match. A team pattern that is also a local one
+ * (same solution) is left out. The full-text index is brought up to date
+ * first when fts_match is set.
+ *
+ * Relevance is FTS5's bm25 with the subject weighing most, then the body,
+ * the path and the code (SEARCH_WEIGHTS in store-patterns.c), lowered for
+ * the patterns of mechanical commits (many files: a mass rename or
+ * reformat matches every word of the tree); one row per solution_hash
+ * (cherry-picks and reverts of reverts show once).
  */
 int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_row_fn fn,
 		       void *data);
@@ -72,6 +82,17 @@ int pattern_store_get_prefix(struct store *s, const char *prefix, const char *va
  */
 int store_fts_catch_up(struct store *s);
 
+/*
+ * Compute what older stores and team rows lack (file_role is ''): the
+ * file_role, code_change, the language of a path we did not know, and the
+ * solution_hash of the text as it is sent; the local patterns of vendored
+ * code (path_is_vendored, git subtree commits) that an older version
+ * extracted become obsolete (left out as rewritten commits are). Batches
+ * in one transaction; a cheap no-op when every row is filled (a partial
+ * index).
+ */
+int pattern_store_fill_quality(struct store *s);
+
 /* ---- export ---- */
 
 struct pattern_export_filter {
@@ -80,6 +101,8 @@ struct pattern_export_filter {
 	const char *language;	  /* NULL: any */
 	long long since;	  /* committer time >= since */
 	double min_confidence;
+	const char *file_role;	  /* NULL: any */
+	int code_only;		  /* only patterns whose change is code */
 	int include_unknown, include_team, include_obsolete;
 	int use_range;		  /* only the commits of pattern_store_set_range() */
 };

@@ -129,6 +129,39 @@ static const char *const migrations[] = {
 	"  VALUES ('delete', old.id, old.commit_msg, old.file_path, old.before_code, old.after_code);"
 	"END;"
 	"CREATE INDEX patterns_fts_todo ON patterns(id) WHERE fts_indexed = 0;",
+
+	/*
+	 * 5: pattern quality. file_role and code_change on every pattern;
+	 * rows of older stores (and team rows) have file_role '' until
+	 * pattern_store_fill_quality() computes them. The full-text index
+	 * gains the commit body and stems words (porter): it is rebuilt by
+	 * the next search.
+	 */
+	"ALTER TABLE patterns ADD COLUMN file_role TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE patterns ADD COLUMN code_change INTEGER NOT NULL DEFAULT 1;"
+	"CREATE INDEX patterns_quality_todo ON patterns(id) WHERE file_role = '';"
+	"DROP TRIGGER patterns_ad;"
+	"DROP TABLE patterns_fts;"
+	"CREATE VIRTUAL TABLE patterns_fts USING fts5("
+	"  commit_msg, commit_body, file_path, before_code, after_code,"
+	"  content='patterns', content_rowid='id', tokenize='porter unicode61');"
+	"CREATE TRIGGER patterns_ad AFTER DELETE ON patterns WHEN old.fts_indexed BEGIN"
+	"  INSERT INTO patterns_fts(patterns_fts, rowid, commit_msg, commit_body, file_path,"
+	"    before_code, after_code)"
+	"  VALUES ('delete', old.id, old.commit_msg, old.commit_body, old.file_path,"
+	"    old.before_code, old.after_code);"
+	"END;"
+	"UPDATE patterns SET fts_indexed = 0;"
+	/*
+	 * Search reads these columns of every hit: an index that covers them
+	 * spares reading each hit's row, whose code spills into overflow
+	 * pages. Files per commit (a mechanical commit is lowered) come from
+	 * the commit index, now with the variant.
+	 */
+	"CREATE INDEX patterns_search ON patterns(id, commit_id, variant, origin, obsolete,"
+	"  problem_type, language, file_role, code_change, solution_hash);"
+	"DROP INDEX patterns_commit;"
+	"CREATE INDEX patterns_commit ON patterns(commit_id, variant);",
 };
 
 int store_error(struct store *s, const char *what)

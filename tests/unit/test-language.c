@@ -44,5 +44,43 @@ int main(void)
 	is_lang("bin/tool.weird", "#!/bin/sh\n", "");
 	is_lang("", NULL, "");
 	is_lang("dir/", "#!/bin/sh\n", "shell");
+
+	/* linguist's common languages, by extension and well-known name */
+	is_num(language_tables_sorted(), 1, "lookup tables sorted for bsearch");
+	is_lang("tests/unit/type/list.tcl", NULL, "tcl");
+	is_lang("deps/lua/src/lapi.lua", NULL, "lua");
+	is_lang("script/x.pl", NULL, "perl");
+	is_lang("R/stats.R", NULL, "r");
+	is_lang("a/B.scala", NULL, "scala");
+	is_lang("a/B.kt", NULL, "kotlin");
+	is_lang("a/B.swift", NULL, "swift");
+	is_lang("Main.hs", NULL, "haskell");
+	is_lang("lib/x.ex", NULL, "elixir");
+	is_lang("src/x.erl", NULL, "erlang");
+	is_lang("src/x.clj", NULL, "clojure");
+	is_lang("bin/x.ml", NULL, "ocaml");
+	is_lang("lib/x.dart", NULL, "dart");
+	is_lang("x.jl", NULL, "julia");
+	is_lang("build.gradle", NULL, "groovy");
+	is_lang("x.ps1", NULL, "powershell");
+	is_lang("db/schema.sql", NULL, "sql");
+	is_lang("index.html", NULL, "html");
+	is_lang("a.css", NULL, "css");
+	is_lang("a.scss", NULL, "scss");
+	is_lang(".github/workflows/ci.yml", NULL, "yaml");
+	is_lang("Cargo.toml", NULL, "toml");
+	is_lang("package.json", NULL, "json");
+	is_lang("pom.xml", NULL, "xml");
+	is_lang("Rakefile", NULL, "ruby");
+	is_lang("Gemfile", NULL, "ruby");
+	is_lang("sub/cmakelists.TXT", NULL, "cmake");
+	is_lang(".gitignore", NULL, "ignore-list");
+	is_lang("src/config.h.in", NULL, "c");
+	is_lang("Makefile.in", NULL, "makefile");
+	is_lang("x.in", NULL, "");
+	is_lang("doc/git.1", NULL, "roff");
+	is_lang("a.UNKNOWNEXTENSIONTHATISVERYLONGINDEEDMUCHLONGERTHANANYKEYWEHAVEINTHETABLES", NULL, "");
+	is_lang("utils/runtest", "#!/usr/bin/env tclsh8.6\n", "tcl");
+	is_lang("bin/tool", "#!/usr/bin/expect -f\n", "tcl");
 	return done_testing();
 }

@@ -33,6 +33,10 @@ static void test_solution_hash(void)
 	pattern_solution_hash(c, "a \n", 3, "b", 1);
 	sha256_hex("a\n\0b", 4, d);
 	is_str(c, d, "solution_hash is sha256(norm(before) NUL norm(after))");
+	/* Latin-1 "\xe7" is sent as U+FFFD: the hash is that of the text sent */
+	pattern_solution_hash(c, "Fran\xe7ois \n", 10, "\xe9", 1);
+	pattern_solution_hash(d, "Fran\xef\xbf\xbdois\n", 11, "\xef\xbf\xbd", 3);
+	is_str(c, d, "solution_hash hashes invalid UTF-8 as U+FFFD");
 }
 
 static void test_confidence(void)

@@ -1,0 +1,19 @@
+/*
+ * code-change: does a change touch code, or only comments, whitespace and
+ * blank lines? (SPEC §4, the pattern's code_change)
+ *
+ * The two sides are compared as token sequences (common/tokenize.h):
+ * equal sequences mean the change is in comments or layout only. For a
+ * language whose comments the tokenizer does not know, any change counts
+ * as code (we cannot tell a comment from code).
+ */
+#ifndef CODE_CHANGE_H
+#define CODE_CHANGE_H
+
+#include <stddef.h>
+
+/* 1 if before and after differ in code (see above), 0 if not. */
+int code_changed(const char *language, const char *before, size_t before_len,
+		 const char *after, size_t after_len);
+
+#endif

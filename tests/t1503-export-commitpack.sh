@@ -1,0 +1,63 @@
+#!/bin/sh
+test_description='export --format commitpack: license (SPDX id of the license file at each commit) and repos (canonical URL, no credentials)'
+. ./lib.sh
+
+# the records of .c files as "subject<TAB>license<TAB>repos", oldest first
+records() {
+	"$PYTHON" -c '
+import json, sys
+for l in reversed(open(sys.argv[1], encoding="utf-8").readlines()):
+    r = json.loads(l)
+    if r["new_file"].endswith(".c"):
+        print("%s\t%s\t%s" % (r["subject"], r["license"], r["repos"]))' "$1"
+}
+
+test_expect_success 'setup: a history whose license changes' '
+	git init -q repo &&
+	cd repo &&
+	echo "int a;" >a.c && git add . && test_tick && git commit -q -m "Add a" &&
+	cat >LICENSE <<-\EOF &&
+	MIT License
+
+	Copyright (c) 2024 A U Thor
+
+	Permission is hereby granted, free of charge, to any person obtaining a copy
+	of this software and associated documentation files (the "Software"), to deal
+	in the Software without restriction.
+
+	The above copyright notice and this permission notice shall be included in all
+	copies or substantial portions of the Software.
+	EOF
+	echo "int b;" >b.c && git add . && test_tick && git commit -q -m "Add b under MIT" &&
+	git rm -q LICENSE && cp /usr/share/common-licenses/Apache-2.0 LICENSE.txt &&
+	echo "int c;" >c.c && git add . && test_tick && git commit -q -m "Add c under Apache" &&
+	cp /usr/share/common-licenses/GPL-2 COPYING && cp /usr/share/common-licenses/GPL-2 LICENSE.txt &&
+	echo "int d;" >d.c && git add . && test_tick && git commit -q -m "Add d under GPL" &&
+	git remote add origin "https://alice:s3cret@GitHub.com/acme/widget.git/" &&
+	git patterns extract -q --whole-file
+'
+
+test_expect_success 'license is the SPDX id of the license file at each commit, repos the canonical URL' '
+	git -C repo patterns export -q --format commitpack -o ../cp.jsonl &&
+	records cp.jsonl >actual &&
+	printf "%s\t%s\t%s\n" >expect \
+		"Add a" "" "https://github.com/acme/widget" \
+		"Add b under MIT" "MIT" "https://github.com/acme/widget" \
+		"Add c under Apache" "Apache-2.0" "https://github.com/acme/widget" \
+		"Add d under GPL" "GPL-2.0" "https://github.com/acme/widget" &&
+	test_cmp expect actual &&
+	! grep s3cret cp.jsonl
+'
+
+test_expect_success 'an scp-like remote gives the same URL; no remote gives ""' '
+	git -C repo remote set-url origin git@github.com:acme/widget.git &&
+	git -C repo patterns export -q --format commitpack -o ../cp2.jsonl &&
+	test_cmp cp.jsonl cp2.jsonl &&
+	git -C repo remote remove origin &&
+	git -C repo patterns export -q --format commitpack -o ../cp3.jsonl &&
+	records cp3.jsonl | cut -f3 | sort -u >repos &&
+	echo >expect &&
+	test_cmp expect repos
+'
+
+test_done
