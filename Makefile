@@ -36,7 +36,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps run test asan install clean fuzz bench unit
 
-all: $(BUILD)/bin/git-patterns unit
+all: $(BUILD)/bin/git-patterns unit $(BUILD)/bench/classify-commits
 ifeq ($(BUILD),build)
 all: git-patterns
 git-patterns: $(BUILD)/bin/git-patterns
@@ -78,6 +78,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(OBJS) | $(BUILD)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(OBJS) $(ALL_LDFLAGS) $(LIBS)
 
 unit: $(UNIT_BINS)
+
+# The classifier alone, for bench/classify-score.py (judged commits).
+$(BUILD)/bench/classify-commits: bench/classify-commits.c $(BUILD)/local/classify.o \
+		$(BUILD)/common/util.o $(BUILD)/common/strbuf.o
+	@mkdir -p $(BUILD)/bench
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LIBS)
 
 $(BUILD):
 	@mkdir -p $(BUILD)

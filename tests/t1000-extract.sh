@@ -178,7 +178,7 @@ test_expect_success 'classification of the tricky subjects' '
 	perf: cache lookups=optimization
 	Sanitize user input in login form=security
 	Revert "Add foo"=unknown
-	Fix typo in README=bug_fix
+	Fix typo in README=documentation
 	Fix a | b in the parser | really=bug_fix
 	Add tests for parser=testing
 	Update the guide=documentation

@@ -137,6 +137,10 @@ int cmd_extract(int argc, const char **argv)
 	if (extract_run(repo, s, &o, &st) < 0)
 		die_err();
 	progress_stop(bar.bar);
+	if (!quiet && st.relabelled + st.released)
+		fprintf(stderr, "Relabelled %zu stored commits and released %zu once unknown"
+				" (the classifier changed)\n",
+			st.relabelled, st.released);
 	if (!quiet)
 		fprintf(stderr, "Extracted %zu patterns from %zu new commits"
 				" (%zu commits in range, %zu already extracted, %zu unknown skipped)\n",

@@ -42,6 +42,8 @@ static int print_row(const struct pattern_row *r, void *data)
 		jw_string(jw, r->pattern_id);
 		jw_key(jw, "problem_type");
 		jw_string(jw, r->problem_type);
+		jw_key(jw, "rule");
+		jw_string(jw, r->rule ? r->rule : "");
 		jw_key(jw, "confidence");
 		jw_double(jw, r->confidence);
 		jw_key(jw, "language");

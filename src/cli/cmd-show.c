@@ -32,6 +32,8 @@ static void show_json(const struct pattern_row *r, int vote)
 	jw_string(&jw, r->pattern_id);
 	jw_key(&jw, "problem_type");
 	jw_string(&jw, r->problem_type);
+	jw_key(&jw, "rule");
+	jw_string(&jw, r->rule ? r->rule : "");
 	jw_key(&jw, "before_code");
 	jw_string_len(&jw, r->before_code, r->before_len);
 	jw_key(&jw, "after_code");
@@ -99,6 +101,8 @@ static void show_text(const struct pattern_row *r, int vote)
 {
 	printf("pattern %s\n", r->pattern_id);
 	printf("Type:       %s\n", r->problem_type);
+	if (r->rule && *r->rule)
+		printf("Rule:       %s\n", r->rule);
 	printf("Confidence: %.2f\n", r->confidence);
 	if (r->commit_id && *r->commit_id)
 		printf("Commit:     %s\n", r->commit_id);

@@ -26,6 +26,7 @@ int problem_type_valid(const char *s);
 struct pattern {
 	char pattern_id[17];	/* first 16 hex of sha256("<commit>:<path>") */
 	const char *problem_type;
+	const char *rule;	/* the classifier rule that decided problem_type; NULL: "" */
 	const char *before_code;
 	size_t before_len;
 	const char *after_code;

@@ -1,36 +1,279 @@
 /*
- * classify.c: subject line -> problem type (see classify.h for the rules).
+ * classify.c: a commit's subject, body and changed paths -> problem type,
+ * with the name of the rule that decided (see classify.h for the order).
  *
- * The subject is split once into lower-cased words; each rule is a list of
- * whole words looked up in that list. Nothing here allocates per keyword,
- * so classifying is cheap next to diffing.
+ * The subject is split once into at most MAX_WORDS lower-cased words in a
+ * buffer on the stack; each rule looks its words (or short phrases of
+ * consecutive words) up in that list. The body is scanned word by word
+ * only when the subject could not decide. Nothing here allocates, so
+ * classifying costs little next to diffing.
  */
 #include "local/classify.h"
 #include "common/pattern.h"
 #include "common/util.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
-#define MAX_WORDS 128
-#define MAX_WORD 32
+#define MAX_WORDS 64
+#define MAX_WORD 24
 
 struct words {
 	size_t nr;
 	char w[MAX_WORDS][MAX_WORD];
-	int cve; /* a CVE-NNNN-NNNN id was seen */
 };
+
+/* The rule lists, lower case. A list ends with NULL. */
+
+/* typo, spelling and wording fixes: documentation even with "fix" */
+static const char *const typo_words[] = {
+	"typo", "typos", "typofix", "spelling", "misspelling", "misspellings", "misspelled",
+	"misspelt", "grammar", "grammatical", "wording", "reword", "rewording", NULL,
+};
+static const char *const typo_phrases[] = { "spell check", NULL };
+
+/* the thing fixed is documentation: "Fix XINFO comment for consistency" */
+static const char *const doc_object_words[] = {
+	"comment", "comments", "docstring", "docstrings", "readme", "changelog", "manpage",
+	"doc", "docs", "documentation", NULL,
+};
+static const char *const doc_object_phrases[] = { "man page", NULL };
+/* the verbs that make the doc-object rule: "Fix XINFO comment", "correct comment" */
+static const char *const doc_fix_verbs[] = {
+	"correct", "corrects", "corrected", "clarify", "clarifies", "clarified", NULL,
+};
+/* ...unless the subject is about code that handles comments */
+static const char *const code_words[] = {
+	"parse", "parses", "parsing", "parser", "parsed", "strip", "strips", "stripping",
+	"handle", "handles", "handling", "syntax", "lexer", "tokenizer", NULL,
+};
+
+static const char *const security_words[] = {
+	"security", "vulnerability", "vulnerabilities", "vulnerable", "vuln", "xss", "csrf",
+	"ssrf", "injection", "sanitize", "sanitizes", "sanitized", "sanitizing", "sanitise",
+	"sanitises", "sanitised", "sanitising", "exploit", "exploitable", "redact", "redacts",
+	"redacted", "redacting", "attacker", "cve", NULL,
+};
+
+/* fix words: beaten by the typo, doc-object and style rules */
+static const char *const fix_words[] = {
+	"fix", "fixes", "fixed", "fixing", "fixup", "bug", "bugs", "bugfix", "bugfixes",
+	"hotfix", "hotfixes", NULL,
+};
+/* words that name a defect: a bug fix whatever else the subject says */
+static const char *const defect_words[] = {
+	"crash", "crashes", "crashed", "crashing", "regression", "regressions", "leak", "leaks",
+	"leaking", "leaked", "leakage", "overflow", "overflows", "overflowing", "underflow",
+	"segfault", "segfaults", "segv", "sigsegv", "deadlock", "deadlocks", "livelock", "hang",
+	"hangs", "broken", "breakage", "unbreak", "wrong", "wrongly", "incorrect", "incorrectly",
+	"erroneous", "erroneously", "mistakenly", "uninitialized", "uninitialised", "dangling",
+	"race", "races", "racy", "repair", "repaired", "missing", "missed", "workaround",
+	"invalid", "fail", "fails", "failing", "failure", "failures", "dereference", "deref",
+	NULL,
+};
+static const char *const defect_phrases[] = {
+	"use after free", "double free", "off by one", "infinite loop", "memory corruption",
+	"null pointer", "out of bounds", "work around", "does not work", "doesn't work",
+	NULL,
+};
+/* "Suppress sign warning", "squelch gcc compiler warning" */
+static const char *const warning_words[] = { "warning", "warnings", NULL };
+static const char *const warning_verbs[] = {
+	"suppress", "suppresses", "squelch", "squelches", "silence", "silences", "quiet",
+	"quiets", "quieten", "avoid", "avoids", "shut", "placate", "pacify", NULL,
+};
+
+/* formatting-only edits: unknown, as a Conventional Commits "style:" */
+static const char *const style_words[] = {
+	"whitespace", "whitespaces", "indentation", "indent", "indenting", "reindent",
+	"misindentation", "copyright", NULL,
+};
+static const char *const style_phrases[] = {
+	"white space", "coding style", "code style", "style fix", "style fixes",
+	"brace placement", "clang format", NULL,
+};
+
+static const char *const optimization_words[] = {
+	"perf", "performance", "optimize", "optimizes", "optimized", "optimizing", "optimise",
+	"optimises", "optimised", "optimising", "optimization", "optimizations",
+	"optimisation", "optimisations", "speedup", "speedups", "faster", "quicker",
+	"efficient", "efficiently", "efficiency", "throughput", "accelerate", NULL,
+};
+static const char *const optimization_phrases[] = {
+	"speed up", "speeds up", "memory usage", "save memory", "saves memory",
+	"reduce memory", "less memory", "fewer allocations", NULL,
+};
+
+static const char *const refactoring_words[] = {
+	"refactor", "refactors", "refactored", "refactoring", "cleanup", "cleanups",
+	"simplify", "simplifies", "simplified", "simplifying", "restructure", "restructured",
+	"reorganize", "reorganized", "reorganise", "reorganised", "rename", "renames",
+	"renamed", "renaming", "move", "moves", "moved", "tidy", "unused", "dead", "duplicate",
+	"duplicated", "deduplicate", "dedup", "rework", "reworked", "convert", "converts",
+	"converted", "split", "modernize", "decouple", "consolidate", "redundant",
+	"unnecessary", "superfluous", "obsolete", "factor", "factored", "factoring", NULL,
+};
+static const char *const refactoring_phrases[] = { "clean up", "cleans up", "tidy up", NULL };
+
+/* how redis and git write a fix without a fix word */
+static const char *const weak_bug_words[] = {
+	"should", "shouldn't", "must", "mustn't", "don't", "doesn't", "didn't", "avoid",
+	"avoids", "avoiding", "prevent", "prevents", "preventing", "handle", "handles",
+	"ensure", "ensures", "correct", "corrects", "corrected", "correctly", "properly",
+	"restore", "restores", "respect", "respects", "honor", "honors", "honour", "honours",
+	NULL,
+};
+static const char *const weak_bug_phrases[] = {
+	"do not", "does not", "make sure", "no longer", "error handling", NULL,
+};
+
+/* the feature keywords of the confidence rule */
+static const char *const feature_conf_words[] = {
+	"feat", "feature", "features", "add", "adds", "added", "adding", "implement",
+	"implements", "implemented", "implementing", "enhance", "enhances", "enhanced",
+	"enhancing", "enhancement", "enhancements", NULL,
+};
+static const char *const feature_more_words[] = {
+	"introduce", "introduces", "introduced", "introducing", "new", "support", "supports",
+	"supported", "supporting", "allow", "allows", "allowed", "allowing", "option",
+	"options", "teach", "teaches", "taught", "learn", "learns", "learned", "learnt",
+	"provide", "provides", "expose", "exposes", "extend", "extends", "improve", "improves",
+	"improved", "improvement", "improvements", "enable", "enables", "initial", NULL,
+};
+
+static const char *const testing_words[] = {
+	"test", "tests", "testing", "testcase", "testcases", "unittest", "unittests", NULL,
+};
+static const char *const doc_words[] = {
+	"doc", "docs", "documentation", "document", "documents", "documented", "readme",
+	"manpage", "comment", "comments", "changelog", "docstring", NULL,
+};
+
+/* the seed's bug-fix keywords, for the confidence rule only */
+static const char *const bug_conf_words[] = {
+	"fix", "fixes", "fixed", "fixing", "bug", "bugs", "bugfix", "hotfix", "patch",
+	"patched", "resolve", "resolves", "resolved", "crash", "crashes", "repair",
+	"repaired", "broken", "regression", NULL,
+};
+
+/* words of a body that make an otherwise silent subject a bug fix */
+static const char *const body_bug_words[] = {
+	"fix", "fixes", "fixed", "bug", "bugs", "crash", "crashes", "crashed", "regression",
+	"leak", "leaks", "leaking", "segfault", "overflow", "deadlock", "broken", "wrongly",
+	"incorrectly", NULL,
+};
+
+struct cc_type {
+	const char *type;
+	const char *problem_type;
+};
+static const struct cc_type cc_types[] = {
+	{ "fix", PT_BUG_FIX },		{ "feat", PT_FEATURE },
+	{ "perf", PT_OPTIMIZATION },	{ "refactor", PT_REFACTORING },
+	{ "test", PT_TESTING },		{ "tests", PT_TESTING },
+	{ "docs", PT_DOCUMENTATION },	{ "doc", PT_DOCUMENTATION },
+	{ "security", PT_SECURITY },	{ "build", PT_UNKNOWN },
+	{ "chore", PT_UNKNOWN },	{ "ci", PT_UNKNOWN },
+	{ "style", PT_UNKNOWN },	{ "revert", PT_UNKNOWN },
+	{ "release", PT_UNKNOWN },	{ "deps", PT_UNKNOWN },
+	{ "wip", PT_UNKNOWN },		{ "merge", PT_UNKNOWN },
+	{ "bump", PT_UNKNOWN },		{ "types", PT_UNKNOWN },
+	{ "workflow", PT_UNKNOWN },	{ "dx", PT_UNKNOWN },
+};
+
+/* --- words --- */
 
 static int is_word_char(int c) { return isalnum(c) || c == '_'; }
 
-/* CVE-<4 digits>-<4+ digits>, case-insensitive, not inside a word. */
-static int find_cve(const char *s)
+/*
+ * The next word of *p into buf (lower case, at most MAX_WORD - 1 bytes):
+ * its length, or 0 at the end. A longer word comes back truncated but with
+ * its full length, so it matches no list entry. An apostrophe between two
+ * letters is part of the word ("don't").
+ */
+static size_t next_word(const char **p, char *buf)
 {
-	for (const char *p = s; *p; p++) {
+	const char *s = *p;
+	size_t n = 0;
+
+	while (*s && !is_word_char((unsigned char)*s))
+		s++;
+	while (is_word_char((unsigned char)*s) ||
+	       (*s == '\'' && n && isalpha((unsigned char)s[-1]) && isalpha((unsigned char)s[1]))) {
+		if (n < MAX_WORD - 1)
+			buf[n] = (char)tolower((unsigned char)*s);
+		n++;
+		s++;
+	}
+	buf[n < MAX_WORD - 1 ? n : MAX_WORD - 1] = '\0';
+	*p = s;
+	return n;
+}
+
+static void split_words(const char *s, struct words *w)
+{
+	char buf[MAX_WORD];
+	size_t n;
+
+	w->nr = 0;
+	while (w->nr < MAX_WORDS && (n = next_word(&s, buf))) {
+		if (n >= MAX_WORD)
+			continue; /* longer words match no keyword */
+		memcpy(w->w[w->nr++], buf, n + 1);
+	}
+}
+
+static const char *in_list(const char *word, const char *const *list)
+{
+	for (const char *const *k = list; *k; k++)
+		if (!strcmp(word, *k))
+			return *k;
+	return NULL;
+}
+
+/* The first word of w that is in list, or NULL. */
+static const char *find_word(const struct words *w, const char *const *list)
+{
+	for (size_t i = 0; i < w->nr; i++) {
+		const char *k = in_list(w->w[i], list);
+		if (k)
+			return k;
+	}
+	return NULL;
+}
+
+/* 1 if phrase (words separated by single spaces) starts at word i. */
+static int phrase_at(const struct words *w, size_t i, const char *phrase)
+{
+	const char *p = phrase;
+	for (; i < w->nr; i++) {
+		const char *sp = strchr(p, ' ');
+		size_t len = sp ? (size_t)(sp - p) : strlen(p);
+		if (strlen(w->w[i]) != len || memcmp(w->w[i], p, len))
+			return 0;
+		if (!sp)
+			return 1;
+		p = sp + 1;
+	}
+	return 0;
+}
+
+static const char *find_phrase(const struct words *w, const char *const *list)
+{
+	for (size_t i = 0; i < w->nr; i++)
+		for (const char *const *k = list; *k; k++)
+			if (phrase_at(w, i, *k))
+				return *k;
+	return NULL;
+}
+
+/* CVE-<4 digits>-<4+ digits>, case-insensitive, not inside a word. */
+static int has_cve(const char *s)
+{
+	for (const char *p = s; (p = strcasestr(p, "cve-")); p++) {
 		size_t i;
 		if (p > s && is_word_char((unsigned char)p[-1]))
-			continue;
-		if (strncasecmp(p, "cve-", 4))
 			continue;
 		for (i = 4; i < 8 && isdigit((unsigned char)p[i]); i++)
 			;
@@ -44,113 +287,7 @@ static int find_cve(const char *s)
 	return 0;
 }
 
-static void split_words(const char *s, struct words *w)
-{
-	w->nr = 0;
-	w->cve = find_cve(s);
-	while (*s && w->nr < MAX_WORDS) {
-		size_t n = 0;
-		while (*s && !is_word_char((unsigned char)*s))
-			s++;
-		if (!*s)
-			break;
-		while (is_word_char((unsigned char)*s)) {
-			if (n < MAX_WORD - 1)
-				w->w[w->nr][n] = (char)tolower((unsigned char)*s);
-			n++;
-			s++;
-		}
-		if (n < MAX_WORD) { /* longer words match no keyword */
-			w->w[w->nr][n] = '\0';
-			w->nr++;
-		}
-	}
-}
-
-static int has_any(const struct words *w, const char *const *list)
-{
-	for (size_t i = 0; i < w->nr; i++)
-		for (const char *const *k = list; *k; k++)
-			if (!strcmp(w->w[i], *k))
-				return 1;
-	return 0;
-}
-
-static const char *const security_words[] = {
-	"security", "vulnerability", "vulnerabilities", "xss", "csrf", "injection",
-	"sanitize", "sanitizes", "sanitized", "sanitizing",
-	"sanitise", "sanitises", "sanitised", "sanitising", NULL,
-};
-static const char *const bug_words[] = {
-	"fix", "fixes", "fixed", "fixing", "bug", "bugs", "bugfix", "hotfix",
-	"patch", "patched", "resolve", "resolves", "resolved", "crash", "crashes",
-	"repair", "repaired", "broken", "regression", NULL,
-};
-static const char *const optimization_words[] = {
-	"perf", "performance", "optimize", "optimizes", "optimized", "optimizing",
-	"optimise", "optimises", "optimised", "optimising", "optimization",
-	"optimisation", "speedup", "faster", NULL,
-};
-static const char *const refactoring_words[] = {
-	"refactor", "refactors", "refactored", "refactoring", "cleanup",
-	"simplify", "simplifies", "simplified", "simplifying", "restructure",
-	"rename", "renamed", NULL,
-};
-/* the feature keywords of the confidence rule */
-static const char *const feature_conf_words[] = {
-	"feat", "feature", "features", "add", "adds", "added", "adding",
-	"implement", "implements", "implemented", "implementing",
-	"enhance", "enhances", "enhanced", "enhancing", "enhancement", NULL,
-};
-static const char *const feature_more_words[] = {
-	"introduce", "introduces", "introduced", "introducing", "new", NULL,
-};
-static const char *const testing_words[] = { "test", "tests", "testing", NULL };
-static const char *const doc_words[] = {
-	"doc", "docs", "documentation", "readme", "typo", "typos", NULL,
-};
-
-struct cc_type {
-	const char *type;
-	const char *problem_type;
-};
-static const struct cc_type cc_types[] = {
-	{ "fix", PT_BUG_FIX },		{ "feat", PT_FEATURE },
-	{ "perf", PT_OPTIMIZATION },	{ "refactor", PT_REFACTORING },
-	{ "test", PT_TESTING },		{ "docs", PT_DOCUMENTATION },
-	{ "security", PT_SECURITY },	{ "build", PT_UNKNOWN },
-	{ "chore", PT_UNKNOWN },	{ "ci", PT_UNKNOWN },
-	{ "style", PT_UNKNOWN },	{ "revert", PT_UNKNOWN },
-	{ "release", PT_UNKNOWN },	{ "deps", PT_UNKNOWN },
-	{ "wip", PT_UNKNOWN },		{ "merge", PT_UNKNOWN },
-	{ "bump", PT_UNKNOWN },
-};
-
-/* A Conventional Commits header "type(scope)!: ..."; the type or NULL. */
-static const struct cc_type *conventional_type(const char *s)
-{
-	size_t n = 0;
-	const char *p;
-	while (isalpha((unsigned char)s[n]))
-		n++;
-	if (!n)
-		return NULL;
-	p = s + n;
-	if (*p == '(') {
-		const char *close = strchr(p, ')');
-		if (!close || memchr(p, ':', (size_t)(close - p)))
-			return NULL;
-		p = close + 1;
-	}
-	if (*p == '!')
-		p++;
-	if (p[0] != ':' || (p[1] != ' ' && p[1] != '\t' && p[1] != '\0'))
-		return NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(cc_types); i++)
-		if (strlen(cc_types[i].type) == n && !strncasecmp(s, cc_types[i].type, n))
-			return &cc_types[i];
-	return NULL;
-}
+/* --- paths --- */
 
 static const char *basename_of(const char *path)
 {
@@ -173,41 +310,122 @@ static int has_dir_component(const char *path, const char *const *names)
 	}
 }
 
+static int ends_with_ci(const char *s, const char *suffix)
+{
+	size_t sl = strlen(s), xl = strlen(suffix);
+	return sl > xl && !strcasecmp(s + sl - xl, suffix);
+}
+
+static int any_suffix(const char *s, const char *const *list)
+{
+	for (const char *const *e = list; *e; e++)
+		if (ends_with_ci(s, *e))
+			return 1;
+	return 0;
+}
+
+static int any_name(const char *s, const char *const *list)
+{
+	for (const char *const *e = list; *e; e++)
+		if (!strcasecmp(s, *e))
+			return 1;
+	return 0;
+}
+
+int classify_is_manifest_path(const char *path)
+{
+	static const char *const names[] = {
+		"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
+		"pnpm-lock.yaml", "pnpm-workspace.yaml", "bun.lockb", "bun.lock", "deno.json",
+		"deno.lock", "requirements.txt", "pyproject.toml", "poetry.lock", "pipfile",
+		"pipfile.lock", "uv.lock", "setup.cfg", "cargo.toml", "cargo.lock", "go.mod",
+		"go.sum", "go.work", "go.work.sum", "gemfile", "gemfile.lock", "composer.json",
+		"composer.lock", "pom.xml", "build.gradle", "build.gradle.kts", "gradle.lockfile",
+		"mix.exs", "mix.lock", "pubspec.yaml", "pubspec.lock", "podfile", "podfile.lock",
+		"package.swift", "package.resolved", "flake.lock", "vcpkg.json", "conanfile.txt",
+		"packages.lock.json", "renovate.json", ".npmrc", ".yarnrc.yml", NULL,
+	};
+	const char *base = basename_of(path);
+
+	if (any_name(base, names) || ends_with_ci(base, ".gemspec"))
+		return 1;
+	/* requirements-dev.txt, requirements/test.txt */
+	return (!strncasecmp(base, "requirements", 12) && ends_with_ci(base, ".txt")) ||
+	       (has_dir_component(path, (const char *const[]){ "requirements", NULL }) &&
+		ends_with_ci(base, ".txt"));
+}
+
 int classify_is_doc_path(const char *path)
 {
-	static const char *const dirs[] = { "docs", "doc", "documentation", NULL };
-	static const char *const exts[] = { ".md", ".markdown", ".rst", ".txt", ".adoc", NULL };
-	const char *base = basename_of(path);
-	if (has_dir_component(path, dirs))
+	static const char *const dirs[] = { "docs", "doc", "documentation", "man", "po", NULL };
+	static const char *const exts[] = {
+		".md", ".markdown", ".mdx", ".rst", ".txt", ".adoc", ".asciidoc", ".texi",
+		".pod", ".po", ".pot", NULL,
+	};
+	/* files named for what they document, with or without an extension */
+	static const char *const stems[] = {
+		"readme", "changes", "changelog", "news", "history", "authors", "contributors",
+		"thanks", "release-notes", "releasenotes", "copying", "license", "licence",
+		"contributing", "code_of_conduct", "security", "maintainers", NULL,
+	};
+	const char *base = basename_of(path), *dot;
+	size_t stem;
+
+	if (!strcasecmp(base, "CMakeLists.txt") || classify_is_manifest_path(path))
+		return 0;
+	if (has_dir_component(path, dirs) || any_suffix(base, exts))
 		return 1;
-	for (const char *const *e = exts; *e; e++) {
-		size_t bl = strlen(base), el = strlen(*e);
-		if (bl > el && !strcasecmp(base + bl - el, *e))
+	/* a man page: name.1 ... name.9 */
+	dot = strrchr(base, '.');
+	if (dot && dot > base && dot[1] >= '1' && dot[1] <= '9' && !dot[2])
+		return 1;
+	stem = dot && dot > base ? (size_t)(dot - base) : strlen(base);
+	for (const char *const *s = stems; *s; s++)
+		if (strlen(*s) == stem && !strncasecmp(base, *s, stem))
 			return 1;
-	}
 	return 0;
 }
 
 int classify_is_test_path(const char *path)
 {
-	static const char *const dirs[] = { "tests", "test", "spec", NULL };
+	static const char *const dirs[] = {
+		"tests", "test", "t", "spec", "specs", "__tests__", "__mocks__", "testing",
+		"testsuite", "unittests", "e2e", NULL,
+	};
 	const char *base = basename_of(path);
 	const char *dot = strchr(base, '.');
+
 	if (has_dir_component(path, dirs))
 		return 1;
 	if (!dot)
 		return 0;
-	/* test_*.* */
-	if (!strncasecmp(base, "test_", 5) && dot > base + 5)
+	/* test_*.*, test-*.* */
+	if ((!strncasecmp(base, "test_", 5) || !strncasecmp(base, "test-", 5)) && dot > base + 5)
 		return 1;
-	/* *_test.*, *.test.*, *.spec.* */
+	/* *_test.*, *_tests.*, FooTest.*, FooTests.*, *.test.*, *.spec.* */
 	for (const char *p = dot; p; p = strchr(p + 1, '.')) {
-		if (p - base >= 5 && !strncasecmp(p - 5, "_test", 5))
+		if ((p - base >= 5 && !strncasecmp(p - 5, "_test", 5)) ||
+		    (p - base >= 6 && !strncasecmp(p - 6, "_tests", 6)) ||
+		    (p - base > 4 && !strncmp(p - 4, "Test", 4)) ||
+		    (p - base > 5 && !strncmp(p - 5, "Tests", 5)))
 			return 1;
 		if (!strncasecmp(p, ".test.", 6) || !strncasecmp(p, ".spec.", 6))
 			return 1;
 	}
 	return 0;
+}
+
+/* CI configuration and repository bookkeeping: no code, no docs. */
+static int is_ci_path(const char *path)
+{
+	static const char *const dirs[] = { ".github", ".circleci", ".buildkite", ".azure-pipelines", NULL };
+	static const char *const names[] = {
+		".travis.yml", "appveyor.yml", ".appveyor.yml", ".gitlab-ci.yml", ".cirrus.yml",
+		"azure-pipelines.yml", "jenkinsfile", ".drone.yml", ".gitignore", ".gitattributes",
+		".mailmap", ".editorconfig", ".clang-format", ".pre-commit-config.yaml",
+		".git-blame-ignore-revs", "codecov.yml", ".codecov.yml", "todo", "todo-release", NULL,
+	};
+	return has_dir_component(path, dirs) || any_name(basename_of(path), names);
 }
 
 static int all_paths(const char *const *paths, size_t n, int (*pred)(const char *))
@@ -220,57 +438,290 @@ static int all_paths(const char *const *paths, size_t n, int (*pred)(const char 
 	return 1;
 }
 
-void classify_subject(const char *subject, const char *const *paths, size_t npaths,
-		      struct classification *out)
+/* --- the subject's header --- */
+
+/* Skip leading "[PATCH ...]" / "[RFC PATCH v2 1/3]" tags of mailed patches. */
+static const char *skip_patch_tags(const char *s)
+{
+	for (;;) {
+		const char *close;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s != '[' || !(close = strchr(s, ']')))
+			return s;
+		if (strncasecmp(s + 1, "patch", 5) && strncasecmp(s + 1, "rfc", 3))
+			return s;
+		s = close + 1;
+	}
+}
+
+/*
+ * A Conventional Commits header "type(scope)!: ...": the type or NULL;
+ * scope (not NUL-terminated) and its length in *scope, *scope_len.
+ */
+static const struct cc_type *conventional_type(const char *s, const char **scope,
+					       size_t *scope_len)
+{
+	size_t n = 0;
+	const char *p;
+
+	*scope = NULL;
+	*scope_len = 0;
+	while (isalpha((unsigned char)s[n]))
+		n++;
+	if (!n)
+		return NULL;
+	p = s + n;
+	if (*p == '(') {
+		const char *close = strchr(p, ')');
+		if (!close || memchr(p, ':', (size_t)(close - p)))
+			return NULL;
+		*scope = p + 1;
+		*scope_len = (size_t)(close - p - 1);
+		p = close + 1;
+	}
+	if (*p == '!')
+		p++;
+	if (p[0] != ':' || (p[1] != ' ' && p[1] != '\t' && p[1] != '\0'))
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(cc_types); i++)
+		if (strlen(cc_types[i].type) == n && !strncasecmp(s, cc_types[i].type, n))
+			return &cc_types[i];
+	return NULL;
+}
+
+static int scope_is(const char *scope, size_t len, const char *name)
+{
+	return scope && strlen(name) == len && !strncasecmp(scope, name, len);
+}
+
+/* --- deciding --- */
+
+static void decide(struct classification *out, const char *type, const char *kind,
+		   const char *what)
+{
+	size_t n;
+
+	out->problem_type = type;
+	snprintf(out->rule, sizeof(out->rule), "%s%s%s", kind, what ? ":" : "", what ? what : "");
+	/* "phrase:speed up" reads as "phrase:speed-up" */
+	n = strlen(kind) + 1;
+	for (char *c = out->rule + (n < sizeof(out->rule) ? n : 0); *c; c++)
+		if (*c == ' ')
+			*c = '-';
+}
+
+/*
+ * The first of words, else of phrases, in w; NULL if none. *kind says
+ * which it was ("keyword" or "phrase"), for the rule's name.
+ */
+static const char *find_any(const struct words *w, const char *const *words,
+			    const char *const *phrases, const char **kind)
+{
+	const char *k = find_word(w, words);
+	*kind = "keyword";
+	if (k || !phrases)
+		return k;
+	*kind = "phrase";
+	return find_phrase(w, phrases);
+}
+
+/*
+ * 1 if the subject opens (after an "area:" prefix, which split_words
+ * keeps as words of its own) with add/implement/introduce/support: then
+ * it names a feature, and a "should" later on describes it.
+ */
+static int starts_with_feature_verb(const struct words *w, const char *subject)
+{
+	static const char *const verbs[] = {
+		"add", "adds", "added", "adding", "implement", "implements", "implemented",
+		"implementing", "introduce", "introduces", "introduced", "introducing", "support",
+		"supports", NULL,
+	};
+	const char *colon = strchr(subject, ':');
+	size_t skip = 0;
+	char buf[MAX_WORD];
+
+	/* the words of "area:" (or "area/sub:") come first; skip them */
+	if (colon && colon - subject < 40 && !memchr(subject, ' ', (size_t)(colon - subject)))
+		for (const char *p = subject; p < colon && next_word(&p, buf) && p <= colon;)
+			skip++;
+	return skip < w->nr && in_list(w->w[skip], verbs);
+}
+
+/*
+ * Rule 7, the subject's words, as a table: the steps in order, each a kind
+ * and its words (else phrases), and what else the subject must show for
+ * the step to apply.
+ */
+enum {
+	NO_DEFECT = 1 << 0,	      /* the subject names no defect (crash, leak, ...) */
+	DOC_FIX = 1 << 1,	      /* a fix word or correct/clarify, and no code word */
+	WARNING_VERB = 1 << 2,	      /* suppress, squelch, silence, ... */
+	NOT_FEATURE_OPENING = 1 << 3, /* the subject does not open with add, implement, ... */
+	FEATURE_WORD = 1 << 4,	      /* a feature word is there too */
+	BODY_CVE = 1 << 5,	      /* no words: a CVE id in the body */
+};
+
+struct word_step {
+	const char *problem_type;
+	const char *const *words, *const *phrases;
+	unsigned needs;
+};
+
+static const struct word_step word_steps[] = {
+	{ PT_DOCUMENTATION, typo_words, typo_phrases, NO_DEFECT },
+	{ PT_SECURITY, security_words, NULL, 0 },
+	{ PT_SECURITY, NULL, NULL, BODY_CVE },
+	{ PT_DOCUMENTATION, doc_object_words, doc_object_phrases, NO_DEFECT | DOC_FIX },
+	{ PT_UNKNOWN, style_words, style_phrases, NO_DEFECT },
+	{ PT_BUG_FIX, defect_words, defect_phrases, 0 },
+	{ PT_BUG_FIX, fix_words, NULL, 0 },
+	{ PT_BUG_FIX, warning_words, NULL, WARNING_VERB },
+	{ PT_OPTIMIZATION, optimization_words, optimization_phrases, 0 },
+	{ PT_REFACTORING, refactoring_words, refactoring_phrases, 0 },
+	/* "Add a module API for commands that should be handled..." is a feature */
+	{ PT_BUG_FIX, weak_bug_words, weak_bug_phrases, NOT_FEATURE_OPENING },
+	/* "Add comment explaining the +1", "added doc for MGET" */
+	{ PT_DOCUMENTATION, doc_object_words, NULL, FEATURE_WORD },
+	{ PT_FEATURE, feature_conf_words, NULL, 0 },
+	{ PT_FEATURE, feature_more_words, NULL, 0 },
+	{ PT_TESTING, testing_words, NULL, 0 },
+	{ PT_DOCUMENTATION, doc_words, NULL, 0 },
+};
+
+/* 1 if the subject's words (or a CVE id in the body) decided. */
+static int decide_by_words(const struct words *w, const char *subject, const char *body,
+			   struct classification *out)
+{
+	unsigned have = BODY_CVE;
+	const char *kind, *k;
+
+	if (!find_any(w, defect_words, defect_phrases, &kind))
+		have |= NO_DEFECT;
+	if ((find_word(w, fix_words) || find_word(w, doc_fix_verbs)) && !find_word(w, code_words))
+		have |= DOC_FIX;
+	if (find_word(w, warning_verbs))
+		have |= WARNING_VERB;
+	if (!starts_with_feature_verb(w, subject))
+		have |= NOT_FEATURE_OPENING;
+	if (find_word(w, feature_conf_words) || find_word(w, feature_more_words))
+		have |= FEATURE_WORD;
+
+	for (size_t i = 0; i < ARRAY_SIZE(word_steps); i++) {
+		const struct word_step *step = &word_steps[i];
+		if ((step->needs & have) != step->needs)
+			continue;
+		if (step->needs & BODY_CVE) {
+			if (has_cve(body)) {
+				decide(out, step->problem_type, "body", "cve");
+				return 1;
+			}
+		} else if ((k = find_any(w, step->words, step->phrases, &kind))) {
+			decide(out, step->problem_type, kind, k);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Rule 8, when the subject was silent: the body's bug words. */
+static int decide_by_body(const char *body, struct classification *out)
+{
+	char buf[MAX_WORD];
+	const char *p = body;
+	size_t n;
+
+	while ((n = next_word(&p, buf))) {
+		const char *k = n < MAX_WORD ? in_list(buf, body_bug_words) : NULL;
+		if (k) {
+			decide(out, PT_BUG_FIX, "body", k);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void classify_commit(const char *subject, const char *body, const char *const *paths,
+		     size_t npaths, size_t max_files, struct classification *out)
 {
 	struct words w;
 	const struct cc_type *cc;
+	const char *scope, *s;
+	size_t scope_len;
+	char n[32];
 
+	memset(out, 0, sizeof(*out));
+	if (!body)
+		body = "";
+	/* the confidence flags read the whole subject, "[PATCH]" too (the seed's rule) */
 	split_words(subject, &w);
-	out->bug_keyword = has_any(&w, bug_words);
-	out->feature_keyword = has_any(&w, feature_conf_words);
-	out->needs_paths = 0;
+	out->bug_keyword = !!find_word(&w, bug_conf_words);
+	out->feature_keyword = !!find_word(&w, feature_conf_words);
 
-	if (starts_with(subject, "Revert \"")) {
-		out->problem_type = PT_UNKNOWN;
-		return;
-	}
-	cc = conventional_type(subject);
+	if (subject != (s = skip_patch_tags(subject)))
+		split_words(s, &w);
+	subject = s;
+	cc = conventional_type(subject, &scope, &scope_len);
 	if (cc) {
 		if (!strcasecmp(cc->type, "fix"))
 			out->bug_keyword = 1;
 		if (!strcasecmp(cc->type, "feat"))
 			out->feature_keyword = 1;
-		out->problem_type = cc->problem_type;
+	}
+
+	/* 1. reverts */
+	if (!strncasecmp(subject, "Revert \"", 8) || !strncasecmp(subject, "Revert '", 8) ||
+	    (cc && !strcasecmp(cc->type, "revert"))) {
+		decide(out, PT_UNKNOWN, "revert", NULL);
 		return;
 	}
-	if (w.cve || has_any(&w, security_words)) {
-		out->problem_type = PT_SECURITY;
+	/* 2. dependency updates by their scope; 3. the types of no kind (table order) */
+	if (cc && (scope_is(scope, scope_len, "deps") || scope_is(scope, scope_len, "deps-dev") ||
+		   scope_is(scope, scope_len, "dev-deps"))) {
+		decide(out, PT_UNKNOWN, "conventional", "deps");
 		return;
 	}
-	if (out->bug_keyword) {
-		out->problem_type = PT_BUG_FIX;
+	if (cc && !strcmp(cc->problem_type, PT_UNKNOWN)) {
+		decide(out, PT_UNKNOWN, "conventional", cc->type); /* the table's lower case */
 		return;
 	}
+
+	/* 4. mechanical commits, 5. the kinds of files changed */
 	if (!paths) {
 		out->needs_paths = 1;
+	} else if (max_files && npaths > max_files) {
+		snprintf(n, sizeof(n), "%zu-files", npaths);
+		decide(out, PT_UNKNOWN, "mechanical", n);
+		return;
+	} else if (all_paths(paths, npaths, classify_is_manifest_path)) {
+		decide(out, PT_UNKNOWN, "files", "manifests-only");
+		return;
 	} else if (all_paths(paths, npaths, classify_is_doc_path)) {
-		out->problem_type = PT_DOCUMENTATION;
+		decide(out, PT_DOCUMENTATION, "files", "docs-only");
 		return;
 	} else if (all_paths(paths, npaths, classify_is_test_path)) {
-		out->problem_type = PT_TESTING;
+		decide(out, PT_TESTING, "files", "tests-only");
+		return;
+	} else if (all_paths(paths, npaths, is_ci_path)) {
+		decide(out, PT_UNKNOWN, "files", "ci-only");
 		return;
 	}
-	if (has_any(&w, optimization_words))
-		out->problem_type = PT_OPTIMIZATION;
-	else if (has_any(&w, refactoring_words))
-		out->problem_type = PT_REFACTORING;
-	else if (out->feature_keyword || has_any(&w, feature_more_words))
-		out->problem_type = PT_FEATURE;
-	else if (has_any(&w, testing_words))
-		out->problem_type = PT_TESTING;
-	else if (has_any(&w, doc_words))
-		out->problem_type = PT_DOCUMENTATION;
-	else
-		out->problem_type = PT_UNKNOWN;
+
+	/* 6. a known Conventional Commits type, refined by a test or docs scope */
+	if (cc) {
+		if (scope_is(scope, scope_len, "test") || scope_is(scope, scope_len, "tests"))
+			decide(out, PT_TESTING, "conventional", "test");
+		else if (scope_is(scope, scope_len, "docs"))
+			decide(out, PT_DOCUMENTATION, "conventional", "docs");
+		else
+			decide(out, cc->problem_type, "conventional", cc->type);
+		return;
+	}
+	/* 7. the subject's words, 8. the body's, 9. none */
+	if (decide_by_words(&w, subject, body, out))
+		return;
+	if (decide_by_body(body, out))
+		return;
+	decide(out, PT_UNKNOWN, "none", NULL);
 }

@@ -1,47 +1,74 @@
 /*
- * classify: a commit's problem type from its subject line (SPEC §4), and
- * the keyword flags that the confidence rule needs.
+ * classify: a commit's problem type from its subject, body and changed
+ * paths (SPEC §4), the rule that decided it, and the keyword flags that
+ * the confidence rule needs.
  *
- * Rules, first match wins:
- *  1. a git revert (subject starts with `Revert "`) is unknown;
- *  2. a Conventional Commits header `type(scope)!: ...` with a known type
- *     (case-insensitive): fix, feat, perf, refactor, test, docs, security
- *     map to their problem type; build, chore, ci, style, revert, release,
- *     deps, wip, merge, bump are unknown. Any other prefix ("parser: fix
- *     crash", as in git's own history) is a subsystem name, not a type,
- *     and the keyword rules apply to the whole subject;
- *  3. whole-word keywords (security, then bug_fix, then the docs-only /
- *     tests-only path rules, then optimization, refactoring,
- *     feature_addition, testing, documentation);
- *  4. unknown.
+ * Rules, first match wins (the manual, "CLASSIFICATION", lists the words):
+ *  1. revert: `Revert "..."` or a `revert:` header is unknown;
+ *  2. conventional:deps: a Conventional Commits header with scope deps,
+ *     deps-dev or dev-deps is a dependency update: unknown;
+ *  3. conventional:TYPE: a header `type(scope)!: ...` of an unknown-kind
+ *     type (build, chore, ci, style, release, wip, ...): unknown;
+ *  4. mechanical:N-files: more than max_files changed files: unknown;
+ *  5. files:manifests-only (unknown), files:docs-only (documentation),
+ *     files:tests-only (testing), files:ci-only (unknown): every changed
+ *     file of that kind;
+ *  6. conventional:TYPE: fix, feat, perf, refactor, test, docs, security
+ *     map to their kind (scope test/tests or docs refines it). Any other
+ *     prefix ("parser: fix crash", as in git's history) is a subsystem
+ *     name, not a type;
+ *  7. keyword:WORD / phrase:WORDS: the subject's words: typo, spelling and
+ *     wording fixes are documentation; then security (and body:cve, a CVE
+ *     id in the body); comment/doc fixes documentation; style-only edits
+ *     unknown; bug_fix (defect words: crash, leak, wrongly, ...; then
+ *     fix words); optimization; refactoring; the weaker bug_fix phrasings
+ *     ("X should Y", "Avoid Z", "Don't ...", "Handle ...", "Prevent ...");
+ *     feature_addition; testing; documentation;
+ *  8. body:WORD: when the subject said nothing, a bug word of the body;
+ *  9. none: unknown.
  *
- * Words are maximal runs of ASCII letters, digits and '_', compared
- * case-insensitively, so "prefix", "debug", "address" match nothing.
+ * Words are maximal runs of ASCII letters, digits, '_' and inner
+ * apostrophes ("don't"), compared case-insensitively, so "prefix",
+ * "debug", "address" match nothing. A leading "[PATCH ...]" tag is
+ * skipped. Classifying allocates nothing and compiles nothing.
  */
 #ifndef CLASSIFY_H
 #define CLASSIFY_H
 
 #include <stddef.h>
 
+/*
+ * The classifier's version: bumped whenever a rule changes, so that a
+ * store labelled by an older one is relabelled.
+ */
+#define CLASSIFY_VERSION 2
+
+/* patterns.maxCommitFiles: a commit changing more files is mechanical. */
+#define CLASSIFY_DEFAULT_MAX_FILES 100
+
 struct classification {
 	const char *problem_type;  /* one of the PT_* strings of pattern.h */
-	int bug_keyword;	   /* a bug-fix keyword, or type fix */
+	char rule[48];		   /* the rule that decided: "keyword:leak" */
+	int bug_keyword;	   /* a bug-fix keyword of the confidence rule, or type fix */
 	int feature_keyword;	   /* feat/feature/add/implement/enhance family, or type feat */
 	int needs_paths;	   /* the result may change with the changed paths */
 };
 
 /*
- * Classify subject. paths are the commit's changed paths (new path, or old
- * path of a deleted file); npaths 0 with paths NULL means "not known yet":
- * then the docs-only/tests-only rules are not applied and needs_paths says
- * whether they could have changed the answer.
+ * Classify a commit. body may be NULL. paths are the commit's changed
+ * paths (new path, or old path of a deleted file); paths NULL means "not
+ * known yet": then the rules on paths are not applied and needs_paths
+ * says whether they could change the answer. max_files is
+ * patterns.maxCommitFiles (0: no limit).
  */
-void classify_subject(const char *subject, const char *const *paths, size_t npaths,
-		      struct classification *out);
+void classify_commit(const char *subject, const char *body, const char *const *paths,
+		     size_t npaths, size_t max_files, struct classification *out);
 
-/* 1 if path is documentation (*.md, *.rst, *.txt, *.adoc, docs/ or doc/). */
+/* 1 if path is documentation (*.md, *.rst, *.adoc, docs/, README, man pages, ...). */
 int classify_is_doc_path(const char *path);
-/* 1 if path is a test (tests/, test/, spec/, *_test.*, test_*.*, *.test.*, *.spec.*). */
+/* 1 if path is a test (tests/, test/, t/, spec/, __tests__/, *_test.*, test_*.*, *.test.*, *.spec.*). */
 int classify_is_test_path(const char *path);
+/* 1 if path is a package manifest or lock file (package.json, go.sum, ...). */
+int classify_is_manifest_path(const char *path);
 
 #endif

@@ -728,7 +728,7 @@ static void free_commit(struct commit_differ *w, git_commit *commit)
 
 
 /*
- * Classify r from its subject and changed paths (known 0: not known yet).
+ * Classify r from its subject, body and changed paths (known 0: not known yet).
  * 1 if its files are wanted; 0 if not (unknown without include_unknown,
  * or may be unknown when the paths are not known yet).
  */
@@ -748,9 +748,13 @@ static int classify(struct commit_differ *w, struct commit_result *r,
 		for (size_t i = 0; i < nr; i++)
 			paths[i] = changes[i].path;
 	}
-	classify_subject(r->subject, paths, nr, &cl);
+	classify_commit(r->subject, r->body, paths, nr,
+			w->o->max_commit_files < 0 ? CLASSIFY_DEFAULT_MAX_FILES
+						   : (size_t)w->o->max_commit_files,
+			&cl);
 	free(paths);
 	r->problem_type = cl.problem_type;
+	memcpy(r->rule, cl.rule, sizeof(r->rule));
 	r->bug_keyword = cl.bug_keyword;
 	r->feature_keyword = cl.feature_keyword;
 	r->needs_paths = cl.needs_paths;

@@ -57,6 +57,7 @@ struct commit_result {
 	int skipped_unknown;	/* unknown and not diffed (no include_unknown) */
 	int needs_paths;	/* classified from the subject alone, which may not do */
 	const char *problem_type;
+	char rule[48];		/* the classifier's rule that decided problem_type */
 	int bug_keyword, feature_keyword;
 	char *subject, *body, *author, *author_name;
 	char date[32];		/* author date in the author's zone */

@@ -97,6 +97,7 @@ static void row_to_pattern(const struct pattern_row *r, struct pattern *p)
 	memset(p, 0, sizeof(*p));
 	snprintf(p->pattern_id, sizeof(p->pattern_id), "%s", r->pattern_id ? r->pattern_id : "");
 	p->problem_type = r->problem_type;
+	p->rule = r->rule;
 	p->before_code = r->before_code;
 	p->before_len = r->before_len;
 	p->after_code = r->after_code;

@@ -49,8 +49,13 @@ struct extract_options {
 	 */
 	int (*on_commit)(const git_oid *id, size_t ord, void *data);
 	void *on_commit_data;
+	/*
+	 * A commit changing more files is mechanical (unknown): -1 reads
+	 * patterns.maxCommitFiles (default CLASSIFY_DEFAULT_MAX_FILES); 0 is no limit.
+	 */
+	long long max_commit_files;
 };
 
-#define EXTRACT_OPTIONS_INIT { NULL, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, NULL, NULL, NULL, NULL }
+#define EXTRACT_OPTIONS_INIT { NULL, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, NULL, NULL, NULL, NULL, -1 }
 
 #endif

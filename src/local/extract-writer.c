@@ -50,6 +50,7 @@ static void pattern_of_commit(struct pattern *p, const struct commit_result *r)
 	memset(p, 0, sizeof(*p));
 	git_oid_tostr(p->commit, sizeof(p->commit), &r->oid);
 	p->problem_type = r->problem_type;
+	p->rule = r->rule;
 	p->commit_msg = r->subject;
 	p->commit_body = r->body;
 	p->author = r->author;

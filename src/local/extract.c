@@ -19,10 +19,12 @@
  * the todo array and the processed set, a few dozen bytes per commit.
  */
 #include "local/extract.h"
+#include "local/classify.h"
 #include "local/diff-pool.h"
 #include "local/extract-writer.h"
 #include "local/history-walk.h"
 #include "local/oid-set.h"
+#include "local/relabel.h"
 #include "local/store-processed.h"
 #include "common/hash.h"
 #include "common/pattern.h"
@@ -60,6 +62,13 @@ int extract_resolve_options(git_repository *repo, struct extract_options *o,
 		if (o->max_file_size <= 0)
 			return err_set("bad config value %lld for 'patterns.maxFileSize'",
 				       o->max_file_size);
+	}
+	if (o->max_commit_files < 0) {
+		o->max_commit_files = config_get_int(repo, "patterns.maxCommitFiles",
+						     CLASSIFY_DEFAULT_MAX_FILES);
+		if (o->max_commit_files < 0)
+			return err_set("bad config value %lld for 'patterns.maxCommitFiles'",
+				       o->max_commit_files);
 	}
 	if (o->jobs <= 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -269,6 +278,27 @@ static int diff_and_write(git_repository *repo, struct store *s, const struct ex
 	return ret;
 }
 
+/*
+ * Extract the commits that relabelling released (left out as unknown by an
+ * older classifier, of a kind now), whatever range this run was asked
+ * for: a hook's run over one new commit brings them in too.
+ */
+static int extract_released(git_repository *repo, struct store *s,
+			    const struct extract_options *o, const struct string_list *ids)
+{
+	struct extract_options r = *o;
+	struct extract_stats st;
+
+	r.revs = (const char *const *)ids->items;
+	r.nr_revs = ids->nr;
+	r.no_walk = 1;
+	r.all = 0;
+	r.since = 0;
+	r.progress = NULL;
+	r.on_commit = NULL;
+	return extract_run(repo, s, &r, &st);
+}
+
 int extract_run(git_repository *repo, struct store *s, const struct extract_options *opts,
 		struct extract_stats *st)
 {
@@ -278,11 +308,19 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	git_oid *todo = NULL, *walked = NULL;
 	size_t nr_walked = 0, nr_todo = 0;
 	char fingerprint[65];
+	struct relabel_stats rs;
+	struct string_list released = STRING_LIST_INIT;
 	int ret = -1, rc;
 
 	memset(st, 0, sizeof(*st));
 	if (extract_resolve_options(repo, &o, &variant) < 0)
 		goto out;
+	/* labels of an older classifier first: the walk below sees the result */
+	if (store_relabel(repo, s, (size_t)o.max_commit_files, &rs, &released) < 0 ||
+	    (released.nr && extract_released(repo, s, &o, &released) < 0))
+		goto out;
+	st->relabelled = rs.relabelled;
+	st->released = rs.released;
 	tune_libgit2();
 	if (history_walk_start(&walk, repo, &o) < 0)
 		goto out;
@@ -313,5 +351,6 @@ out:
 	free(walked);
 	free(todo);
 	strbuf_release(&variant);
+	string_list_clear(&released);
 	return ret;
 }

@@ -40,6 +40,8 @@ struct extract_stats {
 	size_t skipped_unknown;	/* of those, unknown and left out */
 	size_t patterns;	/* patterns written by this run */
 	size_t files_skipped;	/* binary, too large, lock, generated, ... */
+	size_t relabelled;	/* stored commits labelled again (classifier changed) */
+	size_t released;	/* commits once left out as unknown, now extracted */
 };
 
 /*

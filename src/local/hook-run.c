@@ -6,6 +6,7 @@
  */
 #include "local/hook-run.h"
 #include "local/extract.h"
+#include "local/relabel.h"
 #include "local/store-patterns.h"
 #include "local/treediff.h"
 #include "common/repo.h"
@@ -358,6 +359,16 @@ static int extract_revs(git_repository *repo, struct store *s, const char *const
 	return ret;
 }
 
+/* 1 if the store must be relabelled first (relabel.h); 0 if not or unsure. */
+static int relabel_pending(git_repository *repo, struct store *s)
+{
+	struct extract_options o = EXTRACT_OPTIONS_INIT;
+	/* a bad config value is reported by the run itself */
+	if (extract_resolve_options(repo, &o, NULL) < 0)
+		return 0;
+	return store_relabel_pending(s, (size_t)o.max_commit_files) > 0;
+}
+
 static int extract_job(git_repository *repo, struct store *s, const struct hook_job *job,
 		       int background)
 {
@@ -427,8 +438,8 @@ static void start_auto_sync(git_repository *repo, const char *hook)
 
 /*
  * Do the job; errors go to the hook log. In the foreground, a store that
- * stays locked returns RUN_JOB_BUSY (nothing logged) for the caller to
- * hand the job to the background.
+ * stays locked, or that an older classifier labelled, returns RUN_JOB_BUSY
+ * (nothing logged) for the caller to hand the job to the background.
  */
 
 static int run_job(git_repository *repo, const struct hook_job *job, int background)
@@ -451,6 +462,11 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 	/* git waits for us: a store held by someone else is the background's job */
 	if (!background)
 		store_busy_timeout(s, FOREGROUND_BUSY_MS);
+	/* and so is relabelling a store of an older classifier (seconds on a long history) */
+	if (!background && relabel_pending(repo, s)) {
+		ret = RUN_JOB_BUSY;
+		goto out;
+	}
 	if (mark_obsolete(s, job) < 0 || extract_job(repo, s, job, background) < 0 ||
 	    obsolete_if_gone(repo, s, job) < 0)
 		goto out;

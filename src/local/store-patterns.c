@@ -28,7 +28,7 @@
 	"p.id, p.pattern_id, p.problem_type, p.language, p.file_path, p.old_path,"          \
 	" p.commit_msg, p.commit_body, p.commit_id, p.author, p.author_name, p.date,"       \
 	" p.origin, p.server_id, p.solution_hash, p.variant, p.confidence, p.success_count," \
-	" p.obsolete, p.file_role, p.code_change"
+	" p.obsolete, p.file_role, p.code_change, p.rule"
 #define CODE_COLUMNS ", p.before_code, p.after_code"
 
 /*
@@ -87,11 +87,12 @@ static void fill_row(sqlite3_stmt *st, struct pattern_row *r, int with_code)
 	r->obsolete = sqlite3_column_int(st, 18);
 	r->file_role = text(st, 19);
 	r->code_change = sqlite3_column_int(st, 20);
+	r->rule = text(st, 21);
 	if (with_code) {
-		r->before_code = sqlite3_column_blob(st, 21);
-		r->before_len = (size_t)sqlite3_column_bytes(st, 21);
-		r->after_code = sqlite3_column_blob(st, 22);
-		r->after_len = (size_t)sqlite3_column_bytes(st, 22);
+		r->before_code = sqlite3_column_blob(st, 22);
+		r->before_len = (size_t)sqlite3_column_bytes(st, 22);
+		r->after_code = sqlite3_column_blob(st, 23);
+		r->after_len = (size_t)sqlite3_column_bytes(st, 23);
 		if (!r->before_code)
 			r->before_code = "";
 		if (!r->after_code)
@@ -421,6 +422,57 @@ out:
 }
 
 /* ---------------------------------------------------------------- */
+/* Relabelling                                                      */
+
+int pattern_store_local_commits(struct store *s, label_fn fn, void *data)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT commit_id, max(problem_type), max(rule) FROM patterns"
+		   " WHERE origin = 'local' GROUP BY commit_id ORDER BY commit_id");
+	int rc, ret = 0;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ret = fn(text(st, 0), text(st, 1), text(st, 2), data)) != 0)
+			break;
+	sqlite3_finalize(st);
+	if (!ret && rc != SQLITE_DONE)
+		return store_error(s, "cannot read patterns");
+	return ret;
+}
+
+int pattern_store_has_local(struct store *s, int *yes)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM patterns WHERE origin = 'local' LIMIT 1");
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	*yes = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, "cannot read patterns");
+}
+
+int pattern_store_set_label(struct store *s, const char *commit_hex, const char *problem_type,
+			    const char *rule)
+{
+	sqlite3_stmt *st = store_prepare(s, "UPDATE patterns SET problem_type = ?1, rule = ?2"
+					    " WHERE commit_id = ?3 AND origin = 'local'");
+	int ret;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, problem_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, commit_hex, -1, SQLITE_STATIC);
+	ret = step_done(s, st, "cannot relabel patterns");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- */
 /* Export                                                           */
 
 static const char export_sql[] =
@@ -518,10 +570,11 @@ int pattern_inserter_new(struct pattern_inserter **out, struct store *s, const c
 		"INSERT INTO patterns(pattern_id, variant, origin, commit_id, file_path, old_path,"
 		" problem_type, before_code, after_code, commit_msg, commit_body, author,"
 		" author_name, date, commit_time, confidence, language, solution_hash,"
-		" file_role, code_change)"
+		" file_role, code_change, rule)"
 		" VALUES (?1, ?2, 'local', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-		" ?15, ?16, ?17, ?18, ?19)"
-		" ON CONFLICT(pattern_id, variant, origin) DO UPDATE SET obsolete = 0");
+		" ?15, ?16, ?17, ?18, ?19, ?20)"
+		" ON CONFLICT(pattern_id, variant, origin) DO UPDATE SET obsolete = 0,"
+		" problem_type = excluded.problem_type, rule = excluded.rule");
 	if (!ins->st) {
 		free(ins);
 		return -1;
@@ -558,6 +611,7 @@ int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long l
 	sqlite3_bind_text(st, 18, p->file_role && *p->file_role ? p->file_role : FILE_ROLE_OTHER,
 			  -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 19, p->code_change);
+	sqlite3_bind_text(st, 20, p->rule ? p->rule : "", -1, SQLITE_STATIC);
 	ret = step_done(ins->s, st, "cannot store pattern");
 	/* the bound strings are the caller's: leave no pointer to them behind */
 	sqlite3_clear_bindings(st);

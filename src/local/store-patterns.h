@@ -22,6 +22,7 @@ struct pattern_row {
 	const char *pattern_id, *problem_type, *language, *file_path, *old_path;
 	const char *commit_msg, *commit_body, *commit_id, *author, *author_name, *date;
 	const char *origin, *server_id, *solution_hash, *variant;
+	const char *rule; /* the classifier rule that decided problem_type ("" if unknown) */
 	const char *before_code, *after_code; /* only when asked for with the code */
 	size_t before_len, after_len;
 	double confidence;
@@ -139,6 +140,23 @@ void pattern_inserter_free(struct pattern_inserter *ins);
  */
 int pattern_store_set_obsolete(struct store *s, char *const *gone, size_t nr_gone,
 			       char *const *back, size_t nr_back);
+
+/* ---- relabelling (relabel.c) ---- */
+
+/*
+ * fn for each commit (40 hex) that has local patterns, each once, with
+ * the problem type and rule they have (those of one of its patterns).
+ */
+typedef int (*label_fn)(const char *commit_hex, const char *problem_type, const char *rule,
+			void *data);
+int pattern_store_local_commits(struct store *s, label_fn fn, void *data);
+
+/* *yes = 1 if the store has a local pattern (of any variant), else 0. */
+int pattern_store_has_local(struct store *s, int *yes);
+
+/* Set the problem type and rule of every local pattern of commit_hex. */
+int pattern_store_set_label(struct store *s, const char *commit_hex, const char *problem_type,
+			    const char *rule);
 
 /* ---- counts (stats) ---- */
 

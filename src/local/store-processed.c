@@ -126,3 +126,50 @@ void processed_marker_free(struct processed_marker *m)
 	sqlite3_finalize(m->st);
 	free(m);
 }
+
+int store_processed_skipped(struct store *s, int (*fn)(const char *commit_hex, void *data),
+			    void *data)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT DISTINCT commit_id FROM processed"
+					    " WHERE skipped_unknown = 1 ORDER BY commit_id");
+	int rc, ret = 0;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ret = fn((const char *)sqlite3_column_text(st, 0), data)) != 0)
+			break;
+	sqlite3_finalize(st);
+	if (!ret && rc != SQLITE_DONE)
+		return store_error(s, "cannot read processed commits");
+	return ret;
+}
+
+int store_processed_has_skipped(struct store *s, int *yes)
+{
+	sqlite3_stmt *st =
+		store_prepare(s, "SELECT 1 FROM processed WHERE skipped_unknown = 1 LIMIT 1");
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	*yes = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+						     : store_error(s, "cannot read processed commits");
+}
+
+int store_processed_forget_skipped(struct store *s, const char *commit_hex)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "DELETE FROM processed WHERE commit_id = ?1 AND skipped_unknown = 1");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, commit_hex, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot update processed commits");
+}

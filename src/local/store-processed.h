@@ -43,4 +43,20 @@ int processed_marker_new(struct processed_marker **out, struct store *s, const c
 int processed_mark(struct processed_marker *m, const char *commit_hex, int skipped_unknown);
 void processed_marker_free(struct processed_marker *m);
 
+/*
+ * fn for each commit (40 hex) marked skipped_unknown in some variant, each
+ * once: the commits an older classifier called unknown and left out.
+ */
+int store_processed_skipped(struct store *s, int (*fn)(const char *commit_hex, void *data),
+			    void *data);
+
+/* *yes = 1 if some commit is marked skipped_unknown, else 0. */
+int store_processed_has_skipped(struct store *s, int *yes);
+
+/*
+ * Forget the skipped_unknown marks of commit_hex (every variant), so that
+ * the next run extracts it: the classifier now gives it a kind.
+ */
+int store_processed_forget_skipped(struct store *s, const char *commit_hex);
+
 #endif

@@ -162,6 +162,13 @@ static const char *const migrations[] = {
 	"  problem_type, language, file_role, code_change, solution_hash);"
 	"DROP INDEX patterns_commit;"
 	"CREATE INDEX patterns_commit ON patterns(commit_id, variant);",
+	/*
+	 * 6: the classifier's rule that decided a local pattern's problem_type
+	 * ("keyword:leak"), which show prints; '' until the store is relabelled
+	 * (relabel.c does it on the next run, as the classifier's version in
+	 * meta changed).
+	 */
+	"ALTER TABLE patterns ADD COLUMN rule TEXT NOT NULL DEFAULT '';",
 };
 
 int store_error(struct store *s, const char *what)

@@ -1,117 +1,218 @@
 /*
- * Unit tests for the classifier (classify.c): SPEC §4's rules, the tricky
- * subjects of issue 2, and the keyword flags behind confidence.
+ * Unit tests for the classifier (classify.c): SPEC §4's fixed rules, the
+ * phrasings beyond them (redis's and git's "X should Y", "Avoid Z",
+ * "Don't ...", "leak", "wrongly", "Geo: COUNT option for GEORADIUS"), the
+ * rule names that `show` prints, and the keyword flags behind confidence.
  */
 #include "local/classify.h"
 #include "common/pattern.h"
 #include "tap.h"
 #include "common/util.h"
 
+#include <stdio.h>
+
+static const char *src[] = { "src/a.c" };
+
 static const char *type_of(const char *subject, const char *const *paths, size_t n)
 {
-	struct classification c;
-	classify_subject(subject, paths, n, &c);
+	static struct classification c;
+	classify_commit(subject, NULL, paths, n, CLASSIFY_DEFAULT_MAX_FILES, &c);
 	return c.problem_type;
 }
 
-static void test_tricky_subjects(void)
+/* subject (and body) on src/a.c: want type, decided by rule */
+static void check(const char *subject, const char *body, const char *want, const char *rule)
 {
-	const char *src[] = { "src/a.c" };
-	const char *tests[] = { "tests/test_parser.py", "tests/data/x.json" };
-	const char *readme[] = { "README" };
+	struct classification c;
+	char what[256];
 
-	is_str(type_of("Refactor dispatch logic", src, 1), PT_REFACTORING, "Refactor dispatch logic");
-	is_str(type_of("Add prefix option", src, 1), PT_FEATURE, "Add prefix option");
-	is_str(type_of("Update address book", src, 1), PT_UNKNOWN, "Update address book");
-	is_str(type_of("Remove debug output", src, 1), PT_UNKNOWN, "Remove debug output");
-	is_str(type_of("fix(parser)!: handle empty input", src, 1), PT_BUG_FIX,
-	       "fix(parser)!: handle empty input");
-	is_str(type_of("perf: cache lookups", src, 1), PT_OPTIMIZATION, "perf: cache lookups");
-	is_str(type_of("Sanitize user input in login form", src, 1), PT_SECURITY,
-	       "Sanitize user input in login form");
-	is_str(type_of("Revert \"Add foo\"", src, 1), PT_UNKNOWN, "Revert \"Add foo\"");
-	is_str(type_of("Add tests for parser", tests, 2), PT_TESTING,
-	       "Add tests for parser touching only tests/");
+	classify_commit(subject, body, src, 1, CLASSIFY_DEFAULT_MAX_FILES, &c);
+	snprintf(what, sizeof(what), "%s -> %s (%s)", subject, want, rule);
+	if (!is_str(c.problem_type, want, what) || strcmp(c.rule, rule))
+		is_str(c.rule, rule, "  ...by that rule");
+}
+
+static void test_fixed_rules(void)
+{
+	const char *readme[] = { "README" };
+	const char *tests[] = { "tests/test_parser.py", "tests/data/x.json" };
+
+	/* 1. reverts */
+	check("Revert \"Add foo\"", NULL, PT_UNKNOWN, "revert");
+	check("revert: restore old resolver (#123)", NULL, PT_UNKNOWN, "revert");
+	/* 2. Conventional Commits */
+	check("fix(parser)!: handle empty input", NULL, PT_BUG_FIX, "conventional:fix");
+	check("FEAT: new option", NULL, PT_FEATURE, "conventional:feat");
+	check("perf: cache lookups", NULL, PT_OPTIMIZATION, "conventional:perf");
+	check("refactor!: drop old API", NULL, PT_REFACTORING, "conventional:refactor");
+	check("test: cover parser", NULL, PT_TESTING, "conventional:test");
+	check("docs(readme): explain", NULL, PT_DOCUMENTATION, "conventional:docs");
+	check("security: escape output", NULL, PT_SECURITY, "conventional:security");
+	check("chore: fix lint", NULL, PT_UNKNOWN, "conventional:chore");
+	check("ci: add workflow", NULL, PT_UNKNOWN, "conventional:ci");
+	check("Build: fix the build", NULL, PT_UNKNOWN, "conventional:build");
+	check("fix(deps): update dependency vite to v5", NULL, PT_UNKNOWN, "conventional:deps");
+	check("feat(deps-dev): bump eslint", NULL, PT_UNKNOWN, "conventional:deps");
+	check("parser: fix crash on empty input", NULL, PT_BUG_FIX, "keyword:crash");
+	/* 3. whole words */
+	check("Add prefix option", NULL, PT_FEATURE, "keyword:add");
+	check("Update address book", NULL, PT_UNKNOWN, "none");
+	check("Remove debug output", NULL, PT_UNKNOWN, "none");
+	check("Refactor dispatch logic", NULL, PT_REFACTORING, "keyword:refactor");
+	check("Tweak padding", NULL, PT_UNKNOWN, "none");
+	check("Postfix expressions", NULL, PT_UNKNOWN, "none");
+	check("Prefixed names", NULL, PT_UNKNOWN, "none");
+	check("Newline handling", NULL, PT_UNKNOWN, "none");
+	check("Speed up: FIXES #12", NULL, PT_BUG_FIX, "keyword:fixes");
+	check("bug-fix for parser", NULL, PT_BUG_FIX, "keyword:bug");
+	check("fix_parser helper", NULL, PT_UNKNOWN, "none");
+	check("Handle CVE-2021-44228 in logger", NULL, PT_SECURITY, "keyword:cve");
+	check("Tweak XCVE-2021-44228", NULL, PT_UNKNOWN, "none");
+	/* 4. typo and docs/tests-only */
+	is_str(type_of("Fix typo in README", readme, 1), PT_DOCUMENTATION, "Fix typo in README");
+	check("Fix typo in error message", NULL, PT_DOCUMENTATION, "keyword:typo");
+	check("Correct spelling error at t_hash.c comment", NULL, PT_DOCUMENTATION, "keyword:spelling");
+	check("Fix crash caused by a typo in the parser", NULL, PT_BUG_FIX, "keyword:crash");
+	is_str(type_of("Fix race in replication test", tests, 2), PT_TESTING,
+	       "a fix touching only tests is testing");
 	is_str(type_of("Add tests for parser", src, 1), PT_FEATURE,
 	       "Add tests for parser touching code is a feature");
-	is_str(type_of("Fix typo in README", readme, 1), PT_BUG_FIX, "Fix typo in README");
-	is_str(type_of("fix: handle None case in function", src, 1), PT_BUG_FIX, "the seed's subject");
+	/* 5. order */
+	check("Fix the xss hole", NULL, PT_SECURITY, "keyword:xss");
+	check("Sanitize user input in login form", NULL, PT_SECURITY, "keyword:sanitize");
+	check("Make parsing faster", NULL, PT_OPTIMIZATION, "keyword:faster");
+	check("Rename foo to bar", NULL, PT_REFACTORING, "keyword:rename");
+	check("Introduce a cache", NULL, PT_FEATURE, "keyword:introduce");
+	check("More tests", NULL, PT_TESTING, "keyword:tests");
+	check("Improve the docs", NULL, PT_DOCUMENTATION, "keyword:docs");
+	check("Add a fix for the crash", NULL, PT_BUG_FIX, "keyword:crash");
+	check("fix: handle None case in function", NULL, PT_BUG_FIX, "conventional:fix");
 }
 
-static void test_whole_words(void)
+static void test_phrasings(void)
 {
-	const char *src[] = { "src/a.c" };
-	is_str(type_of("Handle padding", src, 1), PT_UNKNOWN, "padding is not add");
-	is_str(type_of("Prefixed names", src, 1), PT_UNKNOWN, "prefixed is not fix");
-	is_str(type_of("Newline handling", src, 1), PT_UNKNOWN, "newline is not new");
-	is_str(type_of("Speed up: FIXES #12", src, 1), PT_BUG_FIX, "case-insensitive FIXES");
-	is_str(type_of("bug-fix for parser", src, 1), PT_BUG_FIX, "bug-fix is two words");
-	is_str(type_of("Handle CVE-2021-44228 in logger", src, 1), PT_SECURITY, "a CVE id");
-	is_str(type_of("Handle XCVE-2021-44228", src, 1), PT_UNKNOWN, "CVE inside a word");
-	is_str(type_of("Make parsing faster", src, 1), PT_OPTIMIZATION, "faster");
-	is_str(type_of("Rename foo to bar", src, 1), PT_REFACTORING, "rename");
-	is_str(type_of("Introduce a cache", src, 1), PT_FEATURE, "introduce");
-	is_str(type_of("More tests", src, 1), PT_TESTING, "tests keyword");
-	is_str(type_of("Improve the docs", src, 1), PT_DOCUMENTATION, "docs keyword");
-	is_str(type_of("Fix the xss hole", src, 1), PT_SECURITY, "security before bug_fix");
-	is_str(type_of("fix_parser helper", src, 1), PT_UNKNOWN, "underscore joins words");
-}
-
-static void test_conventional(void)
-{
-	const char *src[] = { "src/a.c" };
-	is_str(type_of("FEAT: new option", src, 1), PT_FEATURE, "type is case-insensitive");
-	is_str(type_of("docs(readme): explain", src, 1), PT_DOCUMENTATION, "docs(scope)");
-	is_str(type_of("test: cover parser", src, 1), PT_TESTING, "test type");
-	is_str(type_of("refactor!: drop old API", src, 1), PT_REFACTORING, "refactor!");
-	is_str(type_of("security: escape output", src, 1), PT_SECURITY, "security type");
-	is_str(type_of("chore: fix lint", src, 1), PT_UNKNOWN, "chore is unknown despite fix");
-	is_str(type_of("ci: add workflow", src, 1), PT_UNKNOWN, "ci is unknown");
-	is_str(type_of("build(deps): bump foo", src, 1), PT_UNKNOWN, "build is unknown");
-	is_str(type_of("parser: fix crash on empty input", src, 1), PT_BUG_FIX,
-	       "a subsystem prefix is not a type");
+	check("Replace wrongly free with zfree", NULL, PT_BUG_FIX, "keyword:wrongly");
+	check("XINFO should use lookupKeyReadOrReply", NULL, PT_BUG_FIX, "keyword:should");
+	check("PERSIST should signalModifiedKey", NULL, PT_BUG_FIX, "keyword:should");
+	check("Geo: COUNT option for GEORADIUS", NULL, PT_FEATURE, "keyword:option");
+	check("Avoid aborting closed reference transaction", NULL, PT_BUG_FIX, "keyword:avoid");
+	check("Don't load cluster config from stale nodes", NULL, PT_BUG_FIX, "keyword:don't");
+	check("do not strip the trailing slash", NULL, PT_BUG_FIX, "phrase:do-not");
+	check("Handle empty input in parser", NULL, PT_BUG_FIX, "keyword:handle");
+	check("Prevent double counting of keys", NULL, PT_BUG_FIX, "keyword:prevent");
+	check("Correct the return value of quicklistCount", NULL, PT_BUG_FIX, "keyword:correct");
+	check("Memory leak in DEBUG RELOAD", NULL, PT_BUG_FIX, "keyword:leak");
+	check("use-after-free in unblockClient", NULL, PT_BUG_FIX, "phrase:use-after-free");
+	check("Suppress sign warning in sort.c", NULL, PT_BUG_FIX, "keyword:warning");
+	check("Add missing include", NULL, PT_BUG_FIX, "keyword:missing");
+	check("[PATCH] git-rebase-script: rebase local commits", NULL, PT_UNKNOWN,
+	      "none");
+	check("[PATCH 2/3] Add --count to rev-list", NULL, PT_FEATURE, "keyword:add");
+	check("rev-parse: 'HEAD' resolves to a commit", NULL, PT_UNKNOWN, "none");
+	check("diff: trivial style fix", NULL, PT_UNKNOWN, "phrase:style-fix");
+	check("indent: white space fixes only", NULL, PT_UNKNOWN, "keyword:indent");
+	check("white space fixes only", NULL, PT_UNKNOWN, "phrase:white-space");
+	check("copyright: fix year ranges", NULL, PT_UNKNOWN, "keyword:copyright");
+	check("Fix XINFO comment for consistency", NULL, PT_DOCUMENTATION, "keyword:comment");
+	check("Fix comment parsing in config", NULL, PT_BUG_FIX, "keyword:fix");
+	check("Add comment explaining the magic +1", NULL, PT_DOCUMENTATION, "keyword:comment");
+	check("Speed up sorted set lookups", NULL, PT_OPTIMIZATION, "phrase:speed-up");
+	check("Clean up the replication code", NULL, PT_REFACTORING, "phrase:clean-up");
+	check("Remove unused variable", NULL, PT_REFACTORING, "keyword:unused");
+	check("rev-list: teach --count", NULL, PT_FEATURE, "keyword:teach");
+	check("Adding module api for commands that should be handled during busy jobs", NULL,
+	      PT_FEATURE, "keyword:adding");
+	check("module: add a hook that should run first", NULL, PT_FEATURE, "keyword:add");
+	check("Remove redundant statement in config.c", NULL, PT_REFACTORING, "keyword:redundant");
+	check("Factor 40 and 41 constants from source", NULL, PT_REFACTORING, "keyword:factor");
+	check("pack: Improve error handling for get_delta_base()", NULL, PT_BUG_FIX,
+	      "phrase:error-handling");
+	check("cmake: correct comment from libssh to libssh2", NULL, PT_DOCUMENTATION,
+	      "keyword:comment");
+	/* the body speaks when the subject does not */
+	check("Set: setType*() API more defensive", "This change fixes several warnings.",
+	      PT_BUG_FIX, "body:fixes");
+	check("cookie: tailmatching for domains", "This is CVE-2013-1944.", PT_SECURITY, "body:cve");
+	check("cookie: fix tailmatching", "A vulnerability, CVE-2013-1944.", PT_SECURITY, "body:cve");
+	check("Cluster: take myself->ip always in sync", "Nothing to see here.", PT_UNKNOWN, "none");
 }
 
 static void test_paths(void)
 {
-	const char *docs[] = { "docs/guide.html", "README.md", "NOTES.txt", "a/b.rst" };
+	const char *docs[] = { "docs/guide.html", "README.md", "NOTES.txt", "a/b.rst", "curl.1",
+			       "CHANGES", "po/sv.po" };
 	const char *mixed[] = { "README.md", "src/a.c" };
 	const char *tests[] = { "src/foo_test.go", "test_bar.py", "web/x.test.js", "a.spec.ts",
-				"spec/helper.rb" };
-	is_str(type_of("Update things", docs, 4), PT_DOCUMENTATION, "docs-only is documentation");
+				"spec/helper.rb", "t/t1000-basic.sh", "pkg/__tests__/a.ts" };
+	const char *manifests[] = { "package.json", "pnpm-lock.yaml", "docs/package.json" };
+	const char *ci[] = { ".github/workflows/ci.yml", ".gitignore", "appveyor.yml" };
+	const char *cmake[] = { "CMakeLists.txt" };
+	struct classification c;
+	const char *many[150];
+	char names[150][16];
+
+	is_str(type_of("Update things", docs, 7), PT_DOCUMENTATION, "docs-only is documentation");
 	is_str(type_of("Update things", mixed, 2), PT_UNKNOWN, "docs and code is not");
-	is_str(type_of("Update things", tests, 5), PT_TESTING, "tests-only is testing");
-	is_str(type_of("Improve speed", docs, 4), PT_DOCUMENTATION, "path rule before optimization");
+	is_str(type_of("Update things", tests, 7), PT_TESTING, "tests-only is testing");
+	is_str(type_of("Improve speed", docs, 7), PT_DOCUMENTATION, "path rule before optimization");
+	is_str(type_of("fix: broken link in CONTRIBUTING", docs, 7), PT_DOCUMENTATION,
+	       "path rule before a fix type");
+	is_str(type_of("Update lodash to 4.17.21", manifests, 3), PT_UNKNOWN,
+	       "manifests and lock files only are a dependency update");
+	is_str(type_of("fix: bump postcss-load-config", manifests, 2), PT_UNKNOWN,
+	       "whatever the type says");
+	is_str(type_of("Fix the Windows build", ci, 3), PT_UNKNOWN, "CI files only are unknown");
+	is_str(type_of("Fix the Windows build", cmake, 1), PT_BUG_FIX, "CMakeLists.txt is not docs");
 	is_str(type_of("Update things", NULL, 0), PT_UNKNOWN, "no paths known");
+
+	for (size_t i = 0; i < 150; i++) {
+		snprintf(names[i], sizeof(names[i]), "src/f%zu.c", i);
+		many[i] = names[i];
+	}
+	classify_commit("Fix crash in everything", NULL, many, 150, CLASSIFY_DEFAULT_MAX_FILES, &c);
+	is_str(c.problem_type, PT_UNKNOWN, "150 files is mechanical");
+	is_str(c.rule, "mechanical:150-files", "...and says so");
+	classify_commit("Fix crash in everything", NULL, many, 100, CLASSIFY_DEFAULT_MAX_FILES, &c);
+	is_str(c.problem_type, PT_BUG_FIX, "100 files is not");
+	classify_commit("Fix crash in everything", NULL, many, 150, 0, &c);
+	is_str(c.problem_type, PT_BUG_FIX, "max_files 0 is no limit");
+
 	ok(classify_is_test_path("tests/x.c"), "tests/ folder");
 	ok(!classify_is_test_path("src/contest.c"), "contest.c is not a test");
 	ok(!classify_is_test_path("testdata.c"), "testdata.c is not a test");
+	ok(classify_is_test_path("src/ParserTest.java"), "ParserTest.java");
 	ok(classify_is_doc_path("doc/x.c"), "doc/ folder");
 	ok(!classify_is_doc_path("src/md.c"), "md.c is not documentation");
+	ok(!classify_is_doc_path("requirements.txt"), "requirements.txt is a manifest");
+	ok(classify_is_manifest_path("requirements-dev.txt"), "requirements-dev.txt");
+	ok(classify_is_manifest_path("crates/x/Cargo.toml"), "Cargo.toml");
+	ok(!classify_is_manifest_path("src/package.c"), "package.c is not");
 }
 
 static void test_flags(void)
 {
 	struct classification c;
-	classify_subject("fix: handle None case in function", NULL, 0, &c);
+	classify_commit("fix: handle None case in function", NULL, NULL, 0, 100, &c);
 	ok(c.bug_keyword && !c.feature_keyword, "type fix sets the bug flag");
-	classify_subject("feat: handle it", NULL, 0, &c);
+	classify_commit("feat: handle it", NULL, NULL, 0, 100, &c);
 	ok(!c.bug_keyword && c.feature_keyword, "type feat sets the feature flag");
-	classify_subject("Add a fix for the crash", NULL, 0, &c);
+	classify_commit("Add a fix for the crash", NULL, NULL, 0, 100, &c);
 	ok(c.bug_keyword && c.feature_keyword, "both flags");
-	is_str(c.problem_type, PT_BUG_FIX, "bug_fix wins over feature");
-	classify_subject("Introduce new cache", NULL, 0, &c);
+	classify_commit("Introduce new cache", NULL, NULL, 0, 100, &c);
 	ok(!c.feature_keyword, "introduce/new are not confidence feature keywords");
-	classify_subject("Update things", NULL, 0, &c);
+	classify_commit("[PATCH] resolve the patch", NULL, NULL, 0, 100, &c);
+	ok(c.bug_keyword, "patch and resolve still count for confidence (the seed's rule)");
+	classify_commit("Update things", NULL, NULL, 0, 100, &c);
 	ok(c.needs_paths, "without paths the answer may change");
+	classify_commit("chore: update things", NULL, NULL, 0, 100, &c);
+	ok(!c.needs_paths, "an unknown type is final");
 	is_num(pattern_confidence(1, 0, 38, 32), 0.85, "the seed's example scores 0.85");
 }
 
 int main(void)
 {
-	test_tricky_subjects();
-	test_whole_words();
-	test_conventional();
+	test_fixed_rules();
+	test_phrasings();
 	test_paths();
 	test_flags();
 	return done_testing();

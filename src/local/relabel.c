@@ -1,0 +1,227 @@
+/*
+ * relabel.c: classify the commits of an older store again (see relabel.h).
+ *
+ * The commits are listed first (the local patterns' commits with their
+ * labels, then those left out as unknown), then each is read from the
+ * repository, its changed paths found by treediff (only the subtrees that
+ * differ are read) and classified; only what changed is written. It runs
+ * once per classifier version, so it favours being simple over being fast.
+ */
+#include "local/relabel.h"
+#include "local/classify.h"
+#include "local/store-patterns.h"
+#include "local/store-processed.h"
+#include "local/treediff.h"
+#include "common/pattern.h"
+#include "common/repo.h"
+#include "common/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define META_KEY "classify.version"
+
+struct labelled {
+	char hex[GIT_OID_HEXSZ + 1];
+	char *problem_type, *rule; /* NULL: left out as unknown, no patterns */
+};
+
+struct todo {
+	struct labelled *items;
+	size_t nr, alloc;
+};
+
+static void todo_add(struct todo *t, const char *hex, const char *type, const char *rule)
+{
+	struct labelled *l;
+	if (!hex || strlen(hex) != GIT_OID_HEXSZ)
+		return;
+	ALLOC_GROW(t->items, t->nr + 1, t->alloc);
+	l = &t->items[t->nr++];
+	memcpy(l->hex, hex, sizeof(l->hex));
+	l->problem_type = type ? xstrdup(type) : NULL;
+	l->rule = type ? xstrdup(rule ? rule : "") : NULL;
+}
+
+static int add_labelled(const char *hex, const char *type, const char *rule, void *data)
+{
+	todo_add(data, hex, type ? type : "", rule);
+	return 0;
+}
+
+static int add_skipped(const char *hex, void *data)
+{
+	todo_add(data, hex, NULL, NULL);
+	return 0;
+}
+
+static void todo_clear(struct todo *t)
+{
+	for (size_t i = 0; i < t->nr; i++) {
+		free(t->items[i].problem_type);
+		free(t->items[i].rule);
+	}
+	free(t->items);
+}
+
+/*
+ * Replace paths by the paths of the diff with renames found as the
+ * extraction finds them (git's 50%), so that a renamed file counts once,
+ * by its new path, as it did when the commit was extracted.
+ */
+static int pair_renames(git_repository *repo, git_tree *old, git_tree *new,
+			struct string_list *paths)
+{
+	git_diff *diff = NULL;
+	git_diff_options dopts;
+	git_diff_find_options fopts;
+	size_t n;
+
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+	/* only the paths known to differ: libgit2 reads only the subtrees leading to them */
+	dopts.pathspec.strings = paths->items;
+	dopts.pathspec.count = paths->nr;
+	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_DISABLE_PATHSPEC_MATCH |
+		      GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_tree_to_tree(&diff, repo, old, new, &dopts) < 0)
+		return git_error_set_from("cannot diff");
+	fopts.flags = GIT_DIFF_FIND_RENAMES;
+	fopts.rename_threshold = 50;
+	fopts.rename_limit = 1000;
+	if (git_diff_find_similar(diff, &fopts) < 0) {
+		git_diff_free(diff);
+		return git_error_set_from("cannot detect renames");
+	}
+	string_list_clear(paths);
+	n = git_diff_num_deltas(diff);
+	for (size_t i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		string_list_append(paths, d->status == GIT_DELTA_DELETED ? d->old_file.path
+									  : d->new_file.path);
+	}
+	git_diff_free(diff);
+	return 0;
+}
+
+/*
+ * Classify the commit hex as the extraction does: its subject, body and
+ * the paths that differ from its first parent (the empty tree for a root,
+ * or the boundary of a shallow clone). 1 if done, 0 if the repository no
+ * longer has the commit, -1 with err_set.
+ */
+static int classify_again(git_repository *repo, const char *hex, size_t max_files,
+			  struct classification *cl)
+{
+	git_oid oid;
+	git_commit *commit = NULL, *parent = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	struct string_list paths = STRING_LIST_INIT;
+	static const char *const no_paths[1];
+	int ret = -1;
+
+	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&commit, repo, &oid) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	if (git_commit_tree(&tree, commit) < 0) {
+		git_error_set_from("cannot read tree");
+		goto out;
+	}
+	if (git_commit_parentcount(commit) > 0) {
+		if (git_commit_parent(&parent, commit, 0) < 0)
+			git_error_clear(); /* a shallow boundary: a root, as git log shows it */
+		else if (git_commit_tree(&ptree, parent) < 0) {
+			git_error_set_from("cannot read parent");
+			goto out;
+		}
+	}
+	if (tree_changed_paths(repo, ptree, tree, &paths, 0) < 0 ||
+	    (paths.nr > 1 && pair_renames(repo, ptree, tree, &paths) < 0))
+		goto out;
+	/* no changed path is an empty list, not "paths not known" (NULL) */
+	classify_commit(git_commit_summary(commit), git_commit_body(commit),
+			paths.nr ? (const char *const *)paths.items : no_paths, paths.nr, max_files, cl);
+	ret = 1;
+out:
+	string_list_clear(&paths);
+	git_tree_free(tree);
+	git_tree_free(ptree);
+	git_commit_free(parent);
+	git_commit_free(commit);
+	return ret;
+}
+
+/* The meta value for this build and max_files; 1 if the store has another. */
+static int version_differs(struct store *s, size_t max_files, char want[64])
+{
+	char *have;
+	int differs;
+
+	snprintf(want, 64, "%d %zu", CLASSIFY_VERSION, max_files);
+	have = store_meta_get(s, META_KEY);
+	differs = !have || strcmp(have, want);
+	free(have);
+	return differs;
+}
+
+int store_relabel_pending(struct store *s, size_t max_files)
+{
+	char want[64];
+	int patterns = 0, skipped = 0;
+
+	if (!version_differs(s, max_files, want))
+		return 0;
+	if (pattern_store_has_local(s, &patterns) < 0 ||
+	    store_processed_has_skipped(s, &skipped) < 0)
+		return -1;
+	return patterns || skipped;
+}
+
+int store_relabel(git_repository *repo, struct store *s, size_t max_files,
+		  struct relabel_stats *st, struct string_list *released)
+{
+	struct todo todo = { NULL, 0, 0 };
+	char want[64];
+	int ret = -1;
+
+	memset(st, 0, sizeof(*st));
+	if (!version_differs(s, max_files, want))
+		return 0;
+
+	if (store_begin(s) < 0)
+		return -1;
+	if (pattern_store_local_commits(s, add_labelled, &todo) < 0 ||
+	    store_processed_skipped(s, add_skipped, &todo) < 0)
+		goto out;
+	for (size_t i = 0; i < todo.nr; i++) {
+		struct labelled *l = &todo.items[i];
+		struct classification cl;
+		int rc = classify_again(repo, l->hex, max_files, &cl);
+
+		if (rc < 0)
+			goto out;
+		if (!rc)
+			continue;
+		if (!l->problem_type) {
+			if (strcmp(cl.problem_type, PT_UNKNOWN)) {
+				if (store_processed_forget_skipped(s, l->hex) < 0)
+					goto out;
+				string_list_append(released, l->hex);
+				st->released++;
+			}
+		} else if (strcmp(cl.problem_type, l->problem_type) || strcmp(cl.rule, l->rule)) {
+			if (pattern_store_set_label(s, l->hex, cl.problem_type, cl.rule) < 0)
+				goto out;
+			st->relabelled++;
+		}
+	}
+	if (store_meta_set(s, META_KEY, want) < 0)
+		goto out;
+	ret = store_commit(s);
+out:
+	if (ret < 0)
+		store_rollback(s);
+	todo_clear(&todo);
+	return ret;
+}
