@@ -10,8 +10,9 @@ ADIR=$TRASH/adapters
 ALICE=$(git patterns server add-key alice --db "$DB_URL" 2>keys.err)
 BOB=$(git patterns server add-key bob --db "$DB_URL" 2>>keys.err)
 ADMIN=$(git patterns server add-key root --admin --db "$DB_URL" 2>>keys.err)
+ADMIN2=$(git patterns server add-key ops --admin --db "$DB_URL" 2>>keys.err)
 KEY=$ALICE
-export ALICE BOB ADMIN KEY
+export ALICE BOB ADMIN ADMIN2 KEY
 
 start_server "$DB_URL" --threads 4 --adapter-dir "$ADIR"
 REMOTE=$SERVER_URL
@@ -119,7 +120,7 @@ test_expect_success 'no key is 401; a pull of an unknown version fails naming it
 	test_grep "no adapter version .no-such." err &&
 	! test -e x &&
 	expect_status 404 GET /adapters/123e4567-e89b-12d3-a456-426614174000/file &&
-	expect_status 404 POST /adapters/123e4567-e89b-12d3-a456-426614174000/activate
+	KEY=$ADMIN expect_status 404 POST /adapters/123e4567-e89b-12d3-a456-426614174000/activate
 '
 
 test_expect_success NUMPY 'a version name is taken once; the same bytes again answer 200' '
@@ -204,7 +205,7 @@ test_expect_success 'a truncated upload (connection closed mid-body) leaves no r
 
 test_expect_success NUMPY 'server-side merge equals merge-adapters run locally, byte for byte' '
 	alice_id=$(version_id user-alice-v3) && bob_id=$(version_id user-bob-v2) &&
-	expect_status 201 POST /adapters/merge "{\"adapter_ids\": [\"$alice_id\", \"$bob_id\"], \"success_rates\": [0.85, 0.65], \"method\": \"linear\", \"version_name\": \"v2.0\"}" &&
+	KEY=$ADMIN expect_status 201 POST /adapters/merge "{\"adapter_ids\": [\"$alice_id\", \"$bob_id\"], \"success_rates\": [0.85, 0.65], \"method\": \"linear\", \"version_name\": \"v2.0\"}" &&
 	cp out.json v20.json &&
 	test "$(json_get v20.json "d[\"parent_versions\"]")" = "['"'"'user-alice-v3'"'"', '"'"'user-bob-v2'"'"']" &&
 	test "$(json_get v20.json "d[\"is_active\"]")" = True &&
@@ -224,6 +225,7 @@ test_expect_success NUMPY 'server-side merge equals merge-adapters run locally, 
 '
 
 test_expect_success NUMPY 'merge requests that do not fit are refused' '
+	KEY=$ADMIN &&
 	expect_status 404 POST /adapters/merge "{\"adapter_ids\": [\"nope\"], \"version_name\": \"x\"}" &&
 	test_grep "nope" out.json &&
 	git patterns adapters push carol.safetensors --name carol --remote "$REMOTE" &&
@@ -234,28 +236,48 @@ test_expect_success NUMPY 'merge requests that do not fit are refused' '
 	expect_status 422 POST /adapters/merge "{\"adapter_ids\": [\"v2.0\"], \"method\": \"ties\", \"version_name\": \"x\"}" &&
 	expect_status 409 POST /adapters/merge "{\"adapter_ids\": [\"v2.0\"], \"version_name\": \"v2.0\"}" &&
 	expect_status 400 POST /adapters/merge "{" &&
-	stray_files >stray && test_line_count = 0 stray
+	stray_files >stray && test_line_count = 0 stray &&
+	KEY=$ALICE
 '
 
 test_expect_success NUMPY 'seed story: merge v2.0, v2.1 from it, activate v2.1, rollback to v2.0' '
-	expect_status 201 POST /adapters/merge "{\"adapter_ids\": [\"v2.0\", \"user-alice-v3\"], \"weights\": [0.7, 0.3], \"version_name\": \"v2.1\"}" &&
+	KEY=$ADMIN expect_status 201 POST /adapters/merge "{\"adapter_ids\": [\"v2.0\", \"user-alice-v3\"], \"weights\": [0.7, 0.3], \"version_name\": \"v2.1\"}" &&
 	test "$(json_get out.json "d[\"parent_versions\"]")" = "['"'"'v2.0'"'"', '"'"'user-alice-v3'"'"']" &&
 	v21=$(json_get out.json "d[\"id\"]") &&
-	expect_status 200 POST "/adapters/$v21/activate" &&
+	KEY=$ADMIN expect_status 200 POST "/adapters/$v21/activate" &&
 	test "$(active_name)" = "['"'"'v2.1'"'"']" &&
-	expect_status 200 POST /adapters/rollback "{}" &&
+	KEY=$ADMIN expect_status 200 POST /adapters/rollback "{}" &&
 	test "$(json_get out.json "d[\"version_name\"]")" = v2.0 &&
 	test "$(active_name)" = "['"'"'v2.0'"'"']" &&
 	git patterns adapters pull --active -o active2.st --remote "$REMOTE" &&
 	cmp local/v2.0.safetensors active2.st &&
-	expect_status 200 POST /adapters/rollback "{\"version_id\": \"$v21\"}" &&
+	KEY=$ADMIN expect_status 200 POST /adapters/rollback "{\"version_id\": \"$v21\"}" &&
 	test "$(active_name)" = "['"'"'v2.1'"'"']" &&
-	expect_status 200 POST /adapters/rollback "" &&
+	KEY=$ADMIN expect_status 200 POST /adapters/rollback "" &&
 	test "$(active_name)" = "['"'"'v2.0'"'"']" &&
-	expect_status 200 POST /adapters/rollback "{}" &&
+	KEY=$ADMIN expect_status 200 POST /adapters/rollback "{}" &&
 	test "$(active_name)" = "['"'"'user-alice-v3'"'"']" &&
-	expect_status 409 POST /adapters/rollback "{}" &&
+	KEY=$ADMIN expect_status 409 POST /adapters/rollback "{}" &&
 	test_grep "no earlier" out.json
+'
+
+test_expect_success NUMPY 'only an admin key activates, rolls back or merges into the active version' '
+	v20=$(version_id v2.0) && before=$(active_name) &&
+	expect_status 403 POST "/adapters/$v20/activate" &&
+	test_grep "activating an adapter version needs an admin key" out.json &&
+	KEY=$BOB expect_status 403 POST /adapters/rollback "{}" &&
+	test_grep "rolling back the active adapter version needs an admin key" out.json &&
+	expect_status 403 POST /adapters/merge "{\"adapter_ids\": [\"v2.0\"], \"version_name\": \"nonadmin\"}" &&
+	test_grep "merge that becomes the active version needs an admin key" out.json &&
+	test "$(active_name)" = "$before" &&
+	expect_status 404 GET /adapters/nonadmin/file &&
+	expect_status 201 POST /adapters/merge "{\"adapter_ids\": [\"v2.0\"], \"version_name\": \"nonadmin\", \"activate\": false}" &&
+	test "$(active_name)" = "$before" &&
+	KEY=$ADMIN expect_status 200 POST "/adapters/$v20/activate" &&
+	test "$(active_name)" = "['"'"'v2.0'"'"']" &&
+	KEY=$ADMIN expect_status 200 POST /adapters/rollback "{}" &&
+	test "$(active_name)" = "$before" &&
+	KEY=$ALICE
 '
 
 test_expect_success 'delete: 403 without an admin key, 409 for the active one, then 204' '
@@ -288,7 +310,7 @@ test_expect_success NUMPY 'two clients activating at once (two servers) leave ex
 	(git-patterns serve --listen 127.0.0.1:$port2 --db "$DB_URL" --adapter-dir "$ADIR" \
 		--access-log none 2>s2.log & echo $! >s2.pid) &&
 	wait_for_health http://127.0.0.1:$port2 &&
-	"$PYTHON" - "$SERVER_URL" "http://127.0.0.1:$port2" "$ALICE" "$BOB" >race.out <<-\EOF &&
+	"$PYTHON" - "$SERVER_URL" "http://127.0.0.1:$port2" "$ADMIN" "$ADMIN2" >race.out <<-\EOF &&
 	import json, sys, threading, requests
 	urls, keys = sys.argv[1:3], sys.argv[3:5]
 	vs = requests.get(urls[0] + "/adapters", headers={"X-API-Key": keys[0]}).json()["versions"]
@@ -334,4 +356,69 @@ test_expect_success 'an upload over --max-adapter-size while streaming (chunked)
 	test "$code" = 413 && test "$code2" = 413 &&
 	test_grep "too large" big413.json &&
 	ls small >left && test_line_count = 0 left
+'
+
+test_expect_success NUMPY 'the CLI path: push two, merge on the server with success rates, activate, roll back, pull' '
+	"$PYTHON" - <<-\EOF &&
+	import numpy as np, st
+	def lora(seed, r):
+	    g = np.random.default_rng(seed)
+	    t = {}
+	    for m in ("q_proj", "v_proj", "k_proj", "o_proj"):
+	        p = "base_model.model.layers.0.self_attn." + m
+	        t[p + ".lora_A.weight"] = ("F32", g.standard_normal((r, 32)))
+	        t[p + ".lora_B.weight"] = ("F32", g.standard_normal((32, r)))
+	    return t
+	st.write("dave.safetensors", lora(11, 4))
+	st.write("erin.safetensors", lora(12, 4))
+	EOF
+	git patterns adapters push dave.safetensors --name cli-dave --remote "$REMOTE" -q >out &&
+	test_line_count = 0 out &&
+	git patterns adapters push erin.safetensors --name cli-erin --remote "$REMOTE" --json >erin.json &&
+	erin=$(json_get erin.json "d[\"id\"]") &&
+	before=$(active_name) &&
+	test_expect_code 1 git patterns adapters merge --remote "$REMOTE" cli-dave "$erin" \
+		--success-rates 0.9 0.6 --version-name cli-merged 2>err &&
+	test_grep "403.*needs an admin key" err &&
+	test "$(active_name)" = "$before" &&
+	GIT_PATTERNS_API_KEY=$ADMIN git patterns adapters merge --remote "$REMOTE" cli-dave "$erin" \
+		--success-rates 0.9 0.6 --version-name cli-merged --json >merged.json &&
+	test "$(json_get merged.json "d[\"is_active\"]")" = True &&
+	test "$(json_get merged.json "d[\"method\"]")" = linear &&
+	test "$(json_get merged.json "d[\"parent_versions\"]")" = "['"'"'cli-dave'"'"', '"'"'cli-erin'"'"']" &&
+	merged=$(json_get merged.json "d[\"id\"]") &&
+	test "$(active_name)" = "['"'"'cli-merged'"'"']" &&
+	GIT_PATTERNS_API_KEY=$ADMIN git patterns adapters rollback --remote "$REMOTE" >out &&
+	test_grep "^Rolled back to adapter version" out &&
+	test "$(active_name)" = "$before" &&
+	test_expect_code 1 git patterns adapters activate --remote "$REMOTE" cli-merged 2>err &&
+	test_grep "activating an adapter version needs an admin key" err &&
+	GIT_PATTERNS_API_KEY=$ADMIN git patterns adapters activate --remote "$REMOTE" cli-merged --json >act.json &&
+	test "$(json_get act.json "d[\"id\"]")" = "$merged" &&
+	test "$(active_name)" = "['"'"'cli-merged'"'"']" &&
+	GIT_PATTERNS_API_KEY=$ADMIN git patterns adapters rollback --remote "$REMOTE" cli-merged >out &&
+	test "$(active_name)" = "['"'"'cli-merged'"'"']" &&
+	git patterns adapters pull --active -o cli.pulled --remote "$REMOTE" -q >out &&
+	test_line_count = 0 out &&
+	mkdir cli-local && cp dave.safetensors cli-local/cli-dave && cp erin.safetensors cli-local/cli-erin &&
+	(cd cli-local && git patterns merge-adapters --adapters cli-dave cli-erin \
+		--success-rates 0.9 0.6 --output cli-merged.safetensors -q 2>/dev/null) &&
+	cmp cli-local/cli-merged.safetensors cli.pulled &&
+	test_expect_code 129 git patterns adapters merge --remote "$REMOTE" cli-dave --weights 1 2 \
+		--version-name x 2>err &&
+	test_grep "2 weights for 1 versions" err &&
+	test_expect_code 129 git patterns adapters push dave.safetensors --name x --remote "$REMOTE" \
+		--version-name y 2>err
+'
+
+test_expect_success 'adapters -h lists every option of every form' '
+	test_expect_code 129 git patterns adapters -h >out 2>&1 &&
+	for o in --remote --name --output --active --version-name --weights --success-rates \
+		--method --rank --activate --quiet --json; do
+		grep -q -e "$o" out || { echo "missing $o"; return 1; }
+	done &&
+	test_grep "adapters merge --remote" out &&
+	test_grep "adapters activate --remote" out &&
+	test_grep "adapters rollback --remote" out &&
+	test_grep "adapters rollback \[<version>\]" out
 '

@@ -30,12 +30,12 @@ test_expect_success 'setup: a project with source, tests, docs and build files' 
 	printf "int add(int a, int b)\n{\n\treturn a + b; /* the sum of a and b */\n}\n" >src/add.c &&
 	printf "def area(r):\n    # the area of a disc\n    return 3.14 * r * r\n" >lib/geo.py &&
 	printf "function hello(n) {\n  // say hello\n  return \"hi \" + n;\n}\n" >web/app.js &&
-	test_tick && git commit -q -a -m "Fix comments in add, area and hello" &&
+	test_tick && git commit -q -a -m "Fix overflow in add, area and hello" &&
 
 	printf "int sub(int a,int b)\n{\n    return a - b;\n\n}\n" >src/sub.c &&
 	printf "def perimeter(r):\n\n    return 2*3.14*r\n" >lib/perim.py &&
 	printf "function bye(n)\n{\n    return \"bye \"+n;\n}\n" >web/bye.js &&
-	test_tick && git commit -q -a -m "Fix indentation of sub, perimeter and bye" &&
+	test_tick && git commit -q -a -m "Fix crash in sub, perimeter and bye" &&
 
 	printf "int add(int a, int b)\n{\n\treturn b + a; /* the sum of a and b */\n}\n" >src/add.c &&
 	printf "def area(r):\n    # the area of a disc\n    return 3.14159 * r * r\n" >lib/geo.py &&
@@ -68,7 +68,7 @@ test_expect_success 'code_change is false for comment-only changes in C, Python 
 import json
 for l in open(\"fixes.jsonl\"):
     r = json.loads(l)
-    if r[\"commit_msg\"].startswith(\"Fix comments\"):
+    if r[\"commit_msg\"].startswith(\"Fix overflow\"):
         print(r[\"file_path\"], r[\"code_change\"])" | sort >actual &&
 	printf "lib/geo.py False\nsrc/add.c False\nweb/app.js False\n" >expect &&
 	test_cmp expect actual
@@ -79,7 +79,7 @@ test_expect_success 'code_change is false for whitespace-only changes in C, Pyth
 import json
 for l in open(\"fixes.jsonl\"):
     r = json.loads(l)
-    if r[\"commit_msg\"].startswith(\"Fix indentation\"):
+    if r[\"commit_msg\"].startswith(\"Fix crash\"):
         print(r[\"file_path\"], r[\"code_change\"])" | sort >actual &&
 	printf "lib/perim.py False\nsrc/sub.c False\nweb/bye.js False\n" >expect &&
 	test_cmp expect actual
@@ -119,10 +119,10 @@ test_expect_success 'list and search --role and --code-only; list --json and sho
 	json_get out.json "sorted(set((p[\"file_role\"], p[\"code_change\"]) for p in d[\"patterns\"]))" >actual &&
 	echo "[('"'"'source'"'"', True)]" >expect &&
 	test_cmp expect actual &&
-	git -C repo patterns search --code-only comments indentation >out &&
-	! grep "Fix comments\|Fix indentation" out &&
-	git -C repo patterns search comments >out &&
-	grep "Fix comments" out &&
+	git -C repo patterns search --code-only overflow crash >out &&
+	! grep "Fix overflow\|Fix crash" out &&
+	git -C repo patterns search overflow >out &&
+	grep "Fix overflow" out &&
 	id=$(git -C repo patterns list --role build -n 1 | cut -d" " -f1) &&
 	git -C repo patterns show --json $id >show.json &&
 	test "$(json_get show.json "d[\"file_role\"]")" = build &&

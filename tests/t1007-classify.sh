@@ -176,7 +176,7 @@ old_store() {
 	db.execute("UPDATE patterns SET problem_type = 'bug_fix' WHERE commit_msg = 'Fix typo in README'")
 	db.execute("DELETE FROM meta WHERE key = 'classify.version'")
 	db.execute("ALTER TABLE patterns DROP COLUMN rule")
-	db.execute("PRAGMA user_version = 4")
+	db.execute("PRAGMA user_version = 5")  # before migration 6 (the rule)
 	db.commit()
 	PY
 }

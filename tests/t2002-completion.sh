@@ -88,7 +88,13 @@ test_expect_success BASH_COMPLETION 'subcommands come from the usage lines of ea
 		test_cmp expect actual || return 1
 	done &&
 	(cd repo && complete "git patterns adapters p") >actual &&
-	printf "%s\n" pull push >expect && test_cmp expect actual
+	printf "%s\n" pull push >expect && test_cmp expect actual &&
+	(cd repo && complete "git patterns adapters m") >actual &&
+	echo merge >expect && test_cmp expect actual &&
+	(cd repo && complete "git patterns adapters merge --success") >actual &&
+	echo "--success-rates" >expect && test_cmp expect actual &&
+	(cd repo && complete "git patterns adapters activate --rem") >actual &&
+	echo "--remote=" >expect && test_cmp expect actual
 '
 
 test_expect_success BASH_COMPLETION 'show completes the pattern ids of the store' '

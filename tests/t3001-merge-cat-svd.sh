@@ -162,16 +162,88 @@ test_expect_success NUMPY 'cat: a lora_A without its lora_B is an error naming i
 	st.write("half.safetensors", {"m.lora_A.weight": ("F32", np.ones((2, 3)))})
 	st.write("full.safetensors", {"m.lora_A.weight": ("F32", np.ones((2, 3))), "m.lora_B.weight": ("F32", np.ones((4, 2)))})
 	EOF
+	mkdir h8 &&
 	test_must_fail git patterns merge-adapters --method cat --adapters full.safetensors half.safetensors \
-		--output h.safetensors 2>err &&
+		--output h8/h.safetensors 2>err &&
 	test_grep "half.safetensors: tensor .m.lora_A.weight. has no matching .m.lora_B.weight." err &&
-	! test -e h.safetensors
+	! test -e h8/h.safetensors
 '
 
 test_expect_success NUMPY '--rank without svd is a usage error' '
 	test_expect_code 129 git patterns merge-adapters --method cat --rank 2 --adapters u1 u2 \
 		--output r.safetensors 2>err &&
 	test_grep "needs --method svd" err
+'
+
+test_expect_success NUMPY 'one warning per input without adapter_config.json, not one per module' '
+	mkdir quiet && cd quiet &&
+	"$PYTHON" - <<-\EOF &&
+	import json, os, numpy as np, st
+	def lora(seed, r):
+	    g = np.random.default_rng(seed)
+	    t = {}
+	    for m in ("q_proj", "k_proj", "v_proj", "o_proj"):
+	        p = "base_model.model.layers.0.self_attn." + m
+	        t[p + ".lora_A.weight"] = ("F32", g.standard_normal((r, 8)))
+	        t[p + ".lora_B.weight"] = ("F32", g.standard_normal((8, r)))
+	    return t
+	st.write("a.safetensors", lora(1, 4))
+	st.write("b.safetensors", lora(2, 4))
+	os.mkdir("peft")
+	st.write("peft/adapter_model.safetensors", lora(3, 4))
+	json.dump({"peft_type": "LORA", "r": 4, "lora_alpha": 8}, open("peft/adapter_config.json", "w"))
+	EOF
+	git patterns merge-adapters --method cat --adapters a.safetensors peft \
+		--output one/ -q 2>err &&
+	grep "adapter_config.json" err >warnings &&
+	test_line_count = 1 warnings &&
+	test_grep "no adapter_config.json for a.safetensors" warnings &&
+	git patterns merge-adapters --method svd --adapters a.safetensors b.safetensors \
+		--output two/ -q 2>err &&
+	grep "adapter_config.json" err >warnings &&
+	test_line_count = 2 warnings &&
+	test_grep "for a.safetensors" warnings &&
+	test_grep "for b.safetensors" warnings
+'
+
+test_expect_success NUMPY 'a cat merge never leaves an adapter beside a config that disagrees with it' '
+	cd quiet &&
+	mkdir out &&
+	git patterns merge-adapters --method cat --adapters a.safetensors b.safetensors \
+		--output out/cat.safetensors -q 2>/dev/null &&
+	"$PYTHON" -c "import json; assert json.load(open(\"out/adapter_config.json\"))[\"r\"] == 8" &&
+	cp out/adapter_config.json config.before &&
+	ls out >files.before &&
+	test_must_fail git patterns merge-adapters --method cat --adapters a.safetensors b.safetensors \
+		peft --output out/cat3.safetensors 2>err &&
+	test_grep "describes .out/cat.safetensors. too" err &&
+	test_grep "folder of its own" err &&
+	test_cmp config.before out/adapter_config.json &&
+	ls -A out >files.after &&
+	test_cmp files.before files.after &&
+	git patterns merge-adapters --method cat --adapters a.safetensors b.safetensors peft \
+		--output out/cat.safetensors -q 2>/dev/null &&
+	"$PYTHON" -c "import json; assert json.load(open(\"out/adapter_config.json\"))[\"r\"] == 12" &&
+	ls -A out >files.after &&
+	test_cmp files.before files.after &&
+	git patterns merge-adapters --method cat --adapters a.safetensors b.safetensors peft \
+		--output out/peft3/ -q 2>/dev/null &&
+	ls -A out/peft3 >peft.files &&
+	printf "%s\n" adapter_config.json adapter_model.safetensors adapter_model.safetensors.meta.json >expect &&
+	test_cmp expect peft.files &&
+	"$PYTHON" -c "import json; assert json.load(open(\"out/adapter_config.json\"))[\"r\"] == 12"
+'
+
+test_expect_success NUMPY 'meta.json records the inputs as given, not as absolute paths' '
+	cd quiet &&
+	git patterns merge-adapters --adapters a.safetensors ./peft --output m.safetensors -q 2>/dev/null &&
+	"$PYTHON" -c "
+import json
+d = json.load(open(\"m.safetensors.meta.json\"))
+assert d[\"adapters\"] == [\"a.safetensors\", \"./peft\"], d[\"adapters\"]
+assert d[\"parents\"] == [\"a.safetensors\", \"./peft\"], d[\"parents\"]
+" &&
+	! grep -F "$PWD" m.safetensors.meta.json
 '
 
 test_done

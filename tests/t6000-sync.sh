@@ -60,7 +60,12 @@ test_expect_success 'team patterns show in list and show, with their server id' 
 	uuid=$(sqlite3 alice/.git/patterns/patterns.db "SELECT server_id FROM patterns WHERE origin=\"team\"") &&
 	git -C alice patterns show "$uuid" >out &&
 	test_grep "Origin: +team" out &&
-	test_grep "crash on None" out
+	test_grep "crash on None" out &&
+	test_grep "^Author: *A U Thor <author@example.com>$" out &&
+	git -C alice patterns show --json "$uuid" >out.json &&
+	test "$(json_get out.json "d[\"author_name\"]")" = "A U Thor" &&
+	git -C alice patterns list >out &&
+	test_grep "lib/dispatch.c \[team, 0 helpful\]" out
 '
 
 test_expect_success 'team patterns are found by search' '

@@ -95,4 +95,36 @@ test_expect_success 'the key is never written to the store nor printed' '
 	! grep -F "$KEY" out err
 '
 
+# the 401 names where the key came from, never the key, for sync and adapters
+check_401() {
+	grep -F "refused the API key from $1 (invalid API key)" err &&
+	! grep -F "gp_0000wrong" err
+}
+
+test_expect_success 'a 401 names the key source: environment, config, helper, none' '
+	test_commit -C repo "fix: parser crash six" src/p.py "x = 6" &&
+	git -C repo patterns extract --quiet &&
+	echo gp_0000wrong >helper.key &&
+	GIT_PATTERNS_API_KEY=gp_0000wrong test_expect_code 1 git -C repo patterns sync 2>err &&
+	check_401 "the environment (GIT_PATTERNS_API_KEY)" &&
+	(cd repo && GIT_PATTERNS_API_KEY=gp_0000wrong test_expect_code 1 \
+		git patterns adapters list --remote 2>../err) &&
+	check_401 "the environment (GIT_PATTERNS_API_KEY)" &&
+	test_grep "while listing adapter versions" err &&
+	git -C repo config patterns.apiKey gp_0000wrong &&
+	test_expect_code 1 git -C repo patterns sync 2>err &&
+	check_401 "git config patterns.apiKey" &&
+	(cd repo && test_expect_code 1 git patterns adapters list --remote 2>../err) &&
+	check_401 "git config patterns.apiKey" &&
+	git -C repo config --unset patterns.apiKey &&
+	test_expect_code 1 git -C repo patterns sync 2>err &&
+	check_401 "the git credential helper" &&
+	(cd repo && test_expect_code 1 git patterns adapters pull --active -o a.st --remote 2>../err) &&
+	check_401 "the git credential helper" &&
+	: >helper.key &&
+	test_expect_code 1 git -C repo patterns sync 2>err </dev/null &&
+	test_grep "no key was found in GIT_PATTERNS_API_KEY, patterns.apiKey or a git credential helper" err &&
+	git -C repo config patterns.apiKey "$KEY"
+'
+
 test_done

@@ -49,6 +49,8 @@ test_expect_success 'a second user raises success_count to two; pulls bring it e
 	test "$(json_get out.json "d[\"feedback_sent\"]")" = 1 &&
 	test "$(server_count $uuid)" = 2 &&
 	test "$(local_count bob $uuid)" = 2 &&
+	git -C bob patterns list >out &&
+	test_grep "retry.go \[team, 2 helpful\]  fix: retry on timeout$" out &&
 	git -C alice patterns sync --json >out.json &&
 	test "$(json_get out.json "d[\"updated\"]")" = 1 &&
 	test "$(local_count alice $uuid)" = 2

@@ -69,7 +69,7 @@ struct http_client *setup_team_client(git_repository *repo, const char *remote,
 	ho.timeout = (long)config_get_int(repo, "patterns.httpTimeout", default_timeout);
 	if (http_client_new(&client, url, &ho) < 0 || credential_find(cred, repo, url) < 0)
 		die_err();
-	http_client_set_key(client, cred->password);
+	http_client_set_key(client, cred->password, credential_source_name(cred->source));
 	free(ca_info);
 	free(url);
 	return client;

@@ -62,12 +62,15 @@ static int read_version(const cJSON *o, struct adapter_version *a)
 	return 0;
 }
 
-/* An error for a refused request: the server's detail. */
-static int refused(const char *what, const struct http_response *resp, long *status)
+/* An error for a refused request: the server's detail (401: the key's source). */
+static int refused(const struct http_client *c, const char *what, const char *doing,
+		   const struct http_response *resp, long *status)
 {
 	struct strbuf detail = STRBUF_INIT;
-	http_error_detail(resp, &detail);
 	*status = resp->status;
+	if (resp->status == 401)
+		return http_key_refused(c, resp, doing);
+	http_error_detail(resp, &detail);
 	err_set("%s: the team server answered %ld: %s", what, resp->status, detail.buf);
 	strbuf_release(&detail);
 	return -1;
@@ -88,7 +91,7 @@ int adapter_remote_list(struct http_client *c, struct adapter_version **out, siz
 	if (http_json(c, "GET", "/adapters", NULL, &resp, &doc) < 0)
 		goto out;
 	if (resp.status != 200) {
-		refused("cannot list adapter versions", &resp, status);
+		refused(c, "cannot list adapter versions", "listing adapter versions", &resp, status);
 		goto out;
 	}
 	versions = doc ? cJSON_GetObjectItemCaseSensitive(doc, "versions") : NULL;
@@ -142,7 +145,7 @@ int adapter_remote_push(struct http_client *c, const char *file, const char *nam
 	if (http_upload_file(c, "POST", path.buf, "application/octet-stream", file, &resp) < 0)
 		goto out;
 	if (resp.status != 201 && resp.status != 200) {
-		refused("cannot push adapter", &resp, status);
+		refused(c, "cannot push adapter", "pushing an adapter", &resp, status);
 		goto out;
 	}
 	doc = json_parse(resp.body.buf, resp.body.len);
@@ -227,7 +230,7 @@ int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest
 	    0)
 		goto out;
 	if (resp.status != 200) {
-		refused("cannot pull adapter", &resp, status);
+		refused(c, "cannot pull adapter", "pulling an adapter", &resp, status);
 		goto out;
 	}
 	if (stat(dest, &st) < 0) {
@@ -249,5 +252,151 @@ out:
 	free(path);
 	adapter_versions_free(v, nr);
 	http_response_release(&resp);
+	return ret;
+}
+
+/* POST path with body (may be NULL); a 200/201 answer is read into out. */
+static int post_version(struct http_client *c, const char *path, const struct strbuf *body,
+			const char *what, const char *doing, struct adapter_version *out,
+			long *status)
+{
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	cJSON *doc = NULL;
+	int ret = -1;
+
+	if (http_json(c, "POST", path, body, &resp, &doc) < 0)
+		goto out;
+	if (resp.status != 200 && resp.status != 201) {
+		refused(c, what, doing, &resp, status);
+		goto out;
+	}
+	if (!doc) {
+		err_set("%s: the team server sent no version record", what);
+		goto out;
+	}
+	ret = read_version(doc, out);
+out:
+	cJSON_Delete(doc);
+	http_response_release(&resp);
+	return ret;
+}
+
+/* The id of version ref, from a fresh list (NULL and err_set when none). */
+static char *resolve_id(struct http_client *c, const char *ref, long *status)
+{
+	struct adapter_version *v;
+	const struct adapter_version *want;
+	char *id = NULL;
+	size_t nr;
+
+	if (adapter_remote_list(c, &v, &nr, NULL, status) < 0)
+		return NULL;
+	want = find_version(v, nr, ref);
+	if (want)
+		id = xstrdup(want->id);
+	adapter_versions_free(v, nr);
+	return id;
+}
+
+static void jw_doubles(struct json_writer *jw, const char *key, const double *d, size_t nr)
+{
+	jw_key(jw, key);
+	jw_array_begin(jw);
+	for (size_t i = 0; i < nr; i++)
+		jw_double(jw, d[i]);
+	jw_array_end(jw);
+}
+
+int adapter_remote_merge(struct http_client *c, const struct adapter_remote_merge *m,
+			 struct adapter_version *out, long *status)
+{
+	struct adapter_version *v = NULL;
+	struct strbuf body = STRBUF_INIT;
+	struct json_writer jw;
+	size_t nr = 0;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	*status = 0;
+	if (adapter_remote_list(c, &v, &nr, NULL, status) < 0)
+		return -1;
+	jw_init(&jw, &body, 0);
+	jw_object_begin(&jw);
+	jw_key(&jw, "adapter_ids");
+	jw_array_begin(&jw);
+	for (size_t i = 0; i < m->nr; i++) {
+		const struct adapter_version *a = find_version(v, nr, m->refs[i]);
+		if (!a)
+			goto out;
+		jw_string(&jw, a->id);
+	}
+	jw_array_end(&jw);
+	if (m->weights)
+		jw_doubles(&jw, "weights", m->weights, m->nr);
+	if (m->success_rates)
+		jw_doubles(&jw, "success_rates", m->success_rates, m->nr);
+	if (m->method) {
+		jw_key(&jw, "method");
+		jw_string(&jw, m->method);
+	}
+	if (m->rank) {
+		jw_key(&jw, "rank");
+		jw_int(&jw, m->rank);
+	}
+	jw_key(&jw, "version_name");
+	jw_string(&jw, m->version_name);
+	jw_key(&jw, "activate");
+	jw_bool(&jw, m->activate);
+	jw_object_end(&jw);
+	ret = post_version(c, "/adapters/merge", &body, "cannot merge adapters",
+			   "merging adapters", out, status);
+out:
+	adapter_versions_free(v, nr);
+	strbuf_release(&body);
+	return ret;
+}
+
+int adapter_remote_activate(struct http_client *c, const char *ref,
+			    struct adapter_version *out, long *status)
+{
+	char *id, *path;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	*status = 0;
+	id = resolve_id(c, ref, status);
+	if (!id)
+		return -1;
+	path = xstrfmt("/adapters/%s/activate", id);
+	ret = post_version(c, path, NULL, "cannot activate adapter version",
+			   "activating an adapter version", out, status);
+	free(path);
+	free(id);
+	return ret;
+}
+
+int adapter_remote_rollback(struct http_client *c, const char *ref,
+			    struct adapter_version *out, long *status)
+{
+	struct strbuf body = STRBUF_INIT;
+	struct json_writer jw;
+	char *id = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	*status = 0;
+	if (ref && !(id = resolve_id(c, ref, status)))
+		return -1;
+	jw_init(&jw, &body, 0);
+	jw_object_begin(&jw);
+	if (id) {
+		jw_key(&jw, "version_id");
+		jw_string(&jw, id);
+	}
+	jw_object_end(&jw);
+	ret = post_version(c, "/adapters/rollback", &body, "cannot roll back adapter version",
+			   "rolling back the adapter version", out, status);
+	strbuf_release(&body);
+	free(id);
 	return ret;
 }

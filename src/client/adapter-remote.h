@@ -34,4 +34,32 @@ int adapter_remote_push(struct http_client *c, const char *file, const char *nam
 int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest,
 			struct adapter_version *out, long *status);
 
+/*
+ * A merge on the server (SPEC §6, POST /adapters/merge) of the versions
+ * refs names (ids, unique id prefixes or version names, resolved here),
+ * weighted by weights or success_rates (either may be NULL; at most one is
+ * given), method NULL for the server's default, rank 0 for the method's
+ * default; activate asks that the merge become the active version (an
+ * admin key's right). out: the new version's record.
+ */
+struct adapter_remote_merge {
+	const char *const *refs;
+	size_t nr;
+	const double *weights, *success_rates;
+	const char *method;
+	const char *version_name;
+	int rank;
+	int activate;
+};
+int adapter_remote_merge(struct http_client *c, const struct adapter_remote_merge *m,
+			 struct adapter_version *out, long *status);
+
+/* Make version ref the active one (an admin key's right). */
+int adapter_remote_activate(struct http_client *c, const char *ref,
+			    struct adapter_version *out, long *status);
+
+/* Go back to the version active before (ref NULL), or to ref. */
+int adapter_remote_rollback(struct http_client *c, const char *ref,
+			    struct adapter_version *out, long *status);
+
 #endif

@@ -27,6 +27,21 @@ static void wipe_free(char *s)
 	free(s);
 }
 
+const char *credential_source_name(enum credential_source source)
+{
+	switch (source) {
+	case CREDENTIAL_ENV:
+		return "the environment (GIT_PATTERNS_API_KEY)";
+	case CREDENTIAL_CONFIG:
+		return "git config patterns.apiKey";
+	case CREDENTIAL_HELPER:
+		return "the git credential helper";
+	case CREDENTIAL_NONE:
+		break;
+	}
+	return NULL;
+}
+
 void credential_release(struct credential *c)
 {
 	free(c->protocol);

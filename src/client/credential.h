@@ -53,6 +53,12 @@ void credential_reject(struct credential *c, git_repository *repo);
 	"set GIT_PATTERNS_API_KEY, store the key with a git credential helper "                    \
 	"(password for this URL, username git-patterns), or set patterns.apiKey"
 
+/*
+ * Where the key came from, in words for a message ("the environment
+ * (GIT_PATTERNS_API_KEY)"...); NULL for CREDENTIAL_NONE. Never the key.
+ */
+const char *credential_source_name(enum credential_source source);
+
 void credential_release(struct credential *c);
 
 #endif

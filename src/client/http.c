@@ -6,6 +6,7 @@
  * connection (and one TLS session) instead of reconnecting every time.
  */
 #include "client/http.h"
+#include "client/credential.h"
 #include "common/hash.h"
 #include "common/json.h"
 #include "common/util.h"
@@ -31,6 +32,7 @@ struct http_client {
 	CURL *curl;
 	char *url; /* base, no trailing slash */
 	char *key_header;
+	const char *key_source; /* static words, or NULL */
 	struct http_options o;
 	unsigned long requests;
 	char errbuf[CURL_ERROR_SIZE];
@@ -306,8 +308,9 @@ unsigned long http_client_requests(const struct http_client *c)
 	return c->requests;
 }
 
-void http_client_set_key(struct http_client *c, const char *key)
+void http_client_set_key(struct http_client *c, const char *key, const char *source)
 {
+	c->key_source = key ? source : NULL;
 	if (c->key_header) {
 		memset(c->key_header, 0, strlen(c->key_header));
 		free(c->key_header);
@@ -698,6 +701,24 @@ void http_error_detail(const struct http_response *resp, struct strbuf *out)
 	if (!out->len)
 		strbuf_addf(out, "HTTP status %ld", resp->status);
 	cJSON_Delete(doc);
+}
+
+int http_key_refused(const struct http_client *c, const struct http_response *resp,
+		     const char *what)
+{
+	struct strbuf detail = STRBUF_INIT;
+	http_error_detail(resp, &detail);
+	if (c->key_source)
+		err_set("team server %s refused the API key from %s (%s) while %s; "
+			"to give another key, " CREDENTIAL_HOWTO,
+			c->url, c->key_source, detail.buf, what);
+	else
+		err_set("team server %s refused the API key (%s) while %s: no key was found in "
+			"GIT_PATTERNS_API_KEY, patterns.apiKey or a git credential helper; "
+			"to give a key, " CREDENTIAL_HOWTO,
+			c->url, detail.buf, what);
+	strbuf_release(&detail);
+	return -1;
 }
 
 void http_query_escape(struct strbuf *out, const char *s)

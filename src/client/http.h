@@ -67,8 +67,12 @@ void http_client_free(struct http_client *c);
 
 /* The base URL without the trailing slash. */
 const char *http_client_url(const struct http_client *c);
-/* Set (or with NULL, clear) the API key sent as X-API-Key. */
-void http_client_set_key(struct http_client *c, const char *key);
+/*
+ * Set (or with NULL, clear) the API key sent as X-API-Key; source says in
+ * words where it came from (credential_source_name()), for the message of
+ * a refusal, and may be NULL.
+ */
+void http_client_set_key(struct http_client *c, const char *key, const char *source);
 /* How many requests (attempts, retries included) this client has sent. */
 unsigned long http_client_requests(const struct http_client *c);
 
@@ -126,6 +130,14 @@ int http_download_file_sha256(struct http_client *c, const char *path, const cha
  * Written to out (reset first).
  */
 void http_error_detail(const struct http_response *resp, struct strbuf *out);
+
+/*
+ * The one message for a 401: which server refused, the key's source (never
+ * the key), the server's detail, what we were doing and how to give a key.
+ * Always -1 with err_set, for "return http_key_refused(...)".
+ */
+int http_key_refused(const struct http_client *c, const struct http_response *resp,
+		     const char *what);
 
 /* Append s to out escaped for a URL query (RFC 3986 unreserved kept). */
 void http_query_escape(struct strbuf *out, const char *s);

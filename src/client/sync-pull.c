@@ -81,6 +81,7 @@ enum pulled_field {
 	PF_COMMIT,
 	PF_AUTHOR,
 	PF_DATE,
+	PF_AUTHOR_NAME,
 	PF_CONFIDENCE,
 	PF_BEFORE_JSONL,
 	PF_AFTER_JSONL,
@@ -90,7 +91,7 @@ enum pulled_field {
 static const char *const pulled_keys[PF_NR] = {
 	"id",	      "problem_type", "code_before", "code_after",  "success_count", "created_by",
 	"created_at", "pattern_id",   "commit_msg",  "language",    "file_path",     "commit",
-	"author",     "date",	      "confidence",  "before_code", "after_code",
+	"author",     "date",	      "author_name", "confidence",  "before_code", "after_code",
 };
 
 struct pulled {
@@ -158,6 +159,7 @@ static int pull_one(struct store_puller *pu, const cJSON *p, int *stored)
 	t.file_path = pulled_string(&f, PF_FILE_PATH);
 	t.commit_msg = pulled_string(&f, PF_COMMIT_MSG);
 	t.author = pulled_string(&f, PF_AUTHOR);
+	t.author_name = pulled_string(&f, PF_AUTHOR_NAME);
 	t.date = pulled_string(&f, PF_DATE);
 	t.language = pulled_string(&f, PF_LANGUAGE);
 	t.created_by = pulled_string(&f, PF_CREATED_BY);

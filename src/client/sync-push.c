@@ -54,6 +54,7 @@ static void push_object(struct json_writer *jw, const struct store_push_row *p)
 	jw_text(jw, "code_after", &p->after_code);
 	jw_text_max(jw, "commit_msg", &p->commit_msg, 60000);
 	jw_text_max(jw, "author", &p->author, 200);
+	jw_text_max(jw, "author_name", &p->author_name, 200);
 	jw_text(jw, "date", &p->date);
 	jw_key(jw, "confidence");
 	jw_double(jw, p->confidence);

@@ -45,10 +45,7 @@ int sync_answer_error(struct http_client *c, const struct http_response *resp, c
 	r->http_status = resp->status;
 	http_error_detail(resp, &detail);
 	if (resp->status == 401)
-		err_set("team server %s refused the API key (%s) while %s; to give a key, "
-			"set GIT_PATTERNS_API_KEY, store it with a git credential helper "
-			"(as the password for this URL), or set patterns.apiKey",
-			http_client_url(c), detail.buf, what);
+		http_key_refused(c, resp, what);
 	else
 		err_set("team server %s answered %ld while %s: %s", http_client_url(c),
 			resp->status, what, detail.buf);

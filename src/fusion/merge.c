@@ -14,7 +14,10 @@
  *    process (st_release) so the resident set stays a few MiB.
  * The output is a temporary file until everything succeeded; then it is
  * synced and renamed, and adapter_config.json and <OUT>.meta.json are
- * written beside it (atomically too).
+ * written beside it (atomically too). A config beside a file output that
+ * may describe another adapter there is never replaced: the merge is
+ * refused before any work. Each input without a config is warned about
+ * once; meta.json names the inputs as given.
  */
 #include "fusion/merge.h"
 #include "fusion/fp16.h"
@@ -24,6 +27,7 @@
 #include "common/util.h"
 #include "common/tempfile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <lapacke.h>
 #include <math.h>
@@ -103,6 +107,7 @@ struct input {
 	cJSON *config;
 	double alpha;
 	int have_alpha, rslora;
+	int warned_scaling; /* "no adapter_config.json" said once per input */
 };
 
 static int is_dir(const char *path)
@@ -473,9 +478,11 @@ static int plan_lora(struct merger *m, const char *a_name, const char *b_name)
 			goto fail;
 		}
 		sum += ta->shape[0];
-		if (!m->in[a[i].input].config)
-			warnf(m, "no adapter_config.json for %s: LoRA scaling of '%s' taken as 1",
-			      m->in[a[i].input].given, a_name);
+		if (!m->in[a[i].input].config && !m->in[a[i].input].warned_scaling) {
+			m->in[a[i].input].warned_scaling = 1;
+			warnf(m, "no adapter_config.json for %s: its LoRA scaling is taken as 1",
+			      m->in[a[i].input].given);
+		}
 	}
 	if (na < m->nr)
 		warnf(m,
@@ -987,7 +994,7 @@ static char *meta_json(struct merger *m)
 	jw_key(&jw, "adapters");
 	jw_array_begin(&jw);
 	for (size_t i = 0; i < m->nr; i++)
-		jw_string(&jw, m->in[i].file);
+		jw_string(&jw, m->in[i].given); /* as given: never made absolute here */
 	jw_array_end(&jw);
 	if (m->o->method != MERGE_LINEAR) {
 		jw_key(&jw, "rank");
@@ -1044,6 +1051,30 @@ static char *config_json(struct merger *m)
 
 /* ---- the merge ---- */
 
+/*
+ * The first safetensors file beside output (in its folder) other than
+ * output itself, or NULL: the adapter an adapter_config.json there may
+ * describe, which a merge must not leave beside a config it rewrote.
+ */
+static char *other_adapter(const char *output)
+{
+	char *dir = dir_of(output), *found = NULL;
+	const char *base = base_of(output);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && !found && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n > 12 && !strcmp(e->d_name + n - 12, ".safetensors") &&
+		    strcmp(e->d_name, base))
+			found = path_join(dir, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	return found;
+}
+
 static int resolve_output(struct merger *m)
 {
 	const char *out = m->o->output;
@@ -1071,8 +1102,16 @@ static int resolve_output(struct merger *m)
 		free(dir);
 	}
 	res->meta = xstrfmt("%s.meta.json", res->output);
-	if (!folder && res->config && m->o->method != MERGE_LINEAR && !access(res->config, F_OK))
-		warnf(m, "replacing '%s' with the merged adapter's config", res->config);
+	if (!folder && res->config && !access(res->config, F_OK)) {
+		char *other = other_adapter(res->output);
+		if (other) {
+			err_set("'%s' describes '%s' too: the merge's config would disagree "
+				"with it; write the merge to a folder of its own (--output DIR/)",
+				res->config, other);
+			free(other);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < m->nr; i++) {
 		struct input *in = &m->in[i];
 		if (same_file(&in->st, res->output) || same_file(&in->st, res->meta) ||

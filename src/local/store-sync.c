@@ -143,7 +143,7 @@ struct store_push_reader *store_push_reader_open(struct store *s)
 {
 	sqlite3_stmt *st = store_prepare(
 		s, "SELECT pattern_id, problem_type, before_code, after_code, commit_msg, author,"
-		   " date, confidence, commit_id, file_path, language, solution_hash"
+		   " date, confidence, commit_id, file_path, language, solution_hash, author_name"
 		   " FROM patterns WHERE id = ?1");
 	struct store_push_reader *rd;
 	if (!st)
@@ -179,6 +179,7 @@ int store_push_read(struct store_push_reader *rd, long long rowid, struct store_
 	column_text(st, 9, &row->file_path);
 	column_text(st, 10, &row->language);
 	column_text(st, 11, &row->solution_hash);
+	column_text(st, 12, &row->author_name);
 	return 0;
 }
 
@@ -480,8 +481,8 @@ struct store_puller *store_puller_open(struct store *s, const char *remote)
 		s, "INSERT OR IGNORE INTO patterns(pattern_id, variant, origin, commit_id,"
 		   " file_path, problem_type, before_code, after_code, commit_msg, author, date,"
 		   " commit_time, confidence, language, solution_hash, server_id, success_count,"
-		   " created_by) VALUES (?1, '', 'team', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-		   " ?11, ?12, ?13, ?14, ?15, ?16)");
+		   " created_by, author_name) VALUES (?1, '', 'team', ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+		   " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, COALESCE(?17, ''))");
 	if (!p->lookup || !p->update || !p->local_hash || !p->mark_local || !p->team_hash ||
 	    !p->insert) {
 		store_puller_close(p);
@@ -574,6 +575,7 @@ static int insert_team(struct store_puller *p, const struct store_team_pattern *
 		sqlite3_bind_text(st, 14, t->server_id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 15, t->success_count);
 		bind_opt(st, 16, t->created_by);
+		bind_opt(st, 17, t->author_name);
 		if (step_done(p->s, st, "cannot store team pattern") < 0)
 			return -1;
 		if (sqlite3_changes(store_db(p->s))) {

@@ -52,6 +52,7 @@ struct store_text {
 struct store_push_row {
 	struct store_text pattern_id, problem_type, before_code, after_code, commit_msg;
 	struct store_text author, date, commit_id, file_path, language, solution_hash;
+	struct store_text author_name;
 	double confidence;
 };
 
@@ -122,6 +123,7 @@ struct store_team_pattern {
 	const char *before_code, *after_code, *problem_type; /* required */
 	const char *pattern_id;	   /* the server's; if absent or taken, one from the UUID */
 	const char *commit_id, *file_path, *commit_msg, *author, *date, *language, *created_by;
+	const char *author_name; /* may be NULL: stored as '' */
 	long long commit_time;
 	long long success_count;
 	double confidence;

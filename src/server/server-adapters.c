@@ -21,6 +21,9 @@
  *    merge becomes the active version unless the request says
  *    "activate": false (as merge-adapters makes its merge active); an
  *    upload does not, unless it is the first version.
+ *  - Only an admin key moves what the whole team uses: activation,
+ *    rollback, deletion and a merge that becomes active answer 403 to any
+ *    other key (an upload, even the first that becomes active, does not).
  *  - A deleted version's record goes first, then its file: a download that
  *    already opened the file finishes.
  *  - Temporary files of a server that crashed are swept when a server
@@ -543,6 +546,12 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 		merge_request_release(&m);
 		return;
 	}
+	if (m.activate && !req->is_admin) {
+		server_error(res, 403, "a merge that becomes the active version needs an admin key"
+				       " (send \"activate\": false to merge without activating)");
+		merge_request_release(&m);
+		return;
+	}
 	memset(&a, 0, sizeof(a));
 	/* a taken name is refused before the work, and again when recording */
 	if (serverdb_adapter_get(req->db, m.version_name, &old) == SDB_OK) {
@@ -625,7 +634,13 @@ out:
 void handle_adapter_activate(struct server_request *req, struct server_response *res)
 {
 	struct adapter_version a;
-	int rc = serverdb_adapter_activate(req->db, req->params[0], req->user, &a);
+	int rc;
+
+	if (!req->is_admin) {
+		server_error(res, 403, "activating an adapter version needs an admin key");
+		return;
+	}
+	rc = serverdb_adapter_activate(req->db, req->params[0], req->user, &a);
 	if (rc < 0) {
 		adapter_db_error(res, rc, req->params[0]);
 		return;
@@ -640,6 +655,10 @@ void handle_adapters_rollback(struct server_request *req, struct server_response
 	char *ref = NULL;
 	int rc;
 
+	if (!req->is_admin) {
+		server_error(res, 403, "rolling back the active adapter version needs an admin key");
+		return;
+	}
 	if (req->body_len) {
 		cJSON *j = utf8_valid(req->body, req->body_len)
 				   ? json_parse(req->body, req->body_len)

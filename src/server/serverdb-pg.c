@@ -119,8 +119,10 @@ static const char *const migrations[] = {
 	"  activated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
 	"  action VARCHAR(20) NOT NULL,"
 	"  undone BOOLEAN NOT NULL DEFAULT FALSE);",
+	/* issue 17: a pulled pattern keeps its author's name */
+	"ALTER TABLE patterns ADD COLUMN author_name VARCHAR(255);",
 	/*
-	 * 3: web interface sessions (SPEC §10): only the token's SHA-256; and
+	 * 4: web interface sessions (SPEC §10): only the token's SHA-256; and
 	 * indexes that rank a filtered listing without sorting it
 	 */
 	"CREATE TABLE ui_sessions ("
@@ -143,7 +145,7 @@ static const char *const migrations[] = {
 	"id::text, problem_type, solution_hash, code_before, code_after, "     \
 	"COALESCE(success_count, 0), " TS("last_used") ", created_by, "         \
 	TS("created_at") ", pattern_id, commit_msg, language, file_path, "     \
-	"project_id, commit_id, author, date, confidence, change_seq"
+	"project_id, commit_id, author, date, author_name, confidence, change_seq"
 
 /* ---- connections and statements ---- */
 
@@ -333,10 +335,10 @@ static void read_pattern(PGresult *res, int row, struct sdb_pattern *p)
 	p->created_at = get_str(res, row, 8);
 	for (int i = 0; i < SDB_NR_EXTRA; i++)
 		p->extra[i] = get_str(res, row, 9 + i);
-	p->has_confidence = !PQgetisnull(res, row, 17);
+	p->has_confidence = !PQgetisnull(res, row, 9 + SDB_NR_EXTRA);
 	if (p->has_confidence)
-		p->confidence = strtod(PQgetvalue(res, row, 17), NULL);
-	p->change_seq = strtoll(PQgetvalue(res, row, 18), NULL, 10);
+		p->confidence = strtod(PQgetvalue(res, row, 9 + SDB_NR_EXTRA), NULL);
+	p->change_seq = strtoll(PQgetvalue(res, row, 10 + SDB_NR_EXTRA), NULL, 10);
 }
 
 /* ---- open, migrate ---- */

@@ -89,8 +89,10 @@ static const char *const migrations[] = {
 	"  activated_at TEXT NOT NULL,"
 	"  action TEXT NOT NULL,"
 	"  undone INTEGER NOT NULL DEFAULT 0);",
+	/* issue 17: a pulled pattern keeps its author's name */
+	"ALTER TABLE patterns ADD COLUMN author_name TEXT;",
 	/*
-	 * 3: web interface sessions (SPEC §10): only the token's SHA-256; and
+	 * 4: web interface sessions (SPEC §10): only the token's SHA-256; and
 	 * indexes that rank a filtered listing without sorting it
 	 */
 	"CREATE TABLE ui_sessions ("
@@ -113,7 +115,7 @@ static const char *const migrations[] = {
 	"id, problem_type, solution_hash, code_before, code_after, "           \
 	"success_count, last_used, created_by, created_at, pattern_id, "       \
 	"commit_msg, language, file_path, project_id, commit_id, author, "     \
-	"date, confidence, change_seq"
+	"date, author_name, confidence, change_seq"
 
 static int db_error(sqlite3 *db, const char *what)
 {
@@ -175,9 +177,9 @@ static void read_pattern(sqlite3_stmt *st, struct sdb_pattern *p)
 	p->created_at = col_strdup(st, 8);
 	for (int i = 0; i < SDB_NR_EXTRA; i++)
 		p->extra[i] = col_strdup(st, 9 + i);
-	p->has_confidence = sqlite3_column_type(st, 17) != SQLITE_NULL;
-	p->confidence = sqlite3_column_double(st, 17);
-	p->change_seq = sqlite3_column_int64(st, 18);
+	p->has_confidence = sqlite3_column_type(st, 9 + SDB_NR_EXTRA) != SQLITE_NULL;
+	p->confidence = sqlite3_column_double(st, 9 + SDB_NR_EXTRA);
+	p->change_seq = sqlite3_column_int64(st, 10 + SDB_NR_EXTRA);
 }
 
 static int schema_version(sqlite3 *db, int *version)
@@ -426,9 +428,9 @@ static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 	ins = prepare(c->db, "INSERT INTO patterns (id, problem_type, solution_hash, "
 			     "code_before, code_after, created_by, created_at, pattern_id, "
 			     "commit_msg, language, file_path, project_id, commit_id, author, "
-			     "date, confidence, created_seq, change_seq) VALUES (?1, ?2, ?3, "
-			     "?4, ?5, ?6, ?17, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-			     "?15, ?16, ?16) ON CONFLICT (solution_hash) DO NOTHING");
+			     "date, author_name, confidence, created_seq, change_seq) VALUES (?1, "
+			     "?2, ?3, ?4, ?5, ?6, ?18, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+			     "?16, ?17, ?17) ON CONFLICT (solution_hash) DO NOTHING");
 	sel = prepare(c->db, "SELECT " PATTERN_COLUMNS " FROM patterns WHERE solution_hash = ?1");
 	if (!ins || !sel || counter_add(c->db, "change_seq", 0, &seq) < 0)
 		goto out;
@@ -450,12 +452,13 @@ static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 			else
 				sqlite3_bind_null(ins, 7 + k);
 		}
+		_Static_assert(SDB_NR_EXTRA == 9, "the INSERT above numbers 9 extra fields");
 		if (p->has_confidence)
-			sqlite3_bind_double(ins, 15, p->confidence);
+			sqlite3_bind_double(ins, 16, p->confidence);
 		else
-			sqlite3_bind_null(ins, 15);
-		sqlite3_bind_int64(ins, 16, seq + 1);
-		sqlite3_bind_text(ins, 17, now, -1, SQLITE_STATIC);
+			sqlite3_bind_null(ins, 16);
+		sqlite3_bind_int64(ins, 17, seq + 1);
+		sqlite3_bind_text(ins, 18, now, -1, SQLITE_STATIC);
 		rc = sqlite3_step(ins);
 		sqlite3_reset(ins);
 		if (rc != SQLITE_DONE) {

@@ -13,14 +13,14 @@
 
 const char *const sdb_extra_json[SDB_NR_EXTRA] = {
 	"pattern_id", "commit_msg", "language", "file_path",
-	"project_id", "commit", "author", "date",
+	"project_id", "commit", "author", "date", "author_name",
 };
 const char *const sdb_extra_column[SDB_NR_EXTRA] = {
 	"pattern_id", "commit_msg", "language", "file_path",
-	"project_id", "commit_id", "author", "date",
+	"project_id", "commit_id", "author", "date", "author_name",
 };
 const size_t sdb_extra_max[SDB_NR_EXTRA] = {
-	64, 65536, 50, 4096, 255, 64, 255, 64,
+	64, 65536, 50, 4096, 255, 64, 255, 64, 255,
 };
 
 void sdb_pattern_release(struct sdb_pattern *p)

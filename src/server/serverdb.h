@@ -51,6 +51,7 @@ enum sdb_extra {
 	SDB_COMMIT,
 	SDB_AUTHOR,
 	SDB_DATE,
+	SDB_AUTHOR_NAME, /* so a pulled pattern keeps its author's name */
 	SDB_NR_EXTRA
 };
 /* Their JSON names, SQL column names and length limits (bytes). */
