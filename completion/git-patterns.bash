@@ -101,7 +101,7 @@ _git_patterns ()
 	--method)	__gitcomp "linear cat svd" "" "$val"; return ;;
 	--dtype)	__gitcomp "f32 f16 bf16" "" "$val"; return ;;
 	--rev)		__git_complete_revlist_file; return ;;
-	--output|--repo-path|--adapters|--tls-cert|--tls-key|-o)
+	--output|--repo-path|--adapters|--tls-cert|--tls-key|--file|-o)
 		# file names: leave COMPREPLY empty, bash falls back to them
 		return ;;
 	esac
@@ -116,6 +116,9 @@ _git_patterns ()
 	case "$command,$subcommand" in
 	show,|feedback,|apply,|outcome,)
 		__gitcomp_nl "$(__git_patterns_ids)"
+		;;
+	recall,)
+		__git_complete_refs
 		;;
 	hook,run)
 		__gitcomp "post-commit post-merge post-rewrite"

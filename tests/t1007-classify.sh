@@ -176,6 +176,12 @@ old_store() {
 	db.execute("UPDATE patterns SET problem_type = 'bug_fix' WHERE commit_msg = 'Fix typo in README'")
 	db.execute("DELETE FROM meta WHERE key = 'classify.version'")
 	db.execute("ALTER TABLE patterns DROP COLUMN rule")
+	# a store of schema 5: no table of a later migration either
+	keep = ("meta", "patterns", "processed", "sync_state", "pushed", "feedback_queue",
+	        "adapter_versions", "adapter_activations")
+	for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+	    if name not in keep and not name.startswith(("patterns_fts", "sqlite_")):
+	        db.execute("DROP TABLE %s" % name)
 	db.execute("PRAGMA user_version = 5")  # before migration 6 (the rule)
 	db.commit()
 	PY

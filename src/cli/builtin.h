@@ -23,10 +23,18 @@ int cmd_export(int argc, const char **argv);
 int cmd_list(int argc, const char **argv);
 int cmd_search(int argc, const char **argv);
 int cmd_show(int argc, const char **argv);
+int cmd_recall(int argc, const char **argv);
 int cmd_stats(int argc, const char **argv);
 /* team sync (sync branch) */
 int cmd_sync(int argc, const char **argv);
 int cmd_feedback(int argc, const char **argv);
+/* cross-project learning (SPEC §8) */
+int cmd_project(int argc, const char **argv);
+int cmd_similar(int argc, const char **argv);
+int cmd_suggest(int argc, const char **argv);
+int cmd_apply(int argc, const char **argv);
+int cmd_outcome(int argc, const char **argv);
+int cmd_insights(int argc, const char **argv);
 
 /* team server */
 int cmd_serve(int argc, const char **argv);

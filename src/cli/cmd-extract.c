@@ -10,6 +10,7 @@
 #include "cli/progress.h"
 #include "common/repo.h"
 #include "cli/setup.h"
+#include "local/reconcile.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -134,6 +135,9 @@ int cmd_extract(int argc, const char **argv)
 	if (extract_resolve_options(repo, &o, &variant) < 0)
 		die_err();
 	s = setup_store(repo);
+	/* what was rewritten away is hidden; what is new, this run extracts */
+	if (reconcile_history(repo, s, 0, 0, NULL) < 0)
+		warning("the patterns may not follow the latest history changes: %s", err_msg());
 	if (extract_run(repo, s, &o, &st) < 0)
 		die_err();
 	progress_stop(bar.bar);

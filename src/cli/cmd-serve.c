@@ -68,6 +68,9 @@ int cmd_serve(int argc, const char **argv)
 	const char *upload_dir = NULL, *adapter_dir_opt = NULL, *max_adapter = NULL;
 	char *adapter_dir;
 	int threads = 4, max_body_mib = 16, session_ttl = SERVER_DEFAULT_SESSION_TTL;
+	int request_timeout = SERVER_DEFAULT_REQUEST_TIMEOUT;
+	int max_connections = SERVER_DEFAULT_MAX_CONNECTIONS;
+	int max_per_address = SERVER_DEFAULT_MAX_PER_ADDRESS;
 	struct option options[] = {
 		OPT_STRING(0, "listen", &listen, "host:port",
 			   "address to listen on (default " SERVER_DEFAULT_LISTEN ")"),
@@ -78,6 +81,12 @@ int cmd_serve(int argc, const char **argv)
 		OPT_INTEGER(0, "threads", &threads, "n", "worker threads (default 4)"),
 		OPT_INTEGER(0, "max-body", &max_body_mib, "mib",
 			    "largest JSON request body in MiB (default 16)"),
+		OPT_INTEGER(0, "request-timeout", &request_timeout, "seconds",
+			    "headers, and then a JSON body, must arrive within this (default 30)"),
+		OPT_INTEGER(0, "max-connections", &max_connections, "n",
+			    "open connections in all (default 2000)"),
+		OPT_INTEGER(0, "max-connections-per-address", &max_per_address, "n",
+			    "open connections from one client address (default 256)"),
 		OPT_STRING(0, "access-log", &access_log, "file",
 			   "append the access log here ('-' stderr, the default; 'none')"),
 		OPT_STRING(0, "upload-dir", &upload_dir, "dir",
@@ -107,6 +116,13 @@ int cmd_serve(int argc, const char **argv)
 		usage_msg_opt(serve_usage, options, "--session-ttl must be from 1 s to 30 days");
 	if (!!tls_cert != !!tls_key)
 		usage_msg_opt(serve_usage, options, "--tls-cert and --tls-key go together");
+	if (request_timeout < 1 || request_timeout > 3600)
+		usage_msg_opt(serve_usage, options, "--request-timeout must be from 1 to 3600");
+	if (max_connections < 1 || max_connections > 100000)
+		usage_msg_opt(serve_usage, options, "--max-connections must be from 1 to 100000");
+	if (max_per_address < 1 || max_per_address > max_connections)
+		usage_msg_opt(serve_usage, options,
+			      "--max-connections-per-address must be from 1 to --max-connections");
 	if (!db_url)
 		db_url = SERVER_DEFAULT_DB;
 
@@ -114,7 +130,7 @@ int cmd_serve(int argc, const char **argv)
 	if (mkdir(adapter_dir, 0755) < 0 && errno != EEXIST)
 		die("cannot create adapter folder '%s': %s", adapter_dir, strerror(errno));
 	if (server_adapters_sweep(adapter_dir, 86400) > 0)
-		fprintf(stderr, "removed temporary files older than a day from %s\n", adapter_dir);
+		fprintf(stderr, "removed what crashed merges and old uploads left in %s\n", adapter_dir);
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.adapter_dir = adapter_dir;
@@ -131,6 +147,9 @@ int cmd_serve(int argc, const char **argv)
 	cfg.tls_key = tls_key;
 	cfg.threads = threads;
 	cfg.max_body = (size_t)max_body_mib << 20;
+	cfg.request_timeout = request_timeout;
+	cfg.max_connections = (unsigned)max_connections;
+	cfg.max_per_address = (unsigned)max_per_address;
 	/* uploads land in the adapter folder, so that keeping one is a link */
 	cfg.upload_dir = upload_dir ? upload_dir : adapter_dir;
 	cfg.access_log_fd = 2;

@@ -12,9 +12,11 @@
 #include "common/repo.h"
 #include "cli/setup.h"
 #include "client/sync.h"
+#include "client/xproject.h"
 #include "common/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const sync_usage[] = {
@@ -91,10 +93,16 @@ static void print_json(const char *remote, const struct sync_result *r, int dry_
 	jw_int(&jw, dry_run ? r->to_pull : r->pulled);
 	jw_key(&jw, "updated");
 	jw_int(&jw, r->updated);
+	jw_key(&jw, "deleted");
+	jw_int(&jw, r->deleted);
 	jw_key(&jw, "feedback_sent");
 	jw_int(&jw, r->feedback_sent);
 	jw_key(&jw, "feedback_pending");
 	jw_int(&jw, r->feedback_pending);
+	jw_key(&jw, "applications_sent");
+	jw_int(&jw, r->applications_sent);
+	jw_key(&jw, "applications_pending");
+	jw_int(&jw, r->applications_pending);
 	jw_object_end(&jw);
 	strbuf_addch(&out, '\n');
 	fwrite(out.buf, 1, out.len, stdout);
@@ -112,9 +120,29 @@ static void print_text(const char *remote, const struct sync_result *r, int dry_
 		return;
 	}
 	printf("Pushed %lld new pattern%s to %s (%lld already there), pulled %lld new, "
-	       "updated %lld, sent %lld feedback.\n",
-	       r->pushed, r->pushed == 1 ? "" : "s", remote, r->duplicates, r->pulled, r->updated,
-	       r->feedback_sent);
+	       "updated %lld, ",
+	       r->pushed, r->pushed == 1 ? "" : "s", remote, r->duplicates, r->pulled, r->updated);
+	if (r->deleted)
+		printf("dropped %lld deleted on the server, ", r->deleted);
+	printf("sent %lld feedback.\n", r->feedback_sent);
+	if (r->applications_sent || r->applications_pending)
+		printf("Sent %lld queued application%s and outcome%s, %lld still queued.\n",
+		       r->applications_sent, r->applications_sent == 1 ? "" : "s",
+		       r->applications_sent == 1 ? "" : "s", r->applications_pending);
+}
+
+/* Only a repository with a URL is a project (and worth a walk of HEAD). */
+static int has_project_url(git_repository *repo)
+{
+	char *url = config_get_string(repo, "patterns.projectUrl", NULL);
+	int has;
+	if (!url || !*url) {
+		free(url);
+		url = config_get_string(repo, "remote.origin.url", NULL);
+	}
+	has = url && *url;
+	free(url);
+	return has;
 }
 
 int cmd_sync(int argc, const char **argv)
@@ -127,6 +155,8 @@ int cmd_sync(int argc, const char **argv)
 	struct sync_options so;
 	struct sync_result r;
 	struct sync_ui ui = {0, NULL, SYNC_PHASE_PUSH};
+	struct project_profile profile;
+	char project_id[37];
 	git_repository *repo;
 	struct store *s;
 	const struct option options[] = {
@@ -153,7 +183,7 @@ int cmd_sync(int argc, const char **argv)
 	client = setup_team_client(repo, remote_opt, 300, &cred);
 
 	setup_variant(&variant, repo, 0, -1);
-	s = setup_store(repo);
+	s = setup_store_current(repo);
 	/* a pull inserts into six indexes and FTS5: keep their pages in memory */
 	if (store_set_cache(s, 64 << 10) < 0)
 		die_err();
@@ -167,6 +197,24 @@ int cmd_sync(int argc, const char **argv)
 	so.warn = ui_warn;
 	so.data = &ui;
 
+	/*
+	 * Cross-project learning: the project is registered (or its profile
+	 * updated) before the push, which names it in every pattern; what
+	 * was pushed before it existed is tagged once.
+	 */
+	if (!dry_run && !pull_only && has_project_url(repo) &&
+	    project_profile_detect(repo, &profile) == 0) {
+		int unreachable;
+		int rc = xproject_register(s, client, &profile, project_id, &unreachable);
+		if (rc == 0 && xproject_tag_pushed(s, client, project_id) == 0)
+			so.project_id = project_id;
+		else if (rc < 0 && !unreachable)
+			warning("%s; patterns are pushed without their project", err_msg());
+		else if (rc == 0)
+			warning("%s", err_msg());
+		project_profile_release(&profile);
+	}
+
 	if (sync_run(s, client, &so, &r) < 0) {
 		ui_done(&ui);
 		if (r.http_status == 401)
@@ -179,6 +227,10 @@ int cmd_sync(int argc, const char **argv)
 		ui_done(&ui);
 		if (r.authenticated)
 			credential_approve(&cred, repo);
+		if (so.project_id &&
+		    xproject_flush(s, client, so.project_id, &r.applications_sent,
+				   &r.applications_pending) < 0)
+			warning("%s", err_msg());
 		if (json)
 			print_json(http_client_url(client), &r, dry_run);
 		else if (!quiet)

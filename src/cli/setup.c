@@ -8,6 +8,7 @@
 #include "common/pattern.h"
 #include "common/repo.h"
 #include "common/util.h"
+#include "local/reconcile.h"
 
 git_repository *setup_repo(const char *repo_path)
 {
@@ -25,6 +26,14 @@ struct store *setup_store(git_repository *repo)
 	/* what an older store (or a pull) left without a file_role, filled once */
 	if (pattern_store_fill_quality(s) < 0)
 		die_err();
+	return s;
+}
+
+struct store *setup_store_current(git_repository *repo)
+{
+	struct store *s = setup_store(repo);
+	if (reconcile_history(repo, s, 0, 1, NULL) < 0)
+		warning("the patterns may not follow the latest history changes: %s", err_msg());
 	return s;
 }
 

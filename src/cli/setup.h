@@ -15,6 +15,12 @@
 
 git_repository *setup_repo(const char *repo_path);
 struct store *setup_store(git_repository *repo);
+/*
+ * setup_store(), then bring the store in line with the history as it is
+ * now (reconcile.h): commands that show or export patterns show those of
+ * the current history. A failure there is a warning, not fatal.
+ */
+struct store *setup_store_current(git_repository *repo);
 
 /*
  * The variant for these options: context < 0 means patterns.contextLines

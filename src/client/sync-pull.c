@@ -138,6 +138,18 @@ static int pull_one(struct store_puller *pu, const cJSON *p, int *stored)
 	*stored = -1;
 	if (!cJSON_IsObject(p))
 		return 0;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "deleted"))) {
+		/* deleted on the server (SPEC §6: {"id", "deleted": true}) */
+		const char *id = json_get_string(p, "id");
+		int dropped = 0;
+		if (!id || !uuid_valid(id))
+			return 0;
+		if (store_puller_drop(pu, id, &dropped) < 0)
+			return -1;
+		if (dropped)
+			*stored = 3;
+		return 0;
+	}
 	pulled_fields(p, &f);
 	memset(&t, 0, sizeof(t));
 	t.server_id = pulled_string(&f, PF_ID);
@@ -404,6 +416,8 @@ static int store_page(struct store *s, struct store_puller *pu, const char *remo
 			r->pulled++;
 		else if (stored == 0)
 			r->updated++;
+		else if (stored == 3)
+			r->deleted++;
 	}
 	return store_sync_set_cursor(s, remote, pg->next);
 }

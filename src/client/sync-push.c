@@ -45,9 +45,14 @@ static void jw_text_max(struct json_writer *jw, const char *key, const struct st
 }
 
 /* Append a pattern as one JSON object of a push. */
-static void push_object(struct json_writer *jw, const struct store_push_row *p)
+static void push_object(struct json_writer *jw, const struct store_push_row *p,
+			const char *project_id)
 {
 	jw_object_begin(jw);
+	if (project_id) {
+		jw_key(jw, "project_id");
+		jw_string(jw, project_id);
+	}
 	jw_text(jw, "pattern_id", &p->pattern_id);
 	jw_text(jw, "problem_type", &p->problem_type);
 	jw_text(jw, "code_before", &p->before_code);
@@ -198,7 +203,8 @@ static int push_batch(struct store *s, struct http_client *c, const char *remote
  * Append to body (a JSON array) as many of the n patterns of rowids as fit
  * in SYNC_PUSH_BYTES, at least one; how many, or -1.
  */
-static long long build_body(struct store *s, const long long *rowids, size_t n, struct strbuf *body)
+static long long build_body(struct store *s, const long long *rowids, size_t n, struct strbuf *body,
+			    const char *project_id)
 {
 	struct store_push_reader *rd = store_push_reader_open(s);
 	struct json_writer jw;
@@ -215,7 +221,7 @@ static long long build_body(struct store *s, const long long *rowids, size_t n, 
 			store_push_reader_close(rd);
 			return -1;
 		}
-		push_object(&jw, &row);
+		push_object(&jw, &row, project_id);
 		if (sent && body->len > SYNC_PUSH_BYTES) {
 			strbuf_setlen(body, before);
 			break;
@@ -275,7 +281,7 @@ static int push_batch(struct store *s, struct http_client *c, const char *remote
 		struct strbuf body = STRBUF_INIT;
 		struct http_response resp = HTTP_RESPONSE_INIT;
 		cJSON *doc = NULL;
-		long long sent = build_body(s, rowids, n, &body);
+		long long sent = build_body(s, rowids, n, &body, o->project_id);
 		int ret = -1;
 
 		if (sent > 0 && http_json(c, "POST", "/patterns", &body, &resp, &doc) == 0)
@@ -391,7 +397,7 @@ static struct post *push_next(struct push_state *ps, long long *last, int *err)
 	struct post *x = post_new(ps->c);
 	long long n = store_sync_next_unpushed(ps->s, ps->o->variant, ps->remote, *last,
 					       x->rowids, SYNC_PUSH_BATCH);
-	long long sent = n > 0 ? build_body(ps->s, x->rowids, (size_t)n, &x->body) : n;
+	long long sent = n > 0 ? build_body(ps->s, x->rowids, (size_t)n, &x->body, ps->o->project_id) : n;
 
 	if (sent <= 0) {
 		*err = sent < 0;

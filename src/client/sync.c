@@ -13,6 +13,7 @@
  */
 #include "client/sync-internal.h"
 #include "common/strbuf.h"
+#include "local/store-recall.h"
 #include "common/util.h"
 
 #include <stdarg.h>
@@ -63,6 +64,9 @@ int sync_run(struct store *s, struct http_client *c, const struct sync_options *
 	if (o->feedback && sync_send_feedback(s, c, o, r) < 0)
 		return -1;
 	if (o->pull && sync_pull(s, c, o, r) < 0)
+		return -1;
+	/* recall finds the pulled patterns at once (store-recall.h) */
+	if (o->pull && !o->dry_run && r->pulled && recall_index_catch_up(s, NULL, NULL) < 0)
 		return -1;
 	return 0;
 }

@@ -47,6 +47,7 @@ struct sync_options {
 	int push, pull, feedback; /* which parts to run */
 	int dry_run;		  /* count, change nothing, send no pattern */
 	const char *variant;	  /* local patterns of this variant are pushed */
+	const char *project_id;	  /* the server's id of this project: sent with each pattern */
 	/* progress: done of total (total 0 when unknown); may be NULL */
 	void (*progress)(void *data, enum sync_phase phase, uint64_t done, uint64_t total);
 	/* a warning for the user (one line, no "warning: "); may be NULL */
@@ -60,6 +61,9 @@ struct sync_result {
 	long long rejected;   /* refused one by one (too large, invalid) */
 	long long pulled;     /* new team patterns stored here */
 	long long updated;    /* known patterns whose success_count changed */
+	long long deleted;    /* team patterns dropped: deleted on the server */
+	/* queued applications and outcomes (client/xproject.h), set by the caller */
+	long long applications_sent, applications_pending;
 	long long feedback_sent;
 	long long feedback_pending; /* still queued (pattern not on the server yet) */
 	long long to_push;	    /* --dry-run: what a real run would push */

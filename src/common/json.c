@@ -303,58 +303,272 @@ size_t utf8_length(const char *s, size_t len)
 	return chars;
 }
 
-static int depth_ok(const char *s, size_t len)
+/*
+ * The strict scan behind json_check(): RFC 8259 grammar, one pass, no
+ * allocation. Raw control characters in strings are let through as
+ * cJSON does, except NUL, which cJSON would cut the string at.
+ */
+struct json_scan {
+	const char *s, *end, *p;
+	size_t values, max_values;
+	int depth;
+	enum json_check_result why;
+};
+
+static int scan_fail(struct json_scan *js, enum json_check_result why)
 {
-	int depth = 0, in_str = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
+	js->why = why;
+	return -1;
+}
+
+static void scan_space(struct json_scan *js)
+{
+	while (js->p < js->end &&
+	       (*js->p == ' ' || *js->p == '\n' || *js->p == '\r' || *js->p == '\t'))
+		js->p++;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int scan_string(struct json_scan *js)
+{
+	js->p++; /* the opening quote */
+	while (js->p < js->end) {
+		unsigned char c = (unsigned char)*js->p;
+		unsigned u, lo;
+		if (c == '"') {
+			js->p++;
+			return 0;
+		}
+		if (!c)
+			return scan_fail(js, JSON_CHECK_NUL);
+		if (c != '\\') {
+			js->p++;
 			continue;
 		}
-		if (c == '"')
-			in_str = 1;
-		else if (c == '[' || c == '{') {
-			if (++depth > JSON_MAX_DEPTH)
-				return 0;
-		} else if (c == ']' || c == '}')
-			depth--;
+		if (js->end - js->p < 2)
+			break;
+		switch (js->p[1]) {
+		case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+			js->p += 2;
+			continue;
+		case 'u':
+			break;
+		default:
+			return scan_fail(js, JSON_CHECK_MALFORMED);
+		}
+		if (js->end - js->p < 6 || hex4(js->p + 2, &u) < 0)
+			return scan_fail(js, JSON_CHECK_MALFORMED);
+		js->p += 6;
+		if (!u)
+			return scan_fail(js, JSON_CHECK_NUL);
+		if (u >= 0xdc00 && u <= 0xdfff)
+			return scan_fail(js, JSON_CHECK_MALFORMED); /* a lone low surrogate */
+		if (u >= 0xd800 && u <= 0xdbff) {
+			/* a high surrogate needs its low half right after it */
+			if (js->end - js->p < 6 || js->p[0] != '\\' || js->p[1] != 'u' ||
+			    hex4(js->p + 2, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
+				return scan_fail(js, JSON_CHECK_MALFORMED);
+			js->p += 6;
+		}
 	}
-	return 1;
+	return scan_fail(js, JSON_CHECK_MALFORMED); /* unterminated */
+}
+
+static int scan_digits(struct json_scan *js)
+{
+	const char *start = js->p;
+	while (js->p < js->end && *js->p >= '0' && *js->p <= '9')
+		js->p++;
+	return js->p > start ? 0 : scan_fail(js, JSON_CHECK_MALFORMED);
+}
+
+static int scan_number(struct json_scan *js)
+{
+	if (*js->p == '-')
+		js->p++;
+	if (js->p < js->end && *js->p == '0')
+		js->p++;
+	else if (scan_digits(js) < 0)
+		return -1;
+	if (js->p < js->end && *js->p == '.') {
+		js->p++;
+		if (scan_digits(js) < 0)
+			return -1;
+	}
+	if (js->p < js->end && (*js->p == 'e' || *js->p == 'E')) {
+		js->p++;
+		if (js->p < js->end && (*js->p == '+' || *js->p == '-'))
+			js->p++;
+		if (scan_digits(js) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int scan_word(struct json_scan *js, const char *word)
+{
+	size_t n = strlen(word);
+	if ((size_t)(js->end - js->p) < n || memcmp(js->p, word, n))
+		return scan_fail(js, JSON_CHECK_MALFORMED);
+	js->p += n;
+	return 0;
+}
+
+static int scan_value(struct json_scan *js)
+{
+	scan_space(js);
+	if (js->p >= js->end)
+		return scan_fail(js, JSON_CHECK_MALFORMED);
+	if (++js->values > js->max_values)
+		return scan_fail(js, JSON_CHECK_TOO_MANY);
+	switch (*js->p) {
+	case '"':
+		return scan_string(js);
+	case 't':
+		return scan_word(js, "true");
+	case 'f':
+		return scan_word(js, "false");
+	case 'n':
+		return scan_word(js, "null");
+	case '[':
+	case '{': {
+		char close = *js->p == '[' ? ']' : '}';
+		if (++js->depth > JSON_MAX_DEPTH)
+			return scan_fail(js, JSON_CHECK_TOO_DEEP);
+		js->p++;
+		scan_space(js);
+		if (js->p < js->end && *js->p == close) {
+			js->p++;
+			js->depth--;
+			return 0;
+		}
+		for (;;) {
+			if (close == '}') {
+				scan_space(js);
+				if (js->p >= js->end || *js->p != '"' || scan_string(js) < 0)
+					return js->why ? -1 : scan_fail(js, JSON_CHECK_MALFORMED);
+				scan_space(js);
+				if (js->p >= js->end || *js->p != ':')
+					return scan_fail(js, JSON_CHECK_MALFORMED);
+				js->p++;
+			}
+			if (scan_value(js) < 0)
+				return -1;
+			scan_space(js);
+			if (js->p >= js->end)
+				return scan_fail(js, JSON_CHECK_MALFORMED);
+			if (*js->p == close) {
+				js->p++;
+				js->depth--;
+				return 0;
+			}
+			if (*js->p != ',')
+				return scan_fail(js, JSON_CHECK_MALFORMED);
+			js->p++;
+		}
+	}
+	default:
+		if (*js->p == '-' || (*js->p >= '0' && *js->p <= '9'))
+			return scan_number(js);
+		return scan_fail(js, JSON_CHECK_MALFORMED);
+	}
+}
+
+enum json_check_result json_check(const char *s, size_t len, size_t max_values)
+{
+	struct json_scan js = { s, s + len, s, 0, max_values, 0, JSON_CHECK_OK };
+
+	if (scan_value(&js) == 0) {
+		scan_space(&js);
+		/* whitespace, or a C string's terminator, may follow the document */
+		while (js.p < js.end && (!*js.p || *js.p == ' ' || *js.p == '\n' ||
+					 *js.p == '\r' || *js.p == '\t'))
+			js.p++;
+		if (js.p < js.end)
+			js.why = JSON_CHECK_MALFORMED; /* trailing data */
+	}
+	switch (js.why) {
+	case JSON_CHECK_OK:
+		break;
+	case JSON_CHECK_MALFORMED:
+		err_set("malformed JSON at byte %zu", (size_t)(js.p - s));
+		break;
+	case JSON_CHECK_TOO_DEEP:
+		err_set("JSON nested deeper than %d levels", JSON_MAX_DEPTH);
+		break;
+	case JSON_CHECK_TOO_MANY:
+		err_set("JSON has more than %zu values", max_values);
+		break;
+	case JSON_CHECK_NUL:
+		err_set("NUL characters are not supported in strings (byte %zu)",
+			(size_t)(js.p - s));
+		break;
+	}
+	return js.why;
+}
+
+size_t json_count_feed(struct json_count *jc, const char *s, size_t len)
+{
+	const char *end = s + len;
+
+	if (!jc->values)
+		jc->values = 1;
+	while (s < end) {
+		if (jc->in_string) {
+			const char *q = s;
+			if (jc->escaped) { /* the character after a backslash */
+				jc->escaped = 0;
+				s++;
+				continue;
+			}
+			while (q < end && *q != '"' && *q != '\\')
+				q++;
+			if (q == end)
+				break;
+			if (*q == '\\')
+				jc->escaped = 1;
+			else
+				jc->in_string = 0;
+			s = q + 1;
+			continue;
+		}
+		if (*s == '"')
+			jc->in_string = 1;
+		else if (*s == ',')
+			jc->values++;
+		s++;
+	}
+	return jc->values;
 }
 
 cJSON *json_parse(const char *s, size_t len)
 {
-	const char *end = NULL;
 	cJSON *j;
 
-	if (!depth_ok(s, len)) {
-		err_set("JSON nested deeper than %d levels", JSON_MAX_DEPTH);
+	/* cJSON is lenient (a bad \u escape becomes NUL): our scan decides */
+	if (json_check(s, len, SIZE_MAX) != JSON_CHECK_OK)
 		return NULL;
-	}
-	j = cJSON_ParseWithLengthOpts(s, len, &end, 0);
-	if (!j) {
-		size_t off = end ? (size_t)(end - s) : 0;
-		if (!end) {
-			const char *e = cJSON_GetErrorPtr();
-			off = e && e >= s && e <= s + len ? (size_t)(e - s) : 0;
-		}
-		err_set("malformed JSON at byte %zu", off);
-		return NULL;
-	}
-	/* only whitespace may follow the document */
-	if (end) {
-		for (const char *p = end; p < s + len; p++) {
-			if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t' && *p != '\0') {
-				cJSON_Delete(j);
-				err_set("malformed JSON: trailing data at byte %zu", (size_t)(p - s));
-				return NULL;
-			}
-		}
-	}
+	j = cJSON_ParseWithLength(s, len);
+	if (!j)
+		err_set("malformed JSON");
 	return j;
 }
 

@@ -57,9 +57,38 @@ int utf8_valid(const char *s, size_t len);
 /* Count code points, as Python's len() of the decoded text (with U+FFFD). */
 size_t utf8_length(const char *s, size_t len);
 
+enum json_check_result {
+	JSON_CHECK_OK = 0,
+	JSON_CHECK_MALFORMED, /* not JSON (RFC 8259), e.g. a bad \u escape */
+	JSON_CHECK_TOO_DEEP,  /* nested deeper than JSON_MAX_DEPTH */
+	JSON_CHECK_TOO_MANY,  /* more than max_values values */
+	JSON_CHECK_NUL,       /* a string holds NUL (raw or \u0000) */
+};
+
+/*
+ * Check that s (len bytes) is one strict JSON document, in one pass and
+ * without allocating, stopping at the first value past max_values: a
+ * refusal costs little whatever the input. Returns JSON_CHECK_OK or what
+ * was wrong (with err_set()).
+ */
+enum json_check_result json_check(const char *s, size_t len, size_t max_values);
+
+/*
+ * A running bound on the number of values in a JSON text that arrives in
+ * pieces: each value but the first in a container follows a comma, so
+ * commas outside strings (plus one) bound the values. Start zeroed; feed
+ * each piece; the return is the bound so far.
+ */
+struct json_count {
+	size_t values;
+	int in_string, escaped;
+};
+size_t json_count_feed(struct json_count *jc, const char *s, size_t len);
+
 /*
  * Parse untrusted JSON of at most len bytes. NULL and err_set() on
- * malformed input or nesting deeper than JSON_MAX_DEPTH.
+ * anything json_check() refuses: malformed input, nesting deeper than
+ * JSON_MAX_DEPTH, NUL in a string (cJSON would cut the string there).
  */
 cJSON *json_parse(const char *s, size_t len);
 /* Typed field access: NULL / the default when absent or of another type. */

@@ -309,21 +309,6 @@ static int at(const char *p, const char *end, const char *s)
 	return (size_t)(end - p) >= n && !memcmp(p, s, n);
 }
 
-static const char *find(const char *p, const char *end, const char *s)
-{
-	size_t n = strlen(s);
-
-	while ((size_t)(end - p) >= n) {
-		const char *q = memchr(p, s[0], end - p - n + 1);
-		if (!q)
-			return NULL;
-		if (!memcmp(q, s, n))
-			return q;
-		p = q + 1;
-	}
-	return NULL;
-}
-
 static const char *skip_line(const char *p, const char *end)
 {
 	const char *nl = memchr(p, '\n', end - p);
@@ -483,25 +468,35 @@ static size_t operator_len(const char *p, const char *end)
 }
 
 /*
- * A C-like fragment such as " * frees the list.\n *\/\nfree(l);" opens
- * inside a block comment: its first closer comes before any opener.
+ * A C-like fragment such as " * frees the list.\n *\/\nfree(l);" (a diff
+ * hunk) opens inside a block comment: it holds a closer that no opener in
+ * it matches. Everything up to the first such closer is comment. Strings
+ * are not looked at (comment text is full of apostrophes), so a closer
+ * inside a string before any real one would mislead this; none is rare.
  */
 static const char *skip_leading_comment_tail(const struct syntax *syn, const char *p,
 					     const char *end)
 {
-	const char *q = p, *close, *open;
+	const char *q = p;
+	size_t depth = 0; /* block comments open (they nest in some languages) */
 
-	if (!(syn->flags & START_IN_COMMENT) || !syn->close[0])
+	/* the syntaxes with START_IN_COMMENT use C's block comments */
+	if (!(syn->flags & START_IN_COMMENT))
 		return p;
-	while (q < end && is_space(*q))
-		q++;
-	if (q == end || *q != '*' || at(q, end, syn->close[0]))
-		return p;
-	close = find(q, end, syn->close[0]);
-	if (!close)
-		return p;
-	open = find(q, close, syn->open[0]);
-	return open ? p : close + strlen(syn->close[0]);
+	while ((q = memchr(q, '*', end - q))) {
+		if ((!depth || (syn->flags & NESTED)) && q > p && q[-1] == '/') {
+			depth++;
+			q++;
+		} else if (q + 1 < end && q[1] == '/') {
+			if (!depth)
+				return q + 2;
+			depth--;
+			q += 2;
+		} else {
+			q++;
+		}
+	}
+	return p;
 }
 
 int tokenize(const char *language, const char *code, size_t len,

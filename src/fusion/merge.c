@@ -32,6 +32,7 @@
 #include <lapacke.h>
 #include <math.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,7 +89,12 @@ int merge_normalise_weights(const double *weights, const double *rates, size_t n
 		}
 		sum += v[i];
 	}
-	if (sum == 0 || !isfinite(sum)) {
+	if (!isfinite(sum)) {
+		err_set("the sum of the %s overflows (it is too large for a double); "
+			"scale them down", weights ? "weights" : "success rates");
+		return MERGE_EUSAGE;
+	}
+	if (sum == 0) {
 		err_set("the %s sum to zero", weights ? "weights" : "success rates");
 		return MERGE_EUSAGE;
 	}
@@ -194,10 +200,15 @@ static int resolve_input(struct input *in, const char *given)
 	}
 	if (stat(in->file, &in->st) < 0)
 		return err_set("cannot read adapter '%s': %s", in->file, strerror(errno));
+	/* a FIFO or a device would hang or stream forever: files only */
+	if (!S_ISREG(in->st.st_mode))
+		return err_set("adapter '%s' is not a regular file", in->file);
 	if (in->config_path && stat(in->config_path, &in->config_st) < 0) {
 		free(in->config_path);
 		in->config_path = NULL;
 	}
+	if (in->config_path && !S_ISREG(in->config_st.st_mode))
+		return err_set("'%s' is not a regular file", in->config_path);
 	return 0;
 }
 
@@ -704,6 +715,32 @@ static void cat_factors(struct merger *m, struct module *mod, double *A, double 
 	}
 }
 
+/* After a SIGBUS in a guarded read: the error naming the input. -1. */
+static int input_vanished(struct merger *m, const struct st_guard *g)
+{
+	struct st_file **f = xcalloc(m->nr, sizeof(*f));
+	for (size_t i = 0; i < m->nr; i++)
+		f[i] = m->in[i].sf;
+	st_guard_error(g, f, m->nr);
+	free(f);
+	return -1;
+}
+
+/* cat_factors(), or -1 if an input vanished while it was read. */
+static int read_factors(struct merger *m, struct module *mod, double *A, double *B,
+			uint64_t stride_r)
+{
+	struct st_guard g;
+	st_guard_push(&g);
+	if (sigsetjmp(g.jb, 0)) {
+		st_guard_pop(&g);
+		return input_vanished(m, &g);
+	}
+	cat_factors(m, mod, A, B, stride_r);
+	st_guard_pop(&g);
+	return 0;
+}
+
 static int write_cat(struct merger *m, struct module *mod)
 {
 	struct plan *pa = &m->plan[mod->plan_a], *pb = &m->plan[mod->plan_b];
@@ -711,8 +748,9 @@ static int write_cat(struct merger *m, struct module *mod)
 	double *B = xcalloc(pb->nelem ? pb->nelem : 1, sizeof(double));
 	int ret;
 
-	cat_factors(m, mod, A, B, m->out_rank);
-	ret = write_plan_f64(m, pa, A);
+	ret = read_factors(m, mod, A, B, m->out_rank);
+	if (!ret)
+		ret = write_plan_f64(m, pa, A);
 	if (!ret)
 		ret = write_plan_f64(m, pb, B);
 	free(A);
@@ -780,7 +818,8 @@ static int write_svd(struct merger *m, struct module *mod)
 	       *Bo = xcalloc(pb->nelem + 1, sizeof(double));
 	int ret = -1;
 
-	cat_factors(m, mod, A, B, R);
+	if (read_factors(m, mod, A, B, R) < 0)
+		goto out;
 	/* D = B·A = Qb Rb (Qa Ra)^T = Qb (Rb Ra^T) Qa^T; SVD of the small middle */
 	for (size_t r = 0; r < R; r++)
 		for (size_t x = 0; x < in; x++)
@@ -830,13 +869,19 @@ out:
 	return ret;
 }
 
-/* One streamed chunk: job j of plan p. */
-static int run_chunk(struct merger *m, struct plan *p, uint64_t j, void *acc, unsigned char *obuf)
+/*
+ * acc = sum(w_i * t_i) over elements [off, off + n) of plan p's sources;
+ * -1 with err_set() when an input vanished under us (SIGBUS).
+ */
+static int accumulate(struct merger *m, const struct plan *p, uint64_t off, size_t n, void *acc)
 {
-	uint64_t off = j * CHUNK;
-	size_t n = p->nelem - off < CHUNK ? (size_t)(p->nelem - off) : CHUNK;
-	size_t osz = st_dtype_size(p->dtype);
+	struct st_guard g;
 
+	st_guard_push(&g);
+	if (sigsetjmp(g.jb, 0)) {
+		st_guard_pop(&g);
+		return input_vanished(m, &g);
+	}
 	memset(acc, 0, n * (p->f64 ? 8 : 4));
 	for (size_t i = 0; i < p->nsrc; i++) {
 		const struct st_file *f = m->in[p->src[i].input].sf;
@@ -849,6 +894,22 @@ static int run_chunk(struct merger *m, struct plan *p, uint64_t j, void *acc, un
 			fp_axpy_f32(acc, (float)p->src[i].w, s, t->dtype, n);
 		st_release(f, t->begin + off * isz, n * isz);
 	}
+	st_guard_pop(&g);
+	return 0;
+}
+
+/*
+ * One streamed chunk: job j of plan p. -1 with errno when the output
+ * cannot be written, -2 with err_set() when an input vanished under us.
+ */
+static int run_chunk(struct merger *m, struct plan *p, uint64_t j, void *acc, unsigned char *obuf)
+{
+	uint64_t off = j * CHUNK;
+	size_t n = p->nelem - off < CHUNK ? (size_t)(p->nelem - off) : CHUNK;
+	size_t osz = st_dtype_size(p->dtype);
+
+	if (accumulate(m, p, off, n, acc) < 0)
+		return -2;
 	if (p->f64)
 		fp_store_f64(obuf, p->dtype, acc, n);
 	else
@@ -872,6 +933,7 @@ static void *stream_worker(void *arg)
 	double *acc = xmalloc(CHUNK * sizeof(double));
 	unsigned char *obuf = xmalloc(CHUNK * 8);
 	size_t p = 0;
+	int rc;
 
 	for (;;) {
 		uint64_t j = __atomic_fetch_add(&m->next_job, 1, __ATOMIC_RELAXED);
@@ -881,13 +943,15 @@ static void *stream_worker(void *arg)
 		while (m->plan[p].kind != PLAN_LINEAR ||
 		       j >= m->plan[p].first_job + (m->plan[p].nelem + CHUNK - 1) / CHUNK)
 			p++;
-		if (run_chunk(m, &m->plan[p], j - m->plan[p].first_job, acc, obuf) < 0) {
+		rc = run_chunk(m, &m->plan[p], j - m->plan[p].first_job, acc, obuf);
+		if (rc < 0) {
 			int e = errno;
 			pthread_mutex_lock(&m->lock);
 			if (!m->failed) {
 				m->failed = 1;
-				m->thread_err = xstrfmt("cannot write '%s': %s", m->res->output,
-							strerror(e));
+				m->thread_err = rc == -2 ? xstrdup(err_msg())
+							 : xstrfmt("cannot write '%s': %s",
+								   m->res->output, strerror(e));
 			}
 			pthread_mutex_unlock(&m->lock);
 			break;
@@ -1051,6 +1115,17 @@ static char *config_json(struct merger *m)
 
 /* ---- the merge ---- */
 
+/* 1 with err_set() when path exists and is not a regular file. */
+static int not_a_file(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || S_ISREG(st.st_mode))
+		return 0;
+	err_set("the output '%s' exists and is not a regular file%s", path,
+		S_ISDIR(st.st_mode) ? "" : " (a device, FIFO or socket)");
+	return 1;
+}
+
 /*
  * The first safetensors file beside output (in its folder) other than
  * output itself, or NULL: the adapter an adapter_config.json there may
@@ -1102,6 +1177,14 @@ static int resolve_output(struct merger *m)
 		free(dir);
 	}
 	res->meta = xstrfmt("%s.meta.json", res->output);
+	/*
+	 * Each file is written beside its place and renamed over it: that
+	 * would replace a device, a FIFO or a socket (as root, /dev/null) by
+	 * a regular file. Anything there must be a regular file.
+	 */
+	if (not_a_file(res->output) || not_a_file(res->meta) ||
+	    (res->config && not_a_file(res->config)))
+		return MERGE_EUSAGE;
 	if (!folder && res->config && !access(res->config, F_OK)) {
 		char *other = other_adapter(res->output);
 		if (other) {

@@ -18,6 +18,8 @@
 #include "common/util.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -773,7 +775,8 @@ int st_open(struct st_file **out, const char *path)
 	size_t len;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* NONBLOCK: a FIFO must not hang us waiting for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return err_set("cannot open '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
@@ -853,6 +856,62 @@ const char *st_meta_get(const struct st_file *f, const char *key)
 		if (!strcmp(f->meta[i].key, key))
 			return f->meta[i].value;
 	return NULL;
+}
+
+/* ---- guarded reads (see safetensors.h) ---- */
+
+static __thread struct st_guard *guard_top;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+
+static void bus_handler(int sig, siginfo_t *si, void *uc)
+{
+	struct st_guard *g = guard_top;
+	(void)uc;
+	if (!g) {
+		/* not ours: the default action, on the fault's return */
+		signal(sig, SIG_DFL);
+		return;
+	}
+	g->addr = si->si_addr;
+	siglongjmp(g->jb, 1);
+}
+
+static void guard_install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = bus_handler;
+	/* NODEFER: sigsetjmp(jb, 0) does not restore the mask after a jump */
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+void st_guard_push(struct st_guard *g)
+{
+	pthread_once(&guard_once, guard_install);
+	g->addr = NULL;
+	g->prev = guard_top;
+	guard_top = g;
+}
+
+void st_guard_pop(struct st_guard *g)
+{
+	guard_top = g->prev;
+}
+
+int st_guard_error(const struct st_guard *g, struct st_file *const *files, size_t nr)
+{
+	const char *name = nr ? files[0]->path : "an input";
+	uintptr_t a = (uintptr_t)g->addr;
+	for (size_t i = 0; i < nr; i++) {
+		uintptr_t lo = (uintptr_t)files[i]->map;
+		if (lo && a >= lo && a - lo < files[i]->map_len) {
+			name = files[i]->path;
+			break;
+		}
+	}
+	return err_set("'%s' changed while it was read (truncated?): its data is gone", name);
 }
 
 void st_release(const struct st_file *f, uint64_t off, uint64_t len)

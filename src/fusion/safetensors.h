@@ -26,6 +26,7 @@
 #ifndef SAFETENSORS_H
 #define SAFETENSORS_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -112,6 +113,38 @@ static inline const unsigned char *st_tensor_data(const struct st_file *f,
  * process (they stay in the page cache): keeps the resident set bounded
  * while streaming through big files. */
 void st_release(const struct st_file *f, uint64_t off, uint64_t len);
+
+/*
+ * Guarded reads of mappings. A mapped file that shrinks while it is read
+ * (another process truncates it) raises SIGBUS at the first page past its
+ * new end, which would kill the process, the team server included. A
+ * thread that reads mappings brackets the reads:
+ *
+ *	struct st_guard g;
+ *	st_guard_push(&g);
+ *	if (sigsetjmp(g.jb, 0)) {
+ *		st_guard_pop(&g);
+ *		... the read at g.addr failed: st_guard_error(&g, files, nr)
+ *	}
+ *	... reads ...
+ *	st_guard_pop(&g);
+ *
+ * A SIGBUS inside the bracket returns from sigsetjmp with 1 (the reads
+ * between are abandoned: they must not hold locks or allocations); one
+ * outside any bracket keeps its default action. Brackets nest per thread.
+ */
+struct st_guard {
+	sigjmp_buf jb;
+	void *addr; /* the faulting address, after a jump */
+	struct st_guard *prev;
+};
+void st_guard_push(struct st_guard *g);
+void st_guard_pop(struct st_guard *g);
+/*
+ * After a jump: err_set() naming the file of files[] whose mapping holds
+ * g->addr (or the first one). Returns -1.
+ */
+int st_guard_error(const struct st_guard *g, struct st_file *const *files, size_t nr);
 
 /* Writing. */
 struct st_out_tensor {

@@ -25,6 +25,7 @@
 #include "local/history-walk.h"
 #include "local/oid-set.h"
 #include "local/relabel.h"
+#include "local/store-recall.h"
 #include "local/store-processed.h"
 #include "common/hash.h"
 #include "common/pattern.h"
@@ -343,6 +344,9 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	if (drop_processed(s, &o, variant.buf, todo, &nr_todo, st) < 0)
 		goto out;
 	ret = nr_todo ? diff_and_write(repo, s, &o, variant.buf, todo, nr_todo, st) : 0;
+	/* recall finds the new patterns at once (store-recall.h) */
+	if (!ret && st->patterns)
+		ret = recall_index_catch_up(s, NULL, NULL);
 	/* small ranges (a hook's one commit) are quick to walk: not worth a write */
 	if (!ret && st->selected >= RANGE_RECORD_MIN)
 		ret = range_record_done(s, variant.buf, fingerprint, st->selected);

@@ -5,6 +5,8 @@
  * every error goes to the hook log.
  */
 #include "local/hook-run.h"
+#include "local/reconcile.h"
+#include "local/recall.h"
 #include "local/extract.h"
 #include "local/relabel.h"
 #include "local/store-patterns.h"
@@ -40,6 +42,17 @@ static char *patterns_dir(git_repository *repo)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* Where the log goes when the patterns folder cannot be written. */
+static char *fallback_log_path(git_repository *repo)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, git_repository_commondir(repo));
+	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
+		strbuf_setlen(&sb, sb.len - 1);
+	strbuf_addstr(&sb, "/patterns-hook.log");
+	return strbuf_detach(&sb, NULL);
+}
+
 static int hook_vlog(git_repository *repo, const char *hook, const char *fmt, va_list ap)
 {
 	char *dir = patterns_dir(repo);
@@ -69,6 +82,18 @@ static int hook_vlog(git_repository *repo, const char *hook, const char *fmt, va
 	strbuf_addch(&line, '\n');
 
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0666);
+	if (fd < 0) {
+		/*
+		 * The patterns folder cannot be written (read-only, full): the
+		 * git folder beside it, and hook status reads both; failing
+		 * that, git shows a hook's standard error.
+		 */
+		char *fallback = fallback_log_path(repo);
+		fd = open(fallback, O_WRONLY | O_APPEND | O_CREAT, 0666);
+		free(fallback);
+		if (fd < 0)
+			fd = dup(2);
+	}
 	if (fd < 0 || write(fd, line.buf, line.len) != (ssize_t)line.len)
 		ret = -1;
 	if (fd >= 0)
@@ -79,19 +104,44 @@ static int hook_vlog(git_repository *repo, const char *hook, const char *fmt, va
 	return ret;
 }
 
+/* The last line of the file at path into last; its mtime, 0 if none. */
+static time_t log_last_line(const char *path, struct strbuf *last)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	const char *nl;
+	time_t when = 0;
+
+	if (stat(path, &st) == 0 && strbuf_read_file(&sb, path) == 0) {
+		strbuf_rtrim(&sb);
+		nl = strrchr(sb.buf, '\n');
+		strbuf_reset(last);
+		strbuf_addstr(last, nl ? nl + 1 : sb.buf);
+		when = st.st_mtime ? st.st_mtime : 1;
+	}
+	strbuf_release(&sb);
+	return when;
+}
+
 char *hook_log_last(git_repository *repo, struct strbuf *last)
 {
 	char *dir = patterns_dir(repo), *path = xstrfmt("%s/hook.log", dir);
-	struct strbuf sb = STRBUF_INIT;
-	const char *nl;
+	char *fallback = fallback_log_path(repo);
+	struct strbuf other = STRBUF_INIT;
+	time_t when;
 
 	strbuf_reset(last);
-	if (strbuf_read_file(&sb, path) == 0) {
-		strbuf_rtrim(&sb);
-		nl = strrchr(sb.buf, '\n');
-		strbuf_addstr(last, nl ? nl + 1 : sb.buf);
+	when = log_last_line(path, last);
+	/* the newer of the two logs (see hook_vlog) */
+	if (log_last_line(fallback, &other) > when) {
+		strbuf_reset(last);
+		strbuf_add(last, other.buf, other.len);
+		free(path);
+		path = fallback;
+		fallback = NULL;
 	}
-	strbuf_release(&sb);
+	strbuf_release(&other);
+	free(fallback);
 	free(dir);
 	return path;
 }
@@ -437,6 +487,29 @@ static void start_auto_sync(git_repository *repo, const char *hook)
 }
 
 /*
+ * patterns.recallHint: note the best earlier fix for the code the new
+ * commit changed (recall.h), in the hook log and for "recall --last". The
+ * hook already runs after git returned, so the commit does not wait.
+ * A failure is logged and does not fail the job: the patterns are in.
+ */
+static void recall_hint(git_repository *repo, struct store *s, const struct hook_job *job)
+{
+	struct strbuf summary = STRBUF_INIT;
+	int context;
+
+	if (strcmp(job->name, "post-commit") || !job->commits.nr ||
+	    !config_get_bool(repo, "patterns.recallHint", NULL, 0))
+		return;
+	context = (int)config_get_int(repo, "patterns.contextLines", 3);
+	if (recall_hint_for_commit(repo, s, job->commits.items[0], context < 0 ? 3 : context,
+				   &summary) < 0)
+		hook_log(repo, job->name, "error: recall hint: %s", err_msg());
+	else
+		hook_log(repo, job->name, "%s", summary.buf);
+	strbuf_release(&summary);
+}
+
+/*
  * Do the job; errors go to the hook log. In the foreground, a store that
  * stays locked, or that an older classifier labelled, returns RUN_JOB_BUSY
  * (nothing logged) for the caller to hand the job to the background.
@@ -467,9 +540,15 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 		ret = RUN_JOB_BUSY;
 		goto out;
 	}
+	/*
+	 * then whatever else moved since the last run: commits rewritten or
+	 * reset away, commits an earlier hook could not extract
+	 */
 	if (mark_obsolete(s, job) < 0 || extract_job(repo, s, job, background) < 0 ||
-	    obsolete_if_gone(repo, s, job) < 0)
+	    obsolete_if_gone(repo, s, job) < 0 ||
+	    reconcile_history(repo, s, background ? 0 : 1, 1, NULL) < 0)
 		goto out;
+	recall_hint(repo, s, job);
 	ret = 0;
 out:
 	if (ret < 0 && !background && strstr(err_msg(), "database is locked"))

@@ -727,3 +727,67 @@ int pattern_store_breakdown(struct store *s, const char *variant, enum pattern_c
 	sqlite3_finalize(st);
 	return ret;
 }
+
+/* ---------------------------------------------------------------- */
+/* Reconciliation with the history (reconcile.c)                    */
+
+static int set_obsolete_each(struct store *s, sqlite3_stmt *st, const git_oid *ids, size_t nr,
+			     int value, size_t *changed)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	for (size_t i = 0; i < nr; i++) {
+		git_oid_tostr(hex, sizeof(hex), &ids[i]);
+		sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 2, value);
+		if (step_done(s, st, "cannot update patterns") < 0)
+			return -1;
+		if (sqlite3_changes(store_db(s)))
+			(*changed)++;
+	}
+	return 0;
+}
+
+int pattern_store_reconcile(struct store *s, const git_oid *gone, size_t nr_gone,
+			    const git_oid *back, size_t nr_back, size_t *n_gone, size_t *n_back)
+{
+	sqlite3_stmt *st;
+	int ret = -1;
+
+	*n_gone = *n_back = 0;
+	if (!nr_gone && !nr_back)
+		return 0;
+	if (store_begin(s) < 0)
+		return -1;
+	st = store_prepare(s, "UPDATE patterns SET obsolete = ?2"
+			      " WHERE commit_id = ?1 AND origin = 'local' AND obsolete <> ?2");
+	if (st && !set_obsolete_each(s, st, gone, nr_gone, 1, n_gone) &&
+	    !set_obsolete_each(s, st, back, nr_back, 0, n_back))
+		ret = 0;
+	sqlite3_finalize(st);
+	if (ret == 0)
+		ret = store_commit(s);
+	if (ret < 0)
+		store_rollback(s);
+	return ret;
+}
+
+int pattern_store_local_commit_ids(struct store *s, int (*fn)(const git_oid *id, void *data),
+				   void *data)
+{
+	sqlite3_stmt *st =
+		store_prepare(s, "SELECT DISTINCT commit_id FROM patterns WHERE origin = 'local'");
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *hex = (const char *)sqlite3_column_text(st, 0);
+		git_oid id;
+		if (hex && git_oid_fromstrn(&id, hex, GIT_OID_HEXSZ) == 0 && fn(&id, data) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot read patterns");
+}

@@ -158,6 +158,17 @@ int pattern_store_has_local(struct store *s, int *yes);
 int pattern_store_set_label(struct store *s, const char *commit_hex, const char *problem_type,
 			    const char *rule);
 
+/*
+ * Reconciliation with the history (reconcile.h): the local patterns of
+ * the commits gone[] become obsolete and those of back[] current again,
+ * in one transaction; *n_gone and *n_back count the commits that changed.
+ */
+int pattern_store_reconcile(struct store *s, const git_oid *gone, size_t nr_gone,
+			    const git_oid *back, size_t nr_back, size_t *n_gone, size_t *n_back);
+/* fn for each commit that has local patterns (a -1 from fn stops: -1). */
+int pattern_store_local_commit_ids(struct store *s, int (*fn)(const git_oid *id, void *data),
+				   void *data);
+
 /* ---- counts (stats) ---- */
 
 struct pattern_counts {

@@ -443,7 +443,7 @@ int store_sync_set_cursor(struct store *s, const char *remote, const char *curso
 struct store_puller {
 	struct store *s;
 	const char *remote;
-	sqlite3_stmt *lookup, *update, *local_hash, *mark_local, *team_hash, *insert;
+	sqlite3_stmt *lookup, *update, *local_hash, *mark_local, *team_hash, *insert, *drop;
 	int marked_local; /* local patterns were marked pushed (their code came back) */
 };
 
@@ -452,6 +452,7 @@ void store_puller_close(struct store_puller *p)
 	if (!p)
 		return;
 	sqlite3_finalize(p->lookup);
+	sqlite3_finalize(p->drop);
 	sqlite3_finalize(p->update);
 	sqlite3_finalize(p->local_hash);
 	sqlite3_finalize(p->mark_local);
@@ -483,12 +484,26 @@ struct store_puller *store_puller_open(struct store *s, const char *remote)
 		   " commit_time, confidence, language, solution_hash, server_id, success_count,"
 		   " created_by, author_name) VALUES (?1, '', 'team', ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 		   " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, COALESCE(?17, ''))");
+	p->drop = store_prepare(s, "DELETE FROM patterns WHERE server_id = ?1 AND origin = 'team'");
 	if (!p->lookup || !p->update || !p->local_hash || !p->mark_local || !p->team_hash ||
-	    !p->insert) {
+	    !p->insert || !p->drop) {
 		store_puller_close(p);
 		return NULL;
 	}
 	return p;
+}
+
+int store_puller_drop(struct store_puller *p, const char *server_id, int *dropped)
+{
+	int rc;
+	sqlite3_bind_text(p->drop, 1, server_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(p->drop);
+	sqlite3_reset(p->drop);
+	sqlite3_clear_bindings(p->drop);
+	if (rc != SQLITE_DONE)
+		return store_error(p->s, "cannot drop deleted pattern");
+	*dropped = sqlite3_changes(store_db(p->s)) > 0;
+	return 0;
 }
 
 int store_puller_marked_local(const struct store_puller *p)

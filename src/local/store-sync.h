@@ -140,6 +140,11 @@ struct store_puller *store_puller_open(struct store *s, const char *remote);
  * *stored: 1 new, 0 updated, 2 already known as it is.
  */
 int store_puller_put(struct store_puller *p, const struct store_team_pattern *t, int *stored);
+/*
+ * A pattern deleted on the server: its team copy goes (a pattern of this
+ * repository's own history stays). *dropped: 1 if a row went.
+ */
+int store_puller_drop(struct store_puller *p, const char *server_id, int *dropped);
 /* 1 if a put marked local patterns pushed (which moves the push watermark). */
 int store_puller_marked_local(const struct store_puller *p);
 void store_puller_close(struct store_puller *p);

@@ -169,6 +169,33 @@ static const char *const migrations[] = {
 	 * meta changed).
 	 */
 	"ALTER TABLE patterns ADD COLUMN rule TEXT NOT NULL DEFAULT '';",
+
+	/*
+	 * 7: cross-project learning (SPEC §8): applications and outcomes
+	 * waiting for the team server, and the server pattern ids that
+	 * "git patterns suggest" showed (so apply/outcome take their prefixes)
+	 */
+	"CREATE TABLE xproject_queue ("
+	"  id INTEGER PRIMARY KEY,"
+	"  remote TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"			/* apply, outcome */
+	"  pattern_uuid TEXT NOT NULL,"
+	"  success INTEGER,"			/* outcome */
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE xproject_seen ("
+	"  server_id TEXT PRIMARY KEY,"
+	"  remote TEXT NOT NULL,"
+	"  shown_at INTEGER NOT NULL) WITHOUT ROWID;",
+
+	/*
+	 * 8: the recall index (store-recall.c owns it): each pattern's sketch
+	 * features -> the pattern; meta recall.indexed_upto is the highest
+	 * pattern id indexed.
+	 */
+	"CREATE TABLE IF NOT EXISTS recall_postings ("
+	"  feature INTEGER NOT NULL,"
+	"  pattern INTEGER NOT NULL,"
+	"  PRIMARY KEY (feature, pattern)) WITHOUT ROWID;",
 };
 
 int store_error(struct store *s, const char *what)
@@ -313,7 +340,15 @@ int store_open(struct store **out, const char *path)
 	    exec_bare(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;") < 0 ||
 	    migrate(s) < 0) {
 		char *msg = xstrdup(err_msg());
-		err_set("cannot use pattern store '%s': %s", path, msg);
+		int code = sqlite3_errcode(s->db) & 0xff;
+		if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+			/* the store is a cache of the history: rebuilding it loses little */
+			err_set("cannot use pattern store '%s': %s; it is damaged: move it "
+				"aside (mv '%s' '%s.bad') and run 'git patterns extract' "
+				"to build it again ('git patterns sync' brings the team's back)",
+				path, msg, path, path);
+		else
+			err_set("cannot use pattern store '%s': %s", path, msg);
 		free(msg);
 		goto fail;
 	}

@@ -19,6 +19,7 @@
  *  meta                                here: key/value (project profile, ...)
  *  sync_state, pushed, feedback_queue  store-sync.h (team sync)
  *  adapter_versions, adapter_activations   store-adapters.h
+ *  xproject_queue, xproject_seen       store-xproject.h (cross-project learning)
  *
  * The raw entry points (store_db, store_exec, store_prepare) are for those
  * modules only; .ci/check-store-sql (t0002) refuses them anywhere else.

@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -436,13 +437,11 @@ static int parse_merge(struct server_request *req, struct server_response *res,
 	int bad = 0, rc;
 
 	memset(m, 0, sizeof(*m));
-	if (!req->body_len || !utf8_valid(req->body, req->body_len)) {
-		server_error(res, 400, "request body must be a JSON object");
+	j = server_parse_json(req, res);
+	if (!j)
 		return -1;
-	}
-	j = json_parse(req->body, req->body_len);
-	if (!j || !cJSON_IsObject(j)) {
-		server_error(res, 400, "%s", j ? "request body must be a JSON object" : err_msg());
+	if (!cJSON_IsObject(j)) {
+		server_error(res, 400, "request body must be a JSON object");
 		cJSON_Delete(j);
 		return -1;
 	}
@@ -540,7 +539,7 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 	char **inputs = NULL, **parents = NULL;
 	char *tmpdir = NULL, *outdir = NULL;
 	char id[37];
-	int rc;
+	int rc, lockfd = -1;
 
 	if (parse_merge(req, res, &m) < 0) {
 		merge_request_release(&m);
@@ -571,6 +570,10 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 		tmpdir = NULL;
 		goto out;
 	}
+	/* held while the merge runs: a sweep at start removes only unheld ones */
+	lockfd = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lockfd >= 0)
+		flock(lockfd, LOCK_EX);
 	outdir = xstrfmt("%s/", tmpdir);
 	inputs = xcalloc(m.nr, sizeof(*inputs));
 	parents = xcalloc(m.nr, sizeof(*parents));
@@ -619,6 +622,8 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 out:
 	if (tmpdir)
 		remove_tree(tmpdir);
+	if (lockfd >= 0)
+		close(lockfd);
 	for (size_t i = 0; inputs && i < m.nr; i++)
 		free(inputs[i]);
 	free(inputs);
@@ -660,11 +665,11 @@ void handle_adapters_rollback(struct server_request *req, struct server_response
 		return;
 	}
 	if (req->body_len) {
-		cJSON *j = utf8_valid(req->body, req->body_len)
-				   ? json_parse(req->body, req->body_len)
-				   : NULL;
+		cJSON *j = server_parse_json(req, res);
 		const cJSON *v;
-		if (!j || !cJSON_IsObject(j)) {
+		if (!j)
+			return;
+		if (!cJSON_IsObject(j)) {
 			server_error(res, 400, "request body must be a JSON object");
 			cJSON_Delete(j);
 			return;
@@ -728,11 +733,18 @@ int server_adapters_sweep(const char *dir, double max_age)
 		if (!upload && !merge)
 			continue;
 		p = xstrfmt("%s/%s", dir, e->d_name);
-		if (!lstat(p, &st) && now - (double)st.st_mtime > max_age) {
-			if (merge && S_ISDIR(st.st_mode))
+		if (merge && !lstat(p, &st) && S_ISDIR(st.st_mode)) {
+			/* a merge holds its folder locked: an unheld one is a crash's */
+			int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB)) {
 				remove_tree(p);
-			else if (upload && S_ISREG(st.st_mode))
-				unlink(p);
+				removed++;
+			}
+			if (fd >= 0)
+				close(fd);
+		} else if (upload && !lstat(p, &st) && S_ISREG(st.st_mode) &&
+			   now - (double)st.st_mtime > max_age) {
+			unlink(p);
 			removed++;
 		}
 		free(p);

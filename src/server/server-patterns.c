@@ -8,6 +8,7 @@
  * itself (pattern_solution_hash) and takes created_by and the feedback
  * user from the key, never from the body.
  */
+#include "common/likeness.h"
 #include "common/pattern.h"
 #include "server/server.h"
 #include "common/util.h"
@@ -22,9 +23,9 @@
 
 /* ---- output ---- */
 
-static void write_pattern(struct json_writer *jw, const struct sdb_pattern *p)
+/* The members of a pattern's object (server_write_pattern, and recall's hits). */
+static void write_pattern_fields(struct json_writer *jw, const struct sdb_pattern *p)
 {
-	jw_object_begin(jw);
 	jw_key(jw, "id");
 	jw_string(jw, p->id);
 	jw_key(jw, "problem_type");
@@ -52,8 +53,28 @@ static void write_pattern(struct json_writer *jw, const struct sdb_pattern *p)
 		jw_double(jw, p->confidence);
 	else
 		jw_null(jw);
+	jw_key(jw, "outcome_successes");
+	jw_int(jw, p->outcome_successes);
+	jw_key(jw, "outcome_failures");
+	jw_int(jw, p->outcome_failures);
 	jw_key(jw, "change_seq");
 	jw_int(jw, p->change_seq);
+}
+
+void server_write_pattern(struct json_writer *jw, const struct sdb_pattern *p)
+{
+	if (p->deleted) {
+		/* the change feed's record of a deletion (SPEC §6) */
+		jw_object_begin(jw);
+		jw_key(jw, "id");
+		jw_string(jw, p->id);
+		jw_key(jw, "deleted");
+		jw_bool(jw, 1);
+		jw_object_end(jw);
+		return;
+	}
+	jw_object_begin(jw);
+	write_pattern_fields(jw, p);
 	jw_object_end(jw);
 }
 
@@ -62,7 +83,7 @@ static void respond_pattern(struct server_response *res, int status, const struc
 	struct json_writer jw;
 	res->status = status;
 	jw_init(&jw, &res->body, 0);
-	write_pattern(&jw, p);
+	server_write_pattern(&jw, p);
 }
 
 /* ---- /health ---- */
@@ -90,7 +111,7 @@ void handle_health(struct server_request *req, struct server_response *res)
  * A string field: absent or null leaves *out NULL; otherwise it must be a
  * valid UTF-8 string of at most max bytes. -1 with a message in err.
  */
-static int take_string(const cJSON *o, const char *key, size_t max, char **out,
+int server_take_string(const cJSON *o, const char *key, size_t max, char **out,
 		       struct strbuf *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -120,7 +141,7 @@ static int take_code(const cJSON *o, const char *name, const char *alias, size_t
 		     char **out, struct strbuf *err)
 {
 	char *a = NULL, *b = NULL;
-	if (take_string(o, name, max, &a, err) < 0 || take_string(o, alias, max, &b, err) < 0)
+	if (server_take_string(o, name, max, &a, err) < 0 || server_take_string(o, alias, max, &b, err) < 0)
 		goto fail;
 	if (a && b && strcmp(a, b)) {
 		strbuf_addf(err, "fields '%s' and '%s' differ", name, alias);
@@ -150,7 +171,7 @@ static int parse_pattern(const cJSON *o, struct sdb_pattern *p, size_t max_code,
 		strbuf_addstr(err, "a pattern must be a JSON object");
 		return -1;
 	}
-	if (take_string(o, "problem_type", 50, &p->problem_type, err) < 0)
+	if (server_take_string(o, "problem_type", 50, &p->problem_type, err) < 0)
 		return -1;
 	if (!p->problem_type) {
 		strbuf_addstr(err, "field 'problem_type' is missing");
@@ -164,7 +185,7 @@ static int parse_pattern(const cJSON *o, struct sdb_pattern *p, size_t max_code,
 	    take_code(o, "code_after", "after_code", max_code, &p->code_after, err) < 0)
 		return -1;
 	for (int i = 0; i < SDB_NR_EXTRA; i++)
-		if (take_string(o, sdb_extra_json[i], sdb_extra_max[i], &p->extra[i], err) < 0)
+		if (server_take_string(o, sdb_extra_json[i], sdb_extra_max[i], &p->extra[i], err) < 0)
 			return -1;
 	conf = cJSON_GetObjectItemCaseSensitive(o, "confidence");
 	if (conf && !cJSON_IsNull(conf)) {
@@ -183,59 +204,10 @@ static int parse_pattern(const cJSON *o, struct sdb_pattern *p, size_t max_code,
 }
 
 /*
- * 1 if the JSON text has a \u0000 escape inside a string: cJSON would cut
- * the string there, silently changing the pattern, so such bodies are
- * refused instead.
- */
-static int has_nul_escape(const char *s, size_t len)
-{
-	int in_string = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (!in_string) {
-			in_string = s[i] == '"';
-			continue;
-		}
-		if (s[i] == '"') {
-			in_string = 0;
-		} else if (s[i] == '\\' && i + 1 < len) {
-			if (s[i + 1] == 'u' && i + 5 < len && !memcmp(s + i + 2, "0000", 4))
-				return 1;
-			i++; /* skip the escaped character */
-		}
-	}
-	return 0;
-}
-
-/* Parse the request body as JSON; on failure respond 400 and return NULL. */
-static cJSON *parse_body(struct server_request *req, struct server_response *res)
-{
-	cJSON *j;
-	if (!req->body_len) {
-		server_error(res, 400, "request body is empty (JSON expected)");
-		return NULL;
-	}
-	if (!utf8_valid(req->body, req->body_len)) {
-		server_error(res, 400, "request body is not valid UTF-8");
-		return NULL;
-	}
-	j = json_parse(req->body, req->body_len);
-	if (!j) {
-		server_error(res, 400, "%s", err_msg());
-		return NULL;
-	}
-	if (has_nul_escape(req->body, req->body_len)) {
-		server_error(res, 422, "NUL characters (\\u0000) are not supported in strings");
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
-}
-
-/*
  * A decimal integer query parameter in [min, max]; absent gives def.
  * -1 (and a 422 response) when malformed or out of range.
  */
-static int query_int(struct server_request *req, struct server_response *res,
+int server_query_int(struct server_request *req, struct server_response *res,
 		     const char *name, long long min, long long max, long long def,
 		     long long *out)
 {
@@ -250,6 +222,30 @@ static int query_int(struct server_request *req, struct server_response *res,
 	if (!*s || *end || errno || v < min || v > max) {
 		server_error(res, 422, "query parameter '%s' must be an integer from %lld to %lld",
 			     name, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * A number query parameter in [min, max]; absent gives def. -1 (and a 422
+ * response) when malformed or out of range.
+ */
+int server_query_double(struct server_request *req, struct server_response *res,
+			const char *name, double min, double max, double def, double *out)
+{
+	const char *s = server_query(req, name);
+	char *end;
+	double v;
+	*out = def;
+	if (!s)
+		return 0;
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || v < min || v > max) {
+		server_error(res, 422, "query parameter '%s' must be a number from %g to %g", name,
+			     min, max);
 		return -1;
 	}
 	*out = v;
@@ -274,10 +270,10 @@ void handle_patterns_list(struct server_request *req, struct server_response *re
 	memset(&q, 0, sizeof(q));
 	q.has_since = server_query(req, "since") != NULL;
 	/* the change feed (sync) may ask for larger pages than a listing */
-	if (query_int(req, res, "page", 1, 1000000, 1, &q.page) < 0 ||
-	    query_int(req, res, "limit", 1, q.has_since ? SINCE_MAX_LIMIT : LIST_MAX_LIMIT, 20,
+	if (server_query_int(req, res, "page", 1, 1000000, 1, &q.page) < 0 ||
+	    server_query_int(req, res, "limit", 1, q.has_since ? SINCE_MAX_LIMIT : LIST_MAX_LIMIT, 20,
 		      &q.limit) < 0 ||
-	    query_int(req, res, "since", 0, LLONG_MAX, 0, &q.since) < 0)
+	    server_query_int(req, res, "since", 0, LLONG_MAX, 0, &q.since) < 0)
 		return;
 	q.problem_type = server_query(req, "problem_type");
 	q.language = server_query(req, "language");
@@ -315,7 +311,7 @@ void handle_patterns_list(struct server_request *req, struct server_response *re
 	jw_key(&jw, "patterns");
 	jw_array_begin(&jw);
 	for (size_t i = 0; i < nr; i++)
-		write_pattern(&jw, &rows[i]);
+		server_write_pattern(&jw, &rows[i]);
 	jw_array_end(&jw);
 	jw_key(&jw, "total");
 	jw_int(&jw, total);
@@ -340,7 +336,7 @@ void handle_patterns_list(struct server_request *req, struct server_response *re
 
 void handle_patterns_create(struct server_request *req, struct server_response *res)
 {
-	cJSON *j = parse_body(req, res), *item;
+	cJSON *j = server_parse_json(req, res), *item;
 	struct sdb_pattern *items = NULL;
 	struct strbuf err = STRBUF_INIT;
 	struct json_writer jw;
@@ -380,6 +376,28 @@ void handle_patterns_create(struct server_request *req, struct server_response *
 		res->status = 200;
 		strbuf_addstr(&res->body, "{\"results\":[],\"created\":0,\"existing\":0}");
 		goto out;
+	}
+	/* a pattern names the project that pushes it: one the server knows */
+	for (size_t i = 0; i < n; i++) {
+		const char *project = items[i].extra[SDB_PROJECT_ID];
+		struct sdb_project known;
+		if (!project || (i && items[i - 1].extra[SDB_PROJECT_ID] &&
+				 !strcmp(project, items[i - 1].extra[SDB_PROJECT_ID])))
+			continue;
+		rc = serverdb_project_get(req->db, project, &known);
+		if (rc == SDB_NOT_FOUND) {
+			server_error(res, 422, "pattern %zu: field 'project_id' names no known "
+					       "project (POST /projects first)", i);
+			goto out;
+		}
+		if (rc < 0) {
+			server_db_error(res, rc, "project");
+			goto out;
+		}
+		/* stored as the server spells the id */
+		free(items[i].extra[SDB_PROJECT_ID]);
+		items[i].extra[SDB_PROJECT_ID] = xstrdup(known.id);
+		sdb_project_release(&known);
 	}
 	rc = serverdb_pattern_put(req->db, items, n, req->user);
 	if (rc < 0) {
@@ -453,7 +471,7 @@ void handle_pattern_delete(struct server_request *req, struct server_response *r
 
 void handle_pattern_feedback(struct server_request *req, struct server_response *res)
 {
-	cJSON *j = parse_body(req, res);
+	cJSON *j = server_parse_json(req, res);
 	const cJSON *helpful;
 	struct sdb_pattern p;
 	int rc;
@@ -475,4 +493,161 @@ void handle_pattern_feedback(struct server_request *req, struct server_response 
 	}
 	respond_pattern(res, 200, &p);
 	sdb_pattern_release(&p);
+}
+
+/* ---- /patterns/recall ---- */
+
+#define RECALL_MAX_CODE (1024 * 1024)
+#define RECALL_MAX_LIMIT 50
+#define RECALL_COMMON 256     /* a feature in more sketches says little */
+#define RECALL_CANDIDATES 200 /* scored exactly */
+
+struct recall_candidate {
+	const char *id; /* into the postings */
+	unsigned shared;
+	double score;
+	struct sdb_pattern p;
+};
+
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(((const struct sdb_posting *)a)->pattern,
+		      ((const struct sdb_posting *)b)->pattern);
+}
+
+static int by_shared(const void *a, const void *b)
+{
+	const struct recall_candidate *x = a, *y = b;
+	if (x->shared != y->shared)
+		return x->shared < y->shared ? 1 : -1;
+	return strcmp(x->id, y->id);
+}
+
+static int by_score_desc(const void *a, const void *b)
+{
+	const struct recall_candidate *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return strcmp(x->id, y->id);
+}
+
+/*
+ * POST /patterns/recall {"code", "language", "limit", "problem_type"}:
+ * the patterns whose code_before looks most like code, scored as the
+ * local recall scores (common/likeness.h), from the server's own index.
+ */
+void handle_patterns_recall(struct server_request *req, struct server_response *res)
+{
+	cJSON *j = server_parse_json(req, res);
+	const cJSON *code, *limit_j;
+	const char *language, *type;
+	struct code_features qf = CODE_FEATURES_INIT, pf = CODE_FEATURES_INIT;
+	struct sdb_posting *post = NULL;
+	struct recall_candidate *cand = NULL;
+	uint32_t *keys = NULL;
+	size_t nkeys, npost = 0, ncand = 0, i, k, hits = 0;
+	long long limit = 5;
+	struct json_writer jw;
+	int rc;
+
+	if (!j)
+		return;
+	code = cJSON_GetObjectItemCaseSensitive(j, "code");
+	language = json_get_string(j, "language");
+	type = json_get_string(j, "problem_type");
+	limit_j = cJSON_GetObjectItemCaseSensitive(j, "limit");
+	if (!cJSON_IsString(code)) {
+		server_error(res, 422, "'code' must be a string");
+		goto out;
+	}
+	if (strlen(code->valuestring) > RECALL_MAX_CODE) {
+		server_error(res, 413, "'code' is longer than %d bytes", RECALL_MAX_CODE);
+		goto out;
+	}
+	if (language && strlen(language) > 64) {
+		server_error(res, 422, "'language' is too long");
+		goto out;
+	}
+	if (type && !problem_type_valid(type)) {
+		server_error(res, 422, "unknown problem_type");
+		goto out;
+	}
+	if (limit_j) {
+		if (!cJSON_IsNumber(limit_j) || limit_j->valuedouble != floor(limit_j->valuedouble) ||
+		    limit_j->valuedouble < 1 || limit_j->valuedouble > RECALL_MAX_LIMIT) {
+			server_error(res, 422, "'limit' must be an integer from 1 to %d",
+				     RECALL_MAX_LIMIT);
+			goto out;
+		}
+		limit = (long long)limit_j->valuedouble;
+	}
+
+	if ((rc = serverdb_recall_catch_up(req->db)) < 0) {
+		server_db_error(res, rc, "recall index");
+		goto out;
+	}
+	code_features_compute(&qf, language ? language : "", code->valuestring,
+			      strlen(code->valuestring));
+	nkeys = code_feature_keys(&qf, &keys);
+	if (nkeys && (rc = serverdb_recall_lookup(req->db, keys, nkeys, RECALL_COMMON, &post,
+						  &npost)) < 0) {
+		server_db_error(res, rc, "recall index");
+		goto out;
+	}
+	/* count the features each pattern shares with the query */
+	if (npost)
+		qsort(post, npost, sizeof(*post), by_id);
+	cand = xcalloc(npost ? npost : 1, sizeof(*cand));
+	for (i = 0; i < npost; i = k) {
+		for (k = i; k < npost && !strcmp(post[k].pattern, post[i].pattern); k++)
+			;
+		cand[ncand].id = post[i].pattern;
+		cand[ncand++].shared = (unsigned)(k - i);
+	}
+	qsort(cand, ncand, sizeof(*cand), by_shared);
+	if (ncand > RECALL_CANDIDATES)
+		ncand = RECALL_CANDIDATES;
+	for (i = 0; i < ncand; i++) {
+		struct recall_candidate *c = &cand[i];
+		rc = serverdb_pattern_get(req->db, c->id, &c->p);
+		if (rc == SDB_NOT_FOUND) /* deleted since it was indexed */
+			continue;
+		if (rc < 0) {
+			server_db_error(res, rc, "pattern");
+			goto out;
+		}
+		if (type && strcmp(c->p.problem_type, type))
+			continue;
+		code_features_compute(&pf, c->p.extra[SDB_LANGUAGE] ? c->p.extra[SDB_LANGUAGE] : "",
+				      c->p.code_before ? c->p.code_before : "",
+				      c->p.code_before ? strlen(c->p.code_before) : 0);
+		c->score = code_likeness(&qf, &pf);
+	}
+	qsort(cand, ncand, sizeof(*cand), by_score_desc);
+
+	jw_init(&jw, &res->body, 0);
+	jw_object_begin(&jw);
+	jw_key(&jw, "hits");
+	jw_array_begin(&jw);
+	for (i = 0; i < ncand && hits < (size_t)limit && cand[i].score > 0; i++, hits++) {
+		jw_object_begin(&jw);
+		write_pattern_fields(&jw, &cand[i].p);
+		jw_key(&jw, "score");
+		jw_double(&jw, round(cand[i].score * 10000) / 10000);
+		jw_object_end(&jw);
+	}
+	jw_array_end(&jw);
+	jw_key(&jw, "count");
+	jw_int(&jw, (int64_t)hits);
+	jw_object_end(&jw);
+	res->status = 200;
+out:
+	for (i = 0; cand && i < ncand; i++)
+		sdb_pattern_release(&cand[i].p);
+	free(cand);
+	free(post);
+	free(keys);
+	code_features_release(&qf);
+	code_features_release(&pf);
+	cJSON_Delete(j);
 }

@@ -9,6 +9,16 @@
  * and queues its response. completed_cb() writes the access log line and
  * frees the request. Shutdown quiesces the daemon (no new connections),
  * waits for the requests in flight, then stops the workers.
+ *
+ * Hostile clients: every connection is tracked (struct conn) with a
+ * deadline a trickle of bytes cannot push back, and admitted by admit(),
+ * which displaces idle or header-sending connections rather than refuse
+ * a new one; a sweeper thread shuts down late connections. Before any
+ * route runs, a request line's URI is bounded (414), HTTP/1.1 needs Host
+ * (400), only chunked Transfer-Encoding is framed (else 501), and the
+ * path and query must be UTF-8 (404, 422; %00 decodes to a non-UTF-8
+ * pair, never to a NUL that would cut them). JSON bodies are counted
+ * while they stream in and checked strictly (json_check) before cJSON.
  */
 #include "server/server.h"
 #include "server/ui.h"
@@ -30,6 +40,11 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <limits.h>
+#include <strings.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +53,7 @@ static const struct server_route routes[] = {
 	{ "GET", "/health", handle_health, ROUTE_PUBLIC },
 	{ "GET", "/patterns", handle_patterns_list, 0 },
 	{ "POST", "/patterns", handle_patterns_create, 0 },
+	{ "POST", "/patterns/recall", handle_patterns_recall, 0 },
 	{ "GET", "/patterns/{id}", handle_pattern_get, 0 },
 	{ "DELETE", "/patterns/{id}", handle_pattern_delete, 0 },
 	{ "POST", "/patterns/{id}/feedback", handle_pattern_feedback, 0 },
@@ -62,6 +78,14 @@ static const struct server_route routes[] = {
 	{ "GET", "/ui/keys", handle_ui_keys, ROUTE_UI },
 	{ "POST", "/ui/keys/{id}/revoke", handle_ui_key_revoke, ROUTE_UI },
 	{ "GET", "/ui/assets/{name}", handle_ui_asset, ROUTE_UI },
+	{ "GET", "/projects", handle_projects_list, 0 },
+	{ "POST", "/projects", handle_project_put, 0 },
+	{ "GET", "/projects/{id}", handle_project_get, 0 },
+	{ "GET", "/projects/{id}/similar", handle_project_similar, 0 },
+	{ "GET", "/projects/{id}/suggestions", handle_project_suggestions, 0 },
+	{ "GET", "/projects/{id}/insights", handle_project_insights, 0 },
+	{ "POST", "/applications", handle_applications_put, 0 },
+	{ "POST", "/patterns/{id}/outcome", handle_pattern_outcome, 0 },
 };
 
 struct server {
@@ -74,7 +98,41 @@ struct server {
 	pthread_mutex_t health_lock;
 	double health_checked;
 	int health_ok;
+	/* open connections, for the deadlines the sweeper enforces */
+	pthread_mutex_t conns_lock;
+	struct conn *conns;
+	pthread_t sweeper;
+	int sweeper_started;
+	atomic_int sweeper_stop;
 };
+
+/*
+ * One open connection. libmicrohttpd's own timeout restarts at every
+ * byte, so a client sending a header line every few seconds would keep a
+ * connection (and a slot) forever; ours is a deadline that only moves
+ * when a request makes real progress: headers complete within
+ * request_timeout of the connection (or of the previous answer), a JSON
+ * body within as long again, an upload at a minimum average rate. The
+ * sweeper shuts a late connection's socket down, and libmicrohttpd then
+ * closes it as if the client had gone.
+ */
+enum conn_phase {
+	CONN_WAITING, /* for a request's headers (a new or kept-alive connection) */
+	CONN_BODY,    /* reading a request's body */
+	CONN_BUSY,    /* the server's turn: handler, answer */
+	CONN_EVICTED, /* shut down by us, closing */
+};
+
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	struct sockaddr_storage addr; /* the client's */
+	atomic_llong deadline_ms;     /* monotonic; LLONG_MAX: none */
+	atomic_int phase;
+	int gone; /* sweeps that found the client gone */
+};
+
+#define UPLOAD_MIN_RATE (64 * 1024) /* bytes per second, on average */
 
 /* One request's state, from its first call to its completion. */
 struct request {
@@ -85,6 +143,13 @@ struct request {
 	struct strbuf body;
 	int too_large;
 	unsigned long long dropped; /* body bytes read past the limit */
+	struct json_count count;    /* values seen so far in a JSON body */
+	struct conn *conn;	    /* its connection's deadline */
+	size_t uri_len;		    /* the request line's URI, as sent */
+	int first_done;		    /* headers seen: the first call happened */
+	int close;		    /* answer with Connection: close */
+	const char *version;
+	double body_start;
 	int upload_fd;
 	char *upload_path;
 	struct file_hasher *upload_hash; /* while upload_fd is open */
@@ -130,6 +195,36 @@ void server_add_header(struct server_response *res, const char *name, const char
 	res->nr_headers++;
 }
 
+struct query_values {
+	const char *name;
+	const char **out;
+	size_t max, nr;
+	int overflow;
+};
+
+static enum MHD_Result collect_value(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct query_values *qv = cls;
+	(void)kind;
+	if (!key || strcmp(key, qv->name))
+		return MHD_YES;
+	if (qv->nr == qv->max) {
+		qv->overflow = 1;
+		return MHD_NO;
+	}
+	qv->out[qv->nr++] = value ? value : "";
+	return MHD_YES;
+}
+
+int server_query_all(struct server_request *req, const char *name, const char **out,
+		     size_t max)
+{
+	struct query_values qv = { name, out, max, 0, 0 };
+	MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, collect_value, &qv);
+	return qv.overflow ? -1 : (int)qv.nr;
+}
+
 static void server_verror(struct server_response *res, int status, const char *fmt,
 			  va_list ap)
 {
@@ -164,6 +259,9 @@ void server_db_error(struct server_response *res, int rc, const char *what)
 	case SDB_FORBIDDEN:
 		server_error(res, 403, "not allowed to change this %s", what);
 		return;
+	case SDB_CONFLICT:
+		server_error(res, 409, "%s", err_msg());
+		return;
 	case SDB_UNAVAILABLE:
 		server_error(res, 503, "database unavailable");
 		break;
@@ -173,6 +271,37 @@ void server_db_error(struct server_response *res, int rc, const char *what)
 	}
 	free(res->log_error);
 	res->log_error = xstrdup(err_msg());
+}
+
+cJSON *server_parse_json(struct server_request *req, struct server_response *res)
+{
+	cJSON *j;
+
+	if (!req->body_len) {
+		server_error(res, 400, "request body is empty (JSON expected)");
+		return NULL;
+	}
+	if (!utf8_valid(req->body, req->body_len)) {
+		server_error(res, 400, "request body is not valid UTF-8");
+		return NULL;
+	}
+	switch (json_check(req->body, req->body_len, SERVER_MAX_JSON_VALUES)) {
+	case JSON_CHECK_OK:
+		break;
+	case JSON_CHECK_TOO_MANY:
+		server_error(res, 413, "%s", err_msg());
+		return NULL;
+	case JSON_CHECK_NUL:
+		server_error(res, 422, "NUL characters (\\u0000) are not supported in strings");
+		return NULL;
+	default:
+		server_error(res, 400, "%s", err_msg());
+		return NULL;
+	}
+	j = json_parse(req->body, req->body_len);
+	if (!j)
+		server_error(res, 400, "%s", err_msg());
+	return j;
 }
 
 int server_db_healthy(struct server *srv)
@@ -193,6 +322,173 @@ int server_db_healthy(struct server *srv)
 	srv->health_checked = now_seconds();
 	pthread_mutex_unlock(&srv->health_lock);
 	return ok;
+}
+
+/* ---- connections and their deadlines ---- */
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Enter phase, with a deadline seconds from now (< 0: none). */
+static void conn_deadline(struct conn *c, enum conn_phase phase, double seconds)
+{
+	if (!c)
+		return;
+	atomic_store(&c->deadline_ms,
+		     seconds < 0 ? LLONG_MAX : mono_ms() + (long long)(seconds * 1000));
+	if (atomic_load(&c->phase) != CONN_EVICTED)
+		atomic_store(&c->phase, phase);
+}
+
+static int same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr, 16);
+	return 1;
+}
+
+/* Shut c's socket down; libmicrohttpd then closes it as if the client had. */
+static void evict(struct conn *c)
+{
+	atomic_store(&c->phase, CONN_EVICTED);
+	atomic_store(&c->deadline_ms, LLONG_MAX);
+	if (c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);
+}
+
+/*
+ * Admission of a new connection c (conns_lock held). Idle connections and
+ * ones still sending headers cost nothing to drop and are where slow
+ * clients sit, so a connection over a limit displaces the oldest of them
+ * instead of being refused: past max_per_address from one address, that
+ * address's oldest waiting connection goes (c itself if none waits);
+ * past the total cap less a tenth, the oldest waiting one of all goes, so
+ * that there is always room for a new client.
+ */
+static void admit(struct server *srv, struct conn *c)
+{
+	unsigned total = 0, same = 0;
+	unsigned cap = srv->cfg.max_connections, room = cap / 10 ? cap / 10 : 1;
+	struct conn *oldest_same = NULL, *oldest = NULL;
+
+	for (struct conn *o = srv->conns; o; o = o->next) {
+		int waiting = atomic_load(&o->phase) == CONN_WAITING && o != c;
+		int mine;
+		if (atomic_load(&o->phase) == CONN_EVICTED)
+			continue;
+		total++;
+		mine = same_address(&o->addr, &c->addr);
+		same += mine;
+		if (!waiting)
+			continue;
+		if (!oldest || atomic_load(&o->deadline_ms) < atomic_load(&oldest->deadline_ms))
+			oldest = o;
+		if (mine && (!oldest_same || atomic_load(&o->deadline_ms) <
+						     atomic_load(&oldest_same->deadline_ms)))
+			oldest_same = o;
+	}
+	if (same > srv->cfg.max_per_address) {
+		struct conn *v = oldest_same ? oldest_same : c;
+		if (v == oldest)
+			oldest = NULL;
+		evict(v);
+		total--;
+	}
+	if (total > cap - room && oldest)
+		evict(oldest);
+}
+
+static void notify_connection_cb(void *cls, struct MHD_Connection *mc, void **socket_context,
+				 enum MHD_ConnectionNotificationCode code)
+{
+	struct server *srv = cls;
+	struct conn *c = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ai =
+			MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		c = xcalloc(1, sizeof(*c));
+		c->fd = ci ? ci->connect_fd : -1;
+		if (ai && ai->client_addr)
+			memcpy(&c->addr, ai->client_addr,
+			       ai->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+								      : sizeof(struct sockaddr_in));
+		conn_deadline(c, CONN_WAITING, srv->cfg.request_timeout);
+		pthread_mutex_lock(&srv->conns_lock);
+		c->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = c;
+		srv->conns = c;
+		admit(srv, c);
+		pthread_mutex_unlock(&srv->conns_lock);
+		*socket_context = c;
+		return;
+	}
+	if (!c)
+		return;
+	/* unlinked before libmicrohttpd closes the socket: the sweeper never
+	 * shuts down a descriptor that was reused */
+	pthread_mutex_lock(&srv->conns_lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	pthread_mutex_unlock(&srv->conns_lock);
+	free(c);
+	*socket_context = NULL;
+}
+
+/*
+ * 1 when the client has closed its side and nothing of it is left to
+ * read. libmicrohttpd (epoll, edge-triggered) can miss that end when it
+ * comes right after a full read buffer: an upload cut halfway then kept
+ * its temporary file until the 60 s timeout.
+ */
+static int client_gone(int fd)
+{
+	struct pollfd p = { fd, POLLRDHUP, 0 };
+	int pending = 0;
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) &&
+	       ioctl(fd, FIONREAD, &pending) == 0 && !pending;
+}
+
+static void *sweeper_main(void *arg)
+{
+	struct server *srv = arg;
+	while (!atomic_load(&srv->sweeper_stop)) {
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+		long long now = mono_ms();
+		pthread_mutex_lock(&srv->conns_lock);
+		for (struct conn *c = srv->conns; c; c = c->next) {
+			long long deadline = atomic_load(&c->deadline_ms);
+			if (c->fd < 0 || deadline == LLONG_MAX)
+				continue; /* the server's turn: nothing awaited */
+			if (deadline > now) {
+				/* gone twice in a row: not a request being read */
+				c->gone = client_gone(c->fd) ? c->gone + 1 : 0;
+				if (c->gone < 2)
+					continue;
+			}
+			evict(c);
+		}
+		pthread_mutex_unlock(&srv->conns_lock);
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
 }
 
 /* ---- routing ---- */
@@ -278,7 +574,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
 	for (size_t i = 0; i < res->nr_headers; i++)
 		MHD_add_response_header(resp, res->headers[i][0], res->headers[i][1]);
-	if (atomic_load(&r->req.srv->stopping))
+	if (atomic_load(&r->req.srv->stopping) || r->close)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, (unsigned)res->status, resp);
 	MHD_destroy_response(resp);
@@ -391,6 +687,16 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct request *r = *con_cls;
 	if (!r)
 		return;
+	/* the next request on this connection has its own header deadline */
+	conn_deadline(r->conn, CONN_WAITING, srv->cfg.request_timeout);
+	if (!r->first_done) {
+		/* the headers never completed (timeout, client gone): no line */
+		strbuf_release(&r->body);
+		strbuf_release(&r->params);
+		free(r);
+		*con_cls = NULL;
+		return;
+	}
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->log_error)
 		r->log_error = xstrfmt("connection ended early (%d)", (int)toe);
 	access_log(srv, conn, r);
@@ -469,14 +775,110 @@ static int authenticate(struct server *srv, struct MHD_Connection *conn, struct 
 	return 0;
 }
 
+static enum MHD_Result arg_not_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	int *bad = cls;
+	(void)kind;
+	if (!utf8_valid(key, strlen(key)) || (value && !utf8_valid(value, strlen(value)))) {
+		*bad = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decoding of the path and query, in place. libmicrohttpd's own
+ * turns %00 into a NUL that silently ends the string ("/health%00x" would
+ * be /health); here %00 becomes C0 80, which is not UTF-8, so that the
+ * request is refused (404 for a path, 422 for a parameter).
+ */
+static size_t unescape_cb(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *w = s;
+	const char *p = s;
+	(void)cls, (void)conn;
+	while (*p) {
+		int hi, lo;
+		if (p[0] == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0) {
+			int v = hi * 16 + lo;
+			if (v) {
+				*w++ = (char)v;
+			} else {
+				*w++ = (char)0xc0;
+				*w++ = (char)0x80;
+			}
+			p += 3;
+		} else {
+			*w++ = *p++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
+/*
+ * A request begins with its request line, before its headers: from here
+ * on completed_cb() frees it, whether or not the headers ever complete.
+ */
+static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct server *srv = cls;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct request *r = xcalloc(1, sizeof(*r));
+
+	r->start = now_seconds();
+	r->upload_fd = -1;
+	r->uri_len = strlen(uri);
+	r->conn = ci ? ci->socket_context : NULL;
+	strbuf_init(&r->body, 0);
+	strbuf_init(&r->params, 0);
+	r->req.srv = srv;
+	r->req.db = srv->cfg.db;
+	r->req.connection = conn;
+	return r;
+}
+
 static enum MHD_Result first_call(struct server *srv, struct MHD_Connection *conn,
 				  struct request *r, const char *url, const char *method)
 {
 	struct strbuf allow = STRBUF_INIT;
-	const char *cl;
+	const char *cl, *te;
 	enum MHD_Result ret;
-	int status;
+	int status, bad_arg = 0;
 	const char *detail;
+
+	if (r->uri_len > SERVER_MAX_URI)
+		return send_error(conn, r, 414, NULL, "URI longer than %d bytes", SERVER_MAX_URI);
+	if (!strcmp(r->version, MHD_HTTP_VERSION_1_1) &&
+	    !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))
+		return send_error(conn, r, 400, NULL, "HTTP/1.1 request without Host");
+	te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					 MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	if (te && strcasecmp(te, "chunked")) {
+		/* its body cannot be framed: answer now and close */
+		r->close = 1;
+		return send_error(conn, r, 501, NULL, "Transfer-Encoding '%.64s' not supported",
+				  te);
+	}
+	/* a path that is not UTF-8 (or holds %00) names nothing we have */
+	if (!utf8_valid(url, strlen(url)))
+		return send_error(conn, r, 404, NULL, "not found");
+	if (MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, arg_not_utf8, &bad_arg),
+	    bad_arg)
+		return send_error(conn, r, 422, NULL, "query parameters must be valid UTF-8");
 
 	r->route = find_route(r, method, url, &allow);
 	if (!r->route) {
@@ -521,6 +923,9 @@ static enum MHD_Result first_call(struct server *srv, struct MHD_Connection *con
 			return send_error(conn, r, 500, NULL, "cannot store upload");
 		}
 	}
+	/* the body, if any, within a deadline of its own (see struct conn) */
+	r->body_start = now_seconds();
+	conn_deadline(r->conn, CONN_BODY, srv->cfg.request_timeout);
 	return MHD_YES;
 }
 
@@ -556,6 +961,10 @@ static int take_body(struct server *srv, struct request *r, const char *data, si
 			r->req.upload_size += (size_t)w;
 		}
 		file_hasher_advance(r->upload_hash, r->req.upload_size);
+		/* a slow upload may go on as long as it averages UPLOAD_MIN_RATE */
+		conn_deadline(r->conn, CONN_BODY,
+			      r->body_start - now_seconds() + srv->cfg.request_timeout +
+				      (double)r->req.upload_size / UPLOAD_MIN_RATE);
 		/*
 		 * start writing back what has come so far, so that the disk works
 		 * while the body streams in and the final fsync finds little left
@@ -568,7 +977,10 @@ static int take_body(struct server *srv, struct request *r, const char *data, si
 		}
 		return 0;
 	}
-	if (r->body.len + n > body_limit(srv, r->route)) {
+	if (r->body.len + n > body_limit(srv, r->route) ||
+	    (!(r->route->flags & ROUTE_UI) &&
+	     json_count_feed(&r->count, data, n) > SERVER_MAX_JSON_VALUES)) {
+		/* refused while it streams in: no parse, no memory kept */
 		r->too_large = 1;
 		strbuf_release(&r->body);
 		return 0;
@@ -583,6 +995,10 @@ static enum MHD_Result run_handler(struct server *srv, struct MHD_Connection *co
 	struct server_response res;
 	enum MHD_Result ret;
 
+	conn_deadline(r->conn, CONN_BUSY, -1); /* our turn: no deadline */
+	if (r->too_large && r->count.values > SERVER_MAX_JSON_VALUES)
+		return send_error(conn, r, 413, NULL, "request body has more than %d JSON values",
+				  SERVER_MAX_JSON_VALUES);
 	if (r->too_large)
 		return send_error(conn, r, 413, NULL, "request body too large (limit %llu bytes)",
 				  body_limit(srv, r->route));
@@ -620,18 +1036,13 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 	struct server *srv = cls;
 	struct request *r = *con_cls;
 
-	if (!r) {
-		r = xcalloc(1, sizeof(*r));
-		r->start = now_seconds();
-		r->upload_fd = -1;
-		strbuf_init(&r->body, 0);
-		strbuf_init(&r->params, 0);
-		r->req.srv = srv;
+	if (!r)
+		*con_cls = r = uri_cb(srv, url, conn);
+	if (!r->first_done) {
+		r->first_done = 1;
 		r->req.method = method;
 		r->req.path = url;
-		r->req.db = srv->cfg.db;
-		r->req.connection = conn;
-		*con_cls = r;
+		r->version = version;
 		atomic_fetch_add(&srv->active, 1);
 		return first_call(srv, conn, r, url, method);
 	}
@@ -702,6 +1113,27 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
 	return 0;
 }
 
+/*
+ * At most want connections, and fewer than the descriptors we may open:
+ * past that limit accept() fails and every client, well-behaved or not,
+ * is turned away. The soft limit is raised to the hard one first; 64
+ * descriptors stay for the database, the log, uploads and merges.
+ */
+static unsigned connection_cap(unsigned want)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return want;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)want + 128)
+		return rl.rlim_cur > 192 ? (unsigned)(rl.rlim_cur - 128) : 64;
+	return want;
+}
+
 int server_start(struct server **out, const struct server_config *cfg)
 {
 	struct server *srv = xcalloc(1, sizeof(*srv));
@@ -718,6 +1150,14 @@ int server_start(struct server **out, const struct server_config *cfg)
 		srv->cfg.max_body = SERVER_DEFAULT_MAX_BODY;
 	if (!srv->cfg.max_upload)
 		srv->cfg.max_upload = 1ull << 32;
+	if (srv->cfg.request_timeout <= 0)
+		srv->cfg.request_timeout = SERVER_DEFAULT_REQUEST_TIMEOUT;
+	if (!srv->cfg.max_connections)
+		srv->cfg.max_connections = SERVER_DEFAULT_MAX_CONNECTIONS;
+	if (!srv->cfg.max_per_address)
+		srv->cfg.max_per_address = SERVER_DEFAULT_MAX_PER_ADDRESS;
+	srv->cfg.max_connections = connection_cap(srv->cfg.max_connections);
+	pthread_mutex_init(&srv->conns_lock, NULL);
 	strbuf_init(&srv->tls_cert, 0);
 	strbuf_init(&srv->tls_key, 0);
 	pthread_mutex_init(&srv->health_lock, NULL);
@@ -757,7 +1197,10 @@ int server_start(struct server **out, const struct server_config *cfg)
 			flags, 0, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, &ss,
 			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
 			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+			MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections,
+			MHD_OPTION_NOTIFY_CONNECTION, notify_connection_cb, srv,
+			MHD_OPTION_URI_LOG_CALLBACK, uri_cb, srv,
+			MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, srv,
 			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 			MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
 			MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv,
@@ -768,7 +1211,10 @@ int server_start(struct server **out, const struct server_config *cfg)
 			flags, 0, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, &ss,
 			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
 			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+			MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections,
+			MHD_OPTION_NOTIFY_CONNECTION, notify_connection_cb, srv,
+			MHD_OPTION_URI_LOG_CALLBACK, uri_cb, srv,
+			MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, srv,
 			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 			MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
 			MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_END);
@@ -780,6 +1226,12 @@ int server_start(struct server **out, const struct server_config *cfg)
 		goto fail;
 	}
 	(void)sslen;
+	if (pthread_create(&srv->sweeper, NULL, sweeper_main, srv)) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		err_set("cannot start a thread");
+		goto fail;
+	}
+	srv->sweeper_started = 1;
 	*out = srv;
 	return 0;
 fail:
@@ -827,6 +1279,11 @@ void server_free(struct server *srv)
 		return;
 	if (srv->daemon)
 		MHD_stop_daemon(srv->daemon);
+	if (srv->sweeper_started) {
+		atomic_store(&srv->sweeper_stop, 1);
+		pthread_join(srv->sweeper, NULL);
+	}
+	pthread_mutex_destroy(&srv->conns_lock);
 	strbuf_release(&srv->tls_cert);
 	strbuf_release(&srv->tls_key);
 	pthread_mutex_destroy(&srv->health_lock);

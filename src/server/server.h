@@ -18,13 +18,17 @@
  *    flag, and the database.
  *  - res: status and a JSON body, or an open file descriptor to stream.
  * Every route requires a valid key unless it has ROUTE_PUBLIC; the server
- * answers 401/404/405/413 itself before a handler runs.
+ * answers 400 (HTTP/1.1 without Host), 401, 404 (also a path that is not
+ * UTF-8), 405, 413, 414, 422 (a query that is not UTF-8) and 501 (a
+ * Transfer-Encoding other than chunked) itself before a handler runs.
  */
 #ifndef SERVER_H
 #define SERVER_H
 
 #include "server/serverdb.h"
+#include "common/json.h"
 #include "common/strbuf.h"
+#include "common/json.h"
 
 #include <stdint.h>
 
@@ -34,6 +38,10 @@
 #define SERVER_DEFAULT_SESSION_TTL (8 * 3600) /* web interface sign-ins, seconds */
 #define SERVER_MAX_PARAMS 4
 #define SERVER_MAX_HEADERS 8
+#define SERVER_MAX_URI 8192 /* bytes of the request line's URI; longer: 414 */
+#define SERVER_DEFAULT_REQUEST_TIMEOUT 30
+#define SERVER_DEFAULT_MAX_CONNECTIONS 2000
+#define SERVER_DEFAULT_MAX_PER_ADDRESS 256
 
 struct server_config {
 	const char *listen;   /* HOST:PORT, [V6]:PORT */
@@ -46,6 +54,9 @@ struct server_config {
 	const char *adapter_dir;	/* adapter versions' files (server-adapters.c) */
 	int access_log_fd;		/* -1: no access log */
 	long long session_ttl;		/* web interface sessions, seconds (0: default) */
+	double request_timeout;		/* headers, and a JSON body, in seconds */
+	unsigned max_connections;	/* in all; lowered to fit RLIMIT_NOFILE */
+	unsigned max_per_address;	/* from one client address */
 	struct serverdb *db;
 };
 
@@ -93,11 +104,29 @@ const char *server_cookie(struct server_request *req, const char *name);
 int server_is_tls(const struct server *srv);
 /* Add a response header (copied; at most SERVER_MAX_HEADERS). */
 void server_add_header(struct server_response *res, const char *name, const char *value);
+/*
+ * Every value of a repeated query parameter (?t=a&t=b), at most max, into
+ * out; how many, or -1 when there are more than max.
+ */
+int server_query_all(struct server_request *req, const char *name, const char **out,
+		     size_t max);
 /* Set status and body {"detail": "<message>"}. */
 void server_error(struct server_response *res, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Map a serverdb error to 404/403/503/500 with a JSON body. */
 void server_db_error(struct server_response *res, int rc, const char *what);
+/*
+ * Largest number of JSON values in a request body: a batch of 1000
+ * patterns of a few dozen fields each fits; an array of millions of
+ * zeros is refused (413) while it streams in, before it is parsed.
+ */
+#define SERVER_MAX_JSON_VALUES 100000
+/*
+ * The request body as JSON; on failure NULL and the response set: 400
+ * empty, not UTF-8 or malformed (a bad \u escape included), 413 too many
+ * values, 422 a NUL in a string (cJSON would cut the string there).
+ */
+cJSON *server_parse_json(struct server_request *req, struct server_response *res);
 /* The database's health: a cached ping (at most every 500 ms). */
 int server_db_healthy(struct server *srv);
 
@@ -130,6 +159,23 @@ unsigned server_port(struct server *srv);
 int server_wait_and_stop(struct server *srv);
 void server_free(struct server *srv);
 
+/* Helpers the route files share (server-patterns.c). */
+struct json_writer;
+/* A pattern object as the API writes it. */
+void server_write_pattern(struct json_writer *jw, const struct sdb_pattern *p);
+/* Query numbers in [min, max] (def when absent); -1 after a 422 response. */
+int server_query_int(struct server_request *req, struct server_response *res,
+		     const char *name, long long min, long long max, long long def,
+		     long long *out);
+int server_query_double(struct server_request *req, struct server_response *res,
+			const char *name, double min, double max, double def, double *out);
+/*
+ * A string field of o: absent or null leaves *out NULL; else valid UTF-8 of
+ * at most max bytes, or -1 with a message in err.
+ */
+int server_take_string(const cJSON *o, const char *key, size_t max, char **out,
+		       struct strbuf *err);
+
 /* Route handlers (server-patterns.c). */
 void handle_health(struct server_request *req, struct server_response *res);
 void handle_patterns_list(struct server_request *req, struct server_response *res);
@@ -137,6 +183,17 @@ void handle_patterns_create(struct server_request *req, struct server_response *
 void handle_pattern_get(struct server_request *req, struct server_response *res);
 void handle_pattern_delete(struct server_request *req, struct server_response *res);
 void handle_pattern_feedback(struct server_request *req, struct server_response *res);
+void handle_patterns_recall(struct server_request *req, struct server_response *res);
+
+/* Route handlers (server-projects.c): cross-project learning, SPEC §8. */
+void handle_projects_list(struct server_request *req, struct server_response *res);
+void handle_project_put(struct server_request *req, struct server_response *res);
+void handle_project_get(struct server_request *req, struct server_response *res);
+void handle_project_similar(struct server_request *req, struct server_response *res);
+void handle_project_suggestions(struct server_request *req, struct server_response *res);
+void handle_project_insights(struct server_request *req, struct server_response *res);
+void handle_applications_put(struct server_request *req, struct server_response *res);
+void handle_pattern_outcome(struct server_request *req, struct server_response *res);
 
 /* Route handlers (server-adapters.c). */
 void handle_adapters_list(struct server_request *req, struct server_response *res);
@@ -148,7 +205,9 @@ void handle_adapters_rollback(struct server_request *req, struct server_response
 void handle_adapter_delete(struct server_request *req, struct server_response *res);
 /*
  * Remove what uploads and merges left in the adapter folder dir when a
- * server died under them (older than max_age seconds); how many.
+ * server died under them: uploads older than max_age seconds, merge
+ * folders that no running merge holds (each holds a lock on its own, so
+ * servers sharing the folder keep theirs); how many.
  */
 int server_adapters_sweep(const char *dir, double max_age);
 

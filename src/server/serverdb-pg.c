@@ -122,7 +122,63 @@ static const char *const migrations[] = {
 	/* issue 17: a pulled pattern keeps its author's name */
 	"ALTER TABLE patterns ADD COLUMN author_name VARCHAR(255);",
 	/*
-	 * 4: web interface sessions (SPEC §10): only the token's SHA-256; and
+	 * 4: cross-project learning: projects, what each pushed, applications
+	 * and outcomes; rank_key orders a project's patterns for suggestions
+	 */
+	"INSERT INTO counters VALUES ('projects_rev', 0);"
+	"CREATE TABLE projects ("
+	"  id UUID PRIMARY KEY,"
+	"  seq BIGSERIAL NOT NULL UNIQUE,"
+	"  canonical_url TEXT NOT NULL UNIQUE,"
+	"  repo_url TEXT NOT NULL,"
+	"  language VARCHAR(100), framework VARCHAR(100), domain VARCHAR(100),"
+	"  languages TEXT,"
+	"  created_by VARCHAR(255) NOT NULL,"
+	"  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
+	"  updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);"
+	"CREATE TABLE project_patterns ("
+	"  project_id VARCHAR(255) NOT NULL,"
+	"  pattern_id UUID NOT NULL REFERENCES patterns(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (project_id, pattern_id));"
+	"CREATE INDEX idx_project_patterns_pattern ON project_patterns (pattern_id);"
+	"ALTER TABLE patterns ADD COLUMN outcome_successes INTEGER NOT NULL DEFAULT 0,"
+	"  ADD COLUMN outcome_failures INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE patterns ADD COLUMN rank_key DOUBLE PRECISION GENERATED ALWAYS AS ("
+	"  COALESCE(confidence, 0) * CASE WHEN outcome_successes + outcome_failures = 0"
+	"  THEN 0.5 ELSE outcome_successes::double precision /"
+	"  (outcome_successes + outcome_failures) END) STORED;"
+	"CREATE INDEX idx_patterns_project_rank ON patterns ("
+	"  project_id, rank_key DESC, success_count DESC, created_seq DESC);"
+	"CREATE TABLE applications ("
+	"  target_project_id UUID NOT NULL,"
+	"  pattern_id UUID NOT NULL REFERENCES patterns(id) ON DELETE CASCADE,"
+	"  source_project_id UUID,"
+	"  similarity_score DOUBLE PRECISION NOT NULL,"
+	"  applied BOOLEAN NOT NULL DEFAULT FALSE,"
+	"  seq BIGSERIAL NOT NULL,"
+	"  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
+	"  applied_at TIMESTAMP,"
+	"  outcome VARCHAR(10),"
+	"  outcome_at TIMESTAMP,"
+	"  successes INTEGER NOT NULL DEFAULT 0,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (target_project_id, pattern_id));"
+	"CREATE INDEX idx_applications_pattern ON applications (pattern_id);"
+	/* the change feed's deletions (SPEC §6) */
+	"CREATE TABLE deleted_patterns ("
+	"  id UUID PRIMARY KEY,"
+	"  change_seq BIGINT NOT NULL UNIQUE);",
+	/* 5: the recall index (serverdb.h, recall): sketch feature -> pattern */
+	"CREATE TABLE recall_postings ("
+	"  feature BIGINT NOT NULL,"
+	"  pattern UUID NOT NULL,"
+	"  PRIMARY KEY (feature, pattern));"
+	"CREATE TABLE recall_state (one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  upto BIGINT NOT NULL," /* the highest created_seq indexed */
+	"  version INTEGER NOT NULL);" /* LIKENESS_VERSION of the postings */
+	"INSERT INTO recall_state VALUES (1, 0, 0);",
+	/*
+	 * 6: web interface sessions (SPEC §10): only the token's SHA-256; and
 	 * indexes that rank a filtered listing without sorting it
 	 */
 	"CREATE TABLE ui_sessions ("
@@ -145,7 +201,8 @@ static const char *const migrations[] = {
 	"id::text, problem_type, solution_hash, code_before, code_after, "     \
 	"COALESCE(success_count, 0), " TS("last_used") ", created_by, "         \
 	TS("created_at") ", pattern_id, commit_msg, language, file_path, "     \
-	"project_id, commit_id, author, date, author_name, confidence, change_seq"
+	"project_id, commit_id, author, date, author_name, confidence, change_seq, "         \
+	"outcome_successes, outcome_failures"
 
 /* ---- connections and statements ---- */
 
@@ -339,6 +396,8 @@ static void read_pattern(PGresult *res, int row, struct sdb_pattern *p)
 	if (p->has_confidence)
 		p->confidence = strtod(PQgetvalue(res, row, 9 + SDB_NR_EXTRA), NULL);
 	p->change_seq = strtoll(PQgetvalue(res, row, 10 + SDB_NR_EXTRA), NULL, 10);
+	p->outcome_successes = strtoll(PQgetvalue(res, row, 11 + SDB_NR_EXTRA), NULL, 10);
+	p->outcome_failures = strtoll(PQgetvalue(res, row, 12 + SDB_NR_EXTRA), NULL, 10);
 }
 
 /* ---- open, migrate ---- */
@@ -542,6 +601,44 @@ enum {
 };
 
 /*
+ * The projects that pushed items (pushed[i], NULL for none) now have
+ * them; a pattern without a project takes the first one named.
+ */
+static int tag_projects(struct pg_conn *c, struct sdb_pattern *items, size_t n,
+			char **pushed)
+{
+	struct strbuf projects = STRBUF_INIT, ids = STRBUF_INIT;
+	const char *vals[2];
+	int rc = SDB_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!pushed[i])
+			continue;
+		array_add(&projects, pushed[i]);
+		array_add(&ids, items[i].id);
+		if (!items[i].extra[SDB_PROJECT_ID])
+			items[i].extra[SDB_PROJECT_ID] = xstrdup(pushed[i]);
+	}
+	if (!projects.len)
+		return SDB_OK;
+	array_end(&projects);
+	array_end(&ids);
+	vals[0] = projects.buf;
+	vals[1] = ids.buf;
+	rc = pq_do(c, "INSERT INTO project_patterns (project_id, pattern_id) SELECT DISTINCT "
+		      "t.project, t.pid::uuid FROM unnest($1::text[], $2::text[]) AS t(project, "
+		      "pid) ON CONFLICT DO NOTHING", 2, vals);
+	if (!rc)
+		rc = pq_do(c, "UPDATE patterns p SET project_id = t.project FROM (SELECT DISTINCT "
+			      "ON (pid) project, pid FROM unnest($1::text[], $2::text[]) WITH "
+			      "ORDINALITY AS t(project, pid, n) ORDER BY pid, n) t WHERE "
+			      "p.id = t.pid::uuid AND p.project_id IS NULL", 2, vals);
+	strbuf_release(&projects);
+	strbuf_release(&ids);
+	return rc;
+}
+
+/*
  * The batch in three statements: insert the distinct new rows from bound
  * arrays (ON CONFLICT DO NOTHING), learn from RETURNING which went in, and
  * read back only the rows that were already known.
@@ -691,6 +788,7 @@ static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 	struct strbuf cols[NR_COLS], sql = STRBUF_INIT;
 	struct sdb_pattern **sorted = xcalloc(n, sizeof(*sorted));
 	char (*ids)[37] = xcalloc(n, sizeof(*ids));
+	char **pushed = xcalloc(n, sizeof(*pushed)); /* each item's project_id as sent */
 	const char *vals[NR_COLS + 1];
 	PGresult *res = NULL;
 	size_t created;
@@ -698,8 +796,11 @@ static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 
 	for (int k = 0; k < NR_COLS; k++)
 		strbuf_init(&cols[k], 0);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		sorted[i] = &items[i];
+		if (items[i].extra[SDB_PROJECT_ID])
+			pushed[i] = xstrdup(items[i].extra[SDB_PROJECT_ID]);
+	}
 	qsort(sorted, n, sizeof(*sorted), cmp_hash);
 	if ((rc = put_arrays(items, n, sorted, ids, cols)) < 0)
 		goto out;
@@ -724,7 +825,7 @@ static int pg_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 				   "'patterns'", 1, cv)) < 0)
 			goto fail;
 	}
-	if ((rc = put_known(c, items, n)) < 0)
+	if ((rc = put_known(c, items, n)) < 0 || (rc = tag_projects(c, items, n, pushed)) < 0)
 		goto fail;
 	if ((rc = pg_commit(c)) < 0)
 		goto out;
@@ -737,6 +838,9 @@ out:
 	for (int k = 0; k < NR_COLS; k++)
 		strbuf_release(&cols[k]);
 	strbuf_release(&sql);
+	for (size_t i = 0; i < n; i++)
+		free(pushed[i]);
+	free(pushed);
 	free(sorted);
 	free(ids);
 	return rc;
@@ -775,7 +879,7 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	const char *vals[10];
 	char conf[40], since[32], limit[32], offset[32];
 	char *like = q->q ? sdb_like_pattern(q->q) : NULL;
-	int n = 0, rc, rows;
+	int n = 0, rc, rows, since_param = 0;
 	PGresult *res = NULL;
 
 #define PARAM(v) (vals[n++] = (v), n)
@@ -797,7 +901,8 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	}
 	if (q->has_since) {
 		snprintf(since, sizeof(since), "%lld", q->since);
-		strbuf_addf(&where, " AND change_seq > $%d", PARAM(since));
+		since_param = PARAM(since);
+		strbuf_addf(&where, " AND change_seq > $%d", since_param);
 	}
 
 	/* total: the counter row, or a count unless the caller does without */
@@ -813,14 +918,31 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 			goto out;
 		*total = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
 		PQclear(res);
+		res = NULL;
+	}
+	if (q->has_since && *total >= 0) {
+		/* deletions after the cursor count as changes too */
+		const char *dv[] = { since };
+		res = pq(c, "SELECT count(*) FROM deleted_patterns WHERE change_seq > $1::bigint",
+			 1, dv, &rc);
+		if (!res)
+			goto out;
+		*total += strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		res = NULL;
 	}
 
 	strbuf_reset(&sql);
 	snprintf(limit, sizeof(limit), "%lld", q->limit);
-	strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s", where.buf);
 	if (q->has_since) {
-		strbuf_addf(&sql, " ORDER BY change_seq LIMIT $%d", PARAM(limit));
+		strbuf_addf(&sql, "SELECT * FROM (SELECT " PATTERN_COLUMNS ", false AS deleted "
+				  "FROM patterns%s UNION ALL SELECT id::text, '', '', NULL, NULL, 0, "
+				  "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+				  "NULL, NULL, change_seq, 0, 0, true FROM deleted_patterns WHERE change_seq "
+				  "> $%d::bigint) AS feed ORDER BY change_seq", where.buf, since_param);
+		strbuf_addf(&sql, " LIMIT $%d", PARAM(limit));
 	} else {
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s", where.buf);
 		int l = PARAM(limit);
 		snprintf(offset, sizeof(offset), "%lld", (q->page - 1) * q->limit);
 		strbuf_addf(&sql, " ORDER BY success_count DESC, created_seq DESC LIMIT $%d "
@@ -832,8 +954,10 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		goto out;
 	rows = PQntuples(res);
 	*out = xcalloc((size_t)rows + 1, sizeof(**out));
-	for (int i = 0; i < rows; i++)
+	for (int i = 0; i < rows; i++) {
 		read_pattern(res, i, &(*out)[i]);
+		(*out)[i].deleted = q->has_since && PQgetvalue(res, i, 13 + SDB_NR_EXTRA)[0] == 't';
+	}
 	*nr = (size_t)rows;
 	PQclear(res);
 	rc = SDB_OK;
@@ -852,7 +976,8 @@ static int pg_pattern_delete(struct serverdb *db, void *conn, const char *id,
 	struct sdb_pattern p;
 	int rc;
 
-	if ((rc = pg_begin(c, 0)) < 0)
+	/* the deletion takes a change_seq: the change lock */
+	if ((rc = pg_begin(c, 1)) < 0)
 		return rc;
 	if ((rc = get_one(c, id, &p, 1)) < 0)
 		goto fail;
@@ -862,6 +987,9 @@ static int pg_pattern_delete(struct serverdb *db, void *conn, const char *id,
 	if (rc < 0)
 		goto fail;
 	if ((rc = pq_do(c, "DELETE FROM patterns WHERE id = $1::uuid", 1, vals)) < 0 ||
+	    (rc = pq_do(c, "INSERT INTO deleted_patterns (id, change_seq) VALUES ($1::uuid, "
+			   "nextval('pattern_change_seq')) ON CONFLICT (id) DO UPDATE SET "
+			   "change_seq = EXCLUDED.change_seq", 1, vals)) < 0 ||
 	    (rc = pq_do(c, "UPDATE counters SET value = value - 1 WHERE name = 'patterns'", 0,
 			NULL)) < 0)
 		goto fail;
@@ -1229,6 +1357,578 @@ static int pg_pattern_votes(struct serverdb *db, void *conn, const char *id, con
 	return SDB_OK;
 }
 
+/* ---- cross-project learning ---- */
+
+#define PROJECT_COLUMNS                                                        \
+	"id::text, repo_url, canonical_url, language, framework, domain, "     \
+	"languages, created_by, " TS("created_at") ", " TS("updated_at") ", seq"
+
+static void read_project(PGresult *res, int row, struct sdb_project *p)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->id, sizeof(p->id), "%s", PQgetvalue(res, row, 0));
+	p->repo_url = get_str(res, row, 1);
+	p->canonical_url = get_str(res, row, 2);
+	p->language = get_str(res, row, 3);
+	p->framework = get_str(res, row, 4);
+	p->domain = get_str(res, row, 5);
+	p->languages = get_str(res, row, 6);
+	p->created_by = get_str(res, row, 7);
+	p->created_at = get_str(res, row, 8);
+	p->updated_at = get_str(res, row, 9);
+	p->seq = strtoll(PQgetvalue(res, row, 10), NULL, 10);
+}
+
+static int project_one(struct pg_conn *c, const char *sql, const char *value,
+		       struct sdb_project *out)
+{
+	const char *vals[] = { value };
+	int rc;
+	PGresult *res = pq(c, sql, 1, vals, &rc);
+	if (!res)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return SDB_NOT_FOUND;
+	}
+	read_project(res, 0, out);
+	PQclear(res);
+	return SDB_OK;
+}
+
+/*
+ * Insert, or update under the row's lock when the canonical URL is known:
+ * one statement each, so two servers creating one project at once both
+ * end with the same row (the loser of the insert updates).
+ */
+static int pg_project_put(struct serverdb *db, void *conn, struct sdb_project *p,
+			  const char *user, int is_admin)
+{
+	struct pg_conn *c = conn;
+	struct sdb_project old;
+	char id[37];
+	const char *ins[] = { id, p->repo_url, p->canonical_url, p->language, p->framework,
+			      p->domain, p->languages, user };
+	int rc, created = 0;
+
+	if (uuid_v7(id) < 0)
+		return SDB_ERROR;
+	if ((rc = pg_begin(c, 0)) < 0)
+		return rc;
+	{
+		PGresult *res = pq(c, "INSERT INTO projects (id, repo_url, canonical_url, "
+				      "language, framework, domain, languages, created_by) VALUES "
+				      "($1::uuid, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT "
+				      "(canonical_url) DO NOTHING RETURNING id::text",
+				   8, ins, &rc);
+		if (!res)
+			goto fail;
+		created = PQntuples(res) == 1;
+		PQclear(res);
+	}
+	if (!created) {
+		const char *upd[] = { p->canonical_url, p->repo_url, p->language, p->framework,
+				      p->domain, p->languages };
+		rc = project_one(c, "SELECT " PROJECT_COLUMNS " FROM projects WHERE "
+				    "canonical_url = $1 FOR UPDATE", p->canonical_url, &old);
+		if (rc < 0)
+			goto fail;
+		if (!is_admin && strcmp(old.created_by, user)) {
+			err_set("project %s belongs to %s", old.canonical_url, old.created_by);
+			sdb_project_release(&old);
+			rc = SDB_FORBIDDEN;
+			goto fail;
+		}
+		memcpy(id, old.id, sizeof(id));
+		sdb_project_release(&old);
+		if ((rc = pq_do(c, "UPDATE projects SET repo_url = $2, language = $3, "
+				   "framework = $4, domain = $5, languages = $6, updated_at = "
+				   "CURRENT_TIMESTAMP WHERE canonical_url = $1", 6, upd)) < 0)
+			goto fail;
+	}
+	if ((rc = pq_do(c, "UPDATE counters SET value = value + 1 WHERE name = 'projects_rev'",
+			0, NULL)) < 0)
+		goto fail;
+	rc = project_one(c, "SELECT " PROJECT_COLUMNS " FROM projects WHERE id = $1::uuid", id,
+			 &old);
+	if (rc < 0)
+		goto fail;
+	if ((rc = pg_commit(c)) < 0) {
+		sdb_project_release(&old);
+		return rc;
+	}
+	sdb_project_release(p);
+	*p = old;
+	p->created = created;
+	return SDB_OK;
+fail:
+	pg_rollback(c);
+	return rc;
+}
+
+static int pg_project_get(struct serverdb *db, void *conn, const char *id,
+			  struct sdb_project *out)
+{
+	return project_one(conn, "SELECT " PROJECT_COLUMNS " FROM projects WHERE id = $1::uuid",
+			   id, out);
+}
+
+static int pg_project_rev(struct serverdb *db, void *conn, long long *rev)
+{
+	int rc;
+	PGresult *res = pq(conn, "SELECT value FROM counters WHERE name = 'projects_rev'", 0,
+			   NULL, &rc);
+	if (!res)
+		return rc;
+	*rev = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	PQclear(res);
+	return SDB_OK;
+}
+
+static int pg_project_list(struct serverdb *db, void *conn, long long page, long long limit,
+			   struct sdb_project **out, size_t *nr, long long *total)
+{
+	struct pg_conn *c = conn;
+	char lim[32], off[32];
+	const char *vals[] = { limit ? lim : NULL, off };
+	PGresult *res;
+	int rc, n;
+
+	snprintf(lim, sizeof(lim), "%lld", limit);
+	snprintf(off, sizeof(off), "%lld", limit ? (page - 1) * limit : 0);
+	res = pq(c, "SELECT count(*) FROM projects", 0, NULL, &rc);
+	if (!res)
+		return rc;
+	*total = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	res = pq(c, "SELECT " PROJECT_COLUMNS " FROM projects ORDER BY seq DESC "
+		    "LIMIT $1::bigint OFFSET $2::bigint", 2, vals, &rc);
+	if (!res)
+		return rc;
+	n = PQntuples(res);
+	*out = xcalloc((size_t)n + 1, sizeof(**out));
+	for (int i = 0; i < n; i++)
+		read_project(res, i, &(*out)[i]);
+	*nr = (size_t)n;
+	PQclear(res);
+	return SDB_OK;
+}
+
+/*
+ * Two statements: the sources of the highest similarity first, then all
+ * the others at once, each an index walk of idx_patterns_project_rank per
+ * source (LATERAL ... LIMIT), so the cost depends on the similar projects
+ * only. Once per_source candidates are known, the second statement gives
+ * each source a floor: it reads only rows whose rank_key can still reach
+ * the weakest of them at that source's similarity.
+ */
+static int pg_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_query *q,
+		      struct sdb_suggestion **out, size_t *nr)
+{
+	struct pg_conn *c = conn;
+	struct strbuf sources = STRBUF_INIT, types = STRBUF_INIT, floors = STRBUF_INIT;
+	char conf[40], per[32];
+	const char *vals[6];
+	double *best = xcalloc((size_t)q->per_source + 1, sizeof(*best));
+	long long nr_best = 0;
+	size_t alloc = 0;
+	int rc = SDB_OK;
+
+	for (size_t i = 0; i < q->nr_types; i++)
+		array_add(&types, q->types[i]);
+	array_end(&types);
+	snprintf(conf, sizeof(conf), "%.17g", q->min_confidence);
+	snprintf(per, sizeof(per), "%lld", q->per_source);
+	vals[1] = conf;
+	vals[2] = q->target;
+	vals[3] = q->nr_types ? types.buf : NULL;
+	vals[4] = per;
+	for (size_t g = 0; g < q->nr_sources;) {
+		double top = q->similarity ? q->similarity[g] : 1;
+		/* first the sources of the top similarity, then all the rest */
+		size_t end = g == 0 ? g : q->nr_sources;
+		PGresult *res;
+		int n;
+
+		while (g == 0 && end < q->nr_sources &&
+		       (q->similarity ? q->similarity[end] : 1) == top)
+			end++;
+		strbuf_reset(&sources);
+		strbuf_reset(&floors);
+		for (size_t i = g; i < end; i++) {
+			double sim = q->similarity ? q->similarity[i] : 1;
+			char floor_text[40];
+			snprintf(floor_text, sizeof(floor_text), "%.17g",
+				 nr_best == q->per_source && sim > 0
+					 ? best[nr_best - 1] / sim - 1e-9
+					 : -1.0);
+			array_add(&sources, q->sources[i]);
+			array_add(&floors, floor_text);
+		}
+		array_end(&sources);
+		array_end(&floors);
+		g = end;
+		vals[0] = sources.buf;
+		vals[5] = floors.buf;
+		res = pq(c, "SELECT p.id::text, p.problem_type, p.commit_msg, p.file_path, "
+			    "p.language, p.confidence, p.outcome_successes, p.outcome_failures, "
+			    "COALESCE(p.success_count, 0), p.created_seq, p.project_id, p.rank_key "
+			    "FROM unnest($1::text[], $6::float8[]) AS s(pid, floor) CROSS JOIN "
+			    "LATERAL (SELECT * FROM patterns p WHERE p.project_id = s.pid AND "
+			    "p.rank_key >= s.floor AND p.confidence >= $2::double precision AND "
+			    "($4::text[] IS NULL OR p.problem_type = ANY($4::text[])) AND NOT "
+			    "EXISTS (SELECT 1 FROM project_patterns pp WHERE pp.project_id = $3 AND "
+			    "pp.pattern_id = p.id) AND NOT EXISTS (SELECT 1 FROM applications a "
+			    "WHERE a.target_project_id = $3::uuid AND a.pattern_id = p.id AND "
+			    "a.applied) ORDER BY p.rank_key DESC, p.success_count DESC, "
+			    "p.created_seq DESC LIMIT $5::bigint) p",
+			 6, vals, &rc);
+		if (!res)
+			break;
+		n = PQntuples(res);
+		for (int i = 0; i < n; i++) {
+			struct sdb_suggestion *s;
+			const char *src = PQgetvalue(res, i, 10);
+			double sim = 1, score;
+			long long k;
+			for (size_t j = 0; q->similarity && j < q->nr_sources; j++)
+				if (!strcmp(q->sources[j], src)) {
+					sim = q->similarity[j];
+					break;
+				}
+			score = sim * strtod(PQgetvalue(res, i, 11), NULL);
+			/* best[]: the per_source highest scores so far, highest first */
+			for (k = nr_best; k > 0 && best[k - 1] < score; k--)
+				if (k < q->per_source)
+					best[k] = best[k - 1];
+			if (k < q->per_source) {
+				best[k] = score;
+				if (nr_best < q->per_source)
+					nr_best++;
+			}
+			ALLOC_GROW(*out, *nr + 1, alloc);
+			s = &(*out)[(*nr)++];
+			memset(s, 0, sizeof(*s));
+			snprintf(s->pattern_id, sizeof(s->pattern_id), "%s", PQgetvalue(res, i, 0));
+			s->pattern_type = get_str(res, i, 1);
+			s->commit_msg = get_str(res, i, 2);
+			s->file_path = get_str(res, i, 3);
+			s->language = get_str(res, i, 4);
+			s->confidence = strtod(PQgetvalue(res, i, 5), NULL);
+			s->outcome_successes = strtoll(PQgetvalue(res, i, 6), NULL, 10);
+			s->outcome_failures = strtoll(PQgetvalue(res, i, 7), NULL, 10);
+			s->success_count = strtoll(PQgetvalue(res, i, 8), NULL, 10);
+			s->created_seq = strtoll(PQgetvalue(res, i, 9), NULL, 10);
+			snprintf(s->source_project_id, sizeof(s->source_project_id), "%s",
+				 PQgetvalue(res, i, 10));
+		}
+		PQclear(res);
+	}
+	strbuf_release(&sources);
+	strbuf_release(&floors);
+	strbuf_release(&types);
+	free(best);
+	if (rc < 0) {
+		sdb_suggestions_free(*out, *nr);
+		*out = NULL;
+		*nr = 0;
+	}
+	return rc;
+}
+
+#define APPLICATION_COLUMNS                                                    \
+	"target_project_id::text, pattern_id::text, "                          \
+	"COALESCE(source_project_id::text, ''), similarity_score, applied, "   \
+	TS("created_at") ", " TS("applied_at") ", outcome"
+
+static void read_application(PGresult *res, int row, struct sdb_application *a)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->target_project_id, sizeof(a->target_project_id), "%s",
+		 PQgetvalue(res, row, 0));
+	snprintf(a->pattern_id, sizeof(a->pattern_id), "%s", PQgetvalue(res, row, 1));
+	snprintf(a->source_project_id, sizeof(a->source_project_id), "%s",
+		 PQgetvalue(res, row, 2));
+	a->similarity_score = strtod(PQgetvalue(res, row, 3), NULL);
+	a->applied = PQgetvalue(res, row, 4)[0] == 't';
+	a->created_at = get_str(res, row, 5);
+	a->applied_at = get_str(res, row, 6);
+	a->outcome = get_str(res, row, 7);
+}
+
+static int pg_application_put(struct serverdb *db, void *conn, struct sdb_application *items,
+			      size_t n)
+{
+	struct pg_conn *c = conn;
+	int rc;
+
+	if ((rc = pg_begin(c, 0)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		struct sdb_application *a = &items[i];
+		char sim[40];
+		const char *vals[] = { a->target_project_id, a->pattern_id,
+				       *a->source_project_id ? a->source_project_id : NULL, sim,
+				       a->applied ? "true" : "false" };
+		PGresult *res;
+		snprintf(sim, sizeof(sim), "%.17g", a->similarity_score);
+		/* one record per (target, pattern); applied only goes from false to true */
+		res = pq(c, "INSERT INTO applications AS a (target_project_id, pattern_id, "
+			    "source_project_id, similarity_score, applied, applied_at) VALUES "
+			    "($1::uuid, $2::uuid, $3::uuid, $4::double precision, $5::boolean, "
+			    "CASE WHEN $5::boolean THEN CURRENT_TIMESTAMP END) ON CONFLICT "
+			    "(target_project_id, pattern_id) DO UPDATE SET applied = true, "
+			    "applied_at = CURRENT_TIMESTAMP WHERE EXCLUDED.applied AND NOT a.applied",
+			 5, vals, &rc);
+		if (!res)
+			goto fail;
+		PQclear(res);
+		res = pq(c, "SELECT " APPLICATION_COLUMNS " FROM applications WHERE "
+			    "target_project_id = $1::uuid AND pattern_id = $2::uuid", 2, vals, &rc);
+		if (!res)
+			goto fail;
+		if (PQntuples(res) == 1) {
+			free(a->created_at);
+			free(a->applied_at);
+			free(a->outcome);
+			read_application(res, 0, a);
+		}
+		PQclear(res);
+	}
+	return pg_commit(c);
+fail:
+	pg_rollback(c);
+	return rc;
+}
+
+/*
+ * The application's row lock (UPDATE ... WHERE applied) orders concurrent
+ * outcomes of one pattern, across servers too; each adds exactly once
+ * with arithmetic done by the database on the locked row.
+ */
+static int pg_pattern_outcome(struct serverdb *db, void *conn, const char *pattern_id,
+			      const char *target, int success, struct sdb_pattern *out)
+{
+	struct pg_conn *c = conn;
+	const char *av[] = { target, pattern_id, success ? "success" : "failure" };
+	const char *pv[] = { pattern_id, success ? "1" : "0" };
+	PGresult *res;
+	int rc;
+
+	if ((rc = pg_begin(c, 1)) < 0)
+		return rc;
+	if ((rc = get_one(c, pattern_id, out, 0)) < 0)
+		goto fail;
+	sdb_pattern_release(out);
+	res = pq(c, "UPDATE applications SET outcome = $3::text, outcome_at = CURRENT_TIMESTAMP, "
+		    "successes = successes + CASE WHEN $3::text = 'success' THEN 1 ELSE 0 END, "
+		    "failures = failures + CASE WHEN $3::text = 'failure' THEN 1 ELSE 0 END "
+		    "WHERE target_project_id = $1::uuid AND pattern_id = $2::uuid AND applied",
+		 3, av, &rc);
+	if (!res)
+		goto fail;
+	if (!atoi(PQcmdTuples(res))) {
+		PQclear(res);
+		err_set("pattern %s was not applied in project %s", pattern_id, target);
+		rc = SDB_CONFLICT;
+		goto fail;
+	}
+	PQclear(res);
+	if ((rc = pq_do(c, "UPDATE patterns SET "
+			   "outcome_successes = outcome_successes + $2::int, "
+			   "outcome_failures = outcome_failures + 1 - $2::int, "
+			   "confidence = round(GREATEST(0, LEAST(1, COALESCE(confidence, 0.5) + "
+			   "CASE WHEN $2::int = 1 THEN 0.05 ELSE -0.10 END))::numeric, 2), "
+			   "last_used = CURRENT_TIMESTAMP, "
+			   "change_seq = nextval('pattern_change_seq') WHERE id = $1::uuid",
+			2, pv)) < 0)
+		goto fail;
+	if ((rc = get_one(c, pattern_id, out, 0)) < 0)
+		goto fail;
+	if ((rc = pg_commit(c)) < 0) {
+		sdb_pattern_release(out);
+		return rc;
+	}
+	return SDB_OK;
+fail:
+	pg_rollback(c);
+	return rc;
+}
+
+static int pg_application_list(struct serverdb *db, void *conn, const char *target,
+			       struct sdb_application **out, size_t *nr,
+			       struct sdb_app_stats *stats)
+{
+	struct pg_conn *c = conn;
+	const char *vals[] = { target };
+	PGresult *res;
+	int rc, n;
+
+	res = pq(c, "SELECT count(*), count(*) FILTER (WHERE applied), "
+		    "COALESCE(sum(successes), 0), COALESCE(sum(failures), 0) FROM applications "
+		    "WHERE target_project_id = $1::uuid", 1, vals, &rc);
+	if (!res)
+		return rc;
+	stats->total = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	stats->applied = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	stats->successes = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	stats->failures = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	PQclear(res);
+	res = pq(c, "SELECT " APPLICATION_COLUMNS " FROM applications WHERE "
+		    "target_project_id = $1::uuid AND applied ORDER BY applied_at DESC, seq DESC",
+		 1, vals, &rc);
+	if (!res)
+		return rc;
+	n = PQntuples(res);
+	*out = xcalloc((size_t)n + 1, sizeof(**out));
+	for (int i = 0; i < n; i++)
+		read_application(res, i, &(*out)[i]);
+	*nr = (size_t)n;
+	PQclear(res);
+	return SDB_OK;
+}
+
+/* ---- recall ---- */
+
+/* Drop an index of another version (cheap check first). */
+static int pg_recall_reset(struct pg_conn *c, int version)
+{
+	char v[16];
+	const char *vals[] = { v };
+	PGresult *res;
+	int rc, current;
+
+	snprintf(v, sizeof(v), "%d", version);
+	res = pq(c, "SELECT 1 FROM recall_state WHERE version = $1::int", 1, vals, &rc);
+	if (!res)
+		return rc;
+	current = PQntuples(res) == 1;
+	PQclear(res);
+	if (current)
+		return SDB_OK;
+	if ((rc = pg_begin(c, 0)) < 0)
+		return rc;
+	/* the row lock orders concurrent resets; the second finds it done */
+	if ((rc = pq_do(c, "SELECT version FROM recall_state FOR UPDATE", 0, NULL)) < 0 ||
+	    (rc = pq_do(c, "DELETE FROM recall_postings WHERE (SELECT version FROM recall_state)"
+			   " != $1::int", 1, vals)) < 0 ||
+	    (rc = pq_do(c, "UPDATE recall_state SET upto = 0, version = $1::int"
+			   " WHERE version != $1::int", 1, vals)) < 0) {
+		pg_rollback(c);
+		return rc;
+	}
+	return pg_commit(c);
+}
+
+static int pg_recall_unindexed(struct serverdb *db, void *conn, int version, int limit,
+			       struct sdb_recall_doc **out, size_t *nr)
+{
+	char lim[32];
+	const char *vals[] = { lim };
+	PGresult *res;
+	int rc, n;
+
+	*out = NULL;
+	*nr = 0;
+	if ((rc = pg_recall_reset(conn, version)) < 0)
+		return rc;
+	snprintf(lim, sizeof(lim), "%d", limit);
+	res = pq(conn, "SELECT id::text, created_seq, language, code_before FROM patterns"
+		       " WHERE created_seq > (SELECT upto FROM recall_state)"
+		       " ORDER BY created_seq LIMIT $1::int",
+		 1, vals, &rc);
+	if (!res)
+		return rc;
+	n = PQntuples(res);
+	*out = xcalloc(n ? (size_t)n : 1, sizeof(**out));
+	for (int i = 0; i < n; i++) {
+		struct sdb_recall_doc *d = &(*out)[i];
+		snprintf(d->id, sizeof(d->id), "%s", PQgetvalue(res, i, 0));
+		d->seq = atoll(PQgetvalue(res, i, 1));
+		d->language = get_str(res, i, 2);
+		d->code_before = get_str(res, i, 3);
+	}
+	*nr = (size_t)n;
+	PQclear(res);
+	return SDB_OK;
+}
+
+/* The postings as two bound arrays, inserted by one statement. */
+static int pg_recall_index_put(struct serverdb *db, void *conn, const struct sdb_posting *p,
+			       size_t n, long long upto)
+{
+	struct pg_conn *c = conn;
+	struct strbuf features = STRBUF_INIT, patterns = STRBUF_INIT;
+	char mark[32];
+	const char *ins[] = { NULL, NULL }, *up[] = { mark };
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		char num[16];
+		snprintf(num, sizeof(num), "%u", (unsigned)p[i].feature);
+		array_add(&features, num);
+		array_add(&patterns, p[i].pattern);
+	}
+	array_end(&features);
+	array_end(&patterns);
+	ins[0] = features.buf;
+	ins[1] = patterns.buf;
+	snprintf(mark, sizeof(mark), "%lld", upto);
+	if ((rc = pg_begin(c, 0)) < 0)
+		goto out;
+	if ((rc = pq_do(c, "INSERT INTO recall_postings (feature, pattern)"
+			   " SELECT * FROM unnest($1::bigint[], $2::uuid[])"
+			   " ON CONFLICT DO NOTHING",
+			2, ins)) < 0 ||
+	    (rc = pq_do(c, "UPDATE recall_state SET upto = GREATEST(upto, $1::bigint)", 1,
+			up)) < 0) {
+		pg_rollback(c);
+		goto out;
+	}
+	rc = pg_commit(c);
+out:
+	strbuf_release(&features);
+	strbuf_release(&patterns);
+	return rc;
+}
+
+/* Every feature's postings (at most cap + 1 each) in one round trip. */
+static int pg_recall_lookup(struct serverdb *db, void *conn, const uint32_t *features,
+			    size_t n, int cap, struct sdb_posting **out, size_t *nr)
+{
+	struct strbuf arr = STRBUF_INIT;
+	char lim[32];
+	const char *vals[] = { NULL, lim };
+	PGresult *res;
+	int rc, rows;
+
+	for (size_t i = 0; i < n; i++) {
+		char num[16];
+		snprintf(num, sizeof(num), "%u", (unsigned)features[i]);
+		array_add(&arr, num);
+	}
+	array_end(&arr);
+	vals[0] = arr.buf;
+	snprintf(lim, sizeof(lim), "%d", cap + 1);
+	res = pq(conn, "SELECT f, p.pattern::text FROM unnest($1::bigint[]) AS f,"
+		       " LATERAL (SELECT pattern FROM recall_postings WHERE feature = f"
+		       " LIMIT $2::int) AS p",
+		 2, vals, &rc);
+	strbuf_release(&arr);
+	if (!res)
+		return rc;
+	rows = PQntuples(res);
+	*out = xcalloc(rows ? (size_t)rows : 1, sizeof(**out));
+	for (int i = 0; i < rows; i++) {
+		(*out)[i].feature = (uint32_t)strtoul(PQgetvalue(res, i, 0), NULL, 10);
+		snprintf((*out)[i].pattern, sizeof((*out)[i].pattern), "%s",
+			 PQgetvalue(res, i, 1));
+	}
+	*nr = (size_t)rows;
+	PQclear(res);
+	return SDB_OK;
+}
+
 static const struct serverdb_ops pg_ops = {
 	.name = "postgresql",
 	.connect = pg_connect_cb,
@@ -1253,6 +1953,17 @@ static const struct serverdb_ops pg_ops = {
 	.session_lookup = pg_session_lookup,
 	.session_delete = pg_session_delete,
 	.pattern_votes = pg_pattern_votes,
+	.project_put = pg_project_put,
+	.project_get = pg_project_get,
+	.project_rev = pg_project_rev,
+	.project_list = pg_project_list,
+	.suggest = pg_suggest,
+	.application_put = pg_application_put,
+	.pattern_outcome = pg_pattern_outcome,
+	.application_list = pg_application_list,
+	.recall_unindexed = pg_recall_unindexed,
+	.recall_index_put = pg_recall_index_put,
+	.recall_lookup = pg_recall_lookup,
 };
 
 int serverdb_pg_open(struct serverdb **out, const char *url)

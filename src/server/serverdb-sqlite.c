@@ -12,6 +12,7 @@
  */
 #include "server/serverdb.h"
 #include "common/hash.h"
+#include "common/json.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -92,7 +93,61 @@ static const char *const migrations[] = {
 	/* issue 17: a pulled pattern keeps its author's name */
 	"ALTER TABLE patterns ADD COLUMN author_name TEXT;",
 	/*
-	 * 4: web interface sessions (SPEC §10): only the token's SHA-256; and
+	 * 4: cross-project learning: projects, what each pushed, applications
+	 * and outcomes; rank_key orders a project's patterns for suggestions
+	 */
+	"INSERT INTO counters VALUES ('projects_rev', 0);"
+	"CREATE TABLE projects ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  canonical_url TEXT NOT NULL UNIQUE,"
+	"  repo_url TEXT NOT NULL,"
+	"  language TEXT, framework TEXT, domain TEXT, languages TEXT,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL);"
+	"CREATE TABLE project_patterns ("
+	"  project_id TEXT NOT NULL,"
+	"  pattern_id TEXT NOT NULL REFERENCES patterns(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (project_id, pattern_id)) WITHOUT ROWID;"
+	"CREATE INDEX idx_project_patterns_pattern ON project_patterns(pattern_id);"
+	"ALTER TABLE patterns ADD COLUMN outcome_successes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE patterns ADD COLUMN outcome_failures INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE patterns ADD COLUMN rank_key REAL GENERATED ALWAYS AS ("
+	"  COALESCE(confidence, 0) * CASE WHEN outcome_successes + outcome_failures = 0"
+	"  THEN 0.5 ELSE CAST(outcome_successes AS REAL) /"
+	"  (outcome_successes + outcome_failures) END) VIRTUAL;"
+	"CREATE INDEX idx_patterns_project_rank ON patterns("
+	"  project_id, rank_key DESC, success_count DESC, created_seq DESC);"
+	"CREATE TABLE applications ("
+	"  target_project_id TEXT NOT NULL,"
+	"  pattern_id TEXT NOT NULL REFERENCES patterns(id) ON DELETE CASCADE,"
+	"  source_project_id TEXT,"
+	"  similarity_score REAL NOT NULL,"
+	"  applied INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  applied_at TEXT,"
+	"  outcome TEXT,"
+	"  outcome_at TEXT,"
+	"  successes INTEGER NOT NULL DEFAULT 0,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (target_project_id, pattern_id));"
+	"CREATE INDEX idx_applications_pattern ON applications(pattern_id);"
+	/* the change feed's deletions (SPEC §6) */
+	"CREATE TABLE deleted_patterns ("
+	"  id TEXT PRIMARY KEY,"
+	"  change_seq INTEGER NOT NULL UNIQUE);",
+	/* 5: the recall index (serverdb.h, recall): sketch feature -> pattern */
+	"CREATE TABLE recall_postings ("
+	"  feature INTEGER NOT NULL,"
+	"  pattern TEXT NOT NULL,"
+	"  PRIMARY KEY (feature, pattern)) WITHOUT ROWID;"
+	"CREATE TABLE recall_state (one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  upto INTEGER NOT NULL," /* the highest created_seq indexed */
+	"  version INTEGER NOT NULL);" /* LIKENESS_VERSION of the postings */
+	"INSERT INTO recall_state VALUES (1, 0, 0);",
+	/*
+	 * 6: web interface sessions (SPEC §10): only the token's SHA-256; and
 	 * indexes that rank a filtered listing without sorting it
 	 */
 	"CREATE TABLE ui_sessions ("
@@ -115,7 +170,7 @@ static const char *const migrations[] = {
 	"id, problem_type, solution_hash, code_before, code_after, "           \
 	"success_count, last_used, created_by, created_at, pattern_id, "       \
 	"commit_msg, language, file_path, project_id, commit_id, author, "     \
-	"date, author_name, confidence, change_seq"
+	"date, author_name, confidence, change_seq, outcome_successes, outcome_failures"
 
 static int db_error(sqlite3 *db, const char *what)
 {
@@ -180,6 +235,8 @@ static void read_pattern(sqlite3_stmt *st, struct sdb_pattern *p)
 	p->has_confidence = sqlite3_column_type(st, 9 + SDB_NR_EXTRA) != SQLITE_NULL;
 	p->confidence = sqlite3_column_double(st, 9 + SDB_NR_EXTRA);
 	p->change_seq = sqlite3_column_int64(st, 10 + SDB_NR_EXTRA);
+	p->outcome_successes = sqlite3_column_int64(st, 11 + SDB_NR_EXTRA);
+	p->outcome_failures = sqlite3_column_int64(st, 12 + SDB_NR_EXTRA);
 }
 
 static int schema_version(sqlite3 *db, int *version)
@@ -417,7 +474,7 @@ static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 			  size_t n, const char *user)
 {
 	struct sqlite_conn *c = conn;
-	sqlite3_stmt *ins = NULL, *sel = NULL;
+	sqlite3_stmt *ins = NULL, *sel = NULL, *tag = NULL, *adopt = NULL;
 	long long seq, created = 0;
 	char now[32];
 	int ret = SDB_ERROR;
@@ -434,12 +491,20 @@ static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 	sel = prepare(c->db, "SELECT " PATTERN_COLUMNS " FROM patterns WHERE solution_hash = ?1");
 	if (!ins || !sel || counter_add(c->db, "change_seq", 0, &seq) < 0)
 		goto out;
+	tag = prepare(c->db, "INSERT OR IGNORE INTO project_patterns (project_id, pattern_id) "
+			     "VALUES (?1, ?2)");
+	adopt = prepare(c->db, "UPDATE patterns SET project_id = ?1 WHERE id = ?2 AND "
+			       "project_id IS NULL");
+	if (!tag || !adopt)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct sdb_pattern *p = &items[i];
-		char id[37];
+		char id[37], *project = NULL;
 		int rc;
 		if (uuid_v7(id) < 0)
 			goto out;
+		if (p->extra[SDB_PROJECT_ID])
+			project = xstrdup(p->extra[SDB_PROJECT_ID]);
 		sqlite3_bind_text(ins, 1, id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 2, p->problem_type, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 3, p->solution_hash, -1, SQLITE_STATIC);
@@ -463,6 +528,7 @@ static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 		sqlite3_reset(ins);
 		if (rc != SQLITE_DONE) {
 			db_error(c->db, "cannot store pattern");
+			free(project);
 			goto out;
 		}
 		if (sqlite3_changes(c->db)) {
@@ -489,11 +555,31 @@ static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 					err_set("pattern %s vanished while storing it",
 						p->solution_hash);
 				ret = SDB_ERROR;
+				free(project);
 				goto out;
 			}
 			sdb_pattern_release(p);
 			*p = stored;
 			p->created = 0;
+		}
+		if (project) {
+			/* the project pushed it; the first to name one owns it */
+			sqlite3_bind_text(tag, 1, project, -1, SQLITE_STATIC);
+			sqlite3_bind_text(tag, 2, p->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(adopt, 1, project, -1, SQLITE_STATIC);
+			sqlite3_bind_text(adopt, 2, p->id, -1, SQLITE_STATIC);
+			rc = sqlite3_step(tag);
+			if (rc == SQLITE_DONE)
+				rc = sqlite3_step(adopt);
+			sqlite3_reset(tag);
+			sqlite3_reset(adopt);
+			if (rc == SQLITE_DONE && !p->extra[SDB_PROJECT_ID])
+				p->extra[SDB_PROJECT_ID] = xstrdup(project);
+			free(project);
+			if (rc != SQLITE_DONE) {
+				db_error(c->db, "cannot tag pattern with its project");
+				goto out;
+			}
 		}
 	}
 	if (created && (counter_add(c->db, "change_seq", created, NULL) < 0 ||
@@ -505,6 +591,8 @@ static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 out:
 	sqlite3_finalize(ins);
 	sqlite3_finalize(sel);
+	sqlite3_finalize(tag);
+	sqlite3_finalize(adopt);
 	if (ret < 0)
 		rollback(c->db);
 	return ret;
@@ -592,13 +680,34 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		st = NULL;
 	}
 
+	if (q->has_since) {
+		/* deletions after the cursor count as changes too */
+		sqlite3_stmt *del = prepare(c->db, "SELECT count(*) FROM deleted_patterns "
+						   "WHERE change_seq > ?1");
+		if (!del)
+			goto out;
+		sqlite3_bind_int64(del, 1, q->since);
+		if (sqlite3_step(del) != SQLITE_ROW) {
+			sqlite3_finalize(del);
+			db_error(c->db, "cannot count deletions");
+			goto out;
+		}
+		if (*total >= 0)
+			*total += sqlite3_column_int64(del, 0);
+		sqlite3_finalize(del);
+	}
+
 	strbuf_reset(&sql);
-	strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s", where.buf);
 	if (q->has_since)
-		strbuf_addstr(&sql, " ORDER BY change_seq LIMIT ?7");
+		strbuf_addf(&sql, "SELECT * FROM (SELECT " PATTERN_COLUMNS ", 0 AS deleted "
+				  "FROM patterns%s UNION ALL SELECT id, '', '', NULL, NULL, 0, "
+				  "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+				  "NULL, NULL, NULL, change_seq, 0, 0, 1 FROM deleted_patterns WHERE "
+				  "change_seq > ?6) ORDER BY change_seq LIMIT ?7", where.buf);
 	else
-		strbuf_addstr(&sql, " ORDER BY success_count DESC, created_seq DESC "
-				    "LIMIT ?7 OFFSET ?8");
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s ORDER BY "
+				  "success_count DESC, created_seq DESC LIMIT ?7 OFFSET ?8",
+			    where.buf);
 	st = prepare(c->db, sql.buf);
 	if (!st)
 		goto out;
@@ -608,7 +717,8 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		sqlite3_bind_int64(st, 8, (q->page - 1) * q->limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ALLOC_GROW(*out, *nr + 1, alloc);
-		read_pattern(st, &(*out)[(*nr)++]);
+		read_pattern(st, &(*out)[*nr]);
+		(*out)[(*nr)++].deleted = q->has_since && sqlite3_column_int(st, 13 + SDB_NR_EXTRA);
 	}
 	if (rc != SQLITE_DONE) {
 		db_error(c->db, "cannot list patterns");
@@ -637,6 +747,7 @@ static int sq_pattern_delete(struct serverdb *db, void *conn, const char *id,
 	struct sqlite_conn *c = conn;
 	struct sdb_pattern p;
 	sqlite3_stmt *st = NULL;
+	long long seq;
 	char lid[37];
 	int rc;
 
@@ -660,7 +771,21 @@ static int sq_pattern_delete(struct serverdb *db, void *conn, const char *id,
 		db_error(c->db, "cannot delete pattern");
 		goto out;
 	}
-	if (counter_add(c->db, "patterns", -1, NULL) < 0 || exec(c->db, "COMMIT") < 0)
+	if (counter_add(c->db, "patterns", -1, NULL) < 0 ||
+	    counter_add(c->db, "change_seq", 1, &seq) < 0)
+		goto out;
+	sqlite3_finalize(st);
+	st = prepare(c->db, "INSERT OR REPLACE INTO deleted_patterns (id, change_seq) "
+			    "VALUES (?1, ?2)");
+	if (!st)
+		goto out;
+	sqlite3_bind_text(st, 1, lid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_error(c->db, "cannot record deletion");
+		goto out;
+	}
+	if (exec(c->db, "COMMIT") < 0)
 		goto out;
 	rc = SDB_OK;
 out:
@@ -1109,6 +1234,567 @@ static int sq_pattern_votes(struct serverdb *db, void *conn, const char *id, con
 	return rc == SQLITE_ROW ? SDB_OK : db_error(c->db, "cannot count votes");
 }
 
+/* ---- cross-project learning ---- */
+
+#define PROJECT_COLUMNS                                                        \
+	"id, repo_url, canonical_url, language, framework, domain, languages, " \
+	"created_by, created_at, updated_at, seq"
+
+static void read_project(sqlite3_stmt *st, struct sdb_project *p)
+{
+	memset(p, 0, sizeof(*p));
+	copy_fixed(p->id, sizeof(p->id), st, 0);
+	p->repo_url = col_strdup(st, 1);
+	p->canonical_url = col_strdup(st, 2);
+	p->language = col_strdup(st, 3);
+	p->framework = col_strdup(st, 4);
+	p->domain = col_strdup(st, 5);
+	p->languages = col_strdup(st, 6);
+	p->created_by = col_strdup(st, 7);
+	p->created_at = col_strdup(st, 8);
+	p->updated_at = col_strdup(st, 9);
+	p->seq = sqlite3_column_int64(st, 10);
+}
+
+static int project_by(sqlite3 *db, const char *column, const char *value,
+		      struct sdb_project *out)
+{
+	char *sql = xstrfmt("SELECT " PROJECT_COLUMNS " FROM projects WHERE %s = ?1", column);
+	sqlite3_stmt *st = prepare(db, sql);
+	int rc;
+	free(sql);
+	if (!st)
+		return SDB_ERROR;
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_project(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return SDB_OK;
+	return rc == SQLITE_DONE ? SDB_NOT_FOUND : db_error(db, "cannot read project");
+}
+
+static int sq_project_put(struct serverdb *db, void *conn, struct sdb_project *p,
+			  const char *user, int is_admin)
+{
+	struct sqlite_conn *c = conn;
+	struct sdb_project old;
+	char id[37], now[32];
+	int rc, created = 0;
+
+	utc_now(now);
+	if (uuid_v7(id) < 0)
+		return SDB_ERROR;
+	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
+		return SDB_ERROR;
+	rc = project_by(c->db, "canonical_url", p->canonical_url, &old);
+	if (rc == SDB_OK) {
+		created = 0;
+		if (!is_admin && strcmp(old.created_by, user)) {
+			err_set("project %s belongs to %s", old.canonical_url, old.created_by);
+			rc = SDB_FORBIDDEN;
+		} else {
+			rc = run_text(c->db, "UPDATE projects SET repo_url = ?2, language = ?3, "
+					     "framework = ?4, domain = ?5, languages = ?6, "
+					     "updated_at = ?7 WHERE id = ?1",
+				      "cannot update project", 7, old.id, p->repo_url, p->language,
+				      p->framework, p->domain, p->languages, now);
+			memcpy(id, old.id, sizeof(id));
+		}
+		sdb_project_release(&old);
+	} else if (rc == SDB_NOT_FOUND) {
+		created = 1;
+		rc = run_text(c->db, "INSERT INTO projects (id, repo_url, canonical_url, language, "
+				     "framework, domain, languages, created_by, created_at, "
+				     "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+			      "cannot store project", 9, id, p->repo_url, p->canonical_url,
+			      p->language, p->framework, p->domain, p->languages, user, now);
+	}
+	if (!rc)
+		rc = counter_add(c->db, "projects_rev", 1, NULL);
+	if (!rc)
+		rc = project_by(c->db, "id", id, &old);
+	if (!rc && (rc = exec(c->db, "COMMIT")) < 0)
+		sdb_project_release(&old);
+	if (rc < 0) {
+		rollback(c->db);
+		return rc;
+	}
+	sdb_project_release(p);
+	*p = old;
+	p->created = created;
+	return SDB_OK;
+}
+
+static int sq_project_get(struct serverdb *db, void *conn, const char *id,
+			  struct sdb_project *out)
+{
+	struct sqlite_conn *c = conn;
+	char lid[37];
+	lower_uuid(lid, id);
+	return project_by(c->db, "id", lid, out);
+}
+
+static int sq_project_rev(struct serverdb *db, void *conn, long long *rev)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = prepare(c->db, "SELECT value FROM counters WHERE name = 'projects_rev'");
+	int rc;
+	if (!st)
+		return SDB_ERROR;
+	rc = sqlite3_step(st);
+	*rev = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? SDB_OK : db_error(c->db, "cannot read projects revision");
+}
+
+static int sq_project_list(struct serverdb *db, void *conn, long long page, long long limit,
+			   struct sdb_project **out, size_t *nr, long long *total)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = prepare(c->db, "SELECT count(*) FROM projects");
+	size_t alloc = 0;
+	int rc;
+
+	if (!st)
+		return SDB_ERROR;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_error(c->db, "cannot count projects");
+	}
+	*total = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = prepare(c->db, "SELECT " PROJECT_COLUMNS " FROM projects ORDER BY seq DESC "
+			    "LIMIT ?1 OFFSET ?2");
+	if (!st)
+		return SDB_ERROR;
+	sqlite3_bind_int64(st, 1, limit ? limit : -1);
+	sqlite3_bind_int64(st, 2, limit ? (page - 1) * limit : 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		read_project(st, &(*out)[(*nr)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return SDB_OK;
+	sdb_projects_free(*out, *nr);
+	*out = NULL;
+	*nr = 0;
+	return db_error(c->db, "cannot list projects");
+}
+
+/*
+ * One statement per source project, each an index walk of
+ * idx_patterns_project_rank that stops after per_source rows: the cost
+ * depends on the similar projects only, never on the others' patterns.
+ */
+static int sq_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_query *q,
+		      struct sdb_suggestion **out, size_t *nr)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st;
+	char *types = NULL, lid[37];
+	double *best;
+	long long nr_best = 0;
+	size_t alloc = 0;
+	int rc = SQLITE_DONE;
+
+	if (q->nr_types)
+		types = json_string_array(q->types, q->nr_types);
+	st = prepare(c->db, q->nr_types
+		? "SELECT id, problem_type, commit_msg, file_path, language, confidence, "
+		  "outcome_successes, outcome_failures, success_count, created_seq, project_id, "
+		  "rank_key FROM patterns WHERE project_id = ?1 AND confidence >= ?2 AND problem_type IN "
+		  "(SELECT value FROM json_each(?4)) AND NOT EXISTS (SELECT 1 FROM "
+		  "project_patterns pp WHERE pp.project_id = ?3 AND pp.pattern_id = patterns.id) "
+		  "AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.target_project_id = ?3 "
+		  "AND a.pattern_id = patterns.id AND a.applied) "
+		  "AND rank_key >= ?6 "
+		  "ORDER BY rank_key DESC, success_count DESC, created_seq DESC LIMIT ?5"
+		: "SELECT id, problem_type, commit_msg, file_path, language, confidence, "
+		  "outcome_successes, outcome_failures, success_count, created_seq, project_id, "
+		  "rank_key FROM patterns WHERE project_id = ?1 AND confidence >= ?2 AND ?4 IS NULL "
+		  "AND NOT EXISTS (SELECT 1 FROM "
+		  "project_patterns pp WHERE pp.project_id = ?3 AND pp.pattern_id = patterns.id) "
+		  "AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.target_project_id = ?3 "
+		  "AND a.pattern_id = patterns.id AND a.applied) "
+		  "AND rank_key >= ?6 "
+		  "ORDER BY rank_key DESC, success_count DESC, created_seq DESC LIMIT ?5");
+	if (!st) {
+		free(types);
+		return SDB_ERROR;
+	}
+	lower_uuid(lid, q->target);
+	sqlite3_bind_double(st, 2, q->min_confidence);
+	sqlite3_bind_text(st, 3, lid, -1, SQLITE_STATIC);
+	if (types)
+		sqlite3_bind_text(st, 4, types, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, q->per_source);
+	best = xcalloc((size_t)q->per_source + 1, sizeof(*best));
+	for (size_t i = 0; i < q->nr_sources && rc == SQLITE_DONE; i++) {
+		double sim = q->similarity ? q->similarity[i] : 1;
+		/*
+		 * Sources come by decreasing similarity: once per_source
+		 * candidates are known, a row of this source ranks among them
+		 * only if sim × rank_key reaches the weakest of them.
+		 */
+		sqlite3_bind_double(st, 6, nr_best == q->per_source && sim > 0
+						   ? best[nr_best - 1] / sim - 1e-9
+						   : -1.0);
+		sqlite3_bind_text(st, 1, q->sources[i], -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct sdb_suggestion *s;
+			double score = sim * sqlite3_column_double(st, 11);
+			long long k;
+			/* keep best[] the per_source highest scores, highest first */
+			for (k = nr_best; k > 0 && best[k - 1] < score; k--)
+				if (k < q->per_source)
+					best[k] = best[k - 1];
+			if (k < q->per_source) {
+				best[k] = score;
+				if (nr_best < q->per_source)
+					nr_best++;
+			}
+			ALLOC_GROW(*out, *nr + 1, alloc);
+			s = &(*out)[(*nr)++];
+			memset(s, 0, sizeof(*s));
+			copy_fixed(s->pattern_id, sizeof(s->pattern_id), st, 0);
+			s->pattern_type = col_strdup(st, 1);
+			s->commit_msg = col_strdup(st, 2);
+			s->file_path = col_strdup(st, 3);
+			s->language = col_strdup(st, 4);
+			s->confidence = sqlite3_column_double(st, 5);
+			s->outcome_successes = sqlite3_column_int64(st, 6);
+			s->outcome_failures = sqlite3_column_int64(st, 7);
+			s->success_count = sqlite3_column_int64(st, 8);
+			s->created_seq = sqlite3_column_int64(st, 9);
+			copy_fixed(s->source_project_id, sizeof(s->source_project_id), st, 10);
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	free(types);
+	free(best);
+	if (rc == SQLITE_DONE)
+		return SDB_OK;
+	sdb_suggestions_free(*out, *nr);
+	*out = NULL;
+	*nr = 0;
+	return db_error(c->db, "cannot read suggestions");
+}
+
+#define APPLICATION_COLUMNS                                                    \
+	"target_project_id, pattern_id, COALESCE(source_project_id, ''), "     \
+	"similarity_score, applied, created_at, applied_at, outcome"
+
+static void read_application(sqlite3_stmt *st, struct sdb_application *a)
+{
+	memset(a, 0, sizeof(*a));
+	copy_fixed(a->target_project_id, sizeof(a->target_project_id), st, 0);
+	copy_fixed(a->pattern_id, sizeof(a->pattern_id), st, 1);
+	copy_fixed(a->source_project_id, sizeof(a->source_project_id), st, 2);
+	a->similarity_score = sqlite3_column_double(st, 3);
+	a->applied = sqlite3_column_int(st, 4);
+	a->created_at = col_strdup(st, 5);
+	a->applied_at = col_strdup(st, 6);
+	a->outcome = col_strdup(st, 7);
+}
+
+static int sq_application_put(struct serverdb *db, void *conn, struct sdb_application *items,
+			      size_t n)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *up = NULL, *sel = NULL;
+	char now[32];
+	int rc = SDB_ERROR;
+
+	utc_now(now);
+	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
+		return SDB_ERROR;
+	/* one record per (target, pattern); applied only goes from 0 to 1 */
+	up = prepare(c->db, "INSERT INTO applications (target_project_id, pattern_id, "
+			    "source_project_id, similarity_score, applied, created_at, applied_at) "
+			    "VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, CASE WHEN ?5 THEN ?6 END) "
+			    "ON CONFLICT (target_project_id, pattern_id) DO UPDATE SET "
+			    "applied = 1, applied_at = ?6 WHERE excluded.applied AND NOT applied");
+	sel = prepare(c->db, "SELECT " APPLICATION_COLUMNS " FROM applications WHERE "
+			     "target_project_id = ?1 AND pattern_id = ?2");
+	if (!up || !sel)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct sdb_application *a = &items[i];
+		int step;
+		sqlite3_bind_text(up, 1, a->target_project_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(up, 2, a->pattern_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(up, 3, a->source_project_id, -1, SQLITE_STATIC);
+		sqlite3_bind_double(up, 4, a->similarity_score);
+		sqlite3_bind_int(up, 5, !!a->applied);
+		sqlite3_bind_text(up, 6, now, -1, SQLITE_STATIC);
+		step = sqlite3_step(up);
+		sqlite3_reset(up);
+		if (step != SQLITE_DONE) {
+			db_error(c->db, "cannot record application");
+			goto out;
+		}
+		sqlite3_bind_text(sel, 1, a->target_project_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(sel, 2, a->pattern_id, -1, SQLITE_STATIC);
+		step = sqlite3_step(sel);
+		if (step == SQLITE_ROW) {
+			free(a->created_at);
+			free(a->applied_at);
+			free(a->outcome);
+			read_application(sel, a);
+		}
+		sqlite3_reset(sel);
+		if (step != SQLITE_ROW) {
+			db_error(c->db, "cannot read application");
+			goto out;
+		}
+	}
+	rc = exec(c->db, "COMMIT");
+out:
+	sqlite3_finalize(up);
+	sqlite3_finalize(sel);
+	if (rc < 0)
+		rollback(c->db);
+	return rc;
+}
+
+static int sq_pattern_outcome(struct serverdb *db, void *conn, const char *pattern_id,
+			      const char *target, int success, struct sdb_pattern *out)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = NULL;
+	char lid[37], ltarget[37];
+	long long seq;
+	int rc;
+
+	lower_uuid(lid, pattern_id);
+	lower_uuid(ltarget, target);
+	/* the write lock first: the check and the update are one step */
+	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
+		return SDB_ERROR;
+	rc = get_by(c->db, "id", lid, out);
+	if (rc < 0)
+		goto out;
+	sdb_pattern_release(out);
+	rc = run_text(c->db, "UPDATE applications SET outcome = ?3, outcome_at = " NOW_SQL ", "
+			     "successes = successes + (?3 = 'success'), "
+			     "failures = failures + (?3 = 'failure') "
+			     "WHERE target_project_id = ?1 AND pattern_id = ?2 AND applied",
+		      "cannot record outcome", 3, ltarget, lid, success ? "success" : "failure");
+	if (rc < 0)
+		goto out;
+	if (!sqlite3_changes(c->db)) {
+		err_set("pattern %s was not applied in project %s", lid, ltarget);
+		rc = SDB_CONFLICT;
+		goto out;
+	}
+	rc = SDB_ERROR;
+	if (counter_add(c->db, "change_seq", 1, &seq) < 0)
+		goto out;
+	st = prepare(c->db, "UPDATE patterns SET "
+			    "outcome_successes = outcome_successes + ?2, "
+			    "outcome_failures = outcome_failures + (1 - ?2), "
+			    "confidence = round(max(0.0, min(1.0, COALESCE(confidence, 0.5) + "
+			    "CASE WHEN ?2 THEN 0.05 ELSE -0.10 END)), 2), "
+			    "last_used = " NOW_SQL ", change_seq = ?3 WHERE id = ?1");
+	if (!st)
+		goto out;
+	sqlite3_bind_text(st, 1, lid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, !!success);
+	sqlite3_bind_int64(st, 3, seq);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_error(c->db, "cannot update pattern");
+		goto out;
+	}
+	rc = get_by(c->db, "id", lid, out);
+	if (rc < 0)
+		goto out;
+	rc = exec(c->db, "COMMIT");
+	if (rc < 0)
+		sdb_pattern_release(out);
+out:
+	sqlite3_finalize(st);
+	if (rc < 0)
+		rollback(c->db);
+	return rc;
+}
+
+static int sq_application_list(struct serverdb *db, void *conn, const char *target,
+			       struct sdb_application **out, size_t *nr,
+			       struct sdb_app_stats *stats)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st;
+	char ltarget[37];
+	size_t alloc = 0;
+	int rc;
+
+	lower_uuid(ltarget, target);
+	st = prepare(c->db, "SELECT count(*), COALESCE(sum(applied), 0), "
+			    "COALESCE(sum(successes), 0), COALESCE(sum(failures), 0) "
+			    "FROM applications WHERE target_project_id = ?1");
+	if (!st)
+		return SDB_ERROR;
+	sqlite3_bind_text(st, 1, ltarget, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_error(c->db, "cannot count applications");
+	}
+	stats->total = sqlite3_column_int64(st, 0);
+	stats->applied = sqlite3_column_int64(st, 1);
+	stats->successes = sqlite3_column_int64(st, 2);
+	stats->failures = sqlite3_column_int64(st, 3);
+	sqlite3_finalize(st);
+	st = prepare(c->db, "SELECT " APPLICATION_COLUMNS " FROM applications WHERE "
+			    "target_project_id = ?1 AND applied ORDER BY applied_at DESC, rowid DESC");
+	if (!st)
+		return SDB_ERROR;
+	sqlite3_bind_text(st, 1, ltarget, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		read_application(st, &(*out)[(*nr)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return SDB_OK;
+	sdb_applications_free(*out, *nr);
+	*out = NULL;
+	*nr = 0;
+	return db_error(c->db, "cannot list applications");
+}
+
+/* ---- recall ---- */
+
+/* Drop an index of another version (cheap check first). */
+static int sq_recall_reset(sqlite3 *db, int version)
+{
+	sqlite3_stmt *st = prepare(db, "SELECT version FROM recall_state");
+	int current, rc;
+
+	if (!st)
+		return SDB_ERROR;
+	rc = sqlite3_step(st);
+	current = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == version;
+	sqlite3_finalize(st);
+	if (current)
+		return SDB_OK;
+	if (exec(db, "BEGIN IMMEDIATE") < 0)
+		return SDB_ERROR;
+	st = prepare(db, "UPDATE recall_state SET upto = 0, version = ?1 WHERE version != ?1");
+	if (!st || exec(db, "DELETE FROM recall_postings") < 0) {
+		sqlite3_finalize(st);
+		rollback(db);
+		return SDB_ERROR;
+	}
+	sqlite3_bind_int(st, 1, version);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rollback(db);
+		return db_error(db, "cannot reset the recall index");
+	}
+	return exec(db, "COMMIT");
+}
+
+static int sq_recall_unindexed(struct serverdb *db, void *conn, int version, int limit,
+			       struct sdb_recall_doc **out, size_t *nr)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*nr = 0;
+	if (sq_recall_reset(c->db, version) < 0)
+		return SDB_ERROR;
+	st = prepare(c->db, "SELECT id, created_seq, language, code_before"
+					  " FROM patterns WHERE created_seq >"
+					  " (SELECT upto FROM recall_state) ORDER BY created_seq"
+					  " LIMIT ?1");
+	size_t alloc = 0;
+	int rc;
+
+	if (!st)
+		return SDB_ERROR;
+	sqlite3_bind_int(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sdb_recall_doc *d;
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		d = &(*out)[(*nr)++];
+		copy_fixed(d->id, sizeof(d->id), st, 0);
+		d->seq = sqlite3_column_int64(st, 1);
+		d->language = col_strdup(st, 2);
+		d->code_before = col_strdup(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SDB_OK : db_error(c->db, "cannot read patterns to index");
+}
+
+static int sq_recall_index_put(struct serverdb *db, void *conn, const struct sdb_posting *p,
+			       size_t n, long long upto)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *ins = NULL, *mark = NULL;
+	int rc = SDB_ERROR;
+
+	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
+		return SDB_ERROR;
+	ins = prepare(c->db, "INSERT OR IGNORE INTO recall_postings(feature, pattern)"
+			     " VALUES (?1, ?2)");
+	mark = prepare(c->db, "UPDATE recall_state SET upto = max(upto, ?1)");
+	if (!ins || !mark)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(ins, 1, p[i].feature);
+		sqlite3_bind_text(ins, 2, p[i].pattern, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			db_error(c->db, "cannot write the recall index");
+			goto out;
+		}
+		sqlite3_reset(ins);
+	}
+	sqlite3_bind_int64(mark, 1, upto);
+	if (sqlite3_step(mark) != SQLITE_DONE) {
+		db_error(c->db, "cannot write the recall index");
+		goto out;
+	}
+	rc = exec(c->db, "COMMIT");
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(mark);
+	if (rc < 0)
+		rollback(c->db);
+	return rc;
+}
+
+static int sq_recall_lookup(struct serverdb *db, void *conn, const uint32_t *features,
+			    size_t n, int cap, struct sdb_posting **out, size_t *nr)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = prepare(c->db, "SELECT pattern FROM recall_postings"
+					  " WHERE feature = ?1 LIMIT ?2");
+	size_t alloc = 0;
+	int rc = SQLITE_DONE;
+
+	if (!st)
+		return SDB_ERROR;
+	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int64(st, 1, features[i]);
+		sqlite3_bind_int(st, 2, cap + 1);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			ALLOC_GROW(*out, *nr + 1, alloc);
+			(*out)[*nr].feature = features[i];
+			copy_fixed((*out)[*nr].pattern, sizeof((*out)[*nr].pattern), st, 0);
+			(*nr)++;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SDB_OK : db_error(c->db, "cannot read the recall index");
+}
+
 static const struct serverdb_ops sqlite_ops = {
 	.name = "sqlite",
 	.connect = sq_connect,
@@ -1133,6 +1819,17 @@ static const struct serverdb_ops sqlite_ops = {
 	.session_lookup = sq_session_lookup,
 	.session_delete = sq_session_delete,
 	.pattern_votes = sq_pattern_votes,
+	.project_put = sq_project_put,
+	.project_get = sq_project_get,
+	.project_rev = sq_project_rev,
+	.project_list = sq_project_list,
+	.suggest = sq_suggest,
+	.application_put = sq_application_put,
+	.pattern_outcome = sq_pattern_outcome,
+	.application_list = sq_application_list,
+	.recall_unindexed = sq_recall_unindexed,
+	.recall_index_put = sq_recall_index_put,
+	.recall_lookup = sq_recall_lookup,
 };
 
 int serverdb_sqlite_open(struct serverdb **out, const char *path)

@@ -5,6 +5,7 @@
  * and dispatch to the backend's operations (see serverdb.h).
  */
 #include "server/serverdb.h"
+#include "common/likeness.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -263,4 +264,225 @@ int serverdb_pattern_votes(struct serverdb *db, const char *id, const char *user
 	if (!uuid_valid(id))
 		return SDB_NOT_FOUND;
 	DISPATCH(pattern_votes(db, c_, id, user, helpful, not_helpful, mine));
+}
+
+/* ---- cross-project learning ---- */
+
+void sdb_project_release(struct sdb_project *p)
+{
+	free(p->repo_url);
+	free(p->canonical_url);
+	free(p->language);
+	free(p->framework);
+	free(p->domain);
+	free(p->languages);
+	free(p->created_by);
+	free(p->created_at);
+	free(p->updated_at);
+	memset(p, 0, sizeof(*p));
+}
+
+void sdb_projects_free(struct sdb_project *p, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		sdb_project_release(&p[i]);
+	free(p);
+}
+
+void sdb_suggestions_free(struct sdb_suggestion *s, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		free(s[i].pattern_type);
+		free(s[i].commit_msg);
+		free(s[i].file_path);
+		free(s[i].language);
+	}
+	free(s);
+}
+
+void sdb_applications_free(struct sdb_application *a, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		free(a[i].created_at);
+		free(a[i].applied_at);
+		free(a[i].outcome);
+	}
+	free(a);
+}
+
+int serverdb_project_put(struct serverdb *db, struct sdb_project *p, const char *user,
+			 int is_admin)
+{
+	DISPATCH(project_put(db, c_, p, user, is_admin));
+}
+
+int serverdb_project_get(struct serverdb *db, const char *id, struct sdb_project *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!uuid_valid(id))
+		return SDB_NOT_FOUND;
+	DISPATCH(project_get(db, c_, id, out));
+}
+
+int serverdb_project_rev(struct serverdb *db, long long *rev)
+{
+	DISPATCH(project_rev(db, c_, rev));
+}
+
+int serverdb_project_list(struct serverdb *db, long long page, long long limit,
+			  struct sdb_project **out, size_t *nr, long long *total)
+{
+	*out = NULL;
+	*nr = 0;
+	*total = 0;
+	DISPATCH(project_list(db, c_, page, limit, out, nr, total));
+}
+
+int serverdb_suggest(struct serverdb *db, const struct sdb_suggest_query *q,
+		     struct sdb_suggestion **out, size_t *nr)
+{
+	*out = NULL;
+	*nr = 0;
+	if (!q->nr_sources)
+		return SDB_OK;
+	DISPATCH(suggest(db, c_, q, out, nr));
+}
+
+int serverdb_application_put(struct serverdb *db, struct sdb_application *items, size_t n)
+{
+	if (!n)
+		return SDB_OK;
+	DISPATCH(application_put(db, c_, items, n));
+}
+
+int serverdb_pattern_outcome(struct serverdb *db, const char *pattern_id, const char *target,
+			     int success, struct sdb_pattern *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!uuid_valid(pattern_id))
+		return SDB_NOT_FOUND;
+	if (!uuid_valid(target)) {
+		err_set("pattern %s was not applied in project %s", pattern_id, target);
+		return SDB_CONFLICT;
+	}
+	DISPATCH(pattern_outcome(db, c_, pattern_id, target, success, out));
+}
+
+int serverdb_application_list(struct serverdb *db, const char *target,
+			      struct sdb_application **out, size_t *nr,
+			      struct sdb_app_stats *stats)
+{
+	*out = NULL;
+	*nr = 0;
+	memset(stats, 0, sizeof(*stats));
+	DISPATCH(application_list(db, c_, target, out, nr, stats));
+}
+
+/* ---- recall ---- */
+
+void sdb_recall_docs_free(struct sdb_recall_doc *d, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		free(d[i].language);
+		free(d[i].code_before);
+	}
+	free(d);
+}
+
+#define RECALL_BATCH 2000
+
+static int by_posting(const void *a, const void *b)
+{
+	const struct sdb_posting *x = a, *y = b;
+	if (x->feature != y->feature)
+		return x->feature < y->feature ? -1 : 1;
+	return strcmp(x->pattern, y->pattern);
+}
+
+/* One batch: sketch the docs, write their postings and the new mark. */
+static int recall_index_batch(struct serverdb *db, void *c, size_t *indexed)
+{
+	struct sdb_recall_doc *docs = NULL;
+	struct sdb_posting *post = NULL;
+	struct code_features f = CODE_FEATURES_INIT;
+	size_t nr = 0, np = 0, alloc = 0;
+	int rc = db->ops->recall_unindexed(db, c, LIKENESS_VERSION, RECALL_BATCH, &docs, &nr);
+
+	*indexed = nr;
+	if (rc < 0 || !nr)
+		goto out;
+	for (size_t i = 0; i < nr; i++) {
+		uint32_t sketch[SKETCH_MAX];
+		const char *code = docs[i].code_before ? docs[i].code_before : "";
+		size_t n;
+		code_features_compute(&f, docs[i].language ? docs[i].language : "", code,
+				      strlen(code));
+		n = code_sketch(&f, sketch);
+		ALLOC_GROW(post, np + n, alloc);
+		for (size_t k = 0; k < n; k++) {
+			post[np].feature = sketch[k];
+			memcpy(post[np++].pattern, docs[i].id, sizeof(docs[i].id));
+		}
+	}
+	/* one order for every writer: concurrent catch-ups cannot deadlock */
+	if (np)
+		qsort(post, np, sizeof(*post), by_posting);
+	rc = db->ops->recall_index_put(db, c, post, np, docs[nr - 1].seq);
+out:
+	code_features_release(&f);
+	sdb_recall_docs_free(docs, nr);
+	free(post);
+	return rc;
+}
+
+int serverdb_recall_catch_up(struct serverdb *db)
+{
+	/* one catch-up at a time in this process; others find it done */
+	static pthread_mutex_t busy = PTHREAD_MUTEX_INITIALIZER;
+	void *c = thread_conn(db);
+	size_t n;
+	int rc;
+
+	if (!c)
+		return SDB_UNAVAILABLE;
+	pthread_mutex_lock(&busy);
+	do {
+		rc = recall_index_batch(db, c, &n);
+	} while (rc == SDB_OK && n == RECALL_BATCH);
+	pthread_mutex_unlock(&busy);
+	return rc;
+}
+
+static int by_feature(const void *a, const void *b)
+{
+	const struct sdb_posting *x = a, *y = b;
+	return x->feature < y->feature ? -1 : x->feature > y->feature;
+}
+
+int serverdb_recall_lookup(struct serverdb *db, const uint32_t *features, size_t n, int cap,
+			   struct sdb_posting **out, size_t *nr)
+{
+	void *c = thread_conn(db);
+	size_t i, j, kept = 0;
+	int rc;
+
+	*out = NULL;
+	*nr = 0;
+	if (!c)
+		return SDB_UNAVAILABLE;
+	rc = db->ops->recall_lookup(db, c, features, n, cap, out, nr);
+	if (rc < 0)
+		return rc;
+	/* drop the features found in more than cap sketches */
+	if (*nr)
+		qsort(*out, *nr, sizeof(**out), by_feature);
+	for (i = 0; i < *nr; i = j) {
+		for (j = i; j < *nr && (*out)[j].feature == (*out)[i].feature; j++)
+			;
+		if (j - i <= (size_t)cap)
+			for (size_t k = i; k < j; k++)
+				(*out)[kept++] = (*out)[k];
+	}
+	*nr = kept;
+	return SDB_OK;
 }

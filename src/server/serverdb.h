@@ -31,6 +31,7 @@
 #include "fusion/adapter-version.h"
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
 	SDB_OK = 0,
@@ -69,11 +70,13 @@ struct sdb_pattern {
 	double confidence;
 	int has_confidence;
 	long long success_count;
+	long long outcome_successes, outcome_failures; /* POST /patterns/{id}/outcome */
 	long long change_seq;
 	char *created_by;
 	char *created_at;	/* "YYYY-MM-DDTHH:MM:SSZ" (UTC) */
 	char *last_used;	/* same, or NULL */
 	int created;		/* serverdb_pattern_put: 1 new, 0 already known */
+	int deleted;		/* in the change feed: only id and change_seq are set */
 };
 void sdb_pattern_release(struct sdb_pattern *p);
 
@@ -146,11 +149,15 @@ int serverdb_pattern_get(struct serverdb *db, const char *id, struct sdb_pattern
 /*
  * A page of patterns, ranked by success_count then newest; or with
  * q->has_since the changes after q->since in change order (then *total is
- * the number of such changes left, including the ones returned).
+ * the number of such changes left, including the ones returned), where a
+ * deleted pattern appears once with deleted set (whatever the filters).
  */
 int serverdb_pattern_list(struct serverdb *db, const struct sdb_query *q,
 			  struct sdb_pattern **out, size_t *nr, long long *total);
-/* SDB_NOT_FOUND, or SDB_FORBIDDEN unless user created it or is_admin. */
+/*
+ * SDB_NOT_FOUND, or SDB_FORBIDDEN unless user created it or is_admin. The
+ * deletion takes a change_seq, so the change feed carries it.
+ */
 int serverdb_pattern_delete(struct serverdb *db, const char *id, const char *user,
 			    int is_admin);
 /* One vote per user (a new vote replaces the old); fills out on success. */
@@ -207,6 +214,135 @@ int serverdb_session_delete(struct serverdb *db, const char *token_hash);
 int serverdb_pattern_votes(struct serverdb *db, const char *id, const char *user,
 			   long long *helpful, long long *not_helpful, int *mine);
 
+/*
+ * Cross-project learning (SPEC §8): projects, what each project pushed,
+ * suggestions/applications and outcomes. A project is identified by the
+ * canonical form of its repository URL (common/profile.h), which the
+ * caller computes.
+ */
+struct sdb_project {
+	char id[37]; /* UUID */
+	char *repo_url, *canonical_url;
+	char *language, *framework, *domain;
+	char *languages; /* JSON object text (language: share), or NULL */
+	char *created_by, *created_at, *updated_at;
+	long long seq; /* creation order: larger is newer */
+	int created;   /* serverdb_project_put: 1 new, 0 updated */
+};
+void sdb_project_release(struct sdb_project *p);
+void sdb_projects_free(struct sdb_project *p, size_t nr);
+
+/* A pattern as a suggestion lists it (no code). */
+struct sdb_suggestion {
+	char pattern_id[37];
+	char source_project_id[37];
+	char *pattern_type, *commit_msg, *file_path, *language;
+	double confidence;
+	long long outcome_successes, outcome_failures, success_count, created_seq;
+	double similarity, success_rate, score; /* filled by the caller */
+};
+void sdb_suggestions_free(struct sdb_suggestion *s, size_t nr);
+
+struct sdb_suggest_query {
+	const char *target; /* project id */
+	char (*sources)[37]; /* take patterns of these projects only */
+	const double *similarity; /* of each source, in decreasing order */
+	size_t nr_sources;
+	const char *const *types; /* problem types, or none for any */
+	size_t nr_types;
+	double min_confidence;
+	long long per_source; /* at most this many from each source */
+};
+
+/* A suggestion or application of a pattern in a target project. */
+struct sdb_application {
+	char target_project_id[37];
+	char pattern_id[37];
+	char source_project_id[37]; /* "" when the pattern has no project */
+	double similarity_score;
+	int applied;
+	char *created_at, *applied_at, *outcome; /* outcome: "success", "failure" or NULL */
+};
+void sdb_applications_free(struct sdb_application *a, size_t nr);
+
+struct sdb_app_stats {
+	long long total, applied, successes, failures;
+};
+
+/*
+ * Create the project (p->created = 1) or, when p->canonical_url is known,
+ * update its profile: SDB_FORBIDDEN unless user created it or is_admin.
+ * On success p is the stored project.
+ */
+int serverdb_project_put(struct serverdb *db, struct sdb_project *p, const char *user,
+			 int is_admin);
+int serverdb_project_get(struct serverdb *db, const char *id, struct sdb_project *out);
+/*
+ * A number that changes whenever a project is created or updated (by any
+ * server on the database): callers cache the project list under it.
+ */
+int serverdb_project_rev(struct serverdb *db, long long *rev);
+/* A page, newest first; limit 0: every project. */
+int serverdb_project_list(struct serverdb *db, long long page, long long limit,
+			  struct sdb_project **out, size_t *nr, long long *total);
+/*
+ * The candidate patterns of q->sources for q->target, at most per_source
+ * from each, best first within a source (confidence × success rate, then
+ * success_count, then newest): never a pattern that q->target pushed
+ * (its own, or one whose solution it has too) nor one applied there. A
+ * backend may leave out a source's candidates that cannot rank among the
+ * first per_source by similarity × confidence × success rate.
+ */
+int serverdb_suggest(struct serverdb *db, const struct sdb_suggest_query *q,
+		     struct sdb_suggestion **out, size_t *nr);
+/*
+ * Record n suggestions/applications in one transaction: one record per
+ * (target, pattern); applied only goes from 0 to 1 (setting applied_at).
+ * Each item has target, pattern, source and similarity filled; on return
+ * it is the stored record.
+ */
+int serverdb_application_put(struct serverdb *db, struct sdb_application *items, size_t n);
+/*
+ * An outcome of pattern_id applied in target: exactly once, atomically,
+ * whatever runs concurrently. SDB_NOT_FOUND (no pattern), SDB_CONFLICT
+ * (not applied there). out: the pattern after the change.
+ */
+int serverdb_pattern_outcome(struct serverdb *db, const char *pattern_id, const char *target,
+			     int success, struct sdb_pattern *out);
+/* The target's applied records (newest first) and its statistics. */
+int serverdb_application_list(struct serverdb *db, const char *target,
+			      struct sdb_application **out, size_t *nr,
+			      struct sdb_app_stats *stats);
+
+/*
+ * ---- recall (POST /patterns/recall, server-recall.c) ----
+ * The server's own recall index: each pattern's sketch (common/likeness.h)
+ * -> the pattern, kept current by indexing the patterns whose created_seq
+ * is above a high-water mark (recall_state, with the LIKENESS_VERSION of
+ * the postings: another version's are dropped and rebuilt).
+ */
+struct sdb_recall_doc {
+	char id[37];
+	long long seq; /* created_seq */
+	char *language;
+	char *code_before;
+};
+void sdb_recall_docs_free(struct sdb_recall_doc *d, size_t nr);
+
+struct sdb_posting {
+	uint32_t feature;
+	char pattern[37];
+};
+
+/* Index every pattern not yet indexed. */
+int serverdb_recall_catch_up(struct serverdb *db);
+/*
+ * The postings of each of the n features, except those of a feature in
+ * more than cap sketches (too common to tell). *out is allocated.
+ */
+int serverdb_recall_lookup(struct serverdb *db, const uint32_t *features, size_t n, int cap,
+			   struct sdb_posting **out, size_t *nr);
+
 /* ---- for the backends ---- */
 
 struct serverdb_ops {
@@ -249,6 +385,35 @@ struct serverdb_ops {
 	int (*session_delete)(struct serverdb *db, void *conn, const char *token_hash);
 	int (*pattern_votes)(struct serverdb *db, void *conn, const char *id, const char *user,
 			     long long *helpful, long long *not_helpful, int *mine);
+	/* cross-project learning */
+	int (*project_put)(struct serverdb *db, void *conn, struct sdb_project *p,
+			   const char *user, int is_admin);
+	int (*project_get)(struct serverdb *db, void *conn, const char *id,
+			   struct sdb_project *out);
+	int (*project_rev)(struct serverdb *db, void *conn, long long *rev);
+	int (*project_list)(struct serverdb *db, void *conn, long long page, long long limit,
+			    struct sdb_project **out, size_t *nr, long long *total);
+	int (*suggest)(struct serverdb *db, void *conn, const struct sdb_suggest_query *q,
+		       struct sdb_suggestion **out, size_t *nr);
+	int (*application_put)(struct serverdb *db, void *conn, struct sdb_application *items,
+			       size_t n);
+	int (*pattern_outcome)(struct serverdb *db, void *conn, const char *pattern_id,
+			       const char *target, int success, struct sdb_pattern *out);
+	int (*application_list)(struct serverdb *db, void *conn, const char *target,
+				struct sdb_application **out, size_t *nr,
+				struct sdb_app_stats *stats);
+	/*
+	 * recall: patterns above the high-water mark, oldest first, at most
+	 * limit; an index of another version is emptied first
+	 */
+	int (*recall_unindexed)(struct serverdb *db, void *conn, int version, int limit,
+				struct sdb_recall_doc **out, size_t *nr);
+	/* add postings and raise the high-water mark to upto, in one transaction */
+	int (*recall_index_put)(struct serverdb *db, void *conn, const struct sdb_posting *p,
+				size_t n, long long upto);
+	/* each feature's postings, at most cap + 1 of them */
+	int (*recall_lookup)(struct serverdb *db, void *conn, const uint32_t *features,
+			     size_t n, int cap, struct sdb_posting **out, size_t *nr);
 };
 
 /* The part every backend's database struct starts with. */

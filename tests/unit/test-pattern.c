@@ -98,6 +98,28 @@ static void test_json(void)
 		   json_get_string(j, "b") == NULL,
 	   "typed accessors");
 	cJSON_Delete(j);
+
+#define CHECK(lit, max) json_check(lit, sizeof(lit) - 1, max)
+	ok(CHECK("{\"s\":\"a\\u00e9\\ud83d\\ude00\\n\",\"n\":[-1.5e3,0,true,null]}", 100) ==
+		   JSON_CHECK_OK,
+	   "json_check: escapes, a surrogate pair, numbers, literals");
+	ok(CHECK("\"keep\\uZZZZ lost\"", 100) == JSON_CHECK_MALFORMED,
+	   "json_check: a bad \\u escape is malformed (cJSON made it a NUL)");
+	ok(CHECK("\"a\\ud800 b\"", 100) == JSON_CHECK_MALFORMED, "json_check: a lone surrogate");
+	ok(CHECK("\"a\0b\"", 100) == JSON_CHECK_NUL, "json_check: a raw NUL in a string");
+	ok(CHECK("\"a\\u0000b\"", 100) == JSON_CHECK_NUL, "json_check: \\u0000");
+	ok(CHECK("[0,0,0,0]", 5) == JSON_CHECK_OK && CHECK("[0,0,0,0]", 4) == JSON_CHECK_TOO_MANY,
+	   "json_check: values counted, containers included");
+	ok(CHECK("[01]", 100) == JSON_CHECK_MALFORMED && CHECK("[1,]", 100) == JSON_CHECK_MALFORMED &&
+		   CHECK("{\"a\" 1}", 100) == JSON_CHECK_MALFORMED && CHECK("tru", 100) == JSON_CHECK_MALFORMED,
+	   "json_check: RFC 8259 grammar");
+	{
+		struct json_count jc = { 0 };
+		json_count_feed(&jc, "[0,\"a,\\", 8);
+		json_count_feed(&jc, "\",b\",0]", 7);
+		ok(jc.values == 3, "json_count_feed: commas in strings and across pieces");
+	}
+#undef CHECK
 	strbuf_release(&sb);
 }
 

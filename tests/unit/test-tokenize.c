@@ -67,6 +67,9 @@ int main(void)
 	toks("c", "a <<= 1.5e-3f; b...", "i:a o:<<= n:1.5e-3f o:; i:b o:...");
 	toks("c", " * frees the list\n */\nfree(l);", "i:free o:( i:l o:) o:;");
 	toks("c", "*p = 0; /* x */", "o:* i:p o:= n:0 o:;");
+	toks("c", "/* new */ the list. It's\n   freed here */\nfree(l); /* a */ x",
+	     "i:free o:( i:l o:) o:; i:x");
+	toks("c", "a = b * c / d; /* x */ e", "i:a o:= i:b o:* i:c o:/ i:d o:; i:e");
 	toks("c", "#include <stdio.h>", "o:# i:include o:< i:stdio o:. i:h o:>");
 	toks("cpp", "std::vector<int> v; nullptr", "i:std o::: i:vector o:< k:int o:> i:v o:; k:nullptr");
 	toks("java", "public final class A { }", "k:public k:final k:class i:A o:{ o:}");

@@ -1,0 +1,460 @@
+/*
+ * store-recall.c: the local recall index (sketch features -> patterns),
+ * its catch-up after writers, and the query: candidates from the index,
+ * then exact scores on their code. See store-recall.h for the contract.
+ */
+#include "local/store-recall.h"
+#include "common/likeness.h"
+#include "common/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define META_INDEXED "recall.indexed_upto"
+#define META_VERSION "recall.version" /* LIKENESS_VERSION of the postings */
+#define CATCH_UP_BATCH 10000
+
+static long long indexed_upto(struct store *s)
+{
+	char *v = store_meta_get(s, META_INDEXED);
+	long long n = v ? atoll(v) : 0;
+	free(v);
+	return n;
+}
+
+static long long max_rowid(struct store *s)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(id), 0) FROM patterns");
+	long long n = -1;
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* 1 if the postings were made by this LIKENESS_VERSION */
+static int index_is_current(struct store *s)
+{
+	char *v = store_meta_get(s, META_VERSION);
+	int current = v && atoi(v) == LIKENESS_VERSION;
+	free(v);
+	return current;
+}
+
+long long recall_index_pending(struct store *s)
+{
+	long long top = max_rowid(s);
+	if (top < 0)
+		return -1;
+	return index_is_current(s) ? top - indexed_upto(s) : top;
+}
+
+/* Postings of another LIKENESS_VERSION: start again (in a transaction). */
+static int index_reset(struct store *s)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%d", LIKENESS_VERSION);
+	if (store_exec(s, "DELETE FROM recall_postings") < 0 ||
+	    store_meta_set(s, META_INDEXED, "0") < 0 || store_meta_set(s, META_VERSION, v) < 0)
+		return -1;
+	return 0;
+}
+
+struct posting {
+	uint32_t feature;
+	long long pattern;
+};
+
+static int by_feature(const void *a, const void *b)
+{
+	const struct posting *x = a, *y = b;
+	if (x->feature != y->feature)
+		return x->feature < y->feature ? -1 : 1;
+	return x->pattern < y->pattern ? -1 : x->pattern > y->pattern;
+}
+
+/*
+ * Index the patterns with ids above from, at most CATCH_UP_BATCH of them;
+ * *last: the highest id seen (from when none). The postings are written
+ * in feature order, so that the inserts walk the index's pages in order
+ * instead of splitting pages all over it.
+ */
+static int index_batch(struct store *s, long long from, long long *last, long long *done)
+{
+	sqlite3_stmt *sel, *ins = NULL;
+	struct code_features f = CODE_FEATURES_INIT;
+	struct posting *post = NULL;
+	size_t nr = 0, alloc = 0, i;
+	char upto[32];
+	int rc, ret = -1;
+
+	*last = from;
+	sel = store_prepare(s, "SELECT id, language, before_code FROM patterns"
+			       " WHERE id > ?1 ORDER BY id LIMIT ?2");
+	ins = store_prepare(s, "INSERT OR IGNORE INTO recall_postings(feature, pattern)"
+			       " VALUES (?1, ?2)");
+	if (!sel || !ins)
+		goto out;
+	sqlite3_bind_int64(sel, 1, from);
+	sqlite3_bind_int(sel, 2, CATCH_UP_BATCH);
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(sel, 0);
+		const char *lang = (const char *)sqlite3_column_text(sel, 1);
+		const char *code = (const char *)sqlite3_column_text(sel, 2);
+		size_t len = (size_t)sqlite3_column_bytes(sel, 2);
+		uint32_t sketch[SKETCH_MAX];
+		size_t n;
+
+		*last = id;
+		(*done)++;
+		code_features_compute(&f, lang ? lang : "", code ? code : "", len);
+		n = code_sketch(&f, sketch);
+		ALLOC_GROW(post, nr + n, alloc);
+		for (i = 0; i < n; i++) {
+			post[nr].feature = sketch[i];
+			post[nr++].pattern = id;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		store_error(s, "cannot read patterns to index");
+		goto out;
+	}
+	if (nr)
+		qsort(post, nr, sizeof(*post), by_feature);
+	for (i = 0; i < nr; i++) {
+		sqlite3_bind_int64(ins, 1, post[i].feature);
+		sqlite3_bind_int64(ins, 2, post[i].pattern);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			store_error(s, "cannot write the recall index");
+			goto out;
+		}
+		sqlite3_reset(ins);
+	}
+	snprintf(upto, sizeof(upto), "%lld", *last);
+	ret = *last > from ? store_meta_set(s, META_INDEXED, upto) : 0;
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	code_features_release(&f);
+	free(post);
+	return ret;
+}
+
+int recall_index_catch_up(struct store *s,
+			  void (*progress)(long long done, long long total, void *data),
+			  void *data)
+{
+	long long total = recall_index_pending(s), done = 0;
+
+	if (total <= 0)
+		return (int)total;
+	for (;;) {
+		long long from, last;
+
+		if (store_begin(s) < 0)
+			return -1;
+		/* read under the write lock: another process may have indexed */
+		if (!index_is_current(s) && index_reset(s) < 0) {
+			store_rollback(s);
+			return -1;
+		}
+		from = indexed_upto(s);
+		if (index_batch(s, from, &last, &done) < 0) {
+			store_rollback(s);
+			return -1;
+		}
+		if (store_commit(s) < 0)
+			return -1;
+		if (progress)
+			progress(done, total > done ? total : done, data);
+		if (last == from)
+			return 0;
+	}
+}
+
+/* ---- candidates: pattern row id -> number of sketch features shared ---- */
+
+struct counter {
+	struct slot {
+		long long id; /* 0: empty (row ids start at 1) */
+		unsigned count;
+	} *slots;
+	size_t nr, mask;
+};
+
+static void counter_init(struct counter *c)
+{
+	c->mask = 1023;
+	c->nr = 0;
+	c->slots = xcalloc(c->mask + 1, sizeof(*c->slots));
+}
+
+static void counter_add(struct counter *c, long long id);
+
+static void counter_grow(struct counter *c)
+{
+	struct slot *old = c->slots;
+	size_t i, n = c->mask + 1;
+
+	c->mask = n * 2 - 1;
+	c->nr = 0;
+	c->slots = xcalloc(c->mask + 1, sizeof(*c->slots));
+	for (i = 0; i < n; i++) {
+		unsigned k;
+		for (k = 0; old[i].id && k < old[i].count; k++)
+			counter_add(c, old[i].id);
+	}
+	free(old);
+}
+
+static void counter_add(struct counter *c, long long id)
+{
+	size_t i = (size_t)((unsigned long long)id * 0x9e3779b97f4a7c15ull >> 20) & c->mask;
+
+	while (c->slots[i].id && c->slots[i].id != id)
+		i = (i + 1) & c->mask;
+	if (!c->slots[i].id) {
+		if ((c->nr + 1) * 2 > c->mask) {
+			counter_grow(c);
+			counter_add(c, id);
+			return;
+		}
+		c->slots[i].id = id;
+		c->nr++;
+	}
+	c->slots[i].count++;
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0; /* newer first */
+}
+
+/* Look each query feature up; fill c with the patterns found. */
+static int gather_candidates(struct store *s, const struct code_features *qf, struct counter *c)
+{
+	sqlite3_stmt *st;
+	uint32_t *keys;
+	size_t i, n = code_feature_keys(qf, &keys);
+	long long found[RECALL_COMMON_FEATURE + 1];
+	int ret = 0;
+
+	st = store_prepare(s, "SELECT pattern FROM recall_postings WHERE feature = ?1 LIMIT ?2");
+	if (!st) {
+		free(keys);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		int rc, k = 0;
+		sqlite3_bind_int64(st, 1, keys[i]);
+		sqlite3_bind_int(st, 2, RECALL_COMMON_FEATURE + 1);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			found[k++] = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			ret = store_error(s, "cannot read the recall index");
+			break;
+		}
+		if (k > RECALL_COMMON_FEATURE)
+			continue; /* a stop word: in too many sketches to tell */
+		while (k--)
+			counter_add(c, found[k]);
+	}
+	sqlite3_finalize(st);
+	free(keys);
+	return ret;
+}
+
+/* Every pattern a candidate (--exhaustive: the baseline the index beats). */
+static int every_pattern(struct store *s, struct counter *c)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT id FROM patterns WHERE obsolete = 0");
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		counter_add(c, sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot read patterns");
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	return v ? xstrndup(v, (size_t)sqlite3_column_bytes(st, i)) : NULL;
+}
+
+int recall_find(struct store *s, const struct recall_query *q, struct recall_hits *hits)
+{
+	struct code_features qf = CODE_FEATURES_INIT, pf = CODE_FEATURES_INIT;
+	struct counter c;
+	sqlite3_stmt *st = NULL;
+	size_t i, j;
+	int ret = -1;
+
+	code_features_compute(&qf, q->language ? q->language : "", q->code, q->len);
+	if (!qf.tokens) {
+		code_features_release(&qf);
+		return 0;
+	}
+	counter_init(&c);
+	if ((q->exhaustive ? every_pattern(s, &c) : gather_candidates(s, &qf, &c)) < 0)
+		goto out;
+	/* the candidates sharing the most features, in slot order compacted */
+	for (i = j = 0; i <= c.mask; i++)
+		if (c.slots[i].id)
+			c.slots[j++] = c.slots[i];
+	qsort(c.slots, j, sizeof(*c.slots), by_count_desc);
+	if (j > RECALL_CANDIDATES && !q->exhaustive)
+		j = RECALL_CANDIDATES;
+
+	st = store_prepare(s, "SELECT p.pattern_id, p.problem_type, p.commit_msg, p.file_path,"
+			      " p.commit_id, p.origin, p.server_id, p.language, p.date,"
+			      " p.before_code, p.after_code FROM patterns p"
+			      " WHERE p.id = ?1 AND p.obsolete = 0"
+			      " AND (?2 IS NULL OR p.problem_type = ?2)"
+			      " AND (?3 IS NULL OR p.commit_id IS NOT ?3)"
+			      /* a team copy of a local pattern shows once, as local
+				 (the rule of store-patterns.c's listings) */
+			      " AND NOT (p.origin = 'team' AND EXISTS (SELECT 1 FROM patterns l"
+			      " WHERE l.origin = 'local' AND l.obsolete = 0"
+			      " AND l.solution_hash = p.solution_hash))");
+	if (!st)
+		goto out;
+	for (i = 0; i < j; i++) {
+		struct recall_hit *h;
+		const char *code, *lang;
+		double score;
+		int rc;
+
+		sqlite3_bind_int64(st, 1, c.slots[i].id);
+		if (q->problem_type)
+			sqlite3_bind_text(st, 2, q->problem_type, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 2);
+		if (q->exclude_commit)
+			sqlite3_bind_text(st, 3, q->exclude_commit, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 3);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			sqlite3_reset(st);
+			if (rc == SQLITE_DONE)
+				continue;
+			store_error(s, "cannot read a recall candidate");
+			goto out;
+		}
+		lang = (const char *)sqlite3_column_text(st, 7);
+		code = (const char *)sqlite3_column_text(st, 9);
+		code_features_compute(&pf, lang ? lang : "", code ? code : "",
+				      (size_t)sqlite3_column_bytes(st, 9));
+		score = code_likeness(&qf, &pf);
+		if (score < q->min_score || score <= 0) {
+			sqlite3_reset(st);
+			continue;
+		}
+		ALLOC_GROW(hits->items, hits->nr + 1, hits->alloc);
+		h = &hits->items[hits->nr++];
+		memset(h, 0, sizeof(*h));
+		h->rowid = c.slots[i].id;
+		h->score = score;
+		h->pattern_id = dup_col(st, 0);
+		h->problem_type = dup_col(st, 1);
+		h->subject = dup_col(st, 2);
+		h->file_path = dup_col(st, 3);
+		h->commit_id = dup_col(st, 4);
+		h->origin = dup_col(st, 5);
+		h->server_id = dup_col(st, 6);
+		h->language = dup_col(st, 7);
+		h->date = dup_col(st, 8);
+		h->before_code = dup_col(st, 9);
+		h->before_len = (size_t)sqlite3_column_bytes(st, 9);
+		h->after_code = dup_col(st, 10);
+		h->after_len = (size_t)sqlite3_column_bytes(st, 10);
+		sqlite3_reset(st);
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	free(c.slots);
+	code_features_release(&qf);
+	code_features_release(&pf);
+	return ret;
+}
+
+static int is_team(const struct recall_hit *h)
+{
+	return h->origin && !strcmp(h->origin, "team");
+}
+
+/* Best first; on a tie a local pattern before the team's copy of it. */
+static int by_score(const void *a, const void *b)
+{
+	const struct recall_hit *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	if (is_team(x) != is_team(y))
+		return is_team(x) - is_team(y);
+	return strcmp(x->pattern_id ? x->pattern_id : "", y->pattern_id ? y->pattern_id : "");
+}
+
+static void hit_release(struct recall_hit *h)
+{
+	free(h->pattern_id);
+	free(h->problem_type);
+	free(h->subject);
+	free(h->file_path);
+	free(h->commit_id);
+	free(h->origin);
+	free(h->server_id);
+	free(h->language);
+	free(h->date);
+	free(h->before_code);
+	free(h->after_code);
+}
+
+static int same_pattern(const struct recall_hit *a, const struct recall_hit *b)
+{
+	if (a->pattern_id && b->pattern_id && !strcmp(a->pattern_id, b->pattern_id))
+		return 1;
+	return a->server_id && b->server_id && !strcmp(a->server_id, b->server_id);
+}
+
+void recall_hits_finish(struct recall_hits *hits, int limit)
+{
+	size_t i, j, k;
+
+	if (hits->nr)
+		qsort(hits->items, hits->nr, sizeof(*hits->items), by_score);
+	for (i = k = 0; i < hits->nr; i++) {
+		for (j = 0; j < k; j++)
+			if (same_pattern(&hits->items[j], &hits->items[i]))
+				break;
+		if (j < k || (limit > 0 && k >= (size_t)limit)) {
+			hit_release(&hits->items[i]);
+			continue;
+		}
+		hits->items[k++] = hits->items[i];
+	}
+	hits->nr = k;
+}
+
+void recall_hits_release(struct recall_hits *hits)
+{
+	size_t i;
+
+	for (i = 0; i < hits->nr; i++)
+		hit_release(&hits->items[i]);
+	free(hits->items);
+	hits->items = NULL;
+	hits->nr = hits->alloc = 0;
+}

@@ -1,0 +1,115 @@
+#!/bin/sh
+test_description='recall --team: POST /patterns/recall on the SQLite and PostgreSQL servers, and after a pull'
+. ./lib.sh
+. "$TEST_SRC/lib-server.sh"
+
+CORPUS=$TEST_SRC/recall-corpus
+VARIANT="$PYTHON $TEST_SRC/recall-variants.py"
+
+if start_postgres >pg-start.log 2>&1; then
+	test_set_prereq POSTGRES
+else
+	say "no PostgreSQL: $(tail -n 3 pg-start.log)"
+fi
+
+# rank FILE JSON [ORIGIN]: 1-based rank of the first hit on FILE (of ORIGIN)
+rank() {
+	"$PYTHON" -c '
+import json, sys
+hits = json.load(open(sys.argv[2]))["hits"]
+want = sys.argv[3] if len(sys.argv) > 3 else None
+print(next((i + 1 for i, h in enumerate(hits) if h["file_path"] == sys.argv[1]
+            and (want is None or h["origin"] == want)), 0))' "$@"
+}
+
+# team_flow DB NAME: alice shares a fix of pool.go through the server (on
+# DB); bob finds it with --team, and locally once he pulled
+team_flow() {
+	db=$1 name=$2 &&
+	key=$(git patterns server add-key alice --db "$db" 2>/dev/null | grep -o "gp_[0-9a-f]*") &&
+	test -n "$key" &&
+	git init -q $name-project &&
+	git -C $name-project config patterns.contextLines 100 &&
+	test_commit -C $name-project "Add readme" README "x" &&
+	git clone -q $name-project $name-alice &&
+	git clone -q $name-project $name-bob &&
+	for r in $name-alice $name-bob; do
+		git -C $r config patterns.contextLines 100 &&
+		git -C $r config patterns.remote "$SERVER_URL" &&
+		git -C $r config patterns.apiKey "$key" || return 1
+	done &&
+	cp "$CORPUS/pool.go" $name-alice/pool.go && git -C $name-alice add pool.go &&
+	git -C $name-alice commit -qm "Add the pool" &&
+	$VARIANT fix "$CORPUS/pool.go" >$name-alice/pool.go &&
+	git -C $name-alice commit -qam "fix: pool Get without a connection" &&
+	git -C $name-alice patterns extract --quiet &&
+	git -C $name-alice patterns sync --push --quiet &&
+	$VARIANT reformat "$CORPUS/pool.go" >query.go &&
+
+	git -C $name-bob patterns recall --file "$TRASH/query.go" --json >local.json &&
+	test "$(rank pool.go local.json)" = 0 &&
+	git -C $name-bob patterns recall --team --file "$TRASH/query.go" --json >team.json &&
+	test "$(rank pool.go team.json team)" = 1 &&
+	test "$(json_get team.json "d[\"hits\"][0][\"score\"]")" = 1.0 &&
+	test "$(json_get team.json "d[\"hits\"][0][\"commit_msg\"]")" = "fix: pool Get without a connection" &&
+	git -C $name-bob patterns recall --team --file "$TRASH/query.go" >team.txt &&
+	test_grep "^1.00 [0-9a-f]{16} bug_fix pool.go [0-9a-f]{12} \[team\] fix: pool Get" team.txt &&
+
+	$VARIANT rename "$CORPUS/pool.go" >renamed.go &&
+	git -C $name-bob patterns recall --team --file "$TRASH/renamed.go" --json >team.json &&
+	test "$(rank pool.go team.json team)" = 1 &&
+
+	git -C $name-bob patterns sync --pull --quiet &&
+	git -C $name-bob patterns recall --file "$TRASH/query.go" --json >pulled.json &&
+	test "$(rank pool.go pulled.json team)" = 1 &&
+	git -C $name-bob patterns recall --team --file "$TRASH/query.go" --json >both.json &&
+	test "$(json_get both.json "d[\"count\"]")" = 1
+}
+
+# recall_api NAME: the route's checks of its input
+recall_api() {
+	KEY=$key &&
+	expect_status 200 POST /patterns/recall "{\"code\":\"qqq\",\"language\":\"go\"}" &&
+	test "$(json_get out.json "d[\"count\"]")" = 0 &&
+	expect_status 422 POST /patterns/recall "{\"code\":5}" &&
+	expect_status 422 POST /patterns/recall "{\"code\":\"x\",\"limit\":0}" &&
+	expect_status 422 POST /patterns/recall "{\"code\":\"x\",\"limit\":2.5}" &&
+	expect_status 422 POST /patterns/recall "{\"code\":\"x\",\"problem_type\":\"nope\"}" &&
+	expect_status 400 POST /patterns/recall "not json" &&
+	KEY=wrong && expect_status 401 POST /patterns/recall "{\"code\":\"x\"}"
+}
+
+start_server "sqlite:$TRASH/server.db" --access-log none || exit 1
+
+test_expect_success 'SQLite server: found with --team, and locally after a pull' '
+	team_flow "sqlite:$TRASH/server.db" sq
+'
+
+test_expect_success 'SQLite server: the route checks its input' '
+	key=$(git patterns server add-key bob --db "sqlite:$TRASH/server.db" 2>/dev/null | grep -o "gp_[0-9a-f]*") &&
+	recall_api
+'
+
+stop_server
+if test_have_prereq POSTGRES; then
+	start_server "$PG_URL" --access-log none || exit 1
+fi
+
+test_expect_success POSTGRES 'PostgreSQL server: found with --team, and locally after a pull' '
+	team_flow "$PG_URL" pg
+'
+
+test_expect_success POSTGRES 'PostgreSQL server: the route checks its input' '
+	key=$(git patterns server add-key bob --db "$PG_URL" 2>/dev/null | grep -o "gp_[0-9a-f]*") &&
+	recall_api
+'
+
+test_expect_success '--team without a server is a clear error' '
+	git init -q lone &&
+	echo "int x;" >lone/a.c && git -C lone add a.c && git -C lone commit -qm a &&
+	echo "int y;" >lone/a.c && git -C lone add a.c &&
+	test_expect_code 1 git -C lone patterns recall --team 2>err &&
+	test_grep "no team server" err
+'
+
+test_done

@@ -1,0 +1,133 @@
+#!/bin/sh
+test_description='rewritten history and missed commits: list and export show
+exactly what a fresh extraction of the current history gives'
+. ./lib.sh
+
+# wait_until 'CMD': the stubs may work in the background; retry for 20 s
+wait_until() {
+	local i=0
+	while ! eval "$1" >/dev/null 2>&1; do
+		i=$((i + 1))
+		test $i -ge 200 && { echo "still not true after 20 s: $1"; eval "$1"; return 1; }
+		sleep 0.1
+	done
+}
+
+# export of repository $1 == what a fresh clone of it extracts
+check_current_history() {
+	rm -rf fresh &&
+	git clone -q "$1" fresh &&
+	git -C fresh patterns extract --quiet --output ../expect.jsonl &&
+	sort expect.jsonl >expect.sorted &&
+	wait_until "git -C $1 patterns export --quiet | sort | cmp -s - expect.sorted" &&
+	git -C "$1" patterns export --quiet | sort >actual.sorted &&
+	test_cmp expect.sorted actual.sorted &&
+	# list shows the same commits
+	git -C "$1" patterns list --json --limit 1000 >list.json &&
+	"$PYTHON" -c "
+import json
+exp = sorted(json.loads(l)[\"commit\"] for l in open(\"expect.sorted\"))
+got = sorted(p[\"commit\"] for p in json.load(open(\"list.json\"))[\"patterns\"])
+assert exp == got, (exp, got)"
+}
+
+test_expect_success 'setup: six commits made with the hooks installed' '
+	git init -q repo && git -C repo patterns hook install >/dev/null &&
+	(cd repo &&
+	 test_commit "feat: add a" a.c "int a;" &&
+	 test_commit "fix: repair b" b.c "int b;" &&
+	 test_commit "feat: add c" c.c "int c;" &&
+	 test_commit "fix: repair d" d.c "int d;" &&
+	 test_commit "feat: add e" e.c "int e;" &&
+	 test_commit "fix: repair f" f.c "int f;") &&
+	check_current_history repo &&
+	test_line_count = 6 actual.sorted
+'
+
+test_expect_success 'rebase -i dropping a commit: its patterns are gone' '
+	dropped=$(git -C repo rev-parse HEAD~2) &&
+	(cd repo && test_tick &&
+	 GIT_SEQUENCE_EDITOR="sed -i -e 2d" git rebase -q -i HEAD~4) &&
+	! git -C repo log --format=%H | grep $dropped &&
+	check_current_history repo &&
+	test_line_count = 5 actual.sorted &&
+	! grep $dropped actual.sorted
+'
+
+test_expect_success 'a rebase stopped on a conflict and aborted: each commit once' '
+	(cd repo &&
+	 git checkout -q -b other HEAD~2 &&
+	 test_commit "feat: other e" e.c "int e_other;" &&
+	 git checkout -q main &&
+	 test_tick &&
+	 echo "int g;" >g.c && git add g.c && git commit -q -m "feat: add g" &&
+	 echo "int e2;" >e.c && git commit -q -a -m "fix: repair e" &&
+	 test_must_fail_rebase=0 &&
+	 { git rebase -q other >/dev/null 2>&1 || test_must_fail_rebase=1; } &&
+	 test $test_must_fail_rebase = 1 &&
+	 git rebase --abort &&
+	 git branch -D -q other) &&
+	check_current_history repo
+'
+
+test_expect_success 'five rounds of rebase -i: exactly the current history' '
+	for i in 1 2 3 4 5; do
+		(cd repo && test_tick &&
+		 GIT_SEQUENCE_EDITOR="sed -i -e 1d" git rebase -q -i --no-ff HEAD~3 &&
+		 test_commit "fix: round $i" r$i.c "int r$i;") || return 1
+	done &&
+	check_current_history repo
+'
+
+test_expect_success 'reset --hard: the commits reset away are gone' '
+	git -C repo reset -q --hard HEAD~2 &&
+	check_current_history repo
+'
+
+test_expect_success 'reset --hard back to where it was: they come back' '
+	git -C repo reset -q --hard ORIG_HEAD &&
+	check_current_history repo
+'
+
+test_expect_success 'commits made while the store was unusable are extracted later' '
+	git init -q miss && git -C miss patterns hook install >/dev/null &&
+	(cd miss && test_commit "feat: add a" a.c "int a;") &&
+	check_current_history miss &&
+	mv miss/.git/patterns/patterns.db miss/aside.db &&
+	echo "this is not a database, and it is long enough to be read as one" \
+		>miss/.git/patterns/patterns.db &&
+	(cd miss && test_commit "fix: repair a" a.c "int a2;" &&
+	 test_commit "feat: add b" b.c "int b;") &&
+	wait_until "grep -q \"post-commit: error\" miss/.git/patterns/hook.log" &&
+	git -C miss patterns hook status >status &&
+	test_grep "post-commit: error" status &&
+	rm -f miss/.git/patterns/patterns.db-* &&
+	mv miss/aside.db miss/.git/patterns/patterns.db &&
+	(cd miss && test_commit "fix: repair b" b.c "int b2;") &&
+	check_current_history miss &&
+	test_line_count = 4 actual.sorted
+'
+
+test_expect_success 'a hook log that cannot be written: the failure is logged beside it' '
+	git init -q nolog && git -C nolog patterns hook install >/dev/null &&
+	mkdir -p nolog/.git/patterns/hook.log &&
+	echo "this is not a database, and it is long enough to be read as one" \
+		>nolog/.git/patterns/patterns.db &&
+	(cd nolog && test_commit "feat: add a" a.c "int a;") &&
+	wait_until "grep -q \"post-commit: error\" nolog/.git/patterns-hook.log" &&
+	git -C nolog patterns hook status >status &&
+	test_grep "patterns-hook.log" status &&
+	test_grep "post-commit: error: .*move it aside" status
+'
+
+test_expect_success 'a corrupt store says how to recover' '
+	git init -q bad && (cd bad && test_commit "feat: add a" a.c "int a;") &&
+	mkdir -p bad/.git/patterns &&
+	echo "this is not a database, and it is long enough to be read as one" \
+		>bad/.git/patterns/patterns.db &&
+	test_must_fail git -C bad patterns list 2>err &&
+	test_grep "move it aside" err &&
+	test_grep "git patterns extract" err
+'
+
+test_done

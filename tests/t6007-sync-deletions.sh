@@ -1,0 +1,54 @@
+#!/bin/sh
+test_description='git patterns sync: a pattern deleted on the server leaves every clone on its next pull'
+. ./lib.sh
+. "$TEST_SRC/lib-sync.sh"
+
+start_server || exit 1
+ALICE_KEY=$(add_key alice)
+BOB_KEY=$(add_key bob)
+ADMIN_KEY=$ALICE_KEY
+
+count() {
+	sqlite3 "$1/.git/patterns/patterns.db" "SELECT count(*) FROM patterns WHERE $2"
+}
+
+test_expect_success 'setup: alice pushes two patterns, bob pulls them' '
+	git init -q alice &&
+	test_commit -C alice "fix: retry on timeout" net/retry.go "retry(3)" &&
+	test_commit -C alice "fix: close the file" io/file.go "defer f.Close()" &&
+	git -C alice patterns extract --quiet &&
+	git -C alice config patterns.remote "$SERVER_URL" &&
+	git -C alice config patterns.apiKey "$ALICE_KEY" &&
+	git -C alice patterns sync --quiet &&
+	git init -q bob &&
+	git -C bob config patterns.remote "$SERVER_URL" &&
+	git -C bob config patterns.apiKey "$BOB_KEY" &&
+	git -C bob patterns sync --quiet &&
+	test "$(count bob "origin = '"'"'team'"'"'")" = 2
+'
+
+test_expect_success 'a deletion on the server drops the team copy on the next pull, once' '
+	uuid=$(sqlite3 alice/.git/patterns/patterns.db \
+		"SELECT server_id FROM patterns WHERE file_path = '"'"'net/retry.go'"'"'") &&
+	test -n "$uuid" &&
+	code=$(curl -s -o /dev/null -w "%{http_code}" -X DELETE -H "X-API-Key: $ALICE_KEY" \
+		"$SERVER_URL/patterns/$uuid") &&
+	test "$code" = 204 &&
+	git -C bob patterns sync --json >out.json &&
+	test "$(json_get out.json "d[\"deleted\"]")" = 1 &&
+	test "$(count bob "origin = '"'"'team'"'"'")" = 1 &&
+	test "$(count bob "server_id = '"'"'$uuid'"'"'")" = 0 &&
+	git -C bob patterns search timeout >found &&
+	! grep retry found &&
+	git -C bob patterns sync --json >out.json &&
+	test "$(json_get out.json "d[\"deleted\"]")" = 0
+'
+
+test_expect_success 'the author keeps the pattern of its own history, and does not push it again' '
+	test "$(count alice "file_path = '"'"'net/retry.go'"'"'")" = 1 &&
+	git -C alice patterns sync --json >out.json &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 0 &&
+	test "$(server_total)" = 1
+'
+
+test_done
