@@ -267,3 +267,50 @@ test_expect_success 'form bodies are bounded, unknown pages and assets are 404' 
 	grep -i "^Content-Type: text/css" headers.txt
 '
 
+
+# post_project JSON: the new project's id
+post_project() {
+	curl -sf -H "X-API-Key: $ALICE_KEY" -H "Content-Type: application/json" -d "$1" \
+		"$SERVER_URL/projects" >project.json &&
+	json_get project.json 'd["id"]'
+}
+
+test_expect_success 'projects: the list, and a project with its similar projects and suggestions' '
+	sign_in "$ALICE_KEY" &&
+	web=$(post_project "{\"repo_url\": \"https://git.example/team/web.git\", \"language\": \"python\", \"framework\": \"django\", \"domain\": \"web\"}") &&
+	api=$(post_project "{\"repo_url\": \"https://git.example/team/api\", \"language\": \"python\", \"framework\": \"flask\", \"domain\": \"backend\"}") &&
+	evil=$(post_project "{\"repo_url\": \"https://git.example/x/<script>alert(1)</script>\", \"language\": \"python\", \"framework\": \"<img src=x onerror=alert(2)>\", \"domain\": \"ml\"}") &&
+	curl -sf -H "X-API-Key: $ALICE_KEY" -H "Content-Type: application/json" \
+		-d "{\"problem_type\": \"bug_fix\", \"code_before\": \"s = get()\", \"code_after\": \"s = cached()\", \"commit_msg\": \"fix: cache the session\", \"confidence\": 0.9, \"project_id\": \"$api\"}" \
+		"$SERVER_URL/patterns" >sp.json &&
+	sp=$(json_get sp.json "d[\"id\"]") &&
+	curl -sf -H "X-API-Key: $ALICE_KEY" -H "Content-Type: application/json" \
+		-d "{\"problem_type\": \"optimization\", \"code_before\": \"for x in xs: q(x)\", \"code_after\": \"q_many(xs)\", \"commit_msg\": \"perf: batch the queries\", \"confidence\": 0.8, \"project_id\": \"$api\"}" \
+		"$SERVER_URL/patterns" >ap.json &&
+	ap=$(json_get ap.json "d[\"id\"]") &&
+	curl -sf -H "X-API-Key: $ALICE_KEY" -H "Content-Type: application/json" \
+		-d "{\"target_project_id\": \"$web\", \"pattern_id\": \"$ap\", \"applied\": true}" \
+		"$SERVER_URL/applications" >/dev/null &&
+	curl -sf -H "X-API-Key: $ALICE_KEY" -H "Content-Type: application/json" \
+		-d "{\"target_project_id\": \"$web\", \"success\": true}" \
+		"$SERVER_URL/patterns/$ap/outcome" >/dev/null &&
+	test "$(ui GET /ui/projects)" = 200 &&
+	grep -F "team/web" page.html && grep -F "team/api" page.html &&
+	! grep "<script\|<img" page.html &&
+	grep -F "&lt;script&gt;alert(1)&lt;/script&gt;" page.html &&
+	test "$(ui GET "/ui/projects/$web")" = 200 &&
+	grep -F "/ui/projects/$api" page.html &&
+	grep -F "<td class=\"num\">0.70</td>" page.html &&
+	grep -F "<a href=\"/ui/patterns/$sp\">fix: cache the session</a>" page.html &&
+	! grep "<script\|<img" page.html &&
+	grep -F "/ui/?project=$web" page.html &&
+	grep -F "<table class=\"applied\">" page.html &&
+	grep -F "<a href=\"/ui/patterns/$ap\">$ap</a>" page.html &&
+	grep -F "<td>success</td>" page.html &&
+	grep -F "<td><a href=\"/ui/projects/$api\">https://git.example/team/api</a></td>" page.html &&
+	grep -F "<strong>1</strong> similar project<" page.html &&
+	grep -F "<strong>1</strong> success<" page.html &&
+	! grep -F "perf: batch the queries" page.html &&
+	test "$(ui GET /ui/projects/00000000-0000-4000-8000-000000000000)" = 404 &&
+	test "$(ui GET /ui/projects/not-a-uuid)" = 404
+'

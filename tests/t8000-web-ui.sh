@@ -60,7 +60,7 @@ while read -r status rest; do
 done <results.txt
 
 test_expect_success 'browser screenshots were saved' '
-	for f in list-1280 pattern-1280 adapters-1280 list-375 pattern-375; do
+	for f in list-1280 pattern-1280 project-1280 adapters-1280 list-375 pattern-375; do
 		test -s "$SHOTS/$f.png" || return 1
 	done
 '

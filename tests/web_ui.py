@@ -242,6 +242,17 @@ def run():
               scripts == 0 and imgs == 0 and pwned is None and d.title.startswith("<img"),
               "scripts=%r imgs=%r pwned=%r title=%r" % (scripts, imgs, pwned, d.title))
 
+        # projects: the list, and a project with similar projects and suggestions
+        d.get(URL + "/ui/projects")
+        submit(d, d.find_element(By.PARTIAL_LINK_TEXT, "team/web"))
+        similar = [a.text for a in d.find_elements(By.CSS_SELECTOR, "table.similar td.change a")]
+        suggested = [a.text for a in d.find_elements(By.CSS_SELECTOR,
+                                                     "table.suggestions td.change a")]
+        check("a project page shows similar projects and suggestions",
+              any("team/api" in t for t in similar) and
+              suggested == ["fix: cache the session"], "%r %r" % (similar, suggested))
+        full_shot(d, os.path.join(SHOTS, "project-1280.png"), 1280)
+
         # adapters: the admin sees and uses activate
         d.get(URL + "/ui/adapters")
         names = [t.text for t in d.find_elements(By.CSS_SELECTOR, ".lineage text")]
@@ -286,7 +297,7 @@ def run():
         d.get(URL + "/ui/adapters")
         buttons = d.find_elements(By.CSS_SELECTOR, "button.activate, #rollback")
         check("a member is offered no admin action",
-              nav == ["Patterns", "Adapters"] and not buttons, "nav=%r buttons=%d" %
+              nav == ["Patterns", "Projects", "Adapters"] and not buttons, "nav=%r buttons=%d" %
               (nav, len(buttons)))
         d.get(URL + "/ui/keys")
         check("a member cannot open the key list",

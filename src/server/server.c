@@ -77,6 +77,8 @@ static const struct server_route routes[] = {
 	{ "POST", "/ui/adapters/{id}/activate", handle_ui_activate, ROUTE_UI },
 	{ "GET", "/ui/keys", handle_ui_keys, ROUTE_UI },
 	{ "POST", "/ui/keys/{id}/revoke", handle_ui_key_revoke, ROUTE_UI },
+	{ "GET", "/ui/projects", handle_ui_projects, ROUTE_UI },
+	{ "GET", "/ui/projects/{id}", handle_ui_project, ROUTE_UI },
 	{ "GET", "/ui/assets/{name}", handle_ui_asset, ROUTE_UI },
 	{ "GET", "/projects", handle_projects_list, 0 },
 	{ "POST", "/projects", handle_project_put, 0 },

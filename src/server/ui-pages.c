@@ -112,6 +112,7 @@ void ui_page_begin(struct strbuf *sb, const char *title, const struct ui_session
 		int admin;
 	} nav[] = {
 		{ "patterns", "/ui/", "Patterns", 0 },
+		{ "projects", "/ui/projects", "Projects", 0 },
 		{ "adapters", "/ui/adapters", "Adapters", 0 },
 		{ "keys", "/ui/keys", "Keys", 1 },
 	};

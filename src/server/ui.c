@@ -492,6 +492,50 @@ void handle_ui_rollback(struct server_request *req, struct server_response *res)
 	adapter_switch(req, res, NULL, 1);
 }
 
+/* ---- projects ---- */
+
+void handle_ui_projects(struct server_request *req, struct server_response *res)
+{
+	struct ui_ctx c;
+	const char *page;
+	int rc;
+
+	if (ui_page_session(req, res, &c) < 0)
+		goto out;
+	page = server_query(req, "page");
+	rc = ui_render_projects(&res->body, &c.s, req->db, page ? strtoll(page, NULL, 10) : 1);
+	if (rc < 0) {
+		strbuf_reset(&res->body);
+		ui_db_fail(res, &c, rc, "No projects.");
+		goto out;
+	}
+	ui_html(res, 200);
+out:
+	ui_end(&c);
+}
+
+void handle_ui_project(struct server_request *req, struct server_response *res)
+{
+	struct ui_ctx c;
+	char *why = NULL;
+	int status;
+
+	if (ui_page_session(req, res, &c) < 0)
+		goto out;
+	status = ui_render_project(req, &res->body, &c.s, &why);
+	if (status != 200) {
+		strbuf_reset(&res->body);
+		ui_fail(res, &c, status, status == 404 ? "No such project."
+				       : "The project could not be read; the server log says why.");
+		free(res->log_error);
+		res->log_error = why;
+		goto out;
+	}
+	ui_html(res, 200);
+out:
+	ui_end(&c);
+}
+
 /* ---- keys ---- */
 
 void handle_ui_keys(struct server_request *req, struct server_response *res)

@@ -14,6 +14,7 @@
  *  - ui-pages.c: the pages, written with the HTML writer below.
  *  - ui-html.c: the HTML writer (the one escaper), form and URL coding.
  *  - ui-diff.c: the side-by-side diff of a pattern's before and after.
+ *  - ui-projects.c: projects, similar projects, suggestions and insights.
  *  - ui-assets.c: the stylesheet, embedded at build time.
  */
 #ifndef UI_H
@@ -35,6 +36,8 @@ void handle_ui_activate(struct server_request *req, struct server_response *res)
 void handle_ui_rollback(struct server_request *req, struct server_response *res);
 void handle_ui_keys(struct server_request *req, struct server_response *res);
 void handle_ui_key_revoke(struct server_request *req, struct server_response *res);
+void handle_ui_projects(struct server_request *req, struct server_response *res);
+void handle_ui_project(struct server_request *req, struct server_response *res);
 void handle_ui_asset(struct server_request *req, struct server_response *res);
 
 /* The signed-in user of a request, as the pages see it. */
@@ -106,6 +109,19 @@ void ui_render_adapters(struct strbuf *sb, const struct ui_session *s,
 			const struct adapter_version *v, size_t nr);
 void ui_render_keys(struct strbuf *sb, const struct ui_session *s, const struct sdb_key *k,
 		    size_t nr);
+
+/* ---- projects (ui-projects.c) ---- */
+
+/* The page-th page of projects; a serverdb code. */
+int ui_render_projects(struct strbuf *sb, const struct ui_session *s, struct serverdb *db,
+		       long long page);
+/*
+ * The page of project req->params[0], from GET /projects/{id}/insights:
+ * the HTTP status (200, or the API's error status, then *log_error may
+ * say why).
+ */
+int ui_render_project(struct server_request *req, struct strbuf *sb,
+		      const struct ui_session *s, char **log_error);
 
 /* ---- the stylesheet (ui-assets.c) ---- */
 
