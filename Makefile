@@ -65,6 +65,14 @@ $(BUILD)/hook-scripts.h: $(HOOK_SCRIPTS) | $(BUILD)
 $(BUILD)/local/hook-install.o: $(BUILD)/hook-scripts.h
 $(BUILD)/local/hook-install.o: ALL_CFLAGS += -I$(BUILD)
 
+# The web interface's stylesheet, embedded so that pages need no data files.
+$(BUILD)/ui-style.h: src/server/ui-style.css | $(BUILD)
+	@{ printf 'static const char ui_style_css[] =\n'; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
+		printf '\t;\n'; } >$@+ && mv $@+ $@
+$(BUILD)/server/ui-assets.o: $(BUILD)/ui-style.h
+$(BUILD)/server/ui-assets.o: ALL_CFLAGS += -I$(BUILD)
+
 $(BUILD)/tests/%: tests/unit/%.c $(OBJS) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(OBJS) $(ALL_LDFLAGS) $(LIBS)

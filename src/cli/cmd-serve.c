@@ -18,7 +18,7 @@
 
 static const char *const serve_usage[] = {
 	"git patterns serve [--listen HOST:PORT] [--db URL] [--tls-cert F --tls-key F] [--threads N]\n"
-	"                   [--adapter-dir DIR] [--max-adapter-size SIZE]",
+	"                   [--adapter-dir DIR] [--max-adapter-size SIZE] [--session-ttl SECONDS]",
 	NULL,
 };
 
@@ -67,7 +67,7 @@ int cmd_serve(int argc, const char **argv)
 	const char *tls_cert = NULL, *tls_key = NULL, *access_log = NULL;
 	const char *upload_dir = NULL, *adapter_dir_opt = NULL, *max_adapter = NULL;
 	char *adapter_dir;
-	int threads = 4, max_body_mib = 16;
+	int threads = 4, max_body_mib = 16, session_ttl = SERVER_DEFAULT_SESSION_TTL;
 	int request_timeout = SERVER_DEFAULT_REQUEST_TIMEOUT;
 	int max_connections = SERVER_DEFAULT_MAX_CONNECTIONS;
 	int max_per_address = SERVER_DEFAULT_MAX_PER_ADDRESS;
@@ -96,6 +96,8 @@ int cmd_serve(int argc, const char **argv)
 			   "the current folder for PostgreSQL)"),
 		OPT_STRING(0, "max-adapter-size", &max_adapter, "size",
 			   "largest adapter upload, e.g. 4G (default 4 GiB)"),
+		OPT_INTEGER(0, "session-ttl", &session_ttl, "seconds",
+			    "how long a web interface sign-in lasts (default 8 hours)"),
 		OPT_END(),
 	};
 	struct server_config cfg;
@@ -110,6 +112,8 @@ int cmd_serve(int argc, const char **argv)
 		usage_msg_opt(serve_usage, options, "--threads must be from 1 to 256");
 	if (max_body_mib < 1 || max_body_mib > 1024)
 		usage_msg_opt(serve_usage, options, "--max-body must be from 1 to 1024 MiB");
+	if (session_ttl < 1 || session_ttl > 30 * 86400)
+		usage_msg_opt(serve_usage, options, "--session-ttl must be from 1 s to 30 days");
 	if (!!tls_cert != !!tls_key)
 		usage_msg_opt(serve_usage, options, "--tls-cert and --tls-key go together");
 	if (request_timeout < 1 || request_timeout > 3600)
@@ -130,6 +134,7 @@ int cmd_serve(int argc, const char **argv)
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.adapter_dir = adapter_dir;
+	cfg.session_ttl = session_ttl;
 	cfg.max_upload = 4ull << 30;
 	if (max_adapter) {
 		cfg.max_upload = parse_size(max_adapter);

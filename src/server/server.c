@@ -21,12 +21,14 @@
  * while they stream in and checked strictly (json_check) before cJSON.
  */
 #include "server/server.h"
+#include "server/ui.h"
 #include "common/file-hasher.h"
 #include "common/hash.h"
 #include "common/json.h"
 #include "common/util.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -62,6 +64,22 @@ static const struct server_route routes[] = {
 	{ "GET", "/adapters/{id}/file", handle_adapter_file, 0 },
 	{ "POST", "/adapters/{id}/activate", handle_adapter_activate, 0 },
 	{ "DELETE", "/adapters/{id}", handle_adapter_delete, 0 },
+	/* the web interface (ui.c): sessions instead of keys */
+	{ "GET", "/ui", handle_ui_root, ROUTE_UI },
+	{ "GET", "/ui/", handle_ui_patterns, ROUTE_UI },
+	{ "GET", "/ui/login", handle_ui_login_form, ROUTE_UI },
+	{ "POST", "/ui/login", handle_ui_login, ROUTE_UI },
+	{ "POST", "/ui/logout", handle_ui_logout, ROUTE_UI },
+	{ "GET", "/ui/patterns/{id}", handle_ui_pattern, ROUTE_UI },
+	{ "POST", "/ui/patterns/{id}/vote", handle_ui_vote, ROUTE_UI },
+	{ "GET", "/ui/adapters", handle_ui_adapters, ROUTE_UI },
+	{ "POST", "/ui/adapters/rollback", handle_ui_rollback, ROUTE_UI },
+	{ "POST", "/ui/adapters/{id}/activate", handle_ui_activate, ROUTE_UI },
+	{ "GET", "/ui/keys", handle_ui_keys, ROUTE_UI },
+	{ "POST", "/ui/keys/{id}/revoke", handle_ui_key_revoke, ROUTE_UI },
+	{ "GET", "/ui/projects", handle_ui_projects, ROUTE_UI },
+	{ "GET", "/ui/projects/{id}", handle_ui_project, ROUTE_UI },
+	{ "GET", "/ui/assets/{name}", handle_ui_asset, ROUTE_UI },
 	{ "GET", "/projects", handle_projects_list, 0 },
 	{ "POST", "/projects", handle_project_put, 0 },
 	{ "GET", "/projects/{id}", handle_project_get, 0 },
@@ -152,6 +170,31 @@ const struct server_config *server_get_config(const struct server *srv)
 const char *server_query(struct server_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *server_header(struct server_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+const char *server_cookie(struct server_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, name);
+}
+
+int server_is_tls(const struct server *srv)
+{
+	return srv->cfg.tls_cert != NULL;
+}
+
+void server_add_header(struct server_response *res, const char *name, const char *value)
+{
+	assert(res->nr_headers < SERVER_MAX_HEADERS);
+	if (res->nr_headers == SERVER_MAX_HEADERS)
+		return;
+	res->headers[res->nr_headers][0] = xstrdup(name);
+	res->headers[res->nr_headers][1] = xstrdup(value);
+	res->nr_headers++;
 }
 
 struct query_values {
@@ -531,6 +574,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
 						  : "application/json; charset=utf-8");
 	if (allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	for (size_t i = 0; i < res->nr_headers; i++)
+		MHD_add_response_header(resp, res->headers[i][0], res->headers[i][1]);
 	if (atomic_load(&r->req.srv->stopping) || r->close)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, (unsigned)res->status, resp);
@@ -540,6 +585,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
 		free(r->log_error);
 		r->log_error = res->log_error;
 		res->log_error = NULL;
+	}
+	if (res->log_user && !r->user) {
+		r->user = res->log_user;
+		res->log_user = NULL;
 	}
 	return ret;
 }
@@ -558,6 +607,11 @@ static void response_release(struct server_response *res)
 	if (res->file_fd >= 0)
 		close(res->file_fd);
 	free(res->log_error);
+	free(res->log_user);
+	for (size_t i = 0; i < res->nr_headers; i++) {
+		free(res->headers[i][0]);
+		free(res->headers[i][1]);
+	}
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *r, int status,
@@ -663,6 +717,16 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&srv->active, 1);
+}
+
+/* The most body bytes route accepts. */
+static unsigned long long body_limit(const struct server *srv, const struct server_route *route)
+{
+	if (route->flags & ROUTE_UPLOAD)
+		return srv->cfg.max_upload;
+	if (route->flags & ROUTE_UI)
+		return SERVER_UI_MAX_BODY;
+	return (unsigned long long)srv->cfg.max_body;
 }
 
 /* ---- the request's first call: route, key, announced size ---- */
@@ -829,15 +893,13 @@ static enum MHD_Result first_call(struct server *srv, struct MHD_Connection *con
 		return ret;
 	}
 	strbuf_release(&allow);
-	if (!(r->route->flags & ROUTE_PUBLIC) &&
+	if (!(r->route->flags & (ROUTE_PUBLIC | ROUTE_UI)) &&
 	    authenticate(srv, conn, r, &status, &detail) < 0)
 		return send_error(conn, r, status, NULL, "%s", detail);
 
 	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl) {
-		unsigned long long limit = (r->route->flags & ROUTE_UPLOAD)
-						   ? srv->cfg.max_upload
-						   : (unsigned long long)srv->cfg.max_body;
+		unsigned long long limit = body_limit(srv, r->route);
 		char *end;
 		unsigned long long n;
 		errno = 0;
@@ -917,8 +979,9 @@ static int take_body(struct server *srv, struct request *r, const char *data, si
 		}
 		return 0;
 	}
-	if (r->body.len + n > srv->cfg.max_body ||
-	    json_count_feed(&r->count, data, n) > SERVER_MAX_JSON_VALUES) {
+	if (r->body.len + n > body_limit(srv, r->route) ||
+	    (!(r->route->flags & ROUTE_UI) &&
+	     json_count_feed(&r->count, data, n) > SERVER_MAX_JSON_VALUES)) {
 		/* refused while it streams in: no parse, no memory kept */
 		r->too_large = 1;
 		strbuf_release(&r->body);
@@ -940,9 +1003,7 @@ static enum MHD_Result run_handler(struct server *srv, struct MHD_Connection *co
 				  SERVER_MAX_JSON_VALUES);
 	if (r->too_large)
 		return send_error(conn, r, 413, NULL, "request body too large (limit %llu bytes)",
-				  (r->route->flags & ROUTE_UPLOAD)
-					  ? srv->cfg.max_upload
-					  : (unsigned long long)srv->cfg.max_body);
+				  body_limit(srv, r->route));
 	if (r->upload_fd >= 0) {
 		int hashed = file_hasher_finish(r->upload_hash, r->upload_sha256);
 		r->upload_hash = NULL;

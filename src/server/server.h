@@ -35,7 +35,9 @@
 #define SERVER_DEFAULT_LISTEN "127.0.0.1:8000"
 #define SERVER_DEFAULT_DB "sqlite:patterns-server.db"
 #define SERVER_DEFAULT_MAX_BODY (16u << 20)
+#define SERVER_DEFAULT_SESSION_TTL (8 * 3600) /* web interface sign-ins, seconds */
 #define SERVER_MAX_PARAMS 4
+#define SERVER_MAX_HEADERS 8
 #define SERVER_MAX_URI 8192 /* bytes of the request line's URI; longer: 414 */
 #define SERVER_DEFAULT_REQUEST_TIMEOUT 30
 #define SERVER_DEFAULT_MAX_CONNECTIONS 2000
@@ -51,6 +53,7 @@ struct server_config {
 	const char *upload_dir;		/* where uploads are streamed */
 	const char *adapter_dir;	/* adapter versions' files (server-adapters.c) */
 	int access_log_fd;		/* -1: no access log */
+	long long session_ttl;		/* web interface sessions, seconds (0: default) */
 	double request_timeout;		/* headers, and a JSON body, in seconds */
 	unsigned max_connections;	/* in all; lowered to fit RLIMIT_NOFILE */
 	unsigned max_per_address;	/* from one client address */
@@ -84,12 +87,23 @@ struct server_response {
 	int file_fd;		  /* >= 0: stream file_size bytes from it (closed after) */
 	uint64_t file_size;
 	char *log_error; /* internal detail for the access log, never sent */
+	char *log_user;	 /* the user, for the access log, on ROUTE_UI routes */
+	char *headers[SERVER_MAX_HEADERS][2]; /* extra headers: name, value */
+	size_t nr_headers;
 };
 
 /* The configuration the server was started with. */
 const struct server_config *server_get_config(const struct server *srv);
 /* A query parameter (decoded), or NULL. */
 const char *server_query(struct server_request *req, const char *name);
+/* A request header, or NULL. */
+const char *server_header(struct server_request *req, const char *name);
+/* A cookie sent with the request, or NULL. */
+const char *server_cookie(struct server_request *req, const char *name);
+/* 1 when the server speaks TLS. */
+int server_is_tls(const struct server *srv);
+/* Add a response header (copied; at most SERVER_MAX_HEADERS). */
+void server_add_header(struct server_response *res, const char *name, const char *value);
 /*
  * Every value of a repeated query parameter (?t=a&t=b), at most max, into
  * out; how many, or -1 when there are more than max.
@@ -121,7 +135,10 @@ typedef void (*server_handler)(struct server_request *req, struct server_respons
 enum {
 	ROUTE_PUBLIC = 1 << 0, /* no key needed */
 	ROUTE_UPLOAD = 1 << 1, /* body streamed to a file, bounded by max_upload */
+	ROUTE_UI = 1 << 2,     /* web interface (ui.c): no key, the handler checks
+				  the session; bodies at most SERVER_UI_MAX_BODY */
 };
+#define SERVER_UI_MAX_BODY (64u << 10)
 
 struct server_route {
 	const char *method;

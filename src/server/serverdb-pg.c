@@ -177,6 +177,23 @@ static const char *const migrations[] = {
 	"  upto BIGINT NOT NULL," /* the highest created_seq indexed */
 	"  version INTEGER NOT NULL);" /* LIKENESS_VERSION of the postings */
 	"INSERT INTO recall_state VALUES (1, 0, 0);",
+	/*
+	 * 6: web interface sessions (SPEC §10): only the token's SHA-256; and
+	 * indexes that rank a filtered listing without sorting it
+	 */
+	"CREATE TABLE ui_sessions ("
+	"  token_hash CHAR(64) PRIMARY KEY,"
+	"  key_id BIGINT NOT NULL REFERENCES api_keys(id) ON DELETE CASCADE,"
+	"  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
+	"  expires_at BIGINT NOT NULL);"
+	"CREATE INDEX idx_ui_sessions_expires ON ui_sessions (expires_at);"
+	/* a filtered page walks its filter's index in rank order: no sort */
+	"CREATE INDEX idx_type_rank ON patterns (problem_type, success_count DESC, "
+	"  created_seq DESC);"
+	"CREATE INDEX idx_language_rank ON patterns (language, success_count DESC, "
+	"  created_seq DESC);"
+	"CREATE INDEX idx_project_rank ON patterns (project_id, success_count DESC, "
+	"  created_seq DESC);",
 };
 
 #define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -888,16 +905,22 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		strbuf_addf(&where, " AND change_seq > $%d", since_param);
 	}
 
-	if (n)
-		strbuf_addf(&sql, "SELECT count(*) FROM patterns%s", where.buf);
-	else
-		strbuf_addstr(&sql, "SELECT value FROM counters WHERE name = 'patterns'");
-	res = pq(c, sql.buf, n, vals, &rc);
-	if (!res)
-		goto out;
-	*total = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-	PQclear(res);
-	if (q->has_since) {
+	/* total: the counter row, or a count unless the caller does without */
+	*total = -1;
+	if (!(q->no_total && n)) {
+		if (n)
+			strbuf_addf(&sql, "SELECT count(*) FROM patterns%s", where.buf);
+		else
+			strbuf_addstr(&sql,
+				      "SELECT value FROM counters WHERE name = 'patterns'");
+		res = pq(c, sql.buf, n, vals, &rc);
+		if (!res)
+			goto out;
+		*total = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+		PQclear(res);
+		res = NULL;
+	}
+	if (q->has_since && *total >= 0) {
 		/* deletions after the cursor count as changes too */
 		const char *dv[] = { since };
 		res = pq(c, "SELECT count(*) FROM deleted_patterns WHERE change_seq > $1::bigint",
@@ -906,6 +929,7 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 			goto out;
 		*total += strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 		PQclear(res);
+		res = NULL;
 	}
 
 	strbuf_reset(&sql);
@@ -1256,6 +1280,81 @@ fail_out:
 fail:
 	pg_rollback(c);
 	return rc;
+}
+
+/* ---- web interface sessions ---- */
+
+static int pg_session_add(struct serverdb *db, void *conn, const char *token_hash,
+			  long long key_id, long long expires_at, long long now)
+{
+	char key[32], exp[32], nows[32];
+	const char *del[] = { nows };
+	const char *ins[] = { token_hash, key, exp };
+	int rc;
+
+	snprintf(key, sizeof(key), "%lld", key_id);
+	snprintf(exp, sizeof(exp), "%lld", expires_at);
+	snprintf(nows, sizeof(nows), "%lld", now);
+	rc = pq_do(conn, "DELETE FROM ui_sessions WHERE expires_at <= $1", 1, del);
+	if (rc < 0)
+		return rc;
+	return pq_do(conn, "INSERT INTO ui_sessions (token_hash, key_id, expires_at) "
+			   "VALUES ($1, $2, $3)", 3, ins);
+}
+
+static int pg_session_lookup(struct serverdb *db, void *conn, const char *token_hash,
+			     long long now, struct sdb_session *out)
+{
+	char nows[32];
+	const char *vals[] = { token_hash, nows };
+	PGresult *res;
+	int rc;
+
+	snprintf(nows, sizeof(nows), "%lld", now);
+	res = pq(conn, "SELECT k.id, k.user_name, k.is_admin, s.expires_at, s.token_hash "
+		       "FROM ui_sessions s JOIN api_keys k ON k.id = s.key_id "
+		       "WHERE s.token_hash = $1 AND s.expires_at > $2 AND k.revoked_at IS NULL",
+		 2, vals, &rc);
+	if (!res)
+		return rc;
+	/* the index found it; compare again without timing leaks */
+	if (PQntuples(res) != 1 || PQgetlength(res, 0, 4) != 64 ||
+	    !ct_equal(PQgetvalue(res, 0, 4), token_hash, 64)) {
+		PQclear(res);
+		return SDB_NOT_FOUND;
+	}
+	out->key_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	out->user = get_str(res, 0, 1);
+	out->is_admin = PQgetvalue(res, 0, 2)[0] == 't';
+	out->expires_at = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	PQclear(res);
+	return SDB_OK;
+}
+
+static int pg_session_delete(struct serverdb *db, void *conn, const char *token_hash)
+{
+	const char *vals[] = { token_hash };
+	return pq_do(conn, "DELETE FROM ui_sessions WHERE token_hash = $1", 1, vals);
+}
+
+static int pg_pattern_votes(struct serverdb *db, void *conn, const char *id, const char *user,
+			    long long *helpful, long long *not_helpful, int *mine)
+{
+	const char *vals[] = { id, user };
+	PGresult *res;
+	int rc;
+
+	res = pq(conn, "SELECT count(*) FILTER (WHERE helpful), count(*) FILTER (WHERE NOT helpful), "
+		       "max(CASE WHEN user_id = $2 THEN (CASE WHEN helpful THEN 1 ELSE 0 END) END) "
+		       "FROM pattern_feedback WHERE pattern_id = $1::uuid",
+		 2, vals, &rc);
+	if (!res)
+		return rc;
+	*helpful = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*not_helpful = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	*mine = PQgetisnull(res, 0, 2) ? -1 : atoi(PQgetvalue(res, 0, 2));
+	PQclear(res);
+	return SDB_OK;
 }
 
 /* ---- cross-project learning ---- */
@@ -1850,6 +1949,10 @@ static const struct serverdb_ops pg_ops = {
 	.adapter_get = pg_adapter_get,
 	.adapter_activate = pg_adapter_activate,
 	.adapter_delete = pg_adapter_delete,
+	.session_add = pg_session_add,
+	.session_lookup = pg_session_lookup,
+	.session_delete = pg_session_delete,
+	.pattern_votes = pg_pattern_votes,
 	.project_put = pg_project_put,
 	.project_get = pg_project_get,
 	.project_rev = pg_project_rev,

@@ -146,6 +146,23 @@ static const char *const migrations[] = {
 	"  upto INTEGER NOT NULL," /* the highest created_seq indexed */
 	"  version INTEGER NOT NULL);" /* LIKENESS_VERSION of the postings */
 	"INSERT INTO recall_state VALUES (1, 0, 0);",
+	/*
+	 * 6: web interface sessions (SPEC §10): only the token's SHA-256; and
+	 * indexes that rank a filtered listing without sorting it
+	 */
+	"CREATE TABLE ui_sessions ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  key_id INTEGER NOT NULL REFERENCES api_keys(id) ON DELETE CASCADE,"
+	"  created_at TEXT NOT NULL,"
+	"  expires_at INTEGER NOT NULL);"
+	"CREATE INDEX idx_ui_sessions_expires ON ui_sessions(expires_at);"
+	/* a filtered page walks its filter's index in rank order: no sort */
+	"CREATE INDEX idx_type_rank ON patterns(problem_type, success_count DESC, "
+	"  created_seq DESC);"
+	"CREATE INDEX idx_language_rank ON patterns(language, success_count DESC, "
+	"  created_seq DESC);"
+	"CREATE INDEX idx_project_rank ON patterns(project_id, success_count DESC, "
+	"  created_seq DESC);",
 };
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
@@ -642,21 +659,26 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 			sqlite3_bind_int64(st, 6, q->since);                   \
 	} while (0)
 
-	/* total */
-	if (filtered || q->has_since)
-		strbuf_addf(&sql, "SELECT count(*) FROM patterns%s", where.buf);
-	else
-		strbuf_addstr(&sql, "SELECT value FROM counters WHERE name = 'patterns'");
-	st = prepare(c->db, sql.buf);
-	if (!st)
-		goto out;
-	BIND_FILTERS(st);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		db_error(c->db, "cannot count patterns");
-		goto out;
+	/* total: the counter row, or a count unless the caller does without */
+	*total = -1;
+	if (!(q->no_total && (filtered || q->has_since))) {
+		if (filtered || q->has_since)
+			strbuf_addf(&sql, "SELECT count(*) FROM patterns%s", where.buf);
+		else
+			strbuf_addstr(&sql,
+				      "SELECT value FROM counters WHERE name = 'patterns'");
+		st = prepare(c->db, sql.buf);
+		if (!st)
+			goto out;
+		BIND_FILTERS(st);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			db_error(c->db, "cannot count patterns");
+			goto out;
+		}
+		*total = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		st = NULL;
 	}
-	*total = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
 
 	if (q->has_since) {
 		/* deletions after the cursor count as changes too */
@@ -670,7 +692,8 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 			db_error(c->db, "cannot count deletions");
 			goto out;
 		}
-		*total += sqlite3_column_int64(del, 0);
+		if (*total >= 0)
+			*total += sqlite3_column_int64(del, 0);
 		sqlite3_finalize(del);
 	}
 
@@ -1115,6 +1138,100 @@ out:
 	if (rc < 0)
 		rollback(c->db);
 	return rc;
+}
+
+/* ---- web interface sessions ---- */
+
+static int sq_session_add(struct serverdb *db, void *conn, const char *token_hash,
+			  long long key_id, long long expires_at, long long now)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prepare(c->db, "DELETE FROM ui_sessions WHERE expires_at <= ?1");
+	if (!st)
+		return SDB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(c->db, "cannot forget expired sessions");
+	st = prepare(c->db, "INSERT INTO ui_sessions (token_hash, key_id, created_at, "
+			    "expires_at) VALUES (?1, ?2, " NOW_SQL ", ?3)");
+	if (!st)
+		return SDB_ERROR;
+	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, key_id);
+	sqlite3_bind_int64(st, 3, expires_at);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SDB_OK : db_error(c->db, "cannot store session");
+}
+
+static int sq_session_lookup(struct serverdb *db, void *conn, const char *token_hash,
+			     long long now, struct sdb_session *out)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = prepare(c->db, "SELECT k.id, k.user_name, k.is_admin, s.expires_at, "
+					  "s.token_hash FROM ui_sessions s JOIN api_keys k ON "
+					  "k.id = s.key_id WHERE s.token_hash = ?1 AND "
+					  "s.expires_at > ?2 AND k.revoked_at IS NULL");
+	char stored[65];
+	int rc;
+	if (!st)
+		return SDB_ERROR;
+	sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? SDB_NOT_FOUND : db_error(c->db, "cannot look up session");
+	}
+	out->key_id = sqlite3_column_int64(st, 0);
+	out->user = col_strdup(st, 1);
+	out->is_admin = sqlite3_column_int(st, 2);
+	out->expires_at = sqlite3_column_int64(st, 3);
+	copy_fixed(stored, sizeof(stored), st, 4);
+	sqlite3_finalize(st);
+	/* the index found it; compare again without timing leaks */
+	if (!ct_equal(stored, token_hash, 64)) {
+		sdb_session_release(out);
+		return SDB_NOT_FOUND;
+	}
+	return SDB_OK;
+}
+
+static int sq_session_delete(struct serverdb *db, void *conn, const char *token_hash)
+{
+	struct sqlite_conn *c = conn;
+	return run_text(c->db, "DELETE FROM ui_sessions WHERE token_hash = ?1",
+			"cannot delete session", 1, token_hash);
+}
+
+static int sq_pattern_votes(struct serverdb *db, void *conn, const char *id, const char *user,
+			    long long *helpful, long long *not_helpful, int *mine)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = prepare(c->db, "SELECT COALESCE(SUM(helpful), 0), "
+					  "COALESCE(SUM(1 - helpful), 0), "
+					  "MAX(CASE WHEN user_id = ?2 THEN helpful END) "
+					  "FROM pattern_feedback WHERE pattern_id = ?1");
+	char lid[37];
+	int rc;
+	if (!st)
+		return SDB_ERROR;
+	lower_uuid(lid, id);
+	sqlite3_bind_text(st, 1, lid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*helpful = sqlite3_column_int64(st, 0);
+		*not_helpful = sqlite3_column_int64(st, 1);
+		*mine = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? SDB_OK : db_error(c->db, "cannot count votes");
 }
 
 /* ---- cross-project learning ---- */
@@ -1698,6 +1815,10 @@ static const struct serverdb_ops sqlite_ops = {
 	.adapter_get = sq_adapter_get,
 	.adapter_activate = sq_adapter_activate,
 	.adapter_delete = sq_adapter_delete,
+	.session_add = sq_session_add,
+	.session_lookup = sq_session_lookup,
+	.session_delete = sq_session_delete,
+	.pattern_votes = sq_pattern_votes,
 	.project_put = sq_project_put,
 	.project_get = sq_project_get,
 	.project_rev = sq_project_rev,

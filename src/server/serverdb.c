@@ -58,6 +58,12 @@ void sdb_key_release(struct sdb_key *k)
 	memset(k, 0, sizeof(*k));
 }
 
+void sdb_session_release(struct sdb_session *s)
+{
+	free(s->user);
+	memset(s, 0, sizeof(*s));
+}
+
 void serverdb_init_common(struct serverdb *db, const struct serverdb_ops *ops)
 {
 	db->ops = ops;
@@ -218,6 +224,46 @@ int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct adapter
 {
 	memset(out, 0, sizeof(*out));
 	DISPATCH(adapter_delete(db, c_, ref, out));
+}
+
+/* The session calls take the SHA-256 hex of a token: 64 characters. */
+static int token_hash_valid(const char *h)
+{
+	return strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64;
+}
+
+int serverdb_session_add(struct serverdb *db, const char *token_hash, long long key_id,
+			 long long expires_at, long long now)
+{
+	if (!token_hash_valid(token_hash))
+		return err_set("session token hash must be 64 lower-case hex digits");
+	DISPATCH(session_add(db, c_, token_hash, key_id, expires_at, now));
+}
+
+int serverdb_session_lookup(struct serverdb *db, const char *token_hash, long long now,
+			    struct sdb_session *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!token_hash_valid(token_hash))
+		return SDB_NOT_FOUND;
+	DISPATCH(session_lookup(db, c_, token_hash, now, out));
+}
+
+int serverdb_session_delete(struct serverdb *db, const char *token_hash)
+{
+	if (!token_hash_valid(token_hash))
+		return SDB_OK;
+	DISPATCH(session_delete(db, c_, token_hash));
+}
+
+int serverdb_pattern_votes(struct serverdb *db, const char *id, const char *user,
+			   long long *helpful, long long *not_helpful, int *mine)
+{
+	*helpful = *not_helpful = 0;
+	*mine = -1;
+	if (!uuid_valid(id))
+		return SDB_NOT_FOUND;
+	DISPATCH(pattern_votes(db, c_, id, user, helpful, not_helpful, mine));
 }
 
 /* ---- cross-project learning ---- */

@@ -88,6 +88,7 @@ struct sdb_query {
 	long long page, limit; /* page from 1 */
 	long long since;       /* with has_since: changes after it, in order */
 	int has_since;
+	int no_total; /* a filtered listing does not count its matches (total -1) */
 };
 
 struct sdb_key {
@@ -98,6 +99,15 @@ struct sdb_key {
 	char *revoked_at; /* NULL while valid */
 };
 void sdb_key_release(struct sdb_key *k);
+
+/* A signed-in web interface session (SPEC §10) and the key it was made with. */
+struct sdb_session {
+	long long key_id;
+	char *user;
+	int is_admin;
+	long long expires_at; /* Unix seconds */
+};
+void sdb_session_release(struct sdb_session *s);
 
 /*
  * An adapter version on the team server (SPEC §6, /adapters) is a struct
@@ -185,6 +195,24 @@ int serverdb_adapter_rollback(struct serverdb *db, const char *ref, const char *
 			      struct adapter_version *out);
 /* Delete the record (out: what it was); SDB_CONFLICT when it is active. */
 int serverdb_adapter_delete(struct serverdb *db, const char *ref, struct adapter_version *out);
+
+/*
+ * Web interface sessions: only the SHA-256 (hex) of a session token is
+ * stored. session_add also forgets every session that has expired.
+ * session_lookup finds a session that expires after now and whose key is
+ * not revoked (else SDB_NOT_FOUND). Deleting an unknown session is no error.
+ */
+int serverdb_session_add(struct serverdb *db, const char *token_hash, long long key_id,
+			 long long expires_at, long long now);
+int serverdb_session_lookup(struct serverdb *db, const char *token_hash, long long now,
+			    struct sdb_session *out);
+int serverdb_session_delete(struct serverdb *db, const char *token_hash);
+/*
+ * The votes on pattern id: how many found it helpful and not helpful, and
+ * user's own vote in *mine (-1 none, 0 not helpful, 1 helpful).
+ */
+int serverdb_pattern_votes(struct serverdb *db, const char *id, const char *user,
+			   long long *helpful, long long *not_helpful, int *mine);
 
 /*
  * Cross-project learning (SPEC §8): projects, what each project pushed,
@@ -349,6 +377,14 @@ struct serverdb_ops {
 				const char *user, int rollback, struct adapter_version *out);
 	int (*adapter_delete)(struct serverdb *db, void *conn, const char *ref,
 			      struct adapter_version *out);
+	/* web interface sessions */
+	int (*session_add)(struct serverdb *db, void *conn, const char *token_hash,
+			   long long key_id, long long expires_at, long long now);
+	int (*session_lookup)(struct serverdb *db, void *conn, const char *token_hash,
+			      long long now, struct sdb_session *out);
+	int (*session_delete)(struct serverdb *db, void *conn, const char *token_hash);
+	int (*pattern_votes)(struct serverdb *db, void *conn, const char *id, const char *user,
+			     long long *helpful, long long *not_helpful, int *mine);
 	/* cross-project learning */
 	int (*project_put)(struct serverdb *db, void *conn, struct sdb_project *p,
 			   const char *user, int is_admin);
