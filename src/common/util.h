@@ -67,6 +67,9 @@ int skip_prefix(const char *s, const char *prefix, const char **rest);
 /* Monotonic clock in seconds. */
 double now_seconds(void);
 
+/* The value of a hexadecimal digit (either case), or -1 if c is none. */
+int hex_value(int c);
+
 /* Parse "true/yes/on/1" and "false/no/off/0" as git does; -1 if neither. */
 int parse_bool(const char *s);
 

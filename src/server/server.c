@@ -789,17 +789,6 @@ static enum MHD_Result arg_not_utf8(void *cls, enum MHD_ValueKind kind, const ch
 	return MHD_YES;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decoding of the path and query, in place. libmicrohttpd's own
  * turns %00 into a NUL that silently ends the string ("/health%00x" would
@@ -813,7 +802,8 @@ static size_t unescape_cb(void *cls, struct MHD_Connection *conn, char *s)
 	(void)cls, (void)conn;
 	while (*p) {
 		int hi, lo;
-		if (p[0] == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0) {
+		if (p[0] == '%' && (hi = hex_value((unsigned char)p[1])) >= 0 &&
+		    (lo = hex_value((unsigned char)p[2])) >= 0) {
 			int v = hi * 16 + lo;
 			if (v) {
 				*w++ = (char)v;
@@ -1194,7 +1184,13 @@ int server_start(struct server **out, const struct server_config *cfg)
 	sigaddset(&srv->signals, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &srv->signals, &old);
 
-	if (cfg->tls_cert)
+	{
+		/* the certificate and key only under TLS; the rest is the same */
+		struct MHD_OptionItem tls[] = {
+			{ MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert.buf },
+			{ MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key.buf },
+			{ MHD_OPTION_END, 0, NULL },
+		};
 		srv->daemon = MHD_start_daemon(
 			flags, 0, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, &ss,
 			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
@@ -1206,20 +1202,8 @@ int server_start(struct server **out, const struct server_config *cfg)
 			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 			MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
 			MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv,
-			MHD_OPTION_HTTPS_MEM_CERT, srv->tls_cert.buf,
-			MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key.buf, MHD_OPTION_END);
-	else
-		srv->daemon = MHD_start_daemon(
-			flags, 0, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, &ss,
-			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
-			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-			MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections,
-			MHD_OPTION_NOTIFY_CONNECTION, notify_connection_cb, srv,
-			MHD_OPTION_URI_LOG_CALLBACK, uri_cb, srv,
-			MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, srv,
-			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-			MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
-			MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_END);
+			MHD_OPTION_ARRAY, cfg->tls_cert ? tls : tls + 2, MHD_OPTION_END);
+	}
 	if (!srv->daemon) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		err_set("cannot listen on %s%s", cfg->listen ? cfg->listen : SERVER_DEFAULT_LISTEN,

@@ -56,17 +56,6 @@ void url_esc(struct strbuf *sb, const char *s)
 	}
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode a urlencoded value ('+' is a space); NULL if malformed. */
 static char *form_decode(const char *s, size_t len)
 {
@@ -75,8 +64,8 @@ static char *form_decode(const char *s, size_t len)
 		if (s[i] == '+') {
 			strbuf_addch(&sb, ' ');
 		} else if (s[i] == '%') {
-			int hi = i + 2 < len ? hexval((unsigned char)s[i + 1]) : -1;
-			int lo = i + 2 < len ? hexval((unsigned char)s[i + 2]) : -1;
+			int hi = i + 2 < len ? hex_value((unsigned char)s[i + 1]) : -1;
+			int lo = i + 2 < len ? hex_value((unsigned char)s[i + 2]) : -1;
 			if (hi < 0 || lo < 0)
 				goto bad;
 			strbuf_addch(&sb, (char)(hi * 16 + lo));
