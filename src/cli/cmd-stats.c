@@ -126,6 +126,13 @@ int cmd_stats(int argc, const char **argv)
 	x.path = store_path(s);
 	if (!stat(x.path, &st))
 		x.size = (long long)st.st_size;
+	{
+		/* after a long extraction its last pages wait in the write-ahead log */
+		char *wal = xstrfmt("%s-wal", x.path);
+		if (!stat(wal, &st))
+			x.size += (long long)st.st_size;
+		free(wal);
+	}
 	if (json)
 		print_json(s, &x, variant.buf);
 	else
