@@ -6,7 +6,7 @@ the old and the new blob). Output is JSONL like extract's, with the seed's
 fields. Only for timing: it has the seed's flaws (substring keywords, '|'
 in subjects), on purpose.
 
-    bench/seed_extract.py --repo-path DIR --output FILE [--since-date DATE]
+    bench/seed_extract.py --repo-path DIR --output FILE [--since-date DATE] [--rev RANGE]
 """
 import argparse
 import hashlib
@@ -51,10 +51,12 @@ def main():
     ap.add_argument("--repo-path", default=".")
     ap.add_argument("--output", default="patterns.jsonl")
     ap.add_argument("--since-date")
+    ap.add_argument("--rev", default="HEAD", help="what to walk, as git log takes it")
     a = ap.parse_args()
     args = ["log", "--no-merges", "--pretty=format:%H|%s|%ae|%ad", "--date=format:%Y-%m-%d %H:%M:%S"]
     if a.since_date:
         args.append("--since=" + a.since_date)
+    args.append(a.rev)
     out = open(a.output, "w")
     for line in git(a.repo_path, *args).decode("utf-8", "replace").splitlines():
         h, subject, email, date = line.split("|")[:4]
