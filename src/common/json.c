@@ -328,25 +328,6 @@ static void scan_space(struct json_scan *js)
 		js->p++;
 }
 
-static int hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 static int scan_string(struct json_scan *js)
 {
 	js->p++; /* the opening quote */
@@ -374,7 +355,7 @@ static int scan_string(struct json_scan *js)
 		default:
 			return scan_fail(js, JSON_CHECK_MALFORMED);
 		}
-		if (js->end - js->p < 6 || hex4(js->p + 2, &u) < 0)
+		if (js->end - js->p < 6 || hex4_value(js->p + 2, &u) < 0)
 			return scan_fail(js, JSON_CHECK_MALFORMED);
 		js->p += 6;
 		if (!u)
@@ -384,7 +365,7 @@ static int scan_string(struct json_scan *js)
 		if (u >= 0xd800 && u <= 0xdbff) {
 			/* a high surrogate needs its low half right after it */
 			if (js->end - js->p < 6 || js->p[0] != '\\' || js->p[1] != 'u' ||
-			    hex4(js->p + 2, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
+			    hex4_value(js->p + 2, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
 				return scan_fail(js, JSON_CHECK_MALFORMED);
 			js->p += 6;
 		}

@@ -176,6 +176,19 @@ int hex_value(int c)
 	return -1;
 }
 
+int hex4_value(const char *p, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		int d = hex_value((unsigned char)p[i]);
+		if (d < 0)
+			return -1;
+		v = v * 16 + (unsigned)d;
+	}
+	*out = v;
+	return 0;
+}
+
 int parse_bool(const char *s)
 {
 	static const char *yes[] = { "true", "yes", "on", "1" };

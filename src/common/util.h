@@ -69,6 +69,8 @@ double now_seconds(void);
 
 /* The value of a hexadecimal digit (either case), or -1 if c is none. */
 int hex_value(int c);
+/* Four hexadecimal digits at p (a JSON \uXXXX escape): 0 and *out, or -1. */
+int hex4_value(const char *p, unsigned *out);
 
 /* Parse "true/yes/on/1" and "false/no/off/0" as git does; -1 if neither. */
 int parse_bool(const char *s);

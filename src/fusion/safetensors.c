@@ -84,25 +84,6 @@ static void skip_ws(struct jp *j)
 		j->p++;
 }
 
-static int hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		int c = (unsigned char)p[i], d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			return -1;
-		v = v * 16 + (unsigned)d;
-	}
-	*out = v;
-	return 0;
-}
-
 static void add_utf8(struct strbuf *sb, unsigned cp)
 {
 	if (cp < 0x80) {
@@ -177,14 +158,14 @@ static int parse_string(struct jp *j)
 			break;
 		case 'u': {
 			unsigned cp, lo;
-			if (j->end - j->p < 4 || hex4(j->p, &cp) < 0)
+			if (j->end - j->p < 4 || hex4_value(j->p, &cp) < 0)
 				return jp_fail(j, "bad \\u escape");
 			j->p += 4;
 			if (cp >= 0xDC00 && cp <= 0xDFFF)
 				return jp_fail(j, "lone surrogate in string");
 			if (cp >= 0xD800 && cp <= 0xDBFF) {
 				if (j->end - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u' ||
-				    hex4(j->p + 2, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
+				    hex4_value(j->p + 2, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
 					return jp_fail(j, "lone surrogate in string");
 				j->p += 6;
 				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
