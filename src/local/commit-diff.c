@@ -11,6 +11,7 @@
  */
 #include "local/commit-diff.h"
 #include "local/classify.h"
+#include "local/treediff.h"
 #include "common/code-change.h"
 #include "common/file-role.h"
 #include "common/json.h"
@@ -377,36 +378,16 @@ static int renamed_changes(struct commit_differ *w, git_tree *old, git_tree *new
 			   struct change_list *out)
 {
 	git_diff *diff = NULL;
-	git_diff_options dopts;
-	git_diff_find_options fopts;
 	char **paths = xcalloc(out->nr ? out->nr : 1, sizeof(*paths));
 	size_t n;
 	int rc;
 
-	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-	/*
-	 * Only the paths known to differ: libgit2 then reads only the
-	 * subtrees leading to them, not every tree of both sides.
-	 */
 	for (size_t i = 0; i < out->nr; i++)
 		paths[i] = out->items[i].path;
-	dopts.pathspec.strings = paths;
-	dopts.pathspec.count = out->nr;
-	/* a type change stays one change (as git shows it), not a deletion and an addition */
-	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_DISABLE_PATHSPEC_MATCH |
-		      GIT_DIFF_INCLUDE_TYPECHANGE;
-	rc = git_diff_tree_to_tree(&diff, w->repo, old, new, &dopts);
+	rc = tree_diff_renames(&diff, w->repo, old, new, paths, out->nr);
 	free(paths);
 	if (rc < 0)
-		return git_error_set_from("cannot diff");
-	fopts.flags = GIT_DIFF_FIND_RENAMES;
-	fopts.rename_threshold = 50;
-	fopts.rename_limit = 1000;
-	if (git_diff_find_similar(diff, &fopts) < 0) {
-		git_diff_free(diff);
-		return git_error_set_from("cannot detect renames");
-	}
+		return -1;
 	change_list_clear(out);
 	n = git_diff_num_deltas(diff);
 	for (size_t i = 0; i < n; i++) {

@@ -73,26 +73,10 @@ static int pair_renames(git_repository *repo, git_tree *old, git_tree *new,
 			struct string_list *paths)
 {
 	git_diff *diff = NULL;
-	git_diff_options dopts;
-	git_diff_find_options fopts;
 	size_t n;
 
-	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-	/* only the paths known to differ: libgit2 reads only the subtrees leading to them */
-	dopts.pathspec.strings = paths->items;
-	dopts.pathspec.count = paths->nr;
-	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_DISABLE_PATHSPEC_MATCH |
-		      GIT_DIFF_INCLUDE_TYPECHANGE;
-	if (git_diff_tree_to_tree(&diff, repo, old, new, &dopts) < 0)
-		return git_error_set_from("cannot diff");
-	fopts.flags = GIT_DIFF_FIND_RENAMES;
-	fopts.rename_threshold = 50;
-	fopts.rename_limit = 1000;
-	if (git_diff_find_similar(diff, &fopts) < 0) {
-		git_diff_free(diff);
-		return git_error_set_from("cannot detect renames");
-	}
+	if (tree_diff_renames(&diff, repo, old, new, paths->items, paths->nr) < 0)
+		return -1;
 	string_list_clear(paths);
 	n = git_diff_num_deltas(diff);
 	for (size_t i = 0; i < n; i++) {

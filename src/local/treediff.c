@@ -90,3 +90,30 @@ long tree_changed_paths(git_repository *repo, const git_tree *a, const git_tree 
 	strbuf_release(&w.path);
 	return ret < 0 ? -1 : (long)w.found;
 }
+
+int tree_diff_renames(git_diff **out, git_repository *repo, git_tree *old, git_tree *new,
+		      char **paths, size_t nr)
+{
+	git_diff_options dopts;
+	git_diff_find_options fopts;
+
+	*out = NULL;
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+	/* only these paths: libgit2 then reads only the subtrees leading to them */
+	dopts.pathspec.strings = paths;
+	dopts.pathspec.count = nr;
+	dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_DISABLE_PATHSPEC_MATCH |
+		      GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_tree_to_tree(out, repo, old, new, &dopts) < 0)
+		return git_error_set_from("cannot diff");
+	fopts.flags = GIT_DIFF_FIND_RENAMES;
+	fopts.rename_threshold = 50;
+	fopts.rename_limit = 1000;
+	if (git_diff_find_similar(*out, &fopts) < 0) {
+		git_diff_free(*out);
+		*out = NULL;
+		return git_error_set_from("cannot detect renames");
+	}
+	return 0;
+}

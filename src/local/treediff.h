@@ -25,4 +25,14 @@
 long tree_changed_paths(git_repository *repo, const git_tree *a, const git_tree *b,
 			struct string_list *paths, size_t limit);
 
+/*
+ * libgit2's diff of just these paths (known to differ, as found above)
+ * between old and new, with renames paired as git pairs them (50%
+ * similarity, at most 1000 candidates) and a type change kept as one
+ * change, as git shows it. 0 and *out (git_diff_free() it), or -1 with
+ * err_set.
+ */
+int tree_diff_renames(git_diff **out, git_repository *repo, git_tree *old, git_tree *new,
+		      char **paths, size_t nr);
+
 #endif
