@@ -6,7 +6,10 @@ command -v man >/dev/null && test_set_prereq MAN
 command -v make >/dev/null && test_set_prereq MAKE
 
 test_expect_success MAKE 'make install PREFIX=...' '
-	make -s -C "$SRC_ROOT" install BUILD="$GIT_PATTERNS_BUILD" PREFIX="$TRASH/inst" >out 2>&1 &&
+	# -o: install the binary under test as it is; never relink it while
+	# the other tests of a parallel run are using it
+	make -s -C "$SRC_ROOT" -o "$GIT_PATTERNS_BUILD/bin/git-patterns" install \
+		BUILD="$GIT_PATTERNS_BUILD" PREFIX="$TRASH/inst" >out 2>&1 &&
 	test -x inst/bin/git-patterns &&
 	for h in post-commit post-merge post-rewrite; do
 		test -x inst/share/git-patterns/hooks/$h || return 1
