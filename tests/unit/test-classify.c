@@ -57,7 +57,7 @@ static void test_fixed_rules(void)
 	/* 3. whole words */
 	check("Add prefix option", NULL, PT_FEATURE, "keyword:add");
 	check("Update address book", NULL, PT_UNKNOWN, "none");
-	check("Remove debug output", NULL, PT_UNKNOWN, "none");
+	check("Remove debug output", NULL, PT_REFACTORING, "keyword:remove"); /* not "bug" */
 	check("Refactor dispatch logic", NULL, PT_REFACTORING, "keyword:refactor");
 	check("Tweak padding", NULL, PT_UNKNOWN, "none");
 	check("Postfix expressions", NULL, PT_UNKNOWN, "none");
@@ -137,6 +137,73 @@ static void test_phrasings(void)
 	check("Cluster: take myself->ip always in sync", "Nothing to see here.", PT_UNKNOWN, "none");
 }
 
+/* the rules of CLASSIFY_VERSION 3 */
+static void test_rules_v3(void)
+{
+	const char *dep[] = { "src/a.c", "package.json", "pnpm-lock.yaml" };
+	struct classification c;
+
+	/* names quoted as code, and the area prefix, are no words */
+	check("commit: add --fixup option", NULL, PT_FEATURE, "keyword:add");
+	check("usage.c: add a non-fatal bug() function to go with BUG()", NULL, PT_FEATURE,
+	      "keyword:add");
+	check("parser: teach it --no-fix", NULL, PT_FEATURE, "keyword:teach");
+	check("Fix(es) for the parser", NULL, PT_BUG_FIX, "keyword:fix");
+	check("leak(s) in the parser", NULL, PT_BUG_FIX, "keyword:leak");
+	check("restore: take tree-ish from --source option instead", NULL, PT_FEATURE,
+	      "keyword:option");
+	check("Redis Benchmark: handle CLUSTERDOWN", NULL, PT_BUG_FIX, "keyword:handle");
+	check("CURLMOPT_MAX_CONCURRENT_STREAMS: make sure the value is in range", NULL, PT_BUG_FIX,
+	      "phrase:make-sure");
+	/* the verbs of a fix count where they open it, or after "to" */
+	check("http: reset the size when clearing the curl handle", NULL, PT_UNKNOWN, "none");
+	check("realloc: use Curl_saferealloc to avoid common mistakes", NULL, PT_BUG_FIX,
+	      "keyword:avoid");
+	check("filter: close the descriptor in case of error", NULL, PT_BUG_FIX,
+	      "phrase:case-of-error");
+	check("rebase -i: improve the error message", NULL, PT_FEATURE, "keyword:improve");
+	/* a feature by its opening, whatever else it names */
+	check("added support to dump registers on crash", NULL, PT_FEATURE, "phrase:added-support");
+	check("rebase: make the backend configurable", NULL, PT_FEATURE, "keyword:configurable");
+	check("git status: Show detailed dirty status of submodules", NULL, PT_FEATURE,
+	      "keyword:show");
+	/* a missing header */
+	check("Include windows.h on win32 for Sleep", NULL, PT_BUG_FIX, "keyword:include");
+	check("Added time.h include in redis-cli.", NULL, PT_BUG_FIX, "keyword:include");
+	check("archive.h: remove unnecessary include", NULL, PT_REFACTORING, "keyword:unnecessary");
+	check("Include the manual in the tarball", NULL, PT_UNKNOWN, "none");
+	/* releases and dependency updates */
+	check("Git 2.36.2", NULL, PT_UNKNOWN, "release");
+	check("v107", NULL, PT_UNKNOWN, "release");
+	check("Redis 7.0.5 GA.", NULL, PT_UNKNOWN, "release");
+	check("Release version 2.0.1 (#123)", NULL, PT_UNKNOWN, "release");
+	check("Fix 2.0.1 regression", NULL, PT_BUG_FIX, "keyword:regression");
+	classify_commit("fix: upgrade esbuild to 0.20.x (#16079)", NULL, dep, 3,
+			CLASSIFY_DEFAULT_MAX_FILES, &c);
+	is_str(c.rule, "dependency:upgrade", "fix: upgrade X to 0.20.x is a dependency update");
+	is_str(c.problem_type, PT_UNKNOWN, "...unknown");
+	check("Update jemalloc to 5.2.1", NULL, PT_UNKNOWN, "dependency:update");
+	check("Update the parser to handle tabs", NULL, PT_BUG_FIX, "keyword:handle");
+	/* the body: bug trailers, its first paragraph's defects, its fix phrases */
+	check("config: tweak the lookup", "Details.\n\nReported-by: A U Thor <a@example.com>",
+	      PT_BUG_FIX, "trailer:reported-by");
+	check("config: tweak the lookup", "Fixes #123\nCloses #124", PT_BUG_FIX, "trailer:fixes");
+	check("config: tweak the lookup", "Bug: https://example.com/b/1", PT_BUG_FIX, "trailer:bug");
+	check("config: tweak the lookup", "Closes #124", PT_UNKNOWN, "none");
+	check("config: tweak the lookup", "The lookup leaks the key.", PT_BUG_FIX, "body:leaks");
+	check("config: tweak the lookup", "Simpler.\n\nAn old crash was elsewhere.", PT_UNKNOWN,
+	      "none");
+	check("config: tweak the lookup", "Simpler.\n\nFix this by asking twice.", PT_BUG_FIX,
+	      "body:fix");
+	check("config: tweak the lookup", "Thanks to Jo for review and fixes.", PT_UNKNOWN, "none");
+	/* weaker words, after the body */
+	check("Make hostip.c compile again", NULL, PT_BUG_FIX, "phrase:compile-again");
+	check("refs.c: remove the update_ref_lock function", NULL, PT_REFACTORING, "keyword:remove");
+	check("wt-status: use argv_array API", NULL, PT_REFACTORING, "keyword:use");
+	check("wt-status: use argv_array API", "It leaks the list.", PT_BUG_FIX, "body:leaks");
+	check("utf8.c: mark file-local function static", NULL, PT_REFACTORING, "keyword:static");
+}
+
 static void test_paths(void)
 {
 	const char *docs[] = { "docs/guide.html", "README.md", "NOTES.txt", "a/b.rst", "curl.1",
@@ -213,6 +280,7 @@ int main(void)
 {
 	test_fixed_rules();
 	test_phrasings();
+	test_rules_v3();
 	test_paths();
 	test_flags();
 	return done_testing();
