@@ -135,7 +135,7 @@ static const char *const weak_bug_verbs[] = {
 };
 
 /* "Include windows.h on win32", "Added time.h include": a missing declaration */
-static const char *const include_words[] = { "include", "includes", "included", NULL };
+static const char *const include_words[] = { "include", "includes", NULL };
 
 /* "make hostip.c compile again", "curl_easy_duphandle() works again" */
 static const char *const again_phrases[] = {
@@ -289,15 +289,31 @@ static int is_call(const char *p)
 }
 
 /*
+ * 1 if the token at s (up to a space) is a path or a URL: two slashes, or
+ * a slash and a dot ("include/curl/curlbuild.h", "src/a.c",
+ * "https://...") but not "crash/hang" or "builtin/show-index:".
+ */
+static int is_path(const char *s)
+{
+	size_t len = strcspn(s, " \t"), slashes = 0, dots = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		slashes += s[i] == '/';
+		dots += s[i] == '.' && i + 1 < len && isalnum((unsigned char)s[i + 1]);
+	}
+	return slashes >= 2 || (slashes && dots);
+}
+
+/*
  * The next word of the text base at *p into buf (lower case, at most
  * MAX_WORD - 1 bytes): its length, or 0 at the end. A longer word comes
  * back truncated but with its full length, so it matches no list entry.
  * An apostrophe between two letters is part of the word ("don't").
  *
  * With skip_names, the names a subject quotes as code are passed over:
- * a command-line option ("--fixup", "-fix", which starts after a space)
- * and a function ("bug()"). They name a thing; they do not say what the
- * change is.
+ * a command-line option ("--fixup", "-fix", which starts after a space),
+ * a function ("bug()") and a path or URL ("include/curl/curlbuild.h").
+ * They name a thing; they do not say what the change is.
  */
 static size_t next_word(const char *base, const char **p, char *buf, int skip_names)
 {
@@ -307,14 +323,18 @@ static size_t next_word(const char *base, const char **p, char *buf, int skip_na
 		size_t n = 0;
 
 		while (*s && !is_word_char((unsigned char)*s)) {
-			if (skip_names && *s == '-' &&
-			    (s == base || strchr(" \t([\"'`", s[-1])) &&
-			    (s[1] == '-' || isalpha((unsigned char)s[1]))) {
-				while (*s && !strchr(" \t)],\"'`", *s))
-					s++;
-				continue;
-			}
-			s++;
+			int token_start = s == base || strchr(" \t([\"'`<", s[-1]);
+			if (skip_names && token_start && *s == '-' &&
+			    (s[1] == '-' || isalpha((unsigned char)s[1])))
+				s += strcspn(s, " \t)],\"'`"); /* an option */
+			else
+				s++;
+			if (skip_names && (s == base || strchr(" \t([\"'`<", s[-1])) && is_path(s))
+				s += strcspn(s, " \t");
+		}
+		if (skip_names && s == base && is_path(s)) {
+			s += strcspn(s, " \t");
+			continue;
 		}
 		while (is_word_char((unsigned char)*s) ||
 		       (*s == '\'' && n && isalpha((unsigned char)s[-1]) &&

@@ -172,6 +172,9 @@ static void test_rules_v3(void)
 	check("Added time.h include in redis-cli.", NULL, PT_BUG_FIX, "keyword:include");
 	check("archive.h: remove unnecessary include", NULL, PT_REFACTORING, "keyword:unnecessary");
 	check("Include the manual in the tarball", NULL, PT_UNKNOWN, "none");
+	check("added rule to create include/curl/curlbuild.h", NULL, PT_FEATURE, "keyword:added");
+	check("limits.h is already included from redis.h", NULL, PT_UNKNOWN, "none");
+	check("Fix crash/hang in the walker", NULL, PT_BUG_FIX, "keyword:crash");
 	/* releases and dependency updates */
 	check("Git 2.36.2", NULL, PT_UNKNOWN, "release");
 	check("v107", NULL, PT_UNKNOWN, "release");
