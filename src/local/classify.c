@@ -131,7 +131,7 @@ static const char *const weak_bug_phrases[] = {
 static const char *const weak_bug_verbs[] = {
 	"avoid", "avoids", "avoiding", "prevent", "prevents", "preventing", "handle", "handles",
 	"ensure", "ensures", "correct", "corrects", "corrected", "restore", "restores", "respect",
-	"respects", "honor", "honors", "honour", "honours", NULL,
+	"respects", "honor", "honors", "honour", "honours", "reject", "rejects", NULL,
 };
 
 /* "Include windows.h on win32", "Added time.h include": a missing declaration */

@@ -159,6 +159,7 @@ static void test_rules_v3(void)
 	check("http: reset the size when clearing the curl handle", NULL, PT_UNKNOWN, "none");
 	check("realloc: use Curl_saferealloc to avoid common mistakes", NULL, PT_BUG_FIX,
 	      "keyword:avoid");
+	check("http: reject HTTP response codes < 100", NULL, PT_BUG_FIX, "keyword:reject");
 	check("filter: close the descriptor in case of error", NULL, PT_BUG_FIX,
 	      "phrase:case-of-error");
 	check("rebase -i: improve the error message", NULL, PT_FEATURE, "keyword:improve");
