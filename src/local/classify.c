@@ -78,6 +78,11 @@ static const char *const defect_phrases[] = {
 	"null pointer", "out of bounds", "work around", "does not work", "doesn't work",
 	NULL,
 };
+/* defect words that describe documentation as well ("fix missing parameter documentation") */
+static const char *const doc_defect_words[] = {
+	"wrong", "wrongly", "incorrect", "incorrectly", "erroneous", "missing", "missed",
+	"broken", "invalid", NULL,
+};
 /* "Suppress sign warning", "squelch gcc compiler warning" */
 static const char *const warning_words[] = { "warning", "warnings", NULL };
 static const char *const warning_verbs[] = {
@@ -289,19 +294,33 @@ static int is_call(const char *p)
 }
 
 /*
- * 1 if the token at s (up to a space) is a path or a URL: two slashes, or
- * a slash and a dot ("include/curl/curlbuild.h", "src/a.c",
- * "https://...") but not "crash/hang" or "builtin/show-index:".
+ * 1 if the token at s (up to a space, less trailing punctuation) is a
+ * path, a URL or a file name: two slashes, or a slash and a dot
+ * ("include/curl/curlbuild.h", "https://..."), or a name ending in a
+ * short lower-case extension ("t5600-clone-fail-cleanup.sh", "utf8.c");
+ * but not "crash/hang" or "builtin/show-index:".
  */
 static int is_path(const char *s)
 {
-	size_t len = strcspn(s, " \t"), slashes = 0, dots = 0;
+	size_t len = strcspn(s, " \t"), slashes = 0, dots = 0, ext = 0;
 
+	while (len && strchr(":,;)]'\"`", s[len - 1]))
+		len--;
 	for (size_t i = 0; i < len; i++) {
 		slashes += s[i] == '/';
 		dots += s[i] == '.' && i + 1 < len && isalnum((unsigned char)s[i + 1]);
+		if (s[i] == '.')
+			ext = 0;
+		else if (islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]))
+			ext++;
+		else
+			ext = 5;
 	}
-	return slashes >= 2 || (slashes && dots);
+	if (slashes >= 2 || (slashes && dots))
+		return 1;
+	/* name.ext: a dot, then 1 to 4 lower-case letters or digits to the end */
+	return dots && ext >= 1 && ext <= 4 && len > ext + 1 && s[len - ext - 1] == '.' &&
+	       isalpha((unsigned char)s[len - ext]);
 }
 
 /*
@@ -820,6 +839,15 @@ static const char *find_any(const struct words *w, const char *const *words,
 	return find_phrase(w, phrases, where);
 }
 
+/* 1 if a defect word of w is one that documentation cannot have (crash, leak, ...). */
+static int has_code_defect(const struct words *w)
+{
+	for (size_t i = 0; i < w->nr; i++)
+		if (in_list(w->w[i], defect_words) && !in_list(w->w[i], doc_defect_words))
+			return 1;
+	return 0;
+}
+
 /*
  * 1 if the subject opens (after its area prefix) with add, implement,
  * introduce or support: then it names a feature, and a "should" later on
@@ -847,6 +875,7 @@ enum {
 	NOT_FEATURE_OPENING = 1 << 3, /* the subject does not open with add, implement, ... */
 	FEATURE_WORD = 1 << 4,	      /* a feature word is there too */
 	BODY_CVE = 1 << 5,	      /* no words: a CVE id in the body */
+	NO_CODE_DEFECT = 1 << 7,      /* no defect word but those docs can have too */
 	HEADER = 1 << 6,	      /* the subject names a C header (time.h) */
 };
 
@@ -861,7 +890,7 @@ static const struct word_step word_steps[] = {
 	{ PT_DOCUMENTATION, typo_words, typo_phrases, ANYWHERE, NO_DEFECT },
 	{ PT_SECURITY, security_words, NULL, ANYWHERE, 0 },
 	{ PT_SECURITY, NULL, NULL, ANYWHERE, BODY_CVE },
-	{ PT_DOCUMENTATION, doc_object_words, doc_object_phrases, ANYWHERE, NO_DEFECT | DOC_FIX },
+	{ PT_DOCUMENTATION, doc_object_words, doc_object_phrases, ANYWHERE, NO_CODE_DEFECT | DOC_FIX },
 	{ PT_UNKNOWN, style_words, style_phrases, ANYWHERE, NO_DEFECT },
 	/* "added support to dump registers on crash" */
 	{ PT_FEATURE, NULL, add_support_phrases, OPENING, 0 },
@@ -901,7 +930,9 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 	const char *kind, *k;
 
 	if (!find_any(w, defect_words, defect_phrases, ANYWHERE, &kind))
-		have |= NO_DEFECT;
+		have |= NO_DEFECT | NO_CODE_DEFECT;
+	else if (!find_phrase(w, defect_phrases, ANYWHERE) && !has_code_defect(w))
+		have |= NO_CODE_DEFECT;
 	if ((find_word(w, fix_words, ANYWHERE) || find_word(w, doc_fix_verbs, ANYWHERE)) &&
 	    !find_word(w, code_words, ANYWHERE))
 		have |= DOC_FIX;

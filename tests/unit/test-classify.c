@@ -115,6 +115,9 @@ static void test_phrasings(void)
 	check("copyright: fix year ranges", NULL, PT_UNKNOWN, "keyword:copyright");
 	check("Fix XINFO comment for consistency", NULL, PT_DOCUMENTATION, "keyword:comment");
 	check("Fix comment parsing in config", NULL, PT_BUG_FIX, "keyword:fix");
+	check("refs: fix missing parameter documentation", NULL, PT_DOCUMENTATION,
+	      "keyword:documentation");
+	check("Fix crash when the comment is missing", NULL, PT_BUG_FIX, "keyword:crash");
 	check("Add comment explaining the magic +1", NULL, PT_DOCUMENTATION, "keyword:comment");
 	check("Speed up sorted set lookups", NULL, PT_OPTIMIZATION, "phrase:speed-up");
 	check("Clean up the replication code", NULL, PT_REFACTORING, "phrase:clean-up");
