@@ -391,19 +391,27 @@ static void split_words(const char *s, struct words *w, int skip_names)
  * "restore:", "Redis Benchmark:", "rebase --apply:"): at most three words
  * before the first ": ", within 40 bytes, no parenthesis. They name where
  * the change is, so verbs among them ("restore:") say nothing of it.
+ * *tokens is the number of the prefix's tokens, options left out, and
+ * *options the number of its options.
  */
-static size_t area_words(const char *subject)
+static size_t area_words(const char *subject, size_t *tokens, size_t *options)
 {
 	const char *colon = subject, *p = subject;
 	char buf[MAX_WORD];
 	size_t n = 0, len;
 
+	*tokens = *options = 0;
 	while ((colon = strchr(colon, ':')) && colon[1] && colon[1] != ' ' && colon[1] != '\t')
 		colon++;
 	if (!colon || colon - subject >= 40 || memchr(subject, '(', (size_t)(colon - subject)))
 		return 0;
 	while ((len = next_word(subject, &p, buf, 1)) && p <= colon)
 		n += len < MAX_WORD; /* as split_words, which drops longer words */
+	for (p = subject; p < colon; p += strcspn(p, " \t")) {
+		p += strspn(p, " \t");
+		*tokens += p < colon && *p != '-';
+		*options += p < colon && *p == '-';
+	}
 	return n <= 3 ? n : 0;
 }
 
@@ -824,6 +832,29 @@ static void decide(struct classification *out, const char *type, const char *kin
 }
 
 /*
+ * The area prefix of w, in words. A prefix of two or three tokens whose
+ * first or last word names a kind ("New commands:", "Cluster refactor:",
+ * "SSL cleanup:") describes the change rather than its place, and is
+ * none; but one token ("add:", "git-add:", "restore:"), one with an option
+ * ("add -p:", "git add -u:") or one starting with "git" is a command's name.
+ */
+static size_t area_of(const struct words *w, const char *subject)
+{
+	static const char *const *const kinds[] = {
+		feature_conf_words, feature_more_words, refactoring_words, fix_words,
+		defect_words, optimization_words,
+	};
+	size_t tokens, options, n = area_words(subject, &tokens, &options);
+
+	if (tokens < 2 || options || !n || n > w->nr || !strcmp(w->w[0], "git"))
+		return n;
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+		if (in_list(w->w[0], kinds[k]) || in_list(w->w[n - 1], kinds[k]))
+			return 0;
+	return n;
+}
+
+/*
  * The first of words, else of phrases, in w where they count; NULL if
  * none. *kind says which it was ("keyword" or "phrase"), for the rule's
  * name.
@@ -1055,7 +1086,7 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 
 	subject = skip_patch_tags(subject);
 	split_words(subject, &w, 1);
-	w.area = area_words(subject);
+	w.area = area_of(&w, subject);
 	cc = conventional_type(subject, &scope, &scope_len);
 	if (cc) {
 		if (!strcasecmp(cc->type, "fix"))

@@ -156,6 +156,10 @@ static void test_rules_v3(void)
 	check("restore: take tree-ish from --source option instead", NULL, PT_FEATURE,
 	      "keyword:option");
 	check("Redis Benchmark: handle CLUSTERDOWN", NULL, PT_BUG_FIX, "keyword:handle");
+	check("New commands: BITOP and BITCOUNT.", NULL, PT_FEATURE, "keyword:new");
+	check("add -p: trap Ctrl-D in 'goto' mode", NULL, PT_UNKNOWN, "none");
+	check("git add -u: die on unmatched pathspec", NULL, PT_UNKNOWN, "none");
+	check("Cluster refactor: break up clusterCommand", NULL, PT_REFACTORING, "keyword:refactor");
 	check("CURLMOPT_MAX_CONCURRENT_STREAMS: make sure the value is in range", NULL, PT_BUG_FIX,
 	      "phrase:make-sure");
 	/* the verbs of a fix count where they open it, or after "to" */
