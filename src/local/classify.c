@@ -104,11 +104,14 @@ static const char *const optimization_words[] = {
 	"perf", "performance", "optimize", "optimizes", "optimized", "optimizing", "optimise",
 	"optimises", "optimised", "optimising", "optimization", "optimizations",
 	"optimisation", "optimisations", "speedup", "speedups", "faster", "quicker",
-	"efficient", "efficiently", "efficiency", "throughput", "accelerate", NULL,
+	"efficient", "efficiently", "efficiency", "throughput", "accelerate", "unnecessarily",
+	"needlessly", "expensive", NULL,
 };
 static const char *const optimization_phrases[] = {
 	"speed up", "speeds up", "memory usage", "save memory", "saves memory",
-	"reduce memory", "less memory", "fewer allocations", NULL,
+	"reduce memory", "less memory", "fewer allocations", "avoid unnecessary",
+	"avoid needless", "avoid extra", "avoid repeated", "when not needed",
+	"if not needed", "nothing to do", NULL,
 };
 
 static const char *const refactoring_words[] = {
@@ -331,7 +334,9 @@ static int is_path(const char *s)
  *
  * With skip_names, the names a subject quotes as code are passed over:
  * a command-line option ("--fixup", "-fix", which starts after a space),
- * a function ("bug()") and a path or URL ("include/curl/curlbuild.h").
+ * a function ("bug()"), a path or URL ("include/curl/curlbuild.h") and
+ * a word it quotes ('fixup', `error`; a quoted phrase is often a
+ * message: "Dereference of null pointer").
  * They name a thing; they do not say what the change is.
  */
 static size_t next_word(const char *base, const char **p, char *buf, int skip_names)
@@ -343,9 +348,14 @@ static size_t next_word(const char *base, const char **p, char *buf, int skip_na
 
 		while (*s && !is_word_char((unsigned char)*s)) {
 			int token_start = s == base || strchr(" \t([\"'`<", s[-1]);
+			const char *close = token_start && strchr("\"'`", *s) ? strchr(s + 1, *s) : NULL;
 			if (skip_names && token_start && *s == '-' &&
 			    (s[1] == '-' || isalpha((unsigned char)s[1])))
 				s += strcspn(s, " \t)],\"'`"); /* an option */
+			else if (skip_names && close && close > s + 1 &&
+				 !memchr(s, ' ', (size_t)(close - s)) &&
+				 !is_word_char((unsigned char)close[1]))
+				s = close + 1; /* a quoted name: 'fixup', `error` */
 			else
 				s++;
 			if (skip_names && (s == base || strchr(" \t([\"'`<", s[-1])) && is_path(s))

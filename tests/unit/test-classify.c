@@ -120,6 +120,11 @@ static void test_phrasings(void)
 	check("Fix crash when the comment is missing", NULL, PT_BUG_FIX, "keyword:crash");
 	check("Add comment explaining the magic +1", NULL, PT_DOCUMENTATION, "keyword:comment");
 	check("Speed up sorted set lookups", NULL, PT_OPTIMIZATION, "phrase:speed-up");
+	check("line-log: avoid unnecessary tree diffs", NULL, PT_OPTIMIZATION,
+	      "phrase:avoid-unnecessary");
+	check("fetch: do not ask for HEAD unnecessarily", NULL, PT_OPTIMIZATION,
+	      "keyword:unnecessarily");
+	check("Remove unnecessary include", NULL, PT_REFACTORING, "keyword:unnecessary");
 	check("Clean up the replication code", NULL, PT_REFACTORING, "phrase:clean-up");
 	check("Remove unused variable", NULL, PT_REFACTORING, "keyword:unused");
 	check("rev-list: teach --count", NULL, PT_FEATURE, "keyword:teach");
@@ -151,6 +156,9 @@ static void test_rules_v3(void)
 	check("usage.c: add a non-fatal bug() function to go with BUG()", NULL, PT_FEATURE,
 	      "keyword:add");
 	check("parser: teach it --no-fix", NULL, PT_FEATURE, "keyword:teach");
+	check("worktree: add skeleton 'repair' command", NULL, PT_FEATURE, "keyword:add");
+	check("Squelch overzealous \"ignoring dangling symref\" warning", NULL, PT_BUG_FIX,
+	      "keyword:dangling");
 	check("Fix(es) for the parser", NULL, PT_BUG_FIX, "keyword:fix");
 	check("leak(s) in the parser", NULL, PT_BUG_FIX, "keyword:leak");
 	check("restore: take tree-ish from --source option instead", NULL, PT_FEATURE,
