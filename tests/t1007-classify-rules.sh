@@ -51,6 +51,16 @@ test_expect_success 'setup: one commit per rule' '
 	commit_change r "refs.c: remove the update_ref_lock function" &&
 	commit_change r "wt-status: use argv_array API" &&
 	commit_change r "utf8.c: mark file-local function static" &&
+	commit_change r "curl.h: CURLE_FUNCTION_NOT_FOUND is no longer in use" &&
+	commit_change r "line-log: avoid unnecessary tree diffs" &&
+	commit_change r "worktree: add skeleton '"'"'repair'"'"' command" &&
+	commit_change r "New commands: BITOP and BITCOUNT." &&
+	commit_change r "refs: fix missing parameter documentation" &&
+	commit_change r "http: reject HTTP response codes < 100" &&
+	mkdir -p r/t r/.github/workflows &&
+	echo t >r/t/t5600-clone.sh && echo ci >r/.github/workflows/ci.yml &&
+	git -C r add t .github && test_tick &&
+	git -C r commit -q -m "Fix flaky clone test on Windows" &&
 	mkdir -p r/web && echo "{}" >r/web/package.json && echo x >r/web/app.js &&
 	git -C r add web && test_tick &&
 	git -C r commit -q -m "fix: upgrade esbuild to 0.20.x (#16079)"
@@ -61,10 +71,12 @@ test_expect_success 'each rule decides, and says so' '
 	git -C r patterns list --json -n 1000 >list.json &&
 	rules list.json >actual &&
 	cat >expect <<-\EOF &&
+	Fix flaky clone test on Windows=testing keyword:test
 	Git 2.36.2=unknown release
 	Include windows.h on win32 for Sleep=bug_fix keyword:include
 	Initial import=feature_addition keyword:initial
 	Make hostip.c compile again=bug_fix phrase:compile-again
+	New commands: BITOP and BITCOUNT.=feature_addition keyword:new
 	Update jemalloc to 5.2.1=unknown dependency:update
 	added support to dump registers on crash=feature_addition phrase:added-support
 	commit: teach --fixup to take a path=feature_addition keyword:teach
@@ -75,15 +87,20 @@ test_expect_success 'each rule decides, and says so' '
 	config: tweak the reader=unknown none
 	config: tweak the walker=bug_fix body:fix
 	config: tweak the writer=bug_fix trailer:bug
+	curl.h: CURLE_FUNCTION_NOT_FOUND is no longer in use=refactoring phrase:no-longer-in-use
 	filter: close the descriptor in case of error=bug_fix phrase:case-of-error
 	fix: upgrade esbuild to 0.20.x (#16079)=unknown dependency:upgrade
 	git status: Show detailed dirty status of submodules=feature_addition keyword:show
+	http: reject HTTP response codes < 100=bug_fix keyword:reject
 	http: reset the size when clearing the curl handle=unknown none
+	line-log: avoid unnecessary tree diffs=optimization phrase:avoid-unnecessary
 	rebase: make the backend configurable=feature_addition keyword:configurable
 	refs.c: remove the update_ref_lock function=refactoring keyword:remove
+	refs: fix missing parameter documentation=documentation keyword:documentation
 	restore: take tree-ish from --source option instead=feature_addition keyword:option
 	usage.c: add a non-fatal bug() function=feature_addition keyword:add
 	utf8.c: mark file-local function static=refactoring keyword:static
+	worktree: add skeleton '"'"'repair'"'"' command=feature_addition keyword:add
 	wt-status: use argv_array API=refactoring keyword:use
 	EOF
 	test_cmp expect actual

@@ -9,6 +9,7 @@
  * classifying costs little next to diffing.
  */
 #include "local/classify.h"
+#include "common/file-role.h"
 #include "common/pattern.h"
 #include "common/util.h"
 
@@ -123,7 +124,11 @@ static const char *const refactoring_words[] = {
 	"converted", "split", "modernize", "decouple", "consolidate", "redundant",
 	"unnecessary", "superfluous", "obsolete", "factor", "factored", "factoring", NULL,
 };
-static const char *const refactoring_phrases[] = { "clean up", "cleans up", "tidy up", NULL };
+static const char *const refactoring_phrases[] = {
+	"clean up", "cleans up", "tidy up", "no longer used", "no longer needed",
+	"no longer necessary", "no longer in use", "no longer required", "not used anymore",
+	"not needed anymore", NULL,
+};
 
 /* how redis and git write a fix without a fix word: "X should Y", "... on error" */
 static const char *const weak_bug_words[] = {
@@ -768,6 +773,22 @@ static int all_paths(const char *const *paths, size_t n, int (*pred)(const char 
 	return 1;
 }
 
+/*
+ * 1 if tests are among the n paths and no source file is, as file_role()
+ * sees them: a change to tests and their build, data or docs.
+ */
+static int tests_not_code(const char *const *paths, size_t n)
+{
+	int tests = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *role = file_role(paths[i], NULL);
+		if (!strcmp(role, FILE_ROLE_SOURCE))
+			return 0;
+		tests |= !strcmp(role, FILE_ROLE_TEST) || classify_is_test_path(paths[i]);
+	}
+	return tests;
+}
+
 /* --- the subject's header --- */
 
 /* Skip leading "[PATCH ...]" / "[RFC PATCH v2 1/3]" tags of mailed patches. */
@@ -917,6 +938,7 @@ enum {
 	FEATURE_WORD = 1 << 4,	      /* a feature word is there too */
 	BODY_CVE = 1 << 5,	      /* no words: a CVE id in the body */
 	NO_CODE_DEFECT = 1 << 7,      /* no defect word but those docs can have too */
+	TESTS_NOT_CODE = 1 << 8,      /* tests changed, and no source file outside them */
 	HEADER = 1 << 6,	      /* the subject names a C header (time.h) */
 };
 
@@ -935,6 +957,8 @@ static const struct word_step word_steps[] = {
 	{ PT_UNKNOWN, style_words, style_phrases, ANYWHERE, NO_DEFECT },
 	/* "added support to dump registers on crash" */
 	{ PT_FEATURE, NULL, add_support_phrases, OPENING, 0 },
+	/* "Fix flaky replication test" changing a test and the CI setup */
+	{ PT_TESTING, testing_words, NULL, ANYWHERE, TESTS_NOT_CODE },
 	{ PT_BUG_FIX, defect_words, defect_phrases, ANYWHERE, 0 },
 	{ PT_BUG_FIX, fix_words, NULL, ANYWHERE, 0 },
 	{ PT_BUG_FIX, warning_words, NULL, ANYWHERE, WARNING_VERB },
@@ -965,9 +989,10 @@ static const struct word_step late_steps[] = {
 
 /* 1 if the subject's words (or a CVE id in the body) decided, by steps. */
 static int decide_by_words(const struct words *w, const char *subject, const char *body,
-			   const struct word_step *steps, size_t nr, struct classification *out)
+			   unsigned have, const struct word_step *steps, size_t nr,
+			   struct classification *out)
 {
-	unsigned have = BODY_CVE;
+	have |= BODY_CVE;
 	const char *kind, *k;
 
 	if (!find_any(w, defect_words, defect_phrases, ANYWHERE, &kind))
@@ -1080,6 +1105,7 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 	const struct cc_type *cc;
 	const char *scope, *s;
 	size_t scope_len;
+	unsigned have = 0;
 	char n[32];
 
 	memset(out, 0, sizeof(*out));
@@ -1158,6 +1184,8 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 			decide(out, cc->problem_type, "conventional", cc->type);
 		return;
 	}
+	if (paths && tests_not_code(paths, npaths))
+		have |= TESTS_NOT_CODE;
 	/* 8. a release's name */
 	if (is_release_subject(subject)) {
 		decide(out, PT_UNKNOWN, "release", NULL);
@@ -1167,9 +1195,9 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 	 * 9. the subject's words, 10. the body's trailers and first paragraph,
 	 * 11. the subject's weaker words, 12. none
 	 */
-	if (decide_by_words(&w, subject, body, word_steps, ARRAY_SIZE(word_steps), out) ||
+	if (decide_by_words(&w, subject, body, have, word_steps, ARRAY_SIZE(word_steps), out) ||
 	    decide_by_trailers(body, out) || decide_by_body(body, out) ||
-	    decide_by_words(&w, subject, body, late_steps, ARRAY_SIZE(late_steps), out))
+	    decide_by_words(&w, subject, body, have, late_steps, ARRAY_SIZE(late_steps), out))
 		return;
 	decide(out, PT_UNKNOWN, "none", NULL);
 }

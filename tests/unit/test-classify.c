@@ -77,6 +77,17 @@ static void test_fixed_rules(void)
 	       "a fix touching only tests is testing");
 	is_str(type_of("Add tests for parser", src, 1), PT_FEATURE,
 	       "Add tests for parser touching code is a feature");
+	{
+		const char *harness[] = { "t/t5600-clone.sh", "Makefile", ".github/workflows/ci.yml" };
+		const char *fix_and_test[] = { "t/t5600-clone.sh", "src/clone.c" };
+		struct classification c;
+		classify_commit("Fix flaky clone test on Windows", NULL, harness, 3,
+				CLASSIFY_DEFAULT_MAX_FILES, &c);
+		is_str(c.rule, "keyword:test", "a test word, tests and no source changed: testing");
+		is_str(c.problem_type, PT_TESTING, "...testing");
+		is_str(type_of("Fix crash in clone, add a test", fix_and_test, 2), PT_BUG_FIX,
+		       "with a source file it is the fix");
+	}
 	/* 5. order */
 	check("Fix the xss hole", NULL, PT_SECURITY, "keyword:xss");
 	check("Sanitize user input in login form", NULL, PT_SECURITY, "keyword:sanitize");
@@ -125,6 +136,8 @@ static void test_phrasings(void)
 	check("fetch: do not ask for HEAD unnecessarily", NULL, PT_OPTIMIZATION,
 	      "keyword:unnecessarily");
 	check("Remove unnecessary include", NULL, PT_REFACTORING, "keyword:unnecessary");
+	check("curl.h: CURLE_FUNCTION_NOT_FOUND is no longer in use", NULL, PT_REFACTORING,
+	      "phrase:no-longer-in-use");
 	check("Clean up the replication code", NULL, PT_REFACTORING, "phrase:clean-up");
 	check("Remove unused variable", NULL, PT_REFACTORING, "keyword:unused");
 	check("rev-list: teach --count", NULL, PT_FEATURE, "keyword:teach");
