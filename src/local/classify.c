@@ -1184,7 +1184,8 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 			decide(out, cc->problem_type, "conventional", cc->type);
 		return;
 	}
-	if (paths && tests_not_code(paths, npaths))
+	/* file_role() per path costs: only when a testing word could use it */
+	if (paths && find_word(&w, testing_words, ANYWHERE) && tests_not_code(paths, npaths))
 		have |= TESTS_NOT_CODE;
 	/* 8. a release's name */
 	if (is_release_subject(subject)) {
