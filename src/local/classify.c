@@ -331,44 +331,58 @@ static int is_path(const char *s)
 	       isalpha((unsigned char)s[len - ext]);
 }
 
+/* 1 if s starts a token of the text base: its start, or after a space, bracket or quote. */
+static int token_start(const char *base, const char *s)
+{
+	return s == base || strchr(" \t([\"'`<", s[-1]);
+}
+
+/*
+ * If a name that a subject quotes as code starts at s, the end of it;
+ * else s. Such names are a command-line option ("--fixup", "-fix", which
+ * starts a token), a single quoted word ('fixup', `error`; a quoted phrase
+ * is often a message and is read: "Dereference of null pointer"), and a
+ * path, URL or file name ("include/curl/curlbuild.h", "utf8.c"). They
+ * name a thing; they do not say what the change is.
+ */
+static const char *skip_name(const char *base, const char *s)
+{
+	const char *close;
+
+	if (!*s || !token_start(base, s))
+		return s;
+	if (*s == '-' && (s[1] == '-' || isalpha((unsigned char)s[1])))
+		return s + strcspn(s, " \t)],\"'`");
+	if (strchr("\"'`", *s) && (close = strchr(s + 1, *s)) && close > s + 1 &&
+	    !memchr(s, ' ', (size_t)(close - s)) && !is_word_char((unsigned char)close[1]))
+		return close + 1;
+	if (is_path(s))
+		return s + strcspn(s, " \t");
+	return s;
+}
+
 /*
  * The next word of the text base at *p into buf (lower case, at most
  * MAX_WORD - 1 bytes): its length, or 0 at the end. A longer word comes
  * back truncated but with its full length, so it matches no list entry.
- * An apostrophe between two letters is part of the word ("don't").
- *
- * With skip_names, the names a subject quotes as code are passed over:
- * a command-line option ("--fixup", "-fix", which starts after a space),
- * a function ("bug()"), a path or URL ("include/curl/curlbuild.h") and
- * a word it quotes ('fixup', `error`; a quoted phrase is often a
- * message: "Dereference of null pointer").
- * They name a thing; they do not say what the change is.
+ * An apostrophe between two letters is part of the word ("don't"). With
+ * skip_names, the names skip_name() finds and functions ("bug()") are
+ * passed over.
  */
 static size_t next_word(const char *base, const char **p, char *buf, int skip_names)
 {
-	const char *s = *p;
+	const char *s = *p, *after;
 
 	for (;;) {
 		size_t n = 0;
 
-		while (*s && !is_word_char((unsigned char)*s)) {
-			int token_start = s == base || strchr(" \t([\"'`<", s[-1]);
-			const char *close = token_start && strchr("\"'`", *s) ? strchr(s + 1, *s) : NULL;
-			if (skip_names && token_start && *s == '-' &&
-			    (s[1] == '-' || isalpha((unsigned char)s[1])))
-				s += strcspn(s, " \t)],\"'`"); /* an option */
-			else if (skip_names && close && close > s + 1 &&
-				 !memchr(s, ' ', (size_t)(close - s)) &&
-				 !is_word_char((unsigned char)close[1]))
-				s = close + 1; /* a quoted name: 'fixup', `error` */
+		while (*s) {
+			if (skip_names && (after = skip_name(base, s)) != s)
+				s = after;
+			else if (is_word_char((unsigned char)*s))
+				break;
 			else
 				s++;
-			if (skip_names && (s == base || strchr(" \t([\"'`<", s[-1])) && is_path(s))
-				s += strcspn(s, " \t");
-		}
-		if (skip_names && s == base && is_path(s)) {
-			s += strcspn(s, " \t");
-			continue;
 		}
 		while (is_word_char((unsigned char)*s) ||
 		       (*s == '\'' && n && isalpha((unsigned char)s[-1]) &&
@@ -380,7 +394,7 @@ static size_t next_word(const char *base, const char **p, char *buf, int skip_na
 		}
 		buf[n < MAX_WORD - 1 ? n : MAX_WORD - 1] = '\0';
 		if (n && skip_names && *s == '(' && is_call(s))
-			continue;
+			continue; /* a function's name */
 		*p = s;
 		return n;
 	}
