@@ -546,7 +546,7 @@ static int names_header(const char *s)
 }
 
 /*
- * 1 if t is a version: "2.36.2", "v107", "0.20.x", "1.0.0-rc.1", "v5.0.0-beta2"
+ * 1 if t is a version: "2.36.2", "v107", "0.20.x", "1.0.0-rc.1", "v5.0.0-beta2", "3.2a"
  * (a "v" or a dot is needed: "107" alone is a number).
  */
 static int is_version(const char *t)
@@ -570,11 +570,12 @@ static int is_version(const char *t)
 		dots += *p == '.';
 		p++;
 	}
-	if (*p == '-' || *p == '.') {
-		const char *suffix = p + 1;
+	if (*p == '-' || *p == '.' || isalpha((unsigned char)*p)) {
+		/* "-rc.1", ".dev", "a" of tmux's 3.2a, "rc1" */
+		const char *start = p + !isalpha((unsigned char)*p), *suffix = start;
 		while (isalpha((unsigned char)*suffix))
 			suffix++;
-		if (suffix == p + 1)
+		if (suffix == start)
 			return 0;
 		p = suffix + (*suffix == '.');
 		while (isdigit((unsigned char)*p))

@@ -209,6 +209,9 @@ static void test_rules_v3(void)
 	check("v107", NULL, PT_UNKNOWN, "release");
 	check("Redis 7.0.5 GA.", NULL, PT_UNKNOWN, "release");
 	check("Release version 2.0.1 (#123)", NULL, PT_UNKNOWN, "release");
+	check("Version 3.3a.", NULL, PT_UNKNOWN, "release");
+	check("Set version to 2.0.1.dev", NULL, PT_UNKNOWN, "release");
+	check("Fix build on 64bit", NULL, PT_BUG_FIX, "keyword:fix");
 	check("Fix 2.0.1 regression", NULL, PT_BUG_FIX, "keyword:regression");
 	classify_commit("fix: upgrade esbuild to 0.20.x (#16079)", NULL, dep, 3,
 			CLASSIFY_DEFAULT_MAX_FILES, &c);
