@@ -238,7 +238,8 @@ static const char *const fix_subjects[] = {
 
 /*
  * Trailers of a body that report a bug (git's, curl's and the kernel's
- * "Reported-by:", "Fixes: <commit>", GitHub's "Fixes #123", a "Bug:" URL),
+ * "Reported-by:", "Noticed-by:", "Fixes: <commit>", GitHub's "Fixes #123",
+ * a "Bug:" URL),
  * case-insensitive, each at the start of a line. GitHub's "Closes #123"
  * is not one: it closes feature requests as well.
  */
@@ -247,6 +248,12 @@ static const struct {
 } bug_trailers[] = {
 	{ "reported-by:", "reported-by" },
 	{ "reported-and-tested-by:", "reported-by" },
+	{ "bug-reported-by:", "reported-by" },
+	{ "noticed-by:", "noticed-by" }, /* git's: who noticed the problem */
+	{ "found-by:", "noticed-by" },
+	{ "spotted-by:", "noticed-by" },
+	{ "debugged-by:", "noticed-by" },
+	{ "diagnosed-by:", "noticed-by" },
 	{ "bug:", "bug" },
 	{ "fixes:", "fixes" },
 	{ "fixes #", "fixes" },

@@ -225,6 +225,8 @@ static void test_rules_v3(void)
 	check("config: tweak the lookup", "Fixes #123\nCloses #124", PT_BUG_FIX, "trailer:fixes");
 	check("config: tweak the lookup", "Bug: https://example.com/b/1", PT_BUG_FIX, "trailer:bug");
 	check("config: tweak the lookup", "Closes #124", PT_UNKNOWN, "none");
+	check("config: tweak the lookup", "Noticed-by: A U Thor <a@example.com>", PT_BUG_FIX,
+	      "trailer:noticed-by");
 	check("config: tweak the lookup", "The lookup leaks the key.", PT_BUG_FIX, "body:leaks");
 	check("config: tweak the lookup", "Simpler.\n\nAn old crash was elsewhere.", PT_UNKNOWN,
 	      "none");
