@@ -81,6 +81,7 @@ unit: $(UNIT_BINS)
 
 # The classifier alone, for bench/classify-score.py (judged commits).
 $(BUILD)/bench/classify-commits: bench/classify-commits.c $(BUILD)/local/classify.o \
+		$(BUILD)/common/file-role.o $(BUILD)/common/language.o \
 		$(BUILD)/common/util.o $(BUILD)/common/strbuf.o
 	@mkdir -p $(BUILD)/bench
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LIBS)

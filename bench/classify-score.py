@@ -16,7 +16,16 @@ A judged file starts with "# repo: OWNER/NAME" and "# set: dev|held-out";
 then one line per commit: commit id, true label, sample ("uniform";
 "bug_fix": drawn from the bug_fix labels of the classifier before the
 rules of CLASSIFY_VERSION 2; "bug_fix-v2": from those of version 2), a
-short reason. Histories are read from the fetched snapshot
+short reason. The true label of a genuinely ambiguous commit may list
+alternatives, "a|b", the primary (the judge's first choice) first.
+
+Scoring with alternatives: a label is accepted when it is one of the
+alternatives; per-label precision (and bug_fix precision per sample)
+counts a hit when the classifier's label is among the alternatives; "real
+fixes+features left unknown" counts the uniform commits whose PRIMARY
+label is bug_fix or feature_addition that the classifier calls unknown,
+unless unknown is itself an alternative. Every figure is printed for the
+whole set and per history. Histories are read from the fetched snapshot
 (/work/.mirror/OWNER+NAME/repo, or $CLASSIFY_MIRRORS/OWNER+NAME/repo).
 The classifier is build/bench/classify-commits (the real classify.o).
 """
@@ -93,13 +102,46 @@ def read_judged(path):
                 meta[k.strip()] = v.strip()
             elif line.strip():
                 c, label, smp, reason = (line.split("\t") + [""] * 4)[:4]
-                assert label in LABELS, f"{path}: bad label {label!r}"
-                rows.append((c, label, smp, reason))
+                alts = tuple(label.split("|"))
+                for a in alts:
+                    assert a in LABELS, f"{path}: bad label {a!r}"
+                rows.append((c, alts, smp, reason))
     return meta, rows
 
 
 def pct(a, b):
     return f"{100.0 * a / b:5.1f}% ({a}/{b})" if b else "    -"
+
+
+def figures(rows, indent=""):
+    """Print the figures of rows (repo, commit, alternatives, sample, got,
+    rule, reason); the alternatives' first is the primary label."""
+    print(f"{indent}precision per label (every judged commit the classifier gives it):")
+    for label in LABELS:
+        mine = [r for r in rows if r[4] == label]
+        print(f"{indent}  {label:17} {pct(sum(label in r[2] for r in mine), len(mine))}")
+    for smp in sorted({r[3] for r in rows}):
+        mine = [r for r in rows if r[3] == smp and r[4] == "bug_fix"]
+        ok = sum("bug_fix" in r[2] for r in mine)
+        print(f"{indent}bug_fix precision on the {smp} sample: {pct(ok, len(mine))}")
+    uni = [r for r in rows if r[3] == "uniform"]
+    ok = sum(r[4] in r[2] for r in uni)
+    print(f"{indent}accepted label (uniform sample): {pct(ok, len(uni))}")
+    real = [r for r in uni if r[2][0] in ("bug_fix", "feature_addition")]
+    left = sum(r[4] == "unknown" and "unknown" not in r[2] for r in real)
+    print(f"{indent}real fixes+features left unknown (uniform sample): {pct(left, len(real))}")
+
+
+def headline(rows):
+    """bug_fix precision (all samples, uniform), accepted, left unknown."""
+    fix = [r for r in rows if r[4] == "bug_fix"]
+    ufix = [r for r in fix if r[3] == "uniform"]
+    uni = [r for r in rows if r[3] == "uniform"]
+    real = [r for r in uni if r[2][0] in ("bug_fix", "feature_addition")]
+    return [pct(sum("bug_fix" in r[2] for r in fix), len(fix)),
+            pct(sum("bug_fix" in r[2] for r in ufix), len(ufix)),
+            pct(sum(r[4] in r[2] for r in uni), len(uni)),
+            pct(sum(r[4] == "unknown" and "unknown" not in r[2] for r in real), len(real))]
 
 
 def score(files):
@@ -113,24 +155,17 @@ def score(files):
     for name, rows in sets.items():
         repos = sorted({r[0] for r in rows})
         print(f"== {name} set: {', '.join(repos)} ({len(rows)} judged commits)")
-        print("precision per label (every judged commit the classifier gives it):")
-        for label in LABELS:
-            mine = [r for r in rows if r[4] == label]
-            print(f"  {label:17} {pct(sum(r[2] == label for r in mine), len(mine))}")
-        for smp in sorted({r[3] for r in rows}):
-            mine = [r for r in rows if r[3] == smp and r[4] == "bug_fix"]
-            ok = sum(r[2] == "bug_fix" for r in mine)
-            print(f"bug_fix precision on the {smp} sample: {pct(ok, len(mine))}")
-        uni = [r for r in rows if r[3] == "uniform"]
-        ok = sum(r[2] == r[4] for r in uni)
-        print(f"accepted label (uniform sample): {pct(ok, len(uni))}")
-        real = [r for r in uni if r[2] in ("bug_fix", "feature_addition")]
-        left = sum(r[4] == "unknown" for r in real)
-        print(f"real fixes+features left unknown (uniform sample): {pct(left, len(real))}")
+        figures(rows)
+        if len(repos) > 1:
+            print("per history: bug_fix precision (all samples; uniform), accepted, "
+                  "fixes+features left unknown")
+            for repo in repos:
+                print(f"  {repo:18} " + "  ".join(headline([r for r in rows if r[0] == repo])))
         if os.environ.get("VERBOSE"):
             for r in rows:
-                if r[2] != r[4]:
-                    print(f"  MISS {r[0]} {r[1][:10]} truth={r[2]} got={r[4]} ({r[5]}) {r[6]}")
+                if r[4] not in r[2]:
+                    print(f"  MISS {r[0]} {r[1][:10]} truth={'|'.join(r[2])} got={r[4]} "
+                          f"({r[5]}) [{r[3]}] {r[6]}")
         print()
 
 

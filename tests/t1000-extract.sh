@@ -173,7 +173,7 @@ test_expect_success 'classification of the tricky subjects' '
 	Refactor dispatch logic=refactoring
 	Add prefix option=feature_addition
 	Update address book=unknown
-	Remove debug output=unknown
+	Remove debug output=refactoring
 	fix(parser)!: handle empty input=bug_fix
 	perf: cache lookups=optimization
 	Sanitize user input in login form=security
@@ -195,7 +195,7 @@ test_expect_success 'a subject with | is kept whole' '
 
 test_expect_success 'unknown commits are left out unless --include-unknown' '
 	git -C cls patterns extract -q -o ../known.jsonl &&
-	test_line_count = 9 known.jsonl &&
+	test_line_count = 10 known.jsonl &&
 	test_grep -v "\"problem_type\":\"unknown\"" known.jsonl
 '
 

@@ -73,7 +73,7 @@ test_expect_success 'each fixed rule decides as SPEC §4 says' '
 	Memory leak in DEBUG RELOAD=bug_fix
 	Postfix operators in the parser=unknown
 	Refactor dispatch logic=refactoring
-	Remove debug output=unknown
+	Remove debug output=refactoring
 	Replace wrongly free with zfree=bug_fix
 	Revert "Make parsing faster"=unknown
 	Sanitize user input in login form=security

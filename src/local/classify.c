@@ -9,6 +9,7 @@
  * classifying costs little next to diffing.
  */
 #include "local/classify.h"
+#include "common/file-role.h"
 #include "common/pattern.h"
 #include "common/util.h"
 
@@ -21,6 +22,7 @@
 
 struct words {
 	size_t nr;
+	size_t area; /* the first words that are the subject's "area:" prefix */
 	char w[MAX_WORDS][MAX_WORD];
 };
 
@@ -77,6 +79,11 @@ static const char *const defect_phrases[] = {
 	"null pointer", "out of bounds", "work around", "does not work", "doesn't work",
 	NULL,
 };
+/* defect words that describe documentation as well ("fix missing parameter documentation") */
+static const char *const doc_defect_words[] = {
+	"wrong", "wrongly", "incorrect", "incorrectly", "erroneous", "missing", "missed",
+	"broken", "invalid", NULL,
+};
 /* "Suppress sign warning", "squelch gcc compiler warning" */
 static const char *const warning_words[] = { "warning", "warnings", NULL };
 static const char *const warning_verbs[] = {
@@ -98,11 +105,14 @@ static const char *const optimization_words[] = {
 	"perf", "performance", "optimize", "optimizes", "optimized", "optimizing", "optimise",
 	"optimises", "optimised", "optimising", "optimization", "optimizations",
 	"optimisation", "optimisations", "speedup", "speedups", "faster", "quicker",
-	"efficient", "efficiently", "efficiency", "throughput", "accelerate", NULL,
+	"efficient", "efficiently", "efficiency", "throughput", "accelerate", "unnecessarily",
+	"needlessly", "expensive", NULL,
 };
 static const char *const optimization_phrases[] = {
 	"speed up", "speeds up", "memory usage", "save memory", "saves memory",
-	"reduce memory", "less memory", "fewer allocations", NULL,
+	"reduce memory", "less memory", "fewer allocations", "avoid unnecessary",
+	"avoid needless", "avoid extra", "avoid repeated", "when not needed",
+	"if not needed", "nothing to do", NULL,
 };
 
 static const char *const refactoring_words[] = {
@@ -114,18 +124,64 @@ static const char *const refactoring_words[] = {
 	"converted", "split", "modernize", "decouple", "consolidate", "redundant",
 	"unnecessary", "superfluous", "obsolete", "factor", "factored", "factoring", NULL,
 };
-static const char *const refactoring_phrases[] = { "clean up", "cleans up", "tidy up", NULL };
+static const char *const refactoring_phrases[] = {
+	"clean up", "cleans up", "tidy up", "no longer used", "no longer needed",
+	"no longer necessary", "no longer in use", "no longer required", "not used anymore",
+	"not needed anymore", NULL,
+};
 
-/* how redis and git write a fix without a fix word */
+/* how redis and git write a fix without a fix word: "X should Y", "... on error" */
 static const char *const weak_bug_words[] = {
-	"should", "shouldn't", "must", "mustn't", "don't", "doesn't", "didn't", "avoid",
-	"avoids", "avoiding", "prevent", "prevents", "preventing", "handle", "handles",
-	"ensure", "ensures", "correct", "corrects", "corrected", "correctly", "properly",
-	"restore", "restores", "respect", "respects", "honor", "honors", "honour", "honours",
-	NULL,
+	"should", "shouldn't", "must", "mustn't", "don't", "doesn't", "didn't", "correctly",
+	"properly", NULL,
 };
 static const char *const weak_bug_phrases[] = {
-	"do not", "does not", "make sure", "no longer", "error handling", NULL,
+	"do not", "does not", "make sure", "no longer", "error handling", "on error",
+	"error path", "error paths", "error case", "error cases", "error condition",
+	"error conditions", "case of error", NULL,
+};
+/* ...and the verbs of a fix, where they open the subject: "Avoid Z", "Handle ..." */
+static const char *const weak_bug_verbs[] = {
+	"avoid", "avoids", "avoiding", "prevent", "prevents", "preventing", "handle", "handles",
+	"ensure", "ensures", "correct", "corrects", "corrected", "restore", "restores", "respect",
+	"respects", "honor", "honors", "honour", "honours", "reject", "rejects", NULL,
+};
+
+/* "Include windows.h on win32", "Added time.h include": a missing declaration */
+static const char *const include_words[] = { "include", "includes", NULL };
+
+/* "make hostip.c compile again", "curl_easy_duphandle() works again" */
+static const char *const again_phrases[] = {
+	"work again", "works again", "working again", "compile again", "compiles again",
+	"build again", "builds again", "pass again", "passes again", NULL,
+};
+
+/* the verbs of a change of code that keeps behaviour, where they open it */
+static const char *const refactoring_verbs[] = {
+	"remove", "removes", "removed", "removing", "drop", "drops", "dropped", "dropping",
+	"delete", "deletes", "deleted", "use", "uses", "replace", "replaces", "replaced",
+	"pass", "passes", "inline", "unify", "unifies", "extract", "extracts", "reuse",
+	"reimplement", NULL,
+};
+
+/*
+ * The words of a change to the code's shape rather than its behaviour
+ * ("utf8.c: mark file-local function static", "constify `src' arg")
+ */
+static const char *const structure_words[] = {
+	"static", "const", "constify", "constness", NULL,
+};
+
+/* a subject opening so names a feature, whatever it mentions ("... on crash") */
+static const char *const add_support_phrases[] = {
+	"add support", "adds support", "added support", "adding support", "implement support",
+	"introduce support", NULL,
+};
+
+/* "update X to 5.2.1", "fix: upgrade esbuild to 0.20.x": a dependency update */
+static const char *const bump_verbs[] = {
+	"update", "updates", "updated", "upgrade", "upgrades", "upgraded", "bump", "bumps",
+	"bumped", NULL,
 };
 
 /* the feature keywords of the confidence rule */
@@ -139,7 +195,12 @@ static const char *const feature_more_words[] = {
 	"supported", "supporting", "allow", "allows", "allowed", "allowing", "option",
 	"options", "teach", "teaches", "taught", "learn", "learns", "learned", "learnt",
 	"provide", "provides", "expose", "exposes", "extend", "extends", "improve", "improves",
-	"improved", "improvement", "improvements", "enable", "enables", "initial", NULL,
+	"improved", "improvement", "improvements", "enable", "enables", "initial",
+	"configurable", "optional", "optionally", "customizable", "customisable", NULL,
+};
+/* verbs that open a feature's subject: "git status: Show detailed dirty status" */
+static const char *const feature_verbs[] = {
+	"show", "shows", "report", "reports", "display", "displays", NULL,
 };
 
 static const char *const testing_words[] = {
@@ -157,11 +218,49 @@ static const char *const bug_conf_words[] = {
 	"repaired", "broken", "regression", NULL,
 };
 
-/* words of a body that make an otherwise silent subject a bug fix */
+/*
+ * Words of a body that make an otherwise silent subject a bug fix: the
+ * defects its first paragraph names, and a fix word after one of
+ * fix_subjects ("This fixes ...", "... which fixed ...", "to fix") or
+ * before "this", "it", "that" ("Fix this by ..."). A bare "fix" is not
+ * enough: bodies thank for fixes, list the fixes of a series, or tell
+ * what an earlier fix did.
+ */
 static const char *const body_bug_words[] = {
-	"fix", "fixes", "fixed", "bug", "bugs", "crash", "crashes", "crashed", "regression",
-	"leak", "leaks", "leaking", "segfault", "overflow", "deadlock", "broken", "wrongly",
-	"incorrectly", NULL,
+	"bug", "bugs", "crash", "crashes", "crashed", "regression", "leak", "leaks", "leaking",
+	"segfault", "segfaults", "overflow", "overflows", "deadlock", "broken", "broke",
+	"wrongly", "incorrectly", NULL,
+};
+static const char *const body_fix_words[] = { "fix", "fixes", "fixed", NULL };
+static const char *const fix_subjects[] = {
+	"this", "which", "that", "to", "should", "will", "commit", "change", "patch", NULL,
+};
+
+/*
+ * Trailers of a body that report a bug (git's, curl's and the kernel's
+ * "Reported-by:", "Noticed-by:", "Fixes: <commit>", GitHub's "Fixes #123",
+ * a "Bug:" URL),
+ * case-insensitive, each at the start of a line. GitHub's "Closes #123"
+ * is not one: it closes feature requests as well.
+ */
+static const struct {
+	const char *prefix, *name;
+} bug_trailers[] = {
+	{ "reported-by:", "reported-by" },
+	{ "reported-and-tested-by:", "reported-by" },
+	{ "bug-reported-by:", "reported-by" },
+	{ "noticed-by:", "noticed-by" }, /* git's: who noticed the problem */
+	{ "found-by:", "noticed-by" },
+	{ "spotted-by:", "noticed-by" },
+	{ "debugged-by:", "noticed-by" },
+	{ "diagnosed-by:", "noticed-by" },
+	{ "bug:", "bug" },
+	{ "fixes:", "fixes" },
+	{ "fixes #", "fixes" },
+	{ "fixes gh-", "fixes" },
+	{ "fixes http", "fixes" },
+	{ "fix #", "fixes" },
+	{ "fixed #", "fixes" },
 };
 
 struct cc_type {
@@ -187,41 +286,169 @@ static const struct cc_type cc_types[] = {
 static int is_word_char(int c) { return isalnum(c) || c == '_'; }
 
 /*
- * The next word of *p into buf (lower case, at most MAX_WORD - 1 bytes):
- * its length, or 0 at the end. A longer word comes back truncated but with
- * its full length, so it matches no list entry. An apostrophe between two
- * letters is part of the word ("don't").
+ * 1 if the "(" at p makes the word before it a function's name ("add a
+ * non-fatal bug() function"): "()", or an argument list; not a plural's
+ * "(s)", "(es)", nor a Conventional Commits scope "feature(parser):".
  */
-static size_t next_word(const char **p, char *buf)
+static int is_call(const char *p)
 {
-	const char *s = *p;
-	size_t n = 0;
+	const char *close = strchr(p, ')');
+	size_t len;
 
-	while (*s && !is_word_char((unsigned char)*s))
-		s++;
-	while (is_word_char((unsigned char)*s) ||
-	       (*s == '\'' && n && isalpha((unsigned char)s[-1]) && isalpha((unsigned char)s[1]))) {
-		if (n < MAX_WORD - 1)
-			buf[n] = (char)tolower((unsigned char)*s);
-		n++;
-		s++;
-	}
-	buf[n < MAX_WORD - 1 ? n : MAX_WORD - 1] = '\0';
-	*p = s;
-	return n;
+	if (!close || memchr(p, ' ', (size_t)(close - p)))
+		return 0;
+	if (close == p + 1)
+		return 1;
+	if (close[1] == ':' || close[1] == '!')
+		return 0;
+	len = (size_t)(close - p - 1);
+	for (size_t i = 1; i <= len; i++)
+		if (!islower((unsigned char)p[i]))
+			return 1;
+	return len > 3;
 }
 
-static void split_words(const char *s, struct words *w)
+/*
+ * 1 if the token at s (up to a space, less trailing punctuation) is a
+ * path, a URL or a file name: two slashes, or a slash and a dot
+ * ("include/curl/curlbuild.h", "https://..."), or a name ending in a
+ * short lower-case extension ("t5600-clone-fail-cleanup.sh", "utf8.c");
+ * but not "crash/hang" or "builtin/show-index:".
+ */
+static int is_path(const char *s)
 {
+	size_t len = strcspn(s, " \t"), slashes = 0, dots = 0, ext = 0;
+
+	while (len && strchr(":,;)]'\"`", s[len - 1]))
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		slashes += s[i] == '/';
+		dots += s[i] == '.' && i + 1 < len && isalnum((unsigned char)s[i + 1]);
+		if (s[i] == '.')
+			ext = 0;
+		else if (islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]))
+			ext++;
+		else
+			ext = 5;
+	}
+	if (slashes >= 2 || (slashes && dots))
+		return 1;
+	/* name.ext: a dot, then 1 to 4 lower-case letters or digits to the end */
+	return dots && ext >= 1 && ext <= 4 && len > ext + 1 && s[len - ext - 1] == '.' &&
+	       isalpha((unsigned char)s[len - ext]);
+}
+
+/* 1 if s starts a token of the text base: its start, or after a space, bracket or quote. */
+static int token_start(const char *base, const char *s)
+{
+	return s == base || strchr(" \t([\"'`<", s[-1]);
+}
+
+/*
+ * If a name that a subject quotes as code starts at s, the end of it;
+ * else s. Such names are a command-line option ("--fixup", "-fix", which
+ * starts a token), a single quoted word ('fixup', `error`; a quoted phrase
+ * is often a message and is read: "Dereference of null pointer"), and a
+ * path, URL or file name ("include/curl/curlbuild.h", "utf8.c"). They
+ * name a thing; they do not say what the change is.
+ */
+static const char *skip_name(const char *base, const char *s)
+{
+	const char *close;
+
+	if (!*s || !token_start(base, s))
+		return s;
+	if (*s == '-' && (s[1] == '-' || isalpha((unsigned char)s[1])))
+		return s + strcspn(s, " \t)],\"'`");
+	if (strchr("\"'`", *s) && (close = strchr(s + 1, *s)) && close > s + 1 &&
+	    !memchr(s, ' ', (size_t)(close - s)) && !is_word_char((unsigned char)close[1]))
+		return close + 1;
+	if (is_path(s))
+		return s + strcspn(s, " \t");
+	return s;
+}
+
+/*
+ * The next word of the text base at *p into buf (lower case, at most
+ * MAX_WORD - 1 bytes): its length, or 0 at the end. A longer word comes
+ * back truncated but with its full length, so it matches no list entry.
+ * An apostrophe between two letters is part of the word ("don't"). With
+ * skip_names, the names skip_name() finds and functions ("bug()") are
+ * passed over.
+ */
+static size_t next_word(const char *base, const char **p, char *buf, int skip_names)
+{
+	const char *s = *p, *after;
+
+	for (;;) {
+		size_t n = 0;
+
+		while (*s) {
+			if (skip_names && (after = skip_name(base, s)) != s)
+				s = after;
+			else if (is_word_char((unsigned char)*s))
+				break;
+			else
+				s++;
+		}
+		while (is_word_char((unsigned char)*s) ||
+		       (*s == '\'' && n && isalpha((unsigned char)s[-1]) &&
+			isalpha((unsigned char)s[1]))) {
+			if (n < MAX_WORD - 1)
+				buf[n] = (char)tolower((unsigned char)*s);
+			n++;
+			s++;
+		}
+		buf[n < MAX_WORD - 1 ? n : MAX_WORD - 1] = '\0';
+		if (n && skip_names && *s == '(' && is_call(s))
+			continue; /* a function's name */
+		*p = s;
+		return n;
+	}
+}
+
+static void split_words(const char *s, struct words *w, int skip_names)
+{
+	const char *p = s;
 	char buf[MAX_WORD];
 	size_t n;
 
 	w->nr = 0;
-	while (w->nr < MAX_WORDS && (n = next_word(&s, buf))) {
+	w->area = 0;
+	while (w->nr < MAX_WORDS && (n = next_word(s, &p, buf, skip_names))) {
 		if (n >= MAX_WORD)
 			continue; /* longer words match no keyword */
 		memcpy(w->w[w->nr++], buf, n + 1);
 	}
+}
+
+/*
+ * The number of words of the subject's "area:" prefix ("rebase:",
+ * "restore:", "Redis Benchmark:", "rebase --apply:"): at most three words
+ * before the first ": ", within 40 bytes, no parenthesis. They name where
+ * the change is, so verbs among them ("restore:") say nothing of it.
+ * *tokens is the number of the prefix's tokens, options left out, and
+ * *options the number of its options.
+ */
+static size_t area_words(const char *subject, size_t *tokens, size_t *options)
+{
+	const char *colon = subject, *p = subject;
+	char buf[MAX_WORD];
+	size_t n = 0, len;
+
+	*tokens = *options = 0;
+	while ((colon = strchr(colon, ':')) && colon[1] && colon[1] != ' ' && colon[1] != '\t')
+		colon++;
+	if (!colon || colon - subject >= 40 || memchr(subject, '(', (size_t)(colon - subject)))
+		return 0;
+	while ((len = next_word(subject, &p, buf, 1)) && p <= colon)
+		n += len < MAX_WORD; /* as split_words, which drops longer words */
+	for (p = subject; p < colon; p += strcspn(p, " \t")) {
+		p += strspn(p, " \t");
+		*tokens += p < colon && *p != '-';
+		*options += p < colon && *p == '-';
+	}
+	return n <= 3 ? n : 0;
 }
 
 static const char *in_list(const char *word, const char *const *list)
@@ -232,11 +459,31 @@ static const char *in_list(const char *word, const char *const *list)
 	return NULL;
 }
 
-/* The first word of w that is in list, or NULL. */
-static const char *find_word(const struct words *w, const char *const *list)
+/*
+ * Where in the subject a list's words count: anywhere; not among the words
+ * of the area prefix; or only where a verb opens the description (the
+ * first word after the area, or the word after "to": "use X to avoid Y").
+ */
+enum where { ANYWHERE, NOT_AREA, OPENING };
+
+static int counts_at(const struct words *w, size_t i, enum where where)
+{
+	switch (where) {
+	case ANYWHERE:
+		return 1;
+	case NOT_AREA:
+		return i >= w->area;
+	case OPENING:
+		return i == w->area || (i > w->area && !strcmp(w->w[i - 1], "to"));
+	}
+	return 0;
+}
+
+/* The first word of w that is in list and counts there, or NULL. */
+static const char *find_word(const struct words *w, const char *const *list, enum where where)
 {
 	for (size_t i = 0; i < w->nr; i++) {
-		const char *k = in_list(w->w[i], list);
+		const char *k = counts_at(w, i, where) ? in_list(w->w[i], list) : NULL;
 		if (k)
 			return k;
 	}
@@ -259,10 +506,10 @@ static int phrase_at(const struct words *w, size_t i, const char *phrase)
 	return 0;
 }
 
-static const char *find_phrase(const struct words *w, const char *const *list)
+static const char *find_phrase(const struct words *w, const char *const *list, enum where where)
 {
 	for (size_t i = 0; i < w->nr; i++)
-		for (const char *const *k = list; *k; k++)
+		for (const char *const *k = list; *k && counts_at(w, i, where); k++)
 			if (phrase_at(w, i, *k))
 				return *k;
 	return NULL;
@@ -285,6 +532,116 @@ static int has_cve(const char *s)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * 1 if the subject names a C header ("time.h", "<sys/poll.h>",
+ * "git-compat-util.hpp"): then "include" is about a missing declaration.
+ */
+static int names_header(const char *s)
+{
+	for (const char *p = s; (p = strstr(p, ".h")); p++) {
+		const char *end = p + 2;
+		if (*end == 'h' || *end == 'x')
+			end += end[1] == 'p' ? 2 : 1; /* .hh, .hxx, .hpp */
+		else if (*end == 'p' && end[1] == 'p')
+			end += 2;
+		if (p > s && is_word_char((unsigned char)p[-1]) && !is_word_char((unsigned char)*end))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * 1 if t is a version: "2.36.2", "v107", "0.20.x", "1.0.0-rc.1", "v5.0.0-beta2", "3.2a"
+ * (a "v" or a dot is needed: "107" alone is a number).
+ */
+static int is_version(const char *t)
+{
+	const char *p = t;
+	int dots = 0, v = 0;
+
+	if (*p == 'v' || *p == 'V') {
+		p++;
+		v = 1;
+	}
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p) || (*p == '.' && (isdigit((unsigned char)p[1]) ||
+							     p[1] == 'x'))) {
+		if (*p == '.' && p[1] == 'x') {
+			p += 2; /* "0.20.x" */
+			dots++;
+			break;
+		}
+		dots += *p == '.';
+		p++;
+	}
+	if (*p == '-' || *p == '.' || isalpha((unsigned char)*p)) {
+		/* "-rc.1", ".dev", "a" of tmux's 3.2a, "rc1" */
+		const char *start = p + !isalpha((unsigned char)*p), *suffix = start;
+		while (isalpha((unsigned char)*suffix))
+			suffix++;
+		if (suffix == start)
+			return 0;
+		p = suffix + (*suffix == '.');
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	return !*p && (v || dots);
+}
+
+/*
+ * 1 if the subject is only a release's name: a version ("2.36.2", "v107",
+ * "1.0.0-rc.1") with at most three other words, all of a release's
+ * vocabulary save a first one, the project's name ("Git 2.36.2", "Redis
+ * 7.0.5 GA", "Release version 2.0.1", "Bump version to 1.2"). A
+ * trailing "(#123)" and a final "." are ignored.
+ */
+static int is_release_subject(const char *s)
+{
+	static const char *const vocabulary[] = {
+		"release", "released", "releasing", "version", "bump", "bumped", "to", "for",
+		"tag", "tagged", "prepare", "preparing", "ga", "final", "stable", "is", "out",
+		"new", "the", "number", NULL,
+	};
+	size_t versions = 0, others = 0, first = 1;
+	char tok[MAX_WORD];
+
+	for (const char *p = s; *p;) {
+		size_t n = 0;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		while (p[n] && p[n] != ' ' && p[n] != '\t')
+			n++;
+		if (n && p[n - 1] == '.' && !p[n])
+			n--; /* "Redis 2.6.0." */
+		if (n >= MAX_WORD)
+			return 0;
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		p += n;
+		while (*p == '.')
+			p++;
+		if (tok[0] == '(' && tok[1] == '#')
+			continue;
+		if (is_version(tok)) {
+			versions++;
+		} else {
+			for (char *c = tok; *c; c++) {
+				if (!isalpha((unsigned char)*c) && *c != '-')
+					return 0;
+				*c = (char)tolower((unsigned char)*c);
+			}
+			if (!first && !in_list(tok, vocabulary))
+				return 0;
+			others++;
+		}
+		first = 0;
+	}
+	return versions == 1 && others <= 3;
 }
 
 /* --- paths --- */
@@ -438,6 +795,22 @@ static int all_paths(const char *const *paths, size_t n, int (*pred)(const char 
 	return 1;
 }
 
+/*
+ * 1 if tests are among the n paths and no source file is, as file_role()
+ * sees them: a change to tests and their build, data or docs.
+ */
+static int tests_not_code(const char *const *paths, size_t n)
+{
+	int tests = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *role = file_role(paths[i], NULL);
+		if (!strcmp(role, FILE_ROLE_SOURCE))
+			return 0;
+		tests |= !strcmp(role, FILE_ROLE_TEST) || classify_is_test_path(paths[i]);
+	}
+	return tests;
+}
+
 /* --- the subject's header --- */
 
 /* Skip leading "[PATCH ...]" / "[RFC PATCH v2 1/3]" tags of mailed patches. */
@@ -512,47 +885,72 @@ static void decide(struct classification *out, const char *type, const char *kin
 }
 
 /*
- * The first of words, else of phrases, in w; NULL if none. *kind says
- * which it was ("keyword" or "phrase"), for the rule's name.
+ * The area prefix of w, in words. A prefix of two or three tokens whose
+ * first or last word names a kind ("New commands:", "Cluster refactor:",
+ * "SSL cleanup:") describes the change rather than its place, and is
+ * none; but one token ("add:", "git-add:", "restore:"), one with an option
+ * ("add -p:", "git add -u:") or one starting with "git" is a command's name.
+ */
+static size_t area_of(const struct words *w, const char *subject)
+{
+	static const char *const *const kinds[] = {
+		feature_conf_words, feature_more_words, refactoring_words, fix_words,
+		defect_words, optimization_words,
+	};
+	size_t tokens, options, n = area_words(subject, &tokens, &options);
+
+	if (tokens < 2 || options || !n || n > w->nr || !strcmp(w->w[0], "git"))
+		return n;
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+		if (in_list(w->w[0], kinds[k]) || in_list(w->w[n - 1], kinds[k]))
+			return 0;
+	return n;
+}
+
+/*
+ * The first of words, else of phrases, in w where they count; NULL if
+ * none. *kind says which it was ("keyword" or "phrase"), for the rule's
+ * name.
  */
 static const char *find_any(const struct words *w, const char *const *words,
-			    const char *const *phrases, const char **kind)
+			    const char *const *phrases, enum where where, const char **kind)
 {
-	const char *k = find_word(w, words);
+	const char *k = words ? find_word(w, words, where) : NULL;
 	*kind = "keyword";
 	if (k || !phrases)
 		return k;
 	*kind = "phrase";
-	return find_phrase(w, phrases);
+	return find_phrase(w, phrases, where);
+}
+
+/* 1 if a defect word of w is one that documentation cannot have (crash, leak, ...). */
+static int has_code_defect(const struct words *w)
+{
+	for (size_t i = 0; i < w->nr; i++)
+		if (in_list(w->w[i], defect_words) && !in_list(w->w[i], doc_defect_words))
+			return 1;
+	return 0;
 }
 
 /*
- * 1 if the subject opens (after an "area:" prefix, which split_words
- * keeps as words of its own) with add/implement/introduce/support: then
- * it names a feature, and a "should" later on describes it.
+ * 1 if the subject opens (after its area prefix) with add, implement,
+ * introduce or support: then it names a feature, and a "should" later on
+ * describes it.
  */
-static int starts_with_feature_verb(const struct words *w, const char *subject)
+static int starts_with_feature_verb(const struct words *w)
 {
 	static const char *const verbs[] = {
 		"add", "adds", "added", "adding", "implement", "implements", "implemented",
 		"implementing", "introduce", "introduces", "introduced", "introducing", "support",
 		"supports", NULL,
 	};
-	const char *colon = strchr(subject, ':');
-	size_t skip = 0;
-	char buf[MAX_WORD];
-
-	/* the words of "area:" (or "area/sub:") come first; skip them */
-	if (colon && colon - subject < 40 && !memchr(subject, ' ', (size_t)(colon - subject)))
-		for (const char *p = subject; p < colon && next_word(&p, buf) && p <= colon;)
-			skip++;
-	return skip < w->nr && in_list(w->w[skip], verbs);
+	return w->area < w->nr && in_list(w->w[w->area], verbs);
 }
 
 /*
- * Rule 7, the subject's words, as a table: the steps in order, each a kind
- * and its words (else phrases), and what else the subject must show for
- * the step to apply.
+ * Rule 9, the subject's words, as a table: the steps in order, each a kind,
+ * its words (else phrases), where in the subject they count, and what else
+ * the subject must show for the step to apply.
  */
 enum {
 	NO_DEFECT = 1 << 0,	      /* the subject names no defect (crash, leak, ...) */
@@ -561,55 +959,82 @@ enum {
 	NOT_FEATURE_OPENING = 1 << 3, /* the subject does not open with add, implement, ... */
 	FEATURE_WORD = 1 << 4,	      /* a feature word is there too */
 	BODY_CVE = 1 << 5,	      /* no words: a CVE id in the body */
+	NO_CODE_DEFECT = 1 << 7,      /* no defect word but those docs can have too */
+	TESTS_NOT_CODE = 1 << 8,      /* tests changed, and no source file outside them */
+	HEADER = 1 << 6,	      /* the subject names a C header (time.h) */
 };
 
 struct word_step {
 	const char *problem_type;
 	const char *const *words, *const *phrases;
+	enum where where;
 	unsigned needs;
 };
 
 static const struct word_step word_steps[] = {
-	{ PT_DOCUMENTATION, typo_words, typo_phrases, NO_DEFECT },
-	{ PT_SECURITY, security_words, NULL, 0 },
-	{ PT_SECURITY, NULL, NULL, BODY_CVE },
-	{ PT_DOCUMENTATION, doc_object_words, doc_object_phrases, NO_DEFECT | DOC_FIX },
-	{ PT_UNKNOWN, style_words, style_phrases, NO_DEFECT },
-	{ PT_BUG_FIX, defect_words, defect_phrases, 0 },
-	{ PT_BUG_FIX, fix_words, NULL, 0 },
-	{ PT_BUG_FIX, warning_words, NULL, WARNING_VERB },
-	{ PT_OPTIMIZATION, optimization_words, optimization_phrases, 0 },
-	{ PT_REFACTORING, refactoring_words, refactoring_phrases, 0 },
+	{ PT_DOCUMENTATION, typo_words, typo_phrases, ANYWHERE, NO_DEFECT },
+	{ PT_SECURITY, security_words, NULL, ANYWHERE, 0 },
+	{ PT_SECURITY, NULL, NULL, ANYWHERE, BODY_CVE },
+	{ PT_DOCUMENTATION, doc_object_words, doc_object_phrases, ANYWHERE, NO_CODE_DEFECT | DOC_FIX },
+	{ PT_UNKNOWN, style_words, style_phrases, ANYWHERE, NO_DEFECT },
+	/* "added support to dump registers on crash" */
+	{ PT_FEATURE, NULL, add_support_phrases, OPENING, 0 },
+	/* "Fix flaky replication test" changing a test and the CI setup */
+	{ PT_TESTING, testing_words, NULL, ANYWHERE, TESTS_NOT_CODE },
+	{ PT_BUG_FIX, defect_words, defect_phrases, ANYWHERE, 0 },
+	{ PT_BUG_FIX, fix_words, NULL, ANYWHERE, 0 },
+	{ PT_BUG_FIX, warning_words, NULL, ANYWHERE, WARNING_VERB },
+	{ PT_OPTIMIZATION, optimization_words, optimization_phrases, ANYWHERE, 0 },
+	{ PT_REFACTORING, refactoring_words, refactoring_phrases, NOT_AREA, 0 },
+	{ PT_BUG_FIX, include_words, NULL, ANYWHERE, HEADER },
 	/* "Add a module API for commands that should be handled..." is a feature */
-	{ PT_BUG_FIX, weak_bug_words, weak_bug_phrases, NOT_FEATURE_OPENING },
+	{ PT_BUG_FIX, weak_bug_words, weak_bug_phrases, NOT_AREA, NOT_FEATURE_OPENING },
+	{ PT_BUG_FIX, weak_bug_verbs, NULL, OPENING, NOT_FEATURE_OPENING },
 	/* "Add comment explaining the +1", "added doc for MGET" */
-	{ PT_DOCUMENTATION, doc_object_words, NULL, FEATURE_WORD },
-	{ PT_FEATURE, feature_conf_words, NULL, 0 },
-	{ PT_FEATURE, feature_more_words, NULL, 0 },
-	{ PT_TESTING, testing_words, NULL, 0 },
-	{ PT_DOCUMENTATION, doc_words, NULL, 0 },
+	{ PT_DOCUMENTATION, doc_object_words, NULL, ANYWHERE, FEATURE_WORD },
+	{ PT_FEATURE, feature_conf_words, NULL, NOT_AREA, 0 },
+	{ PT_FEATURE, feature_more_words, NULL, NOT_AREA, 0 },
+	{ PT_FEATURE, feature_verbs, NULL, OPENING, 0 },
+	{ PT_TESTING, testing_words, NULL, ANYWHERE, 0 },
+	{ PT_DOCUMENTATION, doc_words, NULL, ANYWHERE, 0 },
 };
 
-/* 1 if the subject's words (or a CVE id in the body) decided. */
+/*
+ * Rule 11, the subject's weaker words, read after the body: something
+ * working again, then the verbs of a refactoring.
+ */
+static const struct word_step late_steps[] = {
+	{ PT_BUG_FIX, NULL, again_phrases, NOT_AREA, 0 },
+	{ PT_REFACTORING, refactoring_verbs, NULL, OPENING, 0 },
+	{ PT_REFACTORING, structure_words, NULL, NOT_AREA, 0 },
+};
+
+/* 1 if the subject's words (or a CVE id in the body) decided, by steps. */
 static int decide_by_words(const struct words *w, const char *subject, const char *body,
+			   unsigned have, const struct word_step *steps, size_t nr,
 			   struct classification *out)
 {
-	unsigned have = BODY_CVE;
+	have |= BODY_CVE;
 	const char *kind, *k;
 
-	if (!find_any(w, defect_words, defect_phrases, &kind))
-		have |= NO_DEFECT;
-	if ((find_word(w, fix_words) || find_word(w, doc_fix_verbs)) && !find_word(w, code_words))
+	if (!find_any(w, defect_words, defect_phrases, ANYWHERE, &kind))
+		have |= NO_DEFECT | NO_CODE_DEFECT;
+	else if (!find_phrase(w, defect_phrases, ANYWHERE) && !has_code_defect(w))
+		have |= NO_CODE_DEFECT;
+	if ((find_word(w, fix_words, ANYWHERE) || find_word(w, doc_fix_verbs, ANYWHERE)) &&
+	    !find_word(w, code_words, ANYWHERE))
 		have |= DOC_FIX;
-	if (find_word(w, warning_verbs))
+	if (find_word(w, warning_verbs, ANYWHERE))
 		have |= WARNING_VERB;
-	if (!starts_with_feature_verb(w, subject))
+	if (!starts_with_feature_verb(w))
 		have |= NOT_FEATURE_OPENING;
-	if (find_word(w, feature_conf_words) || find_word(w, feature_more_words))
+	if (find_word(w, feature_conf_words, NOT_AREA) || find_word(w, feature_more_words, NOT_AREA))
 		have |= FEATURE_WORD;
+	if (names_header(subject))
+		have |= HEADER;
 
-	for (size_t i = 0; i < ARRAY_SIZE(word_steps); i++) {
-		const struct word_step *step = &word_steps[i];
+	for (size_t i = 0; i < nr; i++) {
+		const struct word_step *step = &steps[i];
 		if ((step->needs & have) != step->needs)
 			continue;
 		if (step->needs & BODY_CVE) {
@@ -617,7 +1042,7 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 				decide(out, step->problem_type, "body", "cve");
 				return 1;
 			}
-		} else if ((k = find_any(w, step->words, step->phrases, &kind))) {
+		} else if ((k = find_any(w, step->words, step->phrases, step->where, &kind))) {
 			decide(out, step->problem_type, kind, k);
 			return 1;
 		}
@@ -625,19 +1050,72 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 	return 0;
 }
 
-/* Rule 8, when the subject was silent: the body's bug words. */
+/*
+ * 1 if the subject is a dependency update by its words: "update", "upgrade"
+ * or "bump" opening it, and "to <version>" later ("Update jemalloc to
+ * 5.2.1", "fix: upgrade esbuild to 0.20.x"). *verb is the verb.
+ */
+static int is_dependency_update(const struct words *w, const char *subject, const char **verb)
+{
+	if (!(*verb = find_word(w, bump_verbs, OPENING)))
+		return 0;
+	for (const char *p = subject; (p = strcasestr(p, " to ")); p++) {
+		char tok[MAX_WORD];
+		size_t n = strcspn(p + 4, " \t,;)");
+		if (n && n < MAX_WORD) {
+			memcpy(tok, p + 4, n);
+			tok[n] = '\0';
+			if (n > 1 && tok[n - 1] == '.')
+				tok[n - 1] = '\0';
+			if (is_version(tok))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Rule 10, when the subject was silent: a trailer reporting a bug. */
+static int decide_by_trailers(const char *body, struct classification *out)
+{
+	for (const char *line = body; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		while (*line == ' ' || *line == '\t')
+			line++;
+		for (size_t i = 0; i < ARRAY_SIZE(bug_trailers); i++)
+			if (!strncasecmp(line, bug_trailers[i].prefix, strlen(bug_trailers[i].prefix))) {
+				decide(out, PT_BUG_FIX, "trailer", bug_trailers[i].name);
+				return 1;
+			}
+	}
+	return 0;
+}
+
+/*
+ * Rule 10, then: the body's defect words, in its first paragraph (up to a
+ * blank line: later ones often tell of other bugs), and its fix phrases
+ * anywhere ("This fixes ...", "Fix this by ...", "... which fixed ...").
+ */
 static int decide_by_body(const char *body, struct classification *out)
 {
-	char buf[MAX_WORD];
-	const char *p = body;
+	static const char *const fix_objects[] = { "this", "it", "that", NULL };
+	char buf[MAX_WORD], prev[MAX_WORD] = "";
+	const char *p = body, *end = strstr(body, "\n\n");
 	size_t n;
 
-	while ((n = next_word(&p, buf))) {
-		const char *k = n < MAX_WORD ? in_list(buf, body_bug_words) : NULL;
+	while ((n = next_word(body, &p, buf, 1))) {
+		const char *k = NULL;
+		if (n >= MAX_WORD)
+			buf[0] = '\0';
+		else if (!end || p <= end)
+			k = in_list(buf, body_bug_words);
+		if (!k && in_list(prev, fix_subjects))
+			k = in_list(buf, body_fix_words);
+		if (!k && in_list(buf, fix_objects))
+			k = in_list(prev, body_fix_words);
 		if (k) {
 			decide(out, PT_BUG_FIX, "body", k);
 			return 1;
 		}
+		memcpy(prev, buf, sizeof(prev));
 	}
 	return 0;
 }
@@ -649,19 +1127,24 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 	const struct cc_type *cc;
 	const char *scope, *s;
 	size_t scope_len;
+	unsigned have = 0;
 	char n[32];
 
 	memset(out, 0, sizeof(*out));
 	if (!body)
 		body = "";
-	/* the confidence flags read the whole subject, "[PATCH]" too (the seed's rule) */
-	split_words(subject, &w);
-	out->bug_keyword = !!find_word(&w, bug_conf_words);
-	out->feature_keyword = !!find_word(&w, feature_conf_words);
+	/*
+	 * The confidence flags read the whole subject as words, "[PATCH]",
+	 * "--fixup" and "bug()" too (the seed's rule); the rules read it
+	 * without the tags and the names, knowing its area prefix.
+	 */
+	split_words(subject, &w, 0);
+	out->bug_keyword = !!find_word(&w, bug_conf_words, ANYWHERE);
+	out->feature_keyword = !!find_word(&w, feature_conf_words, ANYWHERE);
 
-	if (subject != (s = skip_patch_tags(subject)))
-		split_words(s, &w);
-	subject = s;
+	subject = skip_patch_tags(subject);
+	split_words(subject, &w, 1);
+	w.area = area_of(&w, subject);
 	cc = conventional_type(subject, &scope, &scope_len);
 	if (cc) {
 		if (!strcasecmp(cc->type, "fix"))
@@ -708,7 +1191,12 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 		return;
 	}
 
-	/* 6. a known Conventional Commits type, refined by a test or docs scope */
+	/* 6. a dependency update by its words, whatever its type (a release is 8) */
+	if (!is_release_subject(subject) && is_dependency_update(&w, subject, &s)) {
+		decide(out, PT_UNKNOWN, "dependency", s);
+		return;
+	}
+	/* 7. a known Conventional Commits type, refined by a test or docs scope */
 	if (cc) {
 		if (scope_is(scope, scope_len, "test") || scope_is(scope, scope_len, "tests"))
 			decide(out, PT_TESTING, "conventional", "test");
@@ -718,10 +1206,21 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 			decide(out, cc->problem_type, "conventional", cc->type);
 		return;
 	}
-	/* 7. the subject's words, 8. the body's, 9. none */
-	if (decide_by_words(&w, subject, body, out))
+	/* file_role() per path costs: only when a testing word could use it */
+	if (paths && find_word(&w, testing_words, ANYWHERE) && tests_not_code(paths, npaths))
+		have |= TESTS_NOT_CODE;
+	/* 8. a release's name */
+	if (is_release_subject(subject)) {
+		decide(out, PT_UNKNOWN, "release", NULL);
 		return;
-	if (decide_by_body(body, out))
+	}
+	/*
+	 * 9. the subject's words, 10. the body's trailers and first paragraph,
+	 * 11. the subject's weaker words, 12. none
+	 */
+	if (decide_by_words(&w, subject, body, have, word_steps, ARRAY_SIZE(word_steps), out) ||
+	    decide_by_trailers(body, out) || decide_by_body(body, out) ||
+	    decide_by_words(&w, subject, body, have, late_steps, ARRAY_SIZE(late_steps), out))
 		return;
 	decide(out, PT_UNKNOWN, "none", NULL);
 }

@@ -13,24 +13,36 @@
  *  5. files:manifests-only (unknown), files:docs-only (documentation),
  *     files:tests-only (testing), files:ci-only (unknown): every changed
  *     file of that kind;
- *  6. conventional:TYPE: fix, feat, perf, refactor, test, docs, security
+ *  6. dependency:VERB: "update/upgrade/bump X ... to <version>" opening
+ *     the subject is a dependency update, whatever its type: unknown;
+ *  7. conventional:TYPE: fix, feat, perf, refactor, test, docs, security
  *     map to their kind (scope test/tests or docs refines it). Any other
  *     prefix ("parser: fix crash", as in git's history) is a subsystem
  *     name, not a type;
- *  7. keyword:WORD / phrase:WORDS: the subject's words: typo, spelling and
+ *  8. release: a subject that is only a release's name ("Git 2.36.2");
+ *  9. keyword:WORD / phrase:WORDS: the subject's words: typo, spelling and
  *     wording fixes are documentation; then security (and body:cve, a CVE
  *     id in the body); comment/doc fixes documentation; style-only edits
- *     unknown; bug_fix (defect words: crash, leak, wrongly, ...; then
- *     fix words); optimization; refactoring; the weaker bug_fix phrasings
- *     ("X should Y", "Avoid Z", "Don't ...", "Handle ...", "Prevent ...");
- *     feature_addition; testing; documentation;
- *  8. body:WORD: when the subject said nothing, a bug word of the body;
- *  9. none: unknown.
+ *     unknown; "add support ..." a feature; bug_fix (defect words: crash,
+ *     leak, wrongly, ...; then fix words; a missing header); optimization;
+ *     refactoring; the weaker bug_fix phrasings ("X should Y", "Avoid Z",
+ *     "Don't ...", "... on error"); feature_addition; testing;
+ *     documentation;
+ * 10. trailer:NAME, body:WORD: when the subject said nothing, a trailer
+ *     reporting a bug (Reported-by:, Fixes #N, Bug:), a defect word of
+ *     the body's first paragraph, a fix phrase of the body ("This fixes");
+ * 11. keyword:WORD / phrase:WORDS: the subject's weaker words: something
+ *     working again (bug_fix); a refactoring's verb opening it (remove,
+ *     use, replace, ...) or static/const (refactoring);
+ * 12. none: unknown.
  *
  * Words are maximal runs of ASCII letters, digits, '_' and inner
  * apostrophes ("don't"), compared case-insensitively, so "prefix",
  * "debug", "address" match nothing. A leading "[PATCH ...]" tag is
- * skipped. Classifying allocates nothing and compiles nothing.
+ * skipped, and so are the names a subject quotes as code (an option,
+ * "--fixup"; a function, "bug()"). The words of an "area:" prefix
+ * ("restore:", "Redis Benchmark:") name a place: verbs among them do not
+ * count. Classifying allocates nothing and compiles nothing.
  */
 #ifndef CLASSIFY_H
 #define CLASSIFY_H
@@ -41,7 +53,7 @@
  * The classifier's version: bumped whenever a rule changes, so that a
  * store labelled by an older one is relabelled.
  */
-#define CLASSIFY_VERSION 2
+#define CLASSIFY_VERSION 3
 
 /* patterns.maxCommitFiles: a commit changing more files is mechanical. */
 #define CLASSIFY_DEFAULT_MAX_FILES 100

@@ -57,7 +57,7 @@ static void test_fixed_rules(void)
 	/* 3. whole words */
 	check("Add prefix option", NULL, PT_FEATURE, "keyword:add");
 	check("Update address book", NULL, PT_UNKNOWN, "none");
-	check("Remove debug output", NULL, PT_UNKNOWN, "none");
+	check("Remove debug output", NULL, PT_REFACTORING, "keyword:remove"); /* not "bug" */
 	check("Refactor dispatch logic", NULL, PT_REFACTORING, "keyword:refactor");
 	check("Tweak padding", NULL, PT_UNKNOWN, "none");
 	check("Postfix expressions", NULL, PT_UNKNOWN, "none");
@@ -77,6 +77,17 @@ static void test_fixed_rules(void)
 	       "a fix touching only tests is testing");
 	is_str(type_of("Add tests for parser", src, 1), PT_FEATURE,
 	       "Add tests for parser touching code is a feature");
+	{
+		const char *harness[] = { "t/t5600-clone.sh", "Makefile", ".github/workflows/ci.yml" };
+		const char *fix_and_test[] = { "t/t5600-clone.sh", "src/clone.c" };
+		struct classification c;
+		classify_commit("Fix flaky clone test on Windows", NULL, harness, 3,
+				CLASSIFY_DEFAULT_MAX_FILES, &c);
+		is_str(c.rule, "keyword:test", "a test word, tests and no source changed: testing");
+		is_str(c.problem_type, PT_TESTING, "...testing");
+		is_str(type_of("Fix crash in clone, add a test", fix_and_test, 2), PT_BUG_FIX,
+		       "with a source file it is the fix");
+	}
 	/* 5. order */
 	check("Fix the xss hole", NULL, PT_SECURITY, "keyword:xss");
 	check("Sanitize user input in login form", NULL, PT_SECURITY, "keyword:sanitize");
@@ -115,8 +126,18 @@ static void test_phrasings(void)
 	check("copyright: fix year ranges", NULL, PT_UNKNOWN, "keyword:copyright");
 	check("Fix XINFO comment for consistency", NULL, PT_DOCUMENTATION, "keyword:comment");
 	check("Fix comment parsing in config", NULL, PT_BUG_FIX, "keyword:fix");
+	check("refs: fix missing parameter documentation", NULL, PT_DOCUMENTATION,
+	      "keyword:documentation");
+	check("Fix crash when the comment is missing", NULL, PT_BUG_FIX, "keyword:crash");
 	check("Add comment explaining the magic +1", NULL, PT_DOCUMENTATION, "keyword:comment");
 	check("Speed up sorted set lookups", NULL, PT_OPTIMIZATION, "phrase:speed-up");
+	check("line-log: avoid unnecessary tree diffs", NULL, PT_OPTIMIZATION,
+	      "phrase:avoid-unnecessary");
+	check("fetch: do not ask for HEAD unnecessarily", NULL, PT_OPTIMIZATION,
+	      "keyword:unnecessarily");
+	check("Remove unnecessary include", NULL, PT_REFACTORING, "keyword:unnecessary");
+	check("curl.h: CURLE_FUNCTION_NOT_FOUND is no longer in use", NULL, PT_REFACTORING,
+	      "phrase:no-longer-in-use");
 	check("Clean up the replication code", NULL, PT_REFACTORING, "phrase:clean-up");
 	check("Remove unused variable", NULL, PT_REFACTORING, "keyword:unused");
 	check("rev-list: teach --count", NULL, PT_FEATURE, "keyword:teach");
@@ -135,6 +156,89 @@ static void test_phrasings(void)
 	check("cookie: tailmatching for domains", "This is CVE-2013-1944.", PT_SECURITY, "body:cve");
 	check("cookie: fix tailmatching", "A vulnerability, CVE-2013-1944.", PT_SECURITY, "body:cve");
 	check("Cluster: take myself->ip always in sync", "Nothing to see here.", PT_UNKNOWN, "none");
+}
+
+/* the rules of CLASSIFY_VERSION 3 */
+static void test_rules_v3(void)
+{
+	const char *dep[] = { "src/a.c", "package.json", "pnpm-lock.yaml" };
+	struct classification c;
+
+	/* names quoted as code, and the area prefix, are no words */
+	check("commit: add --fixup option", NULL, PT_FEATURE, "keyword:add");
+	check("usage.c: add a non-fatal bug() function to go with BUG()", NULL, PT_FEATURE,
+	      "keyword:add");
+	check("parser: teach it --no-fix", NULL, PT_FEATURE, "keyword:teach");
+	check("worktree: add skeleton 'repair' command", NULL, PT_FEATURE, "keyword:add");
+	check("Squelch overzealous \"ignoring dangling symref\" warning", NULL, PT_BUG_FIX,
+	      "keyword:dangling");
+	check("Fix(es) for the parser", NULL, PT_BUG_FIX, "keyword:fix");
+	check("leak(s) in the parser", NULL, PT_BUG_FIX, "keyword:leak");
+	check("restore: take tree-ish from --source option instead", NULL, PT_FEATURE,
+	      "keyword:option");
+	check("Redis Benchmark: handle CLUSTERDOWN", NULL, PT_BUG_FIX, "keyword:handle");
+	check("New commands: BITOP and BITCOUNT.", NULL, PT_FEATURE, "keyword:new");
+	check("add -p: trap Ctrl-D in 'goto' mode", NULL, PT_UNKNOWN, "none");
+	check("git add -u: die on unmatched pathspec", NULL, PT_UNKNOWN, "none");
+	check("Cluster refactor: break up clusterCommand", NULL, PT_REFACTORING, "keyword:refactor");
+	check("CURLMOPT_MAX_CONCURRENT_STREAMS: make sure the value is in range", NULL, PT_BUG_FIX,
+	      "phrase:make-sure");
+	/* the verbs of a fix count where they open it, or after "to" */
+	check("http: reset the size when clearing the curl handle", NULL, PT_UNKNOWN, "none");
+	check("realloc: use Curl_saferealloc to avoid common mistakes", NULL, PT_BUG_FIX,
+	      "keyword:avoid");
+	check("http: reject HTTP response codes < 100", NULL, PT_BUG_FIX, "keyword:reject");
+	check("filter: close the descriptor in case of error", NULL, PT_BUG_FIX,
+	      "phrase:case-of-error");
+	check("rebase -i: improve the error message", NULL, PT_FEATURE, "keyword:improve");
+	/* a feature by its opening, whatever else it names */
+	check("added support to dump registers on crash", NULL, PT_FEATURE, "phrase:added-support");
+	check("rebase: make the backend configurable", NULL, PT_FEATURE, "keyword:configurable");
+	check("git status: Show detailed dirty status of submodules", NULL, PT_FEATURE,
+	      "keyword:show");
+	/* a missing header */
+	check("Include windows.h on win32 for Sleep", NULL, PT_BUG_FIX, "keyword:include");
+	check("Added time.h include in redis-cli.", NULL, PT_BUG_FIX, "keyword:include");
+	check("archive.h: remove unnecessary include", NULL, PT_REFACTORING, "keyword:unnecessary");
+	check("Include the manual in the tarball", NULL, PT_UNKNOWN, "none");
+	check("added rule to create include/curl/curlbuild.h", NULL, PT_FEATURE, "keyword:added");
+	check("limits.h is already included from redis.h", NULL, PT_UNKNOWN, "none");
+	check("Fix crash/hang in the walker", NULL, PT_BUG_FIX, "keyword:crash");
+	/* releases and dependency updates */
+	check("Git 2.36.2", NULL, PT_UNKNOWN, "release");
+	check("v107", NULL, PT_UNKNOWN, "release");
+	check("Redis 7.0.5 GA.", NULL, PT_UNKNOWN, "release");
+	check("Release version 2.0.1 (#123)", NULL, PT_UNKNOWN, "release");
+	check("Version 3.3a.", NULL, PT_UNKNOWN, "release");
+	check("Set version to 2.0.1.dev", NULL, PT_UNKNOWN, "release");
+	check("Fix build on 64bit", NULL, PT_BUG_FIX, "keyword:fix");
+	check("Fix 2.0.1 regression", NULL, PT_BUG_FIX, "keyword:regression");
+	classify_commit("fix: upgrade esbuild to 0.20.x (#16079)", NULL, dep, 3,
+			CLASSIFY_DEFAULT_MAX_FILES, &c);
+	is_str(c.rule, "dependency:upgrade", "fix: upgrade X to 0.20.x is a dependency update");
+	is_str(c.problem_type, PT_UNKNOWN, "...unknown");
+	check("Update jemalloc to 5.2.1", NULL, PT_UNKNOWN, "dependency:update");
+	check("Update the parser to handle tabs", NULL, PT_BUG_FIX, "keyword:handle");
+	/* the body: bug trailers, its first paragraph's defects, its fix phrases */
+	check("config: tweak the lookup", "Details.\n\nReported-by: A U Thor <a@example.com>",
+	      PT_BUG_FIX, "trailer:reported-by");
+	check("config: tweak the lookup", "Fixes #123\nCloses #124", PT_BUG_FIX, "trailer:fixes");
+	check("config: tweak the lookup", "Bug: https://example.com/b/1", PT_BUG_FIX, "trailer:bug");
+	check("config: tweak the lookup", "Closes #124", PT_UNKNOWN, "none");
+	check("config: tweak the lookup", "Noticed-by: A U Thor <a@example.com>", PT_BUG_FIX,
+	      "trailer:noticed-by");
+	check("config: tweak the lookup", "The lookup leaks the key.", PT_BUG_FIX, "body:leaks");
+	check("config: tweak the lookup", "Simpler.\n\nAn old crash was elsewhere.", PT_UNKNOWN,
+	      "none");
+	check("config: tweak the lookup", "Simpler.\n\nFix this by asking twice.", PT_BUG_FIX,
+	      "body:fix");
+	check("config: tweak the lookup", "Thanks to Jo for review and fixes.", PT_UNKNOWN, "none");
+	/* weaker words, after the body */
+	check("Make hostip.c compile again", NULL, PT_BUG_FIX, "phrase:compile-again");
+	check("refs.c: remove the update_ref_lock function", NULL, PT_REFACTORING, "keyword:remove");
+	check("wt-status: use argv_array API", NULL, PT_REFACTORING, "keyword:use");
+	check("wt-status: use argv_array API", "It leaks the list.", PT_BUG_FIX, "body:leaks");
+	check("utf8.c: mark file-local function static", NULL, PT_REFACTORING, "keyword:static");
 }
 
 static void test_paths(void)
@@ -213,6 +317,7 @@ int main(void)
 {
 	test_fixed_rules();
 	test_phrasings();
+	test_rules_v3();
 	test_paths();
 	test_flags();
 	return done_testing();
