@@ -194,6 +194,19 @@ static const char *const migrations[] = {
 	"  created_seq DESC);"
 	"CREATE INDEX idx_project_rank ON patterns (project_id, success_count DESC, "
 	"  created_seq DESC);",
+	/*
+	 * 7: the text search's indexes (GET /patterns?q=, /ui/?q=): trigrams
+	 * of each searched column (pg_trgm, a trusted extension: a database
+	 * owner may create it), which serve its ILIKE directly; analysed, so
+	 * that the planner knows a common word from a rare one at once
+	 */
+	"CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+	"CREATE INDEX idx_patterns_msg_trgm ON patterns USING gin (commit_msg gin_trgm_ops);"
+	"CREATE INDEX idx_patterns_path_trgm ON patterns USING gin (file_path gin_trgm_ops);"
+	"CREATE INDEX idx_patterns_before_trgm ON patterns USING gin (code_before "
+	"  gin_trgm_ops);"
+	"CREATE INDEX idx_patterns_after_trgm ON patterns USING gin (code_after gin_trgm_ops);"
+	"ANALYZE patterns;",
 };
 
 #define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -871,15 +884,46 @@ static int pg_pattern_get(struct serverdb *db, void *conn, const char *id,
 	return get_one(conn, id, out, 0);
 }
 
+/* Read the rows of res into *out. */
+static void read_list(PGresult *res, const struct sdb_query *q, struct sdb_pattern **out,
+		      size_t *nr)
+{
+	int rows = PQntuples(res);
+	*out = xcalloc((size_t)rows + 1, sizeof(**out));
+	for (int i = 0; i < rows; i++) {
+		read_pattern(res, i, &(*out)[i]);
+		(*out)[i].deleted = q->has_since && PQgetvalue(res, i, 13 + SDB_NR_EXTRA)[0] == 't';
+	}
+	*nr = (size_t)rows;
+}
+
+static void free_list(struct sdb_pattern **out, size_t *nr)
+{
+	for (size_t i = 0; i < *nr; i++)
+		sdb_pattern_release(&(*out)[i]);
+	free(*out);
+	*out = NULL;
+	*nr = 0;
+}
+
+/* The number of characters of the UTF-8 text s. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_query *q,
 			   struct sdb_pattern **out, size_t *nr, long long *total)
 {
 	struct pg_conn *c = conn;
-	struct strbuf where = STRBUF_INIT, sql = STRBUF_INIT;
+	struct strbuf where = STRBUF_INIT, text = STRBUF_INIT, sql = STRBUF_INIT;
 	const char *vals[10];
-	char conf[40], since[32], limit[32], offset[32];
+	char conf[40], since[32], limit[32], offset[32], budget[32];
 	char *like = q->q ? sdb_like_pattern(q->q) : NULL;
-	int n = 0, rc, rows, since_param = 0;
+	int n = 0, rc, since_param = 0;
 	PGresult *res = NULL;
 
 #define PARAM(v) (vals[n++] = (v), n)
@@ -890,11 +934,6 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		strbuf_addf(&where, " AND language = $%d", PARAM(q->language));
 	if (q->project_id)
 		strbuf_addf(&where, " AND project_id = $%d", PARAM(q->project_id));
-	if (like) {
-		int k = PARAM(like);
-		strbuf_addf(&where, " AND (commit_msg ILIKE $%d OR file_path ILIKE $%d OR "
-				    "code_before ILIKE $%d OR code_after ILIKE $%d)", k, k, k, k);
-	}
 	if (q->has_min_confidence) {
 		snprintf(conf, sizeof(conf), "%.17g", q->min_confidence);
 		strbuf_addf(&where, " AND confidence >= $%d", PARAM(conf));
@@ -904,12 +943,18 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		since_param = PARAM(since);
 		strbuf_addf(&where, " AND change_seq > $%d", since_param);
 	}
+	if (like) {
+		/* the trigram indexes (migration 7) serve these ILIKEs */
+		int k = PARAM(like);
+		strbuf_addf(&text, " AND (commit_msg ILIKE $%d OR file_path ILIKE $%d OR "
+				   "code_before ILIKE $%d OR code_after ILIKE $%d)", k, k, k, k);
+	}
 
 	/* total: the counter row, or a count unless the caller does without */
 	*total = -1;
 	if (!(q->no_total && n)) {
 		if (n)
-			strbuf_addf(&sql, "SELECT count(*) FROM patterns%s", where.buf);
+			strbuf_addf(&sql, "SELECT count(*) FROM patterns%s%s", where.buf, text.buf);
 		else
 			strbuf_addstr(&sql,
 				      "SELECT value FROM counters WHERE name = 'patterns'");
@@ -936,13 +981,56 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	snprintf(limit, sizeof(limit), "%lld", q->limit);
 	if (q->has_since) {
 		strbuf_addf(&sql, "SELECT * FROM (SELECT " PATTERN_COLUMNS ", false AS deleted "
-				  "FROM patterns%s UNION ALL SELECT id::text, '', '', NULL, NULL, 0, "
+				  "FROM patterns%s%s UNION ALL SELECT id::text, '', '', NULL, NULL, 0, "
 				  "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
 				  "NULL, NULL, change_seq, 0, 0, true FROM deleted_patterns WHERE change_seq "
-				  "> $%d::bigint) AS feed ORDER BY change_seq", where.buf, since_param);
+				  "> $%d::bigint) AS feed ORDER BY change_seq", where.buf, text.buf,
+			    since_param);
 		strbuf_addf(&sql, " LIMIT $%d", PARAM(limit));
+	} else if (like && chars(q->q) >= 3) {
+		/*
+		 * A text that trigrams can find. First walk the best ranked
+		 * rows, as many as sdb_search_budget() allows: a common text
+		 * fills the page there. Else the text is rare: its matches come
+		 * from the trigram indexes and are sorted (the ORDER BY of an
+		 * expression keeps the planner off the rank index).
+		 */
+		long long all = 0;
+		int l, o;
+		res = pq(c, "SELECT value FROM counters WHERE name = 'patterns'", 0, NULL, &rc);
+		if (!res)
+			goto out;
+		if (PQntuples(res))
+			all = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		snprintf(offset, sizeof(offset), "%lld", (q->page - 1) * q->limit);
+		snprintf(budget, sizeof(budget), "%lld",
+			 sdb_search_budget(q->page * q->limit, all));
+		l = PARAM(limit);
+		o = PARAM(offset);
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM (SELECT * FROM patterns%s "
+				  "ORDER BY success_count DESC, created_seq DESC LIMIT $%d) AS ranked "
+				  "WHERE true%s ORDER BY success_count DESC, created_seq DESC "
+				  "LIMIT $%d OFFSET $%d", where.buf, PARAM(budget), text.buf, l, o);
+		res = pq(c, sql.buf, n, vals, &rc);
+		if (!res)
+			goto out;
+		read_list(res, q, out, nr);
+		PQclear(res);
+		res = NULL;
+		if ((long long)*nr == q->limit) {
+			rc = SDB_OK;
+			goto out;
+		}
+		free_list(out, nr);
+		n--; /* the budget */
+		strbuf_reset(&sql);
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s%s ORDER BY "
+				  "success_count + 0 DESC, created_seq DESC LIMIT $%d OFFSET $%d",
+			    where.buf, text.buf, l, o);
 	} else {
-		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s", where.buf);
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s%s", where.buf,
+			    text.buf);
 		int l = PARAM(limit);
 		snprintf(offset, sizeof(offset), "%lld", (q->page - 1) * q->limit);
 		strbuf_addf(&sql, " ORDER BY success_count DESC, created_seq DESC LIMIT $%d "
@@ -952,17 +1040,12 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	res = pq(c, sql.buf, n, vals, &rc);
 	if (!res)
 		goto out;
-	rows = PQntuples(res);
-	*out = xcalloc((size_t)rows + 1, sizeof(**out));
-	for (int i = 0; i < rows; i++) {
-		read_pattern(res, i, &(*out)[i]);
-		(*out)[i].deleted = q->has_since && PQgetvalue(res, i, 13 + SDB_NR_EXTRA)[0] == 't';
-	}
-	*nr = (size_t)rows;
+	read_list(res, q, out, nr);
 	PQclear(res);
 	rc = SDB_OK;
 out:
 	strbuf_release(&where);
+	strbuf_release(&text);
 	strbuf_release(&sql);
 	free(like);
 	return rc;
