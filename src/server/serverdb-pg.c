@@ -919,7 +919,8 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 			   struct sdb_pattern **out, size_t *nr, long long *total)
 {
 	struct pg_conn *c = conn;
-	struct strbuf where = STRBUF_INIT, text = STRBUF_INIT, sql = STRBUF_INIT;
+	struct strbuf where = STRBUF_INIT, unindexed = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf sql = STRBUF_INIT;
 	const char *vals[10];
 	char conf[40], since[32], limit[32], offset[32], budget[32];
 	char *like = q->q ? sdb_like_pattern(q->q) : NULL;
@@ -927,16 +928,31 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	PGresult *res = NULL;
 
 #define PARAM(v) (vals[n++] = (v), n)
+	/*
+	 * where, and the same in unindexed: its comparisons written so that no
+	 * index can serve them (NULL || '' is NULL, so they mean the same)
+	 */
 	strbuf_addstr(&where, " WHERE true");
-	if (q->problem_type)
-		strbuf_addf(&where, " AND problem_type = $%d", PARAM(q->problem_type));
-	if (q->language)
-		strbuf_addf(&where, " AND language = $%d", PARAM(q->language));
-	if (q->project_id)
-		strbuf_addf(&where, " AND project_id = $%d", PARAM(q->project_id));
+	strbuf_addstr(&unindexed, " WHERE true");
+	if (q->problem_type) {
+		int k = PARAM(q->problem_type);
+		strbuf_addf(&where, " AND problem_type = $%d", k);
+		strbuf_addf(&unindexed, " AND problem_type || '' = $%d", k);
+	}
+	if (q->language) {
+		int k = PARAM(q->language);
+		strbuf_addf(&where, " AND language = $%d", k);
+		strbuf_addf(&unindexed, " AND language || '' = $%d", k);
+	}
+	if (q->project_id) {
+		int k = PARAM(q->project_id);
+		strbuf_addf(&where, " AND project_id = $%d", k);
+		strbuf_addf(&unindexed, " AND project_id || '' = $%d", k);
+	}
 	if (q->has_min_confidence) {
 		snprintf(conf, sizeof(conf), "%.17g", q->min_confidence);
 		strbuf_addf(&where, " AND confidence >= $%d", PARAM(conf));
+		strbuf_addf(&unindexed, " AND confidence >= $%d", n);
 	}
 	if (q->has_since) {
 		snprintf(since, sizeof(since), "%lld", q->since);
@@ -992,8 +1008,10 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		 * A text that trigrams can find. First walk the best ranked
 		 * rows, as many as sdb_search_budget() allows: a common text
 		 * fills the page there. Else the text is rare: its matches come
-		 * from the trigram indexes and are sorted (the ORDER BY of an
-		 * expression keeps the planner off the rank index).
+		 * from the trigram indexes and are sorted; no other index can
+		 * serve that query (unindexed, and the ORDER BY of an
+		 * expression), so the planner cannot walk a long way through
+		 * one of them, whatever its statistics say.
 		 */
 		long long all = 0;
 		int l, o;
@@ -1026,8 +1044,8 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		n--; /* the budget */
 		strbuf_reset(&sql);
 		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s%s ORDER BY "
-				  "success_count + 0 DESC, created_seq DESC LIMIT $%d OFFSET $%d",
-			    where.buf, text.buf, l, o);
+				  "success_count + 0 DESC, created_seq + 0 DESC LIMIT $%d OFFSET $%d",
+			    unindexed.buf, text.buf, l, o);
 	} else {
 		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s%s", where.buf,
 			    text.buf);
@@ -1045,6 +1063,7 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	rc = SDB_OK;
 out:
 	strbuf_release(&where);
+	strbuf_release(&unindexed);
 	strbuf_release(&text);
 	strbuf_release(&sql);
 	free(like);
