@@ -1046,6 +1046,23 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s%s ORDER BY "
 				  "success_count + 0 DESC, created_seq + 0 DESC LIMIT $%d OFFSET $%d",
 			    unindexed.buf, text.buf, l, o);
+		/*
+		 * Nor a sequential scan: until autovacuum has been through
+		 * newly stored rows (their statistics, the trigram indexes'
+		 * pending lists), the planner prices the indexes too high.
+		 */
+		if ((rc = pg_begin(c, 0)) < 0)
+			goto out;
+		if ((rc = pq_do(c, "SET LOCAL enable_seqscan = off", 0, NULL)) < 0 ||
+		    !(res = pq(c, sql.buf, n, vals, &rc))) {
+			pg_rollback(c);
+			goto out;
+		}
+		read_list(res, q, out, nr);
+		PQclear(res);
+		if ((rc = pg_commit(c)) < 0)
+			free_list(out, nr);
+		goto out;
 	} else {
 		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s%s", where.buf,
 			    text.buf);
