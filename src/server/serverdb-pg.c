@@ -915,6 +915,78 @@ static size_t chars(const char *s)
 	return n;
 }
 
+/*
+ * A page of a text search that trigrams can find (3 characters or more).
+ * vals holds the n parameters of where, unindexed (the same filters, but
+ * written so that no index can serve them) and text (the ILIKEs). In one
+ * transaction whose settings choose the plans, whatever the statistics say
+ * (until autovacuum has been through newly stored rows, the planner knows
+ * neither how common a word is nor the trigram indexes' pending lists):
+ *  1. walk the best ranked rows in a rank index (no scan, no bitmap), at
+ *     most sdb_search_budget() of them: a common text fills the page there;
+ *  2. else the text is rare: its matches come from the trigram indexes
+ *     (no scan, and no other index can serve that query) and are sorted.
+ */
+static int search_page(struct pg_conn *c, const struct sdb_query *q, const char *where,
+		       const char *unindexed, const char *text, const char **vals, int n,
+		       struct sdb_pattern **out, size_t *nr)
+{
+	struct strbuf sql = STRBUF_INIT;
+	char limit[32], offset[32], budget[32];
+	long long all = 0;
+	PGresult *res;
+	int rc, l, o;
+
+	res = pq(c, "SELECT value FROM counters WHERE name = 'patterns'", 0, NULL, &rc);
+	if (!res)
+		return rc;
+	if (PQntuples(res))
+		all = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	snprintf(limit, sizeof(limit), "%lld", q->limit);
+	snprintf(offset, sizeof(offset), "%lld", (q->page - 1) * q->limit);
+	snprintf(budget, sizeof(budget), "%lld", sdb_search_budget(q->page * q->limit, all));
+	vals[n++] = limit;
+	l = n;
+	vals[n++] = offset;
+	o = n;
+	vals[n++] = budget;
+	strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM (SELECT * FROM patterns%s ORDER BY "
+			  "success_count DESC, created_seq DESC LIMIT $%d) AS ranked WHERE true%s "
+			  "ORDER BY success_count DESC, created_seq DESC LIMIT $%d OFFSET $%d",
+		    where, n, text, l, o);
+	if ((rc = pg_begin(c, 0)) < 0)
+		goto out;
+	if ((rc = pq_do(c, "SELECT set_config('enable_seqscan', 'off', true), "
+			   "set_config('enable_bitmapscan', 'off', true)", 0, NULL)) < 0 ||
+	    !(res = pq(c, sql.buf, n, vals, &rc)))
+		goto fail;
+	read_list(res, q, out, nr);
+	PQclear(res);
+	if ((long long)*nr < q->limit) {
+		free_list(out, nr);
+		strbuf_reset(&sql);
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s%s ORDER BY "
+				  "success_count + 0 DESC, created_seq + 0 DESC LIMIT $%d OFFSET $%d",
+			    unindexed, text, l, o);
+		if ((rc = pq_do(c, "SELECT set_config('enable_bitmapscan', 'on', true)", 0,
+				NULL)) < 0 ||
+		    !(res = pq(c, sql.buf, n - 1, vals, &rc))) /* all but the budget */
+			goto fail;
+		read_list(res, q, out, nr);
+		PQclear(res);
+	}
+	if ((rc = pg_commit(c)) < 0)
+		free_list(out, nr);
+	goto out;
+fail:
+	pg_rollback(c);
+	free_list(out, nr);
+out:
+	strbuf_release(&sql);
+	return rc;
+}
+
 static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_query *q,
 			   struct sdb_pattern **out, size_t *nr, long long *total)
 {
@@ -922,7 +994,7 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	struct strbuf where = STRBUF_INIT, unindexed = STRBUF_INIT, text = STRBUF_INIT;
 	struct strbuf sql = STRBUF_INIT;
 	const char *vals[10];
-	char conf[40], since[32], limit[32], offset[32], budget[32];
+	char conf[40], since[32], limit[32], offset[32];
 	char *like = q->q ? sdb_like_pattern(q->q) : NULL;
 	int n = 0, rc, since_param = 0;
 	PGresult *res = NULL;
@@ -1004,64 +1076,7 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 			    since_param);
 		strbuf_addf(&sql, " LIMIT $%d", PARAM(limit));
 	} else if (like && chars(q->q) >= 3) {
-		/*
-		 * A text that trigrams can find. First walk the best ranked
-		 * rows, as many as sdb_search_budget() allows: a common text
-		 * fills the page there. Else the text is rare: its matches come
-		 * from the trigram indexes and are sorted; no other index can
-		 * serve that query (unindexed, and the ORDER BY of an
-		 * expression), so the planner cannot walk a long way through
-		 * one of them, whatever its statistics say.
-		 */
-		long long all = 0;
-		int l, o;
-		res = pq(c, "SELECT value FROM counters WHERE name = 'patterns'", 0, NULL, &rc);
-		if (!res)
-			goto out;
-		if (PQntuples(res))
-			all = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		PQclear(res);
-		snprintf(offset, sizeof(offset), "%lld", (q->page - 1) * q->limit);
-		snprintf(budget, sizeof(budget), "%lld",
-			 sdb_search_budget(q->page * q->limit, all));
-		l = PARAM(limit);
-		o = PARAM(offset);
-		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM (SELECT * FROM patterns%s "
-				  "ORDER BY success_count DESC, created_seq DESC LIMIT $%d) AS ranked "
-				  "WHERE true%s ORDER BY success_count DESC, created_seq DESC "
-				  "LIMIT $%d OFFSET $%d", where.buf, PARAM(budget), text.buf, l, o);
-		res = pq(c, sql.buf, n, vals, &rc);
-		if (!res)
-			goto out;
-		read_list(res, q, out, nr);
-		PQclear(res);
-		res = NULL;
-		if ((long long)*nr == q->limit) {
-			rc = SDB_OK;
-			goto out;
-		}
-		free_list(out, nr);
-		n--; /* the budget */
-		strbuf_reset(&sql);
-		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s%s ORDER BY "
-				  "success_count + 0 DESC, created_seq + 0 DESC LIMIT $%d OFFSET $%d",
-			    unindexed.buf, text.buf, l, o);
-		/*
-		 * Nor a sequential scan: until autovacuum has been through
-		 * newly stored rows (their statistics, the trigram indexes'
-		 * pending lists), the planner prices the indexes too high.
-		 */
-		if ((rc = pg_begin(c, 0)) < 0)
-			goto out;
-		if ((rc = pq_do(c, "SET LOCAL enable_seqscan = off", 0, NULL)) < 0 ||
-		    !(res = pq(c, sql.buf, n, vals, &rc))) {
-			pg_rollback(c);
-			goto out;
-		}
-		read_list(res, q, out, nr);
-		PQclear(res);
-		if ((rc = pg_commit(c)) < 0)
-			free_list(out, nr);
+		rc = search_page(c, q, where.buf, unindexed.buf, text.buf, vals, n, out, nr);
 		goto out;
 	} else {
 		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s%s", where.buf,
