@@ -922,8 +922,9 @@ static size_t chars(const char *s)
  * transaction whose settings choose the plans, whatever the statistics say
  * (until autovacuum has been through newly stored rows, the planner knows
  * neither how common a word is nor the trigram indexes' pending lists):
- *  1. walk the best ranked rows in a rank index (no scan, no bitmap), at
- *     most sdb_search_budget() of them: a common text fills the page there;
+ *  1. walk the best ranked rows in a rank index (no scan, no bitmap, no
+ *     sort), at most sdb_search_budget() of them: a common text fills the
+ *     page there;
  *  2. else the text is rare: its matches come from the trigram indexes
  *     (no scan, and no other index can serve that query) and are sorted.
  */
@@ -958,7 +959,8 @@ static int search_page(struct pg_conn *c, const struct sdb_query *q, const char 
 	if ((rc = pg_begin(c, 0)) < 0)
 		goto out;
 	if ((rc = pq_do(c, "SELECT set_config('enable_seqscan', 'off', true), "
-			   "set_config('enable_bitmapscan', 'off', true)", 0, NULL)) < 0 ||
+			   "set_config('enable_bitmapscan', 'off', true), "
+			   "set_config('enable_sort', 'off', true)", 0, NULL)) < 0 ||
 	    !(res = pq(c, sql.buf, n, vals, &rc)))
 		goto fail;
 	read_list(res, q, out, nr);
@@ -969,8 +971,8 @@ static int search_page(struct pg_conn *c, const struct sdb_query *q, const char 
 		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s%s ORDER BY "
 				  "success_count + 0 DESC, created_seq + 0 DESC LIMIT $%d OFFSET $%d",
 			    unindexed, text, l, o);
-		if ((rc = pq_do(c, "SELECT set_config('enable_bitmapscan', 'on', true)", 0,
-				NULL)) < 0 ||
+		if ((rc = pq_do(c, "SELECT set_config('enable_bitmapscan', 'on', true), "
+				   "set_config('enable_sort', 'on', true)", 0, NULL)) < 0 ||
 		    !(res = pq(c, sql.buf, n - 1, vals, &rc))) /* all but the budget */
 			goto fail;
 		read_list(res, q, out, nr);
