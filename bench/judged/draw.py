@@ -25,8 +25,11 @@ def main(argv):
         return 2
     n = int(argv[2]) if len(argv) > 2 else 75
     seed = int(argv[3]) if len(argv) > 3 else 2026
-    for c in draw(argv[1], n, seed):
-        print(c)
+    try:
+        for c in draw(argv[1], n, seed):
+            print(c)
+    except BrokenPipeError:   # e.g. piped into head
+        sys.stderr.close()
     return 0
 
 
