@@ -1120,6 +1120,33 @@ static int decide_by_body(const char *body, struct classification *out)
 	return 0;
 }
 
+/*
+ * 1 if the subject ends with ':' and the body has a first paragraph: then
+ * that paragraph, its lines joined by spaces and cut at a word's end to
+ * fit, is in buf (of size len).
+ */
+static int continued_subject(const char *subject, const char *body, char *buf, size_t len)
+{
+	size_t n = strlen(subject), k = 0;
+
+	while (n && isspace((unsigned char)subject[n - 1]))
+		n--;
+	if (!n || subject[n - 1] != ':')
+		return 0;
+	while (*body == '\n' || *body == ' ' || *body == '\t')
+		body++;
+	for (const char *p = body; *p && k + 1 < len; p++) {
+		if (*p == '\n' && (p[1] == '\n' || !p[1]))
+			break;
+		buf[k++] = *p == '\n' || *p == '\t' ? ' ' : *p;
+	}
+	if (k + 1 >= len) /* cut: drop the last, maybe partial, word */
+		while (k && buf[k - 1] != ' ')
+			k--;
+	buf[k] = '\0';
+	return k > 0;
+}
+
 void classify_commit(const char *subject, const char *body, const char *const *paths,
 		     size_t npaths, size_t max_files, struct classification *out)
 {
@@ -1128,7 +1155,7 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 	const char *scope, *s;
 	size_t scope_len;
 	unsigned have = 0;
-	char n[32];
+	char n[32], para[256];
 
 	memset(out, 0, sizeof(*out));
 	if (!body)
@@ -1215,11 +1242,24 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 		return;
 	}
 	/*
-	 * 9. the subject's words, 10. the body's trailers and first paragraph,
-	 * 11. the subject's weaker words, 12. none
+	 * 9. the subject's words; a subject that is only a heading ("Sync
+	 * OpenBSD patchset 217:") and says nothing is continued by the body's
+	 * first paragraph, whose words are read instead from here on
 	 */
-	if (decide_by_words(&w, subject, body, have, word_steps, ARRAY_SIZE(word_steps), out) ||
-	    decide_by_trailers(body, out) || decide_by_body(body, out) ||
+	if (decide_by_words(&w, subject, body, have, word_steps, ARRAY_SIZE(word_steps), out))
+		return;
+	if (continued_subject(subject, body, para, sizeof(para))) {
+		split_words(para, &w, 1);
+		w.area = area_of(&w, para);
+		have &= ~TESTS_NOT_CODE;
+		if (paths && find_word(&w, testing_words, ANYWHERE) && tests_not_code(paths, npaths))
+			have |= TESTS_NOT_CODE;
+		subject = para;
+		if (decide_by_words(&w, subject, body, have, word_steps, ARRAY_SIZE(word_steps), out))
+			return;
+	}
+	/* 10. the body's trailers and first paragraph, 11. the subject's weaker words, 12. none */
+	if (decide_by_trailers(body, out) || decide_by_body(body, out) ||
 	    decide_by_words(&w, subject, body, have, late_steps, ARRAY_SIZE(late_steps), out))
 		return;
 	decide(out, PT_UNKNOWN, "none", NULL);

@@ -53,7 +53,7 @@
  * The classifier's version: bumped whenever a rule changes, so that a
  * store labelled by an older one is relabelled.
  */
-#define CLASSIFY_VERSION 3
+#define CLASSIFY_VERSION 4
 
 /* patterns.maxCommitFiles: a commit changing more files is mechanical. */
 #define CLASSIFY_DEFAULT_MAX_FILES 100
