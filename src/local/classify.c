@@ -147,6 +147,15 @@ static const char *const weak_bug_verbs[] = {
 	"respects", "honor", "honors", "honour", "honours", "reject", "rejects", NULL,
 };
 
+/*
+ * "Escape ~, pointed out by tcunha.", "Free format on -a, reported by
+ * Huihui Huang.": who found the problem, named in the subject (tmux's way)
+ */
+static const char *const report_phrases[] = {
+	"reported by", "pointed out by", "noticed by", "spotted by", "found by",
+	"problem reported", "bug reported", "issue reported", NULL,
+};
+
 /* "Include windows.h on win32", "Added time.h include": a missing declaration */
 static const char *const include_words[] = { "include", "includes", NULL };
 
@@ -249,6 +258,8 @@ static const struct {
 	{ "reported-by:", "reported-by" },
 	{ "reported-and-tested-by:", "reported-by" },
 	{ "bug-reported-by:", "reported-by" },
+	{ "reported by:", "reported-by" }, /* curl's older trailers */
+	{ "bug reported by:", "reported-by" },
 	{ "noticed-by:", "noticed-by" }, /* git's: who noticed the problem */
 	{ "found-by:", "noticed-by" },
 	{ "spotted-by:", "noticed-by" },
@@ -986,6 +997,7 @@ static const struct word_step word_steps[] = {
 	{ PT_BUG_FIX, warning_words, NULL, ANYWHERE, WARNING_VERB },
 	{ PT_OPTIMIZATION, optimization_words, optimization_phrases, ANYWHERE, 0 },
 	{ PT_REFACTORING, refactoring_words, refactoring_phrases, NOT_AREA, 0 },
+	{ PT_BUG_FIX, NULL, report_phrases, ANYWHERE, 0 },
 	{ PT_BUG_FIX, include_words, NULL, ANYWHERE, HEADER },
 	/* "Add a module API for commands that should be handled..." is a feature */
 	{ PT_BUG_FIX, weak_bug_words, weak_bug_phrases, NOT_AREA, NOT_FEATURE_OPENING },
