@@ -144,7 +144,10 @@ static const char *const weak_bug_phrases[] = {
 static const char *const weak_bug_verbs[] = {
 	"avoid", "avoids", "avoiding", "prevent", "prevents", "preventing", "handle", "handles",
 	"ensure", "ensures", "correct", "corrects", "corrected", "restore", "restores", "respect",
-	"respects", "honor", "honors", "honour", "honours", "reject", "rejects", NULL,
+	"respects", "honor", "honors", "honour", "honours", "reject", "rejects",
+	/* "guard config parser from value=NULL", "Clear status bar cell." */
+	"guard", "guards", "preserve", "preserves", "clear", "clears", "reset", "resets",
+	NULL,
 };
 
 /*
