@@ -366,12 +366,57 @@ static int token_start(const char *base, const char *s)
  * path, URL or file name ("include/curl/curlbuild.h", "utf8.c"). They
  * name a thing; they do not say what the change is.
  */
+/*
+ * If an issue reference ("fix #317", "Fixes: #12", "closes #94") starts at
+ * s, the end of it; else s. *fix says whether its verb is a fix word.
+ */
+static const char *issue_ref(const char *s, int *fix)
+{
+	static const struct {
+		const char *verb;
+		int fix;
+	} verbs[] = {
+		{ "fixes", 1 }, { "fixed", 1 }, { "fix", 1 }, { "closes", 0 }, { "closed", 0 },
+		{ "close", 0 }, { "resolves", 0 }, { "resolved", 0 }, { "resolve", 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
+		size_t n = strlen(verbs[i].verb);
+		const char *p = s + n;
+		if (strncasecmp(s, verbs[i].verb, n) || is_word_char((unsigned char)*p))
+			continue;
+		p += *p == ':';
+		while (*p == ' ')
+			p++;
+		if (*p != '#' || !isdigit((unsigned char)p[1]))
+			return s;
+		for (p++; isdigit((unsigned char)*p);)
+			p++;
+		*fix = verbs[i].fix;
+		return p;
+	}
+	return s;
+}
+
+/* 1 if the subject refers to an issue it fixes: "... (fix #317)", "Fix #705". */
+static int fixes_issue(const char *subject)
+{
+	int fix = 0;
+	for (const char *p = subject; *p; p++)
+		if (token_start(subject, p) && issue_ref(p, &fix) != p && fix)
+			return 1;
+	return 0;
+}
+
 static const char *skip_name(const char *base, const char *s)
 {
-	const char *close;
+	const char *close, *end;
+	int fix;
 
 	if (!*s || !token_start(base, s))
 		return s;
+	/* the issue it names may be a feature request: "Add range() (fix #317)" */
+	if ((end = issue_ref(s, &fix)) != s)
+		return end;
 	if (*s == '-' && (s[1] == '-' || isalpha((unsigned char)s[1])))
 		return s + strcspn(s, " \t)],\"'`");
 	if (strchr("\"'`", *s) && (close = strchr(s + 1, *s)) && close > s + 1 &&
@@ -1273,7 +1318,14 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 		if (decide_by_words(&w, subject, body, have, word_steps, ARRAY_SIZE(word_steps), out))
 			return;
 	}
-	/* 10. the body's trailers and first paragraph, 11. the subject's weaker words, 12. none */
+	/*
+	 * 10. the body's trailers, an issue the subject says it fixes, the
+	 * body's first paragraph; 11. the subject's weaker words; 12. none
+	 */
+	if (fixes_issue(subject)) {
+		decide(out, PT_BUG_FIX, "issue", "fixes");
+		return;
+	}
 	if (decide_by_trailers(body, out) || decide_by_body(body, out) ||
 	    decide_by_words(&w, subject, body, have, late_steps, ARRAY_SIZE(late_steps), out))
 		return;
