@@ -173,7 +173,11 @@ static const char *const refactoring_verbs[] = {
 	"remove", "removes", "removed", "removing", "drop", "drops", "dropped", "dropping",
 	"delete", "deletes", "deleted", "use", "uses", "replace", "replaces", "replaced",
 	"pass", "passes", "inline", "unify", "unifies", "extract", "extracts", "reuse",
-	"reimplement", NULL,
+	"reimplement", "prefer", "prefers", NULL,
+};
+/* "setup: stop using `the_repository` in ...", "pack-check: stop depending on ..." */
+static const char *const stop_using_phrases[] = {
+	"stop using", "stop depending", "stop passing", "stop relying", NULL,
 };
 
 /*
@@ -213,6 +217,14 @@ static const char *const feature_more_words[] = {
 /* verbs that open a feature's subject: "git status: Show detailed dirty status" */
 static const char *const feature_verbs[] = {
 	"show", "shows", "report", "reports", "display", "displays", NULL,
+};
+/*
+ * ...and weaker ones, read after the body, which often says a fix: "Accept
+ * lowercase c- and m- prefix as well as C- and M-.", "config: warn on
+ * inaccessible files"
+ */
+static const char *const late_feature_verbs[] = {
+	"accept", "accepts", "warn", "warns", NULL,
 };
 
 static const char *const testing_words[] = {
@@ -1065,8 +1077,9 @@ static const struct word_step word_steps[] = {
  */
 static const struct word_step late_steps[] = {
 	{ PT_BUG_FIX, NULL, again_phrases, NOT_AREA, 0 },
-	{ PT_REFACTORING, refactoring_verbs, NULL, OPENING, 0 },
+	{ PT_REFACTORING, refactoring_verbs, stop_using_phrases, OPENING, 0 },
 	{ PT_REFACTORING, structure_words, NULL, NOT_AREA, 0 },
+	{ PT_FEATURE, late_feature_verbs, NULL, OPENING, 0 },
 };
 
 /* 1 if the subject's words (or a CVE id in the body) decided, by steps. */
