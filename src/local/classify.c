@@ -142,8 +142,15 @@ static const char *const weak_bug_phrases[] = {
 };
 /* ...and the verbs of a fix, where they open the subject: "Avoid Z", "Handle ..." */
 static const char *const weak_bug_verbs[] = {
-	"avoid", "avoids", "avoiding", "prevent", "prevents", "preventing", "handle", "handles",
-	"ensure", "ensures", "correct", "corrects", "corrected", "restore", "restores", "respect",
+	"avoid", "avoids", "avoiding", "prevent", "prevents", "preventing", NULL,
+};
+/*
+ * ...and those that make a fix only where they open it: "describe: teach
+ * --match to handle branches", "expose a way to ensure a ref has a log"
+ * are features
+ */
+static const char *const first_bug_verbs[] = {
+	"handle", "handles", "ensure", "ensures", "correct", "corrects", "corrected", "restore", "restores", "respect",
 	"respects", "honor", "honors", "honour", "honours", "reject", "rejects",
 	/* "guard config parser from value=NULL", "Clear status bar cell." */
 	"guard", "guards", "preserve", "preserves", "clear", "clears", "reset", "resets",
@@ -535,7 +542,7 @@ static const char *in_list(const char *word, const char *const *list)
  * of the area prefix; or only where a verb opens the description (the
  * first word after the area, or the word after "to": "use X to avoid Y").
  */
-enum where { ANYWHERE, NOT_AREA, OPENING };
+enum where { ANYWHERE, NOT_AREA, OPENING, FIRST };
 
 static int counts_at(const struct words *w, size_t i, enum where where)
 {
@@ -546,6 +553,8 @@ static int counts_at(const struct words *w, size_t i, enum where where)
 		return i >= w->area;
 	case OPENING:
 		return i == w->area || (i > w->area && !strcmp(w->w[i - 1], "to"));
+	case FIRST:
+		return i == w->area;
 	}
 	return 0;
 }
@@ -1062,6 +1071,7 @@ static const struct word_step word_steps[] = {
 	/* "Add a module API for commands that should be handled..." is a feature */
 	{ PT_BUG_FIX, weak_bug_words, weak_bug_phrases, NOT_AREA, NOT_FEATURE_OPENING },
 	{ PT_BUG_FIX, weak_bug_verbs, NULL, OPENING, NOT_FEATURE_OPENING },
+	{ PT_BUG_FIX, first_bug_verbs, NULL, FIRST, NOT_FEATURE_OPENING },
 	/* "Add comment explaining the +1", "added doc for MGET" */
 	{ PT_DOCUMENTATION, doc_object_words, NULL, ANYWHERE, FEATURE_WORD },
 	{ PT_FEATURE, feature_conf_words, NULL, NOT_AREA, 0 },
