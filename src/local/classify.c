@@ -127,7 +127,7 @@ static const char *const refactoring_words[] = {
 static const char *const refactoring_phrases[] = {
 	"clean up", "cleans up", "tidy up", "no longer used", "no longer needed",
 	"no longer necessary", "no longer in use", "no longer required", "not used anymore",
-	"not needed anymore", NULL,
+	"not needed anymore", "no need", NULL,
 };
 
 /* how redis and git write a fix without a fix word: "X should Y", "... on error" */
@@ -138,7 +138,9 @@ static const char *const weak_bug_words[] = {
 static const char *const weak_bug_phrases[] = {
 	"do not", "does not", "make sure", "no longer", "error handling", "on error",
 	"error path", "error paths", "error case", "error cases", "error condition",
-	"error conditions", "case of error", NULL,
+	"error conditions", "case of error",
+	/* "DEBUG FLUSHCACHE needs to wait that everything was synched on disk" */
+	"need to", "needs to", NULL,
 };
 /* ...and the verbs of a fix, where they open the subject: "Avoid Z", "Handle ..." */
 static const char *const weak_bug_verbs[] = {
