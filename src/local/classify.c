@@ -805,7 +805,7 @@ int classify_is_doc_path(const char *path)
 	static const char *const stems[] = {
 		"readme", "changes", "changelog", "news", "history", "authors", "contributors",
 		"thanks", "release-notes", "releasenotes", "copying", "license", "licence",
-		"contributing", "code_of_conduct", "security", "maintainers", NULL,
+		"contributing", "code_of_conduct", "security", "maintainers", "todo", NULL,
 	};
 	const char *base = basename_of(path), *dot;
 	size_t stem;
@@ -862,7 +862,7 @@ static int is_ci_path(const char *path)
 		".travis.yml", "appveyor.yml", ".appveyor.yml", ".gitlab-ci.yml", ".cirrus.yml",
 		"azure-pipelines.yml", "jenkinsfile", ".drone.yml", ".gitignore", ".gitattributes",
 		".mailmap", ".editorconfig", ".clang-format", ".pre-commit-config.yaml",
-		".git-blame-ignore-revs", "codecov.yml", ".codecov.yml", "todo", "todo-release", NULL,
+		".git-blame-ignore-revs", "codecov.yml", ".codecov.yml", "todo-release", NULL,
 	};
 	return has_dir_component(path, dirs) || any_name(basename_of(path), names);
 }
