@@ -635,6 +635,41 @@ static int names_header(const char *s)
 }
 
 /*
+ * 1 if the subject, after its "area:" prefix, is two or three tokens, the
+ * last "command" ("rotate-window command.", "Streams: XDEL command.",
+ * "List keys command."): it names a new command.
+ */
+static int names_command(const char *s)
+{
+	const char *colon = strstr(s, ": "), *last = NULL;
+	size_t tokens = 0, n;
+
+	if (colon && colon - s < 40)
+		s = colon + 2;
+	static const char *const not_new[] = {
+		"remove", "removed", "drop", "dropped", "delete", "deleted", "retire", "retired",
+		"deprecate", "deprecated", "rename", "renamed", "update", "updated", NULL,
+	};
+	char first[MAX_WORD] = "";
+
+	for (const char *p = s; *(p += strspn(p, " \t")); p += strcspn(p, " \t")) {
+		if (!tokens++) {
+			size_t len = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+			for (size_t i = 0; i < len && i < MAX_WORD - 1; i++)
+				first[i] = (char)tolower((unsigned char)p[i]);
+			first[len < MAX_WORD - 1 ? len : MAX_WORD - 1] = '\0';
+		}
+		last = p;
+	}
+	/* "remove audit command", "relink: retire the command" */
+	if (tokens < 2 || tokens > 3 || in_list(first, not_new))
+		return 0;
+	n = strcspn(last, " \t");
+	n -= n && last[n - 1] == '.';
+	return n == 7 && !strncasecmp(last, "command", 7);
+}
+
+/*
  * 1 if t is a version: "2.36.2", "v107", "0.20.x", "1.0.0-rc.1", "v5.0.0-beta2", "3.2a"
  * (a "v" or a dot is needed: "107" alone is a number).
  */
@@ -1044,6 +1079,7 @@ enum {
 	NO_CODE_DEFECT = 1 << 7,      /* no defect word but those docs can have too */
 	TESTS_NOT_CODE = 1 << 8,      /* tests changed, and no source file outside them */
 	HEADER = 1 << 6,	      /* the subject names a C header (time.h) */
+	NAMES_COMMAND = 1 << 9,	      /* no words: the subject only names a command */
 };
 
 struct word_step {
@@ -1076,6 +1112,8 @@ static const struct word_step word_steps[] = {
 	{ PT_BUG_FIX, first_bug_verbs, NULL, FIRST, NOT_FEATURE_OPENING },
 	/* "Add comment explaining the +1", "added doc for MGET" */
 	{ PT_DOCUMENTATION, doc_object_words, NULL, ANYWHERE, FEATURE_WORD },
+	/* "rotate-window command.", "Streams: XDEL command." */
+	{ PT_FEATURE, NULL, NULL, ANYWHERE, NAMES_COMMAND },
 	{ PT_FEATURE, feature_conf_words, NULL, NOT_AREA, 0 },
 	{ PT_FEATURE, feature_more_words, NULL, NOT_AREA, 0 },
 	{ PT_FEATURE, feature_verbs, NULL, OPENING, 0 },
@@ -1117,6 +1155,8 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 		have |= FEATURE_WORD;
 	if (names_header(subject))
 		have |= HEADER;
+	if (names_command(subject))
+		have |= NAMES_COMMAND;
 
 	for (size_t i = 0; i < nr; i++) {
 		const struct word_step *step = &steps[i];
@@ -1127,6 +1167,9 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 				decide(out, step->problem_type, "body", "cve");
 				return 1;
 			}
+		} else if (step->needs & NAMES_COMMAND) {
+			decide(out, step->problem_type, "subject", "command");
+			return 1;
 		} else if ((k = find_any(w, step->words, step->phrases, step->where, &kind))) {
 			decide(out, step->problem_type, kind, k);
 			return 1;
