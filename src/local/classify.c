@@ -400,6 +400,10 @@ static const char *issue_ref(const char *s, int *fix)
 		{ "fixes", 1 }, { "fixed", 1 }, { "fix", 1 }, { "closes", 0 }, { "closed", 0 },
 		{ "close", 0 }, { "resolves", 0 }, { "resolved", 0 }, { "resolve", 0 },
 	};
+	int c = tolower((unsigned char)*s);
+
+	if (c != 'f' && c != 'c' && c != 'r') /* cheap: most tokens start otherwise */
+		return s;
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
 		size_t n = strlen(verbs[i].verb);
 		const char *p = s + n;
