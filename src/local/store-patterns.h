@@ -42,6 +42,7 @@ struct pattern_filter {
 	const char *language;	  /* NULL: any */
 	const char *origin;	  /* "local", "team" or NULL for both */
 	const char *fts_match;	  /* an FTS5 expression, already quoted; NULL: none */
+	const char *fts_rank;	  /* its ranking, "gp_rank(...)" (store-rank.h) */
 	const char *file_role;	  /* NULL: any */
 	int code_only;		  /* only patterns whose change is code */
 	int include_obsolete;
