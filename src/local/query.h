@@ -24,8 +24,8 @@ struct query_options {
 #define QUERY_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, 0 }
 
 /*
- * Call fn for each matching pattern: newest first, or by relevance (FTS5
- * bm25) when o->text is set. A non-zero return from fn stops the walk and
+ * Call fn for each matching pattern: newest first, or by relevance
+ * (gp_rank, store-rank.h) when o->text is set. A non-zero return from fn stops the walk and
  * is returned. -1 with err_set on store errors.
  */
 int query_patterns(struct store *s, const struct query_options *o, pattern_row_fn fn, void *data);
