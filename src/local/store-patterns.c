@@ -135,38 +135,57 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	" AND (?8 IS NULL OR p.file_role = ?8)"                                        \
 	" AND (NOT ?9 OR p.code_change)"
 
-/* Run a listing (f->fts_match NULL) or one search stage (match: an FTS5 query). */
+/*
+ * One search stage: the hits (HITS, below), those that pass the filters
+ * (read from the covering index patterns_search, not the rows), the best
+ * row of each commit, the best ?12 commits by gp_rank, times the commit
+ * factor, the best row of each solution (a cherry-pick shows once).
+ */
+#define SEARCH_STAGE(hits)                                                                 \
+	"WITH hits AS (" hits "),"                                                         \
+	" ranked AS ("                                                                     \
+	" SELECT p.id, h.score, coalesce(p.commit_id, p.id) AS change, p.commit_id,"       \
+	"  p.variant, p.solution_hash"                                                     \
+	" FROM hits h JOIN patterns p INDEXED BY patterns_search ON p.id = h.id"           \
+	" WHERE " LIST_FILTERS "),"                                                        \
+	" per_commit AS ("                                                                 \
+	" SELECT *, row_number() OVER (PARTITION BY change ORDER BY score, id) AS k"       \
+	" FROM ranked),"                                                                   \
+	" cand AS (SELECT * FROM per_commit WHERE k = 1 ORDER BY score LIMIT ?12),"        \
+	" factored AS ("                                                                   \
+	" SELECT c.id, c.score * " SEARCH_COMMIT_FACTOR("c") " AS score, c.solution_hash"   \
+	" FROM cand c),"                                                                   \
+	" best AS ("                                                                       \
+	" SELECT id, score, row_number() OVER"                                             \
+	"  (PARTITION BY solution_hash ORDER BY score, id) AS nth FROM factored)"          \
+	" SELECT " ROW_COLUMNS " FROM best b JOIN patterns p ON p.id = b.id"               \
+	" WHERE b.nth = 1 ORDER BY b.score, p.id LIMIT ?7"
+
+/*
+ * The hits: the best ?10 by gp_rank, ranked inside FTS5 (ORDER BY rank
+ * LIMIT: only those are joined); or every hit, its rank computed only
+ * for the rows that pass the filters.
+ */
+#define SEARCH_BEST_HITS                                                                   \
+	"SELECT rowid AS id, rank AS score FROM patterns_fts"                              \
+	" WHERE patterns_fts MATCH ?6 AND rank MATCH ?11 ORDER BY rank LIMIT ?10"
+#define SEARCH_ALL_HITS                                                                    \
+	"SELECT rowid AS id, rank AS score FROM patterns_fts"                              \
+	" WHERE patterns_fts MATCH ?6 AND rank MATCH ?11"
+
+/*
+ * Run a listing (match NULL) or one search stage (match: an FTS5 query)
+ * over the best candidates hits by rank, or every hit (candidates 0).
+ */
 static int list_stage(struct store *s, const struct pattern_filter *f, const char *match,
 		      int candidates, int limit, pattern_row_fn fn, void *data)
 {
 	sqlite3_stmt *st;
 
-	if (match)
-		/*
-		 * The best hits by gp_rank, ranked inside FTS5 (ORDER BY rank
-		 * LIMIT: only those are joined), that pass the filters (read
-		 * from the covering index patterns_search, not the rows), times
-		 * the commit factor; then the best row of each commit, then of
-		 * each solution (a cherry-pick shows once).
-		 */
-		st = store_prepare(
-			s, "WITH hits AS ("
-			   " SELECT rowid AS id, rank AS score FROM patterns_fts"
-			   " WHERE patterns_fts MATCH ?6 AND rank MATCH ?11 ORDER BY rank LIMIT ?10),"
-			   " ranked AS ("
-			   " SELECT p.id, h.score * " SEARCH_COMMIT_FACTOR("p") " AS score,"
-			   "  coalesce(p.commit_id, p.id) AS change, p.solution_hash"
-			   " FROM hits h JOIN patterns p INDEXED BY patterns_search ON p.id = h.id"
-			   " WHERE " LIST_FILTERS "),"
-			   " per_commit AS ("
-			   " SELECT id, score, solution_hash, row_number() OVER"
-			   "  (PARTITION BY change ORDER BY score, id) AS k FROM ranked),"
-			   " best AS ("
-			   " SELECT id, score, row_number() OVER"
-			   "  (PARTITION BY solution_hash ORDER BY score, id) AS nth"
-			   " FROM per_commit WHERE k = 1)"
-			   " SELECT " ROW_COLUMNS " FROM best b JOIN patterns p ON p.id = b.id"
-			   " WHERE b.nth = 1 ORDER BY b.score, p.id LIMIT ?7");
+	if (match && candidates > 0)
+		st = store_prepare(s, SEARCH_STAGE(SEARCH_BEST_HITS));
+	else if (match)
+		st = store_prepare(s, SEARCH_STAGE(SEARCH_ALL_HITS));
 	else
 		st = store_prepare(s, "SELECT " ROW_COLUMNS " FROM patterns p WHERE " LIST_FILTERS
 				      " ORDER BY p.commit_time DESC, p.commit_id, p.file_path, p.id"
@@ -183,8 +202,13 @@ static int list_stage(struct store *s, const struct pattern_filter *f, const cha
 	sqlite3_bind_int(st, 9, f->code_only);
 	if (match) {
 		sqlite3_bind_text(st, 6, match, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 10, candidates > 0 ? candidates : -1);
+		if (candidates > 0)
+			sqlite3_bind_int64(st, 10, candidates);
 		sqlite3_bind_text(st, 11, f->fts_rank, -1, SQLITE_STATIC);
+		/* commits ranked further: as many as the hits of the best, or all */
+		sqlite3_bind_int64(st, 12, limit > 0 ? (sqlite3_int64)limit *
+							SEARCH_CANDIDATES_PER_ANSWER
+						     : -1);
 	}
 	return run_rows(s, st, 0, fn, data);
 }
@@ -238,7 +262,7 @@ int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_
 {
 	struct search_stages x = { fn, data, f->limit, 0, 0, STRING_LIST_INIT };
 	char *message;
-	int candidates, ret;
+	int candidates, ret = 0;
 
 	if (!f->fts_match)
 		return list_stage(s, f, NULL, 0, f->limit, fn, data);
@@ -248,23 +272,30 @@ int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_
 		return list_stage(s, f, f->fts_match, 0, f->limit, fn, data);
 	/*
 	 * Stages, each only when the ones before gave fewer answers than
-	 * asked for: the best candidates by what the changes say (subject,
-	 * body, path), a small part of the index; the best by every column,
-	 * code too; every hit (a filter or many files of one commit left too
-	 * few of the best). Most questions are answered by the first.
+	 * asked for: what the changes say (subject, body, path), a small
+	 * part of the index, then every column, code too (those answers come
+	 * after). Each is first run over the best candidates only, then over
+	 * every hit (a filter, many files of one commit, or cherry-picks left
+	 * too few), its rank computed only for the rows that pass the filters.
+	 * A type, language or role leaves out most of the best: every hit at
+	 * once then (--code-only and --origin leave most in). Most questions
+	 * are answered by the first.
 	 */
 	candidates = f->limit * SEARCH_CANDIDATES_PER_ANSWER;
 	if (candidates < SEARCH_CANDIDATES_MIN)
 		candidates = SEARCH_CANDIDATES_MIN;
+	if (f->problem_type || f->language || f->file_role)
+		candidates = 0;
 	message = xstrfmt("{commit_msg commit_body file_path} : (%s)", f->fts_match);
 	/* twice the answers: cherry-picks are left out here (stage_row) */
-	ret = list_stage(s, f, message, candidates, 2 * f->limit, stage_row, &x);
+	for (int stage = 0; !ret && !x.full && stage < 4; stage++) {
+		int bounded = !(stage & 1);
+		if (bounded && !candidates)
+			continue;
+		ret = list_stage(s, f, stage < 2 ? message : f->fts_match,
+				 bounded ? candidates : 0, 2 * f->limit + x.given, stage_row, &x);
+	}
 	free(message);
-	if (!ret && !x.full)
-		ret = list_stage(s, f, f->fts_match, candidates, 2 * f->limit + x.given,
-				 stage_row, &x);
-	if (!ret && !x.full)
-		ret = list_stage(s, f, f->fts_match, 0, -1, stage_row, &x);
 	string_list_clear(&x.seen);
 	return x.full && ret == 1 ? 0 : ret;
 }
