@@ -9,6 +9,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,12 @@ char *sdb_like_pattern(const char *s)
 	}
 	strbuf_addch(&sb, '%');
 	return strbuf_detach(&sb, NULL);
+}
+
+long long sdb_search_budget(long long wanted, long long total)
+{
+	double b = sqrt((double)(wanted > 0 ? wanted : 1) * (double)(total > 0 ? total : 1));
+	return b < 256 ? 256 : (long long)b;
 }
 
 void sdb_key_release(struct sdb_key *k)

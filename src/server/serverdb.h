@@ -434,4 +434,13 @@ void serverdb_init_common(struct serverdb *db, const struct serverdb_ops *ops);
 /* A LIKE pattern matching s literally as a substring (escape character '\\'). */
 char *sdb_like_pattern(const char *s);
 
+/*
+ * A text search (sdb_query.q) either walks the ranked rows testing each,
+ * which reads about wanted * total / matches rows to fill the first wanted,
+ * or looks up the matches an index names and sorts them, which reads about
+ * matches rows. They cost the same at matches = sqrt(wanted * total): the
+ * largest number of index candidates worth looking up.
+ */
+long long sdb_search_budget(long long wanted, long long total);
+
 #endif
