@@ -3,6 +3,8 @@
 # both backends (SPEC §8, issue 14).
 #
 #   bench/xproject.sh [PROJECTS] [PATTERNS]   (default 1000 and 200000)
+#   env: DUR (wrk duration, 10s), BIN (the git-patterns to measure; default
+#   this tree's build, made first), THREADS (server --threads, 4)
 #
 # For SQLite and for PostgreSQL (a private instance started here, as the
 # postgres user when run as root): load the projects and patterns
@@ -21,8 +23,11 @@ PY=/usr/bin/python3
 PG_BIN=/usr/lib/postgresql/15/bin
 
 command -v wrk >/dev/null || { echo "bench/xproject.sh needs wrk (apt-get install wrk)"; exit 1; }
-make -j2 >/dev/null
-BIN=$PWD/build/bin/git-patterns
+THREADS=${THREADS:-4}
+if [ -z "${BIN:-}" ]; then
+	make -j2 >/dev/null
+	BIN=$PWD/build/bin/git-patterns
+fi
 
 TMP=$(mktemp -d /tmp/gp-bench-xp.XXXXXX)
 chmod 755 "$TMP"
@@ -47,7 +52,7 @@ run_backend() {
 	local name=$1 url=$2 port key
 	key=$("$BIN" server add-key bench --db "$url" 2>/dev/null)
 	port=$(free_port)
-	"$BIN" serve --listen 127.0.0.1:$port --db "$url" --threads 4 --access-log none 2>"$TMP/$name.log" &
+	"$BIN" serve --listen 127.0.0.1:$port --db "$url" --threads $THREADS --access-log none 2>"$TMP/$name.log" &
 	SERVER=$!
 	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 	echo "== $name"
@@ -61,7 +66,7 @@ run_backend() {
 	kill -TERM "$SERVER"; wait "$SERVER" || true; SERVER=
 }
 
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $BIN, --threads $THREADS"
 run_backend sqlite "sqlite:$TMP/bench.db"
 
 mkdir -p "$TMP/pg"
