@@ -6,6 +6,8 @@
 #   git patterns extract --rev RANGE        (this build; BEFORE: another too)
 #   python3 bench/seed_extract.py --rev RANGE
 #   git log -p --no-merges RANGE >/dev/null
+#   git diff-tree -p of only the commits the extraction had to diff (what
+#   the diffs alone cost: the floor for any extraction that diffs them)
 #
 # The runs alternate, ROUNDS times each (default 3), and the median wall
 # time of each is shown with its CPU time (user + system, children
@@ -81,7 +83,19 @@ for n in ours before seed gitlog; do
 	cp "$WORK/$n.$(median_of $n)" "$WORK/$n"
 done
 patterns=$("$BIN" extract --repo-path "$REPO" --rev "$RANGE" -q -o - | wc -l)
+# What the diffs alone cost: the commits that had to be diffed (not left
+# out as unknown), through one git diff-tree with the extraction's options.
+sqlite3 "$STORE/patterns.db" "SELECT commit_id FROM processed WHERE skipped_unknown = 0" \
+	>"$WORK/diffed"
 rm -rf "$STORE"
+for i in $(seq "$ROUNDS"); do
+	GLIBC_TUNABLES=glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=268435456 \
+	measure diffs.$i git --git-dir="$REPO" -c core.bare=true -c core.deltaBaseCacheLimit=32m \
+		diff-tree --stdin --always --root -r -z --raw -p --no-abbrev --full-index -M50% -l1000 \
+		--inter-hunk-context=0 --diff-algorithm=myers --indent-heuristic --no-textconv \
+		--no-ext-diff --no-color -U3 <"$WORK/diffed"
+done
+cp "$WORK/diffs.$(median_of diffs)" "$WORK/diffs"
 
 ratio() { "$PY" -c "print('%.1f' % ($1 / $2))"; }
 printf '\n%-44s %8s %8s %12s\n' "(median of $ROUNDS)" "wall s" "cpu s" "seed / this"
@@ -90,5 +104,8 @@ row "git patterns extract --rev $RANGE" ours
 test -z "$BEFORE" || row "  before ($BEFORE)" before
 row "bench/seed_extract.py --rev $RANGE" seed
 row "git log -p --no-merges $RANGE" gitlog
+row "git diff-tree -p of the $(wc -l <"$WORK/diffed") commits diffed" diffs
+printf '%-44s %8s\n' "  on 2 cores at best (its cpu / 2)" \
+	"$("$PY" -c "print('%.2f' % ($(cpu diffs) / 2))")"
 echo "patterns: $patterns (this build); seed-style records: $(wc -l < "$WORK/seed.jsonl")"
 echo "load average at the start of each round:$loads; now $(cut -d" " -f1-3 /proc/loadavg)"
