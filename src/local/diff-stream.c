@@ -225,7 +225,9 @@ struct diff_stream *diff_stream_from_fd(int fd)
  * diffs; they change nothing we keep, since commit_differ_finish()
  * applies the work tree's attributes itself. Its memory bounded whatever
  * the history's size (by default its delta cache and pack windows grow
- * past 100 MiB on a long history).
+ * past 100 MiB on a long history); a delta cache of 32 MiB rather than
+ * 16 saves a sixth of git's time on redis's large source files (the
+ * bases of consecutive versions stay cached).
  */
 static const char *const git_settings[] = {
 	"core.bare=true",
