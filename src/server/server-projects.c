@@ -14,6 +14,7 @@
 #include "server/server.h"
 #include "common/util.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -86,6 +87,10 @@ struct profiles {
 	long long rev;
 	struct sdb_project *all;
 	struct profile_key *keys; /* of all[], for similarity */
+	struct project_ref {
+		const char *id;
+		size_t index;
+	} *by_id; /* all[] in the order of their ids */
 	size_t nr;
 };
 
@@ -107,9 +112,43 @@ static void profiles_put(struct profiles *pr)
 		for (size_t i = 0; i < pr->nr; i++)
 			profile_key_release(&pr->keys[i]);
 		free(pr->keys);
+		free(pr->by_id);
 		sdb_projects_free(pr->all, pr->nr);
 		free(pr);
 	}
+}
+
+static int cmp_by_id(const void *a, const void *b)
+{
+	const struct project_ref *x = a, *y = b;
+	return strcmp(x->id, y->id);
+}
+
+static void index_by_id(struct profiles *pr)
+{
+	pr->by_id = xcalloc(pr->nr + 1, sizeof(*pr->by_id));
+	for (size_t i = 0; i < pr->nr; i++) {
+		pr->by_id[i].id = pr->all[i].id;
+		pr->by_id[i].index = i;
+	}
+	qsort(pr->by_id, pr->nr, sizeof(*pr->by_id), cmp_by_id);
+}
+
+/* The index in pr->all of the project with this id (lower case), or -1. */
+static long find_project(const struct profiles *pr, const char *id)
+{
+	size_t lo = 0, hi = pr->nr;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(pr->by_id[mid].id, id);
+		if (!c)
+			return (long)pr->by_id[mid].index;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
 }
 
 static int profiles_get(struct serverdb *db, struct profiles **out)
@@ -140,6 +179,7 @@ static int profiles_get(struct serverdb *db, struct profiles **out)
 	for (size_t i = 0; i < pr->nr; i++)
 		profile_key_init(&pr->keys[i], pr->all[i].language, pr->all[i].framework,
 				 pr->all[i].domain);
+	index_by_id(pr);
 	pr->rev = rev;
 	pr->refs = 2; /* the cache's and the caller's */
 	pthread_mutex_lock(&cache.lock);
@@ -157,36 +197,92 @@ static int profiles_get(struct serverdb *db, struct profiles **out)
 }
 
 /*
- * The projects other than target scoring at least min_similarity, best
- * first, pointing into *pr (release with profiles_put). SDB_* on failure.
+ * The project a request is about, from the profile cache (so it costs no
+ * query of its own): p points into pr->all, or to own when the project is
+ * newer than the cache (created since its revision was read).
  */
-static int find_similar(struct serverdb *db, const struct sdb_project *target,
-			double min_similarity, struct profiles **pr, struct similar **out,
-			size_t *nr)
-{
-	struct profile_key tk;
-	int rc = profiles_get(db, pr);
+struct target {
+	struct profiles *pr;
+	const struct sdb_project *p;
+	const struct profile_key *key;
+	struct sdb_project own;
+	struct profile_key own_key;
+	int has_own;
+};
 
-	*out = NULL;
+static void target_release(struct target *t)
+{
+	if (t->has_own) {
+		sdb_project_release(&t->own);
+		profile_key_release(&t->own_key);
+	}
+	profiles_put(t->pr);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The project named by the path, and the profiles; on failure a response is set. */
+static int load_target(struct server_request *req, struct server_response *res,
+		       struct target *t)
+{
+	char id[37];
+	long i;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (!uuid_valid(req->params[0])) {
+		server_db_error(res, SDB_NOT_FOUND, "project");
+		return -1;
+	}
+	rc = profiles_get(req->db, &t->pr);
+	if (rc < 0) {
+		server_db_error(res, rc, "project");
+		return -1;
+	}
+	for (int k = 0; k < 36; k++)
+		id[k] = (char)tolower((unsigned char)req->params[0][k]);
+	id[36] = '\0';
+	i = find_project(t->pr, id);
+	if (i >= 0) {
+		t->p = &t->pr->all[i];
+		t->key = &t->pr->keys[i];
+		return 0;
+	}
+	rc = serverdb_project_get(req->db, req->params[0], &t->own);
+	if (rc < 0) {
+		server_db_error(res, rc, "project");
+		target_release(t);
+		return -1;
+	}
+	t->has_own = 1;
+	profile_key_init(&t->own_key, t->own.language, t->own.framework, t->own.domain);
+	t->p = &t->own;
+	t->key = &t->own_key;
+	return 0;
+}
+
+/*
+ * The projects other than the target scoring at least min_similarity,
+ * best first, pointing into the target's profiles.
+ */
+static void find_similar(const struct target *t, double min_similarity, struct similar **out,
+			 size_t *nr)
+{
+	const struct profiles *pr = t->pr;
+
 	*nr = 0;
-	if (rc < 0)
-		return rc;
-	profile_key_init(&tk, target->language, target->framework, target->domain);
-	*out = xcalloc((*pr)->nr + 1, sizeof(**out));
-	for (size_t i = 0; i < (*pr)->nr; i++) {
-		const struct sdb_project *p = &(*pr)->all[i];
+	*out = xcalloc(pr->nr + 1, sizeof(**out));
+	for (size_t i = 0; i < pr->nr; i++) {
+		const struct sdb_project *p = &pr->all[i];
 		struct similar *s = &(*out)[*nr];
-		if (!strcmp(p->id, target->id))
+		if (!strcmp(p->id, t->p->id))
 			continue;
-		profile_key_similarity(&tk, &(*pr)->keys[i], &s->m);
+		profile_key_similarity(t->key, &pr->keys[i], &s->m);
 		if (s->m.score < min_similarity || s->m.score <= 0)
 			continue;
 		s->p = p;
 		(*nr)++;
 	}
-	profile_key_release(&tk);
 	qsort(*out, *nr, sizeof(**out), cmp_similar);
-	return SDB_OK;
 }
 
 static void write_similar(struct json_writer *jw, const struct similar *s)
@@ -549,45 +645,36 @@ void handle_project_get(struct server_request *req, struct server_response *res)
 
 void handle_project_similar(struct server_request *req, struct server_response *res)
 {
-	struct sdb_project target;
-	struct profiles *pr = NULL;
+	struct target t;
 	struct similar *sim = NULL;
 	struct json_writer jw;
 	size_t nr = 0;
 	double min;
 	long long limit;
-	int rc;
 
 	if (server_query_double(req, res, "min_similarity", 0, 1, 0.5, &min) < 0 ||
 	    server_query_int(req, res, "limit", 1, MAX_LIST_LIMIT, 10, &limit) < 0 ||
-	    load_project(req, res, &target) < 0)
+	    load_target(req, res, &t) < 0)
 		return;
-	rc = find_similar(req->db, &target, min, &pr, &sim, &nr);
-	if (rc < 0) {
-		server_db_error(res, rc, "project");
-		goto out;
-	}
+	find_similar(&t, min, &sim, &nr);
 	res->status = 200;
 	jw_init(&jw, &res->body, 0);
 	jw_object_begin(&jw);
 	jw_key(&jw, "project_id");
-	jw_string(&jw, target.id);
+	jw_string(&jw, t.p->id);
 	jw_key(&jw, "similar_projects");
 	jw_array_begin(&jw);
 	for (size_t i = 0; i < nr && i < (size_t)limit; i++)
 		write_similar(&jw, &sim[i]);
 	jw_array_end(&jw);
 	jw_object_end(&jw);
-out:
 	free(sim);
-	profiles_put(pr);
-	sdb_project_release(&target);
+	target_release(&t);
 }
 
 void handle_project_suggestions(struct server_request *req, struct server_response *res)
 {
-	struct sdb_project target;
-	struct profiles *pr = NULL;
+	struct target t;
 	struct suggest_params sp;
 	struct similar *sim = NULL;
 	struct sdb_suggestion *sugg = NULL;
@@ -595,11 +682,10 @@ void handle_project_suggestions(struct server_request *req, struct server_respon
 	size_t nr_sim = 0, nr = 0;
 	int rc;
 
-	if (read_suggest_params(req, res, &sp) < 0 || load_project(req, res, &target) < 0)
+	if (read_suggest_params(req, res, &sp) < 0 || load_target(req, res, &t) < 0)
 		return;
-	rc = find_similar(req->db, &target, sp.min_similarity, &pr, &sim, &nr_sim);
-	if (!rc)
-		rc = suggest(req->db, &target, sim, nr_sim, &sp, &sugg, &nr);
+	find_similar(&t, sp.min_similarity, &sim, &nr_sim);
+	rc = suggest(req->db, t.p, sim, nr_sim, &sp, &sugg, &nr);
 	if (rc < 0) {
 		server_db_error(res, rc, "project");
 		goto out;
@@ -608,7 +694,7 @@ void handle_project_suggestions(struct server_request *req, struct server_respon
 	jw_init(&jw, &res->body, 0);
 	jw_object_begin(&jw);
 	jw_key(&jw, "project_id");
-	jw_string(&jw, target.id);
+	jw_string(&jw, t.p->id);
 	jw_key(&jw, "suggestions");
 	jw_array_begin(&jw);
 	for (size_t i = 0; i < nr; i++)
@@ -618,8 +704,7 @@ void handle_project_suggestions(struct server_request *req, struct server_respon
 out:
 	sdb_suggestions_free(sugg, nr);
 	free(sim);
-	profiles_put(pr);
-	sdb_project_release(&target);
+	target_release(&t);
 }
 
 static void write_application(struct json_writer *jw, const struct sdb_application *a)
@@ -646,8 +731,7 @@ static void write_application(struct json_writer *jw, const struct sdb_applicati
 
 void handle_project_insights(struct server_request *req, struct server_response *res)
 {
-	struct sdb_project target;
-	struct profiles *pr = NULL;
+	struct target t;
 	struct suggest_params sp = { 0 };
 	struct similar *sim = NULL;
 	struct sdb_suggestion *sugg = NULL;
@@ -657,16 +741,15 @@ void handle_project_insights(struct server_request *req, struct server_response 
 	size_t nr_sim = 0, nr = 0, nr_apps = 0;
 	int rc;
 
-	if (load_project(req, res, &target) < 0)
+	if (load_target(req, res, &t) < 0)
 		return;
 	sp.min_confidence = 0.5;
 	sp.min_similarity = 0.5;
 	sp.limit = 20;
-	rc = find_similar(req->db, &target, sp.min_similarity, &pr, &sim, &nr_sim);
+	find_similar(&t, sp.min_similarity, &sim, &nr_sim);
+	rc = suggest(req->db, t.p, sim, nr_sim, &sp, &sugg, &nr);
 	if (!rc)
-		rc = suggest(req->db, &target, sim, nr_sim, &sp, &sugg, &nr);
-	if (!rc)
-		rc = serverdb_application_list(req->db, target.id, &apps, &nr_apps, &st);
+		rc = serverdb_application_list(req->db, t.p->id, &apps, &nr_apps, &st);
 	if (rc < 0) {
 		server_db_error(res, rc, "project");
 		goto out;
@@ -675,7 +758,7 @@ void handle_project_insights(struct server_request *req, struct server_response 
 	jw_init(&jw, &res->body, 0);
 	jw_object_begin(&jw);
 	jw_key(&jw, "project");
-	write_project(&jw, &target);
+	write_project(&jw, t.p);
 	jw_key(&jw, "similar_projects");
 	jw_array_begin(&jw);
 	for (size_t i = 0; i < nr_sim && i < 10; i++)
@@ -721,8 +804,7 @@ out:
 	sdb_applications_free(apps, nr_apps);
 	sdb_suggestions_free(sugg, nr);
 	free(sim);
-	profiles_put(pr);
-	sdb_project_release(&target);
+	target_release(&t);
 }
 
 /* ---- /applications ---- */

@@ -1651,125 +1651,111 @@ static int pg_project_list(struct serverdb *db, void *conn, long long page, long
 }
 
 /*
- * Two statements: the sources of the highest similarity first, then all
- * the others at once, each an index walk of idx_patterns_project_rank per
- * source (LATERAL ... LIMIT), so the cost depends on the similar projects
- * only. Once per_source candidates are known, the second statement gives
- * each source a floor: it reads only rows whose rank_key can still reach
- * the weakest of them at that source's similarity.
+ * One statement, each source an index walk of idx_patterns_project_rank
+ * (LATERAL ... LIMIT), so the cost depends on the similar projects only:
+ * first the sources of the highest similarity ("top"); once they give
+ * per_source candidates, the weakest of those scores ("cut") gives every
+ * other source a floor, and it reads only the rows whose rank_key can
+ * still reach it at that source's similarity (often none); of the top
+ * sources' own candidates, only those that can still rank come back. The
+ * slack of 1e-9 covers the rounding of similarity × confidence × rate
+ * (the caller's score) against similarity × rank_key. The target's
+ * own patterns and those applied there are each read once into a hashed
+ * set (NOT IN over non-null ids), not probed row by row.
  */
+#define SUGGEST_PICK                                                           \
+	"SELECT p.id, p.problem_type, p.commit_msg, p.file_path, p.language, "  \
+	"p.confidence, p.outcome_successes, p.outcome_failures, "              \
+	"p.success_count, p.created_seq, p.project_id, p.rank_key "            \
+	"FROM patterns p WHERE p.project_id = s.pid AND "                      \
+	"p.confidence >= $2::float8 AND "                                      \
+	"($4::text[] IS NULL OR p.problem_type = ANY($4::text[])) AND "        \
+	"p.id NOT IN (SELECT pattern_id FROM own) AND "                        \
+	"p.id NOT IN (SELECT pattern_id FROM used) AND "
+#define SUGGEST_ORDER                                                          \
+	" ORDER BY p.rank_key DESC, p.success_count DESC, p.created_seq DESC " \
+	"LIMIT $5::bigint"
+#define SUGGEST_COLUMNS                                                        \
+	"c.id::text, c.problem_type, c.commit_msg, c.file_path, c.language, "   \
+	"c.confidence, c.outcome_successes, c.outcome_failures, "              \
+	"COALESCE(c.success_count, 0), c.created_seq, c.project_id, c.rank_key"
+
+static const char suggest_sql[] =
+	"WITH src AS (SELECT * FROM unnest($1::text[], $6::float8[]) AS s(pid, sim)), "
+	"own AS MATERIALIZED (SELECT pattern_id FROM project_patterns "
+	"  WHERE project_id = $3::text), "
+	"used AS MATERIALIZED (SELECT pattern_id FROM applications "
+	"  WHERE target_project_id = $3::uuid AND applied), "
+	"top AS MATERIALIZED (SELECT s.sim, c.* FROM src s CROSS JOIN LATERAL ("
+	SUGGEST_PICK "TRUE" SUGGEST_ORDER ") c "
+	"  WHERE s.sim = (SELECT max(sim) FROM src)), "
+	"cut AS (SELECT sim * rank_key AS best FROM top ORDER BY 1 DESC "
+	"  OFFSET $5::bigint - 1 LIMIT 1) "
+	"SELECT " SUGGEST_COLUMNS " FROM top c WHERE c.sim * c.rank_key >= "
+	"  COALESCE((SELECT best FROM cut) - 1e-9::float8, -1::float8) UNION ALL "
+	"SELECT " SUGGEST_COLUMNS " FROM src s CROSS JOIN LATERAL ("
+	SUGGEST_PICK "p.rank_key >= COALESCE((SELECT best FROM cut) / s.sim - 1e-9::float8, "
+	"-1::float8)" SUGGEST_ORDER ") c WHERE s.sim < (SELECT max(sim) FROM src)";
+
+static void read_suggestion(PGresult *res, int i, struct sdb_suggestion *s)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->pattern_id, sizeof(s->pattern_id), "%s", PQgetvalue(res, i, 0));
+	s->pattern_type = get_str(res, i, 1);
+	s->commit_msg = get_str(res, i, 2);
+	s->file_path = get_str(res, i, 3);
+	s->language = get_str(res, i, 4);
+	s->confidence = strtod(PQgetvalue(res, i, 5), NULL);
+	s->outcome_successes = strtoll(PQgetvalue(res, i, 6), NULL, 10);
+	s->outcome_failures = strtoll(PQgetvalue(res, i, 7), NULL, 10);
+	s->success_count = strtoll(PQgetvalue(res, i, 8), NULL, 10);
+	s->created_seq = strtoll(PQgetvalue(res, i, 9), NULL, 10);
+	snprintf(s->source_project_id, sizeof(s->source_project_id), "%s",
+		 PQgetvalue(res, i, 10));
+}
+
 static int pg_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_query *q,
 		      struct sdb_suggestion **out, size_t *nr)
 {
 	struct pg_conn *c = conn;
-	struct strbuf sources = STRBUF_INIT, types = STRBUF_INIT, floors = STRBUF_INIT;
+	struct strbuf sources = STRBUF_INIT, types = STRBUF_INIT, sims = STRBUF_INIT;
 	char conf[40], per[32];
 	const char *vals[6];
-	double *best = xcalloc((size_t)q->per_source + 1, sizeof(*best));
-	long long nr_best = 0;
-	size_t alloc = 0;
-	int rc = SDB_OK;
+	PGresult *res;
+	int rc, n;
 
 	for (size_t i = 0; i < q->nr_types; i++)
 		array_add(&types, q->types[i]);
 	array_end(&types);
+	for (size_t i = 0; i < q->nr_sources; i++) {
+		char sim[40];
+		snprintf(sim, sizeof(sim), "%.17g", q->similarity ? q->similarity[i] : 1.0);
+		array_add(&sources, q->sources[i]);
+		array_add(&sims, sim);
+	}
+	array_end(&sources);
+	array_end(&sims);
 	snprintf(conf, sizeof(conf), "%.17g", q->min_confidence);
 	snprintf(per, sizeof(per), "%lld", q->per_source);
+	vals[0] = sources.buf;
 	vals[1] = conf;
 	vals[2] = q->target;
 	vals[3] = q->nr_types ? types.buf : NULL;
 	vals[4] = per;
-	for (size_t g = 0; g < q->nr_sources;) {
-		double top = q->similarity ? q->similarity[g] : 1;
-		/* first the sources of the top similarity, then all the rest */
-		size_t end = g == 0 ? g : q->nr_sources;
-		PGresult *res;
-		int n;
-
-		while (g == 0 && end < q->nr_sources &&
-		       (q->similarity ? q->similarity[end] : 1) == top)
-			end++;
-		strbuf_reset(&sources);
-		strbuf_reset(&floors);
-		for (size_t i = g; i < end; i++) {
-			double sim = q->similarity ? q->similarity[i] : 1;
-			char floor_text[40];
-			snprintf(floor_text, sizeof(floor_text), "%.17g",
-				 nr_best == q->per_source && sim > 0
-					 ? best[nr_best - 1] / sim - 1e-9
-					 : -1.0);
-			array_add(&sources, q->sources[i]);
-			array_add(&floors, floor_text);
-		}
-		array_end(&sources);
-		array_end(&floors);
-		g = end;
-		vals[0] = sources.buf;
-		vals[5] = floors.buf;
-		res = pq(c, "SELECT p.id::text, p.problem_type, p.commit_msg, p.file_path, "
-			    "p.language, p.confidence, p.outcome_successes, p.outcome_failures, "
-			    "COALESCE(p.success_count, 0), p.created_seq, p.project_id, p.rank_key "
-			    "FROM unnest($1::text[], $6::float8[]) AS s(pid, floor) CROSS JOIN "
-			    "LATERAL (SELECT * FROM patterns p WHERE p.project_id = s.pid AND "
-			    "p.rank_key >= s.floor AND p.confidence >= $2::double precision AND "
-			    "($4::text[] IS NULL OR p.problem_type = ANY($4::text[])) AND NOT "
-			    "EXISTS (SELECT 1 FROM project_patterns pp WHERE pp.project_id = $3 AND "
-			    "pp.pattern_id = p.id) AND NOT EXISTS (SELECT 1 FROM applications a "
-			    "WHERE a.target_project_id = $3::uuid AND a.pattern_id = p.id AND "
-			    "a.applied) ORDER BY p.rank_key DESC, p.success_count DESC, "
-			    "p.created_seq DESC LIMIT $5::bigint) p",
-			 6, vals, &rc);
-		if (!res)
-			break;
-		n = PQntuples(res);
-		for (int i = 0; i < n; i++) {
-			struct sdb_suggestion *s;
-			const char *src = PQgetvalue(res, i, 10);
-			double sim = 1, score;
-			long long k;
-			for (size_t j = 0; q->similarity && j < q->nr_sources; j++)
-				if (!strcmp(q->sources[j], src)) {
-					sim = q->similarity[j];
-					break;
-				}
-			score = sim * strtod(PQgetvalue(res, i, 11), NULL);
-			/* best[]: the per_source highest scores so far, highest first */
-			for (k = nr_best; k > 0 && best[k - 1] < score; k--)
-				if (k < q->per_source)
-					best[k] = best[k - 1];
-			if (k < q->per_source) {
-				best[k] = score;
-				if (nr_best < q->per_source)
-					nr_best++;
-			}
-			ALLOC_GROW(*out, *nr + 1, alloc);
-			s = &(*out)[(*nr)++];
-			memset(s, 0, sizeof(*s));
-			snprintf(s->pattern_id, sizeof(s->pattern_id), "%s", PQgetvalue(res, i, 0));
-			s->pattern_type = get_str(res, i, 1);
-			s->commit_msg = get_str(res, i, 2);
-			s->file_path = get_str(res, i, 3);
-			s->language = get_str(res, i, 4);
-			s->confidence = strtod(PQgetvalue(res, i, 5), NULL);
-			s->outcome_successes = strtoll(PQgetvalue(res, i, 6), NULL, 10);
-			s->outcome_failures = strtoll(PQgetvalue(res, i, 7), NULL, 10);
-			s->success_count = strtoll(PQgetvalue(res, i, 8), NULL, 10);
-			s->created_seq = strtoll(PQgetvalue(res, i, 9), NULL, 10);
-			snprintf(s->source_project_id, sizeof(s->source_project_id), "%s",
-				 PQgetvalue(res, i, 10));
-		}
-		PQclear(res);
-	}
+	vals[5] = sims.buf;
+	res = pq(c, suggest_sql, 6, vals, &rc);
 	strbuf_release(&sources);
-	strbuf_release(&floors);
+	strbuf_release(&sims);
 	strbuf_release(&types);
-	free(best);
-	if (rc < 0) {
-		sdb_suggestions_free(*out, *nr);
-		*out = NULL;
-		*nr = 0;
-	}
-	return rc;
+	if (!res)
+		return rc;
+	n = PQntuples(res);
+	*out = xcalloc((size_t)n + 1, sizeof(**out));
+	for (int i = 0; i < n; i++)
+		read_suggestion(res, i, &(*out)[i]);
+	*nr = (size_t)n;
+	PQclear(res);
+	return SDB_OK;
 }
 
 #define APPLICATION_COLUMNS                                                    \

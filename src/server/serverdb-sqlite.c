@@ -28,8 +28,17 @@ struct sqlite_db {
 	char *path;
 };
 
+/* Statements kept prepared on a connection (hot paths of every request). */
+enum {
+	STMT_PROJECT_REV,
+	STMT_SUGGEST,
+	STMT_SUGGEST_TYPES,
+	NR_KEPT_STMTS
+};
+
 struct sqlite_conn {
 	sqlite3 *db;
+	sqlite3_stmt *kept[NR_KEPT_STMTS];
 };
 
 static const char *const migrations[] = {
@@ -210,6 +219,25 @@ static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
 	return st;
 }
 
+/*
+ * The statement kept in slot on this connection, prepared on first use
+ * (parsed and planned once per connection, not per request). The caller
+ * resets it after use, and never finalizes it.
+ */
+static sqlite3_stmt *kept(struct sqlite_conn *c, int slot, const char *sql)
+{
+	if (!c->kept[slot])
+		c->kept[slot] = prepare(c->db, sql);
+	return c->kept[slot];
+}
+
+/* Done with a kept statement: ends its read and drops its bindings. */
+static void kept_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
 static void rollback(sqlite3 *db)
 {
 	if (!sqlite3_get_autocommit(db))
@@ -327,6 +355,8 @@ fail:
 static void sq_disconnect(void *conn)
 {
 	struct sqlite_conn *c = conn;
+	for (int i = 0; i < NR_KEPT_STMTS; i++)
+		sqlite3_finalize(c->kept[i]);
 	sqlite3_close_v2(c->db);
 	free(c);
 }
@@ -1491,13 +1521,14 @@ static int sq_project_get(struct serverdb *db, void *conn, const char *id,
 static int sq_project_rev(struct serverdb *db, void *conn, long long *rev)
 {
 	struct sqlite_conn *c = conn;
-	sqlite3_stmt *st = prepare(c->db, "SELECT value FROM counters WHERE name = 'projects_rev'");
+	sqlite3_stmt *st = kept(c, STMT_PROJECT_REV,
+				"SELECT value FROM counters WHERE name = 'projects_rev'");
 	int rc;
 	if (!st)
 		return SDB_ERROR;
 	rc = sqlite3_step(st);
 	*rev = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	kept_done(st);
 	return rc == SQLITE_ROW ? SDB_OK : db_error(c->db, "cannot read projects revision");
 }
 
@@ -1540,7 +1571,37 @@ static int sq_project_list(struct serverdb *db, void *conn, long long page, long
  * One statement per source project, each an index walk of
  * idx_patterns_project_rank that stops after per_source rows: the cost
  * depends on the similar projects only, never on the others' patterns.
+ * The statement stays prepared on the connection, and all the sources are
+ * read in one read transaction (one snapshot, one lock instead of one per
+ * source).
  */
+#define SUGGEST_SQL(types)                                                     \
+	"SELECT id, problem_type, commit_msg, file_path, language, confidence, " \
+	"outcome_successes, outcome_failures, success_count, created_seq, "    \
+	"project_id, rank_key FROM patterns WHERE project_id = ?1 AND "        \
+	"confidence >= ?2 AND " types " AND NOT EXISTS (SELECT 1 FROM "        \
+	"project_patterns pp WHERE pp.project_id = ?3 AND "                    \
+	"pp.pattern_id = patterns.id) AND NOT EXISTS (SELECT 1 FROM "          \
+	"applications a WHERE a.target_project_id = ?3 AND "                   \
+	"a.pattern_id = patterns.id AND a.applied) AND rank_key >= ?6 "        \
+	"ORDER BY rank_key DESC, success_count DESC, created_seq DESC LIMIT ?5"
+
+static void read_suggestion(sqlite3_stmt *st, struct sdb_suggestion *s)
+{
+	memset(s, 0, sizeof(*s));
+	copy_fixed(s->pattern_id, sizeof(s->pattern_id), st, 0);
+	s->pattern_type = col_strdup(st, 1);
+	s->commit_msg = col_strdup(st, 2);
+	s->file_path = col_strdup(st, 3);
+	s->language = col_strdup(st, 4);
+	s->confidence = sqlite3_column_double(st, 5);
+	s->outcome_successes = sqlite3_column_int64(st, 6);
+	s->outcome_failures = sqlite3_column_int64(st, 7);
+	s->success_count = sqlite3_column_int64(st, 8);
+	s->created_seq = sqlite3_column_int64(st, 9);
+	copy_fixed(s->source_project_id, sizeof(s->source_project_id), st, 10);
+}
+
 static int sq_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_query *q,
 		      struct sdb_suggestion **out, size_t *nr)
 {
@@ -1550,30 +1611,17 @@ static int sq_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_
 	double *best;
 	long long nr_best = 0;
 	size_t alloc = 0;
-	int rc = SQLITE_DONE;
+	int rc = SQLITE_DONE, own_tx;
 
 	if (q->nr_types)
 		types = json_string_array(q->types, q->nr_types);
-	st = prepare(c->db, q->nr_types
-		? "SELECT id, problem_type, commit_msg, file_path, language, confidence, "
-		  "outcome_successes, outcome_failures, success_count, created_seq, project_id, "
-		  "rank_key FROM patterns WHERE project_id = ?1 AND confidence >= ?2 AND problem_type IN "
-		  "(SELECT value FROM json_each(?4)) AND NOT EXISTS (SELECT 1 FROM "
-		  "project_patterns pp WHERE pp.project_id = ?3 AND pp.pattern_id = patterns.id) "
-		  "AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.target_project_id = ?3 "
-		  "AND a.pattern_id = patterns.id AND a.applied) "
-		  "AND rank_key >= ?6 "
-		  "ORDER BY rank_key DESC, success_count DESC, created_seq DESC LIMIT ?5"
-		: "SELECT id, problem_type, commit_msg, file_path, language, confidence, "
-		  "outcome_successes, outcome_failures, success_count, created_seq, project_id, "
-		  "rank_key FROM patterns WHERE project_id = ?1 AND confidence >= ?2 AND ?4 IS NULL "
-		  "AND NOT EXISTS (SELECT 1 FROM "
-		  "project_patterns pp WHERE pp.project_id = ?3 AND pp.pattern_id = patterns.id) "
-		  "AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.target_project_id = ?3 "
-		  "AND a.pattern_id = patterns.id AND a.applied) "
-		  "AND rank_key >= ?6 "
-		  "ORDER BY rank_key DESC, success_count DESC, created_seq DESC LIMIT ?5");
-	if (!st) {
+	st = q->nr_types
+		? kept(c, STMT_SUGGEST_TYPES,
+		       SUGGEST_SQL("problem_type IN (SELECT value FROM json_each(?4))"))
+		: kept(c, STMT_SUGGEST, SUGGEST_SQL("?4 IS NULL"));
+	/* (a connection already in a transaction reads in that one) */
+	own_tx = sqlite3_get_autocommit(c->db);
+	if (!st || (own_tx && exec(c->db, "BEGIN") < 0)) {
 		free(types);
 		return SDB_ERROR;
 	}
@@ -1596,7 +1644,6 @@ static int sq_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_
 						   : -1.0);
 		sqlite3_bind_text(st, 1, q->sources[i], -1, SQLITE_STATIC);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct sdb_suggestion *s;
 			double score = sim * sqlite3_column_double(st, 11);
 			long long k;
 			/* keep best[] the per_source highest scores, highest first */
@@ -1609,23 +1656,15 @@ static int sq_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_
 					nr_best++;
 			}
 			ALLOC_GROW(*out, *nr + 1, alloc);
-			s = &(*out)[(*nr)++];
-			memset(s, 0, sizeof(*s));
-			copy_fixed(s->pattern_id, sizeof(s->pattern_id), st, 0);
-			s->pattern_type = col_strdup(st, 1);
-			s->commit_msg = col_strdup(st, 2);
-			s->file_path = col_strdup(st, 3);
-			s->language = col_strdup(st, 4);
-			s->confidence = sqlite3_column_double(st, 5);
-			s->outcome_successes = sqlite3_column_int64(st, 6);
-			s->outcome_failures = sqlite3_column_int64(st, 7);
-			s->success_count = sqlite3_column_int64(st, 8);
-			s->created_seq = sqlite3_column_int64(st, 9);
-			copy_fixed(s->source_project_id, sizeof(s->source_project_id), st, 10);
+			read_suggestion(st, &(*out)[(*nr)++]);
 		}
 		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
+	kept_done(st);
+	if (rc != SQLITE_DONE)
+		db_error(c->db, "cannot read suggestions");
+	if (own_tx && sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rollback(c->db);
 	free(types);
 	free(best);
 	if (rc == SQLITE_DONE)
@@ -1633,7 +1672,7 @@ static int sq_suggest(struct serverdb *db, void *conn, const struct sdb_suggest_
 	sdb_suggestions_free(*out, *nr);
 	*out = NULL;
 	*nr = 0;
-	return db_error(c->db, "cannot read suggestions");
+	return SDB_ERROR;
 }
 
 #define APPLICATION_COLUMNS                                                    \
