@@ -107,3 +107,28 @@ test_expect_success 'new patterns after the migration are found too' '
 	test "$(json_get p.json "d[\"total\"]")" = 3 &&
 	test "$(json_get p.json "[p[\"code_after\"] for p in d[\"patterns\"]] == [\"pangolin 2\", \"pangolin 1\", \"pangolin 0\"]")" = True
 '
+
+test_expect_success 'on /ui/ a 1 or 2 character term is looked for in the 5,000 best ranked patterns only, and the page says so; the API looks everywhere' '
+	"$PYTHON" - <<-\EOF &&
+	import json, os, requests
+	for start in range(0, 5000, 500):
+	    r = requests.post(os.environ["SERVER_URL"] + "/patterns", headers={"X-API-Key": os.environ["KEY"]},
+	                      json=[{"problem_type": "feature_addition", "commit_msg": "newer %d" % i,
+	                             "code_before": "b", "code_after": "c %d" % i}
+	                            for i in range(start, start + 500)])
+	    assert r.status_code == 201, r.text
+	EOF
+	curl -s -H "X-API-Key: $KEY" "$SERVER_URL/patterns?q=jq" >jq-api.json &&
+	test "$(json_get jq-api.json "[p[\"commit_msg\"] for p in d[\"patterns\"]] == [\"two letters\"]")" = True &&
+	curl -s -b "gp_session=$TOKEN" "$SERVER_URL/ui/?q=jq" >jq-old.html &&
+	! grep "href=\"/ui/patterns/" jq-old.html &&
+	grep "looks at the 5,000 best ranked patterns only" jq-old.html &&
+	curl -s -b "gp_session=$TOKEN" "$SERVER_URL/ui/?q=c%204999" >c.html &&
+	test $(grep -c "href=\"/ui/patterns/" c.html) = 1 &&
+	! grep "best ranked patterns only" c.html &&
+	curl -s -b "gp_session=$TOKEN" "$SERVER_URL/ui/?q=c%20" >c2.html &&
+	test $(grep -c "href=\"/ui/patterns/" c2.html) = 25 &&
+	check vote model.json "$(check ids model.json "two letters")" &&
+	curl -s -b "gp_session=$TOKEN" "$SERVER_URL/ui/?q=jq" >jq-voted.html &&
+	test $(grep -c "href=\"/ui/patterns/" jq-voted.html) = 1
+'

@@ -758,6 +758,11 @@ static int count_candidates(sqlite3 *db, const char *match, long long cap, long 
 	" FROM (SELECT rowid AS text_seq FROM patterns_text WHERE patterns_text "   \
 	"MATCH ?9) CROSS JOIN patterns ON created_seq = text_seq"
 
+/* The best ranked rows, at most sdb_query.scan_limit of them. */
+#define FROM_RANKED                                                            \
+	" FROM (SELECT * FROM patterns ORDER BY success_count DESC, created_seq "    \
+	"DESC LIMIT ?10) AS patterns"
+
 static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_query *q,
 			   struct sdb_pattern **out, size_t *nr, long long *total)
 {
@@ -771,6 +776,8 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		       q->has_min_confidence;
 	int count = !(q->no_total && (filtered || q->has_since));
 	int page_by_index = 0, count_by_index = 0;
+	/* a short text no index serves: only the best ranked rows are tested */
+	int scan_ranked = like && !match && !q->has_since && q->scan_limit > 0;
 	size_t alloc = 0;
 	int rc, ret = SDB_ERROR;
 
@@ -824,6 +831,8 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 			sqlite3_bind_int64(st, 6, q->since);                   \
 		if (match)                                                     \
 			sqlite3_bind_text(st, 9, match, -1, SQLITE_STATIC);    \
+		if (scan_ranked)                                               \
+			sqlite3_bind_int64(st, 10, q->scan_limit);             \
 	} while (0)
 
 	/* total: the counter row, or a count unless the caller does without */
@@ -831,7 +840,10 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	if (count) {
 		if (filtered || q->has_since)
 			strbuf_addf(&sql, "SELECT count(*)%s%s",
-				    count_by_index ? FROM_CANDIDATES : " FROM patterns", where.buf);
+				    count_by_index ? FROM_CANDIDATES
+				    : scan_ranked  ? FROM_RANKED
+						   : " FROM patterns",
+				    where.buf);
 		else
 			strbuf_addstr(&sql,
 				      "SELECT value FROM counters WHERE name = 'patterns'");
@@ -875,7 +887,10 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	else
 		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS "%s%s ORDER BY "
 				  "success_count DESC, created_seq DESC LIMIT ?7 OFFSET ?8",
-			    page_by_index ? FROM_CANDIDATES : " FROM patterns", where.buf);
+			    page_by_index ? FROM_CANDIDATES
+			    : scan_ranked ? FROM_RANKED
+					  : " FROM patterns",
+			    where.buf);
 	st = prepare(c->db, sql.buf);
 	if (!st)
 		goto out;

@@ -57,6 +57,16 @@ long long sdb_search_budget(long long wanted, long long total)
 	return b < 256 ? 256 : (long long)b;
 }
 
+int sdb_text_indexed(const char *s)
+{
+	size_t len = strlen(s), nr = 0;
+	if (!utf8_valid(s, len))
+		return 0;
+	for (; *s && nr < 3; s++)
+		nr += ((unsigned char)*s & 0xC0) != 0x80;
+	return nr >= 3;
+}
+
 void sdb_key_release(struct sdb_key *k)
 {
 	free(k->user);

@@ -89,6 +89,11 @@ struct sdb_query {
 	long long since;       /* with has_since: changes after it, in order */
 	int has_since;
 	int no_total; /* a filtered listing does not count its matches (total -1) */
+	/*
+	 * With a q that no index serves (sdb_text_indexed() false), test at most
+	 * this many of the best ranked rows (0: every row).
+	 */
+	long long scan_limit;
 };
 
 struct sdb_key {
@@ -442,5 +447,11 @@ char *sdb_like_pattern(const char *s);
  * largest number of index candidates worth looking up.
  */
 long long sdb_search_budget(long long wanted, long long total);
+
+/*
+ * Whether a text search for s is served by the trigram indexes: s has 3
+ * characters or more (valid UTF-8). A shorter one tests the rows themselves.
+ */
+int sdb_text_indexed(const char *s);
 
 #endif
