@@ -803,23 +803,22 @@ out:
 }
 
 /*
- * The paths a commit changed (against parent, or none: a root), from a
- * walk of the two trees, in *out: 1 if they are the paths git's diff
- * gives; 0 if they may not be (the commit adds and deletes files: git
- * pairs renames, which only a content diff decides, or a tree could not
- * be read: left to git). Read through the differ's own repository.
+ * The paths a commit changed (between the trees ptree_id, or none: a
+ * root, and tree_id), from a walk of the two trees, in *out: 1 if they
+ * are the paths git's diff gives; 0 if they may not be (the commit adds
+ * and deletes files: git pairs renames, which only a content diff
+ * decides, or a tree could not be read: left to git). The trees are read
+ * through the differ's own repository.
  */
-static int changed_paths(struct commit_differ *w, const git_oid *tree_id, const git_oid *parent,
+static int changed_paths(struct commit_differ *w, const git_oid *tree_id, const git_oid *ptree_id,
 			 struct change_list *out)
 {
-	git_commit *pc = NULL;
 	git_tree *tree = NULL, *ptree = NULL;
 	struct strbuf prefix = STRBUF_INIT;
 	int exact = 0;
 
 	if (git_tree_lookup(&tree, w->repo, tree_id) < 0 ||
-	    (!git_oid_is_zero(parent) &&
-	     (git_commit_lookup(&pc, w->repo, parent) < 0 || git_commit_tree(&ptree, pc) < 0)))
+	    (!git_oid_is_zero(ptree_id) && git_tree_lookup(&ptree, w->repo, ptree_id) < 0))
 		goto out;
 	if (tree_changes(w, ptree, tree, &prefix, out) < 0)
 		goto out;
@@ -829,18 +828,43 @@ out:
 	strbuf_release(&prefix);
 	git_tree_free(tree);
 	git_tree_free(ptree);
-	git_commit_free(pc);
 	return exact;
+}
+
+/*
+ * The tree id of commit's first parent into *out (zero for a root): the
+ * parent is read where commit was, whose cache holds it since the walk.
+ * 0, or -1 if it cannot be read.
+ */
+static int parent_tree_id(struct commit_differ *w, const git_commit *commit, git_oid *out)
+{
+	git_commit *pc = NULL;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!git_commit_parentcount(commit))
+		return 0;
+	if (w->commit_lock)
+		pthread_mutex_lock(w->commit_lock);
+	if (git_commit_parent(&pc, commit, 0) < 0)
+		rc = -1;
+	else
+		git_oid_cpy(out, git_commit_tree_id(pc));
+	git_commit_free(pc);
+	if (w->commit_lock)
+		pthread_mutex_unlock(w->commit_lock);
+	git_error_clear();
+	return rc;
 }
 
 int commit_differ_begin(struct commit_differ *w, const git_oid *oid, struct commit_result *r,
 			git_oid *parent, int *merge)
 {
 	git_commit *commit = NULL;
-	git_oid tree_id;
+	git_oid tree_id, ptree_id;
 	unsigned int parents;
 	struct change_list changes = { NULL, 0, 0, 0, 0 };
-	int wanted;
+	int wanted, paths_readable;
 
 	r->bytes += 512;
 	if (read_commit(w, oid, r, &commit) < 0) {
@@ -852,17 +876,18 @@ int commit_differ_begin(struct commit_differ *w, const git_oid *oid, struct comm
 	if (parents)
 		git_oid_cpy(parent, git_commit_parent_id(commit, 0));
 	*merge = parents > 1;
+	wanted = classify(w, r, NULL, 0, 0);
+	paths_readable = wanted == 1 && r->needs_paths && !w->o->include_unknown && !w->shallow &&
+			 parent_tree_id(w, commit, &ptree_id) == 0;
 	git_oid_cpy(&tree_id, git_commit_tree_id(commit));
 	free_commit(w, commit);
-	wanted = classify(w, r, NULL, 0, 0);
 	/*
 	 * The subject could not decide alone: when it is only a question of
 	 * which files changed, the trees answer that, and a commit that
 	 * turns out unknown is never diffed. (With include_unknown every
 	 * commit is diffed anyway, and classified from the diff's paths.)
 	 */
-	if (wanted == 1 && r->needs_paths && !w->o->include_unknown && !w->shallow &&
-	    changed_paths(w, &tree_id, parent, &changes))
+	if (paths_readable && changed_paths(w, &tree_id, &ptree_id, &changes))
 		wanted = classify(w, r, changes.items, changes.nr, 1);
 	change_list_clear(&changes);
 	return wanted;

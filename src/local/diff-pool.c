@@ -13,6 +13,7 @@
 
 #include <assert.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -137,14 +138,15 @@ static void diff_with_libgit2(struct engine *e, int w, struct commit_differ *d)
  * only when the next one starts (or git's output ends), so a commit is
  * read only while a later one has been asked for, or once no more will
  * be: up to two runs are asked for ahead, which also keeps git busy while
- * we read. 0, or -1 when the stream failed (a failed result is queued).
+ * we read. 0, or -1 when the stream failed (a failed result is queued,
+ * whether the failure showed in an answer or in git no longer reading).
  */
 static int diff_with_git(struct engine *e, int w, struct commit_differ *d,
 			 struct diff_stream *ds)
 {
 	struct commit_result *fifo[2 * WORK_CHUNK];
 	size_t head = 0, nr = 0, start, end;
-	int more = 1, failed = 0;
+	int more = 1, failed = 0, unreported = 0;
 
 	while (!failed) {
 		struct file_change *changes;
@@ -166,7 +168,8 @@ static int diff_with_git(struct engine *e, int w, struct commit_differ *d,
 				fifo[(head + nr++) % ARRAY_SIZE(fifo)] = r;
 			}
 			if ((more ? diff_stream_flush(ds) : diff_stream_close(ds)) < 0) {
-				failed = 1;
+				/* git is gone: no answer will say so */
+				failed = unreported = 1;
 				break;
 			}
 		}
@@ -187,6 +190,13 @@ static int diff_with_git(struct engine *e, int w, struct commit_differ *d,
 	}
 	for (; nr; nr--, head = (head + 1) % ARRAY_SIZE(fifo)) /* asked for, never read */
 		commit_result_free(fifo[head]);
+	if (unreported) {
+		/* the writer must stop on it: the rest of this share is never diffed */
+		struct commit_result *r = xcalloc(1, sizeof(*r));
+		r->failed = 1;
+		r->errmsg = xstrdup(err_msg());
+		queue_result(e, r);
+	}
 	return failed ? -1 : 0;
 }
 
@@ -198,6 +208,13 @@ static void *worker_main(void *data)
 	int w;
 
 	pthread_setname_np(pthread_self(), "patterns-diff");
+	{
+		/* a git that died is an error to report (EPIPE), not a SIGPIPE killing us */
+		sigset_t pipe;
+		sigemptyset(&pipe);
+		sigaddset(&pipe, SIGPIPE);
+		pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	}
 	pthread_mutex_lock(&e->lock);
 	w = e->next_worker++;
 	pthread_mutex_unlock(&e->lock);

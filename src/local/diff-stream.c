@@ -309,9 +309,18 @@ int diff_stream_flush(struct diff_stream *ds)
 		ssize_t n = write(ds->in_fd, p, left);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return err_set("git diff-tree stopped reading: %s",
-				       n < 0 ? strerror(errno) : "no progress");
+		if (n <= 0) {
+			/* git exited: its own message says why, when it wrote one */
+			struct strbuf msg = STRBUF_INIT;
+			const char *why = n < 0 ? strerror(errno) : "no progress";
+			git_message(ds, &msg);
+			if (msg.len)
+				err_set("git diff-tree failed: %s", msg.buf);
+			else
+				err_set("git diff-tree stopped reading: %s", why);
+			strbuf_release(&msg);
+			return -1;
+		}
 		p += n;
 		left -= (size_t)n;
 	}

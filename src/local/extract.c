@@ -36,6 +36,8 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 
+#include <git2/sys/repository.h>
+
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +177,19 @@ static void tune_libgit2(void)
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)(1 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(8 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(16 << 20));
+}
+
+/*
+ * What repo read before the tuning (the store's reconciliation, the
+ * relabelling) mapped its pack in one window of libgit2's default size,
+ * a whole pack of up to 1 GiB that no limit ever unmaps: every object
+ * read through it afterwards (the trees the diff threads classify from)
+ * would stay resident. Drop repo's object database and caches; it reopens
+ * them, under the new limits, when next read.
+ */
+static void reopen_objects(git_repository *repo)
+{
+	git_repository__cleanup(repo);
 }
 
 /* ---------------------------------------------------------------- */
@@ -326,6 +341,7 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	st->relabelled = rs.relabelled;
 	st->released = rs.released;
 	tune_libgit2();
+	reopen_objects(repo);
 	if (history_walk_start(&walk, repo, &o) < 0)
 		goto out;
 	range_fingerprint(fingerprint, history_walk_points(walk), &o, variant.buf);
