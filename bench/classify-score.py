@@ -7,10 +7,13 @@
       (bench/judged/*.tsv were drawn with seed 12 from the classifier before
       the rules of 2026-12 and seed 7 or 13 after them); prints
       "<commit>\t?\t<sample>\t<subject>" lines to be judged.
-  classify-score.py score [FILE.tsv ...]
+  classify-score.py score [--one-set] [FILE.tsv ...]
       run the built classifier on every judged commit and print, per set
       (dev / held-out): precision per label, the accepted-label rate and
-      the share of real fixes and features left unknown.
+      the share of real fixes and features left unknown. --one-set scores
+      every file as one set whatever its "# set:" line says (since version
+      4 every judged file of bench/judged/ is dev data: the blind held-out
+      sets were scored once, then read).
 
 A judged file starts with "# repo: OWNER/NAME" and "# set: dev|held-out";
 then one line per commit: commit id, true label, sample ("uniform";
@@ -144,13 +147,13 @@ def headline(rows):
             pct(sum(r[4] == "unknown" and "unknown" not in r[2] for r in real), len(real))]
 
 
-def score(files):
+def score(files, one_set=False):
     sets = collections.OrderedDict()
     for path in files:
         meta, rows = read_judged(path)
         got = classify(meta["repo"], [r[0] for r in rows])
         for c, truth, smp, reason in rows:
-            sets.setdefault(meta["set"], []).append(
+            sets.setdefault("all judged" if one_set else meta["set"], []).append(
                 (meta["repo"], c, truth, smp, got[c][0], got[c][1], reason))
     for name, rows in sets.items():
         repos = sorted({r[0] for r in rows})
@@ -176,7 +179,9 @@ def main():
         n = int(args[args.index("--n") + 1]) if "--n" in args else 40
         sample(sys.argv[2], seed, n)
     elif len(sys.argv) >= 2 and sys.argv[1] == "score":
-        score(sys.argv[2:] or sorted(glob.glob(os.path.join(HERE, "judged", "*.tsv"))))
+        files = [a for a in sys.argv[2:] if a != "--one-set"]
+        score(files or sorted(glob.glob(os.path.join(HERE, "judged", "*.tsv"))),
+              "--one-set" in sys.argv[2:])
     else:
         sys.exit(__doc__)
 

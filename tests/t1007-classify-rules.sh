@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='git patterns extract: the classifier rules beyond the fixed ones (CLASSIFY_VERSION 3)'
+test_description='git patterns extract: the classifier rules beyond the fixed ones (CLASSIFY_VERSION 4)'
 . ./lib.sh
 
 # rules FILE: "subject=problem_type rule" per commit of a list --json, sorted
@@ -57,6 +57,26 @@ test_expect_success 'setup: one commit per rule' '
 	commit_change r "New commands: BITOP and BITCOUNT." &&
 	commit_change r "refs: fix missing parameter documentation" &&
 	commit_change r "http: reject HTTP response codes < 100" &&
+	commit_change r "Sync OpenBSD patchset 217:" "Show the bell status in the choice list." &&
+	commit_change r "Review fixes:" "Show less." &&
+	commit_change r "Escape ~, pointed out by tcunha." &&
+	commit_change r "multi: start the state machine" "Reported by: A U Thor" &&
+	commit_change r "config: guard the parser from value=NULL" &&
+	commit_change r "Clear status bar cell." &&
+	commit_change r "Add range() builtin (fix #317)" &&
+	commit_change r "Check event loop creation return value. Fix #3951." &&
+	commit_change r "Accept lowercase c- and m- prefix" &&
+	commit_change r "config: warn on inaccessible files" &&
+	commit_change r "url: accept port number zero" "Reported-by: A U Thor <author@example.com>" &&
+	commit_change r "lib: prefer time(NULL) over time(&var)" &&
+	commit_change r "setup: stop using the_repository in prefix_path()" &&
+	commit_change r "describe: teach --match to handle branches" &&
+	commit_change r "Need to update the cursor before drawing." &&
+	commit_change r "tree-diff: no need to pass match to skip_uninteresting()" &&
+	commit_change r "rotate-window command." &&
+	commit_change r "remove audit command" &&
+	echo "- more keys" >r/TODO && git -C r add TODO && test_tick &&
+	git -C r commit -q -m "Update." &&
 	mkdir -p r/t r/.github/workflows &&
 	echo t >r/t/t5600-clone.sh && echo ci >r/.github/workflows/ci.yml &&
 	git -C r add t .github && test_tick &&
@@ -71,15 +91,25 @@ test_expect_success 'each rule decides, and says so' '
 	git -C r patterns list --json -n 1000 >list.json &&
 	rules list.json >actual &&
 	cat >expect <<-\EOF &&
+	Accept lowercase c- and m- prefix=feature_addition keyword:accept
+	Add range() builtin (fix #317)=feature_addition keyword:add
+	Check event loop creation return value. Fix #3951.=bug_fix issue:fixes
+	Clear status bar cell.=bug_fix keyword:clear
+	Escape ~, pointed out by tcunha.=bug_fix phrase:pointed-out-by
 	Fix flaky clone test on Windows=testing keyword:test
 	Git 2.36.2=unknown release
 	Include windows.h on win32 for Sleep=bug_fix keyword:include
 	Initial import=feature_addition keyword:initial
 	Make hostip.c compile again=bug_fix phrase:compile-again
+	Need to update the cursor before drawing.=bug_fix phrase:need-to
 	New commands: BITOP and BITCOUNT.=feature_addition keyword:new
+	Review fixes:=bug_fix keyword:fixes
+	Sync OpenBSD patchset 217:=feature_addition keyword:show
 	Update jemalloc to 5.2.1=unknown dependency:update
+	Update.=documentation files:docs-only
 	added support to dump registers on crash=feature_addition phrase:added-support
 	commit: teach --fixup to take a path=feature_addition keyword:teach
+	config: guard the parser from value=NULL=bug_fix keyword:guard
 	config: tweak the cache=bug_fix body:leaks
 	config: tweak the index=unknown none
 	config: tweak the lookup=bug_fix trailer:reported-by
@@ -87,17 +117,26 @@ test_expect_success 'each rule decides, and says so' '
 	config: tweak the reader=unknown none
 	config: tweak the walker=bug_fix body:fix
 	config: tweak the writer=bug_fix trailer:bug
+	config: warn on inaccessible files=feature_addition keyword:warn
 	curl.h: CURLE_FUNCTION_NOT_FOUND is no longer in use=refactoring phrase:no-longer-in-use
+	describe: teach --match to handle branches=feature_addition keyword:teach
 	filter: close the descriptor in case of error=bug_fix phrase:case-of-error
 	fix: upgrade esbuild to 0.20.x (#16079)=unknown dependency:upgrade
 	git status: Show detailed dirty status of submodules=feature_addition keyword:show
 	http: reject HTTP response codes < 100=bug_fix keyword:reject
-	http: reset the size when clearing the curl handle=unknown none
+	http: reset the size when clearing the curl handle=bug_fix keyword:reset
+	lib: prefer time(NULL) over time(&var)=refactoring keyword:prefer
 	line-log: avoid unnecessary tree diffs=optimization phrase:avoid-unnecessary
+	multi: start the state machine=bug_fix trailer:reported-by
 	rebase: make the backend configurable=feature_addition keyword:configurable
 	refs.c: remove the update_ref_lock function=refactoring keyword:remove
 	refs: fix missing parameter documentation=documentation keyword:documentation
+	remove audit command=refactoring keyword:remove
 	restore: take tree-ish from --source option instead=feature_addition keyword:option
+	rotate-window command.=feature_addition subject:command
+	setup: stop using the_repository in prefix_path()=refactoring phrase:stop-using
+	tree-diff: no need to pass match to skip_uninteresting()=refactoring phrase:no-need
+	url: accept port number zero=bug_fix trailer:reported-by
 	usage.c: add a non-fatal bug() function=feature_addition keyword:add
 	utf8.c: mark file-local function static=refactoring keyword:static
 	worktree: add skeleton '"'"'repair'"'"' command=feature_addition keyword:add
@@ -112,19 +151,19 @@ test_expect_success 'show names the body rule that decided' '
 	test_grep "^Rule: +trailer:reported-by$" out
 '
 
-test_expect_success 'a store labelled by classifier version 2 is relabelled by version 3' '
+test_expect_success 'a store labelled by an older classifier version is relabelled' '
 	git clone -q r old &&
 	git -C old patterns extract -q --include-unknown &&
 	"$PYTHON" - old/.git/patterns/patterns.db <<-\PY &&
 	import sqlite3, sys
 	db = sqlite3.connect(sys.argv[1])
-	# as version 2 left them: the release and the trailer unknown by no rule
+	# as an older version left them: the release and the trailer unknown by no rule
 	db.execute("UPDATE patterns SET problem_type = ?, rule = ? WHERE commit_msg IN (?, ?)",
 	           ("unknown", "none", "Git 2.36.2", "config: tweak the lookup"))
 	(v,) = db.execute("SELECT value FROM meta WHERE key = ?", ("classify.version",)).fetchone()
-	assert v.split()[0] == "3", v
+	assert v.split()[0] == "4", v
 	db.execute("UPDATE meta SET value = ? WHERE key = ?",
-	           ("2 " + v.split()[1], "classify.version"))
+	           ("3 " + v.split()[1], "classify.version"))
 	db.commit()
 	PY
 	git -C old patterns extract --include-unknown 2>err &&

@@ -1,6 +1,8 @@
 #!/bin/sh
-# bench/search/precision.sh REPO [BIN...]: precision at 5 and search time
-# of git patterns search on the ten judged questions of questions.tsv.
+# bench/search/precision.sh [-q QUESTIONS] [-x] REPO [BIN...]: precision
+# at 5 and search time of git patterns search on judged questions
+# (questions.tsv, the set the ranking was built on, by default; -q FILE for
+# another, e.g. the held-out questions-heldout-redis.tsv).
 #
 # For each binary (default: this tree's build), a bare clone of REPO is
 # extracted whole with that binary (the default extraction, as a user runs
@@ -10,10 +12,24 @@
 # as a miss), and the median wall and CPU time of a search (the whole
 # git-patterns process) over five runs each.
 #
+# -x: REPO is a repository already extracted (its store is searched in
+# place, by every binary; for trying rankings that share the store schema).
+#
 #   sh bench/search/precision.sh /path/to/redis /tmp/old/git-patterns build/bin/git-patterns
+#   sh bench/search/precision.sh -q bench/search/questions-heldout-curl.tsv /path/to/curl ...
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
-test $# -ge 1 || { echo "usage: bench/search/precision.sh REPO [BIN...]" >&2; exit 129; }
+QUESTIONS=$HERE/questions.tsv
+IN_PLACE=
+while test $# -gt 0; do
+	case $1 in
+	-q) QUESTIONS=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
+	-x) IN_PLACE=1; shift ;;
+	*) break ;;
+	esac
+done
+usage="usage: bench/search/precision.sh [-q QUESTIONS] [-x] REPO [BIN...]"
+test $# -ge 1 || { echo "$usage" >&2; exit 129; }
 REPO=$1
 shift
 test $# -ge 1 || set -- "$HERE/../../build/bin/git-patterns"
@@ -23,27 +39,36 @@ trap 'rm -rf "$WORK"' EXIT
 n=0
 for bin in "$@"; do
 	n=$((n + 1))
-	git clone -q --bare "$REPO" "$WORK/repo$n.git"
-	"$bin" extract --repo-path "$WORK/repo$n.git" -q --all
-	echo "== $bin"
-	/usr/bin/python3 - "$bin" "$WORK/repo$n.git" "$HERE/questions.tsv" <<'PY'
-import json, os, re, statistics, subprocess, sys, time
+	if test -n "$IN_PLACE"; then
+		repo=$REPO
+	else
+		repo=$WORK/repo$n.git
+		git clone -q --bare "$REPO" "$repo"
+		"$bin" extract --repo-path "$repo" -q --all
+		# the full-text index is built by the first search: not timed
+		"$bin" search --repo-path "$repo" -n 1 index >/dev/null || :
+	fi
+	echo "== $bin ($(basename "$QUESTIONS"))"
+	/usr/bin/python3 - "$bin" "$repo" "$QUESTIONS" <<'PY'
+import json, re, resource, statistics, subprocess, sys, time
 binary, repo, questions = sys.argv[1:4]
-total = 0
+total = asked = 0
 times, cpu_times = [], []
 for line in open(questions, encoding="utf-8"):
     if line.startswith("#") or not line.strip():
         continue
     question, answer = line.rstrip("\n").split("\t")
+    asked += 1
     cmd = [binary, "search", "--repo-path", repo, "--json", "-n", "5", question]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     walls, cpus = [], []
     for _ in range(5):
-        t, c = time.perf_counter(), os.times()
+        c = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
         subprocess.run(cmd, capture_output=True, check=True)
-        c2 = os.times()
         walls.append(time.perf_counter() - t)
-        cpus.append(c2.children_user - c.children_user + c2.children_system - c.children_system)
+        c2 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(c2.ru_utime - c.ru_utime + c2.ru_stime - c.ru_stime)
     times.append(statistics.median(walls))
     cpu_times.append(statistics.median(cpus))
     results = json.loads(out)["patterns"]
@@ -54,9 +79,9 @@ for line in open(questions, encoding="utf-8"):
     for r in results:
         mark = "+" if re.search(answer, r["commit_msg"], re.I) else "-"
         print("       %s %s %s" % (mark, r["file_path"], r["commit_msg"][:70]))
-print("precision at 5: %d/50 = %.2f; search (whole process) median %.1f ms wall, "
+print("precision at 5: %d/%d = %.2f; search (whole process) median %.1f ms wall, "
       "%.1f ms cpu; slowest %.1f ms wall, %.1f ms cpu"
-      % (total, total / 50, 1000 * statistics.median(times), 1000 * statistics.median(cpu_times),
+      % (total, 5 * asked, total / (5 * asked), 1000 * statistics.median(times), 1000 * statistics.median(cpu_times),
          1000 * max(times), 1000 * max(cpu_times)))
 PY
 done

@@ -127,7 +127,7 @@ static const char *const refactoring_words[] = {
 static const char *const refactoring_phrases[] = {
 	"clean up", "cleans up", "tidy up", "no longer used", "no longer needed",
 	"no longer necessary", "no longer in use", "no longer required", "not used anymore",
-	"not needed anymore", NULL,
+	"not needed anymore", "no need", NULL,
 };
 
 /* how redis and git write a fix without a fix word: "X should Y", "... on error" */
@@ -138,13 +138,34 @@ static const char *const weak_bug_words[] = {
 static const char *const weak_bug_phrases[] = {
 	"do not", "does not", "make sure", "no longer", "error handling", "on error",
 	"error path", "error paths", "error case", "error cases", "error condition",
-	"error conditions", "case of error", NULL,
+	"error conditions", "case of error",
+	/* "DEBUG FLUSHCACHE needs to wait that everything was synched on disk" */
+	"need to", "needs to", NULL,
 };
 /* ...and the verbs of a fix, where they open the subject: "Avoid Z", "Handle ..." */
 static const char *const weak_bug_verbs[] = {
-	"avoid", "avoids", "avoiding", "prevent", "prevents", "preventing", "handle", "handles",
-	"ensure", "ensures", "correct", "corrects", "corrected", "restore", "restores", "respect",
-	"respects", "honor", "honors", "honour", "honours", "reject", "rejects", NULL,
+	"avoid", "avoids", "avoiding", "prevent", "prevents", "preventing", NULL,
+};
+/*
+ * ...and those that make a fix only where they open it: "describe: teach
+ * --match to handle branches", "expose a way to ensure a ref has a log"
+ * are features
+ */
+static const char *const first_bug_verbs[] = {
+	"handle", "handles", "ensure", "ensures", "correct", "corrects", "corrected", "restore", "restores", "respect",
+	"respects", "honor", "honors", "honour", "honours", "reject", "rejects",
+	/* "guard config parser from value=NULL", "Clear status bar cell." */
+	"guard", "guards", "preserve", "preserves", "clear", "clears", "reset", "resets",
+	NULL,
+};
+
+/*
+ * "Escape ~, pointed out by tcunha.", "Free format on -a, reported by
+ * Huihui Huang.": who found the problem, named in the subject (tmux's way)
+ */
+static const char *const report_phrases[] = {
+	"reported by", "pointed out by", "noticed by", "spotted by", "found by",
+	"problem reported", "bug reported", "issue reported", NULL,
 };
 
 /* "Include windows.h on win32", "Added time.h include": a missing declaration */
@@ -161,7 +182,11 @@ static const char *const refactoring_verbs[] = {
 	"remove", "removes", "removed", "removing", "drop", "drops", "dropped", "dropping",
 	"delete", "deletes", "deleted", "use", "uses", "replace", "replaces", "replaced",
 	"pass", "passes", "inline", "unify", "unifies", "extract", "extracts", "reuse",
-	"reimplement", NULL,
+	"reimplement", "prefer", "prefers", NULL,
+};
+/* "setup: stop using `the_repository` in ...", "pack-check: stop depending on ..." */
+static const char *const stop_using_phrases[] = {
+	"stop using", "stop depending", "stop passing", "stop relying", NULL,
 };
 
 /*
@@ -201,6 +226,14 @@ static const char *const feature_more_words[] = {
 /* verbs that open a feature's subject: "git status: Show detailed dirty status" */
 static const char *const feature_verbs[] = {
 	"show", "shows", "report", "reports", "display", "displays", NULL,
+};
+/*
+ * ...and weaker ones, read after the body, which often says a fix: "Accept
+ * lowercase c- and m- prefix as well as C- and M-.", "config: warn on
+ * inaccessible files"
+ */
+static const char *const late_feature_verbs[] = {
+	"accept", "accepts", "warn", "warns", NULL,
 };
 
 static const char *const testing_words[] = {
@@ -249,6 +282,8 @@ static const struct {
 	{ "reported-by:", "reported-by" },
 	{ "reported-and-tested-by:", "reported-by" },
 	{ "bug-reported-by:", "reported-by" },
+	{ "reported by:", "reported-by" }, /* curl's older trailers */
+	{ "bug reported by:", "reported-by" },
 	{ "noticed-by:", "noticed-by" }, /* git's: who noticed the problem */
 	{ "found-by:", "noticed-by" },
 	{ "spotted-by:", "noticed-by" },
@@ -352,12 +387,61 @@ static int token_start(const char *base, const char *s)
  * path, URL or file name ("include/curl/curlbuild.h", "utf8.c"). They
  * name a thing; they do not say what the change is.
  */
+/*
+ * If an issue reference ("fix #317", "Fixes: #12", "closes #94") starts at
+ * s, the end of it; else s. *fix says whether its verb is a fix word.
+ */
+static const char *issue_ref(const char *s, int *fix)
+{
+	static const struct {
+		const char *verb;
+		int fix;
+	} verbs[] = {
+		{ "fixes", 1 }, { "fixed", 1 }, { "fix", 1 }, { "closes", 0 }, { "closed", 0 },
+		{ "close", 0 }, { "resolves", 0 }, { "resolved", 0 }, { "resolve", 0 },
+	};
+	int c = tolower((unsigned char)*s);
+
+	if (c != 'f' && c != 'c' && c != 'r') /* cheap: most tokens start otherwise */
+		return s;
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
+		size_t n = strlen(verbs[i].verb);
+		const char *p = s + n;
+		if (strncasecmp(s, verbs[i].verb, n) || is_word_char((unsigned char)*p))
+			continue;
+		p += *p == ':';
+		while (*p == ' ')
+			p++;
+		if (*p != '#' || !isdigit((unsigned char)p[1]))
+			return s;
+		for (p++; isdigit((unsigned char)*p);)
+			p++;
+		*fix = verbs[i].fix;
+		return p;
+	}
+	return s;
+}
+
+/* 1 if the subject refers to an issue it fixes: "... (fix #317)", "Fix #705". */
+static int fixes_issue(const char *subject)
+{
+	int fix = 0;
+	for (const char *p = subject; *p; p++)
+		if (token_start(subject, p) && issue_ref(p, &fix) != p && fix)
+			return 1;
+	return 0;
+}
+
 static const char *skip_name(const char *base, const char *s)
 {
-	const char *close;
+	const char *close, *end;
+	int fix;
 
 	if (!*s || !token_start(base, s))
 		return s;
+	/* the issue it names may be a feature request: "Add range() (fix #317)" */
+	if ((end = issue_ref(s, &fix)) != s)
+		return end;
 	if (*s == '-' && (s[1] == '-' || isalpha((unsigned char)s[1])))
 		return s + strcspn(s, " \t)],\"'`");
 	if (strchr("\"'`", *s) && (close = strchr(s + 1, *s)) && close > s + 1 &&
@@ -464,7 +548,7 @@ static const char *in_list(const char *word, const char *const *list)
  * of the area prefix; or only where a verb opens the description (the
  * first word after the area, or the word after "to": "use X to avoid Y").
  */
-enum where { ANYWHERE, NOT_AREA, OPENING };
+enum where { ANYWHERE, NOT_AREA, OPENING, FIRST };
 
 static int counts_at(const struct words *w, size_t i, enum where where)
 {
@@ -475,6 +559,8 @@ static int counts_at(const struct words *w, size_t i, enum where where)
 		return i >= w->area;
 	case OPENING:
 		return i == w->area || (i > w->area && !strcmp(w->w[i - 1], "to"));
+	case FIRST:
+		return i == w->area;
 	}
 	return 0;
 }
@@ -550,6 +636,41 @@ static int names_header(const char *s)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * 1 if the subject, after its "area:" prefix, is two or three tokens, the
+ * last "command" ("rotate-window command.", "Streams: XDEL command.",
+ * "List keys command."): it names a new command.
+ */
+static int names_command(const char *s)
+{
+	const char *colon = strstr(s, ": "), *last = NULL;
+	size_t tokens = 0, n;
+
+	if (colon && colon - s < 40)
+		s = colon + 2;
+	static const char *const not_new[] = {
+		"remove", "removed", "drop", "dropped", "delete", "deleted", "retire", "retired",
+		"deprecate", "deprecated", "rename", "renamed", "update", "updated", NULL,
+	};
+	char first[MAX_WORD] = "";
+
+	for (const char *p = s; *(p += strspn(p, " \t")); p += strcspn(p, " \t")) {
+		if (!tokens++) {
+			size_t len = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+			for (size_t i = 0; i < len && i < MAX_WORD - 1; i++)
+				first[i] = (char)tolower((unsigned char)p[i]);
+			first[len < MAX_WORD - 1 ? len : MAX_WORD - 1] = '\0';
+		}
+		last = p;
+	}
+	/* "remove audit command", "relink: retire the command" */
+	if (tokens < 2 || tokens > 3 || in_list(first, not_new))
+		return 0;
+	n = strcspn(last, " \t");
+	n -= n && last[n - 1] == '.';
+	return n == 7 && !strncasecmp(last, "command", 7);
 }
 
 /*
@@ -723,7 +844,7 @@ int classify_is_doc_path(const char *path)
 	static const char *const stems[] = {
 		"readme", "changes", "changelog", "news", "history", "authors", "contributors",
 		"thanks", "release-notes", "releasenotes", "copying", "license", "licence",
-		"contributing", "code_of_conduct", "security", "maintainers", NULL,
+		"contributing", "code_of_conduct", "security", "maintainers", "todo", NULL,
 	};
 	const char *base = basename_of(path), *dot;
 	size_t stem;
@@ -780,7 +901,7 @@ static int is_ci_path(const char *path)
 		".travis.yml", "appveyor.yml", ".appveyor.yml", ".gitlab-ci.yml", ".cirrus.yml",
 		"azure-pipelines.yml", "jenkinsfile", ".drone.yml", ".gitignore", ".gitattributes",
 		".mailmap", ".editorconfig", ".clang-format", ".pre-commit-config.yaml",
-		".git-blame-ignore-revs", "codecov.yml", ".codecov.yml", "todo", "todo-release", NULL,
+		".git-blame-ignore-revs", "codecov.yml", ".codecov.yml", "todo-release", NULL,
 	};
 	return has_dir_component(path, dirs) || any_name(basename_of(path), names);
 }
@@ -962,6 +1083,7 @@ enum {
 	NO_CODE_DEFECT = 1 << 7,      /* no defect word but those docs can have too */
 	TESTS_NOT_CODE = 1 << 8,      /* tests changed, and no source file outside them */
 	HEADER = 1 << 6,	      /* the subject names a C header (time.h) */
+	NAMES_COMMAND = 1 << 9,	      /* no words: the subject only names a command */
 };
 
 struct word_step {
@@ -986,12 +1108,16 @@ static const struct word_step word_steps[] = {
 	{ PT_BUG_FIX, warning_words, NULL, ANYWHERE, WARNING_VERB },
 	{ PT_OPTIMIZATION, optimization_words, optimization_phrases, ANYWHERE, 0 },
 	{ PT_REFACTORING, refactoring_words, refactoring_phrases, NOT_AREA, 0 },
+	{ PT_BUG_FIX, NULL, report_phrases, ANYWHERE, 0 },
 	{ PT_BUG_FIX, include_words, NULL, ANYWHERE, HEADER },
 	/* "Add a module API for commands that should be handled..." is a feature */
 	{ PT_BUG_FIX, weak_bug_words, weak_bug_phrases, NOT_AREA, NOT_FEATURE_OPENING },
 	{ PT_BUG_FIX, weak_bug_verbs, NULL, OPENING, NOT_FEATURE_OPENING },
+	{ PT_BUG_FIX, first_bug_verbs, NULL, FIRST, NOT_FEATURE_OPENING },
 	/* "Add comment explaining the +1", "added doc for MGET" */
 	{ PT_DOCUMENTATION, doc_object_words, NULL, ANYWHERE, FEATURE_WORD },
+	/* "rotate-window command.", "Streams: XDEL command." */
+	{ PT_FEATURE, NULL, NULL, ANYWHERE, NAMES_COMMAND },
 	{ PT_FEATURE, feature_conf_words, NULL, NOT_AREA, 0 },
 	{ PT_FEATURE, feature_more_words, NULL, NOT_AREA, 0 },
 	{ PT_FEATURE, feature_verbs, NULL, OPENING, 0 },
@@ -1005,8 +1131,9 @@ static const struct word_step word_steps[] = {
  */
 static const struct word_step late_steps[] = {
 	{ PT_BUG_FIX, NULL, again_phrases, NOT_AREA, 0 },
-	{ PT_REFACTORING, refactoring_verbs, NULL, OPENING, 0 },
+	{ PT_REFACTORING, refactoring_verbs, stop_using_phrases, OPENING, 0 },
 	{ PT_REFACTORING, structure_words, NULL, NOT_AREA, 0 },
+	{ PT_FEATURE, late_feature_verbs, NULL, OPENING, 0 },
 };
 
 /* 1 if the subject's words (or a CVE id in the body) decided, by steps. */
@@ -1032,6 +1159,8 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 		have |= FEATURE_WORD;
 	if (names_header(subject))
 		have |= HEADER;
+	if (names_command(subject))
+		have |= NAMES_COMMAND;
 
 	for (size_t i = 0; i < nr; i++) {
 		const struct word_step *step = &steps[i];
@@ -1042,6 +1171,9 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 				decide(out, step->problem_type, "body", "cve");
 				return 1;
 			}
+		} else if (step->needs & NAMES_COMMAND) {
+			decide(out, step->problem_type, "subject", "command");
+			return 1;
 		} else if ((k = find_any(w, step->words, step->phrases, step->where, &kind))) {
 			decide(out, step->problem_type, kind, k);
 			return 1;
@@ -1120,6 +1252,33 @@ static int decide_by_body(const char *body, struct classification *out)
 	return 0;
 }
 
+/*
+ * 1 if the subject ends with ':' and the body has a first paragraph: then
+ * that paragraph, its lines joined by spaces and cut at a word's end to
+ * fit, is in buf (of size len).
+ */
+static int continued_subject(const char *subject, const char *body, char *buf, size_t len)
+{
+	size_t n = strlen(subject), k = 0;
+
+	while (n && isspace((unsigned char)subject[n - 1]))
+		n--;
+	if (!n || subject[n - 1] != ':')
+		return 0;
+	while (*body == '\n' || *body == ' ' || *body == '\t')
+		body++;
+	for (const char *p = body; *p && k + 1 < len; p++) {
+		if (*p == '\n' && (p[1] == '\n' || !p[1]))
+			break;
+		buf[k++] = *p == '\n' || *p == '\t' ? ' ' : *p;
+	}
+	if (k + 1 >= len) /* cut: drop the last, maybe partial, word */
+		while (k && buf[k - 1] != ' ')
+			k--;
+	buf[k] = '\0';
+	return k > 0;
+}
+
 void classify_commit(const char *subject, const char *body, const char *const *paths,
 		     size_t npaths, size_t max_files, struct classification *out)
 {
@@ -1128,7 +1287,7 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 	const char *scope, *s;
 	size_t scope_len;
 	unsigned have = 0;
-	char n[32];
+	char n[32], para[256];
 
 	memset(out, 0, sizeof(*out));
 	if (!body)
@@ -1215,11 +1374,31 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 		return;
 	}
 	/*
-	 * 9. the subject's words, 10. the body's trailers and first paragraph,
-	 * 11. the subject's weaker words, 12. none
+	 * 9. the subject's words; a subject that is only a heading ("Sync
+	 * OpenBSD patchset 217:") and says nothing is continued by the body's
+	 * first paragraph, whose words are read instead from here on
 	 */
-	if (decide_by_words(&w, subject, body, have, word_steps, ARRAY_SIZE(word_steps), out) ||
-	    decide_by_trailers(body, out) || decide_by_body(body, out) ||
+	if (decide_by_words(&w, subject, body, have, word_steps, ARRAY_SIZE(word_steps), out))
+		return;
+	if (continued_subject(subject, body, para, sizeof(para))) {
+		split_words(para, &w, 1);
+		w.area = area_of(&w, para);
+		have &= ~TESTS_NOT_CODE;
+		if (paths && find_word(&w, testing_words, ANYWHERE) && tests_not_code(paths, npaths))
+			have |= TESTS_NOT_CODE;
+		subject = para;
+		if (decide_by_words(&w, subject, body, have, word_steps, ARRAY_SIZE(word_steps), out))
+			return;
+	}
+	/*
+	 * 10. the body's trailers, an issue the subject says it fixes, the
+	 * body's first paragraph; 11. the subject's weaker words; 12. none
+	 */
+	if (fixes_issue(subject)) {
+		decide(out, PT_BUG_FIX, "issue", "fixes");
+		return;
+	}
+	if (decide_by_trailers(body, out) || decide_by_body(body, out) ||
 	    decide_by_words(&w, subject, body, have, late_steps, ARRAY_SIZE(late_steps), out))
 		return;
 	decide(out, PT_UNKNOWN, "none", NULL);

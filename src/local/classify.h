@@ -24,25 +24,32 @@
  *     wording fixes are documentation; then security (and body:cve, a CVE
  *     id in the body); comment/doc fixes documentation; style-only edits
  *     unknown; "add support ..." a feature; bug_fix (defect words: crash,
- *     leak, wrongly, ...; then fix words; a missing header); optimization;
- *     refactoring; the weaker bug_fix phrasings ("X should Y", "Avoid Z",
- *     "Don't ...", "... on error"); feature_addition; testing;
- *     documentation;
- * 10. trailer:NAME, body:WORD: when the subject said nothing, a trailer
+ *     leak, wrongly, ...; then fix words); optimization; refactoring;
+ *     bug_fix: who found the problem ("..., reported by X"), a missing
+ *     header, the weaker phrasings ("X should Y", "Avoid Z", "Don't ...",
+ *     "Need to ...", "Clear status bar cell."); subject:command, a subject
+ *     that only names a command; feature_addition; testing; documentation.
+ *     A subject ending in ':' that decided nothing ("Sync OpenBSD patchset
+ *     N:") is continued by the body's first paragraph, whose words rules
+ *     9 to 11 read instead;
+ * 10. issue:fixes, trailer:NAME, body:WORD: when the subject said nothing,
+ *     an issue the subject says it fixes ("... Fix #3951."), a trailer
  *     reporting a bug (Reported-by:, Fixes #N, Bug:), a defect word of
  *     the body's first paragraph, a fix phrase of the body ("This fixes");
  * 11. keyword:WORD / phrase:WORDS: the subject's weaker words: something
  *     working again (bug_fix); a refactoring's verb opening it (remove,
- *     use, replace, ...) or static/const (refactoring);
+ *     use, replace, prefer, "stop using", ...) or static/const
+ *     (refactoring); accept or warn opening it (feature_addition);
  * 12. none: unknown.
  *
  * Words are maximal runs of ASCII letters, digits, '_' and inner
  * apostrophes ("don't"), compared case-insensitively, so "prefix",
  * "debug", "address" match nothing. A leading "[PATCH ...]" tag is
  * skipped, and so are the names a subject quotes as code (an option,
- * "--fixup"; a function, "bug()"). The words of an "area:" prefix
- * ("restore:", "Redis Benchmark:") name a place: verbs among them do not
- * count. Classifying allocates nothing and compiles nothing.
+ * "--fixup"; a function, "bug()") and issue references ("fix #317").
+ * The words of an "area:" prefix ("restore:", "Redis Benchmark:") name a
+ * place: verbs among them do not count. Classifying allocates nothing and
+ * compiles nothing.
  */
 #ifndef CLASSIFY_H
 #define CLASSIFY_H
@@ -53,7 +60,7 @@
  * The classifier's version: bumped whenever a rule changes, so that a
  * store labelled by an older one is relabelled.
  */
-#define CLASSIFY_VERSION 3
+#define CLASSIFY_VERSION 4
 
 /* patterns.maxCommitFiles: a commit changing more files is mechanical. */
 #define CLASSIFY_DEFAULT_MAX_FILES 100

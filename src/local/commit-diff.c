@@ -238,6 +238,7 @@ struct commit_differ {
 	const struct extract_options *o;
 	uint32_t attr_flags;
 	struct attr_cache attrs;
+	int shallow;		/* a shallow clone: its boundary commits are roots */
 };
 
 /* 1 if .gitattributes says to leave path out (-diff, linguist-generated/vendored). */
@@ -771,7 +772,7 @@ int commit_differ_run(struct commit_differ *w, const git_oid *oid, struct commit
 	}
 	if (git_commit_parentcount(commit) > 0) {
 		int rc = git_commit_parent(&parent, commit, 0);
-		if (rc == GIT_ENOTFOUND && git_repository_is_shallow(w->repo) == 1) {
+		if (rc == GIT_ENOTFOUND && w->shallow) {
 			/* the boundary of a shallow clone: a root, as git log shows it */
 			git_error_clear();
 		} else if (rc < 0 || git_commit_tree(&ptree, parent) < 0) {
@@ -801,11 +802,45 @@ out:
 	return ret;
 }
 
+/*
+ * The paths a commit changed (against parent, or none: a root), from a
+ * walk of the two trees, in *out: 1 if they are the paths git's diff
+ * gives; 0 if they may not be (the commit adds and deletes files: git
+ * pairs renames, which only a content diff decides, or a tree could not
+ * be read: left to git). Read through the differ's own repository.
+ */
+static int changed_paths(struct commit_differ *w, const git_oid *tree_id, const git_oid *parent,
+			 struct change_list *out)
+{
+	git_commit *pc = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	struct strbuf prefix = STRBUF_INIT;
+	int exact = 0;
+
+	if (git_tree_lookup(&tree, w->repo, tree_id) < 0 ||
+	    (!git_oid_is_zero(parent) &&
+	     (git_commit_lookup(&pc, w->repo, parent) < 0 || git_commit_tree(&ptree, pc) < 0)))
+		goto out;
+	if (tree_changes(w, ptree, tree, &prefix, out) < 0)
+		goto out;
+	exact = !(out->added && out->deleted);
+out:
+	git_error_clear();
+	strbuf_release(&prefix);
+	git_tree_free(tree);
+	git_tree_free(ptree);
+	git_commit_free(pc);
+	return exact;
+}
+
 int commit_differ_begin(struct commit_differ *w, const git_oid *oid, struct commit_result *r,
 			git_oid *parent, int *merge)
 {
 	git_commit *commit = NULL;
+	git_oid tree_id;
 	unsigned int parents;
+	struct change_list changes = { NULL, 0, 0, 0, 0 };
+	int wanted;
 
 	r->bytes += 512;
 	if (read_commit(w, oid, r, &commit) < 0) {
@@ -817,8 +852,20 @@ int commit_differ_begin(struct commit_differ *w, const git_oid *oid, struct comm
 	if (parents)
 		git_oid_cpy(parent, git_commit_parent_id(commit, 0));
 	*merge = parents > 1;
+	git_oid_cpy(&tree_id, git_commit_tree_id(commit));
 	free_commit(w, commit);
-	return classify(w, r, NULL, 0, 0);
+	wanted = classify(w, r, NULL, 0, 0);
+	/*
+	 * The subject could not decide alone: when it is only a question of
+	 * which files changed, the trees answer that, and a commit that
+	 * turns out unknown is never diffed. (With include_unknown every
+	 * commit is diffed anyway, and classified from the diff's paths.)
+	 */
+	if (wanted == 1 && r->needs_paths && !w->o->include_unknown && !w->shallow &&
+	    changed_paths(w, &tree_id, parent, &changes))
+		wanted = classify(w, r, changes.items, changes.nr, 1);
+	change_list_clear(&changes);
+	return wanted;
 }
 
 int commit_differ_finish(struct commit_differ *w, struct commit_result *r,
@@ -873,6 +920,7 @@ int commit_differ_new(struct commit_differ **out, const char *gitdir, const char
 		return -1;
 	}
 	w->commit_repo = w->repo;
+	w->shallow = git_repository_is_shallow(w->repo) == 1;
 	/* attributes as git diff reads them: the work tree, or HEAD when bare */
 	w->attr_flags = bare ? GIT_ATTR_CHECK_INCLUDE_HEAD | GIT_ATTR_CHECK_INDEX_ONLY
 			     : GIT_ATTR_CHECK_FILE_THEN_INDEX;

@@ -100,10 +100,14 @@ int commit_differ_run(struct commit_differ *d, const git_oid *oid, struct commit
 /*
  * The same in two steps, for a diff computed elsewhere (diff-stream.c):
  *
- * commit_differ_begin() fills r's metadata and classifies the subject.
- * 1: the commit's diff is needed (its first parent is in *parent, or zero
- * for a root; *merge says it has more than one); 0: it is not (unknown,
- * without include_unknown: r->skipped_unknown is set). -1 with err_set.
+ * commit_differ_begin() fills r's metadata and classifies the subject;
+ * when only the changed paths can decide (and include_unknown is off),
+ * it classifies with the paths of a walk of the commit's trees, unless
+ * the commit both adds and deletes files (renames are the diff's to
+ * pair) or the repository is shallow. 1: the commit's diff is needed
+ * (its first parent is in *parent, or zero for a root; *merge says it
+ * has more than one); 0: it is not (unknown, without include_unknown:
+ * r->skipped_unknown is set). -1 with err_set.
  *
  * commit_differ_finish() classifies with the changed paths and turns the
  * changes into r's file patterns by the same rules as commit_differ_run()

@@ -141,7 +141,7 @@ static int spawn_git(struct diff_stream *ds, const char *const *argv)
 	/* our environment, less dropped_from_env(), plus ours */
 	for (char **e = environ; *e; e++)
 		n++;
-	env = xcalloc(n + 4, sizeof(*env));
+	env = xcalloc(n + 5, sizeof(*env));
 	n = 0;
 	for (char **e = environ; *e; e++)
 		if (!dropped_from_env(*e))
@@ -150,6 +150,17 @@ static int spawn_git(struct diff_stream *ds, const char *const *argv)
 	env[n++] = (char *)"GIT_IMPLICIT_WORK_TREE=0";
 	/* no flush per commit: a pipe write (and our wake-up) per 4 KiB, not per commit */
 	env[n++] = (char *)"GIT_FLUSH=0";
+	/*
+	 * git allocates every blob it diffs anew: glibc serves the large ones
+	 * with mmap and gives them back at free, so each blob costs page
+	 * faults on fresh zeroed pages (a third of git's time on a large
+	 * source tree, all of it system time). Kept on the heap and reused,
+	 * they cost none. Unless the user tuned malloc already.
+	 */
+	if (!getenv("GLIBC_TUNABLES"))
+		env[n++] = (char *)"GLIBC_TUNABLES=glibc.malloc.mmap_threshold=67108864:"
+				   "glibc.malloc.trim_threshold=268435456:"
+				   "glibc.malloc.top_pad=16777216";
 	env[n] = NULL;
 
 	posix_spawn_file_actions_init(&fa);
@@ -214,11 +225,13 @@ struct diff_stream *diff_stream_from_fd(int fd)
  * diffs; they change nothing we keep, since commit_differ_finish()
  * applies the work tree's attributes itself. Its memory bounded whatever
  * the history's size (by default its delta cache and pack windows grow
- * past 100 MiB on a long history).
+ * past 100 MiB on a long history); a delta cache of 32 MiB rather than
+ * 16 saves a sixth of git's time on redis's large source files (the
+ * bases of consecutive versions stay cached).
  */
 static const char *const git_settings[] = {
 	"core.bare=true",
-	"core.deltaBaseCacheLimit=16m",
+	"core.deltaBaseCacheLimit=32m",
 	"core.packedGitLimit=16m",
 	"core.packedGitWindowSize=8m",
 };

@@ -3,11 +3,12 @@
  * extract-writer.h), through the prepared statements of store-patterns.h
  * and store-processed.h, reused for the whole run. The full-text index is
  * filled when first searched, so an insert touches only the table and its
- * indexes.
+ * indexes; the recall index is brought up to date after each batch.
  */
 #include "local/extract-writer.h"
 #include "local/store-patterns.h"
 #include "local/store-processed.h"
+#include "local/store-recall.h"
 #include "common/pattern.h"
 #include "common/util.h"
 
@@ -101,7 +102,12 @@ int extract_writer_flush(struct extract_writer *wr)
 		store_rollback(wr->s);
 		return -1;
 	}
-	return 0;
+	/*
+	 * Index the batch for recall now, while the diff threads work on the
+	 * next, rather than all of it after the last diff (extract_run()
+	 * catches up with the last batch).
+	 */
+	return recall_index_catch_up(wr->s, NULL, NULL);
 }
 
 int extract_writer_add(struct extract_writer *wr, const struct commit_result *r,

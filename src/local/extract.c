@@ -9,10 +9,13 @@
  *     extracted in full before is recognised by its fingerprint and
  *     answered without walking.
  *  2. diff (diff-pool.c): worker threads build self-contained
- *     commit_results (commit-diff.c, diff-stream.c).
+ *     commit_results (commit-diff.c, diff-stream.c); each commit is
+ *     classified first (its message, then the paths its trees changed),
+ *     and only those that will be stored are diffed.
  *  3. write (extract-writer.c, on the calling thread): results are
  *     written in batches, each batch one transaction holding the commits'
- *     patterns and processed marks.
+ *     patterns and processed marks, then indexed for recall while the
+ *     workers diff on.
  *
  * Memory stays bounded: the diff queue and a batch are bounded by bytes;
  * libgit2's caches and pack windows are capped; the per-commit state is

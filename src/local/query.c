@@ -5,6 +5,7 @@
  * into words, each quoted.
  */
 #include "local/query.h"
+#include "local/store-rank.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -58,41 +59,109 @@ static void split_words(struct string_list *out, const char *text)
 	strbuf_release(&w);
 }
 
-void query_fts_expression(struct strbuf *out, const char *words)
+/*
+ * Other forms of a word that stemming does not give: a synonym, an
+ * abbreviation, the older name of a thing. Each line is one group; a word
+ * of the question that is in a group also matches the others (counting a
+ * little less than the word as asked: store-rank.h). Small and general on
+ * purpose: every entry widens many questions.
+ */
+static const char *const word_forms[][4] = {
+	{ "replication", "replica", "slave", "repl" },
+	{ "crash", "segfault", "sigsegv", NULL },
+	{ "free", "freed", NULL, NULL },
+	{ "notification", "notify", NULL, NULL },
+	{ "expire", "expiry", "ttl", NULL },
+	{ "config", "configuration", NULL, NULL },
+	{ "init", "initialize", "initialization", NULL },
+	{ "race", "racy", NULL, NULL },
+	{ "deadlock", "hang", NULL, NULL },
+	{ "db", "database", NULL, NULL },
+	{ "dict", "dictionary", NULL, NULL },
+	{ "doc", "documentation", NULL, NULL },
+};
+
+/* The group of word (or of word without a plural 's'), -1 if none. */
+static int word_form_group(const char *word)
+{
+	size_t len = strlen(word);
+
+	for (size_t g = 0; g < ARRAY_SIZE(word_forms); g++)
+		for (size_t i = 0; i < ARRAY_SIZE(word_forms[g]) && word_forms[g][i]; i++) {
+			const char *f = word_forms[g][i];
+			if (!strcmp(f, word) ||
+			    (len > 3 && word[len - 1] == 's' && strlen(f) == len - 1 &&
+			     !strncmp(f, word, len - 1)))
+				return (int)g;
+		}
+	return -1;
+}
+
+/* One OR'ed term of the expression, and its group for gp_rank. */
+static void add_term(struct strbuf *match, struct strbuf *rank, const char *term, int group)
+{
+	if (match->len)
+		strbuf_addstr(match, " OR ");
+	/* a word has no '"' (split_words), so quoting it is enough */
+	strbuf_addf(match, "\"%s\"", term);
+	strbuf_addf(rank, "%s%d", rank->buf[rank->len - 1] == '(' ? "" : ", ", group);
+}
+
+void query_fts_expression(struct strbuf *match, struct strbuf *rank, const char *words)
 {
 	struct string_list all = STRING_LIST_INIT;
 	size_t kept = 0;
+	int nword = 0;
 
 	split_words(&all, words);
 	for (size_t i = 0; i < all.nr; i++)
 		if (!is_stop_word(all.items[i]))
 			kept++;
-	for (size_t i = 0; i < all.nr; i++) {
-		if (kept && is_stop_word(all.items[i]))
+	strbuf_addstr(rank, STORE_RANK_FUNCTION "(");
+	for (size_t i = 0; i < all.nr && nword < QUERY_MAX_WORDS; i++) {
+		const char *w = all.items[i];
+		int g;
+
+		if (kept && is_stop_word(w))
 			continue;
-		if (out->len)
-			strbuf_addstr(out, " OR ");
-		/* a word has no '"' (split_words), so quoting it is enough */
-		strbuf_addf(out, "\"%s\"", all.items[i]);
+		add_term(match, rank, w, nword);
+		g = word_form_group(w);
+		for (size_t f = 0; g >= 0 && f < ARRAY_SIZE(word_forms[g]) && word_forms[g][f]; f++)
+			if (strcmp(word_forms[g][f], w))
+				add_term(match, rank, word_forms[g][f],
+					 STORE_RANK_OTHER_FORM + nword);
+		nword++;
 	}
-	/* the words kept, in order, as one phrase: "use after free" said so ranks first */
+	/*
+	 * Two words side by side ("script timeout"), and all of them in
+	 * order ("use after free"), as phrases: a change that says the
+	 * question's words together ranks first.
+	 */
 	if (kept > 1) {
-		int first = 1;
-		strbuf_addstr(out, " OR \"");
-		for (size_t i = 0; i < all.nr; i++) {
-			if (is_stop_word(all.items[i]))
-				continue;
-			strbuf_addf(out, "%s%s", first ? "" : " ", all.items[i]);
-			first = 0;
+		struct string_list q = STRING_LIST_INIT;
+		struct strbuf phrase = STRBUF_INIT;
+		for (size_t i = 0; i < all.nr && q.nr < QUERY_MAX_WORDS; i++)
+			if (!is_stop_word(all.items[i]))
+				string_list_append(&q, all.items[i]);
+		for (size_t i = 0; q.nr > 2 && i + 1 < q.nr; i++) {
+			strbuf_reset(&phrase);
+			strbuf_addf(&phrase, "%s %s", q.items[i], q.items[i + 1]);
+			add_term(match, rank, phrase.buf, STORE_RANK_PHRASE);
 		}
-		strbuf_addch(out, '"');
+		strbuf_reset(&phrase);
+		for (size_t i = 0; i < q.nr; i++)
+			strbuf_addf(&phrase, "%s%s", i ? " " : "", q.items[i]);
+		add_term(match, rank, phrase.buf, STORE_RANK_PHRASE);
+		strbuf_release(&phrase);
+		string_list_clear(&q);
 	}
+	strbuf_addch(rank, ')');
 	string_list_clear(&all);
 }
 
 int query_patterns(struct store *s, const struct query_options *o, pattern_row_fn fn, void *data)
 {
-	struct strbuf fts = STRBUF_INIT;
+	struct strbuf fts = STRBUF_INIT, rank = STRBUF_INIT;
 	struct pattern_filter f = {
 		.variant = o->variant,
 		.problem_type = o->problem_type,
@@ -106,13 +175,17 @@ int query_patterns(struct store *s, const struct query_options *o, pattern_row_f
 	int ret;
 
 	if (o->text) {
-		query_fts_expression(&fts, o->text);
-		if (!fts.len)
+		query_fts_expression(&fts, &rank, o->text);
+		if (!fts.len) {
+			strbuf_release(&rank);
 			return err_set("empty search query");
+		}
 		f.fts_match = fts.buf;
+		f.fts_rank = rank.buf;
 	}
 	ret = pattern_store_list(s, &f, fn, data);
 	strbuf_release(&fts);
+	strbuf_release(&rank);
 	return ret;
 }
 

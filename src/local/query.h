@@ -24,8 +24,8 @@ struct query_options {
 #define QUERY_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, 0 }
 
 /*
- * Call fn for each matching pattern: newest first, or by relevance (FTS5
- * bm25) when o->text is set. A non-zero return from fn stops the walk and
+ * Call fn for each matching pattern: newest first, or by relevance
+ * (gp_rank, store-rank.h) when o->text is set. A non-zero return from fn stops the walk and
  * is returned. -1 with err_set on store errors.
  */
 int query_patterns(struct store *s, const struct query_options *o, pattern_row_fn fn, void *data);
@@ -38,17 +38,22 @@ int query_patterns(struct store *s, const struct query_options *o, pattern_row_f
  */
 int query_show(struct store *s, const char *id, const char *variant, pattern_row_fn fn, void *data);
 
+/* At most this many words of a question are searched for. */
+#define QUERY_MAX_WORDS 12
+
 /*
- * Turn a question into a safe FTS5 query: its words (letters, digits and
- * '_'), lower-cased, without English stop words ("how", "do", "i", "a",
- * "in"...), each quoted and joined by OR, so that a pattern need not
- * match every word and ranks higher the more it matches; with two words
- * or more, their phrase is one more OR'ed term, so the exact phrase ranks
- * first. The index stems
+ * Turn a question into a safe FTS5 query (match) and its ranking (rank,
+ * "gp_rank(...)" for "rank MATCH": store-rank.h). match holds the
+ * question's words (letters, digits and '_'), lower-cased, without
+ * English stop words ("how", "do", "i", "a", "in"...), each quoted and
+ * joined by OR, so that a pattern need not match every word; each word is
+ * followed by its other forms from a small table (replication, replica,
+ * slave; crash, segfault...); with two words or more, their phrase is one
+ * more OR'ed term, so the exact phrase ranks first. The index stems
  * (porter), so "leak" finds "leaks" and "leaking". When every word is a
- * stop word, they are all kept. out is left empty for a question with no
- * word at all.
+ * stop word, they are all kept. match is left empty for a question with
+ * no word at all.
  */
-void query_fts_expression(struct strbuf *out, const char *words);
+void query_fts_expression(struct strbuf *match, struct strbuf *rank, const char *words);
 
 #endif

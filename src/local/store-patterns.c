@@ -5,6 +5,7 @@
  * (a join, an order, a column) are chosen among constants here.
  */
 #include "local/store-patterns.h"
+#include "local/store-rank.h"
 #include "common/code-change.h"
 #include "common/file-role.h"
 #include "common/language.h"
@@ -32,13 +33,6 @@
 #define CODE_COLUMNS ", p.before_code, p.after_code"
 
 /*
- * bm25 weights of the full-text columns: commit_msg, commit_body,
- * file_path, before_code, after_code. A question is answered by what the
- * change says it does far more than by words in its context lines.
- */
-#define SEARCH_WEIGHTS "12.0, 4.0, 2.0, 0.5, 0.5"
-
-/*
  * Relevance factor by the number of files of the pattern's commit: the
  * patterns of a mechanical commit (re-import, reformat, mass rename)
  * contain every word of the tree and would crowd the top.
@@ -49,14 +43,15 @@
 	" WHERE q.commit_id = " p ".commit_id AND q.variant = " p ".variant))"
 
 /*
- * How many of the best hits by bm25 alone are ranked further (the commit
- * factor, one per solution), per answer asked for, taking at most
- * SEARCH_HITS_PER_COMMIT hits of a commit: the factor only lowers scores,
- * so the answers come from the best few hundred, and a commit of a
- * thousand matching files cannot fill them alone.
+ * How many of the best hits by gp_rank alone (store-rank.h, ranked inside
+ * FTS5) are ranked further (filters, the commit factor, one per commit
+ * and per solution), per answer asked for, and at least: the factor only
+ * lowers scores and a commit gives one answer, so the answers come from
+ * the best few hundred; joining every hit of a common word (10,000 for
+ * "memory") would cost more than the search.
  */
-#define SEARCH_CANDIDATES_PER_ANSWER 25
-#define SEARCH_HITS_PER_COMMIT "3"
+#define SEARCH_CANDIDATES_PER_ANSWER 40
+#define SEARCH_CANDIDATES_MIN 200
 
 static const char *text(sqlite3_stmt *st, int i)
 {
@@ -140,39 +135,57 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	" AND (?8 IS NULL OR p.file_role = ?8)"                                        \
 	" AND (NOT ?9 OR p.code_change)"
 
-/* Run a listing (match NULL) or one search stage (match: an FTS5 query). */
+/*
+ * One search stage: the hits (HITS, below), those that pass the filters
+ * (read from the covering index patterns_search, not the rows), the best
+ * row of each commit, the best ?12 commits by gp_rank, times the commit
+ * factor, the best row of each solution (a cherry-pick shows once).
+ */
+#define SEARCH_STAGE(hits)                                                                 \
+	"WITH hits AS (" hits "),"                                                         \
+	" ranked AS ("                                                                     \
+	" SELECT p.id, h.score, coalesce(p.commit_id, p.id) AS change, p.commit_id,"       \
+	"  p.variant, p.solution_hash"                                                     \
+	" FROM hits h JOIN patterns p INDEXED BY patterns_search ON p.id = h.id"           \
+	" WHERE " LIST_FILTERS "),"                                                        \
+	" per_commit AS ("                                                                 \
+	" SELECT *, row_number() OVER (PARTITION BY change ORDER BY score, id) AS k"       \
+	" FROM ranked),"                                                                   \
+	" cand AS (SELECT * FROM per_commit WHERE k = 1 ORDER BY score LIMIT ?12),"        \
+	" factored AS ("                                                                   \
+	" SELECT c.id, c.score * " SEARCH_COMMIT_FACTOR("c") " AS score, c.solution_hash"   \
+	" FROM cand c),"                                                                   \
+	" best AS ("                                                                       \
+	" SELECT id, score, row_number() OVER"                                             \
+	"  (PARTITION BY solution_hash ORDER BY score, id) AS nth FROM factored)"          \
+	" SELECT " ROW_COLUMNS " FROM best b JOIN patterns p ON p.id = b.id"               \
+	" WHERE b.nth = 1 ORDER BY b.score, p.id LIMIT ?7"
+
+/*
+ * The hits: the best ?10 by gp_rank, ranked inside FTS5 (ORDER BY rank
+ * LIMIT: only those are joined); or every hit, its rank computed only
+ * for the rows that pass the filters.
+ */
+#define SEARCH_BEST_HITS                                                                   \
+	"SELECT rowid AS id, rank AS score FROM patterns_fts"                              \
+	" WHERE patterns_fts MATCH ?6 AND rank MATCH ?11 ORDER BY rank LIMIT ?10"
+#define SEARCH_ALL_HITS                                                                    \
+	"SELECT rowid AS id, rank AS score FROM patterns_fts"                              \
+	" WHERE patterns_fts MATCH ?6 AND rank MATCH ?11"
+
+/*
+ * Run a listing (match NULL) or one search stage (match: an FTS5 query)
+ * over the best candidates hits by rank, or every hit (candidates 0).
+ */
 static int list_stage(struct store *s, const struct pattern_filter *f, const char *match,
-		      int limit, pattern_row_fn fn, void *data)
+		      int candidates, int limit, pattern_row_fn fn, void *data)
 {
 	sqlite3_stmt *st;
 
-	if (match)
-		/*
-		 * The best hits by bm25 that pass the filters (read from the
-		 * covering index patterns_search, not the rows), at most a few
-		 * per commit, then the commit factor, then the best row of
-		 * each solution.
-		 */
-		st = store_prepare(
-			s, "WITH hits AS ("
-			   " SELECT rowid AS id, bm25(patterns_fts, " SEARCH_WEIGHTS ") AS score"
-			   " FROM patterns_fts WHERE patterns_fts MATCH ?6),"
-			   " per_commit AS ("
-			   " SELECT p.id, h.score, p.commit_id, p.variant, p.solution_hash,"
-			   "  row_number() OVER (PARTITION BY p.commit_id ORDER BY h.score, p.id) AS k"
-			   " FROM hits h JOIN patterns p INDEXED BY patterns_search ON p.id = h.id"
-			   " WHERE " LIST_FILTERS "),"
-			   " cand AS ("
-			   " SELECT * FROM per_commit WHERE k <= " SEARCH_HITS_PER_COMMIT
-			   " ORDER BY score LIMIT ?10),"
-			   " ranked AS ("
-			   " SELECT c.id, c.score * " SEARCH_COMMIT_FACTOR("c") " AS score,"
-			   "  c.solution_hash FROM cand c),"
-			   " best AS ("
-			   " SELECT id, score, row_number() OVER"
-			   "  (PARTITION BY solution_hash ORDER BY score, id) AS nth FROM ranked)"
-			   " SELECT " ROW_COLUMNS " FROM best b JOIN patterns p ON p.id = b.id"
-			   " WHERE b.nth = 1 ORDER BY b.score, p.id LIMIT ?7");
+	if (match && candidates > 0)
+		st = store_prepare(s, SEARCH_STAGE(SEARCH_BEST_HITS));
+	else if (match)
+		st = store_prepare(s, SEARCH_STAGE(SEARCH_ALL_HITS));
 	else
 		st = store_prepare(s, "SELECT " ROW_COLUMNS " FROM patterns p WHERE " LIST_FILTERS
 				      " ORDER BY p.commit_time DESC, p.commit_id, p.file_path, p.id"
@@ -184,37 +197,56 @@ static int list_stage(struct store *s, const struct pattern_filter *f, const cha
 	sqlite3_bind_text(st, 3, f->language, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, f->origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, f->include_obsolete);
-	if (match)
-		sqlite3_bind_text(st, 6, match, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, limit > 0 ? limit : -1);
 	sqlite3_bind_text(st, 8, f->file_role, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 9, f->code_only);
-	if (match)
-		sqlite3_bind_int64(st, 10, limit > 0 ? (sqlite3_int64)limit *
+	if (match) {
+		sqlite3_bind_text(st, 6, match, -1, SQLITE_STATIC);
+		if (candidates > 0)
+			sqlite3_bind_int64(st, 10, candidates);
+		sqlite3_bind_text(st, 11, f->fts_rank, -1, SQLITE_STATIC);
+		/* commits ranked further: as many as the hits of the best, or all */
+		sqlite3_bind_int64(st, 12, limit > 0 ? (sqlite3_int64)limit *
 							SEARCH_CANDIDATES_PER_ANSWER
 						     : -1);
+	}
 	return run_rows(s, st, 0, fn, data);
 }
 
-/* The answers of the first search stage, so the second adds only new ones. */
+/* The answers given by the search stages so far, so a later one adds only new ones. */
 struct search_stages {
 	pattern_row_fn fn;
 	void *data;
-	int limit, given, second, full;
-	struct string_list solutions;
+	int limit, given, full;
+	struct string_list seen; /* the commits, solutions and subject-and-paths given */
 };
+
+static int stage_seen(const struct search_stages *x, const char *key)
+{
+	for (size_t i = 0; key && i < x->seen.nr; i++)
+		if (!strcmp(x->seen.items[i], key))
+			return 1;
+	return 0;
+}
 
 static int stage_row(const struct pattern_row *r, void *data)
 {
 	struct search_stages *x = data;
+	char *change = xstrfmt("%s\n%s", r->commit_msg ? r->commit_msg : "", r->file_path);
 	int ret;
 
-	if (x->second)
-		for (size_t i = 0; i < x->solutions.nr; i++)
-			if (r->solution_hash && !strcmp(x->solutions.items[i], r->solution_hash))
-				return 0;
-	if (!x->second)
-		string_list_append(&x->solutions, r->solution_hash ? r->solution_hash : "");
+	/* a cherry-pick whose context differs has another solution_hash, not another subject */
+	if (stage_seen(x, r->solution_hash) || stage_seen(x, r->commit_id) ||
+	    stage_seen(x, change)) {
+		free(change);
+		return 0;
+	}
+	string_list_append(&x->seen, change);
+	free(change);
+	if (r->solution_hash)
+		string_list_append(&x->seen, r->solution_hash);
+	if (r->commit_id)
+		string_list_append(&x->seen, r->commit_id);
 	ret = x->fn(r, x->data);
 	if (ret)
 		return ret;
@@ -228,29 +260,43 @@ static int stage_row(const struct pattern_row *r, void *data)
 int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_row_fn fn,
 		       void *data)
 {
-	struct search_stages x = { fn, data, f->limit, 0, 0, 0, STRING_LIST_INIT };
+	struct search_stages x = { fn, data, f->limit, 0, 0, STRING_LIST_INIT };
 	char *message;
-	int ret;
+	int candidates, ret = 0;
 
 	if (!f->fts_match)
-		return list_stage(s, f, NULL, f->limit, fn, data);
-	if (store_fts_catch_up(s) < 0)
+		return list_stage(s, f, NULL, 0, f->limit, fn, data);
+	if (store_fts_catch_up(s) < 0 || store_rank_register(s) < 0)
 		return -1;
 	if (f->limit <= 0)
-		return list_stage(s, f, f->fts_match, f->limit, fn, data);
+		return list_stage(s, f, f->fts_match, 0, f->limit, fn, data);
 	/*
-	 * Two stages: what the changes say (subject, body, path), a small
-	 * part of the index; then, when that gives fewer answers than asked
-	 * for, the code too. Most questions are answered by the first.
+	 * Stages, each only when the ones before gave fewer answers than
+	 * asked for: what the changes say (subject, body, path), a small
+	 * part of the index, then every column, code too (those answers come
+	 * after). Each is first run over the best candidates only, then over
+	 * every hit (a filter, many files of one commit, or cherry-picks left
+	 * too few), its rank computed only for the rows that pass the filters.
+	 * A type, language or role leaves out most of the best: every hit at
+	 * once then (--code-only and --origin leave most in). Most questions
+	 * are answered by the first.
 	 */
+	candidates = f->limit * SEARCH_CANDIDATES_PER_ANSWER;
+	if (candidates < SEARCH_CANDIDATES_MIN)
+		candidates = SEARCH_CANDIDATES_MIN;
+	if (f->problem_type || f->language || f->file_role)
+		candidates = 0;
 	message = xstrfmt("{commit_msg commit_body file_path} : (%s)", f->fts_match);
-	ret = list_stage(s, f, message, f->limit, stage_row, &x);
-	free(message);
-	if (!ret && !x.full) {
-		x.second = 1;
-		ret = list_stage(s, f, f->fts_match, f->limit + x.given, stage_row, &x);
+	/* twice the answers: cherry-picks are left out here (stage_row) */
+	for (int stage = 0; !ret && !x.full && stage < 4; stage++) {
+		int bounded = !(stage & 1);
+		if (bounded && !candidates)
+			continue;
+		ret = list_stage(s, f, stage < 2 ? message : f->fts_match,
+				 bounded ? candidates : 0, 2 * f->limit + x.given, stage_row, &x);
 	}
-	string_list_clear(&x.solutions);
+	free(message);
+	string_list_clear(&x.seen);
 	return x.full && ret == 1 ? 0 : ret;
 }
 

@@ -42,6 +42,7 @@ struct pattern_filter {
 	const char *language;	  /* NULL: any */
 	const char *origin;	  /* "local", "team" or NULL for both */
 	const char *fts_match;	  /* an FTS5 expression, already quoted; NULL: none */
+	const char *fts_rank;	  /* its ranking, "gp_rank(...)" (store-rank.h) */
 	const char *file_role;	  /* NULL: any */
 	int code_only;		  /* only patterns whose change is code */
 	int include_obsolete;
@@ -54,11 +55,12 @@ struct pattern_filter {
  * (same solution) is left out. The full-text index is brought up to date
  * first when fts_match is set.
  *
- * Relevance is FTS5's bm25 with the subject weighing most, then the body,
- * the path and the code (SEARCH_WEIGHTS in store-patterns.c), lowered for
- * the patterns of mechanical commits (many files: a mass rename or
- * reformat matches every word of the tree); one row per solution_hash
- * (cherry-picks and reverts of reverts show once).
+ * Relevance is gp_rank (store-rank.h: BM25F, the subject weighing most,
+ * then the body and path, the code little), ranked inside FTS5 over the
+ * best few hundred hits (f->fts_rank names it), lowered for the patterns
+ * of mechanical commits (many files: a mass rename or reformat matches
+ * every word of the tree); one row per commit, per solution_hash and per
+ * subject and path (cherry-picks, even with other context, show once).
  */
 int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_row_fn fn,
 		       void *data);

@@ -194,6 +194,19 @@ static const char *const migrations[] = {
 	"  created_seq DESC);"
 	"CREATE INDEX idx_project_rank ON patterns (project_id, success_count DESC, "
 	"  created_seq DESC);",
+	/*
+	 * 7: the text search's indexes (GET /patterns?q=, /ui/?q=): trigrams
+	 * of each searched column (pg_trgm, a trusted extension: a database
+	 * owner may create it), which serve its ILIKE directly; analysed, so
+	 * that the planner knows a common word from a rare one at once
+	 */
+	"CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+	"CREATE INDEX idx_patterns_msg_trgm ON patterns USING gin (commit_msg gin_trgm_ops);"
+	"CREATE INDEX idx_patterns_path_trgm ON patterns USING gin (file_path gin_trgm_ops);"
+	"CREATE INDEX idx_patterns_before_trgm ON patterns USING gin (code_before "
+	"  gin_trgm_ops);"
+	"CREATE INDEX idx_patterns_after_trgm ON patterns USING gin (code_after gin_trgm_ops);"
+	"ANALYZE patterns;",
 };
 
 #define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -871,45 +884,186 @@ static int pg_pattern_get(struct serverdb *db, void *conn, const char *id,
 	return get_one(conn, id, out, 0);
 }
 
+/* Read the rows of res into *out. */
+static void read_list(PGresult *res, const struct sdb_query *q, struct sdb_pattern **out,
+		      size_t *nr)
+{
+	int rows = PQntuples(res);
+	*out = xcalloc((size_t)rows + 1, sizeof(**out));
+	for (int i = 0; i < rows; i++) {
+		read_pattern(res, i, &(*out)[i]);
+		(*out)[i].deleted = q->has_since && PQgetvalue(res, i, 13 + SDB_NR_EXTRA)[0] == 't';
+	}
+	*nr = (size_t)rows;
+}
+
+static void free_list(struct sdb_pattern **out, size_t *nr)
+{
+	for (size_t i = 0; i < *nr; i++)
+		sdb_pattern_release(&(*out)[i]);
+	free(*out);
+	*out = NULL;
+	*nr = 0;
+}
+
+/*
+ * A page of a text search that trigrams can find (3 characters or more).
+ * vals holds the n parameters of where, unindexed (the same filters, but
+ * written so that no index can serve them) and text (the ILIKEs). In one
+ * transaction whose settings choose the plans, whatever the statistics say
+ * (until autovacuum has been through newly stored rows, the planner knows
+ * neither how common a word is nor the trigram indexes' pending lists):
+ *  1. walk the best ranked rows in a rank index (no scan, no bitmap, no
+ *     sort), at most sdb_search_budget() of them: a common text fills the
+ *     page there;
+ *  2. else the text is rare: its matches come from the trigram indexes
+ *     (no scan, and no other index can serve that query) and are sorted.
+ */
+static int search_page(struct pg_conn *c, const struct sdb_query *q, const char *where,
+		       const char *unindexed, const char *text, const char **vals, int n,
+		       struct sdb_pattern **out, size_t *nr)
+{
+	struct strbuf sql = STRBUF_INIT;
+	char limit[32], offset[32], budget[32];
+	long long all = 0;
+	PGresult *res;
+	int rc, l, o;
+
+	res = pq(c, "SELECT value FROM counters WHERE name = 'patterns'", 0, NULL, &rc);
+	if (!res)
+		return rc;
+	if (PQntuples(res))
+		all = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	snprintf(limit, sizeof(limit), "%lld", q->limit);
+	snprintf(offset, sizeof(offset), "%lld", (q->page - 1) * q->limit);
+	snprintf(budget, sizeof(budget), "%lld", sdb_search_budget(q->page * q->limit, all));
+	vals[n++] = limit;
+	l = n;
+	vals[n++] = offset;
+	o = n;
+	vals[n++] = budget;
+	strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM (SELECT * FROM patterns%s ORDER BY "
+			  "success_count DESC, created_seq DESC LIMIT $%d) AS ranked WHERE true%s "
+			  "ORDER BY success_count DESC, created_seq DESC LIMIT $%d OFFSET $%d",
+		    where, n, text, l, o);
+	if ((rc = pg_begin(c, 0)) < 0)
+		goto out;
+	if ((rc = pq_do(c, "SELECT set_config('enable_seqscan', 'off', true), "
+			   "set_config('enable_bitmapscan', 'off', true), "
+			   "set_config('enable_sort', 'off', true)", 0, NULL)) < 0 ||
+	    !(res = pq(c, sql.buf, n, vals, &rc)))
+		goto fail;
+	read_list(res, q, out, nr);
+	PQclear(res);
+	if ((long long)*nr < q->limit) {
+		free_list(out, nr);
+		strbuf_reset(&sql);
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s%s ORDER BY "
+				  "success_count + 0 DESC, created_seq + 0 DESC LIMIT $%d OFFSET $%d",
+			    unindexed, text, l, o);
+		if ((rc = pq_do(c, "SELECT set_config('enable_bitmapscan', 'on', true), "
+				   "set_config('enable_sort', 'on', true)", 0, NULL)) < 0 ||
+		    !(res = pq(c, sql.buf, n - 1, vals, &rc))) /* all but the budget */
+			goto fail;
+		read_list(res, q, out, nr);
+		PQclear(res);
+	}
+	if ((rc = pg_commit(c)) < 0)
+		free_list(out, nr);
+	goto out;
+fail:
+	pg_rollback(c);
+	free_list(out, nr);
+out:
+	strbuf_release(&sql);
+	return rc;
+}
+
+/*
+ * A page of the list in rank order. Until autovacuum has analysed newly
+ * stored rows the planner may take the table for empty and scan and sort it
+ * (350 ms for page 400 of 100,000 patterns); in one transaction whose
+ * settings forbid both, it walks a rank index instead, whatever the
+ * statistics say.
+ */
+static int ranked_page(struct pg_conn *c, const struct sdb_query *q, const char *sql, int n,
+		       const char **vals, struct sdb_pattern **out, size_t *nr)
+{
+	PGresult *res;
+	int rc;
+
+	if ((rc = pg_begin(c, 0)) < 0)
+		return rc;
+	if ((rc = pq_do(c, "SELECT set_config('enable_seqscan', 'off', true), "
+			   "set_config('enable_sort', 'off', true)", 0, NULL)) < 0 ||
+	    !(res = pq(c, sql, n, vals, &rc))) {
+		pg_rollback(c);
+		return rc;
+	}
+	read_list(res, q, out, nr);
+	PQclear(res);
+	if ((rc = pg_commit(c)) < 0)
+		free_list(out, nr);
+	return rc;
+}
+
 static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_query *q,
 			   struct sdb_pattern **out, size_t *nr, long long *total)
 {
 	struct pg_conn *c = conn;
-	struct strbuf where = STRBUF_INIT, sql = STRBUF_INIT;
+	struct strbuf where = STRBUF_INIT, unindexed = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf sql = STRBUF_INIT;
 	const char *vals[10];
-	char conf[40], since[32], limit[32], offset[32];
+	char conf[40], since[32], limit[32], offset[32], scan[32];
 	char *like = q->q ? sdb_like_pattern(q->q) : NULL;
-	int n = 0, rc, rows, since_param = 0;
+	int n = 0, rc, since_param = 0;
 	PGresult *res = NULL;
 
 #define PARAM(v) (vals[n++] = (v), n)
+	/*
+	 * where, and the same in unindexed: its comparisons written so that no
+	 * index can serve them (NULL || '' is NULL, so they mean the same)
+	 */
 	strbuf_addstr(&where, " WHERE true");
-	if (q->problem_type)
-		strbuf_addf(&where, " AND problem_type = $%d", PARAM(q->problem_type));
-	if (q->language)
-		strbuf_addf(&where, " AND language = $%d", PARAM(q->language));
-	if (q->project_id)
-		strbuf_addf(&where, " AND project_id = $%d", PARAM(q->project_id));
-	if (like) {
-		int k = PARAM(like);
-		strbuf_addf(&where, " AND (commit_msg ILIKE $%d OR file_path ILIKE $%d OR "
-				    "code_before ILIKE $%d OR code_after ILIKE $%d)", k, k, k, k);
+	strbuf_addstr(&unindexed, " WHERE true");
+	if (q->problem_type) {
+		int k = PARAM(q->problem_type);
+		strbuf_addf(&where, " AND problem_type = $%d", k);
+		strbuf_addf(&unindexed, " AND problem_type || '' = $%d", k);
+	}
+	if (q->language) {
+		int k = PARAM(q->language);
+		strbuf_addf(&where, " AND language = $%d", k);
+		strbuf_addf(&unindexed, " AND language || '' = $%d", k);
+	}
+	if (q->project_id) {
+		int k = PARAM(q->project_id);
+		strbuf_addf(&where, " AND project_id = $%d", k);
+		strbuf_addf(&unindexed, " AND project_id || '' = $%d", k);
 	}
 	if (q->has_min_confidence) {
 		snprintf(conf, sizeof(conf), "%.17g", q->min_confidence);
 		strbuf_addf(&where, " AND confidence >= $%d", PARAM(conf));
+		strbuf_addf(&unindexed, " AND confidence >= $%d", n);
 	}
 	if (q->has_since) {
 		snprintf(since, sizeof(since), "%lld", q->since);
 		since_param = PARAM(since);
 		strbuf_addf(&where, " AND change_seq > $%d", since_param);
 	}
+	if (like) {
+		/* the trigram indexes (migration 7) serve these ILIKEs */
+		int k = PARAM(like);
+		strbuf_addf(&text, " AND (commit_msg ILIKE $%d OR file_path ILIKE $%d OR "
+				   "code_before ILIKE $%d OR code_after ILIKE $%d)", k, k, k, k);
+	}
 
 	/* total: the counter row, or a count unless the caller does without */
 	*total = -1;
 	if (!(q->no_total && n)) {
 		if (n)
-			strbuf_addf(&sql, "SELECT count(*) FROM patterns%s", where.buf);
+			strbuf_addf(&sql, "SELECT count(*) FROM patterns%s%s", where.buf, text.buf);
 		else
 			strbuf_addstr(&sql,
 				      "SELECT value FROM counters WHERE name = 'patterns'");
@@ -936,33 +1090,49 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	snprintf(limit, sizeof(limit), "%lld", q->limit);
 	if (q->has_since) {
 		strbuf_addf(&sql, "SELECT * FROM (SELECT " PATTERN_COLUMNS ", false AS deleted "
-				  "FROM patterns%s UNION ALL SELECT id::text, '', '', NULL, NULL, 0, "
+				  "FROM patterns%s%s UNION ALL SELECT id::text, '', '', NULL, NULL, 0, "
 				  "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
 				  "NULL, NULL, change_seq, 0, 0, true FROM deleted_patterns WHERE change_seq "
-				  "> $%d::bigint) AS feed ORDER BY change_seq", where.buf, since_param);
+				  "> $%d::bigint) AS feed ORDER BY change_seq", where.buf, text.buf,
+			    since_param);
 		strbuf_addf(&sql, " LIMIT $%d", PARAM(limit));
+	} else if (like && sdb_text_indexed(q->q)) {
+		rc = search_page(c, q, where.buf, unindexed.buf, text.buf, vals, n, out, nr);
+		goto out;
+	} else if (like && q->scan_limit > 0) {
+		/* a short text no index serves: only the best ranked rows are tested */
+		snprintf(scan, sizeof(scan), "%lld", q->scan_limit);
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM (SELECT * FROM patterns "
+				  "ORDER BY success_count DESC, created_seq DESC LIMIT $%d) AS "
+				  "ranked%s%s", PARAM(scan), where.buf, text.buf);
+		int l = PARAM(limit);
+		snprintf(offset, sizeof(offset), "%lld", (q->page - 1) * q->limit);
+		strbuf_addf(&sql, " ORDER BY success_count DESC, created_seq DESC LIMIT $%d "
+				  "OFFSET $%d", l, PARAM(offset));
 	} else {
-		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s", where.buf);
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s%s", where.buf,
+			    text.buf);
 		int l = PARAM(limit);
 		snprintf(offset, sizeof(offset), "%lld", (q->page - 1) * q->limit);
 		strbuf_addf(&sql, " ORDER BY success_count DESC, created_seq DESC LIMIT $%d "
 				  "OFFSET $%d", l, PARAM(offset));
 	}
 #undef PARAM
+	if (!q->has_since && (!like || q->scan_limit > 0)) {
+		/* no text, or a short one within the best ranked rows */
+		rc = ranked_page(c, q, sql.buf, n, vals, out, nr);
+		goto out;
+	}
 	res = pq(c, sql.buf, n, vals, &rc);
 	if (!res)
 		goto out;
-	rows = PQntuples(res);
-	*out = xcalloc((size_t)rows + 1, sizeof(**out));
-	for (int i = 0; i < rows; i++) {
-		read_pattern(res, i, &(*out)[i]);
-		(*out)[i].deleted = q->has_since && PQgetvalue(res, i, 13 + SDB_NR_EXTRA)[0] == 't';
-	}
-	*nr = (size_t)rows;
+	read_list(res, q, out, nr);
 	PQclear(res);
 	rc = SDB_OK;
 out:
 	strbuf_release(&where);
+	strbuf_release(&unindexed);
+	strbuf_release(&text);
 	strbuf_release(&sql);
 	free(like);
 	return rc;

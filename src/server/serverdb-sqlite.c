@@ -173,6 +173,17 @@ static const char *const migrations[] = {
 	"  created_seq DESC);"
 	"CREATE INDEX idx_project_rank ON patterns(project_id, success_count DESC, "
 	"  created_seq DESC);",
+	/*
+	 * 7: the text search's index (GET /patterns?q=, /ui/?q=): the
+	 * trigrams of the searched columns, keyed by created_seq. Contentless
+	 * and without positions (detail=none), so it is small: a match is only
+	 * a candidate, which the LIKE of the listing confirms (sq_pattern_list).
+	 */
+	"CREATE UNIQUE INDEX idx_patterns_created_seq ON patterns(created_seq);"
+	"CREATE VIRTUAL TABLE patterns_text USING fts5(commit_msg, file_path, code_before,"
+	"  code_after, content='', detail=none, tokenize='trigram');"
+	"INSERT INTO patterns_text(rowid, commit_msg, file_path, code_before, code_after)"
+	"  SELECT created_seq, commit_msg, file_path, code_before, code_after FROM patterns;",
 };
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
@@ -503,11 +514,39 @@ static int get_by(sqlite3 *db, const char *where, const char *value, struct sdb_
 	return rc;
 }
 
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/*
+ * Add (st: the INSERT of sq_pattern_put) or remove (the 'delete' command,
+ * which needs the very text that was added) a pattern's searched text in
+ * patterns_text, whose rowid is the pattern's created_seq.
+ */
+static int index_text(sqlite3 *db, sqlite3_stmt *st, long long created_seq,
+		      const struct sdb_pattern *p)
+{
+	int rc;
+	sqlite3_bind_int64(st, 1, created_seq);
+	bind_text_or_null(st, 2, p->extra[SDB_COMMIT_MSG]);
+	bind_text_or_null(st, 3, p->extra[SDB_FILE_PATH]);
+	bind_text_or_null(st, 4, p->code_before);
+	bind_text_or_null(st, 5, p->code_after);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? SDB_OK : db_error(db, "cannot index pattern text");
+}
+
 static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *items,
 			  size_t n, const char *user)
 {
 	struct sqlite_conn *c = conn;
-	sqlite3_stmt *ins = NULL, *sel = NULL, *tag = NULL, *adopt = NULL;
+	sqlite3_stmt *ins = NULL, *sel = NULL, *tag = NULL, *adopt = NULL, *text = NULL;
 	long long seq, created = 0;
 	char now[32];
 	int ret = SDB_ERROR;
@@ -528,7 +567,9 @@ static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 			     "VALUES (?1, ?2)");
 	adopt = prepare(c->db, "UPDATE patterns SET project_id = ?1 WHERE id = ?2 AND "
 			       "project_id IS NULL");
-	if (!tag || !adopt)
+	text = prepare(c->db, "INSERT INTO patterns_text(rowid, commit_msg, file_path, "
+			      "code_before, code_after) VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (!tag || !adopt || !text)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct sdb_pattern *p = &items[i];
@@ -578,6 +619,10 @@ static int sq_pattern_put(struct serverdb *db, void *conn, struct sdb_pattern *i
 			p->last_used = NULL;
 			p->success_count = 0;
 			p->change_seq = seq;
+			if (index_text(c->db, text, seq, p) < 0) {
+				free(project);
+				goto out;
+			}
 		} else {
 			/* known (maybe earlier in this batch): answer with the stored one */
 			struct sdb_pattern stored;
@@ -626,6 +671,7 @@ out:
 	sqlite3_finalize(sel);
 	sqlite3_finalize(tag);
 	sqlite3_finalize(adopt);
+	sqlite3_finalize(text);
 	if (ret < 0)
 		rollback(c->db);
 	return ret;
@@ -647,6 +693,79 @@ static int sq_pattern_get(struct serverdb *db, void *conn, const char *id,
 	return get_by(c->db, "id", lid, out);
 }
 
+/*
+ * The FTS5 query for the candidates of a search for the substring s: its
+ * trigrams (at most MAX_TRIGRAMS, spread over it), all required. NULL when
+ * s has fewer than 3 characters, which no trigram can find. patterns_text
+ * keeps no positions, so a row holding every trigram apart is a candidate
+ * too: the caller confirms each with the LIKE.
+ */
+#define MAX_TRIGRAMS 16
+static char *trigram_match(const char *s)
+{
+	size_t len = strlen(s), nr = 0, grams, step, *at;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!utf8_valid(s, len))
+		return NULL;
+	at = xmalloc((len + 1) * sizeof(*at));
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			at[nr++] = i; /* where each character starts */
+	at[nr] = len;
+	if (nr < 3) {
+		free(at);
+		return NULL;
+	}
+	grams = nr - 2;
+	step = (grams + MAX_TRIGRAMS - 1) / MAX_TRIGRAMS;
+	for (size_t g = 0; g < grams; g += step) {
+		if (g + step >= grams)
+			g = grams - 1; /* always the last one */
+		strbuf_addstr(&sb, sb.len ? " \"" : "\"");
+		for (size_t i = at[g]; i < at[g + 3]; i++) {
+			if (s[i] == '"')
+				strbuf_addch(&sb, '"');
+			strbuf_addch(&sb, s[i]);
+		}
+		strbuf_addch(&sb, '"');
+	}
+	free(at);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* *value of the counter row name. */
+static int counter_get(sqlite3 *db, const char *name, long long *value)
+{
+	return counter_add(db, name, 0, value);
+}
+
+/* How many rows patterns_text names for match, counting no further than cap. */
+static int count_candidates(sqlite3 *db, const char *match, long long cap, long long *nr)
+{
+	sqlite3_stmt *st = prepare(db, "SELECT count(*) FROM (SELECT 1 FROM patterns_text "
+				       "WHERE patterns_text MATCH ?1 LIMIT ?2)");
+	int rc;
+	if (!st)
+		return SDB_ERROR;
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, cap);
+	rc = sqlite3_step(st);
+	*nr = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? SDB_OK : db_error(db, "cannot search pattern text");
+}
+
+/* The rows of a search, looked up from the candidates of patterns_text. */
+#define FROM_CANDIDATES                                                        \
+	" FROM (SELECT rowid AS text_seq FROM patterns_text WHERE patterns_text "   \
+	"MATCH ?9) CROSS JOIN patterns ON created_seq = text_seq"
+
+/* The best ranked rows, at most sdb_query.scan_limit of them. */
+#define FROM_RANKED                                                            \
+	" FROM (SELECT * FROM patterns ORDER BY success_count DESC, created_seq "    \
+	"DESC LIMIT ?10) AS patterns"
+
 static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_query *q,
 			   struct sdb_pattern **out, size_t *nr, long long *total)
 {
@@ -654,8 +773,14 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	struct strbuf where = STRBUF_INIT, sql = STRBUF_INIT;
 	sqlite3_stmt *st = NULL;
 	char *like = q->q ? sdb_like_pattern(q->q) : NULL;
+	/* the change feed (since) reads in change order: it keeps the LIKE alone */
+	char *match = like && !q->has_since ? trigram_match(q->q) : NULL;
 	int filtered = q->problem_type || q->language || q->project_id || q->q ||
 		       q->has_min_confidence;
+	int count = !(q->no_total && (filtered || q->has_since));
+	int page_by_index = 0, count_by_index = 0;
+	/* a short text no index serves: only the best ranked rows are tested */
+	int scan_ranked = like && !match && !q->has_since && q->scan_limit > 0;
 	size_t alloc = 0;
 	int rc, ret = SDB_ERROR;
 
@@ -676,6 +801,23 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	if (q->has_since)
 		strbuf_addstr(&where, " AND change_seq > ?6");
 
+	if (match) {
+		/*
+		 * A rare text is looked up in patterns_text, a common one found
+		 * by walking the ranked rows (sdb_search_budget); a count looks
+		 * the candidates up unless they are a good part of all patterns.
+		 */
+		long long all, budget, cap, candidates;
+		if (counter_get(c->db, "patterns", &all) < 0)
+			goto out;
+		budget = sdb_search_budget(q->page * q->limit, all);
+		cap = count && all / 4 > budget ? all / 4 : budget;
+		if (count_candidates(c->db, match, cap + 1, &candidates) < 0)
+			goto out;
+		page_by_index = candidates <= budget;
+		count_by_index = candidates <= cap;
+	}
+
 #define BIND_FILTERS(st)                                                       \
 	do {                                                                   \
 		if (q->problem_type)                                           \
@@ -690,13 +832,21 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 			sqlite3_bind_double(st, 5, q->min_confidence);         \
 		if (q->has_since)                                              \
 			sqlite3_bind_int64(st, 6, q->since);                   \
+		if (match)                                                     \
+			sqlite3_bind_text(st, 9, match, -1, SQLITE_STATIC);    \
+		if (scan_ranked)                                               \
+			sqlite3_bind_int64(st, 10, q->scan_limit);             \
 	} while (0)
 
 	/* total: the counter row, or a count unless the caller does without */
 	*total = -1;
-	if (!(q->no_total && (filtered || q->has_since))) {
+	if (count) {
 		if (filtered || q->has_since)
-			strbuf_addf(&sql, "SELECT count(*) FROM patterns%s", where.buf);
+			strbuf_addf(&sql, "SELECT count(*)%s%s",
+				    count_by_index ? FROM_CANDIDATES
+				    : scan_ranked  ? FROM_RANKED
+						   : " FROM patterns",
+				    where.buf);
 		else
 			strbuf_addstr(&sql,
 				      "SELECT value FROM counters WHERE name = 'patterns'");
@@ -738,8 +888,11 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 				  "NULL, NULL, NULL, change_seq, 0, 0, 1 FROM deleted_patterns WHERE "
 				  "change_seq > ?6) ORDER BY change_seq LIMIT ?7", where.buf);
 	else
-		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM patterns%s ORDER BY "
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS "%s%s ORDER BY "
 				  "success_count DESC, created_seq DESC LIMIT ?7 OFFSET ?8",
+			    page_by_index ? FROM_CANDIDATES
+			    : scan_ranked ? FROM_RANKED
+					  : " FROM patterns",
 			    where.buf);
 	st = prepare(c->db, sql.buf);
 	if (!st)
@@ -764,6 +917,7 @@ out:
 	strbuf_release(&where);
 	strbuf_release(&sql);
 	free(like);
+	free(match);
 	if (ret < 0) {
 		for (size_t i = 0; i < *nr; i++)
 			sdb_pattern_release(&(*out)[i]);
@@ -780,11 +934,12 @@ static int sq_pattern_delete(struct serverdb *db, void *conn, const char *id,
 	struct sqlite_conn *c = conn;
 	struct sdb_pattern p;
 	sqlite3_stmt *st = NULL;
-	long long seq;
+	long long seq, created_seq;
 	char lid[37];
 	int rc;
 
 	lower_uuid(lid, id);
+	memset(&p, 0, sizeof(p));
 	if (exec(c->db, "BEGIN IMMEDIATE") < 0)
 		return SDB_ERROR;
 	rc = get_by(c->db, "id", lid, &p);
@@ -792,18 +947,29 @@ static int sq_pattern_delete(struct serverdb *db, void *conn, const char *id,
 		goto out;
 	if (!is_admin && strcmp(p.created_by, user))
 		rc = SDB_FORBIDDEN;
-	sdb_pattern_release(&p);
 	if (rc < 0)
 		goto out;
 	rc = SDB_ERROR;
-	st = prepare(c->db, "DELETE FROM patterns WHERE id = ?1");
+	/* its text leaves the search index with it */
+	st = prepare(c->db, "DELETE FROM patterns WHERE id = ?1 RETURNING created_seq");
 	if (!st)
 		goto out;
 	sqlite3_bind_text(st, 1, lid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		db_error(c->db, "cannot delete pattern");
+		goto out;
+	}
+	created_seq = sqlite3_column_int64(st, 0);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		db_error(c->db, "cannot delete pattern");
 		goto out;
 	}
+	sqlite3_finalize(st);
+	st = prepare(c->db, "INSERT INTO patterns_text(patterns_text, rowid, commit_msg, "
+			    "file_path, code_before, code_after) VALUES ('delete', ?1, ?2, ?3, "
+			    "?4, ?5)");
+	if (!st || index_text(c->db, st, created_seq, &p) < 0)
+		goto out;
 	if (counter_add(c->db, "patterns", -1, NULL) < 0 ||
 	    counter_add(c->db, "change_seq", 1, &seq) < 0)
 		goto out;
@@ -823,6 +989,7 @@ static int sq_pattern_delete(struct serverdb *db, void *conn, const char *id,
 	rc = SDB_OK;
 out:
 	sqlite3_finalize(st);
+	sdb_pattern_release(&p);
 	if (rc < 0)
 		rollback(c->db);
 	return rc;

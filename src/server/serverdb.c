@@ -9,6 +9,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,22 @@ char *sdb_like_pattern(const char *s)
 	}
 	strbuf_addch(&sb, '%');
 	return strbuf_detach(&sb, NULL);
+}
+
+long long sdb_search_budget(long long wanted, long long total)
+{
+	double b = sqrt((double)(wanted > 0 ? wanted : 1) * (double)(total > 0 ? total : 1));
+	return b < 256 ? 256 : (long long)b;
+}
+
+int sdb_text_indexed(const char *s)
+{
+	size_t len = strlen(s), nr = 0;
+	if (!utf8_valid(s, len))
+		return 0;
+	for (; *s && nr < 3; s++)
+		nr += ((unsigned char)*s & 0xC0) != 0x80;
+	return nr >= 3;
 }
 
 void sdb_key_release(struct sdb_key *k)

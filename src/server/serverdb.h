@@ -89,6 +89,11 @@ struct sdb_query {
 	long long since;       /* with has_since: changes after it, in order */
 	int has_since;
 	int no_total; /* a filtered listing does not count its matches (total -1) */
+	/*
+	 * With a q that no index serves (sdb_text_indexed() false), test at most
+	 * this many of the best ranked rows (0: every row).
+	 */
+	long long scan_limit;
 };
 
 struct sdb_key {
@@ -433,5 +438,20 @@ void serverdb_init_common(struct serverdb *db, const struct serverdb_ops *ops);
 
 /* A LIKE pattern matching s literally as a substring (escape character '\\'). */
 char *sdb_like_pattern(const char *s);
+
+/*
+ * A text search (sdb_query.q) either walks the ranked rows testing each,
+ * which reads about wanted * total / matches rows to fill the first wanted,
+ * or looks up the matches an index names and sorts them, which reads about
+ * matches rows. They cost the same at matches = sqrt(wanted * total): the
+ * largest number of index candidates worth looking up.
+ */
+long long sdb_search_budget(long long wanted, long long total);
+
+/*
+ * Whether a text search for s is served by the trigram indexes: s has 3
+ * characters or more (valid UTF-8). A shorter one tests the rows themselves.
+ */
+int sdb_text_indexed(const char *s);
 
 #endif

@@ -259,6 +259,12 @@ void ui_render_patterns(struct strbuf *sb, const struct ui_session *s,
 	if (f->page > 1)
 		strbuf_addf(sb, " \xc2\xb7 page %lld", f->page);
 	strbuf_addstr(sb, "</p>\n");
+	if (f->scan_limit) {
+		strbuf_addstr(sb, "<p class=\"note\">A search of one or two characters looks at the ");
+		add_count(sb, f->scan_limit);
+		strbuf_addstr(sb, " best ranked patterns only; type three or more to search them "
+				  "all.</p>\n");
+	}
 
 	if (!nr) {
 		strbuf_addstr(sb, f->page > 1 ? "<p class=\"empty\">No more patterns.</p>\n"

@@ -26,6 +26,12 @@
 
 #define COOKIE_NAME "gp_session"
 #define PAGE_SIZE 25
+/*
+ * A search of one or two characters has no index (trigrams need three): it
+ * tests the best ranked patterns, this many at most, so that the page stays
+ * fast whatever the store's size.
+ */
+#define SHORT_TEXT_SCAN 5000
 #define TOKEN_BYTES 32
 
 struct ui_ctx {
@@ -358,6 +364,8 @@ void handle_ui_patterns(struct server_request *req, struct server_response *res)
 	q.page = f.page;
 	q.limit = PAGE_SIZE;
 	q.no_total = 1; /* counting every match of a search would cost more than the page */
+	if (f.q && !sdb_text_indexed(f.q))
+		q.scan_limit = f.scan_limit = SHORT_TEXT_SCAN;
 	rc = serverdb_pattern_list(req->db, &q, &rows, &nr, &total);
 	if (rc < 0) {
 		ui_db_fail(res, &c, rc, "No patterns.");

@@ -87,6 +87,7 @@ size_t ui_diff_rows(const char *before, const char *after, struct ui_diff_row **
 struct ui_filters {
 	const char *q, *problem_type, *language, *project_id;
 	long long page;
+	long long scan_limit; /* a short q is looked for in this many patterns (0: all) */
 };
 
 void ui_page_begin(struct strbuf *sb, const char *title, const struct ui_session *s,

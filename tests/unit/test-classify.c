@@ -63,7 +63,12 @@ static void test_fixed_rules(void)
 	check("Postfix expressions", NULL, PT_UNKNOWN, "none");
 	check("Prefixed names", NULL, PT_UNKNOWN, "none");
 	check("Newline handling", NULL, PT_UNKNOWN, "none");
-	check("Speed up: FIXES #12", NULL, PT_BUG_FIX, "keyword:fixes");
+	check("Speed up: FIXES the cache", NULL, PT_BUG_FIX, "keyword:fixes");
+	/* an issue reference is a name: the rest decides, else it makes a fix */
+	check("Speed up: FIXES #12", NULL, PT_OPTIMIZATION, "phrase:speed-up");
+	check("Add range() builtin (fix #317)", NULL, PT_FEATURE, "keyword:add");
+	check("Check the return value. Fix #3951.", NULL, PT_BUG_FIX, "issue:fixes");
+	check("Tweak the parser. Closes #94", NULL, PT_UNKNOWN, "none");
 	check("bug-fix for parser", NULL, PT_BUG_FIX, "keyword:bug");
 	check("fix_parser helper", NULL, PT_UNKNOWN, "none");
 	check("Handle CVE-2021-44228 in logger", NULL, PT_SECURITY, "keyword:cve");
@@ -183,8 +188,13 @@ static void test_rules_v3(void)
 	check("Cluster refactor: break up clusterCommand", NULL, PT_REFACTORING, "keyword:refactor");
 	check("CURLMOPT_MAX_CONCURRENT_STREAMS: make sure the value is in range", NULL, PT_BUG_FIX,
 	      "phrase:make-sure");
-	/* the verbs of a fix count where they open it, or after "to" */
-	check("http: reset the size when clearing the curl handle", NULL, PT_UNKNOWN, "none");
+	/*
+	 * the verbs of a fix count where they open it, avoid and prevent after
+	 * "to" too
+	 */
+	check("http: reset the size when clearing the curl handle", NULL, PT_BUG_FIX,
+	      "keyword:reset");
+	check("http: tweak the handle to reset the size", NULL, PT_UNKNOWN, "none");
 	check("realloc: use Curl_saferealloc to avoid common mistakes", NULL, PT_BUG_FIX,
 	      "keyword:avoid");
 	check("http: reject HTTP response codes < 100", NULL, PT_BUG_FIX, "keyword:reject");
@@ -218,7 +228,29 @@ static void test_rules_v3(void)
 	is_str(c.rule, "dependency:upgrade", "fix: upgrade X to 0.20.x is a dependency update");
 	is_str(c.problem_type, PT_UNKNOWN, "...unknown");
 	check("Update jemalloc to 5.2.1", NULL, PT_UNKNOWN, "dependency:update");
-	check("Update the parser to handle tabs", NULL, PT_BUG_FIX, "keyword:handle");
+	check("Update the parser to handle tabs", NULL, PT_UNKNOWN, "none");
+	check("Update the parser to prevent a loop", NULL, PT_BUG_FIX, "keyword:prevent");
+	/* version 4: a heading subject continued by the body's first paragraph */
+	check("Sync OpenBSD patchset 217:", "Show the bell status\nin the choice list.\n\nMore.",
+	      PT_FEATURE, "keyword:show");
+	check("Sync OpenBSD patchset 218:", "Tidy the parser.", PT_REFACTORING, "keyword:tidy");
+	check("Review fixes:", "Show less.", PT_BUG_FIX, "keyword:fixes");
+	check("Sync OpenBSD patchset 219:", NULL, PT_UNKNOWN, "none");
+	check("Escape ~, pointed out by tcunha.", NULL, PT_BUG_FIX, "phrase:pointed-out-by");
+	check("Unused variables, found by lint.", NULL, PT_REFACTORING, "keyword:unused");
+	check("config: guard the parser from value=NULL", NULL, PT_BUG_FIX, "keyword:guard");
+	check("Need to clear the context before using it.", NULL, PT_BUG_FIX, "phrase:need-to");
+	check("tree-diff: no need to pass match", NULL, PT_REFACTORING, "phrase:no-need");
+	check("rotate-window command.", NULL, PT_FEATURE, "subject:command");
+	check("Streams: XDEL command.", NULL, PT_FEATURE, "subject:command");
+	check("git-applymbox: Remove command", NULL, PT_REFACTORING, "keyword:remove");
+	check("Accept lowercase c- and m- prefix", NULL, PT_FEATURE, "keyword:accept");
+	check("url: accept port number zero", "Reported-by: A U Thor <a@example.com>", PT_BUG_FIX,
+	      "trailer:reported-by");
+	check("lib: prefer time(NULL) over time(&var)", NULL, PT_REFACTORING, "keyword:prefer");
+	check("setup: stop using the_repository", NULL, PT_REFACTORING, "phrase:stop-using");
+	check("multi: start the state machine", "Reported by: A U Thor", PT_BUG_FIX,
+	      "trailer:reported-by");
 	/* the body: bug trailers, its first paragraph's defects, its fix phrases */
 	check("config: tweak the lookup", "Details.\n\nReported-by: A U Thor <a@example.com>",
 	      PT_BUG_FIX, "trailer:reported-by");
