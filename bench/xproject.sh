@@ -12,7 +12,9 @@
 # GET /projects/{id}/similar and GET /projects/{id}/suggestions, each
 # request about the next of the projects in turn (bench/xproject.lua),
 # after the database has settled (VACUUM ANALYZE and a checkpoint, or a WAL
-# checkpoint) and 2 s of warm-up.
+# checkpoint) and 2 s of warm-up; with the CPU time the server (and
+# PostgreSQL's backends) spent per request, the figure that other load on
+# the machine disturbs least.
 # Then the same suggestions again after 200,000 more patterns in 1,000
 # projects unlike any other (language "cobol"): the cost of a suggestion
 # must not grow with them. Needs wrk.
@@ -48,8 +50,25 @@ bench() { # what url key
 	# 2 s of warm-up first (caches, prepared statements), not counted
 	IDS=$TMP/ids WHAT=$1 KEY=$3 wrk -t2 -c16 -d2s -s bench/xproject.lua "$2" >/dev/null
 	echo "-- wrk --latency -t2 -c16 -d$DUR GET /projects/{id}/$1 (load average $(cut -d' ' -f1 /proc/loadavg))"
-	IDS=$TMP/ids WHAT=$1 KEY=$3 wrk --latency -t2 -c16 -d"$DUR" -s bench/xproject.lua "$2" |
-		grep -E "Requests/sec|^ +Latency|99%|Non-2xx"
+	local s0 d0 out n
+	s0=$(cpu_ticks "$SERVER") d0=$(db_ticks)
+	out=$(IDS=$TMP/ids WHAT=$1 KEY=$3 wrk --latency -t2 -c16 -d"$DUR" -s bench/xproject.lua "$2")
+	echo "$out" | grep -E "Requests/sec|^ +Latency|99%|Non-2xx"
+	n=$(echo "$out" | awk '/requests in/ {print $1}')
+	awk -v n="$n" -v s=$(( $(cpu_ticks "$SERVER") - s0 )) -v d=$(( $(db_ticks) - d0 )) \
+		-v hz="$(getconf CLK_TCK)" 'BEGIN { printf "    CPU per request: server %.3f ms, PostgreSQL %.3f ms\n",
+			s * 1000 / hz / n, d * 1000 / hz / n }'
+}
+
+# CPU time (user + system, clock ticks) of a process; of PostgreSQL's backends.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+db_ticks() {
+	local t=0 pid
+	[ -f "$TMP/pg/data/postmaster.pid" ] || { echo 0; return; }
+	for pid in $(ps --ppid "$(head -1 "$TMP/pg/data/postmaster.pid")" -o pid=); do
+		t=$((t + $(cpu_ticks "$pid")))
+	done
+	echo $t
 }
 
 # After a load, let the database settle as it would between bursts of

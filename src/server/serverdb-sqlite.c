@@ -30,6 +30,7 @@ struct sqlite_db {
 
 /* Statements kept prepared on a connection (hot paths of every request). */
 enum {
+	STMT_KEY_LOOKUP,
 	STMT_PROJECT_REV,
 	STMT_SUGGEST,
 	STMT_SUGGEST_TYPES,
@@ -412,8 +413,10 @@ static int sq_key_lookup(struct serverdb *db, void *conn, const char *key_hash,
 			 struct sdb_key *out)
 {
 	struct sqlite_conn *c = conn;
-	sqlite3_stmt *st = prepare(c->db, "SELECT id, user_name, is_admin, created_at, "
-					  "revoked_at, key_hash FROM api_keys WHERE key_hash = ?1");
+	/* every request's first query: kept prepared (never cached: a revoked key is refused at once) */
+	sqlite3_stmt *st = kept(c, STMT_KEY_LOOKUP,
+				"SELECT id, user_name, is_admin, created_at, "
+				"revoked_at, key_hash FROM api_keys WHERE key_hash = ?1");
 	char stored[65];
 	int rc;
 	if (!st)
@@ -422,14 +425,14 @@ static int sq_key_lookup(struct serverdb *db, void *conn, const char *key_hash,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		read_key(st, out, stored);
-		sqlite3_finalize(st);
+		kept_done(st);
 		/* the index found it; compare again without timing leaks */
 		if (strlen(key_hash) == 64 && ct_equal(stored, key_hash, 64))
 			return SDB_OK;
 		sdb_key_release(out);
 		return SDB_NOT_FOUND;
 	}
-	sqlite3_finalize(st);
+	kept_done(st);
 	return rc == SQLITE_DONE ? SDB_NOT_FOUND : db_error(c->db, "cannot look up key");
 }
 
