@@ -96,6 +96,17 @@ pg_ctl_do() {
 	esac
 }
 
+# A script of the PostgreSQL path: a PostgreSQL started for it, its URL in
+# DB_URL, or the script stops with the reason (it never passes without one).
+use_postgres() {
+	if ! start_postgres >pg-start.log 2>&1; then
+		cat pg-start.log
+		echo "Bail out! cannot start PostgreSQL"
+		exit 1
+	fi
+	DB_URL=$PG_URL
+}
+
 start_postgres() {
 	test -x "$PG_BIN/initdb" || { say "no PostgreSQL 15 in $PG_BIN"; return 1; }
 	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gp-pg.XXXXXX") || return 1

@@ -3,12 +3,7 @@ test_description='team server API on PostgreSQL, and recovery when it restarts'
 . ./lib.sh
 . "$TEST_SRC/lib-server.sh"
 
-if ! start_postgres >pg-start.log 2>&1; then
-	cat pg-start.log
-	echo "Bail out! cannot start PostgreSQL"
-	exit 1
-fi
-DB_URL=$PG_URL
+use_postgres
 . "$TEST_SRC/lib-server-api.sh"
 
 test_expect_success 'the schema is valid PostgreSQL with the seed tables and indexes' '

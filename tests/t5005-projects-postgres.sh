@@ -3,12 +3,7 @@ test_description='cross-project learning on the team server, PostgreSQL backend,
 . ./lib.sh
 . "$TEST_SRC/lib-server.sh"
 
-if ! start_postgres >pg-start.log 2>&1; then
-	cat pg-start.log
-	echo "Bail out! cannot start PostgreSQL"
-	exit 1
-fi
-DB_URL=$PG_URL
+use_postgres
 . "$TEST_SRC/lib-projects-api.sh"
 
 test_expect_success '50 concurrent outcomes through two servers on one database count 50' '

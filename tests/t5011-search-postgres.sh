@@ -3,12 +3,7 @@ test_description='text search on PostgreSQL: the pg_trgm indexes answer as the I
 . ./lib.sh
 . "$TEST_SRC/lib-server.sh"
 
-if ! start_postgres >pg-start.log 2>&1; then
-	cat pg-start.log
-	echo "Bail out! cannot start PostgreSQL"
-	exit 1
-fi
-DB_URL=$PG_URL
+use_postgres
 psql_do() {
 	(cd / && as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At -v ON_ERROR_STOP=1 -c "$1")
 }

@@ -3,12 +3,7 @@ test_description='web interface at /ui/ on PostgreSQL: sessions, CSRF, admin rul
 . ./lib.sh
 . "$TEST_SRC/lib-server.sh"
 
-if ! start_postgres >pg-start.log 2>&1; then
-	cat pg-start.log
-	echo "Bail out! cannot start PostgreSQL"
-	exit 1
-fi
-DB_URL=$PG_URL
+use_postgres
 session_hashes() {
 	as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At \
 		-c "SELECT token_hash FROM ui_sessions"
