@@ -13,8 +13,9 @@ test $# -ge 1 || { echo "usage: bench/search/filters.sh REPO [BIN...]" >&2; exit
 REPO=$1
 shift
 test $# -ge 1 || set -- "$HERE/../../build/bin/git-patterns"
-/usr/bin/python3 - "$REPO" "$@" <<'PY'
-import resource, statistics, subprocess, sys, time
+PYTHONPATH=$HERE /usr/bin/python3 - "$REPO" "$@" <<'PY'
+import subprocess, sys
+from timing import median_times
 repo, binaries = sys.argv[1], sys.argv[2:]
 question = "how do I fix a memory leak"
 filters = [[], ["--language", "tcl"], ["--role", "test"], ["--role", "docs"], ["--code-only"],
@@ -25,15 +26,7 @@ for args in filters:
     for binary in binaries:
         cmd = [binary, "search", "--repo-path", repo] + args + [question]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-        walls, cpus = [], []
-        for _ in range(5):
-            c = resource.getrusage(resource.RUSAGE_CHILDREN)
-            t = time.perf_counter()
-            subprocess.run(cmd, capture_output=True, check=True)
-            walls.append(time.perf_counter() - t)
-            c2 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpus.append(c2.ru_utime - c.ru_utime + c2.ru_stime - c.ru_stime)
+        wall, cpu = median_times(cmd)
         print("%-28s %3d answers %6.1f ms wall %6.1f ms cpu  %s"
-              % (" ".join(args), len(out.splitlines()), 1000 * statistics.median(walls),
-                 1000 * statistics.median(cpus), binary))
+              % (" ".join(args), len(out.splitlines()), 1000 * wall, 1000 * cpu, binary))
 PY

@@ -49,8 +49,9 @@ for bin in "$@"; do
 		"$bin" search --repo-path "$repo" -n 1 index >/dev/null || :
 	fi
 	echo "== $bin ($(basename "$QUESTIONS"))"
-	/usr/bin/python3 - "$bin" "$repo" "$QUESTIONS" <<'PY'
-import json, re, resource, statistics, subprocess, sys, time
+	PYTHONPATH=$HERE /usr/bin/python3 - "$bin" "$repo" "$QUESTIONS" <<'PY'
+import json, re, statistics, subprocess, sys
+from timing import median_times
 binary, repo, questions = sys.argv[1:4]
 total = asked = 0
 times, cpu_times = [], []
@@ -61,21 +62,13 @@ for line in open(questions, encoding="utf-8"):
     asked += 1
     cmd = [binary, "search", "--repo-path", repo, "--json", "-n", "5", question]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    walls, cpus = [], []
-    for _ in range(5):
-        c = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True)
-        walls.append(time.perf_counter() - t)
-        c2 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(c2.ru_utime - c.ru_utime + c2.ru_stime - c.ru_stime)
-    times.append(statistics.median(walls))
-    cpu_times.append(statistics.median(cpus))
+    wall, cpu = median_times(cmd)
+    times.append(wall)
+    cpu_times.append(cpu)
     results = json.loads(out)["patterns"]
     hits = sum(1 for r in results if re.search(answer, r["commit_msg"], re.I))
     total += hits
-    print("%d/5  %5.1f ms wall %5.1f ms cpu  %s" % (hits, 1000 * statistics.median(walls),
-                                               1000 * statistics.median(cpus), question))
+    print("%d/5  %5.1f ms wall %5.1f ms cpu  %s" % (hits, 1000 * wall, 1000 * cpu, question))
     for r in results:
         mark = "+" if re.search(answer, r["commit_msg"], re.I) else "-"
         print("       %s %s %s" % (mark, r["file_path"], r["commit_msg"][:70]))
