@@ -11,11 +11,8 @@ REPO=$(cd "$1" && pwd)
 N=$2
 shift 2
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gp-ab.XXXXXX")
-STORE=$(git -C "$REPO" rev-parse --git-common-dir)
-case $STORE in /*) ;; *) STORE=$REPO/$STORE ;; esac
-STORE=$STORE/patterns
-trap 'rm -rf "$STORE"; test ! -e "$WORK/saved" || mv "$WORK/saved" "$STORE"; rm -rf "$WORK"' EXIT
-test ! -e "$STORE" || mv "$STORE" "$WORK/saved"
+. "$(dirname "$0")/lib.sh"
+store_set_aside "$REPO"
 
 for i in $(seq "$N"); do
 	k=0

@@ -40,13 +40,8 @@ else
 	$PY "$HERE/gen-history.py" "$REPO" "$COMMITS" 42
 	git -C "$REPO" repack -adfq --depth=50 --window=10
 fi
-STORE=$(git -C "$REPO" rev-parse --git-common-dir)
-case $STORE in /*) ;; *) STORE=$REPO/$STORE ;; esac
-STORE=$STORE/patterns
-if test -e "$STORE"; then
-	mv "$STORE" "$WORK/saved-store"
-	trap 'rm -rf "$STORE"; mv "$WORK/saved-store" "$STORE"; rm -rf "$WORK"' EXIT
-fi
+. "$HERE/lib.sh"
+store_set_aside "$REPO"
 JOBS_OPT=${JOBS:+--jobs $JOBS}
 
 # measure NAME CMD...: wall seconds and peak RSS (KiB) into $WORK/NAME

@@ -27,13 +27,8 @@ test -x "$BIN" || { echo "no $BIN: run make first" >&2; exit 1; }
 REPO=$(cd "$1" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gp-bench-recall.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-STORE=$(git -C "$REPO" rev-parse --git-common-dir)
-case $STORE in /*) ;; *) STORE=$REPO/$STORE ;; esac
-STORE=$STORE/patterns
-if test -e "$STORE"; then
-	mv "$STORE" "$WORK/saved-store"
-	trap 'rm -rf "$STORE"; mv "$WORK/saved-store" "$STORE"; rm -rf "$WORK"' EXIT
-fi
+. "$HERE/lib.sh"
+store_set_aside "$REPO"
 DB=$STORE/patterns.db
 
 measure() {

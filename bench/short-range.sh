@@ -40,13 +40,8 @@ REPO=$(cd "$REPO" && pwd)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gp-short.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-STORE=$(git -C "$REPO" rev-parse --git-common-dir)
-case $STORE in /*) ;; *) STORE=$REPO/$STORE ;; esac
-STORE=$STORE/patterns
-if test -e "$STORE"; then
-	mv "$STORE" "$WORK/saved-store"
-	trap 'rm -rf "$STORE"; mv "$WORK/saved-store" "$STORE"; rm -rf "$WORK"' EXIT
-fi
+. "$HERE/lib.sh"
+store_set_aside "$REPO"
 
 # measure NAME CMD...: "wall user sys" into $WORK/NAME
 measure() {
