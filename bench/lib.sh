@@ -11,3 +11,18 @@ store_set_aside() {
 	trap 'rm -rf "$STORE"; test ! -e "$WORK/saved-store" || mv "$WORK/saved-store" "$STORE"; rm -rf "$WORK"' EXIT
 	test ! -e "$STORE" || mv "$STORE" "$WORK/saved-store"
 }
+
+# measure NAME CMD...: run CMD (its output dropped; its errors shown if it
+# fails, and the script stops) and keep "wall user sys" in $WORK/NAME.
+measure() {
+	name=$1; shift
+	/usr/bin/time -f "%e %U %S" -o "$WORK/$name" "$@" >/dev/null 2>"$WORK/$name.err" || {
+		cat "$WORK/$name.err" >&2; exit 1; }
+}
+wall() { cut -d" " -f1 "$WORK/$1"; }
+cpu() { /usr/bin/python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) + float(sys.argv[2])))" $(cut -d" " -f2,3 "$WORK/$1"); }
+# median_of NAME: the round i (of $ROUNDS, measured as NAME.i) of median wall time
+median_of() {
+	for i in $(seq "$ROUNDS"); do echo "$(wall "$1.$i") $i"; done |
+		sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p" | cut -d" " -f2
+}

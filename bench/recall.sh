@@ -30,18 +30,6 @@ trap 'rm -rf "$WORK"' EXIT
 . "$HERE/lib.sh"
 store_set_aside "$REPO"
 DB=$STORE/patterns.db
-
-measure() {
-	name=$1; shift
-	/usr/bin/time -f "%e %U %S" -o "$WORK/$name" "$@" >/dev/null 2>"$WORK/$name.err" || {
-		cat "$WORK/$name.err" >&2; exit 1; }
-}
-wall() { cut -d" " -f1 "$WORK/$1"; }
-cpu() { "$PY" -c "import sys; print('%.2f' % (float(sys.argv[1]) + float(sys.argv[2])))" $(cut -d" " -f2,3 "$WORK/$1"); }
-median_of() {
-	for i in $(seq "$ROUNDS"); do echo "$(wall "$1.$i") $i"; done |
-		sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p" | cut -d" " -f2
-}
 ratio() { "$PY" -c "print('%.2f' % ($1 / $2))"; }
 
 echo "repository: $REPO ($(git -C "$REPO" rev-list --count --no-merges HEAD) commits without merges), $(nproc) cores"

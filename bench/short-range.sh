@@ -43,19 +43,6 @@ trap 'rm -rf "$WORK"' EXIT
 . "$HERE/lib.sh"
 store_set_aside "$REPO"
 
-# measure NAME CMD...: "wall user sys" into $WORK/NAME
-measure() {
-	name=$1; shift
-	/usr/bin/time -f "%e %U %S" -o "$WORK/$name" "$@" >/dev/null 2>"$WORK/$name.err" || {
-		cat "$WORK/$name.err" >&2; exit 1; }
-}
-wall() { cut -d" " -f1 "$WORK/$1"; }
-cpu() { "$PY" -c "import sys; u, s = sys.argv[1:3]; print('%.2f' % (float(u) + float(s)))" $(cut -d" " -f2,3 "$WORK/$1"); }
-median_of() {
-	for i in $(seq "$ROUNDS"); do echo "$(wall "$1.$i") $i"; done |
-		sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p" | cut -d" " -f2
-}
-
 commits=$(git -C "$REPO" rev-list --count --no-merges "$RANGE")
 echo "repository: $REPO, range $RANGE ($commits commits without merges), $(nproc) cores"
 git -C "$REPO" log -p --no-merges "$RANGE" >/dev/null # warm the page cache
