@@ -843,10 +843,7 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	if (count) {
 		if (filtered || q->has_since)
 			strbuf_addf(&sql, "SELECT count(*)%s%s",
-				    count_by_index ? FROM_CANDIDATES
-				    : scan_ranked  ? FROM_RANKED
-						   : " FROM patterns",
-				    where.buf);
+				    count_by_index ? FROM_CANDIDATES : " FROM patterns", where.buf);
 		else
 			strbuf_addstr(&sql,
 				      "SELECT value FROM counters WHERE name = 'patterns'");

@@ -90,8 +90,9 @@ struct sdb_query {
 	int has_since;
 	int no_total; /* a filtered listing does not count its matches (total -1) */
 	/*
-	 * With a q that no index serves (sdb_text_indexed() false), test at most
-	 * this many of the best ranked rows (0: every row).
+	 * With a q that no index serves (sdb_text_indexed() false), list from
+	 * at most this many of the best ranked rows (0: every row); a total, if
+	 * counted, still counts every match.
 	 */
 	long long scan_limit;
 };
