@@ -97,21 +97,22 @@ test_expect_success 'stop words do not count' '
 	head -1 out | grep "Fix leak when a replica reconnects"
 '
 
+# ranks_above FILE FIRST SECOND: both are answers in FILE, FIRST above SECOND
+ranks_above() {
+	first=$(grep -n "$2" "$1" | head -1 | cut -d: -f1) &&
+	second=$(grep -n "$3" "$1" | head -1 | cut -d: -f1) &&
+	test -n "$first" && test -n "$second" && test "$first" -lt "$second"
+}
+
 test_expect_success 'the subject weighs more than a long body that repeats the words' '
 	answers "script timeout" >out &&
 	head -1 out | grep "Fix script timeout when the server is busy" &&
-	grep -n "" out >numbered &&
-	subject=$(grep "Fix script timeout" numbered | cut -d: -f1) &&
-	body=$(grep "Refactor the event loop" numbered | cut -d: -f1) &&
-	test "$subject" -lt "$body"
+	ranks_above out "Fix script timeout" "Refactor the event loop"
 '
 
 test_expect_success 'the subject weighs more than a comment in the code' '
 	answers "memory leak" >out &&
-	grep -n "" out >numbered &&
-	leak=$(grep "Fix leak when a replica reconnects" numbered | cut -d: -f1) &&
-	parse=$(grep "Fix overflow in the parser" numbered | cut -d: -f1) &&
-	test "$leak" -lt "$parse"
+	ranks_above out "Fix leak when a replica reconnects" "Fix overflow in the parser"
 '
 
 test_expect_success 'the words side by side rank first, then every word, then some' '
