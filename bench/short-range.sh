@@ -8,6 +8,8 @@
 #   git log -p --no-merges RANGE >/dev/null
 #   git diff-tree -p of only the commits the extraction had to diff (what
 #   the diffs alone cost: the floor for any extraction that diffs them)
+#   git cat-file --batch of the blobs those diffs read (old and new side of
+#   every changed file): what reading them costs before any diffing
 #
 # The runs alternate, ROUNDS times each (default 3), and the median wall
 # time of each is shown with its CPU time (user + system, children
@@ -78,6 +80,15 @@ for i in $(seq "$ROUNDS"); do
 		--no-ext-diff --no-color -U3 <"$WORK/diffed"
 done
 cp "$WORK/diffs.$(median_of diffs)" "$WORK/diffs"
+# What reading the blobs alone costs: every old and new blob of the files
+# the diffed commits change, in one git cat-file.
+git --git-dir="$REPO" diff-tree --stdin -r --raw -M50% -l1000 --no-abbrev <"$WORK/diffed" |
+	awk '/^:/ { print $3; print $4 }' | grep -v '^0*$' >"$WORK/blobs"
+for i in $(seq "$ROUNDS"); do
+	measure blobs.$i git --git-dir="$REPO" -c core.deltaBaseCacheLimit=32m \
+		cat-file --batch <"$WORK/blobs"
+done
+cp "$WORK/blobs.$(median_of blobs)" "$WORK/blobs.t"
 
 ratio() { "$PY" -c "print('%.1f' % ($1 / $2))"; }
 printf '\n%-44s %8s %8s %12s\n' "(median of $ROUNDS)" "wall s" "cpu s" "seed / this"
@@ -89,5 +100,12 @@ row "git log -p --no-merges $RANGE" gitlog
 row "git diff-tree -p of the $(wc -l <"$WORK/diffed") commits diffed" diffs
 printf '%-44s %8s\n' "  on 2 cores at best (its cpu / 2)" \
 	"$("$PY" -c "print('%.2f' % ($(cpu diffs) / 2))")"
+printf '%-44s %8s %8s\n' "git cat-file of their $(wc -l <"$WORK/blobs") blobs ($(git --git-dir="$REPO" \
+	cat-file --batch-check='%(objectsize)' <"$WORK/blobs" | awk '{ s += $1 } END { printf "%.0f", s / 1e6 }') MB)" \
+	"$(wall blobs.t)" "$(cpu blobs.t)"
+printf '%-44s %8s\n' "  on 2 cores at best (its cpu / 2)" \
+	"$("$PY" -c "print('%.2f' % ($(cpu blobs.t) / 2))")"
+printf '%-44s %8s\n' "30x the seed-style script would be" \
+	"$("$PY" -c "print('%.2f' % ($(wall seed) / 30))")"
 echo "patterns: $patterns (this build); seed-style records: $(wc -l < "$WORK/seed.jsonl")"
 echo "load average at the start of each round:$loads; now $(cut -d" " -f1-3 /proc/loadavg)"
