@@ -238,6 +238,7 @@ struct commit_differ {
 	const struct extract_options *o;
 	uint32_t attr_flags;
 	struct attr_cache attrs;
+	struct code_features features; /* scratch for the patterns' sketches */
 	int shallow;		/* a shallow clone: its boundary commits are roots */
 };
 
@@ -580,6 +581,10 @@ static int add_pattern(struct commit_differ *w, struct file_change *c, const cha
 	fp.confidence = pattern_confidence(r->bug_keyword, r->feature_keyword,
 					   utf8_length(fp.before.buf, fp.before.len),
 					   utf8_length(fp.after.buf, fp.after.len));
+	/* what recall indexes the pattern under, while the code is at hand */
+	code_features_compute(&w->features, fp.language ? fp.language : "", fp.before.buf,
+			      fp.before.len);
+	fp.sketch_nr = code_sketch(&w->features, fp.sketch);
 	ALLOC_GROW(r->files, r->nr + 1, r->alloc);
 	r->files[r->nr++] = fp;
 	r->bytes += fp.before.len + fp.after.len + 256;
@@ -967,6 +972,7 @@ void commit_differ_free(struct commit_differ *w)
 		return;
 	attr_cache_free(&w->attrs);
 	blob_cache_clear(&w->blobs);
+	code_features_release(&w->features);
 	git_odb_free(w->odb);
 	git_repository_free(w->blob_repo);
 	git_repository_free(w->repo);
