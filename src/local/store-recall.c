@@ -104,8 +104,10 @@ static void sort_postings(struct posting *post, size_t nr)
 	free(tmp);
 }
 
-/* Postings written by one INSERT: a statement per row would cost more
- * than the row's B-tree insert. */
+/*
+ * Postings written by one INSERT: with a statement per row, running the
+ * statement cost about as much as the row's B-tree insert.
+ */
 #define POSTINGS_PER_INSERT 64
 
 struct posting_insert {

@@ -68,7 +68,10 @@ void recall_postings_writer_free(struct recall_postings_writer *w);
 /* In a transaction just begun. 0, or -1 with err_set. */
 int recall_postings_begin(struct recall_postings_writer *w);
 
-/* A pattern inserted as row id (0: it was there already) with this sketch. */
+/*
+ * A pattern inserted as row id (0: it was there already), whose
+ * before_code in its language has this sketch (code_sketch_compute()).
+ */
 void recall_postings_add(struct recall_postings_writer *w, long long id, const uint32_t *sketch,
 			 size_t n);
 
