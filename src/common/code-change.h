@@ -16,4 +16,14 @@
 int code_changed(const char *language, const char *before, size_t before_len,
 		 const char *after, size_t after_len);
 
+/*
+ * The same, handing each token of before to fn as well (until fn returns
+ * non-zero), whatever the answer: one pass over before for a caller that
+ * wants its tokens too (the recall sketch).
+ */
+struct token;
+int code_changed_scan(const char *language, const char *before, size_t before_len,
+		      const char *after, size_t after_len,
+		      int (*fn)(const struct token *t, void *data), void *data);
+
 #endif

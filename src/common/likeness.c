@@ -82,10 +82,33 @@ static void sort_u32(uint32_t *v, size_t n)
 		free(tmp);
 }
 
+/* The k smallest distinct values added, ascending (a sketch's half). */
+struct bottom_k {
+	uint32_t v[SKETCH_SHAPE > SKETCH_WORDS ? SKETCH_SHAPE : SKETCH_WORDS];
+	size_t nr, k;
+};
+
+static void bottom_add(struct bottom_k *b, uint32_t x)
+{
+	size_t i;
+
+	if (b->nr == b->k && x >= b->v[b->nr - 1])
+		return; /* most values, once the first few are in */
+	for (i = b->nr; i && b->v[i - 1] > x; i--)
+		;
+	if (i && b->v[i - 1] == x)
+		return;
+	if (b->nr < b->k)
+		b->nr++;
+	memmove(&b->v[i + 1], &b->v[i], (b->nr - 1 - i) * sizeof(*b->v));
+	b->v[i] = x;
+}
+
 #define LAST_SEEN_SLOTS 1024
 
 struct scan {
-	struct code_features *f;
+	struct code_features *f;   /* the bags; or, if NULL, only their sketch: */
+	struct bottom_k *shape, *words;
 	uint32_t window[SHAPE_K]; /* the last SHAPE_K normalised token hashes */
 	size_t seen;
 	/* identifier hash -> where it was last seen (1-based), for its role */
@@ -124,19 +147,25 @@ static void add_shingle(struct scan *s, size_t first, size_t n)
 
 	for (i = 0; i < n; i++)
 		h = mix(h ^ s->window[(first + i) % SHAPE_K]) + (uint32_t)i;
-	bag_add(&s->f->shape, mix(h) & ~FEATURE_WORD_BIT);
+	h = mix(h) & ~FEATURE_WORD_BIT;
+	if (s->f)
+		bag_add(&s->f->shape, h);
+	else
+		bottom_add(s->shape, h);
 }
 
 static int on_token(const struct token *t, void *data)
 {
 	struct scan *s = data;
-	uint32_t h;
+	uint32_t h, word = 0;
 
 	if (s->seen == LIKENESS_MAX_TOKENS)
 		return 1;
+	if (t->kind != TOKEN_KEYWORD && t->kind != TOKEN_OPERATOR)
+		word = fnv1a(t->start, t->len, FNV_SEED); /* an identifier's name too */
 	switch (t->kind) {
 	case TOKEN_IDENTIFIER:
-		h = identifier_class(s, fnv1a(t->start, t->len, FNV_SEED));
+		h = identifier_class(s, word);
 		break;
 	case TOKEN_NUMBER:
 		h = fnv1a("N", 1, FNV_SEED);
@@ -151,8 +180,12 @@ static int on_token(const struct token *t, void *data)
 		h = fnv1a(t->start, t->len, fnv1a("=", 1, FNV_SEED));
 		break;
 	}
-	if (t->kind != TOKEN_KEYWORD && t->kind != TOKEN_OPERATOR)
-		bag_add(&s->f->words, fnv1a(t->start, t->len, FNV_SEED) | FEATURE_WORD_BIT);
+	if (t->kind != TOKEN_KEYWORD && t->kind != TOKEN_OPERATOR) {
+		if (s->f)
+			bag_add(&s->f->words, word | FEATURE_WORD_BIT);
+		else
+			bottom_add(s->words, word | FEATURE_WORD_BIT);
+	}
 	s->window[s->seen % SHAPE_K] = h;
 	s->seen++;
 	if (s->seen >= SHAPE_K)
@@ -234,6 +267,55 @@ size_t code_sketch(const struct code_features *f, uint32_t out[SKETCH_MAX])
 {
 	size_t n = smallest_distinct(&f->shape, out, SKETCH_SHAPE);
 	return n + smallest_distinct(&f->words, out + n, SKETCH_WORDS);
+}
+
+struct code_sketcher {
+	struct scan s;
+	struct bottom_k shape, words;
+};
+
+struct code_sketcher *code_sketcher_new(void)
+{
+	return xmalloc(sizeof(struct code_sketcher));
+}
+
+void code_sketcher_free(struct code_sketcher *sk)
+{
+	free(sk);
+}
+
+void code_sketch_start(struct code_sketcher *sk)
+{
+	memset(&sk->s, 0, sizeof(sk->s)); /* as in code_features_compute() */
+	sk->shape.nr = sk->words.nr = 0;
+	sk->shape.k = SKETCH_SHAPE;
+	sk->words.k = SKETCH_WORDS;
+	sk->s.shape = &sk->shape;
+	sk->s.words = &sk->words;
+}
+
+int code_sketch_token(const struct token *t, void *sketcher)
+{
+	return on_token(t, &((struct code_sketcher *)sketcher)->s);
+}
+
+size_t code_sketch_finish(struct code_sketcher *sk, uint32_t out[SKETCH_MAX])
+{
+	if (sk->s.seen && sk->s.seen < SHAPE_K)
+		add_shingle(&sk->s, 0, sk->s.seen);
+	memcpy(out, sk->shape.v, sk->shape.nr * sizeof(*out));
+	memcpy(out + sk->shape.nr, sk->words.v, sk->words.nr * sizeof(*out));
+	return sk->shape.nr + sk->words.nr;
+}
+
+size_t code_sketch_compute(const char *language, const char *code, size_t len,
+			   uint32_t out[SKETCH_MAX])
+{
+	struct code_sketcher sk; /* 8 KiB: on the stack, so threads each have theirs */
+
+	code_sketch_start(&sk);
+	tokenize(language, code, len, code_sketch_token, &sk);
+	return code_sketch_finish(&sk, out);
 }
 
 size_t code_feature_keys(const struct code_features *f, uint32_t **out)

@@ -78,6 +78,29 @@ double code_likeness(const struct code_features *q, const struct code_features *
 size_t code_sketch(const struct code_features *f, uint32_t out[SKETCH_MAX]);
 
 /*
+ * The same sketch straight from code[0..len) in language (what
+ * code_sketch() gives for code_features_compute()'s features), keeping
+ * only the smallest hashes as they come rather than every feature: for
+ * what indexes code and never scores it.
+ */
+size_t code_sketch_compute(const char *language, const char *code, size_t len,
+			   uint32_t out[SKETCH_MAX]);
+
+/*
+ * The same, token by token, for a caller that tokenizes the code anyway
+ * (common/tokenize.h): code_sketch_start(), code_sketch_token() as the
+ * callback of tokenize() over the code in its language (it returns
+ * non-zero once it has seen enough: call it no more), code_sketch_finish().
+ */
+struct token;
+struct code_sketcher;
+struct code_sketcher *code_sketcher_new(void);
+void code_sketcher_free(struct code_sketcher *sk);
+void code_sketch_start(struct code_sketcher *sk);
+int code_sketch_token(const struct token *t, void *sketcher);
+size_t code_sketch_finish(struct code_sketcher *sk, uint32_t out[SKETCH_MAX]);
+
+/*
  * Every distinct feature of f (shape then words), for the query side;
  * *out is allocated (caller frees). Returns the count.
  */

@@ -238,6 +238,7 @@ struct commit_differ {
 	const struct extract_options *o;
 	uint32_t attr_flags;
 	struct attr_cache attrs;
+	struct code_sketcher *sketcher; /* the patterns' recall sketches */
 	int shallow;		/* a shallow clone: its boundary commits are roots */
 };
 
@@ -569,8 +570,12 @@ static int add_pattern(struct commit_differ *w, struct file_change *c, const cha
 	fp.before = c->before;
 	fp.after = c->after;
 	fp.file_role = file_role(fp.path, fp.language);
-	fp.code_change = code_changed(fp.language, fp.before.buf, fp.before.len, fp.after.buf,
-				      fp.after.len);
+	/* one pass over before for both: is it code, and its recall sketch */
+	code_sketch_start(w->sketcher);
+	fp.code_change = code_changed_scan(fp.language, fp.before.buf, fp.before.len,
+					   fp.after.buf, fp.after.len, code_sketch_token,
+					   w->sketcher);
+	fp.sketch_nr = code_sketch_finish(w->sketcher, fp.sketch);
 	c->path = c->old_path = NULL;
 	strbuf_init(&c->before, 0);
 	strbuf_init(&c->after, 0);
@@ -945,6 +950,7 @@ int commit_differ_new(struct commit_differ **out, const char *gitdir, const char
 		return -1;
 	}
 	w->commit_repo = w->repo;
+	w->sketcher = code_sketcher_new();
 	w->shallow = git_repository_is_shallow(w->repo) == 1;
 	/* attributes as git diff reads them: the work tree, or HEAD when bare */
 	w->attr_flags = bare ? GIT_ATTR_CHECK_INCLUDE_HEAD | GIT_ATTR_CHECK_INDEX_ONLY
@@ -967,6 +973,7 @@ void commit_differ_free(struct commit_differ *w)
 		return;
 	attr_cache_free(&w->attrs);
 	blob_cache_clear(&w->blobs);
+	code_sketcher_free(w->sketcher);
 	git_odb_free(w->odb);
 	git_repository_free(w->blob_repo);
 	git_repository_free(w->repo);

@@ -14,6 +14,7 @@
 #define COMMIT_DIFF_H
 
 #include "local/extract-options.h"
+#include "common/likeness.h"
 #include "common/strbuf.h"
 #include <git2.h>
 #include <pthread.h>
@@ -47,6 +48,9 @@ struct file_pattern {
 	char pattern_id[17];
 	char solution_hash[65];
 	double confidence;
+	/* recall's index features: code_sketch() of before's code_features */
+	uint32_t sketch[SKETCH_MAX];
+	size_t sketch_nr;
 };
 
 /* A commit's patterns; every string is owned (it crosses threads). */

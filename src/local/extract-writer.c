@@ -1,9 +1,13 @@
 /*
  * extract-writer.c: batches of commit_results into the store (see
- * extract-writer.h), through the prepared statements of store-patterns.h
- * and store-processed.h, reused for the whole run. The full-text index is
- * filled when first searched, so an insert touches only the table and its
- * indexes; the recall index is brought up to date after each batch.
+ * extract-writer.h), through the prepared statements of store-patterns.h,
+ * store-processed.h and store-recall.h, reused for the whole run. The
+ * full-text index is filled when first searched, so an insert touches
+ * only the table and its indexes. The recall index gets each batch's
+ * postings in the batch's transaction, from the sketches the diff threads
+ * computed; a batch it cannot take so (an index behind or of another
+ * version, a pattern already there) is indexed by the catch-up after its
+ * commit.
  */
 #include "local/extract-writer.h"
 #include "local/store-patterns.h"
@@ -24,6 +28,7 @@ struct extract_writer {
 	struct store *s;
 	struct pattern_inserter *patterns;
 	struct processed_marker *marks;
+	struct recall_postings_writer *recall;
 	int in_txn;
 	size_t batch, batch_bytes;
 	double batch_start;
@@ -37,7 +42,8 @@ int extract_writer_new(struct extract_writer **out, struct store *s, const char 
 	wr->s = s;
 	if (store_tune_bulk_write(s) < 0 ||
 	    pattern_inserter_new(&wr->patterns, s, variant) < 0 ||
-	    processed_marker_new(&wr->marks, s, variant, (long long)time(NULL)) < 0) {
+	    processed_marker_new(&wr->marks, s, variant, (long long)time(NULL)) < 0 ||
+	    recall_postings_writer_new(&wr->recall, s) < 0) {
 		extract_writer_free(wr);
 		return -1;
 	}
@@ -63,6 +69,7 @@ static int write_result(struct extract_writer *wr, const struct commit_result *r
 			size_t *patterns)
 {
 	struct pattern p;
+	long long rowid;
 
 	assert(!r->failed);
 	pattern_of_commit(&p, r);
@@ -81,8 +88,9 @@ static int write_result(struct extract_writer *wr, const struct commit_result *r
 		p.confidence = fp->confidence;
 		p.file_role = fp->file_role;
 		p.code_change = fp->code_change;
-		if (pattern_insert(wr->patterns, &p, r->commit_time) < 0)
+		if (pattern_insert(wr->patterns, &p, r->commit_time, &rowid) < 0)
 			return -1;
+		recall_postings_add(wr->recall, rowid, fp->sketch, fp->sketch_nr);
 		(*patterns)++;
 		wr->batch_bytes += fp->before.len + fp->after.len;
 	}
@@ -92,16 +100,21 @@ static int write_result(struct extract_writer *wr, const struct commit_result *r
 
 int extract_writer_flush(struct extract_writer *wr)
 {
+	int indexed;
+
 	assert(wr->in_txn == store_in_transaction(wr->s));
 	if (!wr->in_txn)
 		return 0;
 	wr->in_txn = 0;
 	wr->batch = 0;
 	wr->batch_bytes = 0;
-	if (store_commit(wr->s) < 0) {
+	indexed = recall_postings_finish(wr->recall);
+	if (indexed < 0 || store_commit(wr->s) < 0) {
 		store_rollback(wr->s);
 		return -1;
 	}
+	if (indexed)
+		return 0;
 	/*
 	 * Index the batch for recall now, while the diff threads work on the
 	 * next, rather than all of it after the last diff (extract_run()
@@ -116,6 +129,10 @@ int extract_writer_add(struct extract_writer *wr, const struct commit_result *r,
 	if (!wr->in_txn) {
 		if (store_begin(wr->s) < 0)
 			return -1;
+		if (recall_postings_begin(wr->recall) < 0) {
+			store_rollback(wr->s);
+			return -1;
+		}
 		wr->in_txn = 1;
 		wr->batch_start = now_seconds();
 	}
@@ -144,5 +161,6 @@ void extract_writer_free(struct extract_writer *wr)
 		store_rollback(wr->s);
 	pattern_inserter_free(wr->patterns);
 	processed_marker_free(wr->marks);
+	recall_postings_writer_free(wr->recall);
 	free(wr);
 }

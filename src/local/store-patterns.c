@@ -629,7 +629,8 @@ int pattern_inserter_new(struct pattern_inserter **out, struct store *s, const c
 	return 0;
 }
 
-int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long long commit_time)
+int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long long commit_time,
+		   long long *rowid)
 {
 	sqlite3_stmt *st = ins->st;
 	int ret;
@@ -658,7 +659,14 @@ int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long l
 			  -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 19, p->code_change);
 	sqlite3_bind_text(st, 20, p->rule ? p->rule : "", -1, SQLITE_STATIC);
+	/*
+	 * An insert sets the last rowid; the upsert's update of a row already
+	 * there does not (ids start at 1, so 0 says "not new").
+	 */
+	sqlite3_set_last_insert_rowid(store_db(ins->s), 0);
 	ret = step_done(ins->s, st, "cannot store pattern");
+	if (rowid)
+		*rowid = ret < 0 ? 0 : sqlite3_last_insert_rowid(store_db(ins->s));
 	/* the bound strings are the caller's: leave no pointer to them behind */
 	sqlite3_clear_bindings(st);
 	return ret;

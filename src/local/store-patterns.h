@@ -130,10 +130,13 @@ int pattern_store_set_range(struct store *s, const git_oid *ids, size_t nr);
  * A prepared insert of local patterns of one variant, for many rows in
  * the caller's transaction (store_begin/store_commit). A pattern already
  * there is made current again (obsolete = 0) and otherwise kept.
+ * *rowid (if not NULL): the id of the new row, 0 for a pattern already
+ * there.
  */
 struct pattern_inserter;
 int pattern_inserter_new(struct pattern_inserter **out, struct store *s, const char *variant);
-int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long long commit_time);
+int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long long commit_time,
+		   long long *rowid);
 void pattern_inserter_free(struct pattern_inserter *ins);
 
 /*

@@ -70,35 +70,140 @@ struct posting {
 	long long pattern;
 };
 
-static int by_feature(const void *a, const void *b)
+/*
+ * Sort post[0..nr) by feature, then pattern. The postings come in pattern
+ * order (each writer adds its patterns by increasing id), so a stable
+ * sort on the feature does: an LSD radix sort, 8 bits a pass.
+ */
+static void sort_postings(struct posting *post, size_t nr)
 {
-	const struct posting *x = a, *y = b;
-	if (x->feature != y->feature)
-		return x->feature < y->feature ? -1 : 1;
-	return x->pattern < y->pattern ? -1 : x->pattern > y->pattern;
+	struct posting *tmp, *src = post, *dst;
+	size_t count[256], i;
+	int shift;
+
+	if (nr < 2)
+		return;
+	tmp = xmalloc(nr * sizeof(*tmp));
+	dst = tmp;
+	for (shift = 0; shift < 32; shift += 8) {
+		size_t sum = 0;
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < nr; i++)
+			count[(src[i].feature >> shift) & 0xff]++;
+		for (i = 0; i < 256; i++) {
+			size_t c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < nr; i++)
+			dst[count[(src[i].feature >> shift) & 0xff]++] = src[i];
+		src = dst;
+		dst = src == post ? tmp : post;
+	}
+	/* four passes: the sorted postings are back in post */
+	free(tmp);
+}
+
+/*
+ * Postings written by one INSERT: with a statement per row, running the
+ * statement cost about as much as the row's B-tree insert.
+ */
+#define POSTINGS_PER_INSERT 64
+
+struct posting_insert {
+	sqlite3_stmt *one, *many; /* of 1 and of POSTINGS_PER_INSERT rows */
+};
+
+static void posting_insert_release(struct posting_insert *ins)
+{
+	sqlite3_finalize(ins->one);
+	sqlite3_finalize(ins->many);
+	ins->one = ins->many = NULL;
+}
+
+static int posting_insert_prepare(struct store *s, struct posting_insert *ins)
+{
+	char sql[64 + POSTINGS_PER_INSERT * 8];
+	size_t at;
+	int i;
+
+	at = (size_t)snprintf(sql, sizeof(sql),
+			      "INSERT OR IGNORE INTO recall_postings(feature, pattern) VALUES (?,?)");
+	ins->one = store_prepare(s, sql);
+	for (i = 1; i < POSTINGS_PER_INSERT; i++)
+		at += (size_t)snprintf(sql + at, sizeof(sql) - at, ",(?,?)");
+	ins->many = ins->one ? store_prepare(s, sql) : NULL;
+	if (!ins->many) {
+		posting_insert_release(ins);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Write post[0..nr) through ins, in feature order, so that the inserts
+ * walk the index's pages in order instead of splitting pages all over it.
+ */
+static int write_postings(struct store *s, struct posting_insert *ins, struct posting *post,
+			  size_t nr)
+{
+	size_t i = 0;
+
+	sort_postings(post, nr);
+	while (i < nr) {
+		sqlite3_stmt *st = nr - i >= POSTINGS_PER_INSERT ? ins->many : ins->one;
+		int k, rows = st == ins->many ? POSTINGS_PER_INSERT : 1;
+
+		for (k = 0; k < rows; k++, i++) {
+			sqlite3_bind_int64(st, 2 * k + 1, post[i].feature);
+			sqlite3_bind_int64(st, 2 * k + 2, post[i].pattern);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_reset(st);
+			return store_error(s, "cannot write the recall index");
+		}
+		sqlite3_reset(st);
+	}
+	return 0;
+}
+
+static int set_indexed_upto(struct store *s, long long id)
+{
+	char upto[32];
+
+	snprintf(upto, sizeof(upto), "%lld", id);
+	return store_meta_set(s, META_INDEXED, upto);
+}
+
+/* Append to *post the postings of pattern id under sketch[0..n). */
+static void add_postings(struct posting **post, size_t *nr, size_t *alloc, long long id,
+			 const uint32_t *sketch, size_t n)
+{
+	size_t i;
+
+	ALLOC_GROW(*post, *nr + n, *alloc);
+	for (i = 0; i < n; i++) {
+		(*post)[*nr].feature = sketch[i];
+		(*post)[(*nr)++].pattern = id;
+	}
 }
 
 /*
  * Index the patterns with ids above from, at most CATCH_UP_BATCH of them;
- * *last: the highest id seen (from when none). The postings are written
- * in feature order, so that the inserts walk the index's pages in order
- * instead of splitting pages all over it.
+ * *last: the highest id seen (from when none).
  */
 static int index_batch(struct store *s, long long from, long long *last, long long *done)
 {
-	sqlite3_stmt *sel, *ins = NULL;
-	struct code_features f = CODE_FEATURES_INIT;
+	sqlite3_stmt *sel;
+	struct posting_insert ins = { NULL, NULL };
 	struct posting *post = NULL;
-	size_t nr = 0, alloc = 0, i;
-	char upto[32];
+	size_t nr = 0, alloc = 0;
 	int rc, ret = -1;
 
 	*last = from;
 	sel = store_prepare(s, "SELECT id, language, before_code FROM patterns"
 			       " WHERE id > ?1 ORDER BY id LIMIT ?2");
-	ins = store_prepare(s, "INSERT OR IGNORE INTO recall_postings(feature, pattern)"
-			       " VALUES (?1, ?2)");
-	if (!sel || !ins)
+	if (!sel || posting_insert_prepare(s, &ins) < 0)
 		goto out;
 	sqlite3_bind_int64(sel, 1, from);
 	sqlite3_bind_int(sel, 2, CATCH_UP_BATCH);
@@ -112,35 +217,19 @@ static int index_batch(struct store *s, long long from, long long *last, long lo
 
 		*last = id;
 		(*done)++;
-		code_features_compute(&f, lang ? lang : "", code ? code : "", len);
-		n = code_sketch(&f, sketch);
-		ALLOC_GROW(post, nr + n, alloc);
-		for (i = 0; i < n; i++) {
-			post[nr].feature = sketch[i];
-			post[nr++].pattern = id;
-		}
+		n = code_sketch_compute(lang ? lang : "", code ? code : "", len, sketch);
+		add_postings(&post, &nr, &alloc, id, sketch, n);
 	}
 	if (rc != SQLITE_DONE) {
 		store_error(s, "cannot read patterns to index");
 		goto out;
 	}
-	if (nr)
-		qsort(post, nr, sizeof(*post), by_feature);
-	for (i = 0; i < nr; i++) {
-		sqlite3_bind_int64(ins, 1, post[i].feature);
-		sqlite3_bind_int64(ins, 2, post[i].pattern);
-		if (sqlite3_step(ins) != SQLITE_DONE) {
-			store_error(s, "cannot write the recall index");
-			goto out;
-		}
-		sqlite3_reset(ins);
-	}
-	snprintf(upto, sizeof(upto), "%lld", *last);
-	ret = *last > from ? store_meta_set(s, META_INDEXED, upto) : 0;
+	if (write_postings(s, &ins, post, nr) < 0)
+		goto out;
+	ret = *last > from ? set_indexed_upto(s, *last) : 0;
 out:
 	sqlite3_finalize(sel);
-	sqlite3_finalize(ins);
-	code_features_release(&f);
+	posting_insert_release(&ins);
 	free(post);
 	return ret;
 }
@@ -175,6 +264,116 @@ int recall_index_catch_up(struct store *s,
 		if (last == from)
 			return 0;
 	}
+}
+
+/* ---- postings written with the patterns (the extraction's batches) ---- */
+
+struct recall_postings_writer {
+	struct store *s;
+	struct posting_insert ins;
+	sqlite3_stmt *top;
+	int active;		/* this batch's postings go in with it */
+	long long from;		/* indexed_upto (= the highest id) at the begin */
+	long long last, rows;	/* the highest new row, and how many */
+	struct posting *post;
+	size_t nr, alloc;
+};
+
+int recall_postings_writer_new(struct recall_postings_writer **out, struct store *s)
+{
+	struct recall_postings_writer *w = xcalloc(1, sizeof(*w));
+
+	*out = NULL;
+	w->s = s;
+	w->top = store_prepare(s, "SELECT coalesce(max(id), 0) FROM patterns");
+	if (!w->top || posting_insert_prepare(s, &w->ins) < 0) {
+		recall_postings_writer_free(w);
+		return -1;
+	}
+	*out = w;
+	return 0;
+}
+
+void recall_postings_writer_free(struct recall_postings_writer *w)
+{
+	if (!w)
+		return;
+	posting_insert_release(&w->ins);
+	sqlite3_finalize(w->top);
+	free(w->post);
+	free(w);
+}
+
+static int writer_top(struct recall_postings_writer *w, long long *top)
+{
+	int rc = sqlite3_step(w->top);
+
+	*top = rc == SQLITE_ROW ? sqlite3_column_int64(w->top, 0) : -1;
+	sqlite3_reset(w->top);
+	return rc == SQLITE_ROW ? 0 : store_error(w->s, "cannot read the highest pattern id");
+}
+
+int recall_postings_begin(struct recall_postings_writer *w)
+{
+	long long top;
+
+	w->active = 0;
+	w->nr = 0;
+	w->rows = 0;
+	/* under the write lock: no other process indexes or adds meanwhile */
+	if (writer_top(w, &top) < 0)
+		return -1;
+	if (!index_is_current(w->s)) {
+		if (top)
+			return 0; /* the catch-up rebuilds it */
+		/* an empty store: the catch-up's reset, with nothing to index */
+		if (index_reset(w->s) < 0)
+			return -1;
+	}
+	if (indexed_upto(w->s) != top)
+		return 0;
+	w->active = 1;
+	w->from = w->last = top;
+	return 0;
+}
+
+void recall_postings_add(struct recall_postings_writer *w, long long id, const uint32_t *sketch,
+			 size_t n)
+{
+	if (!w->active)
+		return;
+	/* a pattern already there (or ids out of order): leave the batch */
+	if (id <= w->last) {
+		w->active = 0;
+		return;
+	}
+	w->last = id;
+	w->rows++;
+	add_postings(&w->post, &w->nr, &w->alloc, id, sketch, n);
+}
+
+int recall_postings_finish(struct recall_postings_writer *w)
+{
+	long long top;
+
+	if (!w->active)
+		return 0;
+	w->active = 0;
+	/*
+	 * The rows above the mark are exactly the batch's new ones: as many
+	 * as the ids between, none above the last (nothing else wrote in
+	 * this transaction).
+	 */
+	if (writer_top(w, &top) < 0)
+		return -1;
+	if (top != w->last || w->last - w->from != w->rows)
+		return 0;
+	if (!w->rows)
+		return 1;
+	if (write_postings(w->s, &w->ins, w->post, w->nr) < 0 ||
+	    set_indexed_upto(w->s, w->last) < 0)
+		return -1;
+	return 1;
 }
 
 /* ---- candidates: pattern row id -> number of sketch features shared ---- */

@@ -17,12 +17,17 @@
  * renumbered), so the index is kept current by indexing the rows above a
  * high-water mark (an index of another LIKENESS_VERSION is rebuilt): extract, sync and the hooks call recall_index_catch_up()
  * after they write; recall does too before it looks, so a store made by an
- * older git-patterns is indexed on first use.
+ * older git-patterns is indexed on first use. The extraction writes most
+ * of its postings itself, with the patterns (recall_postings_writer
+ * below), and leaves the catch-up little or nothing to do.
  */
 #ifndef STORE_RECALL_H
 #define STORE_RECALL_H
 
 #include "local/store.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 #define RECALL_COMMON_FEATURE 256
 #define RECALL_CANDIDATES 200
@@ -38,6 +43,44 @@ long long recall_index_pending(struct store *s);
 int recall_index_catch_up(struct store *s,
 			  void (*progress)(long long done, long long total, void *data),
 			  void *data);
+
+/*
+ * The postings of patterns as they are written, for a writer that knows
+ * their sketches (the extraction, whose diff threads compute them): a
+ * batch's postings go into the batch's own transaction, and the catch-up
+ * has nothing to read back. Its statements are prepared once, for a run.
+ *
+ * In each transaction (store_begin() done, so under the write lock):
+ * recall_postings_begin(), then recall_postings_add() for every pattern
+ * insert, then recall_postings_finish() before the commit. The batch's
+ * postings are written only if the index was current and caught up at
+ * the begin (recall.indexed_upto the highest pattern id, same
+ * LIKENESS_VERSION; an empty store counts) and every insert of the batch
+ * made a new row, the batch's rows being all the rows above the mark;
+ * otherwise nothing is written and recall_index_catch_up() indexes them
+ * as it would have. Either way the postings are those the catch-up
+ * writes.
+ */
+struct recall_postings_writer;
+int recall_postings_writer_new(struct recall_postings_writer **out, struct store *s);
+void recall_postings_writer_free(struct recall_postings_writer *w);
+
+/* In a transaction just begun. 0, or -1 with err_set. */
+int recall_postings_begin(struct recall_postings_writer *w);
+
+/*
+ * A pattern inserted as row id (0: it was there already), whose
+ * before_code in its language has this sketch (code_sketch_compute()).
+ */
+void recall_postings_add(struct recall_postings_writer *w, long long id, const uint32_t *sketch,
+			 size_t n);
+
+/*
+ * Before the commit: write the batch's postings and advance the mark if
+ * the batch qualifies (1), or leave them to the catch-up (0). -1 with
+ * err_set.
+ */
+int recall_postings_finish(struct recall_postings_writer *w);
 
 struct recall_hit {
 	long long rowid;

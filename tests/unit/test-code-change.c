@@ -4,12 +4,38 @@
  * comments the tokenizer knows.
  */
 #include "common/code-change.h"
+#include "common/tokenize.h"
 #include "tap.h"
+
+static int count_token(const struct token *t, void *data)
+{
+	(void)t;
+	(*(size_t *)data)++;
+	return 0;
+}
+
+static int stop_after_two(const struct token *t, void *data)
+{
+	(void)t;
+	return ++*(size_t *)data == 2;
+}
+
+static int scan_differs; /* code_changed_scan() disagreed with code_changed() */
 
 static void check(const char *lang, const char *before, const char *after, int want,
 		  const char *what)
 {
-	is_num(code_changed(lang, before, strlen(before), after, strlen(after)), want, what);
+	size_t bl = strlen(before), al = strlen(after), seen = 0, want_seen = 0, two = 0;
+
+	is_num(code_changed(lang, before, bl, after, al), want, what);
+	/* the same answer with before's tokens handed out, every one of them */
+	tokenize(lang, before, bl, count_token, &want_seen);
+	scan_differs += code_changed_scan(lang, before, bl, after, al, count_token, &seen) != want ||
+			seen != want_seen;
+	/* a callback that has had enough stops getting tokens; the answer stands */
+	scan_differs += code_changed_scan(lang, before, bl, after, al, stop_after_two, &two) !=
+				want ||
+			two != (want_seen < 2 ? want_seen : 2);
 }
 
 int main(void)
@@ -34,5 +60,6 @@ int main(void)
 	check("", "a\n", "a \n", 1, "unknown language: any change is code");
 	check("restructuredtext", "a\n", "a \n", 1, "a language without known comments: code");
 	check("c", "same\n", "same\n", 0, "no change at all");
+	ok(!scan_differs, "code_changed_scan(): the same answers, and before's tokens to its callback");
 	return done_testing();
 }

@@ -25,6 +25,42 @@ static const char *fn =
 	"int sum(const int *v, size_t n)\n{\n\tint total = 0;\n"
 	"\tfor (size_t i = 0; i < n; i++)\n\t\ttotal += v[i];\n\treturn total;\n}\n";
 
+/* 1 if code_sketch_compute() gives code_sketch() of the full features */
+static int same_sketch(const char *lang, const char *code, size_t len)
+{
+	struct code_features f = CODE_FEATURES_INIT;
+	uint32_t a[SKETCH_MAX], b[SKETCH_MAX];
+	size_t na, nb;
+
+	code_features_compute(&f, lang, code, len);
+	na = code_sketch(&f, a);
+	code_features_release(&f);
+	nb = code_sketch_compute(lang, code, len, b);
+	return na == nb && !memcmp(a, b, na * sizeof(*a));
+}
+
+/* Code of n tokens drawn from a small vocabulary (names repeat, as in code). */
+static char *random_code(unsigned *seed, size_t n, size_t *len)
+{
+	static const char *const vocab[] = {
+		"int", "x", "y", "total", "i", "n", "v[i]", "=", "+=", ";", "(", ")", "{", "}",
+		"return", "if", "for", "while", "42", "0x1f", "\"str\"", "'c'", "// note\n",
+		"/* block */", "\n", "def", ":", "self.value", "None", "else", "->", "buf",
+		"len", "<", ">=", "&&", "||", "!", "*p", "&q", "#define", "0", "1", "7",
+	};
+	size_t nv = sizeof(vocab) / sizeof(*vocab), i, at = 0, alloc = n * 16 + 1;
+	char *out = malloc(alloc);
+
+	for (i = 0; i < n; i++) {
+		const char *w;
+		*seed = *seed * 1103515245u + 12345u;
+		w = vocab[(*seed >> 16) % nv];
+		at += (size_t)snprintf(out + at, alloc - at, "%s ", w);
+	}
+	*len = at;
+	return out;
+}
+
 int main(void)
 {
 	struct code_features f = CODE_FEATURES_INIT;
@@ -74,5 +110,27 @@ int main(void)
 	}
 	free(keys);
 	code_features_release(&f);
+
+	{
+		static const char *const langs[] = { "c", "python", "javascript", "go", "" };
+		static const size_t sizes[] = { 0, 1, 3, 4, 5, 6, 20, 200, 3000, 25000 };
+		unsigned seed = 7;
+		size_t differ = 0, tried = 0, li, si, len;
+		for (li = 0; li < sizeof(langs) / sizeof(*langs); li++)
+			for (si = 0; si < sizeof(sizes) / sizeof(*sizes); si++) {
+				char *code = random_code(&seed, sizes[si], &len);
+				differ += !same_sketch(langs[li], code, len);
+				/* and as arbitrary bytes */
+				for (i = 0; i < len; i++)
+					code[i] = (char)(code[i] ^ (char)(i * 37));
+				differ += !same_sketch(langs[li], code, len);
+				tried += 2;
+				free(code);
+			}
+		differ += !same_sketch("c", fn, strlen(fn));
+		differ += !same_sketch("c", "", 0);
+		differ += !same_sketch("c", "/* only a comment */", 20);
+		ok(!differ && tried, "code_sketch_compute() is code_sketch() of the features");
+	}
 	return done_testing();
 }
