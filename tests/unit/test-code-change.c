@@ -47,6 +47,10 @@ int main(void)
 	check("c", "int a=1;\n", "int  a = 1;\n\n", 0, "C: whitespace only");
 	check("c", "int a = 1;\n", "int a = 2;\n", 1, "C: a real change");
 	check("c", "free(p);\n", "/* free(p); */\n", 1, "C: code commented out is a change");
+	check("c", "int a;\nint b; /* x */\n", "int a;\n/* x */\n", 1,
+	      "C: a statement removed at the end (after's tokens run out first)");
+	check("c", "int a; /* same */\nint b = 1;\nint c;\n", "int a; /* same */\nint b = 12;\nint c;\n",
+	      1, "C: one token changed between equal ones");
 	check("python", "x = 1  # old\n", "x = 1  # new\n", 0, "Python: a comment edited");
 	check("python", "def f(a,b):\n    return a\n", "def f(a, b):\n    return a\n", 0,
 	      "Python: whitespace only");
