@@ -537,8 +537,9 @@ static size_t area_words(const char *subject, size_t *tokens, size_t *options)
 
 static const char *in_list(const char *word, const char *const *list)
 {
+	/* the first letters first: most words are in no list */
 	for (const char *const *k = list; *k; k++)
-		if (!strcmp(word, *k))
+		if (**k == *word && !strcmp(word, *k))
 			return *k;
 	return NULL;
 }
@@ -580,6 +581,9 @@ static const char *find_word(const struct words *w, const char *const *list, enu
 static int phrase_at(const struct words *w, size_t i, const char *phrase)
 {
 	const char *p = phrase;
+
+	if (i < w->nr && w->w[i][0] != *phrase)
+		return 0;
 	for (; i < w->nr; i++) {
 		const char *sp = strchr(p, ' ');
 		size_t len = sp ? (size_t)(sp - p) : strlen(p);
