@@ -39,6 +39,7 @@
 #include <git2/sys/repository.h>
 
 #include <assert.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,21 @@ static void tune_libgit2(void)
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)(1 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(8 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(16 << 20));
+}
+
+/*
+ * Keep freed memory rather than give it back at once, as the git diff
+ * children do (diff-stream.c): the diff threads allocate and free a
+ * pattern's buffers for every file, and with glibc's defaults each large
+ * one is a fresh mmap whose pages the kernel clears again. A user's own
+ * GLIBC_TUNABLES wins.
+ */
+static void tune_malloc(void)
+{
+	if (getenv("GLIBC_TUNABLES"))
+		return;
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
 /*
@@ -341,6 +357,7 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 	st->relabelled = rs.relabelled;
 	st->released = rs.released;
 	tune_libgit2();
+	tune_malloc();
 	reopen_objects(repo);
 	if (history_walk_start(&walk, repo, &o) < 0)
 		goto out;
