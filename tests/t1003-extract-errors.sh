@@ -40,6 +40,21 @@ test_expect_success 'an unwritable output path writes nothing' '
 	ls ro >actual && echo keep >expect && test_cmp expect actual
 '
 
+test_expect_success 'two extractions that both create the store at once both succeed, ten times' '
+	for i in 1 2 3 4 5 6 7 8 9 10
+	do
+		rm -rf repo/.git/patterns &&
+		{ git -C repo patterns extract -q 2>err.a & } &&
+		git -C repo patterns extract -q 2>err.b &&
+		wait $! &&
+		test_must_be_empty err.a &&
+		test_must_be_empty err.b &&
+		test "$(sqlite3 repo/.git/patterns/patterns.db \
+			"SELECT count(*) FROM patterns; PRAGMA journal_mode")" = "2
+wal" || return 1
+	done
+'
+
 test_expect_success 'a corrupt store file' '
 	git init -q bad &&
 	test_commit -C bad "Fix bad" bad.c "int bad;" &&

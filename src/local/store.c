@@ -21,6 +21,9 @@ struct store {
  * Migrations, applied in order; entry i brings the schema to version i+1.
  * Never edit a released entry: append a new one.
  */
+/* how long a writer waits for another's lock before "database is locked" */
+#define STORE_BUSY_MS 60000
+
 static const char *const migrations[] = {
 	/* 1: extraction */
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -294,6 +297,25 @@ fail:
 	return -1;
 }
 
+/*
+ * WAL mode. Switching to it reads the file and then needs it alone; when
+ * another process opening a new store at the same moment holds it (two
+ * hooks at once), SQLite answers SQLITE_BUSY at once rather than wait
+ * through the busy timeout, which would deadlock two readers that both
+ * want to write. So wait here, as long as the busy timeout would.
+ */
+static int set_wal(struct store *s)
+{
+	for (int waited = 0;; waited += 10) {
+		int rc = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= STORE_BUSY_MS)
+			return err_set("%s", sqlite3_errmsg(s->db));
+		sqlite3_sleep(10);
+	}
+}
+
 /* mkdir -p of the folder that holds path. */
 static int make_leading_dirs(const char *path)
 {
@@ -326,7 +348,7 @@ int store_open(struct store **out, const char *path)
 			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
-	sqlite3_busy_timeout(s->db, 60000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(s->db, 1);
 	/*
 	 * 16 KiB pages for a new store (an existing one keeps its own): a
@@ -336,7 +358,7 @@ int store_open(struct store **out, const char *path)
 	 * fails here.
 	 */
 	if (exec_bare(s, "PRAGMA page_size=16384") < 0 ||
-	    exec_bare(s, "PRAGMA journal_mode=WAL") < 0 ||
+	    set_wal(s) < 0 ||
 	    exec_bare(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;") < 0 ||
 	    migrate(s) < 0) {
 		char *msg = xstrdup(err_msg());
