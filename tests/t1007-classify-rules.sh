@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='git patterns extract: the classifier rules beyond the fixed ones (CLASSIFY_VERSION 4)'
+test_description='git patterns extract: the classifier rules beyond the fixed ones (CLASSIFY_VERSION 5)'
 . ./lib.sh
 
 # rules FILE: "subject=problem_type rule" per commit of a list --json, sorted
@@ -83,7 +83,13 @@ test_expect_success 'setup: one commit per rule' '
 	git -C r commit -q -m "Fix flaky clone test on Windows" &&
 	mkdir -p r/web && echo "{}" >r/web/package.json && echo x >r/web/app.js &&
 	git -C r add web && test_tick &&
-	git -C r commit -q -m "fix: upgrade esbuild to 0.20.x (#16079)"
+	git -C r commit -q -m "fix: upgrade esbuild to 0.20.x (#16079)" &&
+	echo "armhf:" >r/Makefile && echo "arch: armhf" >r/.travis.yml &&
+	git -C r add Makefile .travis.yml && test_tick &&
+	git -C r commit -q -m "Add armhf build to Travis CI" &&
+	echo "dist: clean" >>r/Makefile && git -C r add Makefile && test_tick &&
+	git -C r commit -q -m "Makefile: fix the dist target on BSD make" &&
+	commit_change r "Add test for less 529"
 '
 
 test_expect_success 'each rule decides, and says so' '
@@ -92,7 +98,9 @@ test_expect_success 'each rule decides, and says so' '
 	rules list.json >actual &&
 	cat >expect <<-\EOF &&
 	Accept lowercase c- and m- prefix=feature_addition keyword:accept
+	Add armhf build to Travis CI=unknown files:build-only
 	Add range() builtin (fix #317)=feature_addition keyword:add
+	Add test for less 529=testing phrase:add-test
 	Check event loop creation return value. Fix #3951.=bug_fix issue:fixes
 	Clear status bar cell.=bug_fix keyword:clear
 	Escape ~, pointed out by tcunha.=bug_fix phrase:pointed-out-by
@@ -101,6 +109,7 @@ test_expect_success 'each rule decides, and says so' '
 	Include windows.h on win32 for Sleep=bug_fix keyword:include
 	Initial import=feature_addition keyword:initial
 	Make hostip.c compile again=bug_fix phrase:compile-again
+	Makefile: fix the dist target on BSD make=bug_fix keyword:fix
 	Need to update the cursor before drawing.=bug_fix phrase:need-to
 	New commands: BITOP and BITCOUNT.=feature_addition keyword:new
 	Review fixes:=bug_fix keyword:fixes
@@ -161,7 +170,7 @@ test_expect_success 'a store labelled by an older classifier version is relabell
 	db.execute("UPDATE patterns SET problem_type = ?, rule = ? WHERE commit_msg IN (?, ?)",
 	           ("unknown", "none", "Git 2.36.2", "config: tweak the lookup"))
 	(v,) = db.execute("SELECT value FROM meta WHERE key = ?", ("classify.version",)).fetchone()
-	assert v.split()[0] == "4", v
+	assert v.split()[0] == "5", v
 	db.execute("UPDATE meta SET value = ? WHERE key = ?",
 	           ("3 " + v.split()[1], "classify.version"))
 	db.commit()

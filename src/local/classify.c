@@ -236,6 +236,14 @@ static const char *const late_feature_verbs[] = {
 	"accept", "accepts", "warn", "warns", NULL,
 };
 
+/* "Add test for less 529", "added more tests, changed makefile": tests first */
+static const char *const add_test_phrases[] = {
+	"add test", "add tests", "adds test", "adds tests", "added test", "added tests",
+	"adding test", "adding tests", "add a test", "adds a test", "added a test", "adding a test",
+	"add more tests", "added more tests", "adding more tests", "add unit test",
+	"add unit tests", "added unit tests", "add regression test", "added regression test",
+	NULL,
+};
 static const char *const testing_words[] = {
 	"test", "tests", "testing", "testcase", "testcases", "unittest", "unittests", NULL,
 };
@@ -910,6 +918,12 @@ static int is_ci_path(const char *path)
 	return has_dir_component(path, dirs) || any_name(basename_of(path), names);
 }
 
+/* manifests, build and CI files, as file_role() sees them */
+static int is_build_path(const char *path)
+{
+	return !strcmp(file_role(path, NULL), FILE_ROLE_BUILD) || is_ci_path(path);
+}
+
 static int all_paths(const char *const *paths, size_t n, int (*pred)(const char *))
 {
 	if (!n)
@@ -1088,6 +1102,7 @@ enum {
 	TESTS_NOT_CODE = 1 << 8,      /* tests changed, and no source file outside them */
 	HEADER = 1 << 6,	      /* the subject names a C header (time.h) */
 	NAMES_COMMAND = 1 << 9,	      /* no words: the subject only names a command */
+	BUILD_ONLY = 1 << 10,	      /* every file changed is a build or CI file */
 };
 
 struct word_step {
@@ -1118,6 +1133,16 @@ static const struct word_step word_steps[] = {
 	{ PT_BUG_FIX, weak_bug_words, weak_bug_phrases, NOT_AREA, NOT_FEATURE_OPENING },
 	{ PT_BUG_FIX, weak_bug_verbs, NULL, OPENING, NOT_FEATURE_OPENING },
 	{ PT_BUG_FIX, first_bug_verbs, NULL, FIRST, NOT_FEATURE_OPENING },
+	{ PT_TESTING, NULL, add_test_phrases, OPENING, 0 },
+	/*
+	 * "Add armhf build to Travis CI", "Added a Meson project", "Makefile
+	 * CI target for powerpc tests": the words of a feature, a test or docs
+	 * on build and CI files alone are build configuration
+	 */
+	{ PT_UNKNOWN, feature_conf_words, NULL, NOT_AREA, BUILD_ONLY },
+	{ PT_UNKNOWN, feature_more_words, NULL, NOT_AREA, BUILD_ONLY },
+	{ PT_UNKNOWN, testing_words, NULL, ANYWHERE, BUILD_ONLY },
+	{ PT_UNKNOWN, doc_words, NULL, ANYWHERE, BUILD_ONLY },
 	/* "Add comment explaining the +1", "added doc for MGET" */
 	{ PT_DOCUMENTATION, doc_object_words, NULL, ANYWHERE, FEATURE_WORD },
 	/* "rotate-window command.", "Streams: XDEL command." */
@@ -1179,6 +1204,10 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 			decide(out, step->problem_type, "subject", "command");
 			return 1;
 		} else if ((k = find_any(w, step->words, step->phrases, step->where, &kind))) {
+			if (step->needs & BUILD_ONLY) { /* the files decided, not the word */
+				kind = "files";
+				k = "build-only";
+			}
 			decide(out, step->problem_type, kind, k);
 			return 1;
 		}
@@ -1372,6 +1401,8 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 	/* file_role() per path costs: only when a testing word could use it */
 	if (paths && find_word(&w, testing_words, ANYWHERE) && tests_not_code(paths, npaths))
 		have |= TESTS_NOT_CODE;
+	if (paths && all_paths(paths, npaths, is_build_path))
+		have |= BUILD_ONLY;
 	/* 8. a release's name */
 	if (is_release_subject(subject)) {
 		decide(out, PT_UNKNOWN, "release", NULL);

@@ -80,8 +80,10 @@ static void test_fixed_rules(void)
 	check("Fix crash caused by a typo in the parser", NULL, PT_BUG_FIX, "keyword:crash");
 	is_str(type_of("Fix race in replication test", tests, 2), PT_TESTING,
 	       "a fix touching only tests is testing");
-	is_str(type_of("Add tests for parser", src, 1), PT_FEATURE,
-	       "Add tests for parser touching code is a feature");
+	is_str(type_of("Add tests for parser", src, 1), PT_TESTING,
+	       "Add tests for parser touching code is testing (version 5)");
+	is_str(type_of("Add parser tests", src, 1), PT_FEATURE,
+	       "Add parser tests touching code is a feature");
 	{
 		const char *harness[] = { "t/t5600-clone.sh", "Makefile", ".github/workflows/ci.yml" };
 		const char *fix_and_test[] = { "t/t5600-clone.sh", "src/clone.c" };
@@ -300,6 +302,45 @@ static void test_paths(void)
 	is_str(type_of("Fix the Windows build", ci, 3), PT_UNKNOWN, "CI files only are unknown");
 	is_str(type_of("Fix the Windows build", cmake, 1), PT_BUG_FIX, "CMakeLists.txt is not docs");
 	is_str(type_of("Update things", NULL, 0), PT_UNKNOWN, "no paths known");
+
+	/* version 5: build and CI files alone, and tests added first */
+	{
+		const char *travis[] = { ".travis.yml", "Makefile" };
+		const char *meson[] = { "meson.build", "meson_options.txt" };
+		const char *make[] = { "Makefile", "configure.ac" };
+		const char *code_make[] = { "src/a.c", "Makefile" };
+		const char *code_test[] = { "src/a.c", "tests/test_a.py" };
+		struct classification b;
+
+		classify_commit("Add armhf build to Travis CI", NULL, travis, 2,
+				CLASSIFY_DEFAULT_MAX_FILES, &b);
+		is_str(b.problem_type, PT_UNKNOWN, "a feature word on CI files alone is unknown");
+		is_str(b.rule, "files:build-only", "...and the files say so");
+		is_str(type_of("Added a Meson project", meson, 2), PT_UNKNOWN,
+		       "a new build system is build configuration");
+		is_str(type_of("Makefile: new target for the powerpc tests", make, 2), PT_UNKNOWN,
+		       "test words on build files alone");
+		is_str(type_of("Makefile: install the docs", make, 2), PT_UNKNOWN,
+		       "doc words on build files alone");
+		is_str(type_of("Fix the build on FreeBSD", make, 2), PT_BUG_FIX,
+		       "a fix of the build is still a fix");
+		is_str(type_of("Makefile: remove the obsolete dist target", make, 2), PT_REFACTORING,
+		       "and a clean-up still a refactoring");
+		is_str(type_of("Add the --color option", code_make, 2), PT_FEATURE,
+		       "build files with code: a feature");
+		classify_commit("Add test for less 529", NULL, code_test, 2,
+				CLASSIFY_DEFAULT_MAX_FILES, &b);
+		is_str(b.problem_type, PT_TESTING, "a subject opening with \"add test\" is testing");
+		is_str(b.rule, "phrase:add-test", "...by its phrase");
+		is_str(type_of("added more tests, changed makefile", code_test, 2), PT_TESTING,
+		       "\"added more tests\"");
+		is_str(type_of("Add tests and fix the crash in the parser", code_test, 2), PT_BUG_FIX,
+		       "a defect named with the tests wins");
+		is_str(type_of("Add a test helper option to the CLI", code_test, 2), PT_TESTING,
+		       "\"add a test\" at the opening");
+		is_str(type_of("config: add --test-mode", code_test, 2), PT_FEATURE,
+		       "a test word elsewhere does not make a test");
+	}
 
 	for (size_t i = 0; i < 150; i++) {
 		snprintf(names[i], sizeof(names[i]), "src/f%zu.c", i);
