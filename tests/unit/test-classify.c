@@ -20,16 +20,23 @@ static const char *type_of(const char *subject, const char *const *paths, size_t
 	return c.problem_type;
 }
 
-/* subject (and body) on src/a.c: want type, decided by rule */
-static void check(const char *subject, const char *body, const char *want, const char *rule)
+/* subject (and body) on paths: want type, decided by rule */
+static void check_on(const char *subject, const char *body, const char *const *paths, size_t n,
+		     const char *want, const char *rule)
 {
 	struct classification c;
 	char what[256];
 
-	classify_commit(subject, body, src, 1, CLASSIFY_DEFAULT_MAX_FILES, &c);
+	classify_commit(subject, body, paths, n, CLASSIFY_DEFAULT_MAX_FILES, &c);
 	snprintf(what, sizeof(what), "%s -> %s (%s)", subject, want, rule);
 	if (!is_str(c.problem_type, want, what) || strcmp(c.rule, rule))
 		is_str(c.rule, rule, "  ...by that rule");
+}
+
+/* subject (and body) on src/a.c */
+static void check(const char *subject, const char *body, const char *want, const char *rule)
+{
+	check_on(subject, body, src, 1, want, rule);
 }
 
 static void test_fixed_rules(void)
@@ -310,12 +317,9 @@ static void test_paths(void)
 		const char *make[] = { "Makefile", "configure.ac" };
 		const char *code_make[] = { "src/a.c", "Makefile" };
 		const char *code_test[] = { "src/a.c", "tests/test_a.py" };
-		struct classification b;
 
-		classify_commit("Add armhf build to Travis CI", NULL, travis, 2,
-				CLASSIFY_DEFAULT_MAX_FILES, &b);
-		is_str(b.problem_type, PT_UNKNOWN, "a feature word on CI files alone is unknown");
-		is_str(b.rule, "files:build-only", "...and the files say so");
+		check_on("Add armhf build to Travis CI", NULL, travis, 2, PT_UNKNOWN,
+			 "files:build-only");
 		is_str(type_of("Added a Meson project", meson, 2), PT_UNKNOWN,
 		       "a new build system is build configuration");
 		is_str(type_of("Makefile: new target for the powerpc tests", make, 2), PT_UNKNOWN,
@@ -328,10 +332,7 @@ static void test_paths(void)
 		       "and a clean-up still a refactoring");
 		is_str(type_of("Add the --color option", code_make, 2), PT_FEATURE,
 		       "build files with code: a feature");
-		classify_commit("Add test for less 529", NULL, code_test, 2,
-				CLASSIFY_DEFAULT_MAX_FILES, &b);
-		is_str(b.problem_type, PT_TESTING, "a subject opening with \"add test\" is testing");
-		is_str(b.rule, "phrase:add-test", "...by its phrase");
+		check_on("Add test for less 529", NULL, code_test, 2, PT_TESTING, "phrase:add-test");
 		is_str(type_of("added more tests, changed makefile", code_test, 2), PT_TESTING,
 		       "\"added more tests\"");
 		is_str(type_of("Add tests and fix the crash in the parser", code_test, 2), PT_BUG_FIX,
