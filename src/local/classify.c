@@ -91,6 +91,28 @@ static const char *const warning_verbs[] = {
 	"quiets", "quieten", "avoid", "avoids", "shut", "placate", "pacify", NULL,
 };
 
+/*
+ * Linters, whose findings are fixed without changing behaviour: "Fix
+ * clippy warnings", "fix lint", "Apply clippy suggestions", "make lint
+ * happier". Not the checkers that find defects (coverity, sanitizers,
+ * cppcheck), nor compilers: a compiler warning fixed stays a bug fix.
+ */
+static const char *const lint_words[] = {
+	"lint", "lints", "linter", "linters", "linting", "clippy", "flake8", "eslint", "pylint",
+	"pyflakes", "pycodestyle", "mypy", "ruff", "golint", "tslint", "stylelint",
+	"shellcheck", "rubocop", NULL,
+};
+/* ...fixed: the words next to one that say its findings are dealt with */
+static const char *const lint_before[] = {
+	"fix", "fixes", "fixed", "fixing", "appease", "appeases", "placate", "placates",
+	"pacify", "satisfy", "satisfies", "silence", "silences", "please", "pleases", NULL,
+};
+static const char *const lint_after[] = {
+	"warning", "warnings", "error", "errors", "issue", "issues", "finding", "findings",
+	"complaint", "complaints", "suggestion", "suggestions", "fix", "fixes", "nit", "nits",
+	"happy", "happier", "cleanup", "cleanups", "violation", "violations", NULL,
+};
+
 /* formatting-only edits: unknown, as a Conventional Commits "style:" */
 static const char *const style_words[] = {
 	"whitespace", "whitespaces", "indentation", "indent", "indenting", "reindent",
@@ -1072,6 +1094,25 @@ static int has_code_defect(const struct words *w)
 }
 
 /*
+ * The linter word of w whose findings the subject fixes, or NULL: one
+ * after a fix word or before a word of its findings ("Fix clippy
+ * warnings", "fix shellcheck SC2046 warnings", "Apply clippy
+ * suggestions", "make lint happier"), or the whole subject ("Lint"). Not
+ * one that names a linter being worked on ("doc lint: fix bugs in ...
+ * lint script", "tests: fix and add lint for non-portable seq").
+ */
+static const char *lint_fix(const struct words *w)
+{
+	for (size_t i = w->area; i < w->nr; i++) {
+		const char *k = in_list(w->w[i], lint_words);
+		if (k && ((i > w->area && in_list(w->w[i - 1], lint_before)) ||
+			  (i + 1 < w->nr && in_list(w->w[i + 1], lint_after)) || w->nr == w->area + 1))
+			return k;
+	}
+	return NULL;
+}
+
+/*
  * 1 if the subject opens (after its area prefix) with add, implement,
  * introduce or support: then it names a feature, and a "should" later on
  * describes it.
@@ -1103,6 +1144,7 @@ enum {
 	HEADER = 1 << 6,	      /* the subject names a C header (time.h) */
 	NAMES_COMMAND = 1 << 9,	      /* no words: the subject only names a command */
 	BUILD_ONLY = 1 << 10,	      /* every file changed is a build or CI file */
+	LINT_FIX = 1 << 11,	      /* no words: a linter's findings fixed (lint_fix()) */
 };
 
 struct word_step {
@@ -1122,6 +1164,8 @@ static const struct word_step word_steps[] = {
 	{ PT_FEATURE, NULL, add_support_phrases, OPENING, 0 },
 	/* "Fix flaky replication test" changing a test and the CI setup */
 	{ PT_TESTING, testing_words, NULL, ANYWHERE, TESTS_NOT_CODE },
+	/* "Fix clippy warnings", "fix lint": refactoring, unless a defect is named */
+	{ PT_REFACTORING, NULL, NULL, NOT_AREA, NO_DEFECT | LINT_FIX },
 	{ PT_BUG_FIX, defect_words, defect_phrases, ANYWHERE, 0 },
 	{ PT_BUG_FIX, fix_words, NULL, ANYWHERE, 0 },
 	{ PT_BUG_FIX, warning_words, NULL, ANYWHERE, WARNING_VERB },
@@ -1171,8 +1215,10 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 			   struct classification *out)
 {
 	have |= BODY_CVE;
-	const char *kind, *k;
+	const char *kind, *k, *lint = lint_fix(w);
 
+	if (lint)
+		have |= LINT_FIX;
 	if (!find_any(w, defect_words, defect_phrases, ANYWHERE, &kind))
 		have |= NO_DEFECT | NO_CODE_DEFECT;
 	else if (!find_phrase(w, defect_phrases, ANYWHERE) && !has_code_defect(w))
@@ -1202,6 +1248,9 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 			}
 		} else if (step->needs & NAMES_COMMAND) {
 			decide(out, step->problem_type, "subject", "command");
+			return 1;
+		} else if (step->needs & LINT_FIX) {
+			decide(out, step->problem_type, "lint", lint);
 			return 1;
 		} else if ((k = find_any(w, step->words, step->phrases, step->where, &kind))) {
 			if (step->needs & BUILD_ONLY) { /* the files decided, not the word */

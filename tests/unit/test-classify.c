@@ -367,6 +367,26 @@ static void test_paths(void)
 	ok(!classify_is_manifest_path("src/package.c"), "package.c is not");
 }
 
+/* the rules of CLASSIFY_VERSION 6 */
+static void test_rules_v6(void)
+{
+	/* a linter's findings fixed: refactoring, a compiler's warning a fix */
+	check("Fix clippy warnings", NULL, PT_REFACTORING, "lint:clippy");
+	check("fix mypy findings", NULL, PT_REFACTORING, "lint:mypy");
+	check("scripts: fix shellcheck SC2046 warnings", NULL, PT_REFACTORING, "lint:shellcheck");
+	check("Apply clippy suggestions", NULL, PT_REFACTORING, "lint:clippy");
+	check("Make types clearer and lint happier.", NULL, PT_REFACTORING, "lint:lint");
+	check("Linting", NULL, PT_REFACTORING, "lint:linting");
+	check("Fix linting", NULL, PT_REFACTORING, "lint:linting");
+	check("Fix compiler warnings", NULL, PT_BUG_FIX, "keyword:fix");
+	check("Fix crash found by clippy", NULL, PT_BUG_FIX, "keyword:crash");
+	check("doc lint: fix error-hiding regression", NULL, PT_BUG_FIX, "keyword:regression");
+	check("lint: fix bugs in, simplify and improve the lint script", NULL, PT_BUG_FIX,
+	      "keyword:fix");
+	check("test-lint: fix and add lint for non-portable seq", NULL, PT_BUG_FIX, "keyword:fix");
+	check("Add ESLint", NULL, PT_FEATURE, "keyword:add");
+}
+
 static void test_flags(void)
 {
 	struct classification c;
@@ -393,6 +413,7 @@ int main(void)
 	test_phrasings();
 	test_rules_v3();
 	test_paths();
+	test_rules_v6();
 	test_flags();
 	return done_testing();
 }
