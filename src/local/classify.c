@@ -182,6 +182,18 @@ static const char *const first_bug_verbs[] = {
 };
 
 /*
+ * "honor the NO_COLOR env var", "Respect the NETRC environment variable":
+ * where honor or respect opens the subject, a variable of the environment
+ * read is a new setting, not a fix
+ */
+static const char *const honor_verbs[] = {
+	"honor", "honors", "honour", "honours", "respect", "respects", NULL,
+};
+static const char *const environment_words[] = {
+	"env", "environment", "envvar", "envvars", NULL,
+};
+
+/*
  * "Escape ~, pointed out by tcunha.", "Free format on -a, reported by
  * Huihui Huang.": who found the problem, named in the subject (tmux's way)
  */
@@ -1145,6 +1157,7 @@ enum {
 	NAMES_COMMAND = 1 << 9,	      /* no words: the subject only names a command */
 	BUILD_ONLY = 1 << 10,	      /* every file changed is a build or CI file */
 	LINT_FIX = 1 << 11,	      /* no words: a linter's findings fixed (lint_fix()) */
+	HONOR_OPENING = 1 << 12,      /* honor or respect opens the subject */
 };
 
 struct word_step {
@@ -1173,6 +1186,8 @@ static const struct word_step word_steps[] = {
 	{ PT_REFACTORING, refactoring_words, refactoring_phrases, NOT_AREA, 0 },
 	{ PT_BUG_FIX, NULL, report_phrases, ANYWHERE, 0 },
 	{ PT_BUG_FIX, include_words, NULL, ANYWHERE, HEADER },
+	/* "honor the NO_COLOR env var" */
+	{ PT_FEATURE, environment_words, NULL, NOT_AREA, HONOR_OPENING },
 	/* "Add a module API for commands that should be handled..." is a feature */
 	{ PT_BUG_FIX, weak_bug_words, weak_bug_phrases, NOT_AREA, NOT_FEATURE_OPENING },
 	{ PT_BUG_FIX, weak_bug_verbs, NULL, OPENING, NOT_FEATURE_OPENING },
@@ -1234,6 +1249,8 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 		have |= FEATURE_WORD;
 	if (names_header(subject))
 		have |= HEADER;
+	if (find_word(w, honor_verbs, FIRST))
+		have |= HONOR_OPENING;
 	if (names_command(subject))
 		have |= NAMES_COMMAND;
 

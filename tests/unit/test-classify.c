@@ -385,6 +385,15 @@ static void test_rules_v6(void)
 	      "keyword:fix");
 	check("test-lint: fix and add lint for non-portable seq", NULL, PT_BUG_FIX, "keyword:fix");
 	check("Add ESLint", NULL, PT_FEATURE, "keyword:add");
+
+	/* honor or respect opening, an environment variable: a new setting */
+	check("honor the NO_COLOR env var", NULL, PT_FEATURE, "keyword:env");
+	check("repo: honor GIT_CONFIG_* environment variables", NULL, PT_FEATURE,
+	      "keyword:environment");
+	check("Respect the NETRC environment variable", NULL, PT_FEATURE, "keyword:environment");
+	check("http: honor the proxy setting", NULL, PT_BUG_FIX, "keyword:honor");
+	check("Fix crash when HOME env var is unset", NULL, PT_BUG_FIX, "keyword:crash");
+	check("pager: set the environment before honoring LESS", NULL, PT_UNKNOWN, "none");
 }
 
 static void test_flags(void)
