@@ -144,12 +144,20 @@ static const char *const refactoring_words[] = {
 	"renamed", "renaming", "move", "moves", "moved", "tidy", "unused", "dead", "duplicate",
 	"duplicated", "deduplicate", "dedup", "rework", "reworked", "convert", "converts",
 	"converted", "split", "modernize", "decouple", "consolidate", "redundant",
-	"unnecessary", "superfluous", "obsolete", "factor", "factored", "factoring", NULL,
+	"unnecessary", "needless", "superfluous", "obsolete", "factor", "factored", "factoring", NULL,
 };
 static const char *const refactoring_phrases[] = {
 	"clean up", "cleans up", "tidy up", "no longer used", "no longer needed",
 	"no longer necessary", "no longer in use", "no longer required", "not used anymore",
 	"not needed anymore", "no need", NULL,
+};
+/*
+ * "X doesn't need Y", "Do not need getopt.h.", "cast not needed": in the
+ * subject's first clause; after "so", "that", "if" ... they tell why a
+ * change of behaviour is made ("... so we don't need to flush everything")
+ */
+static const char *const not_needed_phrases[] = {
+	"don't need", "doesn't need", "do not need", "does not need", "not needed", NULL,
 };
 
 /* how redis and git write a fix without a fix word: "X should Y", "... on error" */
@@ -591,7 +599,13 @@ static const char *in_list(const char *word, const char *const *list)
  * of the area prefix; or only where a verb opens the description (the
  * first word after the area, or the word after "to": "use X to avoid Y").
  */
-enum where { ANYWHERE, NOT_AREA, OPENING, FIRST };
+enum where { ANYWHERE, NOT_AREA, OPENING, FIRST, FIRST_CLAUSE };
+
+/* the words that end a subject's first clause ("..., so we don't need to") */
+static const char *const clause_words[] = {
+	"so", "that", "if", "when", "where", "which", "because", "since", "but", "and", "as",
+	"unless", "until", "while", NULL,
+};
 
 static int counts_at(const struct words *w, size_t i, enum where where)
 {
@@ -604,6 +618,13 @@ static int counts_at(const struct words *w, size_t i, enum where where)
 		return i == w->area || (i > w->area && !strcmp(w->w[i - 1], "to"));
 	case FIRST:
 		return i == w->area;
+	case FIRST_CLAUSE:
+		if (i < w->area)
+			return 0;
+		for (size_t j = w->area; j < i; j++)
+			if (in_list(w->w[j], clause_words))
+				return 0;
+		return 1;
 	}
 	return 0;
 }
@@ -1184,6 +1205,7 @@ static const struct word_step word_steps[] = {
 	{ PT_BUG_FIX, warning_words, NULL, ANYWHERE, WARNING_VERB },
 	{ PT_OPTIMIZATION, optimization_words, optimization_phrases, ANYWHERE, 0 },
 	{ PT_REFACTORING, refactoring_words, refactoring_phrases, NOT_AREA, 0 },
+	{ PT_REFACTORING, NULL, not_needed_phrases, FIRST_CLAUSE, 0 },
 	{ PT_BUG_FIX, NULL, report_phrases, ANYWHERE, 0 },
 	{ PT_BUG_FIX, include_words, NULL, ANYWHERE, HEADER },
 	/* "honor the NO_COLOR env var" */

@@ -394,6 +394,22 @@ static void test_rules_v6(void)
 	check("http: honor the proxy setting", NULL, PT_BUG_FIX, "keyword:honor");
 	check("Fix crash when HOME env var is unset", NULL, PT_BUG_FIX, "keyword:crash");
 	check("pager: set the environment before honoring LESS", NULL, PT_UNKNOWN, "none");
+
+	/* something not needed, in the first clause; needless */
+	check("Do not need getopt.h.", NULL, PT_REFACTORING, "phrase:do-not-need");
+	check("LZ4IO_passThrough() doesn't need prefs", NULL, PT_REFACTORING,
+	      "phrase:doesn't-need");
+	check("We don't need regex-syntax directly in ripgrep.", NULL, PT_REFACTORING,
+	      "phrase:don't-need");
+	check("time.h is not needed now", NULL, PT_REFACTORING, "phrase:not-needed");
+	check("Remove needless allocation error conditions", NULL, PT_REFACTORING,
+	      "keyword:needless");
+	check("Don't traverse the stack if we don't need to.", NULL, PT_BUG_FIX, "keyword:don't");
+	check("Collect up line clears so we don't need to flush everything.", NULL, PT_BUG_FIX,
+	      "keyword:don't");
+	check("Add a flag to the commands that don't need special handling.", NULL, PT_FEATURE,
+	      "keyword:add");
+	check("Fix crash when the lock is not needed", NULL, PT_BUG_FIX, "keyword:crash");
 }
 
 static void test_flags(void)
