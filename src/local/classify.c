@@ -50,6 +50,16 @@ static const char *const code_words[] = {
 	"parse", "parses", "parsing", "parser", "parsed", "strip", "strips", "stripping",
 	"handle", "handles", "handling", "syntax", "lexer", "tokenizer", NULL,
 };
+/*
+ * ...and whitespace or indentation: "Fix tokens line number calculation
+ * when whitespace stripping is used" is about code that reads text, not
+ * a formatting edit ("handling" is too loose here: "save one indent level
+ * in error handling")
+ */
+static const char *const text_code_words[] = {
+	"parse", "parses", "parsing", "parser", "parsed", "strip", "strips", "stripping",
+	"syntax", "lexer", "tokenizer", NULL,
+};
 
 static const char *const security_words[] = {
 	"security", "vulnerability", "vulnerabilities", "vulnerable", "vuln", "xss", "csrf",
@@ -1179,6 +1189,7 @@ enum {
 	BUILD_ONLY = 1 << 10,	      /* every file changed is a build or CI file */
 	LINT_FIX = 1 << 11,	      /* no words: a linter's findings fixed (lint_fix()) */
 	HONOR_OPENING = 1 << 12,      /* honor or respect opens the subject */
+	NO_CODE_WORD = 1 << 13,	      /* no word of code that reads text (parse, strip, ...) */
 };
 
 struct word_step {
@@ -1193,7 +1204,8 @@ static const struct word_step word_steps[] = {
 	{ PT_SECURITY, security_words, NULL, ANYWHERE, 0 },
 	{ PT_SECURITY, NULL, NULL, ANYWHERE, BODY_CVE },
 	{ PT_DOCUMENTATION, doc_object_words, doc_object_phrases, ANYWHERE, NO_CODE_DEFECT | DOC_FIX },
-	{ PT_UNKNOWN, style_words, style_phrases, ANYWHERE, NO_DEFECT },
+	/* not "Fix line numbers when whitespace stripping is used" */
+	{ PT_UNKNOWN, style_words, style_phrases, ANYWHERE, NO_DEFECT | NO_CODE_WORD },
 	/* "added support to dump registers on crash" */
 	{ PT_FEATURE, NULL, add_support_phrases, OPENING, 0 },
 	/* "Fix flaky replication test" changing a test and the CI setup */
@@ -1265,6 +1277,8 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 		have |= DOC_FIX;
 	if (find_word(w, warning_verbs, ANYWHERE))
 		have |= WARNING_VERB;
+	if (!find_word(w, text_code_words, ANYWHERE))
+		have |= NO_CODE_WORD;
 	if (!starts_with_feature_verb(w))
 		have |= NOT_FEATURE_OPENING;
 	if (find_word(w, feature_conf_words, NOT_AREA) || find_word(w, feature_more_words, NOT_AREA))

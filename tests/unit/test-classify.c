@@ -410,6 +410,14 @@ static void test_rules_v6(void)
 	check("Add a flag to the commands that don't need special handling.", NULL, PT_FEATURE,
 	      "keyword:add");
 	check("Fix crash when the lock is not needed", NULL, PT_BUG_FIX, "keyword:crash");
+
+	/* whitespace read by code (parsed, stripped) is no formatting edit */
+	check("Fix tokens line number calculation when whitespace stripping is used", NULL,
+	      PT_BUG_FIX, "keyword:fix");
+	check("Fix whitespace in number parsing", NULL, PT_BUG_FIX, "keyword:fix");
+	check("Fix whitespace in parser.c", NULL, PT_UNKNOWN, "keyword:whitespace");
+	check("Fix indentation", NULL, PT_UNKNOWN, "keyword:indentation");
+	check("save one indent level in error handling", NULL, PT_UNKNOWN, "keyword:indent");
 }
 
 static void test_flags(void)
