@@ -147,6 +147,14 @@ static const char *const optimization_phrases[] = {
 	"if not needed", "nothing to do", NULL,
 };
 
+/*
+ * "Add fast path for two-character patterns", "Fast path for disabled
+ * template load explain.": a fast path added; elsewhere it is the place
+ * of a fix ("close err_fd in promisor fast-path", "Limit fastpath to x86")
+ */
+static const char *const fast_path_words[] = { "fastpath", "fastpaths", NULL };
+static const char *const fast_path_phrases[] = { "fast path", "fast paths", NULL };
+
 static const char *const refactoring_words[] = {
 	"refactor", "refactors", "refactored", "refactoring", "cleanup", "cleanups",
 	"simplify", "simplifies", "simplified", "simplifying", "restructure", "restructured",
@@ -1189,6 +1197,7 @@ enum {
 	BUILD_ONLY = 1 << 10,	      /* every file changed is a build or CI file */
 	LINT_FIX = 1 << 11,	      /* no words: a linter's findings fixed (lint_fix()) */
 	HONOR_OPENING = 1 << 12,      /* honor or respect opens the subject */
+	FEATURE_OPENING = 1 << 14,    /* the subject opens with add, implement, ... */
 	NO_CODE_WORD = 1 << 13,	      /* no word of code that reads text (parse, strip, ...) */
 };
 
@@ -1216,6 +1225,8 @@ static const struct word_step word_steps[] = {
 	{ PT_BUG_FIX, fix_words, NULL, ANYWHERE, 0 },
 	{ PT_BUG_FIX, warning_words, NULL, ANYWHERE, WARNING_VERB },
 	{ PT_OPTIMIZATION, optimization_words, optimization_phrases, ANYWHERE, 0 },
+	{ PT_OPTIMIZATION, fast_path_words, fast_path_phrases, OPENING, 0 },
+	{ PT_OPTIMIZATION, fast_path_words, fast_path_phrases, NOT_AREA, FEATURE_OPENING },
 	{ PT_REFACTORING, refactoring_words, refactoring_phrases, NOT_AREA, 0 },
 	{ PT_REFACTORING, NULL, not_needed_phrases, FIRST_CLAUSE, 0 },
 	{ PT_BUG_FIX, NULL, report_phrases, ANYWHERE, 0 },
@@ -1281,6 +1292,8 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 		have |= NO_CODE_WORD;
 	if (!starts_with_feature_verb(w))
 		have |= NOT_FEATURE_OPENING;
+	else
+		have |= FEATURE_OPENING;
 	if (find_word(w, feature_conf_words, NOT_AREA) || find_word(w, feature_more_words, NOT_AREA))
 		have |= FEATURE_WORD;
 	if (names_header(subject))

@@ -418,6 +418,16 @@ static void test_rules_v6(void)
 	check("Fix whitespace in parser.c", NULL, PT_UNKNOWN, "keyword:whitespace");
 	check("Fix indentation", NULL, PT_UNKNOWN, "keyword:indentation");
 	check("save one indent level in error handling", NULL, PT_UNKNOWN, "keyword:indent");
+
+	/* a fast path added, or opening the subject */
+	check("grep-regex: add fast path for -w/--word-regexp", NULL, PT_OPTIMIZATION,
+	      "phrase:fast-path");
+	check("decompress_generic: Add a loop fastpath", NULL, PT_OPTIMIZATION, "keyword:fastpath");
+	check("Fast path for disabled template load explain.", NULL, PT_OPTIMIZATION,
+	      "phrase:fast-path");
+	check("connected: close err_fd in promisor fast-path", NULL, PT_UNKNOWN, "none");
+	check("ARM: Avoid fast path for BITOP.", NULL, PT_BUG_FIX, "keyword:avoid");
+	check("decompress_generic: Limit fastpath to x86", NULL, PT_UNKNOWN, "none");
 }
 
 static void test_flags(void)
