@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='git patterns extract: the classifier rules beyond the fixed ones (CLASSIFY_VERSION 5)'
+test_description='git patterns extract: the classifier rules beyond the fixed ones (CLASSIFY_VERSION 6)'
 . ./lib.sh
 
 # rules FILE: "subject=problem_type rule" per commit of a list --json, sorted
@@ -75,6 +75,15 @@ test_expect_success 'setup: one commit per rule' '
 	commit_change r "tree-diff: no need to pass match to skip_uninteresting()" &&
 	commit_change r "rotate-window command." &&
 	commit_change r "remove audit command" &&
+	commit_change r "Fix clippy warnings" &&
+	commit_change r "lint: fix bugs in the lint script" &&
+	commit_change r "honor the NO_COLOR env var" &&
+	commit_change r "Do not need getopt.h." &&
+	commit_change r "Collect up line clears so we don'"'"'t need to flush everything." &&
+	commit_change r "Fix tokens line number calculation when whitespace stripping is used" &&
+	commit_change r "Fix indentation" &&
+	commit_change r "grep-regex: add fast path for -w/--word-regexp" &&
+	commit_change r "connected: close err_fd in promisor fast-path" &&
 	echo "- more keys" >r/TODO && git -C r add TODO && test_tick &&
 	git -C r commit -q -m "Update." &&
 	mkdir -p r/t r/.github/workflows &&
@@ -103,8 +112,13 @@ test_expect_success 'each rule decides, and says so' '
 	Add test for less 529=testing phrase:add-test
 	Check event loop creation return value. Fix #3951.=bug_fix issue:fixes
 	Clear status bar cell.=bug_fix keyword:clear
+	Collect up line clears so we don'"'"'t need to flush everything.=bug_fix keyword:don'"'"'t
+	Do not need getopt.h.=refactoring phrase:do-not-need
 	Escape ~, pointed out by tcunha.=bug_fix phrase:pointed-out-by
+	Fix clippy warnings=refactoring lint:clippy
 	Fix flaky clone test on Windows=testing keyword:test
+	Fix indentation=unknown keyword:indentation
+	Fix tokens line number calculation when whitespace stripping is used=bug_fix keyword:fix
 	Git 2.36.2=unknown release
 	Include windows.h on win32 for Sleep=bug_fix keyword:include
 	Initial import=feature_addition keyword:initial
@@ -127,15 +141,19 @@ test_expect_success 'each rule decides, and says so' '
 	config: tweak the walker=bug_fix body:fix
 	config: tweak the writer=bug_fix trailer:bug
 	config: warn on inaccessible files=feature_addition keyword:warn
+	connected: close err_fd in promisor fast-path=unknown none
 	curl.h: CURLE_FUNCTION_NOT_FOUND is no longer in use=refactoring phrase:no-longer-in-use
 	describe: teach --match to handle branches=feature_addition keyword:teach
 	filter: close the descriptor in case of error=bug_fix phrase:case-of-error
 	fix: upgrade esbuild to 0.20.x (#16079)=unknown dependency:upgrade
 	git status: Show detailed dirty status of submodules=feature_addition keyword:show
+	grep-regex: add fast path for -w/--word-regexp=optimization phrase:fast-path
+	honor the NO_COLOR env var=feature_addition keyword:env
 	http: reject HTTP response codes < 100=bug_fix keyword:reject
 	http: reset the size when clearing the curl handle=bug_fix keyword:reset
 	lib: prefer time(NULL) over time(&var)=refactoring keyword:prefer
 	line-log: avoid unnecessary tree diffs=optimization phrase:avoid-unnecessary
+	lint: fix bugs in the lint script=bug_fix keyword:fix
 	multi: start the state machine=bug_fix trailer:reported-by
 	rebase: make the backend configurable=feature_addition keyword:configurable
 	refs.c: remove the update_ref_lock function=refactoring keyword:remove
@@ -170,7 +188,7 @@ test_expect_success 'a store labelled by an older classifier version is relabell
 	db.execute("UPDATE patterns SET problem_type = ?, rule = ? WHERE commit_msg IN (?, ?)",
 	           ("unknown", "none", "Git 2.36.2", "config: tweak the lookup"))
 	(v,) = db.execute("SELECT value FROM meta WHERE key = ?", ("classify.version",)).fetchone()
-	assert v.split()[0] == "5", v
+	assert v.split()[0] == "6", v
 	db.execute("UPDATE meta SET value = ? WHERE key = ?",
 	           ("3 " + v.split()[1], "classify.version"))
 	db.commit()

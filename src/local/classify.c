@@ -50,6 +50,16 @@ static const char *const code_words[] = {
 	"parse", "parses", "parsing", "parser", "parsed", "strip", "strips", "stripping",
 	"handle", "handles", "handling", "syntax", "lexer", "tokenizer", NULL,
 };
+/*
+ * ...and whitespace or indentation: "Fix tokens line number calculation
+ * when whitespace stripping is used" is about code that reads text, not
+ * a formatting edit ("handling" is too loose here: "save one indent level
+ * in error handling")
+ */
+static const char *const text_code_words[] = {
+	"parse", "parses", "parsing", "parser", "parsed", "strip", "strips", "stripping",
+	"syntax", "lexer", "tokenizer", NULL,
+};
 
 static const char *const security_words[] = {
 	"security", "vulnerability", "vulnerabilities", "vulnerable", "vuln", "xss", "csrf",
@@ -91,6 +101,28 @@ static const char *const warning_verbs[] = {
 	"quiets", "quieten", "avoid", "avoids", "shut", "placate", "pacify", NULL,
 };
 
+/*
+ * Linters, whose findings are fixed without changing behaviour: "Fix
+ * clippy warnings", "fix lint", "Apply clippy suggestions", "make lint
+ * happier". Not the checkers that find defects (coverity, sanitizers,
+ * cppcheck), nor compilers: a compiler warning fixed stays a bug fix.
+ */
+static const char *const lint_words[] = {
+	"lint", "lints", "linter", "linters", "linting", "clippy", "flake8", "eslint", "pylint",
+	"pyflakes", "pycodestyle", "mypy", "ruff", "golint", "tslint", "stylelint",
+	"shellcheck", "rubocop", NULL,
+};
+/* ...fixed: the words next to one that say its findings are dealt with */
+static const char *const lint_before[] = {
+	"fix", "fixes", "fixed", "fixing", "appease", "appeases", "placate", "placates",
+	"pacify", "satisfy", "satisfies", "silence", "silences", "please", "pleases", NULL,
+};
+static const char *const lint_after[] = {
+	"warning", "warnings", "error", "errors", "issue", "issues", "finding", "findings",
+	"complaint", "complaints", "suggestion", "suggestions", "fix", "fixes", "nit", "nits",
+	"happy", "happier", "cleanup", "cleanups", "violation", "violations", NULL,
+};
+
 /* formatting-only edits: unknown, as a Conventional Commits "style:" */
 static const char *const style_words[] = {
 	"whitespace", "whitespaces", "indentation", "indent", "indenting", "reindent",
@@ -115,6 +147,14 @@ static const char *const optimization_phrases[] = {
 	"if not needed", "nothing to do", NULL,
 };
 
+/*
+ * "Add fast path for two-character patterns", "Fast path for disabled
+ * template load explain.": a fast path added; elsewhere it is the place
+ * of a fix ("close err_fd in promisor fast-path", "Limit fastpath to x86")
+ */
+static const char *const fast_path_words[] = { "fastpath", "fastpaths", NULL };
+static const char *const fast_path_phrases[] = { "fast path", "fast paths", NULL };
+
 static const char *const refactoring_words[] = {
 	"refactor", "refactors", "refactored", "refactoring", "cleanup", "cleanups",
 	"simplify", "simplifies", "simplified", "simplifying", "restructure", "restructured",
@@ -122,12 +162,20 @@ static const char *const refactoring_words[] = {
 	"renamed", "renaming", "move", "moves", "moved", "tidy", "unused", "dead", "duplicate",
 	"duplicated", "deduplicate", "dedup", "rework", "reworked", "convert", "converts",
 	"converted", "split", "modernize", "decouple", "consolidate", "redundant",
-	"unnecessary", "superfluous", "obsolete", "factor", "factored", "factoring", NULL,
+	"unnecessary", "needless", "superfluous", "obsolete", "factor", "factored", "factoring", NULL,
 };
 static const char *const refactoring_phrases[] = {
 	"clean up", "cleans up", "tidy up", "no longer used", "no longer needed",
 	"no longer necessary", "no longer in use", "no longer required", "not used anymore",
 	"not needed anymore", "no need", NULL,
+};
+/*
+ * "X doesn't need Y", "Do not need getopt.h.", "cast not needed": in the
+ * subject's first clause; after "so", "that", "if" ... they tell why a
+ * change of behaviour is made ("... so we don't need to flush everything")
+ */
+static const char *const not_needed_phrases[] = {
+	"don't need", "doesn't need", "do not need", "does not need", "not needed", NULL,
 };
 
 /* how redis and git write a fix without a fix word: "X should Y", "... on error" */
@@ -157,6 +205,18 @@ static const char *const first_bug_verbs[] = {
 	/* "guard config parser from value=NULL", "Clear status bar cell." */
 	"guard", "guards", "preserve", "preserves", "clear", "clears", "reset", "resets",
 	NULL,
+};
+
+/*
+ * "honor the NO_COLOR env var", "Respect the NETRC environment variable":
+ * where honor or respect opens the subject, a variable of the environment
+ * read is a new setting, not a fix
+ */
+static const char *const honor_verbs[] = {
+	"honor", "honors", "honour", "honours", "respect", "respects", NULL,
+};
+static const char *const environment_words[] = {
+	"env", "environment", "envvar", "envvars", NULL,
 };
 
 /*
@@ -557,7 +617,13 @@ static const char *in_list(const char *word, const char *const *list)
  * of the area prefix; or only where a verb opens the description (the
  * first word after the area, or the word after "to": "use X to avoid Y").
  */
-enum where { ANYWHERE, NOT_AREA, OPENING, FIRST };
+enum where { ANYWHERE, NOT_AREA, OPENING, FIRST, FIRST_CLAUSE };
+
+/* the words that end a subject's first clause ("..., so we don't need to") */
+static const char *const clause_words[] = {
+	"so", "that", "if", "when", "where", "which", "because", "since", "but", "and", "as",
+	"unless", "until", "while", NULL,
+};
 
 static int counts_at(const struct words *w, size_t i, enum where where)
 {
@@ -570,6 +636,13 @@ static int counts_at(const struct words *w, size_t i, enum where where)
 		return i == w->area || (i > w->area && !strcmp(w->w[i - 1], "to"));
 	case FIRST:
 		return i == w->area;
+	case FIRST_CLAUSE:
+		if (i < w->area)
+			return 0;
+		for (size_t j = w->area; j < i; j++)
+			if (in_list(w->w[j], clause_words))
+				return 0;
+		return 1;
 	}
 	return 0;
 }
@@ -1072,6 +1145,25 @@ static int has_code_defect(const struct words *w)
 }
 
 /*
+ * The linter word of w whose findings the subject fixes, or NULL: one
+ * after a fix word or before a word of its findings ("Fix clippy
+ * warnings", "fix shellcheck SC2046 warnings", "Apply clippy
+ * suggestions", "make lint happier"), or the whole subject ("Lint"). Not
+ * one that names a linter being worked on ("doc lint: fix bugs in ...
+ * lint script", "tests: fix and add lint for non-portable seq").
+ */
+static const char *lint_fix(const struct words *w)
+{
+	for (size_t i = w->area; i < w->nr; i++) {
+		const char *k = in_list(w->w[i], lint_words);
+		if (k && ((i > w->area && in_list(w->w[i - 1], lint_before)) ||
+			  (i + 1 < w->nr && in_list(w->w[i + 1], lint_after)) || w->nr == w->area + 1))
+			return k;
+	}
+	return NULL;
+}
+
+/*
  * 1 if the subject opens (after its area prefix) with add, implement,
  * introduce or support: then it names a feature, and a "should" later on
  * describes it.
@@ -1103,6 +1195,10 @@ enum {
 	HEADER = 1 << 6,	      /* the subject names a C header (time.h) */
 	NAMES_COMMAND = 1 << 9,	      /* no words: the subject only names a command */
 	BUILD_ONLY = 1 << 10,	      /* every file changed is a build or CI file */
+	LINT_FIX = 1 << 11,	      /* no words: a linter's findings fixed (lint_fix()) */
+	HONOR_OPENING = 1 << 12,      /* honor or respect opens the subject */
+	FEATURE_OPENING = 1 << 14,    /* the subject opens with add, implement, ... */
+	NO_CODE_WORD = 1 << 13,	      /* no word of code that reads text (parse, strip, ...) */
 };
 
 struct word_step {
@@ -1117,18 +1213,26 @@ static const struct word_step word_steps[] = {
 	{ PT_SECURITY, security_words, NULL, ANYWHERE, 0 },
 	{ PT_SECURITY, NULL, NULL, ANYWHERE, BODY_CVE },
 	{ PT_DOCUMENTATION, doc_object_words, doc_object_phrases, ANYWHERE, NO_CODE_DEFECT | DOC_FIX },
-	{ PT_UNKNOWN, style_words, style_phrases, ANYWHERE, NO_DEFECT },
+	/* not "Fix line numbers when whitespace stripping is used" */
+	{ PT_UNKNOWN, style_words, style_phrases, ANYWHERE, NO_DEFECT | NO_CODE_WORD },
 	/* "added support to dump registers on crash" */
 	{ PT_FEATURE, NULL, add_support_phrases, OPENING, 0 },
 	/* "Fix flaky replication test" changing a test and the CI setup */
 	{ PT_TESTING, testing_words, NULL, ANYWHERE, TESTS_NOT_CODE },
+	/* "Fix clippy warnings", "fix lint": refactoring, unless a defect is named */
+	{ PT_REFACTORING, NULL, NULL, NOT_AREA, NO_DEFECT | LINT_FIX },
 	{ PT_BUG_FIX, defect_words, defect_phrases, ANYWHERE, 0 },
 	{ PT_BUG_FIX, fix_words, NULL, ANYWHERE, 0 },
 	{ PT_BUG_FIX, warning_words, NULL, ANYWHERE, WARNING_VERB },
 	{ PT_OPTIMIZATION, optimization_words, optimization_phrases, ANYWHERE, 0 },
+	{ PT_OPTIMIZATION, fast_path_words, fast_path_phrases, OPENING, 0 },
+	{ PT_OPTIMIZATION, fast_path_words, fast_path_phrases, NOT_AREA, FEATURE_OPENING },
 	{ PT_REFACTORING, refactoring_words, refactoring_phrases, NOT_AREA, 0 },
+	{ PT_REFACTORING, NULL, not_needed_phrases, FIRST_CLAUSE, 0 },
 	{ PT_BUG_FIX, NULL, report_phrases, ANYWHERE, 0 },
 	{ PT_BUG_FIX, include_words, NULL, ANYWHERE, HEADER },
+	/* "honor the NO_COLOR env var" */
+	{ PT_FEATURE, environment_words, NULL, NOT_AREA, HONOR_OPENING },
 	/* "Add a module API for commands that should be handled..." is a feature */
 	{ PT_BUG_FIX, weak_bug_words, weak_bug_phrases, NOT_AREA, NOT_FEATURE_OPENING },
 	{ PT_BUG_FIX, weak_bug_verbs, NULL, OPENING, NOT_FEATURE_OPENING },
@@ -1171,8 +1275,10 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 			   struct classification *out)
 {
 	have |= BODY_CVE;
-	const char *kind, *k;
+	const char *kind, *k, *lint = lint_fix(w);
 
+	if (lint)
+		have |= LINT_FIX;
 	if (!find_any(w, defect_words, defect_phrases, ANYWHERE, &kind))
 		have |= NO_DEFECT | NO_CODE_DEFECT;
 	else if (!find_phrase(w, defect_phrases, ANYWHERE) && !has_code_defect(w))
@@ -1182,12 +1288,18 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 		have |= DOC_FIX;
 	if (find_word(w, warning_verbs, ANYWHERE))
 		have |= WARNING_VERB;
+	if (!find_word(w, text_code_words, ANYWHERE))
+		have |= NO_CODE_WORD;
 	if (!starts_with_feature_verb(w))
 		have |= NOT_FEATURE_OPENING;
+	else
+		have |= FEATURE_OPENING;
 	if (find_word(w, feature_conf_words, NOT_AREA) || find_word(w, feature_more_words, NOT_AREA))
 		have |= FEATURE_WORD;
 	if (names_header(subject))
 		have |= HEADER;
+	if (find_word(w, honor_verbs, FIRST))
+		have |= HONOR_OPENING;
 	if (names_command(subject))
 		have |= NAMES_COMMAND;
 
@@ -1202,6 +1314,9 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 			}
 		} else if (step->needs & NAMES_COMMAND) {
 			decide(out, step->problem_type, "subject", "command");
+			return 1;
+		} else if (step->needs & LINT_FIX) {
+			decide(out, step->problem_type, "lint", lint);
 			return 1;
 		} else if ((k = find_any(w, step->words, step->phrases, step->where, &kind))) {
 			if (step->needs & BUILD_ONLY) { /* the files decided, not the word */

@@ -23,10 +23,14 @@
  *  9. keyword:WORD / phrase:WORDS: the subject's words: typo, spelling and
  *     wording fixes are documentation; then security (and body:cve, a CVE
  *     id in the body); comment/doc fixes documentation; style-only edits
- *     unknown; "add support ..." a feature; bug_fix (defect words: crash,
- *     leak, wrongly, ...; then fix words); optimization; refactoring;
+ *     unknown (not whitespace that code parses or strips); "add support
+ *     ..." a feature; lint:WORD, a linter's findings fixed ("Fix clippy
+ *     warnings"), refactoring; bug_fix (defect words: crash, leak,
+ *     wrongly, ...; then fix words); optimization (and a fast path
+ *     added); refactoring (and "X doesn't need Y" in the first clause);
  *     bug_fix: who found the problem ("..., reported by X"), a missing
- *     header, the weaker phrasings ("X should Y", "Avoid Z", "Don't ...",
+ *     header; feature_addition: "honor the X env var"; bug_fix: the
+ *     weaker phrasings ("X should Y", "Avoid Z", "Don't ...",
  *     "Need to ...", "Clear status bar cell."); subject:command, a subject
  *     that only names a command; feature_addition; testing; documentation.
  *     A subject ending in ':' that decided nothing ("Sync OpenBSD patchset
@@ -60,7 +64,7 @@
  * The classifier's version: bumped whenever a rule changes, so that a
  * store labelled by an older one is relabelled.
  */
-#define CLASSIFY_VERSION 5
+#define CLASSIFY_VERSION 6
 
 /* patterns.maxCommitFiles: a commit changing more files is mechanical. */
 #define CLASSIFY_DEFAULT_MAX_FILES 100

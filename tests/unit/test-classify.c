@@ -367,6 +367,69 @@ static void test_paths(void)
 	ok(!classify_is_manifest_path("src/package.c"), "package.c is not");
 }
 
+/* the rules of CLASSIFY_VERSION 6 */
+static void test_rules_v6(void)
+{
+	/* a linter's findings fixed: refactoring, a compiler's warning a fix */
+	check("Fix clippy warnings", NULL, PT_REFACTORING, "lint:clippy");
+	check("fix mypy findings", NULL, PT_REFACTORING, "lint:mypy");
+	check("scripts: fix shellcheck SC2046 warnings", NULL, PT_REFACTORING, "lint:shellcheck");
+	check("Apply clippy suggestions", NULL, PT_REFACTORING, "lint:clippy");
+	check("Make types clearer and lint happier.", NULL, PT_REFACTORING, "lint:lint");
+	check("Linting", NULL, PT_REFACTORING, "lint:linting");
+	check("Fix linting", NULL, PT_REFACTORING, "lint:linting");
+	check("Fix compiler warnings", NULL, PT_BUG_FIX, "keyword:fix");
+	check("Fix crash found by clippy", NULL, PT_BUG_FIX, "keyword:crash");
+	check("doc lint: fix error-hiding regression", NULL, PT_BUG_FIX, "keyword:regression");
+	check("lint: fix bugs in, simplify and improve the lint script", NULL, PT_BUG_FIX,
+	      "keyword:fix");
+	check("test-lint: fix and add lint for non-portable seq", NULL, PT_BUG_FIX, "keyword:fix");
+	check("Add ESLint", NULL, PT_FEATURE, "keyword:add");
+
+	/* honor or respect opening, an environment variable: a new setting */
+	check("honor the NO_COLOR env var", NULL, PT_FEATURE, "keyword:env");
+	check("repo: honor GIT_CONFIG_* environment variables", NULL, PT_FEATURE,
+	      "keyword:environment");
+	check("Respect the NETRC environment variable", NULL, PT_FEATURE, "keyword:environment");
+	check("http: honor the proxy setting", NULL, PT_BUG_FIX, "keyword:honor");
+	check("Fix crash when HOME env var is unset", NULL, PT_BUG_FIX, "keyword:crash");
+	check("pager: set the environment before honoring LESS", NULL, PT_UNKNOWN, "none");
+
+	/* something not needed, in the first clause; needless */
+	check("Do not need getopt.h.", NULL, PT_REFACTORING, "phrase:do-not-need");
+	check("LZ4IO_passThrough() doesn't need prefs", NULL, PT_REFACTORING,
+	      "phrase:doesn't-need");
+	check("We don't need regex-syntax directly in ripgrep.", NULL, PT_REFACTORING,
+	      "phrase:don't-need");
+	check("time.h is not needed now", NULL, PT_REFACTORING, "phrase:not-needed");
+	check("Remove needless allocation error conditions", NULL, PT_REFACTORING,
+	      "keyword:needless");
+	check("Don't traverse the stack if we don't need to.", NULL, PT_BUG_FIX, "keyword:don't");
+	check("Collect up line clears so we don't need to flush everything.", NULL, PT_BUG_FIX,
+	      "keyword:don't");
+	check("Add a flag to the commands that don't need special handling.", NULL, PT_FEATURE,
+	      "keyword:add");
+	check("Fix crash when the lock is not needed", NULL, PT_BUG_FIX, "keyword:crash");
+
+	/* whitespace read by code (parsed, stripped) is no formatting edit */
+	check("Fix tokens line number calculation when whitespace stripping is used", NULL,
+	      PT_BUG_FIX, "keyword:fix");
+	check("Fix whitespace in number parsing", NULL, PT_BUG_FIX, "keyword:fix");
+	check("Fix whitespace in parser.c", NULL, PT_UNKNOWN, "keyword:whitespace");
+	check("Fix indentation", NULL, PT_UNKNOWN, "keyword:indentation");
+	check("save one indent level in error handling", NULL, PT_UNKNOWN, "keyword:indent");
+
+	/* a fast path added, or opening the subject */
+	check("grep-regex: add fast path for -w/--word-regexp", NULL, PT_OPTIMIZATION,
+	      "phrase:fast-path");
+	check("decompress_generic: Add a loop fastpath", NULL, PT_OPTIMIZATION, "keyword:fastpath");
+	check("Fast path for disabled template load explain.", NULL, PT_OPTIMIZATION,
+	      "phrase:fast-path");
+	check("connected: close err_fd in promisor fast-path", NULL, PT_UNKNOWN, "none");
+	check("ARM: Avoid fast path for BITOP.", NULL, PT_BUG_FIX, "keyword:avoid");
+	check("decompress_generic: Limit fastpath to x86", NULL, PT_UNKNOWN, "none");
+}
+
 static void test_flags(void)
 {
 	struct classification c;
@@ -393,6 +456,7 @@ int main(void)
 	test_phrasings();
 	test_rules_v3();
 	test_paths();
+	test_rules_v6();
 	test_flags();
 	return done_testing();
 }
