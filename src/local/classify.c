@@ -1197,8 +1197,8 @@ enum {
 	BUILD_ONLY = 1 << 10,	      /* every file changed is a build or CI file */
 	LINT_FIX = 1 << 11,	      /* no words: a linter's findings fixed (lint_fix()) */
 	HONOR_OPENING = 1 << 12,      /* honor or respect opens the subject */
-	FEATURE_OPENING = 1 << 14,    /* the subject opens with add, implement, ... */
 	NO_CODE_WORD = 1 << 13,	      /* no word of code that reads text (parse, strip, ...) */
+	FEATURE_OPENING = 1 << 14,    /* the subject opens with add, implement, ... */
 };
 
 struct word_step {
