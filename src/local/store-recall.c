@@ -23,6 +23,7 @@ static long long indexed_upto(struct store *s)
 	return n;
 }
 
+/* The highest pattern id (0: none), or -1 with err_set. */
 static long long max_rowid(struct store *s)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(id), 0) FROM patterns");
@@ -32,6 +33,8 @@ static long long max_rowid(struct store *s)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
+	else
+		store_error(s, "cannot read the highest pattern id");
 	sqlite3_finalize(st);
 	return n;
 }
@@ -271,7 +274,6 @@ int recall_index_catch_up(struct store *s,
 struct recall_postings_writer {
 	struct store *s;
 	struct posting_insert ins;
-	sqlite3_stmt *top;
 	int active;		/* this batch's postings go in with it */
 	long long from;		/* indexed_upto (= the highest id) at the begin */
 	long long last, rows;	/* the highest new row, and how many */
@@ -285,8 +287,7 @@ int recall_postings_writer_new(struct recall_postings_writer **out, struct store
 
 	*out = NULL;
 	w->s = s;
-	w->top = store_prepare(s, "SELECT coalesce(max(id), 0) FROM patterns");
-	if (!w->top || posting_insert_prepare(s, &w->ins) < 0) {
+	if (posting_insert_prepare(s, &w->ins) < 0) {
 		recall_postings_writer_free(w);
 		return -1;
 	}
@@ -299,18 +300,8 @@ void recall_postings_writer_free(struct recall_postings_writer *w)
 	if (!w)
 		return;
 	posting_insert_release(&w->ins);
-	sqlite3_finalize(w->top);
 	free(w->post);
 	free(w);
-}
-
-static int writer_top(struct recall_postings_writer *w, long long *top)
-{
-	int rc = sqlite3_step(w->top);
-
-	*top = rc == SQLITE_ROW ? sqlite3_column_int64(w->top, 0) : -1;
-	sqlite3_reset(w->top);
-	return rc == SQLITE_ROW ? 0 : store_error(w->s, "cannot read the highest pattern id");
 }
 
 int recall_postings_begin(struct recall_postings_writer *w)
@@ -321,7 +312,7 @@ int recall_postings_begin(struct recall_postings_writer *w)
 	w->nr = 0;
 	w->rows = 0;
 	/* under the write lock: no other process indexes or adds meanwhile */
-	if (writer_top(w, &top) < 0)
+	if ((top = max_rowid(w->s)) < 0)
 		return -1;
 	if (!index_is_current(w->s)) {
 		if (top)
@@ -364,7 +355,7 @@ int recall_postings_finish(struct recall_postings_writer *w)
 	 * as the ids between, none above the last (nothing else wrote in
 	 * this transaction).
 	 */
-	if (writer_top(w, &top) < 0)
+	if ((top = max_rowid(w->s)) < 0)
 		return -1;
 	if (top != w->last || w->last - w->from != w->rows)
 		return 0;
