@@ -17,13 +17,13 @@ struct store {
 	char *path;
 };
 
+/* how long a writer waits for another's lock before "database is locked" */
+#define STORE_BUSY_MS 60000
+
 /*
  * Migrations, applied in order; entry i brings the schema to version i+1.
  * Never edit a released entry: append a new one.
  */
-/* how long a writer waits for another's lock before "database is locked" */
-#define STORE_BUSY_MS 60000
-
 static const char *const migrations[] = {
 	/* 1: extraction */
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
