@@ -45,21 +45,17 @@ static const char *const doc_object_phrases[] = { "man page", NULL };
 static const char *const doc_fix_verbs[] = {
 	"correct", "corrects", "corrected", "clarify", "clarifies", "clarified", NULL,
 };
-/* ...unless the subject is about code that handles comments */
-static const char *const code_words[] = {
-	"parse", "parses", "parsing", "parser", "parsed", "strip", "strips", "stripping",
-	"handle", "handles", "handling", "syntax", "lexer", "tokenizer", NULL,
-};
 /*
- * ...and whitespace or indentation: "Fix tokens line number calculation
- * when whitespace stripping is used" is about code that reads text, not
- * a formatting edit ("handling" is too loose here: "save one indent level
- * in error handling")
+ * ...unless the subject is about code that reads text: comments (then
+ * handle counts too), or whitespace and indentation ("Fix tokens line
+ * number calculation when whitespace stripping is used" is no formatting
+ * edit; there handle does not: "save one indent level in error handling")
  */
 static const char *const text_code_words[] = {
 	"parse", "parses", "parsing", "parser", "parsed", "strip", "strips", "stripping",
 	"syntax", "lexer", "tokenizer", NULL,
 };
+static const char *const handle_words[] = { "handle", "handles", "handling", NULL };
 
 static const char *const security_words[] = {
 	"security", "vulnerability", "vulnerabilities", "vulnerable", "vuln", "xss", "csrf",
@@ -1284,7 +1280,7 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 	else if (!find_phrase(w, defect_phrases, ANYWHERE) && !has_code_defect(w))
 		have |= NO_CODE_DEFECT;
 	if ((find_word(w, fix_words, ANYWHERE) || find_word(w, doc_fix_verbs, ANYWHERE)) &&
-	    !find_word(w, code_words, ANYWHERE))
+	    !find_word(w, text_code_words, ANYWHERE) && !find_word(w, handle_words, ANYWHERE))
 		have |= DOC_FIX;
 	if (find_word(w, warning_verbs, ANYWHERE))
 		have |= WARNING_VERB;
