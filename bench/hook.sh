@@ -18,6 +18,7 @@ COMMITS=${1:-10000}
 SMALL=${2:-25}
 BIGFILES=${3:-2000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 OUT=$ROOT/bench/out/hook
 PATH=$ROOT/build/bin:$PATH
 export PATH

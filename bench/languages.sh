@@ -10,6 +10,7 @@
 #   sh bench/languages.sh /path/to/redis
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
 BIN=${GIT_PATTERNS:-$HERE/../build/bin/git-patterns}
 test $# = 1 || { echo "usage: bench/languages.sh REPO" >&2; exit 129; }
 test -x "$BIN" || { echo "no $BIN: run make first" >&2; exit 1; }

@@ -26,3 +26,10 @@ median_of() {
 	for i in $(seq "$ROUNDS"); do echo "$(wall "$1.$i") $i"; done |
 		sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p" | cut -d" " -f2
 }
+
+# The stores a benchmark makes are measured as the command leaves them:
+# the search index that a large extract or sync would build afterwards in
+# a detached process (patterns.autoIndex) would run into the next
+# measurement. Searches measured here index on their first run, as before.
+GIT_CONFIG_PARAMETERS="${GIT_CONFIG_PARAMETERS:+$GIT_CONFIG_PARAMETERS }'patterns.autoindex=0'"
+export GIT_CONFIG_PARAMETERS

@@ -9,6 +9,7 @@
 set -e
 N=${1:-100000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 BIN=$ROOT/build/bin
 test -x "$BIN/git-patterns" || { echo "no $BIN/git-patterns: run make" >&2; exit 1; }
 PATH=$BIN:$PATH

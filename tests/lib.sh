@@ -180,3 +180,20 @@ free_port() {
 if command -v "$PYTHON" >/dev/null 2>&1 && "$PYTHON" -c 'import numpy' 2>/dev/null; then
 	test_set_prereq NUMPY
 fi
+
+# How many patterns of DIR's store are not yet in its search index.
+fts_pending() {
+	sqlite3 -cmd ".timeout 10000" "$1/.git/patterns/patterns.db" \
+		"SELECT count(*) FROM patterns WHERE fts_indexed = 0"
+}
+
+# Wait (up to 30 s) until every pattern of DIR's store is in its search
+# index, without searching (a search would index them itself).
+wait_fts_indexed() {
+	local i=0
+	while test "$(fts_pending "$1")" != 0; do
+		i=$((i + 1))
+		test $i -le 300 || { echo "patterns left out of the search index: $(fts_pending "$1")"; return 1; }
+		sleep 0.1
+	done
+}

@@ -181,6 +181,8 @@ test_expect_success 'git diff-tree (many commits) and libgit2 give the same patt
 		-o "$PWD/threads.jsonl" &&
 	test_line_count -gt 3000 procs.jsonl &&
 	test_cmp threads.jsonl procs.jsonl &&
+	git -C big-threads patterns search nothing-matches-this >/dev/null &&
+	git -C big-procs patterns search nothing-matches-this >/dev/null &&
 	dump big-threads >expect &&
 	dump big-procs >actual &&
 	test_cmp expect actual

@@ -9,6 +9,7 @@
 #   sh bench/search/filters.sh /tmp/redis.git /tmp/old/git-patterns build/bin/git-patterns
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
 test $# -ge 1 || { echo "usage: bench/search/filters.sh REPO [BIN...]" >&2; exit 129; }
 REPO=$1
 shift

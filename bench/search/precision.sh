@@ -19,6 +19,7 @@
 #   sh bench/search/precision.sh -q bench/search/questions-heldout-curl.tsv /path/to/curl ...
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
 QUESTIONS=$HERE/questions.tsv
 IN_PLACE=
 while test $# -gt 0; do

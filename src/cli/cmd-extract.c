@@ -6,6 +6,7 @@
 #include "cli/builtin.h"
 #include "local/export.h"
 #include "local/extract.h"
+#include "local/query.h"
 #include "cli/parse-options.h"
 #include "cli/progress.h"
 #include "common/repo.h"
@@ -152,7 +153,7 @@ int cmd_extract(int argc, const char **argv)
 	if (output)
 		write_range(s, range.ids, range.nr, variant.buf, o.include_unknown, output, quiet);
 	free(range.ids);
-	store_close(s);
+	query_close_store(repo, s);
 	/*
 	 * Not freed: its object cache holds every commit of the run, and
 	 * freeing them one by one takes longer than the exit that follows

@@ -11,6 +11,7 @@
 #include "cli/progress.h"
 #include "common/repo.h"
 #include "cli/setup.h"
+#include "local/query.h"
 #include "client/sync.h"
 #include "client/xproject.h"
 #include "common/util.h"
@@ -239,7 +240,7 @@ int cmd_sync(int argc, const char **argv)
 
 	credential_release(&cred);
 	http_client_free(client);
-	store_close(s);
+	query_close_store(repo, s);
 	git_repository_free(repo);
 	strbuf_release(&variant);
 	return ret;

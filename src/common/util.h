@@ -67,6 +67,16 @@ int skip_prefix(const char *s, const char *prefix, const char **rest);
 /* Monotonic clock in seconds. */
 double now_seconds(void);
 
+/*
+ * Go on in a detached process, as "git gc --auto" does: a grandchild in
+ * a session of its own (no terminal signal reaches it, no caller waits
+ * for it), its standard streams on /dev/null and every other descriptor
+ * closed. 1 in the caller, once the intermediate child has exited; 0 in
+ * the detached process, which must end with _exit(); -1 (errno) when no
+ * process could be started.
+ */
+int detach_process(void);
+
 /* The value of a hexadecimal digit (either case), or -1 if c is none. */
 int hex_value(int c);
 /* Four hexadecimal digits at p (a JSON \uXXXX escape): 0 and *out, or -1. */

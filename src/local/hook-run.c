@@ -567,37 +567,17 @@ out:
 }
 
 /*
- * Finish the job in a detached process: double fork so that it is no
- * child of git's, a new session so that no terminal signal reaches it, and
- * no inherited descriptor so that nobody waits for its output.
+ * Finish the job in a detached process (detach_process): no child of
+ * git's, reached by no terminal signal, and holding no descriptor anyone
+ * waits on.
  */
 static int detach_job(const struct hook_job *job)
 {
-	pid_t pid = fork();
 	git_repository *repo = NULL;
-	int fd;
+	int ret = detach_process();
 
-	if (pid < 0)
-		return -1;
-	if (pid > 0) {
-		int status;
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		return 0;
-	}
-	setsid();
-	pid = fork();
-	if (pid != 0)
-		_exit(0);
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	close_range(3, ~0U, 0);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
+	if (ret)
+		return ret < 0 ? -1 : 0;
 	if (repo_open(&repo, NULL) == 0)
 		run_job(repo, job, 1);
 	git_repository_free(repo);

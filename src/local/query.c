@@ -6,12 +6,14 @@
  */
 #include "local/query.h"
 #include "local/store-rank.h"
+#include "common/repo.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * English words that carry no topic in a question. Negations and the
@@ -214,4 +216,34 @@ int query_show(struct store *s, const char *id, const char *variant, pattern_row
 	if (n > 1)
 		return err_set("pattern id '%s' is ambiguous (%d patterns match)", id, n);
 	return pattern_store_get_prefix(s, id, variant, fn, data);
+}
+
+int query_close_store(git_repository *repo, struct store *s)
+{
+	long long limit = config_get_int(repo, "patterns.autoIndex", QUERY_AUTO_INDEX);
+	long long pending = 0;
+	struct store *t;
+	char *path;
+
+	if (limit <= 0 || store_fts_pending(s, &pending) < 0 || pending <= limit) {
+		store_close(s);
+		return 0;
+	}
+	/* a connection must not cross a fork: the child opens its own */
+	path = xstrdup(store_path(s));
+	store_close(s);
+	switch (detach_process()) {
+	case 0:
+		if (store_open(&t, path) == 0) {
+			store_fts_catch_up(t);
+			store_close(t);
+		}
+		_exit(0);
+	case 1:
+		free(path);
+		return 1;
+	default:
+		free(path);
+		return 0;
+	}
 }

@@ -9,6 +9,8 @@
 #include "local/store-patterns.h"
 #include "common/strbuf.h"
 
+#include <git2.h>
+
 struct query_options {
 	const char *variant;	  /* local patterns of this variant; NULL: any */
 	const char *problem_type; /* NULL: any */
@@ -55,5 +57,17 @@ int query_show(struct store *s, const char *id, const char *variant, pattern_row
  * no word at all.
  */
 void query_fts_expression(struct strbuf *match, struct strbuf *rank, const char *words);
+
+/*
+ * Close s after a run that stored patterns (extract, pull). When more than
+ * patterns.autoIndex of them (default QUERY_AUTO_INDEX; 0: never) are not
+ * yet in the full-text index, a detached process (detach_process) indexes
+ * them, as "git gc --auto" packs after a fetch: the first search would
+ * otherwise pay for it (1.1 s for redis's whole history). Nothing is lost
+ * if that process is killed or cannot start: a search indexes what is
+ * left. 1 when a process was started, else 0.
+ */
+int query_close_store(git_repository *repo, struct store *s);
+#define QUERY_AUTO_INDEX 1000
 
 #endif

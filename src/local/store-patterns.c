@@ -350,6 +350,21 @@ int pattern_store_get_prefix(struct store *s, const char *prefix, const char *va
 	return ret;
 }
 
+int store_fts_pending(struct store *s, long long *count)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM patterns WHERE fts_indexed = 0");
+	int rc;
+
+	*count = 0;
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_error(s, "cannot count the patterns to index");
+}
+
 int store_fts_catch_up(struct store *s)
 {
 	sqlite3_stmt *st;

@@ -85,6 +85,9 @@ int pattern_store_get_prefix(struct store *s, const char *prefix, const char *va
  */
 int store_fts_catch_up(struct store *s);
 
+/* How many patterns store_fts_catch_up() has still to index: 0 and *count, or -1. */
+int store_fts_pending(struct store *s, long long *count);
+
 /*
  * Compute what older stores and team rows lack (file_role is ''): the
  * file_role, code_change, the language of a path we did not know, and the

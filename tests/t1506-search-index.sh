@@ -1,0 +1,69 @@
+#!/bin/sh
+test_description='extract leaves a large run'"'"'s search indexing to a detached process (patterns.autoIndex), so that the first search does not wait'
+. ./lib.sh
+. "$TEST_SRC/lib-sync.sh"
+
+test_expect_success 'setup: 40 fixes' '
+	make_history repo 40 1 &&
+	git clone -q repo copy1 && git clone -q repo copy2 && git clone -q repo copy3
+'
+
+test_expect_success 'under the limit (default 1000), nothing is indexed until a search' '
+	git -C repo patterns extract -q &&
+	test "$(fts_pending repo)" = 40 &&
+	sleep 1 &&
+	test "$(fts_pending repo)" = 40 &&
+	git -C repo patterns search "fix" >out &&
+	test -s out &&
+	test "$(fts_pending repo)" = 0
+'
+
+test_expect_success 'over patterns.autoIndex, a detached process indexes them, with no search' '
+	git -C copy1 config patterns.autoIndex 10 &&
+	git -C copy1 patterns extract -q 2>err | cat &&
+	test_must_be_empty err &&
+	wait_fts_indexed copy1 &&
+	sqlite3 copy1/.git/patterns/patterns.db \
+		"SELECT count(*) FROM patterns_fts WHERE patterns_fts MATCH '\''fix'\''" >count &&
+	echo 40 >expect &&
+	test_cmp expect count
+'
+
+test_expect_success 'a search right after the extraction finds what one made after indexing finds' '
+	git -C repo patterns search "7" >expect &&
+	test_line_count = 2 expect &&
+	git -C copy2 -c patterns.autoIndex=1 patterns extract -q &&
+	git -C copy2 patterns search "7" >actual &&
+	test_cmp expect actual &&
+	git -C copy2 patterns search "bug 7" >actual &&
+	head -1 actual | grep "fix: bug 7 of repo" &&
+	test "$(fts_pending copy2)" = 0
+'
+
+test_expect_success 'patterns.autoIndex=0 never starts one' '
+	git -C copy3 -c patterns.autoIndex=0 patterns extract -q &&
+	sleep 1 &&
+	test "$(fts_pending copy3)" = 40
+'
+
+test_expect_success 'an index left undone (autoIndex=0, or its process killed): the next search does it' '
+	git -C copy3 patterns search "bug" >/dev/null &&
+	test "$(fts_pending copy3)" = 0 &&
+	sqlite3 copy3/.git/patterns/patterns.db \
+		"SELECT count(*) FROM patterns_fts WHERE patterns_fts MATCH '\''fix'\''" >count &&
+	echo 40 >expect &&
+	test_cmp expect count
+'
+
+test_expect_success 'a sync that pulls more than patterns.autoIndex indexes them in the background too' '
+	start_server &&
+	KEY=$(add_key alice) &&
+	GIT_PATTERNS_API_KEY=$KEY git -C repo patterns sync -q --remote "$SERVER_URL" --push &&
+	git init -q team &&
+	GIT_PATTERNS_API_KEY=$KEY git -C team -c patterns.autoIndex=10 patterns sync \
+		--remote "$SERVER_URL" --pull --json >out.json &&
+	test "$(json_get out.json "d[\"pulled\"]")" = 40 &&
+	wait_fts_indexed team
+'
+
+test_done
