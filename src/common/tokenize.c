@@ -243,7 +243,12 @@ static const struct syntax *syntax_of(const char *language)
 
 static int kw_cmp(const char *word, size_t len, const char *key)
 {
-	int c = strncmp(word, key, len);
+	/* most probes of the search differ at once: no call for those */
+	int c = (unsigned char)word[0] - (unsigned char)key[0];
+
+	if (c)
+		return c;
+	c = strncmp(word, key, len);
 	if (c)
 		return c;
 	return key[len] ? -1 : 0;
