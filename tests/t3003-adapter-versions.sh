@@ -100,6 +100,16 @@ test_expect_success NUMPY 'a damaged kept copy is refused' '
 	test_grep "kept copy of adapter version .v1. is damaged" err
 '
 
+test_expect_success NUMPY 'a damaged kept copy does not replace the file in place' '
+	cmp repo/team.safetensors v1.bytes &&
+	test_must_fail git -C repo patterns adapters activate v1 2>err &&
+	test_grep "kept copy of adapter version .v1. is damaged" err &&
+	cmp repo/team.safetensors v1.bytes &&
+	test -z "$(ls repo | grep "\.tmp-")" &&
+	git -C repo patterns adapters list --json >list.json &&
+	test "$(json_get list.json "[v[\"version_name\"] for v in d[\"versions\"] if v[\"is_active\"]]")" = "[${SQ}merge-2${SQ}]"
+'
+
 test_expect_success 'usage errors and unknown versions' '
 	test_expect_code 129 git -C repo patterns adapters frob 2>err &&
 	test_grep "unknown subcommand" err &&

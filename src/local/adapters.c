@@ -34,9 +34,12 @@ char *adapters_dir(struct store *s)
 
 /*
  * Copy src to dst through a temporary file (synced, renamed), hashing the
- * bytes; sha (may be NULL) receives the hex digest, size the length.
+ * bytes; sha (may be NULL) receives the hex digest, size the length. When
+ * expect is a digest and the bytes' differs, dst is left as it was and 1
+ * is returned.
  */
-static int copy_file(const char *src, const char *dst, char *sha, long long *size)
+static int copy_file(const char *src, const char *dst, const char *expect, char *sha,
+		     long long *size)
 {
 	static const size_t bufsz = 1 << 20;
 	char *tmp = NULL;
@@ -91,11 +94,13 @@ static int copy_file(const char *src, const char *dst, char *sha, long long *siz
 		sha256_final_hex(&ctx, hex);
 		if (sha)
 			memcpy(sha, hex, sizeof(hex));
+		if (!ret && expect && *expect && strcmp(hex, expect))
+			ret = 1; /* not renamed into place: the caller says why */
 	}
-	if (!ret && (fsync(out) < 0 || close(out) < 0)) {
-		out = -1;
+	if (!ret && fsync(out) < 0)
 		ret = err_set("cannot write '%s': %s", tmp, strerror(errno));
-	}
+	if (close(out) < 0 && !ret)
+		ret = err_set("cannot write '%s': %s", tmp, strerror(errno));
 	out = -1;
 	if (!ret && rename(tmp, dst) < 0)
 		ret = err_set("cannot rename '%s' to '%s': %s", tmp, dst, strerror(errno));
@@ -179,19 +184,19 @@ int adapters_record(struct store *s, struct adapter_version *v, const char *meta
 		free(top);
 	}
 	copy = xstrfmt("%s/adapter_model.safetensors", dir);
-	if (copy_file(v->adapter_path, copy, sha, &v->size) < 0)
+	if (copy_file(v->adapter_path, copy, NULL, sha, &v->size) < 0)
 		goto out;
 	free(copy);
 	if (v->config_path) {
 		copy = xstrfmt("%s/adapter_config.json", dir);
-		if (copy_file(v->config_path, copy, NULL, NULL) < 0)
+		if (copy_file(v->config_path, copy, NULL, NULL, NULL) < 0)
 			goto out;
 		free(copy);
 	}
 	copy = NULL;
 	if (meta_path && file_exists(meta_path)) {
 		copy = xstrfmt("%s/meta.json", dir);
-		if (copy_file(meta_path, copy, NULL, NULL) < 0)
+		if (copy_file(meta_path, copy, NULL, NULL, NULL) < 0)
 			goto out;
 		free(copy);
 		copy = NULL;
@@ -279,11 +284,10 @@ static int restore(const struct adapter_version *v)
 			      v->version_name, copy);
 		goto out;
 	}
-	if (copy_file(copy, v->adapter_path, sha, NULL) < 0) {
-		ret = -1;
+	ret = copy_file(copy, v->adapter_path, v->sha256, sha, NULL);
+	if (ret < 0)
 		goto out;
-	}
-	if (*v->sha256 && strcmp(sha, v->sha256)) {
+	if (ret) {
 		ret = err_set("the kept copy of adapter version '%s' is damaged (%s: SHA-256 "
 			      "%s, recorded %s)",
 			      v->version_name, copy, sha, v->sha256);
@@ -292,7 +296,7 @@ static int restore(const struct adapter_version *v)
 	free(copy);
 	copy = xstrfmt("%s/adapter_config.json", v->copy_dir);
 	if (v->config_path && file_exists(copy))
-		ret = copy_file(copy, v->config_path, NULL, NULL);
+		ret = copy_file(copy, v->config_path, NULL, NULL, NULL);
 out:
 	free(copy);
 	return ret;
