@@ -128,4 +128,23 @@ test_expect_success '--no-record writes the merge without a version' '
 	test_line_count = 0 list
 '
 
+test_expect_success NUMPY 'activating the active version again: rollback still goes to the one before' '
+	git init -q repo3 &&
+	cp repo/a.safetensors repo/b.safetensors repo3/ &&
+	(cd repo3 &&
+	 git patterns merge-adapters -q --adapters a.safetensors b.safetensors \
+		--output one.safetensors --version-name one &&
+	 git patterns merge-adapters -q --adapters a.safetensors b.safetensors --weights 1 3 \
+		--output two.safetensors --version-name two &&
+	 git patterns adapters activate two >/dev/null &&
+	 git patterns adapters activate two >/dev/null &&
+	 git patterns adapters rollback >../out) &&
+	test_grep "Rolled back to adapter version one " out &&
+	test_must_fail git -C repo3 patterns adapters rollback 2>err &&
+	test_grep "no earlier adapter version to roll back to" err &&
+	git -C repo3 patterns adapters activate one >/dev/null &&
+	test_must_fail git -C repo3 patterns adapters rollback 2>err &&
+	test_grep "no earlier adapter version to roll back to" err
+'
+
 test_done

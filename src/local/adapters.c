@@ -349,7 +349,7 @@ int adapters_rollback(struct store *s, const char *ref, struct adapter_version *
 		goto out;
 	if (restore(out) < 0 || store_begin(s) < 0)
 		goto fail;
-	if (store_adapters_undo(s, seq[0]) < 0) {
+	if (store_adapters_undo(s, seq[1]) < 0) {
 		store_rollback(s);
 		goto fail;
 	}

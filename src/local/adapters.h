@@ -8,8 +8,9 @@
  *
  * At most one version is active. Activating a version restores its copy
  * to its adapter_path (and its config) and appends to the activation log;
- * rollback without a version undoes the latest activation and returns to
- * the one before it (so repeated rollbacks walk back through history).
+ * rollback without a version returns to the latest version activated
+ * before the current one and undoes the activations after it (so repeated
+ * rollbacks walk back through history).
  *
  * Functions return 0, or -1 with err_set(); they never print.
  */
