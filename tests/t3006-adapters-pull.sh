@@ -39,6 +39,23 @@ test_expect_success 'a download that does not match the record leaves the old fi
 '
 cp stored.bak "$(ls adapters/*.safetensors)"
 
+if test "$(id -u)" = 0 && mknod null c 1 3 2>/dev/null; then
+	test_set_prereq MKNOD
+fi
+test_expect_success MKNOD 'a device as -o is refused; the device stays' '
+	test_must_fail git patterns adapters pull one -o null --remote "$SERVER_URL" 2>err &&
+	test_grep "null.* exists and is not a regular file" err &&
+	test -c null
+'
+
+test_expect_success 'a FIFO as -o is refused; the FIFO stays' '
+	mkfifo fifo.safetensors &&
+	test_must_fail timeout 20 git patterns adapters pull one -o fifo.safetensors \
+		--remote "$SERVER_URL" 2>err &&
+	test_grep "fifo.safetensors.* exists and is not a regular file" err &&
+	test -p fifo.safetensors
+'
+
 test_expect_success 'an existing regular file is replaced by a good download' '
 	git patterns adapters pull --active -o mine.safetensors --remote "$SERVER_URL" -q &&
 	cmp one.safetensors mine.safetensors

@@ -220,6 +220,9 @@ int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest
 	int fd, ret = -1;
 
 	memset(out, 0, sizeof(*out));
+	/* renamed over it, a device or a FIFO (as root, /dev/null) would become a file */
+	if (!stat(dest, &st) && !S_ISREG(st.st_mode))
+		return err_set("the output '%s' exists and is not a regular file", dest);
 	if (adapter_remote_list(c, &v, &nr, NULL, status) < 0)
 		return -1;
 	want = find_version(v, nr, ref);

@@ -12,7 +12,7 @@
  *    active one when ref is NULL), downloads it to a temporary file beside
  *    dest, checks size and SHA-256 against the server's record, and only
  *    then renames it to dest (a mismatch is an error that leaves dest as it
- *    was).
+ *    was). A dest that exists and is not a regular file is refused.
  *  - Functions return 0, or -1 with err_set(); *status is the HTTP status
  *    of a refused request (0 when there was no answer). Nothing prints.
  */
