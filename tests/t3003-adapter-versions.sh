@@ -147,4 +147,17 @@ test_expect_success NUMPY 'activating the active version again: rollback still g
 	test_grep "no earlier adapter version to roll back to" err
 '
 
+test_expect_success NUMPY 'an empty version name, or one with control characters, is a usage error' '
+	git -C repo patterns adapters list >before &&
+	(cd repo && test_expect_code 129 git patterns merge-adapters --adapters a.safetensors \
+		b.safetensors --output noname.safetensors --version-name "" 2>../err) &&
+	test_grep "version name" err &&
+	(cd repo && test_expect_code 129 git patterns merge-adapters --adapters a.safetensors \
+		b.safetensors --output noname.safetensors --version-name "$(printf "a\nb")" 2>../err) &&
+	test_grep "version name" err &&
+	! test -e repo/noname.safetensors &&
+	git -C repo patterns adapters list >after &&
+	test_cmp before after
+'
+
 test_done

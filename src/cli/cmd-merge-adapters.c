@@ -72,7 +72,8 @@ static char *input_file(const char *given)
 /* Die with the usage for a combination of options that cannot work; the method. */
 static int check_usage(const struct option *opts, const struct string_list *adapters,
 		       const struct string_list *weights, const struct string_list *rates,
-		       const char *output, const char *method, int rank, int threads)
+		       const char *output, const char *method, const char *version_name, int rank,
+		       int threads)
 {
 	int m;
 
@@ -99,6 +100,11 @@ static int check_usage(const struct option *opts, const struct string_list *adap
 			      "--method svd");
 	if (threads < 0 || threads > 64)
 		usage_msg_opt(merge_usage, opts, "--threads must be between 1 and 64");
+	if (version_name && !*version_name)
+		usage_msg_opt(merge_usage, opts, "the version name is empty");
+	for (const char *p = version_name; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			usage_msg_opt(merge_usage, opts, "the version name has control characters");
 	return m;
 }
 
@@ -203,7 +209,8 @@ int cmd_merge_adapters(int argc, const char **argv)
 	argc = parse_options(argc, argv, opts, merge_usage, 0);
 	if (argc)
 		usage_msg_opt(merge_usage, opts, "unexpected argument '%s'", argv[0]);
-	m = check_usage(opts, &adapters, &weights, &rates, output, method, rank, threads);
+	m = check_usage(opts, &adapters, &weights, &rates, output, method, version_name, rank,
+			threads);
 	if (weights.nr)
 		w = parse_option_numbers(&weights, "--weights", merge_usage, opts);
 	if (rates.nr)
