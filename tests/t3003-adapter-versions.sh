@@ -160,4 +160,33 @@ test_expect_success NUMPY 'an empty version name, or one with control characters
 	test_cmp before after
 '
 
+test_expect_success NUMPY 'concurrent merges to one output: each kept copy is its own merge' '
+	git init -q repo4 &&
+	(cd repo4 && "$PYTHON" - <<-\EOF
+	import numpy as np, st
+	st.write("x.safetensors", {"w": ("F32", np.ones((1000, 1000)))})
+	st.write("y.safetensors", {"w": ("F32", np.zeros((1000, 1000)))})
+	EOF
+	) &&
+	for round in 1 2 3 4
+	do
+		for i in 1 2 3
+		do
+			(cd repo4 && git patterns merge-adapters -q --adapters x.safetensors y.safetensors \
+				--weights $i 1 --output team.safetensors --version-name r$round-$i) &
+		done
+		wait
+	done &&
+	git -C repo4 patterns adapters list --json >list.json &&
+	"$PYTHON" - <<-\EOF
+	import json, st
+	versions = json.load(open("list.json"))["versions"]
+	assert len(versions) == 12, len(versions)
+	for v in versions:
+	    t, _, meta, _ = st.read(v["copy"] + "/adapter_model.safetensors")
+	    assert json.loads(meta["merge_weights"]) == v["weights"], (v["version_name"], meta)
+	    assert abs(t["w"][0, 0] - v["weights"][0]) < 1e-6, v["version_name"]
+	EOF
+'
+
 test_done

@@ -109,13 +109,14 @@ static int check_usage(const struct option *opts, const struct string_list *adap
 }
 
 /*
- * Inside a repository: open its store, check that version_name is free and
+ * Inside a repository: open its store, take its adapter lock (*lock, held
+ * until the version is recorded), check that version_name is free and
  * find the version each input came from. The parents (one per input, NULL
  * for a file that is no version), or NULL outside a repository (warned:
  * nothing will be recorded).
  */
-static char **open_record(git_repository **repo, struct store **store,
-			  const struct string_list *adapters, const char *version_name)
+static char **open_record(git_repository **repo, struct store **store, int *lock,
+			  const struct string_list *adapters, const char *version_name, int quiet)
 {
 	char **parents;
 	int taken = 0;
@@ -126,6 +127,15 @@ static char **open_record(git_repository **repo, struct store **store,
 		return NULL;
 	}
 	if (store_open_repo(store, *repo) < 0)
+		die_err();
+	*lock = adapters_lock(*store, 1);
+	if (*lock == -2) {
+		if (!quiet)
+			fprintf(stderr, "Waiting for another adapter merge, activation or rollback "
+					"in this repository...\n");
+		*lock = adapters_lock(*store, 0);
+	}
+	if (*lock < 0)
 		die_err();
 	if (version_name && adapters_name_taken(*store, version_name, &taken) < 0)
 		die_err();
@@ -204,7 +214,7 @@ int cmd_merge_adapters(int argc, const char **argv)
 	struct store *store = NULL;
 	char **parents = NULL;
 	struct progress *progress;
-	int m, ret;
+	int m, ret, lock = -1;
 
 	argc = parse_options(argc, argv, opts, merge_usage, 0);
 	if (argc)
@@ -242,7 +252,7 @@ int cmd_merge_adapters(int argc, const char **argv)
 	}
 
 	if (record)
-		parents = open_record(&repo, &store, &adapters, version_name);
+		parents = open_record(&repo, &store, &lock, &adapters, version_name, quiet);
 	record = parents != NULL;
 	mo.parent_names = (const char *const *)parents;
 
@@ -262,6 +272,7 @@ int cmd_merge_adapters(int argc, const char **argv)
 		       method, res.output, res.tensors, (double)res.bytes / (1 << 20));
 	if (record)
 		record_version(store, repo, &res, parents, &adapters, method, version_name, quiet);
+	adapters_unlock(lock);
 	merge_result_release(&res);
 	for (size_t i = 0; parents && i < adapters.nr; i++)
 		free(parents[i]);

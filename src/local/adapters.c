@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,6 +142,43 @@ static char *absolute(const char *path)
 	r = xstrfmt("%s/%s", rd, base);
 	free(rd);
 	return r;
+}
+
+int adapters_lock(struct store *s, int nonblock)
+{
+	char *top = adapters_dir(s), *path = xstrfmt("%s/lock", top);
+	int fd = -1;
+
+	if (mkdir_p(top) < 0)
+		goto out;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		err_set("cannot open '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	while (flock(fd, LOCK_EX | (nonblock ? LOCK_NB : 0)) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK) {
+			close(fd);
+			fd = -2;
+		} else {
+			err_set("cannot lock '%s': %s", path, strerror(errno));
+			close(fd);
+			fd = -1;
+		}
+		break;
+	}
+out:
+	free(top);
+	free(path);
+	return fd;
+}
+
+void adapters_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 int adapters_name_taken(struct store *s, const char *name, int *taken)
@@ -302,7 +340,7 @@ out:
 	return ret;
 }
 
-int adapters_activate(struct store *s, const char *ref, struct adapter_version *out)
+static int activate(struct store *s, const char *ref, struct adapter_version *out)
 {
 	if (adapters_find(s, ref, out) < 0)
 		return -1;
@@ -319,7 +357,17 @@ fail:
 	return -1;
 }
 
-int adapters_rollback(struct store *s, const char *ref, struct adapter_version *out)
+int adapters_activate(struct store *s, const char *ref, struct adapter_version *out)
+{
+	int lock = adapters_lock(s, 0), ret;
+	if (lock < 0)
+		return -1;
+	ret = activate(s, ref, out);
+	adapters_unlock(lock);
+	return ret;
+}
+
+static int rollback(struct store *s, const char *ref, struct adapter_version *out)
 {
 	int64_t seq[2];
 	char *ids[2] = {NULL, NULL};
@@ -365,6 +413,17 @@ fail:
 out:
 	free(ids[0]);
 	free(ids[1]);
+	return ret;
+}
+
+int adapters_rollback(struct store *s, const char *ref, struct adapter_version *out)
+{
+	int lock = adapters_lock(s, 0), ret;
+	memset(out, 0, sizeof(*out));
+	if (lock < 0)
+		return -1;
+	ret = rollback(s, ref, out);
+	adapters_unlock(lock);
 	return ret;
 }
 
