@@ -61,5 +61,11 @@ test_expect_success 'an existing regular file is replaced by a good download' '
 	cmp one.safetensors mine.safetensors
 '
 
+test_expect_success 'an empty -o is a usage error, before anything is downloaded' '
+	test_expect_code 129 git patterns adapters pull one -o "" --remote "$SERVER_URL" 2>err &&
+	test_grep "pull needs -o <file>" err &&
+	test -z "$(ls -A | grep "^\.tmp-")"
+'
+
 stop_server
 test_done
