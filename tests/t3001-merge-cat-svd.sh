@@ -246,4 +246,31 @@ assert d[\"parents\"] == [\"a.safetensors\", \"./peft\"], d[\"parents\"]
 	! grep -F "$PWD" m.safetensors.meta.json
 '
 
+test_expect_success NUMPY 'a linear merge without configs does not land beside a config of another adapter' '
+	"$PYTHON" - <<-\EOF &&
+	import numpy as np, st
+	rng = np.random.default_rng(3)
+	for n in ("x1", "x2"):
+	    st.write(n + ".safetensors", {
+	        "base_model.model.layers.0.self_attn.q_proj.lora_A.weight": ("F32", rng.standard_normal((3, 16))),
+	        "base_model.model.layers.0.self_attn.q_proj.lora_B.weight": ("F32", rng.standard_normal((24, 3)))})
+	EOF
+	git patterns merge-adapters --no-record -q --method cat --adapters u1 u2 --output stale/ 2>/dev/null &&
+	cp stale/adapter_model.safetensors stale.before &&
+	cp stale/adapter_config.json config.before &&
+	test_must_fail git patterns merge-adapters --no-record -q --adapters x1.safetensors x2.safetensors \
+		--output stale/ 2>err &&
+	test_grep "stale/adapter_config.json" err &&
+	cmp stale.before stale/adapter_model.safetensors &&
+	test_cmp config.before stale/adapter_config.json &&
+	test_must_fail git patterns merge-adapters --no-record -q --adapters x1.safetensors x2.safetensors \
+		--output stale/adapter_model.safetensors 2>err &&
+	test_grep "stale/adapter_config.json" err &&
+	cmp stale.before stale/adapter_model.safetensors &&
+	test -z "$(ls stale | grep "\.tmp-")" &&
+	git patterns merge-adapters --no-record -q --adapters x1.safetensors x2.safetensors \
+		--output fresh/ 2>/dev/null &&
+	! test -e fresh/adapter_config.json
+'
+
 test_done

@@ -100,4 +100,14 @@ test_expect_success NUMPY 'a missing input names the file' '
 	test_grep "^fatal: cannot read adapter .nothere.safetensors.: No such file" err
 '
 
+test_expect_success NUMPY 'a field name with a NUL is not the field it starts with' '
+	"$PYTHON" - <<-\EOF &&
+	import json, struct
+	h = json.dumps({"w": {"dtypeNUL": "F16", "shape": [2], "data_offsets": [0, 4]}}).encode()
+	h = h.replace(b"NUL", b"\\u0000x")
+	open("nul-field.safetensors", "wb").write(struct.pack("<Q", len(h)) + h + b"\0" * 4)
+	EOF
+	refused nul-field "tensor .w.: missing field .dtype."
+'
+
 test_done

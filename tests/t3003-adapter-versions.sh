@@ -100,6 +100,16 @@ test_expect_success NUMPY 'a damaged kept copy is refused' '
 	test_grep "kept copy of adapter version .v1. is damaged" err
 '
 
+test_expect_success NUMPY 'a damaged kept copy does not replace the file in place' '
+	cmp repo/team.safetensors v1.bytes &&
+	test_must_fail git -C repo patterns adapters activate v1 2>err &&
+	test_grep "kept copy of adapter version .v1. is damaged" err &&
+	cmp repo/team.safetensors v1.bytes &&
+	test -z "$(ls repo | grep "\.tmp-")" &&
+	git -C repo patterns adapters list --json >list.json &&
+	test "$(json_get list.json "[v[\"version_name\"] for v in d[\"versions\"] if v[\"is_active\"]]")" = "[${SQ}merge-2${SQ}]"
+'
+
 test_expect_success 'usage errors and unknown versions' '
 	test_expect_code 129 git -C repo patterns adapters frob 2>err &&
 	test_grep "unknown subcommand" err &&
@@ -116,6 +126,67 @@ test_expect_success '--no-record writes the merge without a version' '
 		--output o.safetensors >/dev/null) &&
 	git -C repo2 patterns adapters list >list &&
 	test_line_count = 0 list
+'
+
+test_expect_success NUMPY 'activating the active version again: rollback still goes to the one before' '
+	git init -q repo3 &&
+	cp repo/a.safetensors repo/b.safetensors repo3/ &&
+	(cd repo3 &&
+	 git patterns merge-adapters -q --adapters a.safetensors b.safetensors \
+		--output one.safetensors --version-name one &&
+	 git patterns merge-adapters -q --adapters a.safetensors b.safetensors --weights 1 3 \
+		--output two.safetensors --version-name two &&
+	 git patterns adapters activate two >/dev/null &&
+	 git patterns adapters activate two >/dev/null &&
+	 git patterns adapters rollback >../out) &&
+	test_grep "Rolled back to adapter version one " out &&
+	test_must_fail git -C repo3 patterns adapters rollback 2>err &&
+	test_grep "no earlier adapter version to roll back to" err &&
+	git -C repo3 patterns adapters activate one >/dev/null &&
+	test_must_fail git -C repo3 patterns adapters rollback 2>err &&
+	test_grep "no earlier adapter version to roll back to" err
+'
+
+test_expect_success NUMPY 'an empty version name, or one with control characters, is a usage error' '
+	git -C repo patterns adapters list >before &&
+	(cd repo && test_expect_code 129 git patterns merge-adapters --adapters a.safetensors \
+		b.safetensors --output noname.safetensors --version-name "" 2>../err) &&
+	test_grep "version name" err &&
+	(cd repo && test_expect_code 129 git patterns merge-adapters --adapters a.safetensors \
+		b.safetensors --output noname.safetensors --version-name "$(printf "a\nb")" 2>../err) &&
+	test_grep "version name" err &&
+	! test -e repo/noname.safetensors &&
+	git -C repo patterns adapters list >after &&
+	test_cmp before after
+'
+
+test_expect_success NUMPY 'concurrent merges to one output: each kept copy is its own merge' '
+	git init -q repo4 &&
+	(cd repo4 && "$PYTHON" - <<-\EOF
+	import numpy as np, st
+	st.write("x.safetensors", {"w": ("F32", np.ones((1000, 1000)))})
+	st.write("y.safetensors", {"w": ("F32", np.zeros((1000, 1000)))})
+	EOF
+	) &&
+	for round in 1 2 3 4
+	do
+		for i in 1 2 3
+		do
+			(cd repo4 && git patterns merge-adapters -q --adapters x.safetensors y.safetensors \
+				--weights $i 1 --output team.safetensors --version-name r$round-$i) &
+		done
+		wait
+	done &&
+	git -C repo4 patterns adapters list --json >list.json &&
+	"$PYTHON" - <<-\EOF
+	import json, st
+	versions = json.load(open("list.json"))["versions"]
+	assert len(versions) == 12, len(versions)
+	for v in versions:
+	    t, _, meta, _ = st.read(v["copy"] + "/adapter_model.safetensors")
+	    assert json.loads(meta["merge_weights"]) == v["weights"], (v["version_name"], meta)
+	    assert abs(t["w"][0, 0] - v["weights"][0]) < 1e-6, v["version_name"]
+	EOF
 '
 
 test_done

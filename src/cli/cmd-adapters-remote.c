@@ -130,7 +130,7 @@ int cmd_adapters_remote(int argc, const char **argv)
 	} else if (!strcmp(sub, "pull")) {
 		if (argc > 2 || (argc == 2 && active))
 			usage_msg_opt(remote_usage, opts, "pull takes one version, or --active");
-		if (!output)
+		if (!output || !*output)
 			usage_msg_opt(remote_usage, opts, "pull needs -o <file>");
 	} else if (!strcmp(sub, "list")) {
 		if (argc != 1)

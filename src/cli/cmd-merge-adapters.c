@@ -72,7 +72,8 @@ static char *input_file(const char *given)
 /* Die with the usage for a combination of options that cannot work; the method. */
 static int check_usage(const struct option *opts, const struct string_list *adapters,
 		       const struct string_list *weights, const struct string_list *rates,
-		       const char *output, const char *method, int rank, int threads)
+		       const char *output, const char *method, const char *version_name, int rank,
+		       int threads)
 {
 	int m;
 
@@ -99,17 +100,23 @@ static int check_usage(const struct option *opts, const struct string_list *adap
 			      "--method svd");
 	if (threads < 0 || threads > 64)
 		usage_msg_opt(merge_usage, opts, "--threads must be between 1 and 64");
+	if (version_name && !*version_name)
+		usage_msg_opt(merge_usage, opts, "the version name is empty");
+	for (const char *p = version_name; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			usage_msg_opt(merge_usage, opts, "the version name has control characters");
 	return m;
 }
 
 /*
- * Inside a repository: open its store, check that version_name is free and
+ * Inside a repository: open its store, take its adapter lock (*lock, held
+ * until the version is recorded), check that version_name is free and
  * find the version each input came from. The parents (one per input, NULL
  * for a file that is no version), or NULL outside a repository (warned:
  * nothing will be recorded).
  */
-static char **open_record(git_repository **repo, struct store **store,
-			  const struct string_list *adapters, const char *version_name)
+static char **open_record(git_repository **repo, struct store **store, int *lock,
+			  const struct string_list *adapters, const char *version_name, int quiet)
 {
 	char **parents;
 	int taken = 0;
@@ -120,6 +127,15 @@ static char **open_record(git_repository **repo, struct store **store,
 		return NULL;
 	}
 	if (store_open_repo(store, *repo) < 0)
+		die_err();
+	*lock = adapters_lock(*store, 1);
+	if (*lock == -2) {
+		if (!quiet)
+			fprintf(stderr, "Waiting for another adapter merge, activation or rollback "
+					"in this repository...\n");
+		*lock = adapters_lock(*store, 0);
+	}
+	if (*lock < 0)
 		die_err();
 	if (version_name && adapters_name_taken(*store, version_name, &taken) < 0)
 		die_err();
@@ -198,12 +214,13 @@ int cmd_merge_adapters(int argc, const char **argv)
 	struct store *store = NULL;
 	char **parents = NULL;
 	struct progress *progress;
-	int m, ret;
+	int m, ret, lock = -1;
 
 	argc = parse_options(argc, argv, opts, merge_usage, 0);
 	if (argc)
 		usage_msg_opt(merge_usage, opts, "unexpected argument '%s'", argv[0]);
-	m = check_usage(opts, &adapters, &weights, &rates, output, method, rank, threads);
+	m = check_usage(opts, &adapters, &weights, &rates, output, method, version_name, rank,
+			threads);
 	if (weights.nr)
 		w = parse_option_numbers(&weights, "--weights", merge_usage, opts);
 	if (rates.nr)
@@ -235,7 +252,7 @@ int cmd_merge_adapters(int argc, const char **argv)
 	}
 
 	if (record)
-		parents = open_record(&repo, &store, &adapters, version_name);
+		parents = open_record(&repo, &store, &lock, &adapters, version_name, quiet);
 	record = parents != NULL;
 	mo.parent_names = (const char *const *)parents;
 
@@ -255,6 +272,7 @@ int cmd_merge_adapters(int argc, const char **argv)
 		       method, res.output, res.tensors, (double)res.bytes / (1 << 20));
 	if (record)
 		record_version(store, repo, &res, parents, &adapters, method, version_name, quiet);
+	adapters_unlock(lock);
 	merge_result_release(&res);
 	for (size_t i = 0; parents && i < adapters.nr; i++)
 		free(parents[i]);

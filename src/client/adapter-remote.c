@@ -7,6 +7,7 @@
 #include "common/hash.h"
 #include "common/json.h"
 #include "fusion/safetensors.h"
+#include "common/tempfile.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -211,44 +212,60 @@ int adapter_remote_pull(struct http_client *c, const char *ref, const char *dest
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	struct adapter_version *v;
 	const struct adapter_version *want;
-	char *path = NULL;
+	char *path = NULL, *tmp = NULL;
 	char hex[65];
 	struct stat st;
 	long long size = 0;
 	size_t nr;
-	int ret = -1;
+	int fd, ret = -1;
 
 	memset(out, 0, sizeof(*out));
+	/* renamed over it, a device or a FIFO (as root, /dev/null) would become a file */
+	if (!stat(dest, &st) && !S_ISREG(st.st_mode))
+		return err_set("the output '%s' exists and is not a regular file", dest);
 	if (adapter_remote_list(c, &v, &nr, NULL, status) < 0)
 		return -1;
 	want = find_version(v, nr, ref);
 	if (!want)
 		goto out;
+	/* dest is replaced only by a download that matches the record */
+	tmp = tempfile_create(dest, &fd);
+	if (!tmp)
+		goto out;
+	close(fd);
 	path = xstrfmt("/adapters/%s/file", want->id);
 	/* hashed while it streams: no second pass over a big file */
-	if (http_download_file_sha256(c, path, dest, (unsigned long long)want->size, &resp, hex) <
-	    0)
+	if (http_download_file_sha256(c, path, tmp, (unsigned long long)want->size, &resp, hex) < 0)
 		goto out;
 	if (resp.status != 200) {
 		refused(c, "cannot pull adapter", "pulling an adapter", &resp, status);
 		goto out;
 	}
-	if (stat(dest, &st) < 0) {
-		err_set("cannot read '%s': %s", dest, strerror(errno));
+	if (stat(tmp, &st) < 0) {
+		err_set("cannot read '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
 	size = (long long)st.st_size;
 	if (size != want->size || strcmp(hex, want->sha256)) {
-		unlink(dest);
 		err_set("the download of adapter version '%s' does not match the server's record "
 			"(%lld bytes, sha256 %s; the record says %lld bytes, %s)",
 			want->version_name, size, hex, want->size, want->sha256);
+		goto out;
+	}
+	if (rename(tmp, dest) < 0) {
+		err_set("cannot rename '%s' to '%s': %s", tmp, dest, strerror(errno));
 		goto out;
 	}
 	*out = *want;
 	memset((void *)want, 0, sizeof(*want));
 	ret = 0;
 out:
+	if (tmp) {
+		if (ret)
+			unlink(tmp);
+		tempfile_forget(tmp);
+		free(tmp);
+	}
 	free(path);
 	adapter_versions_free(v, nr);
 	http_response_release(&resp);

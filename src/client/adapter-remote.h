@@ -9,9 +9,10 @@
  *    the server and merge-adapters use), so a bad file is refused before
  *    any byte is sent; the server's answer must record the size sent.
  *  - pull finds the version (by id, unique id prefix, version name, or the
- *    active one when ref is NULL), downloads it through "<dest>.tmp",
- *    checks size and SHA-256 against the server's record, and only then
- *    leaves dest in place (a mismatch removes it and is an error).
+ *    active one when ref is NULL), downloads it to a temporary file beside
+ *    dest, checks size and SHA-256 against the server's record, and only
+ *    then renames it to dest (a mismatch is an error that leaves dest as it
+ *    was). A dest that exists and is not a regular file is refused.
  *  - Functions return 0, or -1 with err_set(); *status is the HTTP status
  *    of a refused request (0 when there was no answer). Nothing prints.
  */

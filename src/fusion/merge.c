@@ -1243,7 +1243,7 @@ static void merger_release(struct merger *m)
 static int open_inputs(struct merger *m)
 {
 	const struct merge_options *o = m->o;
-	int ret;
+	int ret, have_config = 0;
 
 	m->in = xcalloc(o->nr, sizeof(*m->in));
 	for (size_t i = 0; i < o->nr; i++)
@@ -1257,7 +1257,15 @@ static int open_inputs(struct merger *m)
 			return -1;
 		if (m->in[i].config_path && read_config(&m->in[i], o->warn, o->cb_data) < 0)
 			return -1;
+		have_config |= m->in[i].config != NULL;
 	}
+	/* linear writes the first input's config: with none, one there would stay */
+	if (o->method == MERGE_LINEAR && !have_config && m->res->config &&
+	    !access(m->res->config, F_OK))
+		return err_set("'%s' describes another adapter and no input has an "
+			       "adapter_config.json to replace it; remove it, or write the "
+			       "merge elsewhere",
+			       m->res->config);
 	return 0;
 }
 

@@ -470,7 +470,9 @@ static int parse_tensor_info(struct builder *b, struct st_tensor *t)
 		char field[16];
 		if (parse_string(j) < 0)
 			return -1;
-		snprintf(field, sizeof(field), "%s", j->str.len < sizeof(field) ? j->str.buf : "");
+		/* "dtype\u0000x" is an unknown field, not dtype */
+		snprintf(field, sizeof(field), "%s",
+			 j->str.len < sizeof(field) && !j->str_has_nul ? j->str.buf : "");
 		skip_ws(j);
 		if (j->p >= j->end || *j->p != ':')
 			return jp_fail(j, "expected ':'");

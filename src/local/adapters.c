@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,9 +35,12 @@ char *adapters_dir(struct store *s)
 
 /*
  * Copy src to dst through a temporary file (synced, renamed), hashing the
- * bytes; sha (may be NULL) receives the hex digest, size the length.
+ * bytes; sha (may be NULL) receives the hex digest, size the length. When
+ * expect is a digest and the bytes' differs, dst is left as it was and 1
+ * is returned.
  */
-static int copy_file(const char *src, const char *dst, char *sha, long long *size)
+static int copy_file(const char *src, const char *dst, const char *expect, char *sha,
+		     long long *size)
 {
 	static const size_t bufsz = 1 << 20;
 	char *tmp = NULL;
@@ -91,11 +95,13 @@ static int copy_file(const char *src, const char *dst, char *sha, long long *siz
 		sha256_final_hex(&ctx, hex);
 		if (sha)
 			memcpy(sha, hex, sizeof(hex));
+		if (!ret && expect && *expect && strcmp(hex, expect))
+			ret = 1; /* not renamed into place: the caller says why */
 	}
-	if (!ret && (fsync(out) < 0 || close(out) < 0)) {
-		out = -1;
+	if (!ret && fsync(out) < 0)
 		ret = err_set("cannot write '%s': %s", tmp, strerror(errno));
-	}
+	if (close(out) < 0 && !ret)
+		ret = err_set("cannot write '%s': %s", tmp, strerror(errno));
 	out = -1;
 	if (!ret && rename(tmp, dst) < 0)
 		ret = err_set("cannot rename '%s' to '%s': %s", tmp, dst, strerror(errno));
@@ -136,6 +142,43 @@ static char *absolute(const char *path)
 	r = xstrfmt("%s/%s", rd, base);
 	free(rd);
 	return r;
+}
+
+int adapters_lock(struct store *s, int nonblock)
+{
+	char *top = adapters_dir(s), *path = xstrfmt("%s/lock", top);
+	int fd = -1;
+
+	if (mkdir_p(top) < 0)
+		goto out;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		err_set("cannot open '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	while (flock(fd, LOCK_EX | (nonblock ? LOCK_NB : 0)) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK) {
+			close(fd);
+			fd = -2;
+		} else {
+			err_set("cannot lock '%s': %s", path, strerror(errno));
+			close(fd);
+			fd = -1;
+		}
+		break;
+	}
+out:
+	free(top);
+	free(path);
+	return fd;
+}
+
+void adapters_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 int adapters_name_taken(struct store *s, const char *name, int *taken)
@@ -179,19 +222,19 @@ int adapters_record(struct store *s, struct adapter_version *v, const char *meta
 		free(top);
 	}
 	copy = xstrfmt("%s/adapter_model.safetensors", dir);
-	if (copy_file(v->adapter_path, copy, sha, &v->size) < 0)
+	if (copy_file(v->adapter_path, copy, NULL, sha, &v->size) < 0)
 		goto out;
 	free(copy);
 	if (v->config_path) {
 		copy = xstrfmt("%s/adapter_config.json", dir);
-		if (copy_file(v->config_path, copy, NULL, NULL) < 0)
+		if (copy_file(v->config_path, copy, NULL, NULL, NULL) < 0)
 			goto out;
 		free(copy);
 	}
 	copy = NULL;
 	if (meta_path && file_exists(meta_path)) {
 		copy = xstrfmt("%s/meta.json", dir);
-		if (copy_file(meta_path, copy, NULL, NULL) < 0)
+		if (copy_file(meta_path, copy, NULL, NULL, NULL) < 0)
 			goto out;
 		free(copy);
 		copy = NULL;
@@ -279,11 +322,10 @@ static int restore(const struct adapter_version *v)
 			      v->version_name, copy);
 		goto out;
 	}
-	if (copy_file(copy, v->adapter_path, sha, NULL) < 0) {
-		ret = -1;
+	ret = copy_file(copy, v->adapter_path, v->sha256, sha, NULL);
+	if (ret < 0)
 		goto out;
-	}
-	if (*v->sha256 && strcmp(sha, v->sha256)) {
+	if (ret) {
 		ret = err_set("the kept copy of adapter version '%s' is damaged (%s: SHA-256 "
 			      "%s, recorded %s)",
 			      v->version_name, copy, sha, v->sha256);
@@ -292,13 +334,13 @@ static int restore(const struct adapter_version *v)
 	free(copy);
 	copy = xstrfmt("%s/adapter_config.json", v->copy_dir);
 	if (v->config_path && file_exists(copy))
-		ret = copy_file(copy, v->config_path, NULL, NULL);
+		ret = copy_file(copy, v->config_path, NULL, NULL, NULL);
 out:
 	free(copy);
 	return ret;
 }
 
-int adapters_activate(struct store *s, const char *ref, struct adapter_version *out)
+static int activate(struct store *s, const char *ref, struct adapter_version *out)
 {
 	if (adapters_find(s, ref, out) < 0)
 		return -1;
@@ -315,7 +357,17 @@ fail:
 	return -1;
 }
 
-int adapters_rollback(struct store *s, const char *ref, struct adapter_version *out)
+int adapters_activate(struct store *s, const char *ref, struct adapter_version *out)
+{
+	int lock = adapters_lock(s, 0), ret;
+	if (lock < 0)
+		return -1;
+	ret = activate(s, ref, out);
+	adapters_unlock(lock);
+	return ret;
+}
+
+static int rollback(struct store *s, const char *ref, struct adapter_version *out)
 {
 	int64_t seq[2];
 	char *ids[2] = {NULL, NULL};
@@ -345,7 +397,7 @@ int adapters_rollback(struct store *s, const char *ref, struct adapter_version *
 		goto out;
 	if (restore(out) < 0 || store_begin(s) < 0)
 		goto fail;
-	if (store_adapters_undo(s, seq[0]) < 0) {
+	if (store_adapters_undo(s, seq[1]) < 0) {
 		store_rollback(s);
 		goto fail;
 	}
@@ -361,6 +413,17 @@ fail:
 out:
 	free(ids[0]);
 	free(ids[1]);
+	return ret;
+}
+
+int adapters_rollback(struct store *s, const char *ref, struct adapter_version *out)
+{
+	int lock = adapters_lock(s, 0), ret;
+	memset(out, 0, sizeof(*out));
+	if (lock < 0)
+		return -1;
+	ret = rollback(s, ref, out);
+	adapters_unlock(lock);
 	return ret;
 }
 

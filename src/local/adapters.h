@@ -8,8 +8,9 @@
  *
  * At most one version is active. Activating a version restores its copy
  * to its adapter_path (and its config) and appends to the activation log;
- * rollback without a version undoes the latest activation and returns to
- * the one before it (so repeated rollbacks walk back through history).
+ * rollback without a version returns to the latest version activated
+ * before the current one and undoes the activations after it (so repeated
+ * rollbacks walk back through history).
  *
  * Functions return 0, or -1 with err_set(); they never print.
  */
@@ -31,6 +32,17 @@ char *adapters_dir(struct store *s);
  * one. A version_name already used is an error.
  */
 int adapters_record(struct store *s, struct adapter_version *v, const char *meta_path);
+
+/*
+ * Take the repository's adapter lock (an flock on "<adapters dir>/lock"),
+ * held until adapters_unlock(fd) or the process ends: merges that record
+ * a version, activations and rollbacks take it, so they run one at a time
+ * and a version's kept copy is the file its own merge wrote, not one a
+ * concurrent merge or activation put at the same path. The descriptor;
+ * -2 when nonblock and another process holds it; -1 (err_set) on error.
+ */
+int adapters_lock(struct store *s, int nonblock);
+void adapters_unlock(int fd);
 
 /* *taken = whether a version is called name. */
 int adapters_name_taken(struct store *s, const char *name, int *taken);

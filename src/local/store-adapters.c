@@ -208,8 +208,12 @@ int store_adapters_find(struct store *s, const char *ref, struct adapter_version
 
 int store_adapters_latest_two(struct store *s, int64_t seq[2], char *ids[2], int *n)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT seq, version_id FROM adapter_activations "
-					    "WHERE NOT undone ORDER BY seq DESC LIMIT 2");
+	/* the current one, then the latest of another version (not the same again) */
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT seq, version_id FROM adapter_activations WHERE NOT undone AND "
+		   "(seq = (SELECT max(seq) FROM adapter_activations WHERE NOT undone) OR "
+		   "version_id <> (SELECT version_id FROM adapter_activations WHERE NOT undone "
+		   "ORDER BY seq DESC LIMIT 1)) ORDER BY seq DESC LIMIT 2");
 	int rc;
 	*n = 0;
 	if (!st)
@@ -227,7 +231,7 @@ int store_adapters_latest_two(struct store *s, int64_t seq[2], char *ids[2], int
 int store_adapters_undo(struct store *s, int64_t seq)
 {
 	sqlite3_stmt *st =
-		store_prepare(s, "UPDATE adapter_activations SET undone = 1 WHERE seq = ?1");
+		store_prepare(s, "UPDATE adapter_activations SET undone = 1 WHERE seq > ?1");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, seq);

@@ -41,9 +41,12 @@ int store_adapters_list(struct store *s, int newest_first, struct adapter_versio
  */
 int store_adapters_find(struct store *s, const char *ref, struct adapter_version *out,
 			int *found);
-/* The n (at most 2) latest activations not undone: seq and version id (caller frees). */
+/*
+ * The latest activation not undone, then the latest not undone of another
+ * version: n (at most 2) of them, seq and version id (caller frees).
+ */
 int store_adapters_latest_two(struct store *s, int64_t seq[2], char *ids[2], int *n);
-/* Mark the activation seq undone. Call inside a transaction. */
+/* Mark the activations after seq undone. Call inside a transaction. */
 int store_adapters_undo(struct store *s, int64_t seq);
 
 #endif

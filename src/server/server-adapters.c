@@ -530,6 +530,32 @@ fail:
 	return -1;
 }
 
+/*
+ * A refused merge: err_msg() with each input's file in the adapter folder
+ * named as its version, since the client knows versions, not our paths.
+ */
+static void merge_refused(struct server_response *res, char *const *inputs,
+			  const struct merge_request *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = err_msg();
+
+	while (*p) {
+		size_t i;
+		for (i = 0; i < m->nr; i++)
+			if (starts_with(p, inputs[i]))
+				break;
+		if (i < m->nr) {
+			strbuf_addf(&sb, "version '%s'", m->in[i].version_name);
+			p += strlen(inputs[i]);
+		} else {
+			strbuf_addch(&sb, *p++);
+		}
+	}
+	server_error(res, 422, "merge failed: %s", sb.buf);
+	strbuf_release(&sb);
+}
+
 void handle_adapters_merge(struct server_request *req, struct server_response *res)
 {
 	struct merge_request m;
@@ -594,7 +620,7 @@ void handle_adapters_merge(struct server_request *req, struct server_response *r
 	rc = merge_adapters(&mo, &mr);
 	if (rc < 0) {
 		/* the inputs are validated files: what is left is a request they do not fit */
-		server_error(res, 422, "merge failed: %s", err_msg());
+		merge_refused(res, inputs, &m);
 		merge_result_release(&mr); /* what it had allocated */
 		goto out;
 	}
