@@ -516,7 +516,7 @@ int recall_find(struct store *s, const struct recall_query *q, struct recall_hit
 			      /* a team copy of a local pattern shows once, as local
 				 (the rule of store-patterns.c's listings) */
 			      " AND NOT (p.origin = 'team' AND EXISTS (SELECT 1 FROM patterns l"
-			      " WHERE l.origin = 'local' AND l.obsolete = 0"
+			      " INDEXED BY patterns_solution WHERE l.origin = 'local' AND l.obsolete = 0"
 			      " AND l.solution_hash = p.solution_hash))");
 	if (!st)
 		goto out;
