@@ -229,8 +229,10 @@ static void scan_manifest(struct deps *d, const char *name, const char *buf, siz
 		scan_lines(d, buf, len, NULL);
 	else if (!strcmp(name, "Gemfile"))
 		scan_lines(d, buf, len, "gem ");
-	else if (!strcmp(name, "go.mod"))
-		scan_lines(d, buf, len, NULL); /* "require x v1" blocks: one module a line */
+	else if (!strcmp(name, "go.mod")) {
+		scan_lines(d, buf, len, NULL); /* "require (" blocks: one module a line */
+		scan_lines(d, buf, len, "require "); /* and "require x v1" */
+	}
 }
 
 static int is_manifest(const char *name)
