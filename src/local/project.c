@@ -154,8 +154,12 @@ static void scan_quoted_and_keys(struct deps *d, const char *buf, size_t len)
 		while (*s == ' ' || *s == '\t')
 			s++;
 		if (*s == '[') {
+			const char *t = strstr(s, "dependencies.");
 			in_deps = strstr(s, "dependencies") || strstr(s, "packages") ||
 				  strstr(s, "options");
+			/* Cargo's table of one dependency: [dependencies.axum] */
+			if (t)
+				dep_add(d, t + 13, name_len(t + 13));
 		} else if (in_deps && (isalnum((unsigned char)*s) || *s == '"')) {
 			const char *k = *s == '"' ? s + 1 : s;
 			size_t n = name_len(k);
