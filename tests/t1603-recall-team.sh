@@ -90,6 +90,59 @@ test_expect_success 'SQLite server: the route checks its input' '
 	recall_api
 '
 
+# top_team DIR: the server id of the newest team pattern of DIR's store
+top_team() {
+	sqlite3 -cmd ".timeout 10000" "$1/.git/patterns/patterns.db" \
+		"SELECT server_id FROM patterns WHERE origin = 'team' ORDER BY id DESC LIMIT 1"
+}
+
+# delete_on_server DIR: an admin deletes the newest team pattern of DIR
+delete_on_server() {
+	uuid=$(top_team "$1") &&
+	test -n "$uuid" &&
+	test "$(curl -s -o /dev/null -w "%{http_code}" -X DELETE -H "X-API-Key: $admin" \
+		"$SERVER_URL/patterns/$uuid")" = 204
+}
+
+test_expect_success 'recall after a pull dropped the newest patterns, and pulled others in their place' '
+	admin=$(git patterns server add-key root --admin --db "sqlite:$TRASH/server.db" 2>/dev/null | grep -o "gp_[0-9a-f]*") &&
+	key=$(git patterns server add-key carol --db "sqlite:$TRASH/server.db" 2>/dev/null | grep -o "gp_[0-9a-f]*") &&
+	git init -q del-project &&
+	test_commit -C del-project "Add readme" README "x" &&
+	git clone -q del-project del-alice &&
+	git clone -q del-project del-bob &&
+	for r in del-alice del-bob; do
+		git -C $r config patterns.remote "$SERVER_URL" &&
+		git -C $r config patterns.apiKey "$key" || return 1
+	done &&
+	test_commit -C del-alice "Add cache" cache.py "def get(k): return store[k]" &&
+	test_commit -C del-alice "fix: a missing key" cache.py "def get(k): return store.get(k)" &&
+	test_commit -C del-alice "Add queue" queue.py "def pop(q): return q.items.pop(0)" &&
+	test_commit -C del-alice "fix: pop from an empty queue" queue.py "def pop(q): return q.items.pop(0) if q.items else None" &&
+	git -C del-alice patterns extract --quiet &&
+	git -C del-alice patterns sync --quiet &&
+	git -C del-bob patterns sync --quiet &&
+	git -C del-bob patterns recall --file "$TRASH/del-alice/cache.py" >/dev/null &&
+
+	delete_on_server del-bob &&
+	git -C del-bob patterns sync >out &&
+	test_grep "dropped 1 deleted" out &&
+	printf "def get(k): return store[k]\n" >query.py &&
+	git -C del-bob patterns recall --file "$TRASH/query.py" --json >q.json &&
+	test "$(json_get q.json "d[\"hits\"][0][\"commit_msg\"]")" = "fix: a missing key" &&
+
+	# the dropped row id is given again to the next pattern pulled
+	delete_on_server del-bob &&
+	test_commit -C del-alice "fix: pop from an empty queue, again" queue.py "def pop(q): return q.items.pop(0) if q and q.items else None" &&
+	git -C del-alice patterns extract --quiet &&
+	git -C del-alice patterns sync --quiet &&
+	git -C del-bob patterns sync --quiet &&
+	printf "def pop(q): return q.items.pop(0) if q.items else None\n" >query.py &&
+	git -C del-bob patterns recall --file "$TRASH/query.py" --json >q.json &&
+	test "$(json_get q.json "d[\"hits\"][0][\"commit_msg\"]")" = "fix: pop from an empty queue, again" &&
+	test "$(json_get q.json "d[\"hits\"][0][\"score\"]")" = 1.0
+'
+
 stop_server
 if test_have_prereq POSTGRES; then
 	start_server "$PG_URL" --access-log none || exit 1
