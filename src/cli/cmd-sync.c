@@ -104,6 +104,8 @@ static void print_json(const char *remote, const struct sync_result *r, int dry_
 	jw_int(&jw, r->applications_sent);
 	jw_key(&jw, "applications_pending");
 	jw_int(&jw, r->applications_pending);
+	jw_key(&jw, "applications_refused");
+	jw_int(&jw, r->applications_refused);
 	jw_object_end(&jw);
 	strbuf_addch(&out, '\n');
 	fwrite(out.buf, 1, out.len, stdout);
@@ -126,10 +128,12 @@ static void print_text(const char *remote, const struct sync_result *r, int dry_
 	if (r->deleted)
 		printf("dropped %lld deleted on the server, ", r->deleted);
 	printf("sent %lld feedback.\n", r->feedback_sent);
-	if (r->applications_sent || r->applications_pending)
-		printf("Sent %lld queued application%s and outcome%s, %lld still queued.\n",
+	if (r->applications_sent || r->applications_pending || r->applications_refused)
+		printf("Sent %lld queued application%s and outcome%s, %lld still queued, "
+		       "%lld refused.\n",
 		       r->applications_sent, r->applications_sent == 1 ? "" : "s",
-		       r->applications_sent == 1 ? "" : "s", r->applications_pending);
+		       r->applications_sent == 1 ? "" : "s", r->applications_pending,
+		       r->applications_refused);
 }
 
 /* Only a repository with a URL is a project (and worth a walk of HEAD). */
@@ -152,7 +156,7 @@ int cmd_sync(int argc, const char **argv)
 	int push_only = 0, pull_only = 0, dry_run = 0, json = 0, quiet = 0, ret = 0;
 	struct http_client *client;
 	struct credential cred = CREDENTIAL_INIT;
-	struct strbuf variant = STRBUF_INIT;
+	struct strbuf variant = STRBUF_INIT, refusals = STRBUF_INIT;
 	struct sync_options so;
 	struct sync_result r;
 	struct sync_ui ui = {0, NULL, SYNC_PHASE_PUSH};
@@ -230,8 +234,14 @@ int cmd_sync(int argc, const char **argv)
 			credential_approve(&cred, repo);
 		if (so.project_id &&
 		    xproject_flush(s, client, so.project_id, &r.applications_sent,
-				   &r.applications_pending) < 0)
+				   &r.applications_pending, &r.applications_refused,
+				   &refusals) < 0)
 			warning("%s", err_msg());
+		/* a queued report the server refused is gone: say so */
+		for (char *line = refusals.buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+			*nl = '\0';
+			warning("dropped from the queue, %s", line);
+		}
 		if (json)
 			print_json(http_client_url(client), &r, dry_run);
 		else if (!quiet)
@@ -243,5 +253,6 @@ int cmd_sync(int argc, const char **argv)
 	query_close_store(repo, s);
 	git_repository_free(repo);
 	strbuf_release(&variant);
+	strbuf_release(&refusals);
 	return ret;
 }

@@ -63,9 +63,14 @@ int xproject_apply(struct store *s, struct http_client *c, const char *id, const
 int xproject_outcome(struct store *s, struct http_client *c, const char *id, const char *uuid,
 		     int success, cJSON **pattern, int *queued);
 
-/* Send what is queued for c's server, in order; how many went out. */
+/*
+ * Send what is queued for c's server, in order; how many went out, how
+ * many still wait. What the server refuses for good (pattern deleted,
+ * never applied here) leaves the queue: *refused counts it and, when
+ * refusals is not NULL, one line each says which and why.
+ */
 int xproject_flush(struct store *s, struct http_client *c, const char *id, long long *sent,
-		   long long *pending);
+		   long long *pending, long long *refused, struct strbuf *refusals);
 
 /*
  * Once per server: send again, with the project id, the patterns pushed

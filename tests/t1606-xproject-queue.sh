@@ -1,0 +1,55 @@
+#!/bin/sh
+test_description='apply and outcome queued while the server is down, then refused by it'
+. ./lib.sh
+. "$TEST_SRC/lib-sync.sh"
+
+start_server || exit 1
+KEY=$(add_key alice)
+
+# repo NAME URL: a repository of its own, a project on the server
+repo() {
+	git init -q "$1" &&
+	git -C "$1" remote add origin "$2" &&
+	git -C "$1" config patterns.remote "$SERVER_URL" &&
+	git -C "$1" config patterns.apiKey "$KEY"
+}
+
+test_expect_success 'setup: a project with a fix on the server, another one beside it' '
+	repo lib https://git.example/team/lib.git &&
+	test_commit -C lib "add parser" lib/parse.py "def parse(s): return s.split()" &&
+	test_commit -C lib "fix: parse None" lib/parse.py "def parse(s): return (s or \"\").split()" &&
+	git -C lib patterns extract --quiet &&
+	git -C lib patterns sync --quiet &&
+	sqlite3 lib/.git/patterns/patterns.db "SELECT server_id FROM patterns WHERE commit_msg = '"'"'fix: parse None'"'"'" >uuid &&
+	test "$(wc -c <uuid)" = 37 &&
+	repo app https://git.example/team/app.git &&
+	test_commit -C app "add main" app/main.py "print(1)" &&
+	git -C app patterns sync --quiet
+'
+
+test_expect_success 'what the server refuses at the next sync is dropped, and said so' '
+	uuid=$(cat uuid) &&
+	stop_server &&
+	git -C app patterns outcome "$uuid" --success >out &&
+	test_grep "queued" out &&
+	git -C app patterns apply -q 01234567-89ab-7def-8123-456789abcdef 2>err &&
+	test_grep "queued" err &&
+	start_server &&
+	git -C app patterns sync --json >sync.json 2>err &&
+	test "$(json_get sync.json "(d[\"applications_sent\"], d[\"applications_pending\"], d[\"applications_refused\"])")" = "(0, 0, 2)" &&
+	test_grep "^warning: dropped from the queue, the outcome of $uuid: .*409" err &&
+	test_grep "^warning: dropped from the queue, the application of 01234567-89ab-7def-8123-456789abcdef: .*404" err &&
+	git -C app patterns sync >out 2>err &&
+	! grep -e queue out err
+'
+
+test_expect_success 'the text summary counts them' '
+	stop_server &&
+	git -C app patterns outcome "$(cat uuid)" --failure >out &&
+	start_server &&
+	git -C app patterns sync >out 2>err &&
+	test_grep "^Sent 0 queued applications and outcomes, 0 still queued, 1 refused\\.$" out &&
+	test_grep "^warning: dropped from the queue, the outcome of $(cat uuid)" err
+'
+
+test_done
