@@ -234,6 +234,17 @@ test_expect_success 'extract keeps the index current' '
 	test "$(sqlite3 "$db" "SELECT value FROM meta WHERE key = '"'"'recall.indexed_upto'"'"'")" = "$top"
 '
 
+test_expect_success 'a fix dropped from the history is not recalled, as list does not show it' '
+	git -C old patterns recall --file "$CORPUS/parse.c" --json >q.json &&
+	test "$(rank parse.c q.json)" = 1 &&
+	git -C old reset -q --hard HEAD~1 &&
+	git -C old patterns recall --file "$CORPUS/parse.c" --json >q.json &&
+	test "$(rank parse.c q.json)" = 0 &&
+	git -C old reset -q --hard ORIG_HEAD &&
+	git -C old patterns recall --file "$CORPUS/parse.c" --json >q.json &&
+	test "$(rank parse.c q.json)" = 1
+'
+
 test_expect_success 'with the hooks installed, a fix is found a few seconds later' '
 	git init -q hooked &&
 	git -C hooked config patterns.contextLines 100 &&
