@@ -52,4 +52,20 @@ test_expect_success 'the text summary counts them' '
 	test_grep "^warning: dropped from the queue, the outcome of $(cat uuid)" err
 '
 
+test_expect_success 'a rebuilt server: the project is registered again, not unknown for good' '
+	stop_server &&
+	mv "$SERVER_DB" "$SERVER_DB.old" &&
+	rm -f "$SERVER_DB-wal" "$SERVER_DB-shm" &&
+	key=$(add_key alice) &&
+	start_server &&
+	for r in lib app; do git -C $r config patterns.apiKey "$key" || return 1; done &&
+	git -C app patterns similar --json >similar.json &&
+	test "$(json_get similar.json "d[\"similar_projects\"]")" = "[]" &&
+	test_commit -C lib "fix: parse bytes" lib/parse.py "def parse(s): return (s or b\"\").split()" &&
+	git -C lib patterns extract --quiet &&
+	git -C lib patterns sync --json >sync.json 2>err &&
+	test "$(json_get sync.json "(d[\"pushed\"] > 0, d[\"rejected\"])")" = "(True, 0)" &&
+	! grep "no known project" err
+'
+
 test_done

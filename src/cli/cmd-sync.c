@@ -12,6 +12,8 @@
 #include "common/repo.h"
 #include "cli/setup.h"
 #include "local/query.h"
+#include "local/store-sync.h"
+#include "local/store-xproject.h"
 #include "client/sync.h"
 #include "client/xproject.h"
 #include "common/util.h"
@@ -136,6 +138,23 @@ static void print_text(const char *remote, const struct sync_result *r, int dry_
 		       r->applications_refused);
 }
 
+/*
+ * 1 if this sync sends something that names the project: patterns to push
+ * or queued applications and outcomes (or if that cannot be told).
+ */
+static int sends_with_project(struct store *s, const char *remote, const char *variant)
+{
+	struct store_xproject_queued *q = NULL;
+	size_t nr = 0;
+	long long unpushed = store_sync_count_unpushed(s, variant, remote,
+						       store_sync_watermark(s, variant, remote));
+
+	if (store_xproject_queue_list(s, remote, &q, &nr) < 0)
+		nr = 1;
+	free(q);
+	return unpushed != 0 || nr;
+}
+
 /* Only a repository with a URL is a project (and worth a walk of HEAD). */
 static int has_project_url(git_repository *repo)
 {
@@ -210,7 +229,9 @@ int cmd_sync(int argc, const char **argv)
 	if (!dry_run && !pull_only && has_project_url(repo) &&
 	    project_profile_detect(repo, &profile) == 0) {
 		int unreachable;
-		int rc = xproject_register(s, client, &profile, project_id, &unreachable);
+		/* the id remembered is trusted only when nothing goes with it */
+		int fresh = sends_with_project(s, http_client_url(client), so.variant);
+		int rc = xproject_register(s, client, &profile, fresh, project_id, &unreachable);
 		if (rc == 0 && xproject_tag_pushed(s, client, project_id) == 0)
 			so.project_id = project_id;
 		else if (rc < 0 && !unreachable)

@@ -23,7 +23,8 @@ void xp_session_start(struct xp_session *x, const char *repo_path, const char *r
 	x->s = setup_store(x->repo);
 	if (project_profile_detect(x->repo, &x->profile) < 0)
 		die_err();
-	rc = xproject_register(x->s, x->c, &x->profile, x->id, &x->unreachable);
+	/* every command here asks about the project or sends with it: ask */
+	rc = xproject_register(x->s, x->c, &x->profile, 1, x->id, &x->unreachable);
 	if (rc == 1)
 		die("this repository has no URL to be known by on the team server: set "
 		    "remote.origin.url or patterns.projectUrl");

@@ -93,7 +93,7 @@ static int find_by_url(struct http_client *c, const char *url, cJSON **out)
 }
 
 int xproject_register(struct store *s, struct http_client *c, const struct project_profile *p,
-		      char id[37], int *unreachable)
+		      int fresh, char id[37], int *unreachable)
 {
 	struct strbuf body = STRBUF_INIT, key = STRBUF_INIT, sent_key = STRBUF_INIT;
 	struct http_response resp = HTTP_RESPONSE_INIT;
@@ -110,7 +110,7 @@ int xproject_register(struct store *s, struct http_client *c, const struct proje
 	strbuf_addf(&sent_key, "xproject.profile %s", http_client_url(c));
 	known = store_meta_get(s, key.buf);
 	sent = store_meta_get(s, sent_key.buf);
-	if (known && sent && !strcmp(sent, body.buf) && uuid_valid(known)) {
+	if (!fresh && known && sent && !strcmp(sent, body.buf) && uuid_valid(known)) {
 		memcpy(id, known, 37);
 		rc = 0;
 		goto out;

@@ -19,13 +19,16 @@
 #include <cJSON.h>
 
 /*
- * Register or update this repository's project on c's server (when the
- * profile changed since the last time) and give its id. 0; 1 when the
- * profile has no repo_url (nothing registered); -1 with err_set, and
- * *unreachable 1 when that is because the server could not be reached.
+ * Register or update this repository's project on c's server and give its
+ * id. Without fresh, the id remembered from the last time is given when
+ * the profile did not change since, without asking: only for a caller
+ * that sends nothing with it (the server may have been rebuilt since and
+ * know the project no more). 0; 1 when the profile has no repo_url
+ * (nothing registered); -1 with err_set, and *unreachable 1 when that is
+ * because the server could not be reached.
  */
 int xproject_register(struct store *s, struct http_client *c, const struct project_profile *p,
-		      char id[37], int *unreachable);
+		      int fresh, char id[37], int *unreachable);
 
 /* GET path on the team server, as JSON; -1 with err_set naming the server. */
 int xproject_get(struct http_client *c, const char *path, cJSON **out);
