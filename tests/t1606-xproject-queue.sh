@@ -52,6 +52,17 @@ test_expect_success 'the text summary counts them' '
 	test_grep "^warning: dropped from the queue, the outcome of $(cat uuid)" err
 '
 
+test_expect_success 'outcome sends the queue first, and says what was refused' '
+	stop_server &&
+	git -C app patterns apply -q 01234567-89ab-7def-8123-456789abcdef 2>err &&
+	test_grep "queued" err &&
+	start_server &&
+	git -C app patterns apply -q "$(cat uuid)" &&
+	git -C app patterns outcome "$(cat uuid)" --success >out 2>err &&
+	test_grep "^Recorded a success of $(cat uuid)" out &&
+	test_grep "^warning: dropped from the queue, the application of 01234567-89ab-7def-8123-456789abcdef: .*404" err
+'
+
 test_expect_success 'a rebuilt server: the project is registered again, not unknown for good' '
 	stop_server &&
 	mv "$SERVER_DB" "$SERVER_DB.old" &&

@@ -16,6 +16,7 @@
 #include "local/store-xproject.h"
 #include "client/sync.h"
 #include "client/xproject.h"
+#include "cli/xproject-session.h"
 #include "common/util.h"
 
 #include <stdio.h>
@@ -259,10 +260,7 @@ int cmd_sync(int argc, const char **argv)
 				   &refusals) < 0)
 			warning("%s", err_msg());
 		/* a queued report the server refused is gone: say so */
-		for (char *line = refusals.buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
-			*nl = '\0';
-			warning("dropped from the queue, %s", line);
-		}
+		xp_warn_refusals(&refusals);
 		if (json)
 			print_json(http_client_url(client), &r, dry_run);
 		else if (!quiet)

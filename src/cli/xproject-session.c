@@ -49,6 +49,15 @@ void xp_session_end(struct xp_session *x, int ok)
 	git_repository_free(x->repo);
 }
 
+void xp_warn_refusals(struct strbuf *refusals)
+{
+	for (char *line = refusals->buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		warning("dropped from the queue, %s", line);
+	}
+	strbuf_reset(refusals);
+}
+
 void xp_print_suggestion(const cJSON *s)
 {
 	const char *id = json_get_string(s, "pattern_id");

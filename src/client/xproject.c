@@ -344,7 +344,7 @@ out:
 }
 
 int xproject_outcome(struct store *s, struct http_client *c, const char *id, const char *uuid,
-		     int success, cJSON **pattern, int *queued)
+		     int success, cJSON **pattern, int *queued, struct strbuf *refusals)
 {
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	int rc = 0;
@@ -354,7 +354,7 @@ int xproject_outcome(struct store *s, struct http_client *c, const char *id, con
 	/* an application still queued goes first, or the outcome would be refused */
 	if (id) {
 		long long sent, pending, refused;
-		if (xproject_flush(s, c, id, &sent, &pending, &refused, NULL) < 0 || pending)
+		if (xproject_flush(s, c, id, &sent, &pending, &refused, refusals) < 0 || pending)
 			id = NULL;
 	}
 	if (!id || send_outcome(c, id, uuid, success, &resp, pattern) < 0) {

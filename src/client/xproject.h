@@ -62,9 +62,13 @@ int xproject_resolve(struct store *s, const char *ref, char uuid[37]);
  */
 int xproject_apply(struct store *s, struct http_client *c, const char *id, const char *uuid,
 		   cJSON **pattern, int *queued);
-/* The outcome of an applied pattern; queued likewise. 409: not applied here. */
+/*
+ * The outcome of an applied pattern; queued likewise. 409: not applied
+ * here. The queue goes first (xproject_flush(), its refusals appended to
+ * refusals).
+ */
 int xproject_outcome(struct store *s, struct http_client *c, const char *id, const char *uuid,
-		     int success, cJSON **pattern, int *queued);
+		     int success, cJSON **pattern, int *queued, struct strbuf *refusals);
 
 /*
  * Send what is queued for c's server, in order; how many went out, how
