@@ -90,6 +90,27 @@ test_expect_success 'SQLite server: the route checks its input' '
 	recall_api
 '
 
+test_expect_success 'a team pattern with control bytes in its fields cannot drive the terminal' '
+	key=$(git patterns server add-key mallory --db "sqlite:$TRASH/server.db" 2>/dev/null | grep -o "gp_[0-9a-f]*") &&
+	printf "%s" "[{\"problem_type\":\"bug_fix\",\"language\":\"c\",
+		\"code_before\":\"int esc(int *p) {\\n\\treturn *p + 1;\\n}\\n\",
+		\"code_after\":\"int esc(int *p) {\\n\\tif (!p) return 0;\\n\\treturn *p + 1;\\n}\\n\",
+		\"file_path\":\"a\\u001b[2J\\u001b]0;owned\\u0007.c\",
+		\"pattern_id\":\"\\u001b[31m\",
+		\"commit_msg\":\"fix: esc\\u001b[2J\"}]" >esc.json &&
+	curl -s -f -o /dev/null -X POST -H "X-API-Key: $key" -H "Content-Type: application/json" \
+		--data-binary @esc.json "$SERVER_URL/patterns" &&
+	git init -q esc &&
+	git -C esc config patterns.remote "$SERVER_URL" &&
+	git -C esc config patterns.apiKey "$key" &&
+	test_commit -C esc "Add readme" README "x" &&
+	printf "int esc(int *p) {\n\treturn *p + 1;\n}\n" >esc.c &&
+	git -C esc patterns recall --team --file "$TRASH/esc.c" >out &&
+	test_grep "fix: esc" out &&
+	! grep "$(printf "\033")" out &&
+	! grep "$(printf "\007")" out
+'
+
 # top_team DIR: the server id of the newest team pattern of DIR's store
 top_team() {
 	sqlite3 -cmd ".timeout 10000" "$1/.git/patterns/patterns.db" \
