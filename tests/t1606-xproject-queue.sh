@@ -63,6 +63,27 @@ test_expect_success 'outcome sends the queue first, and says what was refused' '
 	test_grep "^warning: dropped from the queue, the application of 01234567-89ab-7def-8123-456789abcdef: .*404" err
 '
 
+test_expect_success 'another project with control bytes in its profile and patterns cannot drive the terminal' '
+	git -C app config patterns.domain web &&
+	printf "%s" "{\"repo_url\":\"https://evil.example/x\\u001b[2J\",\"language\":\"python\",
+		\"framework\":\"\\u001b]0;owned\\u0007\",\"domain\":\"web\"}" >evil.json &&
+	curl -s -f -o evil.out -X POST -H "X-API-Key: $KEY" -H "Content-Type: application/json" \
+		--data-binary @evil.json "$SERVER_URL/projects" &&
+	evil=$(json_get evil.out "d[\"id\"]") &&
+	printf "%s" "[{\"problem_type\":\"bug_fix\",\"project_id\":\"$evil\",\"confidence\":0.9,
+		\"code_before\":\"x = 3\\n\",\"code_after\":\"x = 4\\n\",\"language\":\"python\",
+		\"file_path\":\"e\\u001b[2J.py\",\"commit_msg\":\"fix: \\u001b]0;title\\u0007 evil\"}]" >evil.json &&
+	curl -s -f -o /dev/null -X POST -H "X-API-Key: $KEY" -H "Content-Type: application/json" \
+		--data-binary @evil.json "$SERVER_URL/patterns" &&
+	git -C app patterns similar >out &&
+	git -C app patterns suggest --min-confidence 0 >>out &&
+	git -C app patterns insights >>out &&
+	test_grep "evil.example" out &&
+	test_grep "fix: .* evil" out &&
+	! grep "$(printf "\033")" out &&
+	! grep "$(printf "\007")" out
+'
+
 test_expect_success 'a rebuilt server: the project is registered again, not unknown for good' '
 	stop_server &&
 	mv "$SERVER_DB" "$SERVER_DB.old" &&

@@ -58,6 +58,18 @@ void xp_warn_refusals(struct strbuf *refusals)
 	strbuf_reset(refusals);
 }
 
+void xp_printable(cJSON *j)
+{
+	for (; j; j = j->next) {
+		if (cJSON_IsString(j) && j->valuestring)
+			for (char *p = j->valuestring; *p; p++)
+				if (((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') ||
+				    *p == 0x7f)
+					*p = ' ';
+		xp_printable(j->child);
+	}
+}
+
 void xp_print_suggestion(const cJSON *s)
 {
 	const char *id = json_get_string(s, "pattern_id");
