@@ -62,6 +62,23 @@ test_expect_success 'frameworks from other manifests, by the table order' '
 	test "$(profile rb "d[\"framework\"]")" = rails
 '
 
+test_expect_success 'a go.mod with a one-line require declares its module' '
+	git init -q go1 &&
+	printf "module example.com/x\n\ngo 1.21\n\nrequire github.com/gin-gonic/gin v1.9.1\n" >go1/go.mod &&
+	big go1/main.go 100 && git -C go1 add . && git -C go1 commit -qm init &&
+	test "$(profile go1 "d[\"framework\"]")" = gin
+'
+
+test_expect_success 'a Cargo.toml dependency of its own table ([dependencies.axum]) is declared' '
+	git init -q rs1 &&
+	printf "[package]\nname = \"x\"\n\n[dependencies.axum]\nversion = \"0.7\"\nfeatures = [\"ws\"]\n" >rs1/Cargo.toml &&
+	big rs1/src/main.rs 100 && git -C rs1 add . && git -C rs1 commit -qm init &&
+	test "$(profile rs1 "d[\"framework\"]")" = axum &&
+	printf "[package]\nname = \"x\"\n\n[target.'"'"'cfg(unix)'"'"'.dependencies.rocket]\nversion = \"0.5\"\n" >rs1/Cargo.toml &&
+	git -C rs1 commit -qam rocket &&
+	test "$(profile rs1 "d[\"framework\"]")" = rocket
+'
+
 test_expect_success 'three spellings of one URL are one project, and no credential is shown' '
 	for r in a b c; do git init -q url-$r || return 1; done &&
 	git -C url-a remote add origin git@host.example:team/app.git &&

@@ -134,6 +134,16 @@ test_expect_success 'a --file range takes those lines only' '
 	test_grep "has only" err
 '
 
+test_expect_success 'a binary --file is no code to recall from, as a binary staged file is not' '
+	cp "$CORPUS/buf.c" withnul.c &&
+	printf "\000\001\002" >>withnul.c &&
+	test_expect_code 1 git -C repo patterns recall --file "$TRASH/withnul.c" >out 2>err &&
+	test_grep "^fatal: .*withnul.c.* is binary" err &&
+	test_must_be_empty out &&
+	test_expect_code 1 git -C repo patterns recall --file "$TRASH/withnul.c:1-3" 2>err &&
+	test_grep "is binary" err
+'
+
 test_expect_success '--type keeps one problem type' '
 	git -C repo patterns recall --file "$CORPUS/tree.go" --type feature_addition --json >q.json &&
 	test "$(json_get q.json "d[\"count\"]")" = 0 &&
@@ -222,6 +232,17 @@ test_expect_success 'extract keeps the index current' '
 	git -C old patterns extract --quiet &&
 	top=$(sqlite3 "$db" "SELECT max(id) FROM patterns") &&
 	test "$(sqlite3 "$db" "SELECT value FROM meta WHERE key = '"'"'recall.indexed_upto'"'"'")" = "$top"
+'
+
+test_expect_success 'a fix dropped from the history is not recalled, as list does not show it' '
+	git -C old patterns recall --file "$CORPUS/parse.c" --json >q.json &&
+	test "$(rank parse.c q.json)" = 1 &&
+	git -C old reset -q --hard HEAD~1 &&
+	git -C old patterns recall --file "$CORPUS/parse.c" --json >q.json &&
+	test "$(rank parse.c q.json)" = 0 &&
+	git -C old reset -q --hard ORIG_HEAD &&
+	git -C old patterns recall --file "$CORPUS/parse.c" --json >q.json &&
+	test "$(rank parse.c q.json)" = 1
 '
 
 test_expect_success 'with the hooks installed, a fix is found a few seconds later' '

@@ -90,6 +90,80 @@ test_expect_success 'SQLite server: the route checks its input' '
 	recall_api
 '
 
+test_expect_success 'a team pattern with control bytes in its fields cannot drive the terminal' '
+	key=$(git patterns server add-key mallory --db "sqlite:$TRASH/server.db" 2>/dev/null | grep -o "gp_[0-9a-f]*") &&
+	printf "%s" "[{\"problem_type\":\"bug_fix\",\"language\":\"c\",
+		\"code_before\":\"int esc(int *p) {\\n\\treturn *p + 1;\\n}\\n\",
+		\"code_after\":\"int esc(int *p) {\\n\\tif (!p) return 0;\\n\\treturn *p + 1;\\n}\\n\",
+		\"file_path\":\"a\\u001b[2J\\u001b]0;owned\\u0007.c\",
+		\"pattern_id\":\"\\u001b[31m\",
+		\"commit_msg\":\"fix: esc\\u001b[2J\"}]" >esc.json &&
+	curl -s -f -o /dev/null -X POST -H "X-API-Key: $key" -H "Content-Type: application/json" \
+		--data-binary @esc.json "$SERVER_URL/patterns" &&
+	git init -q esc &&
+	git -C esc config patterns.remote "$SERVER_URL" &&
+	git -C esc config patterns.apiKey "$key" &&
+	test_commit -C esc "Add readme" README "x" &&
+	printf "int esc(int *p) {\n\treturn *p + 1;\n}\n" >esc.c &&
+	git -C esc patterns recall --team --file "$TRASH/esc.c" >out &&
+	test_grep "fix: esc" out &&
+	! grep "$(printf "\033")" out &&
+	! grep "$(printf "\007")" out
+'
+
+# top_team DIR: the server id of the newest team pattern of DIR's store
+top_team() {
+	sqlite3 -cmd ".timeout 10000" "$1/.git/patterns/patterns.db" \
+		"SELECT server_id FROM patterns WHERE origin = 'team' ORDER BY id DESC LIMIT 1"
+}
+
+# delete_on_server DIR: an admin deletes the newest team pattern of DIR
+delete_on_server() {
+	uuid=$(top_team "$1") &&
+	test -n "$uuid" &&
+	test "$(curl -s -o /dev/null -w "%{http_code}" -X DELETE -H "X-API-Key: $admin" \
+		"$SERVER_URL/patterns/$uuid")" = 204
+}
+
+test_expect_success 'recall after a pull dropped the newest patterns, and pulled others in their place' '
+	admin=$(git patterns server add-key root --admin --db "sqlite:$TRASH/server.db" 2>/dev/null | grep -o "gp_[0-9a-f]*") &&
+	key=$(git patterns server add-key carol --db "sqlite:$TRASH/server.db" 2>/dev/null | grep -o "gp_[0-9a-f]*") &&
+	git init -q del-project &&
+	test_commit -C del-project "Add readme" README "x" &&
+	git clone -q del-project del-alice &&
+	git clone -q del-project del-bob &&
+	for r in del-alice del-bob; do
+		git -C $r config patterns.remote "$SERVER_URL" &&
+		git -C $r config patterns.apiKey "$key" || return 1
+	done &&
+	test_commit -C del-alice "Add cache" cache.py "def get(k): return store[k]" &&
+	test_commit -C del-alice "fix: a missing key" cache.py "def get(k): return store.get(k)" &&
+	test_commit -C del-alice "Add queue" queue.py "def pop(q): return q.items.pop(0)" &&
+	test_commit -C del-alice "fix: pop from an empty queue" queue.py "def pop(q): return q.items.pop(0) if q.items else None" &&
+	git -C del-alice patterns extract --quiet &&
+	git -C del-alice patterns sync --quiet &&
+	git -C del-bob patterns sync --quiet &&
+	git -C del-bob patterns recall --file "$TRASH/del-alice/cache.py" >/dev/null &&
+
+	delete_on_server del-bob &&
+	git -C del-bob patterns sync >out &&
+	test_grep "dropped 1 deleted" out &&
+	printf "def get(k): return store[k]\n" >query.py &&
+	git -C del-bob patterns recall --file "$TRASH/query.py" --json >q.json &&
+	test "$(json_get q.json "d[\"hits\"][0][\"commit_msg\"]")" = "fix: a missing key" &&
+
+	# the dropped row id is given again to the next pattern pulled
+	delete_on_server del-bob &&
+	test_commit -C del-alice "fix: pop from an empty queue, again" queue.py "def pop(q): return q.items.pop(0) if q and q.items else None" &&
+	git -C del-alice patterns extract --quiet &&
+	git -C del-alice patterns sync --quiet &&
+	git -C del-bob patterns sync --quiet &&
+	printf "def pop(q): return q.items.pop(0) if q.items else None\n" >query.py &&
+	git -C del-bob patterns recall --file "$TRASH/query.py" --json >q.json &&
+	test "$(json_get q.json "d[\"hits\"][0][\"commit_msg\"]")" = "fix: pop from an empty queue, again" &&
+	test "$(json_get q.json "d[\"hits\"][0][\"score\"]")" = 1.0
+'
+
 stop_server
 if test_have_prereq POSTGRES; then
 	start_server "$PG_URL" --access-log none || exit 1

@@ -51,6 +51,7 @@ int cmd_insights(int argc, const char **argv)
 		free(text);
 		goto out;
 	}
+	xp_printable(doc);
 	project = cJSON_GetObjectItemCaseSensitive(doc, "project");
 	printf("Project: %s\n", str(project, "repo_url"));
 	printf("Language: %s  Framework: %s  Domain: %s\n", str(project, "language"),

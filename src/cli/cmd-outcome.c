@@ -20,7 +20,8 @@ static const char *const outcome_usage[] = {
 int cmd_outcome(int argc, const char **argv)
 {
 	const char *repo_path = NULL, *remote = NULL;
-	int success = 0, failure = 0, quiet = 0, queued;
+	int success = 0, failure = 0, quiet = 0, queued, rc;
+	struct strbuf refusals = STRBUF_INIT;
 	struct xp_session x;
 	char uuid[37];
 	cJSON *p;
@@ -41,7 +42,11 @@ int cmd_outcome(int argc, const char **argv)
 	xp_session_start(&x, repo_path, remote, 0);
 	if (xproject_resolve(x.s, argv[0], uuid) < 0)
 		die_err();
-	if (xproject_outcome(x.s, x.c, x.registered ? x.id : NULL, uuid, success, &p, &queued) < 0)
+	rc = xproject_outcome(x.s, x.c, x.registered ? x.id : NULL, uuid, success, &p, &queued,
+			      &refusals);
+	xp_warn_refusals(&refusals);
+	strbuf_release(&refusals);
+	if (rc < 0)
 		die_err();
 	if (quiet)
 		;

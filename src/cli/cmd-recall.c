@@ -197,7 +197,8 @@ int cmd_recall(int argc, const char **argv)
 		goto out_repo;
 	}
 
-	s = setup_store(repo);
+	/* as list and search: patterns of commits no longer in the history are hidden */
+	s = setup_store_current(repo);
 	catch_up(s);
 	took = now_seconds();
 	if (recall_changed_code(s, &cc, &o, &hits) < 0)

@@ -58,6 +58,7 @@ int cmd_similar(int argc, const char **argv)
 		printf("No project on %s scores %g or more against this one.\n",
 		       http_client_url(x.c), min_similarity);
 	} else {
+		xp_printable(doc);
 		cJSON_ArrayForEach(p, list) {
 			const char *fw = json_get_string(p, "framework");
 			const char *dom = json_get_string(p, "domain");

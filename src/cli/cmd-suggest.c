@@ -76,6 +76,7 @@ int cmd_suggest(int argc, const char **argv)
 	} else if (!cJSON_GetArraySize(list)) {
 		printf("No suggestion from similar projects on %s.\n", http_client_url(x.c));
 	} else {
+		xp_printable(doc);
 		cJSON_ArrayForEach(item, list)
 			xp_print_suggestion(item);
 		printf("Apply one with 'git patterns apply <id>'.\n");

@@ -12,8 +12,11 @@
 #include "common/repo.h"
 #include "cli/setup.h"
 #include "local/query.h"
+#include "local/store-sync.h"
+#include "local/store-xproject.h"
 #include "client/sync.h"
 #include "client/xproject.h"
+#include "cli/xproject-session.h"
 #include "common/util.h"
 
 #include <stdio.h>
@@ -104,6 +107,8 @@ static void print_json(const char *remote, const struct sync_result *r, int dry_
 	jw_int(&jw, r->applications_sent);
 	jw_key(&jw, "applications_pending");
 	jw_int(&jw, r->applications_pending);
+	jw_key(&jw, "applications_refused");
+	jw_int(&jw, r->applications_refused);
 	jw_object_end(&jw);
 	strbuf_addch(&out, '\n');
 	fwrite(out.buf, 1, out.len, stdout);
@@ -126,10 +131,29 @@ static void print_text(const char *remote, const struct sync_result *r, int dry_
 	if (r->deleted)
 		printf("dropped %lld deleted on the server, ", r->deleted);
 	printf("sent %lld feedback.\n", r->feedback_sent);
-	if (r->applications_sent || r->applications_pending)
-		printf("Sent %lld queued application%s and outcome%s, %lld still queued.\n",
+	if (r->applications_sent || r->applications_pending || r->applications_refused)
+		printf("Sent %lld queued application%s and outcome%s, %lld still queued, "
+		       "%lld refused.\n",
 		       r->applications_sent, r->applications_sent == 1 ? "" : "s",
-		       r->applications_sent == 1 ? "" : "s", r->applications_pending);
+		       r->applications_sent == 1 ? "" : "s", r->applications_pending,
+		       r->applications_refused);
+}
+
+/*
+ * 1 if this sync sends something that names the project: patterns to push
+ * or queued applications and outcomes (or if that cannot be told).
+ */
+static int sends_with_project(struct store *s, const char *remote, const char *variant)
+{
+	struct store_xproject_queued *q = NULL;
+	size_t nr = 0;
+	long long unpushed = store_sync_count_unpushed(s, variant, remote,
+						       store_sync_watermark(s, variant, remote));
+
+	if (store_xproject_queue_list(s, remote, &q, &nr) < 0)
+		nr = 1;
+	free(q);
+	return unpushed != 0 || nr;
 }
 
 /* Only a repository with a URL is a project (and worth a walk of HEAD). */
@@ -152,7 +176,7 @@ int cmd_sync(int argc, const char **argv)
 	int push_only = 0, pull_only = 0, dry_run = 0, json = 0, quiet = 0, ret = 0;
 	struct http_client *client;
 	struct credential cred = CREDENTIAL_INIT;
-	struct strbuf variant = STRBUF_INIT;
+	struct strbuf variant = STRBUF_INIT, refusals = STRBUF_INIT;
 	struct sync_options so;
 	struct sync_result r;
 	struct sync_ui ui = {0, NULL, SYNC_PHASE_PUSH};
@@ -206,7 +230,9 @@ int cmd_sync(int argc, const char **argv)
 	if (!dry_run && !pull_only && has_project_url(repo) &&
 	    project_profile_detect(repo, &profile) == 0) {
 		int unreachable;
-		int rc = xproject_register(s, client, &profile, project_id, &unreachable);
+		/* the id remembered is trusted only when nothing goes with it */
+		int fresh = sends_with_project(s, http_client_url(client), so.variant);
+		int rc = xproject_register(s, client, &profile, fresh, project_id, &unreachable);
 		if (rc == 0 && xproject_tag_pushed(s, client, project_id) == 0)
 			so.project_id = project_id;
 		else if (rc < 0 && !unreachable)
@@ -230,8 +256,11 @@ int cmd_sync(int argc, const char **argv)
 			credential_approve(&cred, repo);
 		if (so.project_id &&
 		    xproject_flush(s, client, so.project_id, &r.applications_sent,
-				   &r.applications_pending) < 0)
+				   &r.applications_pending, &r.applications_refused,
+				   &refusals) < 0)
 			warning("%s", err_msg());
+		/* a queued report the server refused is gone: say so */
+		xp_warn_refusals(&refusals);
 		if (json)
 			print_json(http_client_url(client), &r, dry_run);
 		else if (!quiet)
@@ -243,5 +272,6 @@ int cmd_sync(int argc, const char **argv)
 	query_close_store(repo, s);
 	git_repository_free(repo);
 	strbuf_release(&variant);
+	strbuf_release(&refusals);
 	return ret;
 }

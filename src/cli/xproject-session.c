@@ -23,7 +23,8 @@ void xp_session_start(struct xp_session *x, const char *repo_path, const char *r
 	x->s = setup_store(x->repo);
 	if (project_profile_detect(x->repo, &x->profile) < 0)
 		die_err();
-	rc = xproject_register(x->s, x->c, &x->profile, x->id, &x->unreachable);
+	/* every command here asks about the project or sends with it: ask */
+	rc = xproject_register(x->s, x->c, &x->profile, 1, x->id, &x->unreachable);
 	if (rc == 1)
 		die("this repository has no URL to be known by on the team server: set "
 		    "remote.origin.url or patterns.projectUrl");
@@ -46,6 +47,27 @@ void xp_session_end(struct xp_session *x, int ok)
 	http_client_free(x->c);
 	store_close(x->s);
 	git_repository_free(x->repo);
+}
+
+void xp_warn_refusals(struct strbuf *refusals)
+{
+	for (char *line = refusals->buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		warning("dropped from the queue, %s", line);
+	}
+	strbuf_reset(refusals);
+}
+
+void xp_printable(cJSON *j)
+{
+	for (; j; j = j->next) {
+		if (cJSON_IsString(j) && j->valuestring)
+			for (char *p = j->valuestring; *p; p++)
+				if (((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') ||
+				    *p == 0x7f)
+					*p = ' ';
+		xp_printable(j->child);
+	}
 }
 
 void xp_print_suggestion(const cJSON *s)

@@ -30,6 +30,16 @@ void xp_session_start(struct xp_session *x, const char *repo_path, const char *r
 /* ok: the key worked (credential approved). */
 void xp_session_end(struct xp_session *x, int ok);
 
+/* A warning for each line of xproject_flush()'s refusals (queued reports dropped). */
+void xp_warn_refusals(struct strbuf *refusals);
+
+/*
+ * Control bytes (but newlines and tabs) of every string in j as spaces:
+ * what other projects registered and pushed must not drive the terminal
+ * of a text listing.
+ */
+void xp_printable(cJSON *j);
+
 /* "0.70" style, and a rate as "50.0%". */
 void xp_print_suggestion(const cJSON *s);
 

@@ -63,7 +63,7 @@ struct sync_result {
 	long long updated;    /* known patterns whose success_count changed */
 	long long deleted;    /* team patterns dropped: deleted on the server */
 	/* queued applications and outcomes (client/xproject.h), set by the caller */
-	long long applications_sent, applications_pending;
+	long long applications_sent, applications_pending, applications_refused;
 	long long feedback_sent;
 	long long feedback_pending; /* still queued (pattern not on the server yet) */
 	long long to_push;	    /* --dry-run: what a real run would push */

@@ -93,7 +93,7 @@ static int find_by_url(struct http_client *c, const char *url, cJSON **out)
 }
 
 int xproject_register(struct store *s, struct http_client *c, const struct project_profile *p,
-		      char id[37], int *unreachable)
+		      int fresh, char id[37], int *unreachable)
 {
 	struct strbuf body = STRBUF_INIT, key = STRBUF_INIT, sent_key = STRBUF_INIT;
 	struct http_response resp = HTTP_RESPONSE_INIT;
@@ -110,7 +110,7 @@ int xproject_register(struct store *s, struct http_client *c, const struct proje
 	strbuf_addf(&sent_key, "xproject.profile %s", http_client_url(c));
 	known = store_meta_get(s, key.buf);
 	sent = store_meta_get(s, sent_key.buf);
-	if (known && sent && !strcmp(sent, body.buf) && uuid_valid(known)) {
+	if (!fresh && known && sent && !strcmp(sent, body.buf) && uuid_valid(known)) {
 		memcpy(id, known, 37);
 		rc = 0;
 		goto out;
@@ -344,7 +344,7 @@ out:
 }
 
 int xproject_outcome(struct store *s, struct http_client *c, const char *id, const char *uuid,
-		     int success, cJSON **pattern, int *queued)
+		     int success, cJSON **pattern, int *queued, struct strbuf *refusals)
 {
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	int rc = 0;
@@ -353,8 +353,8 @@ int xproject_outcome(struct store *s, struct http_client *c, const char *id, con
 	*queued = 0;
 	/* an application still queued goes first, or the outcome would be refused */
 	if (id) {
-		long long sent, pending;
-		if (xproject_flush(s, c, id, &sent, &pending) < 0 || pending)
+		long long sent, pending, refused;
+		if (xproject_flush(s, c, id, &sent, &pending, &refused, refusals) < 0 || pending)
 			id = NULL;
 	}
 	if (!id || send_outcome(c, id, uuid, success, &resp, pattern) < 0) {
@@ -370,13 +370,13 @@ int xproject_outcome(struct store *s, struct http_client *c, const char *id, con
 }
 
 int xproject_flush(struct store *s, struct http_client *c, const char *id, long long *sent,
-		   long long *pending)
+		   long long *pending, long long *refused, struct strbuf *refusals)
 {
 	struct store_xproject_queued *q;
 	size_t nr;
 	int rc = 0;
 
-	*sent = *pending = 0;
+	*sent = *pending = *refused = 0;
 	if (store_xproject_queue_list(s, http_client_url(c), &q, &nr) < 0)
 		return -1;
 	for (size_t i = 0; i < nr; i++) {
@@ -396,8 +396,16 @@ int xproject_flush(struct store *s, struct http_client *c, const char *id, long 
 			(*pending)++;
 		} else {
 			/* sent, or refused for good (pattern deleted, never applied): dropped */
-			if (ok == 0)
+			if (ok == 0) {
 				(*sent)++;
+			} else {
+				(*refused)++;
+				if (refusals)
+					strbuf_addf(refusals, "the %s of %s: %s\n",
+						    strcmp(q[i].kind, "apply") ? "outcome"
+									: "application",
+						    q[i].uuid, err_msg());
+			}
 			rc = store_xproject_queue_drop(s, q[i].id);
 		}
 		http_response_release(&resp);

@@ -19,13 +19,16 @@
 #include <cJSON.h>
 
 /*
- * Register or update this repository's project on c's server (when the
- * profile changed since the last time) and give its id. 0; 1 when the
- * profile has no repo_url (nothing registered); -1 with err_set, and
- * *unreachable 1 when that is because the server could not be reached.
+ * Register or update this repository's project on c's server and give its
+ * id. Without fresh, the id remembered from the last time is given when
+ * the profile did not change since, without asking: only for a caller
+ * that sends nothing with it (the server may have been rebuilt since and
+ * know the project no more). 0; 1 when the profile has no repo_url
+ * (nothing registered); -1 with err_set, and *unreachable 1 when that is
+ * because the server could not be reached.
  */
 int xproject_register(struct store *s, struct http_client *c, const struct project_profile *p,
-		      char id[37], int *unreachable);
+		      int fresh, char id[37], int *unreachable);
 
 /* GET path on the team server, as JSON; -1 with err_set naming the server. */
 int xproject_get(struct http_client *c, const char *path, cJSON **out);
@@ -59,13 +62,22 @@ int xproject_resolve(struct store *s, const char *ref, char uuid[37]);
  */
 int xproject_apply(struct store *s, struct http_client *c, const char *id, const char *uuid,
 		   cJSON **pattern, int *queued);
-/* The outcome of an applied pattern; queued likewise. 409: not applied here. */
+/*
+ * The outcome of an applied pattern; queued likewise. 409: not applied
+ * here. The queue goes first (xproject_flush(), its refusals appended to
+ * refusals).
+ */
 int xproject_outcome(struct store *s, struct http_client *c, const char *id, const char *uuid,
-		     int success, cJSON **pattern, int *queued);
+		     int success, cJSON **pattern, int *queued, struct strbuf *refusals);
 
-/* Send what is queued for c's server, in order; how many went out. */
+/*
+ * Send what is queued for c's server, in order; how many went out, how
+ * many still wait. What the server refuses for good (pattern deleted,
+ * never applied here) leaves the queue: *refused counts it and, when
+ * refusals is not NULL, one line each says which and why.
+ */
 int xproject_flush(struct store *s, struct http_client *c, const char *id, long long *sent,
-		   long long *pending);
+		   long long *pending, long long *refused, struct strbuf *refusals);
 
 /*
  * Once per server: send again, with the project id, the patterns pushed

@@ -155,6 +155,11 @@ int changed_code_file(struct changed_code *cc, const char *path, long from, long
 		return err_set("cannot read '%s': %s", path, strerror(errno));
 	}
 	fclose(fp);
+	/* git's rule: a NUL in the first 8000 bytes (the diffs skip such files too) */
+	if (memchr(all.buf, '\0', all.len < 8000 ? all.len : 8000)) {
+		strbuf_release(&all);
+		return err_set("'%s' is binary: recall looks for code", path);
+	}
 	f = add_file(cc, path);
 	f->language = language_detect(path, all.buf, all.len);
 	if (!from) {

@@ -41,7 +41,8 @@ int changed_code_commit(struct changed_code *cc, git_repository *repo, const cha
 
 /*
  * Lines from..to (1-based, inclusive; 0, 0 for the whole file) of the file
- * at path (as given: relative to the current folder). 0 or -1 (err_set).
+ * at path (as given: relative to the current folder). 0 or -1 (err_set;
+ * a binary file too).
  */
 int changed_code_file(struct changed_code *cc, const char *path, long from, long to);
 

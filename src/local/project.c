@@ -154,8 +154,12 @@ static void scan_quoted_and_keys(struct deps *d, const char *buf, size_t len)
 		while (*s == ' ' || *s == '\t')
 			s++;
 		if (*s == '[') {
+			const char *t = strstr(s, "dependencies.");
 			in_deps = strstr(s, "dependencies") || strstr(s, "packages") ||
 				  strstr(s, "options");
+			/* Cargo's table of one dependency: [dependencies.axum] */
+			if (t)
+				dep_add(d, t + 13, name_len(t + 13));
 		} else if (in_deps && (isalnum((unsigned char)*s) || *s == '"')) {
 			const char *k = *s == '"' ? s + 1 : s;
 			size_t n = name_len(k);
@@ -229,8 +233,10 @@ static void scan_manifest(struct deps *d, const char *name, const char *buf, siz
 		scan_lines(d, buf, len, NULL);
 	else if (!strcmp(name, "Gemfile"))
 		scan_lines(d, buf, len, "gem ");
-	else if (!strcmp(name, "go.mod"))
-		scan_lines(d, buf, len, NULL); /* "require x v1" blocks: one module a line */
+	else if (!strcmp(name, "go.mod")) {
+		scan_lines(d, buf, len, NULL); /* "require (" blocks: one module a line */
+		scan_lines(d, buf, len, "require "); /* and "require x v1" */
+	}
 }
 
 static int is_manifest(const char *name)

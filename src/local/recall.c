@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,24 +62,42 @@ static double rounded(double score)
 	return round(score * 10000) / 10000;
 }
 
+/*
+ * s (or "-" when empty) at most max bytes, control bytes as spaces: the
+ * fields of a team pattern come from the server, and must not drive the
+ * terminal.
+ */
+static void add_field(struct strbuf *out, const char *s, size_t max)
+{
+	size_t n;
+
+	if (!s || !*s)
+		s = "-";
+	for (n = 0; s[n] && n < max; n++)
+		strbuf_addch(out, (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? ' ' : s[n]);
+}
+
 void recall_format_text(struct strbuf *out, const struct recall_hits *hits)
 {
 	size_t i;
 
 	for (i = 0; i < hits->nr; i++) {
 		const struct recall_hit *h = &hits->items[i];
-		const char *p;
 
 		if (i)
 			strbuf_addch(out, '\n');
-		strbuf_addf(out, "%.2f %s %s %s %.12s%s ", h->score,
-			    h->pattern_id ? h->pattern_id : "-", h->problem_type,
-			    h->file_path && *h->file_path ? h->file_path : "-",
-			    h->commit_id && *h->commit_id ? h->commit_id : "-",
-			    h->origin && !strcmp(h->origin, "team") ? " [team]" : "");
-		/* a subject is one line, but keep terminals safe from control bytes */
-		for (p = h->subject ? h->subject : ""; *p; p++)
-			strbuf_addch(out, (unsigned char)*p < 0x20 ? ' ' : *p);
+		strbuf_addf(out, "%.2f ", h->score);
+		add_field(out, h->pattern_id, SIZE_MAX);
+		strbuf_addch(out, ' ');
+		add_field(out, h->problem_type, SIZE_MAX);
+		strbuf_addch(out, ' ');
+		add_field(out, h->file_path, SIZE_MAX);
+		strbuf_addch(out, ' ');
+		add_field(out, h->commit_id, 12);
+		strbuf_addstr(out, h->origin && !strcmp(h->origin, "team") ? " [team] " : " ");
+		/* a subject is one line */
+		if (h->subject && *h->subject)
+			add_field(out, h->subject, SIZE_MAX);
 		strbuf_addch(out, '\n');
 		recall_hit_diff(out, h);
 	}

@@ -21,6 +21,7 @@
  */
 #define TEAM_ROW_SHADOWED(p)                                                           \
 	"(" p ".origin = 'team' AND EXISTS (SELECT 1 FROM patterns l"                  \
+	" INDEXED BY patterns_solution"                                                \
 	" WHERE l.origin = 'local' AND l.obsolete = 0 AND l.solution_hash = " p        \
 	".solution_hash))"
 

@@ -50,10 +50,14 @@ static int index_is_current(struct store *s)
 
 long long recall_index_pending(struct store *s)
 {
-	long long top = max_rowid(s);
+	long long top = max_rowid(s), upto;
 	if (top < 0)
 		return -1;
-	return index_is_current(s) ? top - indexed_upto(s) : top;
+	if (!index_is_current(s))
+		return top;
+	upto = indexed_upto(s);
+	/* a mark above the top (the newest rows dropped): the catch-up lowers it */
+	return upto > top ? 1 : top - upto;
 }
 
 /* Postings of another LIKENESS_VERSION: start again (in a transaction). */
@@ -178,6 +182,21 @@ static int set_indexed_upto(struct store *s, long long id)
 	return store_meta_set(s, META_INDEXED, upto);
 }
 
+int recall_index_rows_dropped(struct store *s)
+{
+	long long top = max_rowid(s);
+
+	if (top < 0)
+		return -1;
+	/*
+	 * SQLite gives the next row the id after the highest left: the ids
+	 * of the dropped rows above it come again, and must be indexed then.
+	 * (Their postings stay: they only make the new row a candidate, which
+	 * is scored on its own code.)
+	 */
+	return indexed_upto(s) > top ? set_indexed_upto(s, top) : 0;
+}
+
 /* Append to *post the postings of pattern id under sketch[0..n). */
 static void add_postings(struct posting **post, size_t *nr, size_t *alloc, long long id,
 			 const uint32_t *sketch, size_t n)
@@ -252,6 +271,10 @@ int recall_index_catch_up(struct store *s,
 			return -1;
 		/* read under the write lock: another process may have indexed */
 		if (!index_is_current(s) && index_reset(s) < 0) {
+			store_rollback(s);
+			return -1;
+		}
+		if (recall_index_rows_dropped(s) < 0) {
 			store_rollback(s);
 			return -1;
 		}
@@ -516,7 +539,7 @@ int recall_find(struct store *s, const struct recall_query *q, struct recall_hit
 			      /* a team copy of a local pattern shows once, as local
 				 (the rule of store-patterns.c's listings) */
 			      " AND NOT (p.origin = 'team' AND EXISTS (SELECT 1 FROM patterns l"
-			      " WHERE l.origin = 'local' AND l.obsolete = 0"
+			      " INDEXED BY patterns_solution WHERE l.origin = 'local' AND l.obsolete = 0"
 			      " AND l.solution_hash = p.solution_hash))");
 	if (!st)
 		goto out;

@@ -13,9 +13,10 @@
  * A feature found in more than RECALL_COMMON_FEATURE sketches says little
  * and is skipped (a stop word).
  *
- * Patterns are only ever appended to the store (rows are never deleted or
- * renumbered), so the index is kept current by indexing the rows above a
- * high-water mark (an index of another LIKENESS_VERSION is rebuilt): extract, sync and the hooks call recall_index_catch_up()
+ * Patterns are appended to the store (rows are never renumbered; only a
+ * sync drops the team patterns deleted on the server, and then calls
+ * recall_index_rows_dropped()), so the index is kept current by indexing
+ * the rows above a high-water mark (an index of another LIKENESS_VERSION is rebuilt): extract, sync and the hooks call recall_index_catch_up()
  * after they write; recall does too before it looks, so a store made by an
  * older git-patterns is indexed on first use. The extraction writes most
  * of its postings itself, with the patterns (recall_postings_writer
@@ -34,6 +35,12 @@
 
 /* Patterns not yet indexed (an estimate from row ids); -1 on error. */
 long long recall_index_pending(struct store *s);
+
+/*
+ * After rows were deleted, in their transaction: the ids above the highest
+ * row left will be given again, so the mark comes down to it. 0 or -1.
+ */
+int recall_index_rows_dropped(struct store *s);
 
 /*
  * Index every pattern added since the last catch-up, in transactions of a

@@ -5,6 +5,7 @@
  * rows a pull writes into patterns.
  */
 #include "local/store-sync.h"
+#include "local/store-recall.h"
 #include "common/util.h"
 
 #include <assert.h>
@@ -503,7 +504,7 @@ int store_puller_drop(struct store_puller *p, const char *server_id, int *droppe
 	if (rc != SQLITE_DONE)
 		return store_error(p->s, "cannot drop deleted pattern");
 	*dropped = sqlite3_changes(store_db(p->s)) > 0;
-	return 0;
+	return *dropped ? recall_index_rows_dropped(p->s) : 0;
 }
 
 int store_puller_marked_local(const struct store_puller *p)
