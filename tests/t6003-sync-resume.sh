@@ -9,13 +9,13 @@ ADMIN_KEY=$KEY
 export GIT_PATTERNS_API_KEY=$KEY
 
 pushed_count() {
-	sqlite3 repo/.git/patterns/patterns.db "SELECT count(*) FROM pushed"
+	sqlite3 -cmd ".timeout 10000" repo/.git/patterns/patterns.db "SELECT count(*) FROM pushed"
 }
 
 test_expect_success 'setup: 1,000 commits of 10 files each: 10,000 patterns' '
 	make_history repo 1000 10 &&
 	git -C repo patterns extract --quiet &&
-	test "$(sqlite3 repo/.git/patterns/patterns.db "SELECT count(*) FROM patterns")" = 10000 &&
+	test "$(sqlite3 -cmd ".timeout 10000" repo/.git/patterns/patterns.db "SELECT count(*) FROM patterns")" = 10000 &&
 	git -C repo config patterns.remote "$SERVER_URL" &&
 	git -C repo config patterns.httpRetries 1
 '
@@ -60,12 +60,12 @@ test_expect_success 'Ctrl-C while a batch is in flight: the next sync resumes, n
 	while ! test -f "$TRASH/stalled"; do sleep 0.05; done &&
 	kill -INT $sync_pid &&
 	test_expect_code 130 wait $sync_pid &&
-	test "$(sqlite3 repo2/.git/patterns/patterns.db "SELECT count(*) FROM pushed")" = 1000 &&
+	test "$(sqlite3 -cmd ".timeout 10000" repo2/.git/patterns/patterns.db "SELECT count(*) FROM pushed")" = 1000 &&
 	test "$(server_total)" = 12000 &&
 	git -C repo2 patterns sync --push --json >out.json &&
 	test "$(json_get out.json "d[\"pushed\"]")" = 1000 &&
 	test "$(json_get out.json "d[\"duplicates\"]")" = 1000 &&
-	test "$(sqlite3 repo2/.git/patterns/patterns.db "SELECT count(*) FROM pushed")" = 3000 &&
+	test "$(sqlite3 -cmd ".timeout 10000" repo2/.git/patterns/patterns.db "SELECT count(*) FROM pushed")" = 3000 &&
 	test "$(sqlite3 "$SERVER_DB" "SELECT count(*), count(DISTINCT solution_hash) FROM patterns")" = "13000|13000"
 '
 
@@ -76,13 +76,13 @@ test_expect_success 'a pull interrupted by a crash resumes from its cursor, no d
 	git -C fresh config patterns.remote "$PROXY_URL" &&
 	git -C fresh config patterns.httpRetries 0 &&
 	test_expect_code 1 git -C fresh patterns sync --pull --quiet 2>err &&
-	got=$(sqlite3 fresh/.git/patterns/patterns.db "SELECT count(*) FROM patterns WHERE origin=\"team\"") &&
+	got=$(sqlite3 -cmd ".timeout 10000" fresh/.git/patterns/patterns.db "SELECT count(*) FROM patterns WHERE origin=\"team\"") &&
 	say "pulled before the crash: $got" &&
 	test "$got" = 11000 &&
 	start_server &&
 	git -C fresh patterns sync --pull --json >out.json &&
 	test "$(json_get out.json "d[\"pulled\"]")" = $(($(server_total) - 11000)) &&
-	test "$(sqlite3 fresh/.git/patterns/patterns.db \
+	test "$(sqlite3 -cmd ".timeout 10000" fresh/.git/patterns/patterns.db \
 		"SELECT count(*), count(DISTINCT server_id) FROM patterns WHERE origin=\"team\"")" = "13000|13000"
 '
 
