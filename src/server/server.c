@@ -1085,6 +1085,14 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
 		host = xstrndup(listen, (size_t)(colon - listen));
 	}
 	port = xstrdup(colon + 1);
+	/* getaddrinfo() takes 70000 and binds 70000 mod 65536: decimal, at most 65535 */
+	if (strspn(port, "0123456789") != strlen(port) || strlen(port) > 5 ||
+	    atoi(port) > 65535) {
+		err_set("bad --listen '%s': the port must be a number from 0 to 65535", listen);
+		free(host);
+		free(port);
+		return -1;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
