@@ -224,6 +224,13 @@ test_expect_success 'an upload cut halfway leaves no temporary file' '
 	test_grep "after: 0 [01]\." cut.out
 '
 
+test_expect_success 'recall: a language or problem_type that is not a string is 422' '
+	expect_status 200 POST /patterns/recall "{\"code\":\"x\",\"language\":null}" &&
+	expect_status 422 POST /patterns/recall "{\"code\":\"x\",\"language\":5}" &&
+	expect_status 422 POST /patterns/recall "{\"code\":\"x\",\"language\":[\"go\"]}" &&
+	expect_status 422 POST /patterns/recall "{\"code\":\"x\",\"problem_type\":true}"
+'
+
 test_expect_success 'the server still answers' '
 	test "$(api GET /patterns?limit=1)" = 200
 '
