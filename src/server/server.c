@@ -527,11 +527,17 @@ static int match_path(const char *pat, const char *path, struct request *r)
 	return !*pat && !*path;
 }
 
-/* The route for method+path; *path_known tells whether any method matches. */
+/*
+ * The route for method+path; *path_known tells whether any method matches.
+ * HEAD is GET without the body (libmicrohttpd leaves it out), as HTTP
+ * wants of every server.
+ */
 static const struct server_route *find_route(struct request *r, const char *method,
 					     const char *path, struct strbuf *allow)
 {
 	const struct server_route *found = NULL;
+	if (!strcmp(method, "HEAD"))
+		method = "GET";
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
 		if (!match_path(routes[i].path, path, r))
 			continue;
