@@ -61,6 +61,16 @@ test_expect_success 'serve: bad --listen and --threads' '
 	test_expect_code 129 git patterns serve --threads 0 --db sqlite:k.db 2>err
 '
 
+test_expect_success 'serve: a port over 65535 is an error, not another port' '
+	for port in 65536 70000 99999; do
+		test_must_fail timeout 5 git patterns serve --listen 127.0.0.1:$port \
+			--db sqlite:k.db 2>err &&
+		test_grep "bad --listen .127.0.0.1:$port." err || return 1
+	done &&
+	test_must_fail timeout 5 git patterns serve --listen "[::1]:65537" --db sqlite:k.db 2>err &&
+	test_grep "bad --listen" err
+'
+
 test_expect_success 'serve: a port in use is an error' '
 	port=$(free_port) &&
 	{ "$PYTHON" -c "

@@ -224,6 +224,26 @@ test_expect_success 'an upload cut halfway leaves no temporary file' '
 	test_grep "after: 0 [01]\." cut.out
 '
 
+test_expect_success 'HEAD is answered as GET, without a body (a load balancer checking /health)' '
+	curl -s -I "$SERVER_URL/health" >head.txt &&
+	test_grep "^HTTP/1.1 200" head.txt &&
+	test_grep "^Content-Type: application/json" head.txt &&
+	curl -s -I -H "X-API-Key: $KEY" "$SERVER_URL/patterns?limit=1" >head.txt &&
+	test_grep "^HTTP/1.1 200" head.txt &&
+	curl -s -I "$SERVER_URL/patterns" >head.txt &&
+	test_grep "^HTTP/1.1 401" head.txt &&
+	printf "HEAD /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" >req &&
+	test "$(raw <req | tail -n1)" = 200 &&
+	test_must_fail test -s raw.body
+'
+
+test_expect_success 'recall: a language or problem_type that is not a string is 422' '
+	expect_status 200 POST /patterns/recall "{\"code\":\"x\",\"language\":null}" &&
+	expect_status 422 POST /patterns/recall "{\"code\":\"x\",\"language\":5}" &&
+	expect_status 422 POST /patterns/recall "{\"code\":\"x\",\"language\":[\"go\"]}" &&
+	expect_status 422 POST /patterns/recall "{\"code\":\"x\",\"problem_type\":true}"
+'
+
 test_expect_success 'the server still answers' '
 	test "$(api GET /patterns?limit=1)" = 200
 '

@@ -127,4 +127,16 @@ test_expect_success 'a 401 names the key source: environment, config, helper, no
 	git -C repo config patterns.apiKey "$KEY"
 '
 
+test_expect_success 'a key written into the remote URL is refused, never printed nor stored' '
+	url=$(echo "$SERVER_URL" | sed "s|://|://git-patterns:$KEY@|") &&
+	test_must_fail git -C repo patterns sync --remote "$url" >out 2>err &&
+	test_grep "must not hold a password" err &&
+	! grep -F "$KEY" out err &&
+	! grep -r -a -F "$KEY" repo/.git/patterns &&
+	git -C repo config patterns.remote "$url" &&
+	test_must_fail git -C repo patterns sync >out 2>err &&
+	! grep -F "$KEY" out err &&
+	git -C repo config patterns.remote "$SERVER_URL"
+'
+
 test_done

@@ -51,4 +51,16 @@ test_expect_success 'the author keeps the pattern of its own history, and does n
 	test "$(server_total)" = 1
 '
 
+test_expect_success 'registering the project later does not bring the deleted pattern back' '
+	git -C alice remote add origin https://example.com/team/alice.git &&
+	git -C alice patterns sync --json >out.json &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 0 &&
+	curl -s -H "X-API-Key: $ALICE_KEY" "$SERVER_URL/projects" >projects.json &&
+	test "$(json_get projects.json "d[\"total\"]")" = 1 &&
+	test "$(server_total)" = 1 &&
+	curl -s -H "X-API-Key: $ALICE_KEY" "$SERVER_URL/patterns" >all.json &&
+	test "$(json_get all.json "d[\"patterns\"][0][\"project_id\"]")" = \
+		"$(json_get projects.json "d[\"projects\"][0][\"id\"]")"
+'
+
 test_done

@@ -45,4 +45,33 @@ test_expect_success 'the server computes the same hash as the JSONL and the loca
 	test_cmp jsonl-hash store-hash
 '
 
+# git reads a file as text when its first 8000 bytes hold no NUL: a NUL
+# further on reaches the pattern, and the server takes no NUL in a string.
+test_expect_success 'a NUL in the code goes out as U+FFFD: pushed once, same hash' '
+	git init -q nul &&
+	"$PYTHON" -c "open(\"nul/a.c\", \"wb\").write(b\"int a;\n\" * 2000 + b\"char z[] = \\\"\0\\\";\nint b = 1;\n\")" &&
+	git -C nul add a.c && git -C nul commit -q -m "a.c" &&
+	"$PYTHON" -c "open(\"nul/a.c\", \"wb\").write(b\"int a;\n\" * 2000 + b\"char z[] = \\\"\0\\\";\nint b = 2;\n\")" &&
+	git -C nul commit -q -a -m "Fix the value of b" &&
+	git -C nul diff --numstat HEAD^ >numstat &&
+	test_grep "^1	1	a.c" numstat &&
+	git -C nul patterns extract -q -o ../nul.jsonl &&
+	"$PYTHON" -c "import json; r = json.loads(open(\"nul.jsonl\").readline()); assert \"\\ufffd\" in r[\"before_code\"], r" &&
+	git -C nul patterns extract -q &&
+	git -C nul config patterns.remote "$SERVER_URL" &&
+	git -C nul config patterns.apiKey "$ADMIN_KEY" &&
+	git -C nul patterns sync --push --json >out.json 2>err &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 1 &&
+	test_must_fail test -s err &&
+	git -C nul patterns sync --push --json >out.json 2>err &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 0 &&
+	test_must_fail test -s err &&
+	curl -s -H "X-API-Key: $ADMIN_KEY" "$SERVER_URL/patterns?q=value+of+b" >server.json &&
+	json_get server.json "d[\"patterns\"][0][\"solution_hash\"]" >server-hash &&
+	json_get nul.jsonl "d[\"solution_hash\"]" >jsonl-hash &&
+	sqlite3 nul/.git/patterns/patterns.db "SELECT solution_hash FROM patterns" >store-hash &&
+	test_cmp jsonl-hash server-hash &&
+	test_cmp jsonl-hash store-hash
+'
+
 test_done

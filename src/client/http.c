@@ -215,7 +215,7 @@ static int host_is_loopback(const char *host)
 int http_url_allowed(const char *url, int allow_http)
 {
 	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
+	char *scheme = NULL, *host = NULL, *password = NULL;
 	int ok = 0;
 
 	if (!u)
@@ -224,6 +224,12 @@ int http_url_allowed(const char *url, int allow_http)
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
 		err_set("invalid team server URL '%s'", url);
+		goto out;
+	}
+	/* it would be printed in messages and kept in the store with the URL */
+	if (curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK) {
+		err_set("the team server URL must not hold a password; give the API key in "
+			"GIT_PATTERNS_API_KEY, patterns.apiKey or a git credential helper");
 		goto out;
 	}
 	if (!strcasecmp(scheme, "https")) {
@@ -241,6 +247,7 @@ int http_url_allowed(const char *url, int allow_http)
 out:
 	curl_free(scheme);
 	curl_free(host);
+	curl_free(password);
 	curl_url_cleanup(u);
 	return ok ? 1 : 0;
 }

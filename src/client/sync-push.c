@@ -20,7 +20,7 @@ static void jw_text(struct json_writer *jw, const char *key, const struct store_
 	if (!t->p)
 		jw_null(jw);
 	else
-		jw_string_len(jw, t->p, t->len);
+		jw_text_len(jw, t->p, t->len);
 }
 
 /*
@@ -41,7 +41,7 @@ static void jw_text_max(struct json_writer *jw, const char *key, const struct st
 		while (len && ((unsigned char)t->p[len] & 0xC0) == 0x80)
 			len--;
 	}
-	jw_string_len(jw, t->p, len);
+	jw_text_len(jw, t->p, len);
 }
 
 /* Append a pattern as one JSON object of a push. */

@@ -69,7 +69,7 @@ int team_recall(struct http_client *c, const char *language, const char *code, s
 	jw_init(&jw, &body, 0);
 	jw_object_begin(&jw);
 	jw_key(&jw, "code");
-	jw_string_len(&jw, code, len);
+	jw_text_len(&jw, code, len);
 	jw_key(&jw, "language");
 	jw_string(&jw, language ? language : "");
 	jw_key(&jw, "limit");

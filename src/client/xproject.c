@@ -454,9 +454,9 @@ static int tag_one(void *data, const char *type, const char *before, size_t befo
 	jw_key(&t->jw, "problem_type");
 	jw_string(&t->jw, type);
 	jw_key(&t->jw, "code_before");
-	jw_string_len(&t->jw, before, before_len);
+	jw_text_len(&t->jw, before, before_len);
 	jw_key(&t->jw, "code_after");
-	jw_string_len(&t->jw, after, after_len);
+	jw_text_len(&t->jw, after, after_len);
 	jw_object_end(&t->jw);
 	t->n++;
 	if (t->n == SYNC_PUSH_BATCH || t->body.len > SYNC_PUSH_BYTES)

@@ -84,6 +84,25 @@ void jw_string_len(struct json_writer *jw, const char *s, size_t len)
 	json_quote(jw->out, s, len);
 }
 
+void jw_text_len(struct json_writer *jw, const char *s, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *nul = memchr(s, '\0', len);
+
+	if (!nul) {
+		jw_string_len(jw, s, len);
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (s[i])
+			strbuf_addch(&sb, s[i]);
+		else
+			strbuf_addstr(&sb, "\xef\xbf\xbd");
+	}
+	jw_string_len(jw, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
 void jw_int(struct json_writer *jw, int64_t v)
 {
 	before_item(jw);

@@ -35,6 +35,12 @@ void jw_array_end(struct json_writer *jw);
 void jw_key(struct json_writer *jw, const char *key);
 void jw_string(struct json_writer *jw, const char *s); /* NULL writes null */
 void jw_string_len(struct json_writer *jw, const char *s, size_t len);
+/*
+ * Text for the team server, which takes no NUL in a string: as
+ * jw_string_len, but a NUL goes out as U+FFFD (as pattern_solution_hash
+ * hashes it).
+ */
+void jw_text_len(struct json_writer *jw, const char *s, size_t len);
 void jw_int(struct json_writer *jw, int64_t v);
 /* A number as Python's json.dumps writes a float (0.85, 1.0). */
 void jw_double(struct json_writer *jw, double v);

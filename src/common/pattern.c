@@ -64,19 +64,27 @@ static void hash_normalized(struct sha256_ctx *c, const char *s, size_t len)
 
 /*
  * Hash norm(s) of the text as it is sent: JSON carries valid UTF-8 only,
- * so a Latin-1 byte goes out as U+FFFD and the server hashes that. The
- * copy is made only for the rare text that is not valid UTF-8 already.
+ * so a Latin-1 byte goes out as U+FFFD and the server hashes that; so does
+ * a NUL, which the server takes in no string (jw_text_len). The copy is
+ * made only for the rare text that is not valid UTF-8 already, or has a NUL.
  */
 static void hash_sent(struct sha256_ctx *c, const char *s, size_t len)
 {
-	struct strbuf sb = STRBUF_INIT;
-	if (utf8_valid(s, len)) {
+	struct strbuf sb = STRBUF_INIT, clean = STRBUF_INIT;
+	if (utf8_valid(s, len) && !memchr(s, '\0', len)) {
 		hash_normalized(c, s, len);
 		return;
 	}
 	utf8_sanitize(&sb, s, len);
-	hash_normalized(c, sb.buf, sb.len);
+	for (size_t i = 0; i < sb.len; i++) {
+		if (sb.buf[i])
+			strbuf_addch(&clean, sb.buf[i]);
+		else
+			strbuf_addstr(&clean, "\xef\xbf\xbd");
+	}
+	hash_normalized(c, clean.buf, clean.len);
 	strbuf_release(&sb);
+	strbuf_release(&clean);
 }
 
 void pattern_solution_hash(char out[65], const char *before, size_t before_len,
@@ -124,9 +132,9 @@ void pattern_write_jsonl(struct strbuf *out, const struct pattern *p)
 	jw_key(&jw, "problem_type");
 	jw_string(&jw, p->problem_type);
 	jw_key(&jw, "before_code");
-	jw_string_len(&jw, p->before_code ? p->before_code : "", p->before_len);
+	jw_text_len(&jw, p->before_code ? p->before_code : "", p->before_len);
 	jw_key(&jw, "after_code");
-	jw_string_len(&jw, p->after_code ? p->after_code : "", p->after_len);
+	jw_text_len(&jw, p->after_code ? p->after_code : "", p->after_len);
 	jw_key(&jw, "commit_msg");
 	jw_string(&jw, p->commit_msg ? p->commit_msg : "");
 	jw_key(&jw, "author");

@@ -445,6 +445,7 @@ struct store_puller {
 	struct store *s;
 	const char *remote;
 	sqlite3_stmt *lookup, *update, *local_hash, *mark_local, *team_hash, *insert, *drop;
+	sqlite3_stmt *unmark; /* a local pattern's push mark: its server copy is gone */
 	int marked_local; /* local patterns were marked pushed (their code came back) */
 };
 
@@ -454,6 +455,7 @@ void store_puller_close(struct store_puller *p)
 		return;
 	sqlite3_finalize(p->lookup);
 	sqlite3_finalize(p->drop);
+	sqlite3_finalize(p->unmark);
 	sqlite3_finalize(p->update);
 	sqlite3_finalize(p->local_hash);
 	sqlite3_finalize(p->mark_local);
@@ -486,8 +488,11 @@ struct store_puller *store_puller_open(struct store *s, const char *remote)
 		   " created_by, author_name) VALUES (?1, '', 'team', ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 		   " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, COALESCE(?17, ''))");
 	p->drop = store_prepare(s, "DELETE FROM patterns WHERE server_id = ?1 AND origin = 'team'");
+	/* still pushed (never again), but with no server copy to tag with a project */
+	p->unmark = store_prepare(s, "UPDATE pushed SET server_id = NULL"
+				     " WHERE server_id = ?1 AND remote = ?2");
 	if (!p->lookup || !p->update || !p->local_hash || !p->mark_local || !p->team_hash ||
-	    !p->insert || !p->drop) {
+	    !p->insert || !p->drop || !p->unmark) {
 		store_puller_close(p);
 		return NULL;
 	}
@@ -504,6 +509,13 @@ int store_puller_drop(struct store_puller *p, const char *server_id, int *droppe
 	if (rc != SQLITE_DONE)
 		return store_error(p->s, "cannot drop deleted pattern");
 	*dropped = sqlite3_changes(store_db(p->s)) > 0;
+	sqlite3_bind_text(p->unmark, 1, server_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(p->unmark, 2, p->remote, -1, SQLITE_STATIC);
+	rc = sqlite3_step(p->unmark);
+	sqlite3_reset(p->unmark);
+	sqlite3_clear_bindings(p->unmark);
+	if (rc != SQLITE_DONE)
+		return store_error(p->s, "cannot drop deleted pattern");
 	return *dropped ? recall_index_rows_dropped(p->s) : 0;
 }
 

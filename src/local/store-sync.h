@@ -142,7 +142,9 @@ struct store_puller *store_puller_open(struct store *s, const char *remote);
 int store_puller_put(struct store_puller *p, const struct store_team_pattern *t, int *stored);
 /*
  * A pattern deleted on the server: its team copy goes (a pattern of this
- * repository's own history stays). *dropped: 1 if a row went.
+ * repository's own history stays, still marked pushed, but no longer with
+ * the server's id, so that nothing sends it again). *dropped: 1 if a row
+ * went.
  */
 int store_puller_drop(struct store_puller *p, const char *server_id, int *dropped);
 /* 1 if a put marked local patterns pushed (which moves the push watermark). */

@@ -142,7 +142,8 @@ int store_xproject_each_pushed(struct store *s, const char *remote,
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT p.problem_type, p.before_code, p.after_code "
 					    "FROM patterns p JOIN pushed x ON x.pattern_rowid = "
-					    "p.id AND x.remote = ?1 WHERE p.origin = 'local'");
+					    "p.id AND x.remote = ?1 WHERE p.origin = 'local'"
+					    " AND x.server_id IS NOT NULL");
 	int rc;
 	if (!st)
 		return -1;

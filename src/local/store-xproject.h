@@ -38,7 +38,10 @@ int store_xproject_queue_drop(struct store *s, long long id);
 int store_xproject_pattern(struct store *s, const char *uuid, char **before, char **after,
 			   char **path, char **msg);
 
-/* Call fn for each local pattern pushed to remote (type, before, after). */
+/*
+ * Call fn for each local pattern pushed to remote (type, before, after),
+ * but those deleted there since (store_puller_drop).
+ */
 int store_xproject_each_pushed(struct store *s, const char *remote,
 			       int (*fn)(void *data, const char *type, const char *before,
 					 size_t before_len, const char *after, size_t after_len),

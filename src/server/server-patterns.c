@@ -531,6 +531,13 @@ static int by_score_desc(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* 1 if o's key is absent, null or a string */
+static int recall_optional_string(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return !v || cJSON_IsNull(v) || cJSON_IsString(v);
+}
+
 /*
  * POST /patterns/recall {"code", "language", "limit", "problem_type"}:
  * the patterns whose code_before looks most like code, scored as the
@@ -558,6 +565,10 @@ void handle_patterns_recall(struct server_request *req, struct server_response *
 	limit_j = cJSON_GetObjectItemCaseSensitive(j, "limit");
 	if (!cJSON_IsString(code)) {
 		server_error(res, 422, "'code' must be a string");
+		goto out;
+	}
+	if (!recall_optional_string(j, "language") || !recall_optional_string(j, "problem_type")) {
+		server_error(res, 422, "'language' and 'problem_type' must be strings");
 		goto out;
 	}
 	if (strlen(code->valuestring) > RECALL_MAX_CODE) {

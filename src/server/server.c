@@ -527,11 +527,17 @@ static int match_path(const char *pat, const char *path, struct request *r)
 	return !*pat && !*path;
 }
 
-/* The route for method+path; *path_known tells whether any method matches. */
+/*
+ * The route for method+path; *path_known tells whether any method matches.
+ * HEAD is GET without the body (libmicrohttpd leaves it out), as HTTP
+ * wants of every server.
+ */
 static const struct server_route *find_route(struct request *r, const char *method,
 					     const char *path, struct strbuf *allow)
 {
 	const struct server_route *found = NULL;
+	if (!strcmp(method, "HEAD"))
+		method = "GET";
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
 		if (!match_path(routes[i].path, path, r))
 			continue;
@@ -1085,6 +1091,14 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
 		host = xstrndup(listen, (size_t)(colon - listen));
 	}
 	port = xstrdup(colon + 1);
+	/* getaddrinfo() takes 70000 and binds 70000 mod 65536: decimal, at most 65535 */
+	if (strspn(port, "0123456789") != strlen(port) || strlen(port) > 5 ||
+	    atoi(port) > 65535) {
+		err_set("bad --listen '%s': the port must be a number from 0 to 65535", listen);
+		free(host);
+		free(port);
+		return -1;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

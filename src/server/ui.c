@@ -157,28 +157,43 @@ static int ui_page_session(struct server_request *req, struct server_response *r
 	return rc == 1 ? 0 : -1;
 }
 
+/* 1 when origin (or, as a referer, a URL under it) is scheme://host. */
+static int origin_is(const char *origin, int referer, const char *scheme, const char *host)
+{
+	struct strbuf self = STRBUF_INIT;
+	int ok;
+
+	strbuf_addf(&self, "%s://%s", scheme, host);
+	ok = referer ? starts_with(origin, self.buf) && origin[self.len] == '/'
+		     : !strcmp(origin, self.buf);
+	strbuf_release(&self);
+	return ok;
+}
+
 /*
  * 1 when the request comes from a page of this server: its Origin (or,
  * without one, its Referer) names this scheme and Host. A request with
- * neither is refused: browsers send Origin with every form POST.
+ * neither is refused: browsers send Origin with every form POST. On plain
+ * HTTP, https:// is this server too: a load balancer in front of it ends
+ * TLS (the browser's page is https://HOST, the Host header is HOST).
  */
 static int same_origin(struct server_request *req)
 {
 	const char *host = server_header(req, "Host");
 	const char *origin = server_header(req, "Origin");
 	const char *referer = server_header(req, "Referer");
-	struct strbuf self = STRBUF_INIT;
-	int ok = 0;
+	int tls = server_is_tls(req->srv), is_referer = 0;
 
 	if (!host || !*host)
 		return 0;
-	strbuf_addf(&self, "%s://%s", server_is_tls(req->srv) ? "https" : "http", host);
-	if (origin && strcmp(origin, "null"))
-		ok = !strcmp(origin, self.buf);
-	else if (referer)
-		ok = starts_with(referer, self.buf) && referer[self.len] == '/';
-	strbuf_release(&self);
-	return ok;
+	if (!origin || !strcmp(origin, "null")) {
+		origin = referer;
+		is_referer = 1;
+	}
+	if (!origin)
+		return 0;
+	return origin_is(origin, is_referer, "https", host) ||
+	       (!tls && origin_is(origin, is_referer, "http", host));
 }
 
 /*
