@@ -473,13 +473,20 @@ struct store_puller *store_puller_open(struct store *s, const char *remote)
 				     " WHERE server_id = ?1 OR solution_hash = ?2");
 	p->update = store_prepare(s, "UPDATE patterns SET success_count = ?2"
 				     " WHERE server_id = ?1 AND success_count != ?2");
-	p->local_hash = store_prepare(s, "UPDATE patterns SET server_id = ?2, success_count = ?3"
+	/*
+	 * By the solution's index, named: SQLite would take the index on
+	 * origin and read every local pattern for each one pulled.
+	 */
+	p->local_hash = store_prepare(s, "UPDATE patterns INDEXED BY patterns_solution"
+					 " SET server_id = ?2, success_count = ?3"
 					 " WHERE solution_hash = ?1 AND origin = 'local'");
 	p->mark_local = store_prepare(
 		s, "INSERT INTO pushed(pattern_rowid, remote, server_id)"
-		   " SELECT id, ?2, ?3 FROM patterns WHERE solution_hash = ?1 AND origin = 'local'"
+		   " SELECT id, ?2, ?3 FROM patterns INDEXED BY patterns_solution"
+		   " WHERE solution_hash = ?1 AND origin = 'local'"
 		   " ON CONFLICT DO UPDATE SET server_id = excluded.server_id");
-	p->team_hash = store_prepare(s, "UPDATE patterns SET server_id = ?2, success_count = ?3"
+	p->team_hash = store_prepare(s, "UPDATE patterns INDEXED BY patterns_solution"
+					" SET server_id = ?2, success_count = ?3"
 					" WHERE solution_hash = ?1 AND origin = 'team'");
 	p->insert = store_prepare(
 		s, "INSERT OR IGNORE INTO patterns(pattern_id, variant, origin, commit_id,"
