@@ -494,7 +494,8 @@ struct store_puller *store_puller_open(struct store *s, const char *remote)
 		   " commit_time, confidence, language, solution_hash, server_id, success_count,"
 		   " created_by, author_name) VALUES (?1, '', 'team', ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 		   " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, COALESCE(?17, ''))");
-	p->drop = store_prepare(s, "DELETE FROM patterns WHERE server_id = ?1 AND origin = 'team'");
+	p->drop = store_prepare(s, "DELETE FROM patterns INDEXED BY patterns_server_id"
+				   " WHERE server_id = ?1 AND origin = 'team'");
 	/* still pushed (never again), but with no server copy to tag with a project */
 	p->unmark = store_prepare(s, "UPDATE pushed SET server_id = NULL"
 				     " WHERE server_id = ?1 AND remote = ?2");
