@@ -68,6 +68,15 @@ start_server() {
 	wait_for_health "$SERVER_URL"
 }
 
+# A team server on $TRASH/server.db that keeps adapters in $TRASH/adapters,
+# with an admin key in ADMIN and GIT_PATTERNS_API_KEY (exported).
+start_adapter_server() {
+	ADMIN=$(git patterns server add-key root --admin --db "sqlite:$TRASH/server.db" 2>/dev/null)
+	GIT_PATTERNS_API_KEY=$ADMIN
+	export GIT_PATTERNS_API_KEY
+	start_server "sqlite:$TRASH/server.db" --adapter-dir "$TRASH/adapters"
+}
+
 stop_server() {
 	test -n "$SERVER_PID" || return 0
 	kill -TERM "$SERVER_PID"

@@ -3,10 +3,7 @@ test_description='adapters pull: the file named by -o is replaced only by a veri
 . ./lib.sh
 . "$TEST_SRC/lib-server.sh"
 
-ADMIN=$(git patterns server add-key root --admin --db "sqlite:$TRASH/server.db" 2>/dev/null)
-GIT_PATTERNS_API_KEY=$ADMIN
-export GIT_PATTERNS_API_KEY
-start_server "sqlite:$TRASH/server.db" --adapter-dir "$TRASH/adapters"
+start_adapter_server
 
 # a safetensors file by hand: one F32 tensor of n values v
 mk() {

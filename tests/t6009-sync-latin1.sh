@@ -35,14 +35,20 @@ test_expect_success 'the JSONL carries U+FFFD and the hash of that text' '
 	test "$(sed -n 1p hashes)" = "$(sed -n 2p hashes)"
 '
 
-test_expect_success 'the server computes the same hash as the JSONL and the local store' '
-	git -C repo patterns sync --push -q &&
-	curl -s -H "X-API-Key: $ADMIN_KEY" "$SERVER_URL/patterns?limit=10" >server.json &&
+# same_hash JSONL REPO QUERY: the server's first answer to QUERY, JSONL's
+# first record and REPO's one stored pattern have the same solution_hash
+same_hash() {
+	curl -s -H "X-API-Key: $ADMIN_KEY" "$SERVER_URL/patterns?$3" >server.json &&
 	json_get server.json "d[\"patterns\"][0][\"solution_hash\"]" >server-hash &&
-	json_get out.jsonl "d[\"solution_hash\"]" >jsonl-hash &&
-	sqlite3 repo/.git/patterns/patterns.db "SELECT solution_hash FROM patterns" >store-hash &&
+	json_get "$1" "d[\"solution_hash\"]" >jsonl-hash &&
+	sqlite3 "$2/.git/patterns/patterns.db" "SELECT solution_hash FROM patterns" >store-hash &&
 	test_cmp jsonl-hash server-hash &&
 	test_cmp jsonl-hash store-hash
+}
+
+test_expect_success 'the server computes the same hash as the JSONL and the local store' '
+	git -C repo patterns sync --push -q &&
+	same_hash out.jsonl repo "limit=10"
 '
 
 # git reads a file as text when its first 8000 bytes hold no NUL: a NUL
@@ -66,12 +72,7 @@ test_expect_success 'a NUL in the code goes out as U+FFFD: pushed once, same has
 	git -C nul patterns sync --push --json >out.json 2>err &&
 	test "$(json_get out.json "d[\"pushed\"]")" = 0 &&
 	test_must_fail test -s err &&
-	curl -s -H "X-API-Key: $ADMIN_KEY" "$SERVER_URL/patterns?q=value+of+b" >server.json &&
-	json_get server.json "d[\"patterns\"][0][\"solution_hash\"]" >server-hash &&
-	json_get nul.jsonl "d[\"solution_hash\"]" >jsonl-hash &&
-	sqlite3 nul/.git/patterns/patterns.db "SELECT solution_hash FROM patterns" >store-hash &&
-	test_cmp jsonl-hash server-hash &&
-	test_cmp jsonl-hash store-hash
+	same_hash nul.jsonl nul "q=value+of+b"
 '
 
 test_done
