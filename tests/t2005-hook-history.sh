@@ -89,6 +89,35 @@ test_expect_success 'reset --hard back to where it was: they come back' '
 	check_current_history repo
 '
 
+test_expect_success 'a rebase or amend keeps the commits another branch still has' '
+	git init -q kept &&
+	(cd kept &&
+	 test_commit "feat: add a" a.c "int a;" &&
+	 git checkout -q -b topic &&
+	 test_commit "fix: repair b" b.c "int b;" &&
+	 test_commit "fix: repair c" c.c "int c;" &&
+	 git checkout -q main && test_commit "feat: add d" d.c "int d;" &&
+	 git patterns extract --quiet --all &&
+	 # a copy of topic, rebased: topic still has the originals
+	 git checkout -q -b copy topic && test_tick && git rebase -q main &&
+	 git rev-list --reverse main..topic >old &&
+	 git rev-list --reverse main..copy >new &&
+	 paste -d " " old new | git patterns hook run post-rewrite rebase &&
+	 git patterns list --json --limit 100 >list.json &&
+	 for c in $(cat old new); do grep -q "\"commit\": \"$c\"" list.json || return 1; done &&
+	 # an amend, with a backup branch at the amended commit
+	 git branch backup && was=$(git rev-parse HEAD) && test_tick &&
+	 git commit -q --amend -m "fix: repair c again" &&
+	 echo "$was $(git rev-parse HEAD)" | git patterns hook run post-rewrite amend &&
+	 git patterns list --json --limit 100 >list.json &&
+	 grep -q "\"commit\": \"$was\"" list.json &&
+	 # once no branch has them, they go
+	 git branch -D -q topic backup &&
+	 git patterns list --json --limit 100 >list.json &&
+	 ! grep -q "\"commit\": \"$was\"" list.json &&
+	 for c in $(cat old); do ! grep -q "\"commit\": \"$c\"" list.json || return 1; done)
+'
+
 test_expect_success 'commits made while the store was unusable are extracted later' '
 	git init -q miss && git -C miss patterns hook install >/dev/null &&
 	(cd miss && test_commit "feat: add a" a.c "int a;") &&
