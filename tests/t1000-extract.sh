@@ -230,6 +230,24 @@ assert r[\"commit_msg\"] == \"Fix caf\u00e9 crash\", r[\"commit_msg\"]
 "
 '
 
+test_expect_success 'the author of a commit in a declared encoding is re-encoded too' '
+	echo b >enc/b.c && git -C enc add b.c &&
+	test_tick &&
+	GIT_AUTHOR_NAME="$(printf "Jos\351 M\374ller")" \
+	git -C enc -c i18n.commitEncoding=ISO-8859-1 commit -q -m "Fix b crash" &&
+	test "$(git -C enc log -1 --encoding=UTF-8 --format=%an)" = "$(printf "Jos\303\251 M\303\274ller")" &&
+	git -C enc patterns extract -q -o ../enc.jsonl &&
+	git -C enc patterns show --json "$(git -C enc patterns list --json |
+		"$PYTHON" -c "import json,sys; print(json.load(sys.stdin)[\"patterns\"][0][\"pattern_id\"])")" >show.json &&
+	"$PYTHON" -c "
+import json
+r = json.loads(open(\"enc.jsonl\", encoding=\"utf-8\").readline())
+assert r[\"commit_msg\"] == \"Fix b crash\", r
+assert r[\"author_name\"] == \"Jos\u00e9 M\u00fcller\", r[\"author_name\"]
+assert json.load(open(\"show.json\"))[\"author_name\"] == r[\"author_name\"]
+"
+'
+
 test_expect_success 'language from names and shebangs' '
 	git init -q lang &&
 	mkdir -p lang/bin &&

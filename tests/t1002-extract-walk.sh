@@ -87,6 +87,24 @@ test_expect_success 'a bare repository keeps its store inside it' '
 	test_line_count = 6 bare.jsonl
 '
 
+test_expect_success 'GIT_DIR and GIT_WORK_TREE (git --git-dir, --work-tree) name the repository' '
+	# from outside any repository
+	mkdir -p nowhere &&
+	(cd nowhere &&
+	 GIT_DIR="$TRASH/bare.git" git patterns list --limit 100 >../env.out &&
+	 git --git-dir="$TRASH/bare.git" patterns stats >../stats.out) &&
+	test_line_count = 6 env.out &&
+	test_grep "bare.git/patterns/patterns.db" stats.out &&
+	# from inside another repository: GIT_DIR wins, as it does for git
+	git -C repo --git-dir="$TRASH/bare.git" patterns stats >stats.out &&
+	test_grep "bare.git/patterns/patterns.db" stats.out &&
+	# a bare repository with a work tree elsewhere (a dotfiles setup)
+	git --git-dir=bare.git --work-tree=nowhere patterns list --limit 100 >wt.out &&
+	test_cmp env.out wt.out &&
+	test_must_fail env GIT_DIR="$TRASH/nowhere" git patterns list 2>err &&
+	test_grep "not a git repository: .*nowhere" err
+'
+
 test_expect_success 'a shallow clone: the boundary commit is a root, as in git log' '
 	git clone -q --depth 2 "file://$TRASH/repo" shallow &&
 	git -C shallow patterns extract -q -o ../sh.jsonl &&

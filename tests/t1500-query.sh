@@ -134,4 +134,30 @@ test_expect_success 'search also finds what was extracted after the last search'
 	test_cmp expect todo
 '
 
+test_expect_success 'paths with a newline, a tab or a quote are quoted as git quotes them' '
+	git init -q odd &&
+	printf "int a;\n" >"odd/$(printf "new\nline.c")" &&
+	printf "int b;\n" >"odd/$(printf "tab\there.c")" &&
+	printf "int c;\n" >"odd/say \"hi\".c" &&
+	printf "int d;\n" >"odd/plain name.c" &&
+	git -C odd add . && test_tick && git -C odd commit -q -m "Add odd files" &&
+	git -C odd patterns extract --quiet &&
+	git -C odd patterns list >out &&
+	test_line_count = 4 out &&
+	test_grep " \"new\\\\nline.c\"  Add odd files$" out &&
+	test_grep " \"tab\\\\there.c\"  Add odd files$" out &&
+	test_grep " \"say \\\\\"hi\\\\\".c\"  Add odd files$" out &&
+	test_grep " plain name.c  Add odd files$" out &&
+	git -C odd patterns search line >out &&
+	test_line_count = 1 out &&
+	git -C odd patterns show "$(cut -d" " -f1 out)" >show &&
+	test_grep "^File: +\"new\\\\nline.c\"$" show &&
+	git -C odd patterns list --json >out.json &&
+	"$PYTHON" -c "
+import json
+paths = sorted(p[\"file_path\"] for p in json.load(open(\"out.json\"))[\"patterns\"])
+assert paths == [\"new\\nline.c\", \"plain name.c\", \"say \\\"hi\\\".c\", \"tab\\there.c\"], paths
+"
+'
+
 test_done

@@ -60,4 +60,25 @@ test_expect_success 'an scp-like remote gives the same URL; no remote gives ""' 
 	test_cmp expect repos
 '
 
+test_expect_success 'lang is the language name CommitPack writes, for every language' '
+	git init -q langs &&
+	(cd langs &&
+	 echo "int a;" >a.c && echo "puts a" >a.tcl && echo "a" >notes.txt &&
+	 echo "main = pure ()" >a.hs && echo "(a)" >a.el && echo "a: 1" >a.yml &&
+	 echo "x = 1" >a.py && echo "a" >a.unknownext &&
+	 git add . && test_tick && git commit -q -m "Add files" &&
+	 git patterns extract -q --whole-file &&
+	 git patterns export -q --format commitpack -o ../langs.jsonl) &&
+	"$PYTHON" -c "
+import json
+got = {}
+for l in open(\"langs.jsonl\", encoding=\"utf-8\"):
+    r = json.loads(l)
+    got[r[\"new_file\"]] = r[\"lang\"]
+assert got == {\"a.c\": \"C\", \"a.tcl\": \"Tcl\", \"notes.txt\": \"Text\",
+               \"a.hs\": \"Haskell\", \"a.el\": \"Emacs Lisp\", \"a.yml\": \"YAML\",
+               \"a.py\": \"Python\", \"a.unknownext\": \"\"}, got
+"
+'
+
 test_done

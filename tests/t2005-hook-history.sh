@@ -89,6 +89,69 @@ test_expect_success 'reset --hard back to where it was: they come back' '
 	check_current_history repo
 '
 
+test_expect_success 'a rebase or amend keeps the commits another branch still has' '
+	git init -q kept &&
+	(cd kept &&
+	 test_commit "feat: add a" a.c "int a;" &&
+	 git checkout -q -b topic &&
+	 test_commit "fix: repair b" b.c "int b;" &&
+	 test_commit "fix: repair c" c.c "int c;" &&
+	 git checkout -q main && test_commit "feat: add d" d.c "int d;" &&
+	 git patterns extract --quiet --all &&
+	 # a copy of topic, rebased: topic still has the originals
+	 git checkout -q -b copy topic && test_tick && git rebase -q main &&
+	 git rev-list --reverse main..topic >old &&
+	 git rev-list --reverse main..copy >new &&
+	 paste -d " " old new | git patterns hook run post-rewrite rebase &&
+	 git patterns list --json --limit 100 >list.json &&
+	 for c in $(cat old new); do grep -q "\"commit\": \"$c\"" list.json || return 1; done &&
+	 # an amend, with a backup branch at the amended commit
+	 git branch backup && was=$(git rev-parse HEAD) && test_tick &&
+	 git commit -q --amend -m "fix: repair c again" &&
+	 echo "$was $(git rev-parse HEAD)" | git patterns hook run post-rewrite amend &&
+	 git patterns list --json --limit 100 >list.json &&
+	 grep -q "\"commit\": \"$was\"" list.json &&
+	 # once no branch has them, they go
+	 git branch -D -q topic backup &&
+	 git patterns list --json --limit 100 >list.json &&
+	 ! grep -q "\"commit\": \"$was\"" list.json &&
+	 for c in $(cat old); do ! grep -q "\"commit\": \"$c\"" list.json || return 1; done)
+'
+
+test_expect_success 'a run held up while another one remembers newer tips does not remember its older ones' '
+	git init -q held &&
+	(cd held &&
+	 test_commit "feat: add a" a.c "int a;" &&
+	 git patterns extract --quiet && git patterns list >/dev/null &&
+	 test_commit "fix: repair b" b.c "int b;" &&
+	 # a: the tips at b, held at its first write by a lock...
+	 { "$PYTHON" -c "
+import os, sqlite3, time
+c = sqlite3.connect(\".git/patterns/patterns.db\", isolation_level=None, timeout=60)
+c.execute(\"BEGIN IMMEDIATE\")
+open(\"locked\", \"w\").close()
+while not os.path.exists(\"release\"):
+    time.sleep(0.05)
+c.execute(\"COMMIT\")
+" & } &&
+	 py=$! &&
+	 i=0 && while ! test -e locked; do
+		i=$((i + 1)) && test $i -lt 400 && sleep 0.05 || exit 1
+	 done &&
+	 { git-patterns list >/dev/null 2>&1 & } &&
+	 held=$! && sleep 1 && kill -STOP $held &&
+	 # ...and stopped while b: the tips at c, remembered
+	 test_commit "fix: repair c" c.c "int c;" &&
+	 touch release && wait $py &&
+	 git patterns list >list && test_line_count = 3 list &&
+	 kill -CONT $held && wait $held &&
+	 # so that both commits are seen to go
+	 git reset -q --hard HEAD~2 &&
+	 git patterns list >list &&
+	 test_line_count = 1 list &&
+	 test_grep "add a" list)
+'
+
 test_expect_success 'commits made while the store was unusable are extracted later' '
 	git init -q miss && git -C miss patterns hook install >/dev/null &&
 	(cd miss && test_commit "feat: add a" a.c "int a;") &&

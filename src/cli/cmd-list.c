@@ -74,9 +74,9 @@ static int print_row(const struct pattern_row *r, void *data)
 		return 0;
 	}
 	strbuf_reset(&pr->out);
-	strbuf_addf(&pr->out, "%s %-16s %.2f %-10s %s", r->pattern_id, r->problem_type,
-		    r->confidence, r->language && *r->language ? r->language : "-",
-		    r->file_path && *r->file_path ? r->file_path : "-");
+	strbuf_addf(&pr->out, "%s %-16s %.2f %-10s ", r->pattern_id, r->problem_type,
+		    r->confidence, r->language && *r->language ? r->language : "-");
+	strbuf_add_path(&pr->out, r->file_path && *r->file_path ? r->file_path : "-");
 	if (!strcmp(r->origin, "team"))
 		strbuf_addf(&pr->out, " [team, %lld helpful]", r->success_count);
 	strbuf_addstr(&pr->out, "  ");

@@ -99,6 +99,8 @@ static void print_code(const char *title, const char *code, size_t len)
 
 static void show_text(const struct pattern_row *r, int vote)
 {
+	struct strbuf path = STRBUF_INIT;
+
 	printf("pattern %s\n", r->pattern_id);
 	printf("Type:       %s\n", r->problem_type);
 	if (r->rule && *r->rule)
@@ -110,10 +112,14 @@ static void show_text(const struct pattern_row *r, int vote)
 		printf("Author:     %s <%s>\n", r->author_name ? r->author_name : "", r->author);
 	if (r->date && *r->date)
 		printf("Date:       %s\n", r->date);
-	if (r->old_path)
-		printf("File:       %s (renamed from %s)\n", r->file_path, r->old_path);
-	else
-		printf("File:       %s\n", r->file_path);
+	strbuf_add_path(&path, r->file_path);
+	if (r->old_path) {
+		strbuf_addstr(&path, " (renamed from ");
+		strbuf_add_path(&path, r->old_path);
+		strbuf_addch(&path, ')');
+	}
+	printf("File:       %s\n", path.buf);
+	strbuf_release(&path);
 	printf("Language:   %s\n", r->language && *r->language ? r->language : "-");
 	printf("Role:       %s, %s\n", r->file_role && *r->file_role ? r->file_role : "-",
 	       r->code_change ? "code change" : "comments or whitespace only");

@@ -21,15 +21,44 @@ int git_error_set_from(const char *what)
 		       e && e->message ? e->message : "");
 }
 
+/*
+ * The repository git's environment names, as git finds it: GIT_DIR, else
+ * the one the current folder is in. libgit2 1.5 reads GIT_DIR only when
+ * given no path to start from, and refuses GIT_WORK_TREE (git --work-tree,
+ * a bare repository of dotfiles): that one is set once it is open.
+ */
+static int open_from_env(git_repository **out)
+{
+	const char *env = getenv("GIT_WORK_TREE");
+	char *work_tree = env && *env ? xstrdup(env) : NULL;
+	int rc;
+
+	if (work_tree)
+		unsetenv("GIT_WORK_TREE");
+	rc = git_repository_open_ext(out, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
+	if (work_tree) {
+		setenv("GIT_WORK_TREE", work_tree, 1); /* for the git we run */
+		if (!rc && (rc = git_repository_set_workdir(*out, work_tree, 0)) < 0) {
+			git_repository_free(*out);
+			*out = NULL;
+		}
+		free(work_tree);
+	}
+	return rc;
+}
+
 int repo_open(git_repository **out, const char *repo_path)
 {
+	const char *git_dir = getenv("GIT_DIR");
 	int rc;
 	*out = NULL;
 	if (repo_path)
 		rc = git_repository_open_ext(out, repo_path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
 	else
-		rc = git_repository_open_ext(out, ".", GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
+		rc = open_from_env(out);
 	if (rc < 0) {
+		if (!repo_path && git_dir && *git_dir)
+			repo_path = git_dir;
 		if (rc == GIT_ENOTFOUND)
 			return err_set("not a git repository: '%s'", repo_path ? repo_path : ".");
 		return git_error_set_from(repo_path ? repo_path : "cannot open repository");

@@ -123,6 +123,34 @@ void strbuf_rtrim(struct strbuf *sb)
 		sb->buf[sb->len] = '\0';
 }
 
+void strbuf_add_path(struct strbuf *sb, const char *path)
+{
+	static const char esc[] = "\a\b\t\n\v\f\r";
+	static const char letter[] = "abtnvfr";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)path; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+			break;
+	if (!*p) {
+		strbuf_addstr(sb, path);
+		return;
+	}
+	strbuf_addch(sb, '"');
+	for (p = (const unsigned char *)path; *p; p++) {
+		const char *e = strchr(esc, *p); /* *p is not NUL */
+		if (*p == '"' || *p == '\\')
+			strbuf_addf(sb, "\\%c", *p);
+		else if (e)
+			strbuf_addf(sb, "\\%c", letter[e - esc]);
+		else if (*p < 0x20 || *p == 0x7f)
+			strbuf_addf(sb, "\\%03o", *p);
+		else
+			strbuf_addch(sb, *p);
+	}
+	strbuf_addch(sb, '"');
+}
+
 int strbuf_read_fd(struct strbuf *sb, int fd)
 {
 	for (;;) {

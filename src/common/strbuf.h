@@ -35,6 +35,12 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void strbuf_rtrim(struct strbuf *sb);
+/*
+ * Append a path as git prints one (quote_c_style): as it is, or, when it
+ * holds a control character, '"' or '\\', in double quotes with C escapes
+ * ("new\\nline.c"), so that it stays on one line and a terminal shows it.
+ */
+void strbuf_add_path(struct strbuf *sb, const char *path);
 
 /* Read all of fd / file into sb (appending). Return 0, or -1 with errno. */
 int strbuf_read_fd(struct strbuf *sb, int fd);

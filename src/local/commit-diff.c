@@ -635,7 +635,7 @@ out:
 }
 
 /*
- * A message part as UTF-8: git log re-encodes a message whose commit
+ * A message part or the author as UTF-8: git log re-encodes a commit that
  * declares another encoding (an "encoding ISO-8859-1" header); so do we.
  * Text that does not convert is kept as it is (the JSON output turns
  * invalid bytes into U+FFFD).
@@ -697,8 +697,9 @@ static int read_commit(struct commit_differ *w, const git_oid *oid, struct commi
 	r->subject = message_text(git_commit_summary(*commit), encoding);
 	r->body = message_text(git_commit_body(*commit), encoding);
 	author = git_commit_author(*commit);
-	r->author = xstrdup(author->email ? author->email : "");
-	r->author_name = xstrdup(author->name ? author->name : "");
+	/* the encoding header covers the whole commit, the author too */
+	r->author = message_text(author->email, encoding);
+	r->author_name = message_text(author->name, encoding);
 	format_author_date(r->date, &author->when);
 	r->commit_time = (long long)git_commit_time(*commit);
 	return 0;

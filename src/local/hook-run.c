@@ -340,31 +340,80 @@ static int mark_obsolete(struct store *s, const struct hook_job *job)
 }
 
 /*
+ * The tips of the history: HEAD and the local branches, into a new array
+ * *out of *nr (NULL when there is none).
+ */
+static void history_tips(git_repository *repo, git_oid **out, size_t *nr)
+{
+	git_branch_iterator *it = NULL;
+	git_reference *ref = NULL;
+	git_branch_t type;
+	git_oid tip;
+	size_t alloc = 0;
+
+	*out = NULL;
+	*nr = 0;
+	if (git_reference_name_to_id(&tip, repo, "HEAD") == 0) {
+		*out = xrealloc(*out, (alloc = 8) * sizeof(**out));
+		(*out)[(*nr)++] = tip;
+	}
+	if (git_branch_iterator_new(&it, repo, GIT_BRANCH_LOCAL) < 0)
+		return;
+	while (git_branch_next(&ref, &type, it) == 0) {
+		const git_oid *t = git_reference_target(ref);
+		if (t) {
+			if (*nr == alloc)
+				*out = xrealloc(*out, (alloc = alloc ? 2 * alloc : 8) * sizeof(**out));
+			(*out)[(*nr)++] = *t;
+		}
+		git_reference_free(ref);
+	}
+	git_branch_iterator_free(it);
+}
+
+/*
  * Is commit id still part of the history: HEAD or a local branch at it or
  * after it? (A background post-commit job may finish after the commit was
  * amended or rebased away.)
  */
 static int commit_is_current(git_repository *repo, const git_oid *id)
 {
-	git_branch_iterator *it = NULL;
-	git_reference *ref = NULL;
-	git_branch_t type;
-	git_oid tip;
-	int current = 0;
+	git_oid *tips;
+	size_t nr;
+	int current;
 
-	if (git_reference_name_to_id(&tip, repo, "HEAD") == 0 &&
-	    (git_oid_equal(&tip, id) || git_graph_descendant_of(repo, &tip, id) == 1))
-		return 1;
-	if (git_branch_iterator_new(&it, repo, GIT_BRANCH_LOCAL) < 0)
-		return 1; /* cannot tell: keep it */
-	while (!current && git_branch_next(&ref, &type, it) == 0) {
-		const git_oid *t = git_reference_target(ref);
-		if (t && (git_oid_equal(t, id) || git_graph_descendant_of(repo, t, id) == 1))
-			current = 1;
-		git_reference_free(ref);
-	}
-	git_branch_iterator_free(it);
+	history_tips(repo, &tips, &nr);
+	/* (an error: cannot tell, keep it) */
+	current = nr && git_graph_reachable_from_any(repo, id, tips, nr) != 0;
+	free(tips);
 	return current;
+}
+
+/*
+ * post-rewrite: the commits rewritten away stop being listed and exported,
+ * but not those a branch still has (a rebased copy of a branch, an amend
+ * with a backup branch at the old commit): they are still history.
+ */
+static int mark_rewritten(git_repository *repo, struct store *s, const struct hook_job *job)
+{
+	struct string_list gone = STRING_LIST_INIT;
+	git_oid *tips;
+	size_t nr;
+	int ret;
+
+	history_tips(repo, &tips, &nr);
+	for (size_t i = 0; i < job->replaced.nr; i++) {
+		git_oid id;
+		if (nr && git_oid_fromstr(&id, job->replaced.items[i]) == 0 &&
+		    git_graph_reachable_from_any(repo, &id, tips, nr) == 1)
+			continue;
+		string_list_append(&gone, job->replaced.items[i]);
+	}
+	ret = pattern_store_set_obsolete(s, gone.items, gone.nr, job->commits.items,
+					 job->commits.nr);
+	free(tips);
+	string_list_clear(&gone);
+	return ret;
 }
 
 /* post-commit: the commit was rewritten away before its patterns were in. */
@@ -544,7 +593,7 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 	 * then whatever else moved since the last run: commits rewritten or
 	 * reset away, commits an earlier hook could not extract
 	 */
-	if (mark_obsolete(s, job) < 0 || extract_job(repo, s, job, background) < 0 ||
+	if (mark_rewritten(repo, s, job) < 0 || extract_job(repo, s, job, background) < 0 ||
 	    obsolete_if_gone(repo, s, job) < 0 ||
 	    reconcile_history(repo, s, background ? 0 : 1, 1, NULL) < 0)
 		goto out;

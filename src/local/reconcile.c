@@ -190,22 +190,30 @@ static int reconcile_all(git_repository *repo, struct store *s, const struct oid
 	return ret;
 }
 
-int reconcile_history(git_repository *repo, struct store *s, int jobs, int extract_missing,
-		      struct reconcile_stats *stats)
+/*
+ * One reconciliation (see reconcile_history). *lost is set when another
+ * process remembered other tips while this one worked: this run's are
+ * then not remembered over them, and the caller runs again.
+ */
+static int reconcile_once(git_repository *repo, struct store *s, int jobs, int extract_missing,
+			  struct reconcile_stats *stats, int *lost)
 {
 	struct oid_set cur = { 0 }, old = { 0 }, gone = { 0 }, back = { 0 };
 	struct strbuf now = STRBUF_INIT;
-	struct reconcile_stats dummy;
-	char *was = NULL;
-	int ret = -1;
+	char *was;
+	int ret = -1, set;
 
-	if (!stats)
-		stats = &dummy;
-	memset(stats, 0, sizeof(*stats));
+	*lost = 0;
+	/*
+	 * The remembered tips first, then today's. The other way round, a
+	 * hook finishing in between (a rebase runs one per commit) could
+	 * leave remembered tips newer than these, and the commits between
+	 * would look rewritten away.
+	 */
+	was = store_meta_get(s, TIPS_KEY);
 	if (current_tips(repo, &cur) < 0)
 		goto out;
 	tips_string(&cur, &now);
-	was = store_meta_get(s, TIPS_KEY);
 	if (was && !strcmp(was, now.buf)) {
 		ret = 0; /* nothing moved */
 		goto out;
@@ -258,9 +266,11 @@ int reconcile_history(git_repository *repo, struct store *s, int jobs, int extra
 				goto out;
 		}
 	}
-	/* remembered only once everything up to them is in */
-	if (store_meta_set(s, TIPS_KEY, now.buf) < 0)
+	/* remembered only once everything up to them is in, and not over newer ones */
+	set = store_meta_replace(s, TIPS_KEY, was, now.buf);
+	if (set < 0)
 		goto out;
+	*lost = !set;
 	ret = 0;
 out:
 	free(cur.v);
@@ -270,4 +280,22 @@ out:
 	free(was);
 	strbuf_release(&now);
 	return ret;
+}
+
+int reconcile_history(git_repository *repo, struct store *s, int jobs, int extract_missing,
+		      struct reconcile_stats *stats)
+{
+	struct reconcile_stats dummy;
+	int lost;
+
+	if (!stats)
+		stats = &dummy;
+	for (int tries = 1;; tries++) {
+		memset(stats, 0, sizeof(*stats));
+		if (reconcile_once(repo, s, jobs, extract_missing, stats, &lost) < 0)
+			return -1;
+		/* the tips moved again: compare from the ones now remembered */
+		if (!lost || tries == 5)
+			return 0;
+	}
 }

@@ -444,6 +444,27 @@ int store_meta_set(struct store *s, const char *key, const char *value)
 	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot write meta");
 }
 
+int store_meta_replace(struct store *s, const char *key, const char *expected,
+		       const char *value)
+{
+	char *now;
+	int ret;
+
+	if (store_begin(s) < 0)
+		return -1;
+	now = store_meta_get(s, key);
+	if (now && expected ? strcmp(now, expected) != 0 : now != expected)
+		ret = 0;
+	else
+		ret = store_meta_set(s, key, value) < 0 ? -1 : 1;
+	free(now);
+	if (ret < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return ret;
+}
+
 int store_tune_bulk_write(struct store *s)
 {
 	return store_exec(s, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;");

@@ -65,6 +65,12 @@ int store_error(struct store *s, const char *what);
 /* meta table: get (caller frees, NULL if absent) and set. */
 char *store_meta_get(struct store *s, const char *key);
 int store_meta_set(struct store *s, const char *key, const char *value);
+/*
+ * Set key to value only if it still holds expected (NULL: absent), in one
+ * transaction: 1 if set, 0 if another process changed it meanwhile, -1.
+ */
+int store_meta_replace(struct store *s, const char *key, const char *expected,
+		       const char *value);
 
 /*
  * For a long write (an extraction): statement journals in memory and a
