@@ -4,15 +4,12 @@
 #include "local/reconcile.h"
 #include "local/extract.h"
 #include "local/store-patterns.h"
+#include "common/repo.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #define TIPS_KEY "history.tips"
 
@@ -133,105 +130,24 @@ static int parse_tips(const char *s, struct oid_set *tips)
 	return 0;
 }
 
-/*
- * Commits reachable from push but not from hide, into out, as "git rev-list
- * <push> --not <hide>" lists them. libgit2 1.5's walk is not trusted with
- * this: it starts from the tips in the order they were given rather than
- * by date, and stops once what it has left looks older than what it kept,
- * so with commits of one committer time (a rebase makes them) it keeps
- * commits that hide reaches too, and current commits would look rewritten
- * away. 0; 1 when git cannot be run; -1 (a tip is gone, say).
- */
-static int rev_list(git_repository *repo, const struct oid_set *push, const struct oid_set *hide,
-		    struct oid_set *out)
+static int add_listed(const git_oid *id, void *data)
 {
-	size_t nr = 0, argc = push->nr + hide->nr + 6;
-	const char **argv = xcalloc(argc, sizeof(*argv));
-	char *hex = xcalloc(push->nr + hide->nr, GIT_OID_HEXSZ + 1);
-	struct strbuf sb = STRBUF_INIT;
-	int pipefd[2], status, ret = -1;
-	pid_t pid;
-
-	if (!push->nr) {
-		free(argv);
-		free(hex);
-		return 0;
-	}
-	argv[nr++] = "git";
-	argv[nr++] = "--git-dir";
-	argv[nr++] = git_repository_path(repo);
-	argv[nr++] = "rev-list";
-	for (size_t i = 0; i < push->nr + hide->nr; i++) {
-		char *h = hex + i * (GIT_OID_HEXSZ + 1);
-		git_oid_tostr(h, GIT_OID_HEXSZ + 1, i < push->nr ? &push->v[i] : &hide->v[i - push->nr]);
-		if (i == push->nr)
-			argv[nr++] = "--not";
-		argv[nr++] = h;
-	}
-	if (pipe(pipefd) < 0) {
-		err_set("cannot run git: %s", strerror(errno));
-		goto out;
-	}
-	pid = fork();
-	if (pid < 0) {
-		err_set("cannot run git: %s", strerror(errno));
-		close(pipefd[0]);
-		close(pipefd[1]);
-		goto out;
-	}
-	if (!pid) {
-		int devnull = open("/dev/null", O_RDWR);
-		dup2(pipefd[1], 1);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 2);
-		}
-		close(pipefd[0]);
-		close(pipefd[1]);
-		execvp("git", (char *const *)argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	strbuf_read_fd(&sb, pipefd[0]);
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		ret = 1;
-		goto out;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		err_set("cannot walk the history: git rev-list failed");
-		goto out;
-	}
-	for (const char *p = sb.buf; *p;) {
-		const char *nl = strchr(p, '\n');
-		git_oid id;
-		if (git_oid_fromstrn(&id, p, GIT_OID_HEXSZ) == 0)
-			oid_set_add(out, &id);
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	ret = 0;
-out:
-	strbuf_release(&sb);
-	free(argv);
-	free(hex);
-	return ret;
+	oid_set_add(data, id);
+	return 0;
 }
 
 /*
- * Commits reachable from push but not from hide, into out: rev_list(), or,
- * without git, libgit2's walk. -1 when a tip is not in the object store
- * (gc'd), with err_set.
+ * Commits reachable from push but not from hide, into out: git_rev_list()
+ * (libgit2's walk marks current commits rewritten away after a rebase),
+ * or, without git, libgit2's walk. -1 when a tip is not in the object
+ * store (gc'd), with err_set.
  */
 static int walk_between(git_repository *repo, const struct oid_set *push,
 			const struct oid_set *hide, struct oid_set *out)
 {
 	git_revwalk *walk = NULL;
 	git_oid id;
-	int ret = rev_list(repo, push, hide, out);
+	int ret = git_rev_list(repo, push->v, push->nr, hide->v, hide->nr, add_listed, out);
 
 	if (ret <= 0)
 		return ret;
