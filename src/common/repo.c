@@ -288,3 +288,82 @@ int git_approxidate(git_repository *repo, const char *date, long long *out)
 		return err_set("invalid date '%s'", date);
 	return 0;
 }
+
+int git_rev_list(git_repository *repo, const git_oid *push, size_t nr_push, const git_oid *hide,
+		 size_t nr_hide, int (*fn)(const git_oid *id, void *data), void *data)
+{
+	size_t nr = 0, argc = nr_push + nr_hide + 6;
+	const char **argv = xcalloc(argc, sizeof(*argv));
+	char *hex = xcalloc(nr_push + nr_hide, GIT_OID_HEXSZ + 1);
+	struct strbuf sb = STRBUF_INIT;
+	int pipefd[2], status, ret = -1;
+	pid_t pid;
+
+	if (!nr_push) {
+		free(argv);
+		free(hex);
+		return 0;
+	}
+	argv[nr++] = "git";
+	argv[nr++] = "--git-dir";
+	argv[nr++] = git_repository_path(repo);
+	argv[nr++] = "rev-list";
+	for (size_t i = 0; i < nr_push + nr_hide; i++) {
+		char *h = hex + i * (GIT_OID_HEXSZ + 1);
+		git_oid_tostr(h, GIT_OID_HEXSZ + 1, i < nr_push ? &push[i] : &hide[i - nr_push]);
+		if (i == nr_push)
+			argv[nr++] = "--not";
+		argv[nr++] = h;
+	}
+	if (pipe(pipefd) < 0) {
+		err_set("cannot run git: %s", strerror(errno));
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err_set("cannot run git: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto out;
+	}
+	if (!pid) {
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(pipefd[1], 1);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 2);
+		}
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execvp("git", (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	strbuf_read_fd(&sb, pipefd[0]);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		ret = 1;
+		goto out;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		err_set("cannot walk the history: git rev-list failed");
+		goto out;
+	}
+	for (const char *p = sb.buf; *p;) {
+		const char *nl = strchr(p, '\n');
+		git_oid id;
+		if (git_oid_fromstrn(&id, p, GIT_OID_HEXSZ) == 0 && (ret = fn(&id, data)) != 0)
+			goto out;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	ret = 0;
+out:
+	strbuf_release(&sb);
+	free(argv);
+	free(hex);
+	return ret;
+}

@@ -31,4 +31,17 @@ long long config_get_int(git_repository *repo, const char *key, long long def);
  * so that dates mean exactly what they mean to git. 0 or -1 (err_set).
  */
 int git_approxidate(git_repository *repo, const char *date, long long *out);
+
+/*
+ * fn for each commit reachable from push[] but not from hide[], as "git
+ * rev-list <push> --not <hide>" lists them (one git process). libgit2 1.5's
+ * walk is not trusted with hidden commits: it starts from the tips in the
+ * order they were given rather than by date, and stops once what it has
+ * left looks older than what it kept, so with commits of one committer
+ * time (a rebase makes them) it lets out commits that hide reaches too.
+ * 0, or what fn returned when not 0; 1 when git cannot be run (nothing
+ * was reported); -1 (err_set: a tip that is not in the object store, say).
+ */
+int git_rev_list(git_repository *repo, const git_oid *push, size_t nr_push, const git_oid *hide,
+		 size_t nr_hide, int (*fn)(const git_oid *id, void *data), void *data);
 #endif

@@ -446,6 +446,42 @@ const struct strbuf *history_walk_points(const struct history_walk *w)
 	return &w->points;
 }
 
+static int add_member(const git_oid *id, void *data)
+{
+	oid_set_add(data, id->id, 1);
+	return 0;
+}
+
+/*
+ * The commits of a range with hidden commits, as git rev-list lists them,
+ * into in: libgit2's walk lets out commits a hidden one reaches when they
+ * share a committer time (see git_rev_list()), and the walk's list keeps
+ * only those. 0, 1 when git cannot be run, or -1.
+ */
+static int range_members(const struct history_walk *w, struct oid_set *in)
+{
+	git_oid *push = NULL, *hide = NULL;
+	size_t nr_push = 0, nr_hide = 0, alloc_push = 0, alloc_hide = 0;
+	int rc;
+
+	for (const char *p = w->points.buf; *p; p = strchr(p, '\n') + 1) {
+		git_oid id;
+		if ((*p != '+' && *p != '-') || git_oid_fromstrn(&id, p + 1, GIT_OID_HEXSZ) < 0)
+			continue;
+		if (*p == '+') {
+			ALLOC_GROW(push, nr_push + 1, alloc_push);
+			push[nr_push++] = id;
+		} else {
+			ALLOC_GROW(hide, nr_hide + 1, alloc_hide);
+			hide[nr_hide++] = id;
+		}
+	}
+	rc = git_rev_list(w->repo, push, nr_push, hide, nr_hide, add_member, in);
+	free(push);
+	free(hide);
+	return rc;
+}
+
 int history_walk_list(struct history_walk *w, git_oid **ids, size_t *nr)
 {
 	git_oid oid, *list = NULL;
@@ -470,6 +506,21 @@ int history_walk_list(struct history_walk *w, git_oid **ids, size_t *nr)
 	if (rc != GIT_ITEROVER) {
 		free(list);
 		return git_error_set_from("cannot walk the history");
+	}
+	if (strstr(w->points.buf, "\n-") || w->points.buf[0] == '-') {
+		struct oid_set in = OID_SET_INIT;
+		size_t keep = 0;
+		rc = range_members(w, &in);
+		if (rc < 0) {
+			free(list);
+			return -1;
+		}
+		for (size_t i = 0; !rc && i < n; i++)
+			if (oid_set_get(&in, list[i].id))
+				list[keep++] = list[i];
+		if (!rc)
+			n = keep;
+		oid_set_free(&in);
 	}
 	*ids = list;
 	*nr = n;

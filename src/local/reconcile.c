@@ -4,6 +4,7 @@
 #include "local/reconcile.h"
 #include "local/extract.h"
 #include "local/store-patterns.h"
+#include "common/repo.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -129,17 +130,28 @@ static int parse_tips(const char *s, struct oid_set *tips)
 	return 0;
 }
 
+static int add_listed(const git_oid *id, void *data)
+{
+	oid_set_add(data, id);
+	return 0;
+}
+
 /*
- * Commits reachable from push but not from hide, into out. -1 when a tip
- * is not in the object store (gc'd), with err_set.
+ * Commits reachable from push but not from hide, into out: git_rev_list()
+ * (libgit2's walk marks current commits rewritten away after a rebase),
+ * or, without git, libgit2's walk. -1 when a tip is not in the object
+ * store (gc'd), with err_set.
  */
 static int walk_between(git_repository *repo, const struct oid_set *push,
 			const struct oid_set *hide, struct oid_set *out)
 {
 	git_revwalk *walk = NULL;
 	git_oid id;
-	int ret = -1;
+	int ret = git_rev_list(repo, push->v, push->nr, hide->v, hide->nr, add_listed, out);
 
+	if (ret <= 0)
+		return ret;
+	ret = -1;
 	if (git_revwalk_new(&walk, repo) < 0)
 		goto out;
 	for (size_t i = 0; i < push->nr; i++)
