@@ -81,4 +81,34 @@ assert got == {\"a.c\": \"C\", \"a.tcl\": \"Tcl\", \"notes.txt\": \"Text\",
 "
 '
 
+test_expect_success 'export -o into a named pipe writes through it; the pipe stays' '
+	git -C repo patterns export -q -o ../plain.jsonl &&
+	mkfifo pipe &&
+	{ timeout 20 cat pipe >from-pipe & } &&
+	git -C repo patterns export -q -o ../pipe &&
+	wait &&
+	test -p pipe &&
+	test_cmp plain.jsonl from-pipe
+'
+
+test_expect_success 'extract and export -o through a symbolic link write its file; the link stays' '
+	ln -s target.jsonl link.jsonl &&
+	git -C repo patterns export -q -o ../link.jsonl &&
+	test -h link.jsonl &&
+	test_cmp plain.jsonl target.jsonl &&
+	git -C repo patterns export -q -o ../link.jsonl &&
+	test -h link.jsonl &&
+	test_cmp plain.jsonl target.jsonl &&
+	git -C repo patterns extract -q -o ../link.jsonl &&
+	test -h link.jsonl &&
+	test -s target.jsonl &&
+	ls >files && test_must_fail grep "tmp" files
+'
+
+test_expect_success 'export -o a folder is refused, naming it' '
+	mkdir outdir &&
+	test_must_fail git -C repo patterns export -q -o ../outdir 2>err &&
+	test_grep "outdir.*folder" err
+'
+
 test_done

@@ -10,10 +10,14 @@
 #include "common/license.h"
 #include "common/pattern.h"
 #include "common/strbuf.h"
+#include "common/tempfile.h"
 #include "common/util.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int export_set_range(struct store *s, const git_oid *ids, size_t nr)
@@ -215,12 +219,26 @@ int export_patterns(struct store *s, const struct export_options *o, FILE *out, 
 	return ret;
 }
 
+/* Export into f, an open stream on path; then flush (and sync a file), close. */
+static int export_into(struct store *s, const struct export_options *o, FILE *f,
+		       const char *path, int sync, size_t *count)
+{
+	int ret = export_patterns(s, o, f, count);
+
+	if (!ret && (fflush(f) || (sync && fsync(fileno(f)))))
+		ret = err_set("cannot write '%s': %s", path, strerror(errno));
+	if (fclose(f) && !ret)
+		ret = err_set("cannot write '%s': %s", path, strerror(errno));
+	return ret;
+}
+
 int export_to_path(struct store *s, const struct export_options *o, const char *path,
 		   size_t *count)
 {
-	char *tmp;
+	char *tmp, *real = NULL;
+	struct stat st;
 	FILE *f;
-	int ret;
+	int fd, ret;
 
 	if (!strcmp(path, "-")) {
 		ret = export_patterns(s, o, stdout, count);
@@ -228,22 +246,43 @@ int export_to_path(struct store *s, const struct export_options *o, const char *
 			ret = err_set("write error on standard output: %s", strerror(errno));
 		return ret;
 	}
-	tmp = xstrfmt("%s.tmp-%d", path, (int)getpid());
-	f = fopen(tmp, "w");
-	if (!f) {
-		ret = err_set("cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		return ret;
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		return err_set("cannot write '%s': it is a folder", path);
+	/*
+	 * A device, FIFO or socket (/dev/stdout, a named pipe) is written in
+	 * place: renamed over, it would become a file (as root, in /dev). So
+	 * is a symbolic link to a file not there yet.
+	 */
+	if ((!stat(path, &st) && !S_ISREG(st.st_mode)) ||
+	    (!lstat(path, &st) && S_ISLNK(st.st_mode) && !(real = realpath(path, NULL)))) {
+		f = fopen(path, "w");
+		if (!f)
+			return err_set("cannot write '%s': %s", path, strerror(errno));
+		return export_into(s, o, f, path, 0, count);
 	}
-	ret = export_patterns(s, o, f, count);
-	if (!ret && (fflush(f) || fsync(fileno(f))))
+	/*
+	 * A file is replaced by a complete one, renamed over it; through a
+	 * symbolic link (real), the file it points to (the link stays).
+	 */
+	tmp = tempfile_create(real ? real : path, &fd);
+	if (!tmp || !(f = fdopen(fd, "w"))) {
 		ret = err_set("cannot write '%s': %s", path, strerror(errno));
-	if (fclose(f) && !ret)
-		ret = err_set("cannot write '%s': %s", path, strerror(errno));
-	if (!ret && rename(tmp, path) < 0)
-		ret = err_set("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+		if (tmp) {
+			close(fd);
+			unlink(tmp);
+		}
+		goto out;
+	}
+	ret = export_into(s, o, f, path, 1, count);
+	if (!ret && rename(tmp, real ? real : path) < 0)
+		ret = err_set("cannot rename '%s' to '%s': %s", tmp, real ? real : path,
+			      strerror(errno));
 	if (ret)
 		unlink(tmp);
+out:
+	if (tmp)
+		tempfile_forget(tmp);
 	free(tmp);
+	free(real);
 	return ret;
 }
