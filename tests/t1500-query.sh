@@ -30,6 +30,24 @@ test_expect_success 'list filters by type and language' '
 	test_grep "lib/dispatch.c" out
 '
 
+test_expect_success 'a language is matched whatever its case, as linguist writes it too' '
+	git -C repo patterns list --language Python >out &&
+	test_line_count = 2 out &&
+	git -C repo patterns export --language C >out.jsonl &&
+	test_line_count = 1 out.jsonl &&
+	git -C repo patterns search --language PYTHON parser >out &&
+	test_grep "src/parser.py" out
+'
+
+test_expect_success 'list -n 0 shows nothing, as git log -n 0; -n 2 two' '
+	git -C repo patterns list -n 0 >out &&
+	test_must_be_empty out &&
+	git -C repo patterns list -n 0 --json >out.json &&
+	test "$(json_get out.json "d[\"count\"]")" = 0 &&
+	git -C repo patterns list -n 2 >out &&
+	test_line_count = 2 out
+'
+
 test_expect_success 'list --json is one document' '
 	git -C repo patterns list --json >out.json &&
 	test "$(json_get out.json "d[\"count\"]")" = 3 &&

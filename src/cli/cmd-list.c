@@ -122,8 +122,7 @@ static int list_or_search(int argc, const char **argv, int search)
 		OPT_END(),
 	};
 
-	if (search)
-		o.limit = 20;
+	o.limit = search ? 20 : -1;
 	argc = parse_options(argc, argv, options, usage, 0);
 	if (search) {
 		for (int i = 0; i < argc; i++) {
@@ -164,7 +163,8 @@ static int list_or_search(int argc, const char **argv, int search)
 		jw_key(&pr.jw, "patterns");
 		jw_array_begin(&pr.jw);
 	}
-	if (query_patterns(s, &o, print_row, &pr) < 0)
+	/* as git log -n 0: nothing; without -n (or below 0), every pattern */
+	if (o.limit && query_patterns(s, &o, print_row, &pr) < 0)
 		die_err();
 	if (json) {
 		jw_array_end(&pr.jw);

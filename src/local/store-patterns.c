@@ -130,7 +130,7 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	"NOT " TEAM_ROW_SHADOWED("p") " AND"                                           \
 	" (?1 IS NULL OR p.origin = 'team' OR p.variant = ?1)"                         \
 	" AND (?2 IS NULL OR p.problem_type = ?2)"                                     \
-	" AND (?3 IS NULL OR p.language = ?3)"                                         \
+	" AND (?3 IS NULL OR p.language = ?3 COLLATE NOCASE)"                          \
 	" AND (?4 IS NULL OR p.origin = ?4)"                                           \
 	" AND (?5 OR p.obsolete = 0)"                                                  \
 	" AND (?8 IS NULL OR p.file_role = ?8)"                                        \
@@ -542,7 +542,7 @@ static const char export_sql[] =
 	" FROM patterns p %s"
 	" WHERE (?1 IS NULL OR p.variant = ?1 OR p.origin = 'team')"
 	"  AND (?2 IS NULL OR p.problem_type = ?2)"
-	"  AND (?3 IS NULL OR p.language = ?3)"
+	"  AND (?3 IS NULL OR p.language = ?3 COLLATE NOCASE)"
 	"  AND p.commit_time >= ?4"
 	"  AND p.confidence >= ?5"
 	"  AND (?6 OR p.problem_type <> 'unknown')"
