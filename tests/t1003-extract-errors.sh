@@ -105,4 +105,16 @@ test_expect_success TTY 'a progress line on a terminal, not with --no-progress' 
 	test_grep "3 patterns from 3 new commits" out
 '
 
+test_expect_success 'a number setting that is no number is said, naming it, and its default used' '
+	git init -q badcfg &&
+	test_commit -C badcfg "Fix a" a.c "int a;" &&
+	git -C badcfg config patterns.contextLines abc &&
+	git -C badcfg patterns extract -q 2>err &&
+	test_grep "bad numeric config value for .patterns.contextLines.*abc.*using 3" err &&
+	git -C badcfg -c patterns.maxCommitFiles=lots patterns list >out 2>err &&
+	test_line_count = 1 out &&
+	git -C badcfg -c patterns.maxCommitFiles=lots patterns extract -q 2>err &&
+	test_grep "bad numeric config value .lots. for .patterns.maxCommitFiles.; using 100" err
+'
+
 test_done

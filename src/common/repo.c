@@ -223,8 +223,11 @@ long long config_get_int(git_repository *repo, const char *key, long long def)
 			case 'm': case 'M': res *= 1024 * 1024; end++; break;
 			case 'g': case 'G': res *= 1024 * 1024 * 1024; end++; break;
 			}
-			if (errno || end == param || *end)
+			if (errno || end == param || *end) {
+				warning("bad numeric config value '%s' for '%s'; using %lld", param,
+					key, def);
 				res = def;
+			}
 		}
 		free(param);
 		return res;
@@ -232,8 +235,17 @@ long long config_get_int(git_repository *repo, const char *key, long long def)
 	cfg = snapshot(repo);
 	if (!cfg)
 		return def;
-	if (git_config_get_int64(&v, cfg, key) == 0)
+	switch (git_config_get_int64(&v, cfg, key)) {
+	case 0:
 		res = v;
+		break;
+	case GIT_ENOTFOUND:
+		break;
+	default: /* said, not fatal: a hook must go on */
+		warning("bad numeric config value for '%s': %s; using %lld", key,
+			git_error_last() ? git_error_last()->message : "not a number", def);
+		break;
+	}
 	git_config_free(cfg);
 	return res;
 }
