@@ -197,3 +197,26 @@ wait_fts_indexed() {
 		sleep 0.1
 	done
 }
+
+# commit_at NAME TIME [PARENT]: print the id of a new commit of NAME.c alone
+# ("fix: repair NAME"), authored and committed TIME seconds after 1700000000.
+commit_at() {
+	local blob tree
+	blob=$(printf "int %s;\n" "$1" | git hash-object -w --stdin) &&
+	tree=$(printf "100644 blob %s\t%s.c\n" "$blob" "$1" | git mktree) &&
+	GIT_AUTHOR_DATE="@$((1700000000 + $2)) +0000" GIT_COMMITTER_DATE="@$((1700000000 + $2)) +0000" \
+	git commit-tree $tree ${3:+-p $3} -m "fix: repair $1"
+}
+
+# same_time_history: in the current repository, commits (no refs) where
+# libgit2 1.5's walk goes wrong: b, three old commits; side, one on b;
+# m, main's tip, five on side, the last three of one committer time; p,
+# six on side of one time, as a rebase makes them; e, an old one on b.
+same_time_history() {
+	b=$(commit_at old0 1000) && b=$(commit_at old1 1001 $b) && b=$(commit_at old2 1002 $b) &&
+	side=$(commit_at side 2000 $b) &&
+	m=$(commit_at m0 3000 $side) && m=$(commit_at m1 3001 $m) && m=$(commit_at m2 3002 $m) &&
+	m=$(commit_at m3 3002 $m) && m=$(commit_at m4 3002 $m) &&
+	p=$side && for i in 0 1 2 3 4 5; do p=$(commit_at p$i 4000 $p) || return 1; done &&
+	e=$(commit_at e0 1500 $b)
+}

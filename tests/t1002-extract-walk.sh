@@ -105,25 +105,10 @@ test_expect_success 'GIT_DIR and GIT_WORK_TREE (git --git-dir, --work-tree) name
 	test_grep "not a git repository: .*nowhere" err
 '
 
-# mkcommit NAME TIME [PARENT]: a commit of NAME.c alone, committed at TIME
-mkcommit() {
-	local blob tree
-	blob=$(printf "int %s;\n" "$1" | git hash-object -w --stdin) &&
-	tree=$(printf "100644 blob %s\t%s.c\n" "$blob" "$1" | git mktree) &&
-	GIT_AUTHOR_DATE="@$((1700000000 + $2)) +0000" GIT_COMMITTER_DATE="@$((1700000000 + $2)) +0000" \
-	git commit-tree $tree ${3:+-p $3} -m "fix: repair $1"
-}
-
 test_expect_success 'a range of several tips, with commits of one committer time, is what git log walks' '
 	git init -q same &&
 	(cd same &&
-	 b=$(mkcommit old0 1000) && b=$(mkcommit old1 1001 $b) && b=$(mkcommit old2 1002 $b) &&
-	 side=$(mkcommit side 2000 $b) &&
-	 m=$(mkcommit m0 3000 $side) && m=$(mkcommit m1 3001 $m) && m=$(mkcommit m2 3002 $m) &&
-	 m=$(mkcommit m3 3002 $m) && m=$(mkcommit m4 3002 $m) &&
-	 # six commits of one time, as a rebase makes them
-	 p=$side && for i in 0 1 2 3 4 5; do p=$(mkcommit p$i 4000 $p) || exit 1; done &&
-	 e=$(mkcommit e0 1500 $b) &&
+	 same_time_history &&
 	 set -- $m $p~2 $side $e ^$m ^$side ^$e ^$p &&
 	 git rev-list "$@" >expect &&
 	 test_line_count = 0 expect &&
