@@ -108,7 +108,7 @@ test_expect_success 'new patterns after the migration are found too' '
 	test "$(json_get p.json "[p[\"code_after\"] for p in d[\"patterns\"]] == [\"pangolin 2\", \"pangolin 1\", \"pangolin 0\"]")" = True
 '
 
-test_expect_success 'on /ui/ a 1 or 2 character term is looked for in the 5,000 best ranked patterns only, and the page says so; the API looks everywhere' '
+test_expect_success 'on /ui/ a 1 or 2 character term is looked for in the 5,000 best ranked patterns (of the type, language or project asked) only, and the page says so; the API looks everywhere' '
 	"$PYTHON" - <<-\EOF &&
 	import json, os, requests
 	for start in range(0, 5000, 500):
@@ -123,6 +123,11 @@ test_expect_success 'on /ui/ a 1 or 2 character term is looked for in the 5,000 
 	curl -s -b "gp_session=$TOKEN" "$SERVER_URL/ui/?q=jq" >jq-old.html &&
 	! grep "href=\"/ui/patterns/" jq-old.html &&
 	grep "looks at the 5,000 best ranked patterns only" jq-old.html &&
+	# with a type, the 5,000 best ranked of that type: the old pattern is one
+	ty=$(json_get jq-api.json "d[\"patterns\"][0][\"problem_type\"]") &&
+	test "$ty" != feature_addition &&
+	curl -s -b "gp_session=$TOKEN" "$SERVER_URL/ui/?q=jq&type=$ty" >jq-typed.html &&
+	test $(grep -c "href=\"/ui/patterns/" jq-typed.html) = 1 &&
 	curl -s -b "gp_session=$TOKEN" "$SERVER_URL/ui/?q=c%204999" >c.html &&
 	test $(grep -c "href=\"/ui/patterns/" c.html) = 1 &&
 	! grep "best ranked patterns only" c.html &&

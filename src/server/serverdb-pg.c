@@ -1100,11 +1100,14 @@ static int pg_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		rc = search_page(c, q, where.buf, unindexed.buf, text.buf, vals, n, out, nr);
 		goto out;
 	} else if (like && q->scan_limit > 0) {
-		/* a short text no index serves: only the best ranked rows are tested */
+		/*
+		 * a short text no index serves: only the best ranked rows that
+		 * pass the other filters are tested
+		 */
 		snprintf(scan, sizeof(scan), "%lld", q->scan_limit);
-		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM (SELECT * FROM patterns "
+		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS " FROM (SELECT * FROM patterns%s "
 				  "ORDER BY success_count DESC, created_seq DESC LIMIT $%d) AS "
-				  "ranked%s%s", PARAM(scan), where.buf, text.buf);
+				  "ranked WHERE true%s", where.buf, PARAM(scan), text.buf);
 		int l = PARAM(limit);
 		snprintf(offset, sizeof(offset), "%lld", (q->page - 1) * q->limit);
 		strbuf_addf(&sql, " ORDER BY success_count DESC, created_seq DESC LIMIT $%d "

@@ -761,16 +761,20 @@ static int count_candidates(sqlite3 *db, const char *match, long long cap, long 
 	" FROM (SELECT rowid AS text_seq FROM patterns_text WHERE patterns_text "   \
 	"MATCH ?9) CROSS JOIN patterns ON created_seq = text_seq"
 
-/* The best ranked rows, at most sdb_query.scan_limit of them. */
+/*
+ * The best ranked rows that pass the filters other than the text (%s: " AND
+ * ..."), at most sdb_query.scan_limit of them.
+ */
 #define FROM_RANKED                                                            \
-	" FROM (SELECT * FROM patterns ORDER BY success_count DESC, created_seq "    \
-	"DESC LIMIT ?10) AS patterns"
+	" FROM (SELECT * FROM patterns WHERE 1%s ORDER BY success_count DESC, "      \
+	"created_seq DESC LIMIT ?10) AS patterns"
 
 static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_query *q,
 			   struct sdb_pattern **out, size_t *nr, long long *total)
 {
 	struct sqlite_conn *c = conn;
 	struct strbuf where = STRBUF_INIT, sql = STRBUF_INIT;
+	struct strbuf filters = STRBUF_INIT, from = STRBUF_INIT;
 	sqlite3_stmt *st = NULL;
 	char *like = q->q ? sdb_like_pattern(q->q) : NULL;
 	/* the change feed (since) reads in change order: it keeps the LIKE alone */
@@ -785,19 +789,22 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 	int rc, ret = SDB_ERROR;
 
 	/* parameters are numbered by meaning, so the fragments can be chosen freely */
-	strbuf_addstr(&where, " WHERE 1");
 	if (q->problem_type)
-		strbuf_addstr(&where, " AND problem_type = ?1");
+		strbuf_addstr(&filters, " AND problem_type = ?1");
 	if (q->language)
-		strbuf_addstr(&where, " AND language = ?2");
+		strbuf_addstr(&filters, " AND language = ?2");
 	if (q->project_id)
-		strbuf_addstr(&where, " AND project_id = ?3");
+		strbuf_addstr(&filters, " AND project_id = ?3");
+	if (q->has_min_confidence)
+		strbuf_addstr(&filters, " AND confidence >= ?5");
+	/* the filters but the text pick the ranked rows scanned, then the text */
+	if (scan_ranked)
+		strbuf_addf(&from, FROM_RANKED, filters.buf);
+	strbuf_addf(&where, " WHERE 1%s", filters.buf);
 	if (like)
 		strbuf_addstr(&where, " AND (commit_msg LIKE ?4 ESCAPE '\\' OR file_path LIKE "
 				      "?4 ESCAPE '\\' OR code_before LIKE ?4 ESCAPE '\\' OR "
 				      "code_after LIKE ?4 ESCAPE '\\')");
-	if (q->has_min_confidence)
-		strbuf_addstr(&where, " AND confidence >= ?5");
 	if (q->has_since)
 		strbuf_addstr(&where, " AND change_seq > ?6");
 
@@ -888,7 +895,7 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 		strbuf_addf(&sql, "SELECT " PATTERN_COLUMNS "%s%s ORDER BY "
 				  "success_count DESC, created_seq DESC LIMIT ?7 OFFSET ?8",
 			    page_by_index ? FROM_CANDIDATES
-			    : scan_ranked ? FROM_RANKED
+			    : scan_ranked ? from.buf
 					  : " FROM patterns",
 			    where.buf);
 	st = prepare(c->db, sql.buf);
@@ -912,6 +919,8 @@ static int sq_pattern_list(struct serverdb *db, void *conn, const struct sdb_que
 out:
 	sqlite3_finalize(st);
 	strbuf_release(&where);
+	strbuf_release(&filters);
+	strbuf_release(&from);
 	strbuf_release(&sql);
 	free(like);
 	free(match);
