@@ -49,6 +49,17 @@ test_expect_success 'sync registered each project, without credentials, and tagg
 	test "$(json_get all.json "sum(1 for p in d[\"patterns\"] if not p[\"project_id\"])")" = 0
 '
 
+test_expect_success 'a clone of a project that names no domain keeps the domain another clone set' '
+	git init -q shop2 &&
+	git -C shop2 remote add origin "https://git.example/team/shop.git" &&
+	git -C shop2 config patterns.remote "$SERVER_URL" &&
+	git -C shop2 config patterns.apiKey "$ALICE_KEY" &&
+	test_commit -C shop2 "add requirements" requirements.txt "Django==4.2" &&
+	git -C shop2 patterns similar --json >/dev/null &&
+	curl -s -H "X-API-Key: $ADMIN_KEY" "$SERVER_URL/projects" >projects.json &&
+	test "$(json_get projects.json "[p[\"domain\"] for p in d[\"projects\"] if p[\"canonical_url\"] == \"git.example/team/shop\"]")" = "['"'"'web'"'"']"
+'
+
 test_expect_success 'each sees the others as similar, in the right order' '
 	git -C shop patterns similar --json >s.json &&
 	test "$(json_get s.json "[(p[\"repo_url\"], p[\"similarity_score\"]) for p in d[\"similar_projects\"]]")" = "[('"'"'git.example:team/billing.git'"'"', 0.7), ('"'"'https://GIT.EXAMPLE/team/api/'"'"', 0.55)]" &&

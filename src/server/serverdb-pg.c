@@ -1614,9 +1614,11 @@ static int pg_project_put(struct serverdb *db, void *conn, struct sdb_project *p
 		}
 		memcpy(id, old.id, sizeof(id));
 		sdb_project_release(&old);
+		/* a clone that names no domain keeps the one another set */
 		if ((rc = pq_do(c, "UPDATE projects SET repo_url = $2, language = $3, "
-				   "framework = $4, domain = $5, languages = $6, updated_at = "
-				   "CURRENT_TIMESTAMP WHERE canonical_url = $1", 6, upd)) < 0)
+				   "framework = $4, domain = COALESCE($5, domain), languages = $6, "
+				   "updated_at = CURRENT_TIMESTAMP WHERE canonical_url = $1",
+				6, upd)) < 0)
 			goto fail;
 	}
 	if ((rc = pq_do(c, "UPDATE counters SET value = value + 1 WHERE name = 'projects_rev'",

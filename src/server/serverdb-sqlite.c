@@ -1501,9 +1501,10 @@ static int sq_project_put(struct serverdb *db, void *conn, struct sdb_project *p
 			err_set("project %s belongs to %s", old.canonical_url, old.created_by);
 			rc = SDB_FORBIDDEN;
 		} else {
+			/* a clone that names no domain keeps the one another set */
 			rc = run_text(c->db, "UPDATE projects SET repo_url = ?2, language = ?3, "
-					     "framework = ?4, domain = ?5, languages = ?6, "
-					     "updated_at = ?7 WHERE id = ?1",
+					     "framework = ?4, domain = COALESCE(?5, domain), "
+					     "languages = ?6, updated_at = ?7 WHERE id = ?1",
 				      "cannot update project", 7, old.id, p->repo_url, p->language,
 				      p->framework, p->domain, p->languages, now);
 			memcpy(id, old.id, sizeof(id));
