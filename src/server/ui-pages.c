@@ -262,8 +262,10 @@ void ui_render_patterns(struct strbuf *sb, const struct ui_session *s,
 	if (f->scan_limit) {
 		strbuf_addstr(sb, "<p class=\"note\">A search of one or two characters looks at the ");
 		add_count(sb, f->scan_limit);
-		strbuf_addstr(sb, " best ranked patterns only; type three or more to search them "
-				  "all.</p>\n");
+		strbuf_addstr(sb, f->problem_type || f->language || f->project_id
+					  ? " best ranked patterns of this selection only; "
+					  : " best ranked patterns only; ");
+		strbuf_addstr(sb, "type three or more to search them all.</p>\n");
 	}
 
 	if (!nr) {
