@@ -236,9 +236,10 @@ int export_to_path(struct store *s, const struct export_options *o, const char *
 		   size_t *count)
 {
 	char *tmp, *real = NULL;
-	struct stat st;
+	const char *dest;
+	struct stat st, lst;
 	FILE *f;
-	int fd, ret;
+	int fd, ret, exists, is_link;
 
 	if (!strcmp(path, "-")) {
 		ret = export_patterns(s, o, stdout, count);
@@ -246,15 +247,19 @@ int export_to_path(struct store *s, const struct export_options *o, const char *
 			ret = err_set("write error on standard output: %s", strerror(errno));
 		return ret;
 	}
-	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+	exists = !stat(path, &st); /* through links */
+	if (exists && S_ISDIR(st.st_mode))
 		return err_set("cannot write '%s': it is a folder", path);
+	is_link = !lstat(path, &lst) && S_ISLNK(lst.st_mode);
+	if (is_link)
+		real = realpath(path, NULL); /* NULL: a link to no file yet */
 	/*
 	 * A device, FIFO or socket (/dev/stdout, a named pipe) is written in
 	 * place: renamed over, it would become a file (as root, in /dev). So
 	 * is a symbolic link to a file not there yet.
 	 */
-	if ((!stat(path, &st) && !S_ISREG(st.st_mode)) ||
-	    (!lstat(path, &st) && S_ISLNK(st.st_mode) && !(real = realpath(path, NULL)))) {
+	if ((exists && !S_ISREG(st.st_mode)) || (is_link && !real)) {
+		free(real);
 		f = fopen(path, "w");
 		if (!f)
 			return err_set("cannot write '%s': %s", path, strerror(errno));
@@ -264,7 +269,8 @@ int export_to_path(struct store *s, const struct export_options *o, const char *
 	 * A file is replaced by a complete one, renamed over it; through a
 	 * symbolic link (real), the file it points to (the link stays).
 	 */
-	tmp = tempfile_create(real ? real : path, &fd);
+	dest = real ? real : path;
+	tmp = tempfile_create(dest, &fd);
 	if (!tmp || !(f = fdopen(fd, "w"))) {
 		ret = err_set("cannot write '%s': %s", path, strerror(errno));
 		if (tmp) {
@@ -274,9 +280,8 @@ int export_to_path(struct store *s, const struct export_options *o, const char *
 		goto out;
 	}
 	ret = export_into(s, o, f, path, 1, count);
-	if (!ret && rename(tmp, real ? real : path) < 0)
-		ret = err_set("cannot rename '%s' to '%s': %s", tmp, real ? real : path,
-			      strerror(errno));
+	if (!ret && rename(tmp, dest) < 0)
+		ret = err_set("cannot rename '%s' to '%s': %s", tmp, dest, strerror(errno));
 	if (ret)
 		unlink(tmp);
 out:
