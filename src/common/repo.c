@@ -250,24 +250,21 @@ long long config_get_int(git_repository *repo, const char *key, long long def)
 	return res;
 }
 
-int git_approxidate(git_repository *repo, const char *date, long long *out)
+/*
+ * Run git with argv (argv[0] is "git"), standard input from /dev/null and
+ * standard error too when quiet; its standard output into out. 0 and
+ * *status (waitpid's; exit 127: git could not be run), or -1 (err_set)
+ * when no process could be started.
+ */
+static int run_git(const char **argv, int quiet, struct strbuf *out, int *status)
 {
-	const char *gitdir = git_repository_path(repo);
-	char *arg = xstrfmt("--since=%s", date);
-	const char *argv[] = { "git", "--git-dir", gitdir, "rev-parse", arg, NULL };
-	int pipefd[2], status;
+	int pipefd[2];
 	pid_t pid;
-	char buf[128];
-	size_t n = 0;
-	ssize_t r;
 
-	if (pipe(pipefd) < 0) {
-		free(arg);
+	if (pipe(pipefd) < 0)
 		return err_set("cannot run git: %s", strerror(errno));
-	}
 	pid = fork();
 	if (pid < 0) {
-		free(arg);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		return err_set("cannot run git: %s", strerror(errno));
@@ -275,30 +272,40 @@ int git_approxidate(git_repository *repo, const char *date, long long *out)
 	if (!pid) {
 		int devnull = open("/dev/null", O_RDWR);
 		dup2(pipefd[1], 1);
-		if (devnull >= 0)
+		if (devnull >= 0) {
 			dup2(devnull, 0);
+			if (quiet)
+				dup2(devnull, 2);
+		}
 		close(pipefd[0]);
 		close(pipefd[1]);
 		execvp("git", (char *const *)argv);
 		_exit(127);
 	}
-	free(arg);
 	close(pipefd[1]);
-	while (n < sizeof(buf) - 1 && (r = read(pipefd[0], buf + n, sizeof(buf) - 1 - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
+	strbuf_read_fd(out, pipefd[0]);
 	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) ||
-	    sscanf(buf, "--max-age=%lld", out) != 1)
-		return err_set("invalid date '%s'", date);
 	return 0;
+}
+
+int git_approxidate(git_repository *repo, const char *date, long long *out)
+{
+	const char *gitdir = git_repository_path(repo);
+	char *arg = xstrfmt("--since=%s", date);
+	const char *argv[] = { "git", "--git-dir", gitdir, "rev-parse", arg, NULL };
+	struct strbuf sb = STRBUF_INIT;
+	int status, ret = 0;
+
+	if (run_git(argv, 0, &sb, &status) < 0)
+		ret = -1;
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) ||
+		 sscanf(sb.buf, "--max-age=%lld", out) != 1)
+		ret = err_set("invalid date '%s'", date);
+	strbuf_release(&sb);
+	free(arg);
+	return ret;
 }
 
 int git_rev_list(git_repository *repo, const git_oid *push, size_t nr_push, const git_oid *hide,
@@ -308,8 +315,7 @@ int git_rev_list(git_repository *repo, const git_oid *push, size_t nr_push, cons
 	const char **argv = xcalloc(argc, sizeof(*argv));
 	char *hex = xcalloc(nr_push + nr_hide, GIT_OID_HEXSZ + 1);
 	struct strbuf sb = STRBUF_INIT;
-	int pipefd[2], status, ret = -1;
-	pid_t pid;
+	int status, ret = -1;
 
 	if (!nr_push) {
 		free(argv);
@@ -327,34 +333,8 @@ int git_rev_list(git_repository *repo, const git_oid *push, size_t nr_push, cons
 			argv[nr++] = "--not";
 		argv[nr++] = h;
 	}
-	if (pipe(pipefd) < 0) {
-		err_set("cannot run git: %s", strerror(errno));
+	if (run_git(argv, 1, &sb, &status) < 0)
 		goto out;
-	}
-	pid = fork();
-	if (pid < 0) {
-		err_set("cannot run git: %s", strerror(errno));
-		close(pipefd[0]);
-		close(pipefd[1]);
-		goto out;
-	}
-	if (!pid) {
-		int devnull = open("/dev/null", O_RDWR);
-		dup2(pipefd[1], 1);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 2);
-		}
-		close(pipefd[0]);
-		close(pipefd[1]);
-		execvp("git", (char *const *)argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	strbuf_read_fd(&sb, pipefd[0]);
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
 		ret = 1;
 		goto out;
