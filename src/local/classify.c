@@ -233,6 +233,23 @@ static const char *const again_phrases[] = {
 	"build again", "builds again", "pass again", "passes again", NULL,
 };
 
+/*
+ * Rule 11's last words, which describe what the code did wrong without a
+ * defect word: a behaviour restricted or made unconditional where it opens
+ * the subject ("Only clear underlying callbacks when the user hasn't reset
+ * them", "tar: Always use correct length in safe_fprintf"); ...
+ */
+static const char *const restrict_words[] = { "only", "always", NULL };
+/* ...the case it went wrong in ("Stop select_regex from breaking when no matches") */
+static const char *const case_words[] = { "when", "whenever", NULL };
+/* ...an input now tolerated or checked, where it opens the subject ("Ignore KeyboardInterrupt while writing to pager") */
+static const char *const tolerate_verbs[] = {
+	"ignore", "ignores", "tolerate", "tolerates", "check", "checks", NULL,
+};
+/* "make it compile on linux", "Make trunk event.c build happily on win32" */
+static const char *const make_verbs[] = { "make", "makes", NULL };
+static const char *const build_words[] = { "compile", "compiles", "build", "builds", NULL };
+
 /* the verbs of a change of code that keeps behaviour, where they open it */
 static const char *const refactoring_verbs[] = {
 	"remove", "removes", "removed", "removing", "drop", "drops", "dropped", "dropping",
@@ -1195,6 +1212,8 @@ enum {
 	HONOR_OPENING = 1 << 12,      /* honor or respect opens the subject */
 	NO_CODE_WORD = 1 << 13,	      /* no word of code that reads text (parse, strip, ...) */
 	FEATURE_OPENING = 1 << 14,    /* the subject opens with add, implement, ... */
+	MAKE_BUILDS = 1 << 15,	      /* no words: "make" opens it and compile or build follows */
+	NO_LINT_WORD = 1 << 16,	      /* no linter named ("ignore undefined names in flake8") */
 };
 
 struct word_step {
@@ -1263,6 +1282,10 @@ static const struct word_step late_steps[] = {
 	{ PT_REFACTORING, refactoring_verbs, stop_using_phrases, OPENING, 0 },
 	{ PT_REFACTORING, structure_words, NULL, NOT_AREA, 0 },
 	{ PT_FEATURE, late_feature_verbs, NULL, OPENING, 0 },
+	{ PT_BUG_FIX, NULL, NULL, NOT_AREA, MAKE_BUILDS },
+	{ PT_BUG_FIX, restrict_words, NULL, FIRST, 0 },
+	{ PT_BUG_FIX, tolerate_verbs, NULL, FIRST, NO_LINT_WORD },
+	{ PT_BUG_FIX, case_words, NULL, NOT_AREA, 0 },
 };
 
 /* 1 if the subject's words (or a CVE id in the body) decided, by steps. */
@@ -1298,6 +1321,10 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 		have |= HONOR_OPENING;
 	if (names_command(subject))
 		have |= NAMES_COMMAND;
+	if (find_word(w, make_verbs, FIRST) && find_word(w, build_words, NOT_AREA))
+		have |= MAKE_BUILDS;
+	if (!find_word(w, lint_words, ANYWHERE))
+		have |= NO_LINT_WORD;
 
 	for (size_t i = 0; i < nr; i++) {
 		const struct word_step *step = &steps[i];
@@ -1310,6 +1337,9 @@ static int decide_by_words(const struct words *w, const char *subject, const cha
 			}
 		} else if (step->needs & NAMES_COMMAND) {
 			decide(out, step->problem_type, "subject", "command");
+			return 1;
+		} else if (step->needs & MAKE_BUILDS) {
+			decide(out, step->problem_type, "phrase", "make builds");
 			return 1;
 		} else if (step->needs & LINT_FIX) {
 			decide(out, step->problem_type, "lint", lint);

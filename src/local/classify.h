@@ -43,7 +43,10 @@
  * 11. keyword:WORD / phrase:WORDS: the subject's weaker words: something
  *     working again (bug_fix); a refactoring's verb opening it (remove,
  *     use, replace, prefer, "stop using", ...) or static/const
- *     (refactoring); accept or warn opening it (feature_addition);
+ *     (refactoring); accept or warn opening it (feature_addition); then
+ *     what the code did wrong without a defect word (bug_fix): only or
+ *     always opening it, "make ... compile/build", ignore, tolerate or
+ *     check opening it, "when" or "whenever";
  * 12. none: unknown.
  *
  * Words are maximal runs of ASCII letters, digits, '_' and inner
@@ -64,7 +67,7 @@
  * The classifier's version: bumped whenever a rule changes, so that a
  * store labelled by an older one is relabelled.
  */
-#define CLASSIFY_VERSION 6
+#define CLASSIFY_VERSION 7
 
 /* patterns.maxCommitFiles: a commit changing more files is mechanical. */
 #define CLASSIFY_DEFAULT_MAX_FILES 100

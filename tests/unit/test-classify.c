@@ -430,6 +430,40 @@ static void test_rules_v6(void)
 	check("decompress_generic: Limit fastpath to x86", NULL, PT_UNKNOWN, "none");
 }
 
+/* the rules of CLASSIFY_VERSION 7: rule 11's last words */
+static void test_rules_v7(void)
+{
+	/* only or always opening: a behaviour restricted or made unconditional */
+	check("Only clear underlying callbacks when the user hasn't reset them.", NULL, PT_BUG_FIX,
+	      "keyword:only");
+	check("tar: Always use correct length in safe_fprintf", NULL, PT_BUG_FIX, "keyword:always");
+	check("Upstream: only call peer.free() if peer.get() selected a peer.", NULL, PT_BUG_FIX,
+	      "keyword:only");
+	check("only: tweak the walker", NULL, PT_UNKNOWN, "none"); /* an area named only */
+	check("Use only one buffer", NULL, PT_REFACTORING, "keyword:use");
+	/* a negation is not enough: half the subjects with one are no fix */
+	check("os.Kill signal cannot be trapped (#1641)", NULL, PT_UNKNOWN, "none");
+	check("time.h is not needed now", NULL, PT_REFACTORING, "phrase:not-needed");
+	/* the case it went wrong in */
+	check("commands: Stop select_regex from breaking when no matches.", NULL, PT_BUG_FIX,
+	      "keyword:when");
+	check("Add a hook to run when the window closes", NULL, PT_FEATURE, "keyword:add");
+	check("when: tweak the walker", NULL, PT_UNKNOWN, "none");
+	/* an input tolerated or checked, opening the subject */
+	check("Ignore KeyboardInterrupt while writing to pager.", NULL, PT_BUG_FIX, "keyword:ignore");
+	check("tolerate UnsupportedOperation in _winconsole._is_console()", NULL, PT_BUG_FIX,
+	      "keyword:tolerate");
+	check("windows: check for fd==-1 in uv_fs functions", NULL, PT_BUG_FIX, "keyword:check");
+	check("ignore undefined names in flake8", NULL, PT_UNKNOWN, "none"); /* a linter's setting */
+	check("Run the check twice", NULL, PT_UNKNOWN, "none");		   /* not opening */
+	/* make ... compile or build */
+	check("make it compile on linux", NULL, PT_BUG_FIX, "phrase:make-builds");
+	check("Make trunk event.c build happily on win32 under mingw.", NULL, PT_BUG_FIX,
+	      "phrase:make-builds");
+	check("walker: make the build faster", NULL, PT_OPTIMIZATION, "keyword:faster");
+	check("make: tweak the walker", NULL, PT_UNKNOWN, "none");
+}
+
 static void test_flags(void)
 {
 	struct classification c;
@@ -457,6 +491,7 @@ int main(void)
 	test_rules_v3();
 	test_paths();
 	test_rules_v6();
+	test_rules_v7();
 	test_flags();
 	return done_testing();
 }
