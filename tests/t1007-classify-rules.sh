@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='git patterns extract: the classifier rules beyond the fixed ones (CLASSIFY_VERSION 7)'
+test_description='git patterns extract: the classifier rules beyond the fixed ones (CLASSIFY_VERSION 8)'
 . ./lib.sh
 
 # rules FILE: "subject=problem_type rule" per commit of a list --json, sorted
@@ -89,6 +89,8 @@ test_expect_success 'setup: one commit per rule' '
 	commit_change r "commands: Stop select_regex from breaking when no matches." &&
 	commit_change r "redis-cli: ignore SIGPIPE network errors" &&
 	commit_change r "make it compile on linux" &&
+	commit_change r "upstream commit" "$(printf "revision 1.47\ndate: 2017/05/08 14:53:27;  author: millert;  state: Exp;\nFix exponential CPU use with repeated operators\n\nOK tb@")" &&
+	commit_change r "- (djm) [auth-pam.c] Avoid use of xstrdup in conversation function" &&
 	echo "- more keys" >r/TODO && git -C r add TODO && test_tick &&
 	git -C r commit -q -m "Update." &&
 	mkdir -p r/t r/.github/workflows &&
@@ -111,6 +113,7 @@ test_expect_success 'each rule decides, and says so' '
 	git -C r patterns list --json -n 1000 >list.json &&
 	rules list.json >actual &&
 	cat >expect <<-\EOF &&
+	- (djm) [auth-pam.c] Avoid use of xstrdup in conversation function=bug_fix keyword:avoid
 	Accept lowercase c- and m- prefix=feature_addition keyword:accept
 	Add armhf build to Travis CI=unknown files:build-only
 	Add range() builtin (fix #317)=feature_addition keyword:add
@@ -173,6 +176,7 @@ test_expect_success 'each rule decides, and says so' '
 	setup: stop using the_repository in prefix_path()=refactoring phrase:stop-using
 	tar: Always use correct length in safe_fprintf=bug_fix keyword:always
 	tree-diff: no need to pass match to skip_uninteresting()=refactoring phrase:no-need
+	upstream commit=bug_fix keyword:fix
 	url: accept port number zero=bug_fix trailer:reported-by
 	usage.c: add a non-fatal bug() function=feature_addition keyword:add
 	utf8.c: mark file-local function static=refactoring keyword:static

@@ -1039,6 +1039,40 @@ static int tests_not_code(const char *const *paths, size_t n)
 /* --- the subject's header --- */
 
 /* Skip leading "[PATCH ...]" / "[RFC PATCH v2 1/3]" tags of mailed patches. */
+/*
+ * A ChangeLog entry made a commit's subject, as OpenSSH's older history
+ * is: "- markus@cvs.openbsd.org 2003/08/14 16:08:58 [ssh-keygen.c] exit
+ * after primetest", "- (djm) [configure.ac] Fix ...". The description
+ * after the dash, the (name) or the committer and time, and the [files];
+ * s itself if s is no such entry.
+ */
+static const char *skip_changelog_header(const char *s)
+{
+	const char *p = s, *q;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '-' || (p[1] != ' ' && p[1] != '\t'))
+		return s;
+	p += strspn(p + 1, " \t") + 1;
+	if (*p == '(' && (q = strchr(p, ')')) && q - p < 24 && !memchr(p, ' ', (size_t)(q - p))) {
+		p = q + 1;
+	} else {
+		size_t w = strcspn(p, " \t");
+		if (!memchr(p, '@', w))
+			return s;
+		p += w;
+		while (*p == ' ' || *p == '\t' || *p == '/' || *p == ':' || isdigit((unsigned char)*p))
+			p++;
+	}
+	p += strspn(p, " \t");
+	if (*p != '[' || !(q = strchr(p, ']')))
+		return s;
+	p = q + 1;
+	p += strspn(p, " \t");
+	return *p ? p : s;
+}
+
 static const char *skip_patch_tags(const char *s)
 {
 	for (;;) {
@@ -1427,20 +1461,39 @@ static int decide_by_body(const char *body, struct classification *out)
 }
 
 /*
- * 1 if the subject ends with ':' and the body has a first paragraph: then
- * that paragraph, its lines joined by spaces and cut at a word's end to
+ * A CVS commit's header line, as OpenBSD's converted commits carry them
+ * ("revision 1.48", "date: 2019/02/04 16:45:40;  author: millert; ..."):
+ * the length of the line with its newline, or 0.
+ */
+static size_t cvs_header_line(const char *p)
+{
+	size_t n = strcspn(p, "\n");
+
+	if ((!strncmp(p, "revision ", 9) && isdigit((unsigned char)p[9])) ||
+	    (!strncmp(p, "date: ", 6) && memmem(p, n, "author: ", 8)))
+		return n + (p[n] == '\n');
+	return 0;
+}
+
+/*
+ * 1 if the subject is only a heading (it ends with ':', or it is
+ * "upstream commit", OpenSSH's subject for commits brought from OpenBSD)
+ * and the body has a first paragraph: then that paragraph, CVS header
+ * lines left out, its lines joined by spaces and cut at a word's end to
  * fit, is in buf (of size len).
  */
 static int continued_subject(const char *subject, const char *body, char *buf, size_t len)
 {
-	size_t n = strlen(subject), k = 0;
+	size_t n = strlen(subject), k = 0, skip;
 
 	while (n && isspace((unsigned char)subject[n - 1]))
 		n--;
-	if (!n || subject[n - 1] != ':')
+	if (!n || (subject[n - 1] != ':' && !(n == 15 && !strncasecmp(subject, "upstream commit", n))))
 		return 0;
 	while (*body == '\n' || *body == ' ' || *body == '\t')
 		body++;
+	while ((skip = cvs_header_line(body)))
+		body += skip;
 	for (const char *p = body; *p && k + 1 < len; p++) {
 		if (*p == '\n' && (p[1] == '\n' || !p[1]))
 			break;
@@ -1475,7 +1528,7 @@ void classify_commit(const char *subject, const char *body, const char *const *p
 	out->bug_keyword = !!find_word(&w, bug_conf_words, ANYWHERE);
 	out->feature_keyword = !!find_word(&w, feature_conf_words, ANYWHERE);
 
-	subject = skip_patch_tags(subject);
+	subject = skip_patch_tags(skip_changelog_header(subject));
 	split_words(subject, &w, 1);
 	w.area = area_of(&w, subject);
 	cc = conventional_type(subject, &scope, &scope_len);

@@ -34,8 +34,9 @@
  *     "Need to ...", "Clear status bar cell."); subject:command, a subject
  *     that only names a command; feature_addition; testing; documentation.
  *     A subject ending in ':' that decided nothing ("Sync OpenBSD patchset
- *     N:") is continued by the body's first paragraph, whose words rules
- *     9 to 11 read instead;
+ *     N:"), or OpenSSH's "upstream commit", is continued by the body's
+ *     first paragraph (CVS header lines left out), whose words rules 9 to
+ *     11 read instead;
  * 10. issue:fixes, trailer:NAME, body:WORD: when the subject said nothing,
  *     an issue the subject says it fixes ("... Fix #3951."), a trailer
  *     reporting a bug (Reported-by:, Fixes #N, Bug:), a defect word of
@@ -52,7 +53,7 @@
  * Words are maximal runs of ASCII letters, digits, '_' and inner
  * apostrophes ("don't"), compared case-insensitively, so "prefix",
  * "debug", "address" match nothing. A leading "[PATCH ...]" tag is
- * skipped, and so are the names a subject quotes as code (an option,
+ * skipped, and so is a ChangeLog entry's head ("- (djm) [auth-pam.c] ..."), and so are the names a subject quotes as code (an option,
  * "--fixup"; a function, "bug()") and issue references ("fix #317").
  * The words of an "area:" prefix ("restore:", "Redis Benchmark:") name a
  * place: verbs among them do not count. Classifying allocates nothing and
@@ -67,7 +68,7 @@
  * The classifier's version: bumped whenever a rule changes, so that a
  * store labelled by an older one is relabelled.
  */
-#define CLASSIFY_VERSION 7
+#define CLASSIFY_VERSION 8
 
 /* patterns.maxCommitFiles: a commit changing more files is mechanical. */
 #define CLASSIFY_DEFAULT_MAX_FILES 100

@@ -464,6 +464,30 @@ static void test_rules_v7(void)
 	check("make: tweak the walker", NULL, PT_UNKNOWN, "none");
 }
 
+/* the rules of CLASSIFY_VERSION 8: OpenSSH's subjects */
+static void test_rules_v8(void)
+{
+	/* OpenSSH's "upstream commit" is continued by its body, CVS header lines left out */
+	check("upstream commit",
+	      "revision 1.47\ndate: 2017/05/08 14:53:27;  author: millert;  state: Exp;  lines: +34 -21;\n"
+	      "Fix exponential CPU use with repeated '*' operators\n\nOK tb@",
+	      PT_BUG_FIX, "keyword:fix");
+	check("upstream commit",
+	      "remove unused variable\n\nUpstream-ID: eb49854f274ab37a0b57056a6af379a0b7111990",
+	      PT_REFACTORING, "keyword:unused");
+	check("upstream commit", NULL, PT_UNKNOWN, "none");
+	check("upstream commit of the walker", "remove unused variable", PT_UNKNOWN, "none");
+	/* a ChangeLog entry as the subject: its description is read */
+	check("- djm@cvs.openbsd.org 2008/12/09 04:32:22      [auth2-chall.c ssh.c]      "
+	      "replace by-hand string building with xasprintf", NULL, PT_REFACTORING,
+	      "keyword:replace");
+	check("- (djm) [auth-pam.c] Avoid use of xstrdup in conversation function", NULL,
+	      PT_BUG_FIX, "keyword:avoid");
+	check("- (djm) replace by-hand string building", NULL, PT_UNKNOWN,
+	      "none"); /* no [files]: no entry, "replace" does not open it */
+	check("- (djm) Merged big SCO portability patch", NULL, PT_UNKNOWN, "none");
+}
+
 static void test_flags(void)
 {
 	struct classification c;
@@ -492,6 +516,7 @@ int main(void)
 	test_paths();
 	test_rules_v6();
 	test_rules_v7();
+	test_rules_v8();
 	test_flags();
 	return done_testing();
 }
