@@ -298,8 +298,12 @@ static const char *const feature_more_words[] = {
 };
 /* verbs that open a feature's subject: "git status: Show detailed dirty status" */
 static const char *const feature_verbs[] = {
-	"show", "shows", "report", "reports", "display", "displays", NULL,
+	"show", "shows", "report", "reports", "display", "displays",
+	/* Rust's "impl Error for CollectVecError" */
+	"impl", NULL,
 };
+/* Rust's "stabilize `task::Id` related apis", after the tests' words ("Stabilize flaky tests") */
+static const char *const stabilize_verbs[] = { "stabilize", "stabilise", NULL };
 /*
  * ...and weaker ones, read after the body, which often says a fix: "Accept
  * lowercase c- and m- prefix as well as C- and M-.", "config: warn on
@@ -1304,6 +1308,7 @@ static const struct word_step word_steps[] = {
 	{ PT_FEATURE, feature_more_words, NULL, NOT_AREA, 0 },
 	{ PT_FEATURE, feature_verbs, NULL, OPENING, 0 },
 	{ PT_TESTING, testing_words, NULL, ANYWHERE, 0 },
+	{ PT_FEATURE, stabilize_verbs, NULL, OPENING, 0 },
 	{ PT_DOCUMENTATION, doc_words, NULL, ANYWHERE, 0 },
 };
 

@@ -486,6 +486,13 @@ static void test_rules_v8(void)
 	check("- (djm) replace by-hand string building", NULL, PT_UNKNOWN,
 	      "none"); /* no [files]: no entry, "replace" does not open it */
 	check("- (djm) Merged big SCO portability patch", NULL, PT_UNKNOWN, "none");
+
+	/* Rust's trait implementations and stabilized APIs are features */
+	check("buf: impl Error for CollectVecError (#1010)", NULL, PT_FEATURE, "keyword:impl");
+	check("metrics: stabilize `RuntimeMetrics::worker_count` (#6556)", NULL, PT_FEATURE,
+	      "keyword:stabilize");
+	check("Stabilize cluster hostnames tests (#11307)", NULL, PT_TESTING, "keyword:tests");
+	check("sync: the impl of Drop for Queue", NULL, PT_UNKNOWN, "none"); /* not opening */
 }
 
 static void test_flags(void)
