@@ -55,20 +55,30 @@ static int resolve_single(git_object **out, git_repository *repo, const char *re
 	return 0;
 }
 
-/* "C^!": that commit alone, it minus its parents. */
+/*
+ * "C^!": that commit alone, it minus its parents; those of a shallow
+ * clone's boundary, which were not fetched, reach nothing to hide.
+ */
 static int push_commit_alone(git_revwalk *walk, git_repository *repo, const char *rev,
 			     size_t base_len, struct strbuf *fp)
 {
 	char *base = xstrndup(rev, base_len);
 	git_object *obj = NULL, *c = NULL;
+	git_odb *odb = NULL;
 	int rc = resolve_single(&obj, repo, base);
 
 	if (!rc && git_object_peel(&c, obj, GIT_OBJECT_COMMIT) < 0)
 		rc = err_set("revision '%s' is not a commit", base);
 	if (!rc)
 		rc = walk_add(walk, git_object_id(c), 0, rev, fp);
-	for (unsigned i = 0; !rc && i < git_commit_parentcount((git_commit *)c); i++)
-		rc = walk_add(walk, git_commit_parent_id((git_commit *)c, i), 1, rev, fp);
+	if (!rc && git_repository_odb(&odb, repo) < 0)
+		rc = git_error_set_from("cannot read the object database");
+	for (unsigned i = 0; !rc && i < git_commit_parentcount((git_commit *)c); i++) {
+		const git_oid *parent = git_commit_parent_id((git_commit *)c, i);
+		if (git_odb_exists(odb, parent))
+			rc = walk_add(walk, parent, 1, rev, fp);
+	}
+	git_odb_free(odb);
 	git_object_free(c);
 	git_object_free(obj);
 	free(base);
