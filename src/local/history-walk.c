@@ -5,6 +5,7 @@
  */
 #include "local/history-walk.h"
 #include "local/oid-set.h"
+#include "local/shallow.h"
 #include "common/repo.h"
 #include "common/util.h"
 
@@ -226,28 +227,6 @@ static struct walk_node *node_find(struct walk_node *nodes, size_t nr, const git
 	return bsearch(&key, nodes, nr, sizeof(*nodes), node_cmp);
 }
 
-static int read_shallow_boundary(git_repository *repo, struct oid_set *boundary)
-{
-	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
-	const char *p;
-	strbuf_addf(&path, "%s/shallow", git_repository_commondir(repo));
-	if (strbuf_read_file(&sb, path.buf) < 0) {
-		strbuf_release(&path);
-		return 0; /* no boundary file: nothing is cut */
-	}
-	for (p = sb.buf; *p;) {
-		git_oid id;
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		if (len >= GIT_OID_HEXSZ && git_oid_fromstrn(&id, p, GIT_OID_HEXSZ) == 0)
-			oid_set_add(boundary, id.id, 1);
-		p += len + (nl ? 1 : 0);
-	}
-	strbuf_release(&sb);
-	strbuf_release(&path);
-	return 0;
-}
-
 /* Depth-first from the ids of fp with sign c, marking into seen; nodes filled when non-NULL. */
 static int shallow_reach(git_repository *repo, const struct strbuf *fp, char c,
 			 const struct oid_set *boundary, struct oid_set *seen, const struct oid_set *stop,
@@ -338,7 +317,7 @@ static int shallow_walk(git_repository *repo, const struct strbuf *fp, git_oid *
 	git_oid *order;
 	size_t n = 0;
 
-	read_shallow_boundary(repo, &boundary);
+	shallow_file_read(repo, &boundary);
 	shallow_reach(repo, fp, '-', &boundary, &hidden, NULL, NULL, NULL, NULL);
 	shallow_reach(repo, fp, '+', &boundary, &seen, &hidden, &nodes, &nr, &alloc);
 	qsort(nodes, nr, sizeof(*nodes), node_cmp);
