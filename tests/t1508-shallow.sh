@@ -25,6 +25,22 @@ wait_until() {
 	done
 }
 
+# older_store DIR [OPTIONS]: extract the shallow clone DIR as versions
+# before this one did, which diffed the boundary commits against the empty
+# tree and marked them processed. A shallow file that lists no commit of
+# the history makes the boundary look like any commit whose parent is
+# missing, which is still diffed as a root; then the file is put back and
+# the store left as such a version left it (never checked).
+older_store() {
+	local dir=$1
+	shift
+	cp "$dir/.git/shallow" shallow.saved &&
+	echo 0123456789012345678901234567890123456789 >"$dir/.git/shallow" &&
+	git -C "$dir" patterns extract -q "$@" &&
+	cp shallow.saved "$dir/.git/shallow" &&
+	sqlite3 -cmd ".timeout 10000" "$dir/.git/patterns/patterns.db" "DELETE FROM meta WHERE key LIKE 'shallow.%'"
+}
+
 # commit_file MSG PATH: commit PATH's content (from stdin) in repo src
 commit_file() {
 	cat >"src/$2" && git -C src add "$2" && test_tick && git -C src commit -q -m "$1"
@@ -106,6 +122,65 @@ test_expect_success 'the hooks take it in too: pull --unshallow (post-merge), a 
 	wait_until "of hk-commit $boundary | cmp -s - expect" &&
 	! test -e hk-merge/.git/patterns/hook.log &&
 	! test -e hk-commit/.git/patterns/hook.log
+'
+
+test_expect_success 'a store an older version made in a shallow clone: the boundary patterns are dropped, then redone' '
+	boundary=$(git -C src rev-parse HEAD~1) &&
+	rm -rf full && git clone -q "file://$TRASH/src" full &&
+	git -C full patterns extract -q &&
+	git clone -q --depth 2 "file://$TRASH/src" old &&
+	older_store old &&
+	# what the older version stored: every file of the boundary, as added
+	of old "$boundary" >wrong &&
+	test_line_count = 3 wrong &&
+	git -C old patterns extract 2>err &&
+	test_grep "Dropped what an older version extracted from 1 commits without their parents" err &&
+	test_grep "Left out 1 commits at the boundary" err &&
+	of old "$boundary" >b.jsonl &&
+	test_must_be_empty b.jsonl &&
+	git -C old fetch -q --unshallow &&
+	git -C old patterns extract 2>err &&
+	test_grep "1 patterns from 1 commits once at the shallow boundary" err &&
+	git -C full patterns export --quiet >expect &&
+	git -C old patterns export --quiet >actual &&
+	test_cmp expect actual &&
+	# the recall index follows: the boundary pattern is found by its code
+	git -C old patterns recall --file util.h --json >recall.json &&
+	test_grep "\"commit\": ?\"$boundary\"" recall.json
+'
+
+test_expect_success 'repaired after the unshallow too, a boundary left out as unknown included' '
+	boundary=$(git -C src rev-parse HEAD~1) &&
+	# with at most 2 files a commit, the boundary diffed as a root
+	# (3 files) was mechanical: unknown, left out
+	rm -rf full2 old2 old3 &&
+	git clone -q "file://$TRASH/src" full2 &&
+	git -C full2 config patterns.maxCommitFiles 2 &&
+	git -C full2 patterns extract -q &&
+	git clone -q --depth 2 "file://$TRASH/src" old2 &&
+	git -C old2 config patterns.maxCommitFiles 2 &&
+	older_store old2 &&
+	sqlite3 -cmd ".timeout 10000" old2/.git/patterns/patterns.db \
+		"SELECT skipped_unknown FROM processed WHERE commit_id = '\''$boundary'\''" >mark &&
+	echo 1 >expect && test_cmp expect mark &&
+	git -C old2 fetch -q --unshallow &&
+	git -C old2 patterns extract 2>err &&
+	test_grep "Dropped what an older version extracted from 1 commits" err &&
+	git -C full2 patterns export --quiet >expect &&
+	git -C old2 patterns export --quiet >actual &&
+	test_cmp expect actual &&
+	test_grep "\"commit\":\"$boundary\"" actual &&
+	# and with patterns: the same as a full clone
+	git clone -q --depth 2 "file://$TRASH/src" old3 &&
+	older_store old3 &&
+	git -C old3 fetch -q --unshallow &&
+	git -C old3 patterns extract 2>err &&
+	test_grep "Dropped what an older version extracted from 1 commits" err &&
+	git -C full patterns export --quiet >expect &&
+	git -C old3 patterns export --quiet >actual &&
+	test_cmp expect actual &&
+	git -C old3 patterns extract 2>err &&
+	test_grep -v Dropped err
 '
 
 test_expect_success 'a long history (git diff-tree), --deepen then --unshallow: the same store as a full clone' '

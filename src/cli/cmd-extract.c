@@ -146,6 +146,10 @@ int cmd_extract(int argc, const char **argv)
 		fprintf(stderr, "Relabelled %zu stored commits and released %zu once unknown"
 				" (the classifier changed)\n",
 			st.relabelled, st.released);
+	if (!quiet && st.shallow_repaired)
+		fprintf(stderr, "Dropped what an older version extracted from %zu commits"
+				" without their parents (at a shallow clone's boundary)\n",
+			st.shallow_repaired);
 	if (!quiet && st.shallow_extracted)
 		fprintf(stderr, "Extracted %zu patterns from %zu commits once at the shallow"
 				" boundary, now that their parents are here\n",

@@ -365,9 +365,10 @@ static int extract_these(git_repository *repo, struct store *s, const struct ext
 }
 
 /*
- * What a run does before its own range: relabel what an older classifier
- * labelled and extract the commits this left to do, and those left out
- * at a shallow boundary whose parents were fetched since.
+ * What a run does before its own range: repair what older versions did
+ * (a shallow boundary diffed against the empty tree, labels of an older
+ * classifier), then extract the commits that this left to do, and those
+ * left out at a shallow boundary whose parents were fetched since.
  */
 static int upkeep(git_repository *repo, struct store *s, const struct extract_options *o,
 		  const char *variant, struct extract_stats *st)
@@ -377,6 +378,8 @@ static int upkeep(git_repository *repo, struct store *s, const struct extract_op
 	struct extract_stats sub;
 	int ret = -1;
 
+	if (shallow_store_check(repo, s, (size_t)o->max_commit_files, &st->shallow_repaired) < 0)
+		goto out;
 	/* labels of an older classifier first: the walk after sees the result */
 	if (store_relabel(repo, s, (size_t)o->max_commit_files, &rs, &released) < 0 ||
 	    (released.nr && extract_these(repo, s, o, &released, &sub) < 0))

@@ -20,7 +20,8 @@
  * look added). They are not marked processed, but remembered (shallow.h),
  * and once their parents are fetched (git fetch --unshallow) the next run,
  * whatever its range, extracts them; a range with such commits is not
- * remembered as done.
+ * remembered as done. A store where an older version extracted them is
+ * repaired once (shallow_store_check()).
  *
  * Crash-safe: many commits are written per transaction; a kill loses at
  * most the uncommitted batch, which the next run redoes.
@@ -51,6 +52,7 @@ struct extract_stats {
 	size_t shallow_left;	/* of selected, at a shallow boundary: left out (shallow.h) */
 	size_t shallow_extracted; /* commits once left out there, extracted now */
 	size_t shallow_patterns;  /* their patterns */
+	size_t shallow_repaired;  /* commits an older version extracted there, to do again */
 };
 
 /*

@@ -9,6 +9,12 @@
  * ("shallow.pending.<variant>"); once their parents are there (git fetch
  * --unshallow, --deepen), the next extraction of that variant, a hook's
  * included, diffs them against their real parents.
+ *
+ * Older versions diffed the boundary against the empty tree, as if every
+ * file were added, and marked the commit processed. shallow_store_check()
+ * repairs a store once (meta "shallow.checked"): it drops those patterns
+ * and marks so that the commits are extracted again (see shallow.c for
+ * how they are recognised).
  */
 #ifndef SHALLOW_H
 #define SHALLOW_H
@@ -50,5 +56,17 @@ int shallow_pending_ready(git_repository *repo, struct store *s, const char *var
 
 /* Forget the remembered commits done[] of variant (extracted now). 0 or -1. */
 int shallow_pending_remove(struct store *s, const char *variant, const struct string_list *done);
+
+/*
+ * Once per store: find the commits an older version extracted without
+ * their parents and forget them (patterns and marks), remembering them as
+ * pending; *repaired counts them (commit and variant pairs). max_files:
+ * patterns.maxCommitFiles. 0 (also when done before), or -1 with err_set.
+ */
+int shallow_store_check(git_repository *repo, struct store *s, size_t max_files,
+			size_t *repaired);
+
+/* 1 if shallow_store_check() has work to do (a hook leaves it to the background). */
+int shallow_store_check_pending(struct store *s);
 
 #endif
