@@ -123,19 +123,19 @@ test_expect_success 'a range of several tips, with commits of one committer time
 	test_cmp expect actual
 '
 
-test_expect_success 'a shallow clone: the boundary commit is a root, as in git log' '
+test_expect_success 'a shallow clone: walked as git log walks it, the boundary commit left out' '
 	git clone -q --depth 2 "file://$TRASH/repo" shallow &&
 	git -C shallow patterns extract -q -o ../sh.jsonl &&
-	git -C shallow log --format=%s >expect &&
+	git -C shallow log --format=%s >log &&
+	test_line_count = 2 log &&
+	# its parent was not fetched: what it changed is unknown (t1508)
+	head -n 1 log >expect &&
 	subjects sh.jsonl | uniq >actual &&
 	test_cmp expect actual &&
-	# every file of the boundary commit, as added
-	git -C shallow ls-tree -r --name-only HEAD~1 >files &&
-	subjects sh.jsonl | grep -c "Fix bug 5" >count &&
-	test "$(cat count)" = "$(wc -l <files)" &&
-	test "$(cat count)" -gt 2 &&
 	git -C shallow patterns extract -q -o ../one.jsonl "HEAD^!" &&
-	test_line_count = 1 one.jsonl
+	test_line_count = 1 one.jsonl &&
+	git -C shallow patterns extract -q -o ../none.jsonl "HEAD~1^!" &&
+	test_line_count = 0 none.jsonl
 '
 
 test_expect_success 'a re-run writes nothing new and gives a byte-identical file' '

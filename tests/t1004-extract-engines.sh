@@ -180,7 +180,7 @@ test_expect_success 'a linked worktree and a bare repository' '
 	test_cmp all-git.jsonl bare.jsonl
 '
 
-test_expect_success 'a shallow clone: its boundary commits are roots for both' '
+test_expect_success 'a shallow clone: its boundary commits are left out by both' '
 	git clone -q --depth 280 "file://$PWD/repo" shallow &&
 	rm -rf repo.full && mv repo repo.full && mv shallow repo &&
 	compare shallow --include-unknown &&

@@ -146,10 +146,23 @@ int cmd_extract(int argc, const char **argv)
 		fprintf(stderr, "Relabelled %zu stored commits and released %zu once unknown"
 				" (the classifier changed)\n",
 			st.relabelled, st.released);
+	if (!quiet && st.shallow_repaired)
+		fprintf(stderr, "Dropped what an older version extracted from %zu commits"
+				" without their parents (at a shallow clone's boundary)\n",
+			st.shallow_repaired);
+	if (!quiet && st.shallow_extracted)
+		fprintf(stderr, "Extracted %zu patterns from %zu commits once at the shallow"
+				" boundary, now that their parents are here\n",
+			st.shallow_patterns, st.shallow_extracted);
 	if (!quiet)
 		fprintf(stderr, "Extracted %zu patterns from %zu new commits"
 				" (%zu commits in range, %zu already extracted, %zu unknown skipped)\n",
 			st.patterns, st.processed, st.selected, st.already, st.skipped_unknown);
+	if (!quiet && st.shallow_left)
+		fprintf(stderr, "Left out %zu commits at the boundary of this shallow clone:"
+				" their parents were not fetched (they are extracted after"
+				" git fetch --unshallow)\n",
+			st.shallow_left);
 	if (output)
 		write_range(s, range.ids, range.nr, variant.buf, o.include_unknown, output, quiet);
 	free(range.ids);

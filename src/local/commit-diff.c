@@ -239,7 +239,7 @@ struct commit_differ {
 	uint32_t attr_flags;
 	struct attr_cache attrs;
 	struct code_sketcher *sketcher; /* the patterns' recall sketches */
-	int shallow;		/* a shallow clone: its boundary commits are roots */
+	int shallow;		/* a shallow clone (its boundary never comes here: shallow.h) */
 };
 
 /* 1 if .gitattributes says to leave path out (-diff, linguist-generated/vendored). */
@@ -779,7 +779,11 @@ int commit_differ_run(struct commit_differ *w, const git_oid *oid, struct commit
 	if (git_commit_parentcount(commit) > 0) {
 		int rc = git_commit_parent(&parent, commit, 0);
 		if (rc == GIT_ENOTFOUND && w->shallow) {
-			/* the boundary of a shallow clone: a root, as git log shows it */
+			/*
+			 * a parent missing from a shallow clone although the
+			 * commit is not listed at its boundary (the extraction
+			 * leaves those out): a root, as git log shows it
+			 */
 			git_error_clear();
 		} else if (rc < 0 || git_commit_tree(&ptree, parent) < 0) {
 			git_error_set_from("cannot read parent");

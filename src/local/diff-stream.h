@@ -9,8 +9,8 @@
  * rules as the libgit2 path (commit_differ_finish()).
  *
  * The request is exactly what the libgit2 path computes: each commit
- * against its first parent (roots and shallow boundaries against the empty
- * tree), renames at 50% among added and deleted files, the configured
+ * against its first parent (roots against the empty tree; the commits at
+ * a shallow clone's boundary are never asked for, see shallow.h), renames at 50% among added and deleted files, the configured
  * context, no inter-hunk context, the indent heuristic, files over the
  * size limit reported as binary; no textconv, external diff, replace
  * objects or GIT_DIFF_OPTS.

@@ -3,11 +3,12 @@
  *
  * Three stages:
  *  1. walk (history-walk.c): the commits of the range as git log lists
- *     them, filtered (since, merges); then the commits already processed
- *     are left out (point lookups for a few commits, one load of the
- *     processed set for many). What is left is the todo array. A range
- *     extracted in full before is recognised by its fingerprint and
- *     answered without walking.
+ *     them, filtered (since, merges; a shallow clone's boundary commits,
+ *     whose parents are unknown, are left out and remembered: shallow.h);
+ *     then the commits already processed are left out (point lookups
+ *     for a few commits, one load of the processed set for many). What is
+ *     left is the todo array. A range extracted in full before is
+ *     recognised by its fingerprint and answered without walking.
  *  2. diff (diff-pool.c): worker threads build self-contained
  *     commit_results (commit-diff.c, diff-stream.c); each commit is
  *     classified first (its message, then the paths its trees changed),
@@ -28,6 +29,7 @@
 #include "local/history-walk.h"
 #include "local/oid-set.h"
 #include "local/relabel.h"
+#include "local/shallow.h"
 #include "local/store-recall.h"
 #include "local/store-processed.h"
 #include "common/hash.h"
@@ -96,15 +98,29 @@ int extract_resolve_options(git_repository *repo, struct extract_options *o,
  * extracted with the count of processed marks at that time; a re-run with
  * the same fingerprint and count has nothing to do and skips the walk
  * (which alone costs ~100 ms on 10,000 commits). Any change to the refs,
- * the options, or the processed marks (another run, a deletion) misses.
+ * the options, the shallow boundary, or the processed marks (another run,
+ * a deletion) misses.
  */
-static void range_fingerprint(char out[65], const struct strbuf *fp,
+static void range_fingerprint(char out[65], git_repository *repo, const struct strbuf *fp,
 			      const struct extract_options *o, const char *variant)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, shallow = STRBUF_INIT, path = STRBUF_INIT;
 	strbuf_addf(&sb, "%s\nunknown=%d merges=%d since=%lld nowalk=%d\n", variant,
 		    o->include_unknown, o->include_merges, o->since, o->no_walk);
 	strbuf_add(&sb, fp->buf, fp->len);
+	/*
+	 * and the shallow boundary, always (older versions did not say it):
+	 * the same starting points reach more commits once it moves, and a
+	 * range recorded while shallow is not the range after git fetch
+	 * --unshallow
+	 */
+	strbuf_addf(&path, "%s/shallow", git_repository_commondir(repo));
+	if (strbuf_read_file(&shallow, path.buf) < 0)
+		strbuf_setlen(&shallow, 0);
+	strbuf_addf(&sb, "shallow:\n");
+	strbuf_add(&sb, shallow.buf, shallow.len);
+	strbuf_release(&shallow);
+	strbuf_release(&path);
 	sha256_hex(sb.buf, sb.len, out);
 	assert(strlen(out) == 64);
 	strbuf_release(&sb);
@@ -211,12 +227,17 @@ static void reopen_objects(git_repository *repo)
 /* ---------------------------------------------------------------- */
 /* The run                                                          */
 
-/* The walked commits that pass the filters, in walk order, into *todo. */
+/*
+ * The walked commits that pass the filters, in walk order, into *todo;
+ * those of the shallow boundary (their parents were not fetched, so what
+ * they changed is unknown) into *left instead.
+ */
 static int select_commits(git_repository *repo, const struct extract_options *o,
-			  const git_oid *walked, size_t nr_walked, git_oid **todo, size_t *nr_todo,
+			  const git_oid *walked, size_t nr_walked, const struct oid_set *boundary,
+			  git_oid **todo, size_t *nr_todo, git_oid **left, size_t *nr_left,
 			  struct extract_stats *st)
 {
-	size_t alloc = 0;
+	size_t alloc = 0, alloc_left = 0;
 
 	for (size_t i = 0; i < nr_walked; i++) {
 		git_commit *c;
@@ -231,6 +252,12 @@ static int select_commits(git_repository *repo, const struct extract_options *o,
 		st->selected++;
 		if (o->on_commit && (cbret = o->on_commit(&walked[i], *nr_todo, o->on_commit_data)))
 			return cbret;
+		if (oid_set_get(boundary, walked[i].id)) {
+			ALLOC_GROW(*left, *nr_left + 1, alloc_left);
+			(*left)[(*nr_left)++] = walked[i];
+			st->shallow_left++;
+			continue;
+		}
 		ALLOC_GROW(*todo, *nr_todo + 1, alloc);
 		(*todo)[(*nr_todo)++] = walked[i];
 	}
@@ -313,16 +340,19 @@ static int diff_and_write(git_repository *repo, struct store *s, const struct ex
 	return ret;
 }
 
+static int run(git_repository *repo, struct store *s, const struct extract_options *opts,
+	       struct extract_stats *st, int with_upkeep);
+
 /*
- * Extract the commits that relabelling released (left out as unknown by an
- * older classifier, of a kind now), whatever range this run was asked
- * for: a hook's run over one new commit brings them in too.
+ * Extract the commits ids, whatever range this run was asked for (a
+ * hook's run over one new commit brings them in too): those relabelling
+ * released (left out as unknown by an older classifier, of a kind now)
+ * and those once at a shallow boundary whose parents are here now.
  */
-static int extract_released(git_repository *repo, struct store *s,
-			    const struct extract_options *o, const struct string_list *ids)
+static int extract_these(git_repository *repo, struct store *s, const struct extract_options *o,
+			 const struct string_list *ids, struct extract_stats *st)
 {
 	struct extract_options r = *o;
-	struct extract_stats st;
 
 	r.revs = (const char *const *)ids->items;
 	r.nr_revs = ids->nr;
@@ -331,37 +361,76 @@ static int extract_released(git_repository *repo, struct store *s,
 	r.since = 0;
 	r.progress = NULL;
 	r.on_commit = NULL;
-	return extract_run(repo, s, &r, &st);
+	return run(repo, s, &r, st, 0);
+}
+
+/*
+ * What a run does before its own range: repair what older versions did
+ * (a shallow boundary diffed against the empty tree, labels of an older
+ * classifier), then extract the commits that this left to do, and those
+ * left out at a shallow boundary whose parents were fetched since.
+ */
+static int upkeep(git_repository *repo, struct store *s, const struct extract_options *o,
+		  const char *variant, struct extract_stats *st)
+{
+	struct relabel_stats rs;
+	struct string_list released = STRING_LIST_INIT, ready = STRING_LIST_INIT;
+	struct extract_stats sub;
+	int ret = -1;
+
+	if (shallow_store_check(repo, s, (size_t)o->max_commit_files, &st->shallow_repaired) < 0)
+		goto out;
+	/* labels of an older classifier first: the walk after sees the result */
+	if (store_relabel(repo, s, (size_t)o->max_commit_files, &rs, &released) < 0 ||
+	    (released.nr && extract_these(repo, s, o, &released, &sub) < 0))
+		goto out;
+	st->relabelled = rs.relabelled;
+	st->released = rs.released;
+	if (shallow_pending_ready(repo, s, variant, &ready) < 0)
+		goto out;
+	if (ready.nr) {
+		if (extract_these(repo, s, o, &ready, &sub) < 0 ||
+		    shallow_pending_remove(s, variant, &ready) < 0)
+			goto out;
+		st->shallow_extracted = sub.processed;
+		st->shallow_patterns = sub.patterns;
+	}
+	ret = 0;
+out:
+	string_list_clear(&released);
+	string_list_clear(&ready);
+	return ret;
 }
 
 int extract_run(git_repository *repo, struct store *s, const struct extract_options *opts,
 		struct extract_stats *st)
 {
+	return run(repo, s, opts, st, 1);
+}
+
+static int run(git_repository *repo, struct store *s, const struct extract_options *opts,
+	       struct extract_stats *st, int with_upkeep)
+{
 	struct extract_options o = *opts;
 	struct strbuf variant = STRBUF_INIT;
 	struct history_walk *walk = NULL;
-	git_oid *todo = NULL, *walked = NULL;
-	size_t nr_walked = 0, nr_todo = 0;
+	git_oid *todo = NULL, *walked = NULL, *left = NULL;
+	size_t nr_walked = 0, nr_todo = 0, nr_left = 0;
+	struct oid_set boundary = OID_SET_INIT;
 	char fingerprint[65];
-	struct relabel_stats rs;
-	struct string_list released = STRING_LIST_INIT;
 	int ret = -1, rc;
 
 	memset(st, 0, sizeof(*st));
 	if (extract_resolve_options(repo, &o, &variant) < 0)
 		goto out;
-	/* labels of an older classifier first: the walk below sees the result */
-	if (store_relabel(repo, s, (size_t)o.max_commit_files, &rs, &released) < 0 ||
-	    (released.nr && extract_released(repo, s, &o, &released) < 0))
+	if (with_upkeep && upkeep(repo, s, &o, variant.buf, st) < 0)
 		goto out;
-	st->relabelled = rs.relabelled;
-	st->released = rs.released;
 	tune_libgit2();
 	tune_malloc();
 	reopen_objects(repo);
 	if (history_walk_start(&walk, repo, &o) < 0)
 		goto out;
-	range_fingerprint(fingerprint, history_walk_points(walk), &o, variant.buf);
+	range_fingerprint(fingerprint, repo, history_walk_points(walk), &o, variant.buf);
 	if (!o.on_commit && (rc = range_already_done(s, variant.buf, fingerprint, st)) != 0) {
 		ret = rc < 0 ? -1 : 0;
 		goto out;
@@ -370,27 +439,38 @@ int extract_run(git_repository *repo, struct store *s, const struct extract_opti
 		goto out;
 	history_walk_free(walk);
 	walk = NULL;
-	rc = select_commits(repo, &o, walked, nr_walked, &todo, &nr_todo, st);
+	if (shallow_boundary_read(repo, &boundary) < 0)
+		goto out;
+	rc = select_commits(repo, &o, walked, nr_walked, &boundary, &todo, &nr_todo, &left,
+			    &nr_left, st);
 	free(walked);
 	walked = NULL;
 	if (rc) {
 		ret = rc;
 		goto out;
 	}
+	/* remembered, for the run after their parents are fetched */
+	if (shallow_pending_add(s, variant.buf, left, nr_left) < 0)
+		goto out;
 	if (drop_processed(s, &o, variant.buf, todo, &nr_todo, st) < 0)
 		goto out;
 	ret = nr_todo ? diff_and_write(repo, s, &o, variant.buf, todo, nr_todo, st) : 0;
 	/* recall finds the new patterns at once (store-recall.h) */
 	if (!ret && st->patterns)
 		ret = recall_index_catch_up(s, NULL, NULL);
-	/* small ranges (a hook's one commit) are quick to walk: not worth a write */
-	if (!ret && st->selected >= RANGE_RECORD_MIN)
+	/*
+	 * small ranges (a hook's one commit) are quick to walk: not worth a
+	 * write; nor is a range with commits left out at a shallow boundary,
+	 * which must be walked again once their parents are fetched
+	 */
+	if (!ret && st->selected >= RANGE_RECORD_MIN && !st->shallow_left)
 		ret = range_record_done(s, variant.buf, fingerprint, st->selected);
 out:
 	history_walk_free(walk);
 	free(walked);
 	free(todo);
+	free(left);
+	oid_set_free(&boundary);
 	strbuf_release(&variant);
-	string_list_clear(&released);
 	return ret;
 }

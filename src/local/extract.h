@@ -13,8 +13,15 @@
  * starting and stopping commits and the options) in the meta table, so
  * that running again over it returns without walking.
  *
- * Shallow clones are walked as git walks them (the boundary commits are
- * roots), by our own walk, since libgit2 1.5's revwalk cannot.
+ * Shallow clones are walked as git walks them (up to the boundary), by
+ * our own walk, since libgit2 1.5's revwalk cannot. The boundary commits
+ * themselves are left out: their parents were not fetched, so what they
+ * changed is unknown (diffed against the empty tree, every file would
+ * look added). They are not marked processed, but remembered (shallow.h),
+ * and once their parents are fetched (git fetch --unshallow) the next run,
+ * whatever its range, extracts them; a range with such commits is not
+ * remembered as done. A store where an older version extracted them is
+ * repaired once (shallow_store_check()).
  *
  * Crash-safe: many commits are written per transaction; a kill loses at
  * most the uncommitted batch, which the next run redoes.
@@ -42,6 +49,10 @@ struct extract_stats {
 	size_t files_skipped;	/* binary, too large, lock, generated, ... */
 	size_t relabelled;	/* stored commits labelled again (classifier changed) */
 	size_t released;	/* commits once left out as unknown, now extracted */
+	size_t shallow_left;	/* of selected, at a shallow boundary: left out (shallow.h) */
+	size_t shallow_extracted; /* commits once left out there, extracted now */
+	size_t shallow_patterns;  /* their patterns */
+	size_t shallow_repaired;  /* commits an older version extracted there, to do again */
 };
 
 /*

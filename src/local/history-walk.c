@@ -5,6 +5,7 @@
  */
 #include "local/history-walk.h"
 #include "local/oid-set.h"
+#include "local/shallow.h"
 #include "common/repo.h"
 #include "common/util.h"
 
@@ -55,20 +56,30 @@ static int resolve_single(git_object **out, git_repository *repo, const char *re
 	return 0;
 }
 
-/* "C^!": that commit alone, it minus its parents. */
+/*
+ * "C^!": that commit alone, it minus its parents; those of a shallow
+ * clone's boundary, which were not fetched, reach nothing to hide.
+ */
 static int push_commit_alone(git_revwalk *walk, git_repository *repo, const char *rev,
 			     size_t base_len, struct strbuf *fp)
 {
 	char *base = xstrndup(rev, base_len);
 	git_object *obj = NULL, *c = NULL;
+	git_odb *odb = NULL;
 	int rc = resolve_single(&obj, repo, base);
 
 	if (!rc && git_object_peel(&c, obj, GIT_OBJECT_COMMIT) < 0)
 		rc = err_set("revision '%s' is not a commit", base);
 	if (!rc)
 		rc = walk_add(walk, git_object_id(c), 0, rev, fp);
-	for (unsigned i = 0; !rc && i < git_commit_parentcount((git_commit *)c); i++)
-		rc = walk_add(walk, git_commit_parent_id((git_commit *)c, i), 1, rev, fp);
+	if (!rc && git_repository_odb(&odb, repo) < 0)
+		rc = git_error_set_from("cannot read the object database");
+	for (unsigned i = 0; !rc && i < git_commit_parentcount((git_commit *)c); i++) {
+		const git_oid *parent = git_commit_parent_id((git_commit *)c, i);
+		if (git_odb_exists(odb, parent))
+			rc = walk_add(walk, parent, 1, rev, fp);
+	}
+	git_odb_free(odb);
 	git_object_free(c);
 	git_object_free(obj);
 	free(base);
@@ -216,28 +227,6 @@ static struct walk_node *node_find(struct walk_node *nodes, size_t nr, const git
 	return bsearch(&key, nodes, nr, sizeof(*nodes), node_cmp);
 }
 
-static int read_shallow_boundary(git_repository *repo, struct oid_set *boundary)
-{
-	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
-	const char *p;
-	strbuf_addf(&path, "%s/shallow", git_repository_commondir(repo));
-	if (strbuf_read_file(&sb, path.buf) < 0) {
-		strbuf_release(&path);
-		return 0; /* no boundary file: nothing is cut */
-	}
-	for (p = sb.buf; *p;) {
-		git_oid id;
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		if (len >= GIT_OID_HEXSZ && git_oid_fromstrn(&id, p, GIT_OID_HEXSZ) == 0)
-			oid_set_add(boundary, id.id, 1);
-		p += len + (nl ? 1 : 0);
-	}
-	strbuf_release(&sb);
-	strbuf_release(&path);
-	return 0;
-}
-
 /* Depth-first from the ids of fp with sign c, marking into seen; nodes filled when non-NULL. */
 static int shallow_reach(git_repository *repo, const struct strbuf *fp, char c,
 			 const struct oid_set *boundary, struct oid_set *seen, const struct oid_set *stop,
@@ -328,7 +317,7 @@ static int shallow_walk(git_repository *repo, const struct strbuf *fp, git_oid *
 	git_oid *order;
 	size_t n = 0;
 
-	read_shallow_boundary(repo, &boundary);
+	shallow_file_read(repo, &boundary);
 	shallow_reach(repo, fp, '-', &boundary, &hidden, NULL, NULL, NULL, NULL);
 	shallow_reach(repo, fp, '+', &boundary, &seen, &hidden, &nodes, &nr, &alloc);
 	qsort(nodes, nr, sizeof(*nodes), node_cmp);

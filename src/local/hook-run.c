@@ -6,6 +6,7 @@
  */
 #include "local/hook-run.h"
 #include "local/reconcile.h"
+#include "local/shallow.h"
 #include "local/recall.h"
 #include "local/extract.h"
 #include "local/relabel.h"
@@ -458,14 +459,19 @@ static int extract_revs(git_repository *repo, struct store *s, const char *const
 	return ret;
 }
 
-/* 1 if the store must be relabelled first (relabel.h); 0 if not or unsure. */
-static int relabel_pending(git_repository *repo, struct store *s)
+/*
+ * 1 if the store must be relabelled (relabel.h) or checked for what an
+ * older version extracted at a shallow boundary (shallow.h) first, each
+ * of which reads the whole history once; 0 if not or unsure.
+ */
+static int upkeep_pending(git_repository *repo, struct store *s)
 {
 	struct extract_options o = EXTRACT_OPTIONS_INIT;
 	/* a bad config value is reported by the run itself */
 	if (extract_resolve_options(repo, &o, NULL) < 0)
 		return 0;
-	return store_relabel_pending(s, (size_t)o.max_commit_files) > 0;
+	return store_relabel_pending(s, (size_t)o.max_commit_files) > 0 ||
+	       shallow_store_check_pending(s);
 }
 
 static int extract_job(git_repository *repo, struct store *s, const struct hook_job *job,
@@ -584,8 +590,11 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 	/* git waits for us: a store held by someone else is the background's job */
 	if (!background)
 		store_busy_timeout(s, FOREGROUND_BUSY_MS);
-	/* and so is relabelling a store of an older classifier (seconds on a long history) */
-	if (!background && relabel_pending(repo, s)) {
+	/*
+	 * and so is relabelling a store of an older classifier, or checking
+	 * one of an older version (seconds on a long history)
+	 */
+	if (!background && upkeep_pending(repo, s)) {
 		ret = RUN_JOB_BUSY;
 		goto out;
 	}

@@ -88,14 +88,8 @@ static int pair_renames(git_repository *repo, git_tree *old, git_tree *new,
 	return 0;
 }
 
-/*
- * Classify the commit hex as the extraction does: its subject, body and
- * the paths that differ from its first parent (the empty tree for a root,
- * or the boundary of a shallow clone). 1 if done, 0 if the repository no
- * longer has the commit, -1 with err_set.
- */
-static int classify_again(git_repository *repo, const char *hex, size_t max_files,
-			  struct classification *cl)
+int relabel_classify(git_repository *repo, const char *hex, size_t max_files,
+		     struct classification *cl)
 {
 	git_oid oid;
 	git_commit *commit = NULL, *parent = NULL;
@@ -181,7 +175,7 @@ int store_relabel(git_repository *repo, struct store *s, size_t max_files,
 	for (size_t i = 0; i < todo.nr; i++) {
 		struct labelled *l = &todo.items[i];
 		struct classification cl;
-		int rc = classify_again(repo, l->hex, max_files, &cl);
+		int rc = relabel_classify(repo, l->hex, max_files, &cl);
 
 		if (rc < 0)
 			goto out;

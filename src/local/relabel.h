@@ -18,6 +18,7 @@
 #ifndef RELABEL_H
 #define RELABEL_H
 
+#include "local/classify.h"
 #include "local/store.h"
 #include "common/util.h"
 
@@ -45,5 +46,15 @@ int store_relabel(git_repository *repo, struct store *s, size_t max_files,
  * hook deciding whether to leave the work to the background.
  */
 int store_relabel_pending(struct store *s, size_t max_files);
+
+/*
+ * Classify the commit hex as the extraction does: its subject, body and
+ * the paths that differ from its first parent (the empty tree for a root;
+ * for a commit whose parent is missing, as at a shallow boundary, too:
+ * the extraction leaves those out). 1 if done, 0 if the repository no
+ * longer has the commit, -1 with err_set.
+ */
+int relabel_classify(git_repository *repo, const char *hex, size_t max_files,
+		     struct classification *cl);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "local/store-patterns.h"
 #include "local/store-rank.h"
+#include "local/store-recall.h"
 #include "common/code-change.h"
 #include "common/file-role.h"
 #include "common/language.h"
@@ -734,6 +735,54 @@ int pattern_store_set_obsolete(struct store *s, char *const *gone, size_t nr_gon
 	if (ret < 0)
 		store_rollback(s);
 	return ret;
+}
+
+/* ---------------------------------------------------------------- */
+/* Commits extracted without their parents (shallow.c)              */
+
+int pattern_store_commit_additions(struct store *s, const char *commit_hex, const char *variant,
+				   int (*fn)(const char *path, void *data), void *data,
+				   size_t *nr)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT file_path, old_path IS NULL AND before_code = '' FROM patterns"
+		   " WHERE commit_id = ?1 AND variant = ?2 AND origin = 'local'");
+	int rc, ret = 0;
+
+	*nr = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, commit_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, variant, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		(*nr)++;
+		if (sqlite3_column_int(st, 1) && (ret = fn(text(st, 0), data)) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (!ret && rc != SQLITE_DONE)
+		return store_error(s, "cannot read patterns");
+	return ret;
+}
+
+int pattern_store_forget_commit(struct store *s, const char *commit_hex, const char *variant,
+				size_t *dropped)
+{
+	sqlite3_stmt *st = store_prepare(s, "DELETE FROM patterns WHERE commit_id = ?1"
+					    " AND variant = ?2 AND origin = 'local'");
+	int ret;
+
+	assert(store_in_transaction(s));
+	*dropped = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, commit_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, variant, -1, SQLITE_STATIC);
+	ret = step_done(s, st, "cannot delete patterns");
+	if (!ret)
+		*dropped = (size_t)sqlite3_changes(store_db(s));
+	sqlite3_finalize(st);
+	return ret < 0 ? -1 : *dropped ? recall_index_rows_dropped(s) : 0;
 }
 
 /* ---------------------------------------------------------------- */

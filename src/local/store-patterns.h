@@ -177,6 +177,27 @@ int pattern_store_reconcile(struct store *s, const git_oid *gone, size_t nr_gone
 int pattern_store_local_commit_ids(struct store *s, int (*fn)(const git_oid *id, void *data),
 				   void *data);
 
+/* ---- commits extracted without their parents (shallow.c) ---- */
+
+/*
+ * The local patterns of commit_hex in variant: *nr counts them, and fn is
+ * called with the path of each that adds its file whole (no old side, no
+ * old path), as every pattern of a commit diffed against the empty tree
+ * does.
+ */
+int pattern_store_commit_additions(struct store *s, const char *commit_hex, const char *variant,
+				   int (*fn)(const char *path, void *data), void *data,
+				   size_t *nr);
+
+/*
+ * Delete the local patterns of commit_hex in variant (obsolete ones
+ * too), in the caller's transaction, so that the commit is extracted
+ * afresh; the recall index is told (recall_index_rows_dropped()).
+ * *dropped counts the rows.
+ */
+int pattern_store_forget_commit(struct store *s, const char *commit_hex, const char *variant,
+				size_t *dropped);
+
 /* ---- counts (stats) ---- */
 
 struct pattern_counts {

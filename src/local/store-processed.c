@@ -60,6 +60,23 @@ int store_processed_lookup(struct store *s, const char *variant, const git_oid *
 	return ret;
 }
 
+int store_processed_variants(struct store *s, int (*fn)(const char *variant, void *data),
+			     void *data)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT DISTINCT variant FROM processed ORDER BY 1");
+	int rc, ret = 0;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ret = fn((const char *)sqlite3_column_text(st, 0), data)) != 0)
+			break;
+	sqlite3_finalize(st);
+	if (!ret && rc != SQLITE_DONE)
+		return store_error(s, "cannot read processed commits");
+	return ret;
+}
+
 int store_processed_count(struct store *s, const char *variant, long long *count)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM processed WHERE variant = ?1");
@@ -169,6 +186,22 @@ int store_processed_forget_skipped(struct store *s, const char *commit_hex)
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, commit_hex, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot update processed commits");
+}
+
+int store_processed_forget(struct store *s, const char *commit_hex, const char *variant)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "DELETE FROM processed WHERE commit_id = ?1 AND variant = ?2");
+	int rc;
+
+	assert(store_in_transaction(s));
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, commit_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, variant, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot update processed commits");

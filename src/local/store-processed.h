@@ -30,6 +30,10 @@ int store_processed_load(struct store *s, const char *variant, processed_fn fn, 
 int store_processed_lookup(struct store *s, const char *variant, const git_oid *ids, size_t nr,
 			   processed_fn fn, void *data);
 
+/* fn for each variant that has marks, each once. */
+int store_processed_variants(struct store *s, int (*fn)(const char *variant, void *data),
+			     void *data);
+
 /* How many commits of variant are marked. */
 int store_processed_count(struct store *s, const char *variant, long long *count);
 
@@ -58,5 +62,12 @@ int store_processed_has_skipped(struct store *s, int *yes);
  * the next run extracts it: the classifier now gives it a kind.
  */
 int store_processed_forget_skipped(struct store *s, const char *commit_hex);
+
+/*
+ * Forget the mark of commit_hex in variant (whatever it says), in the
+ * caller's transaction, so that the next run extracts the commit again:
+ * its patterns were made without its parents (shallow.h).
+ */
+int store_processed_forget(struct store *s, const char *commit_hex, const char *variant);
 
 #endif
