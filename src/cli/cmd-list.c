@@ -147,7 +147,7 @@ static int list_or_search(int argc, const char **argv, int search)
 	repo = setup_repo(repo_path);
 	setup_variant(&variant, repo, whole_file, context);
 	o.variant = variant.buf;
-	s = setup_store_current(repo);
+	s = setup_store_read(repo, 1);
 	if (!search)
 		setup_pager(repo);
 

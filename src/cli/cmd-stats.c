@@ -119,7 +119,7 @@ int cmd_stats(int argc, const char **argv)
 		usage_msg_opt(stats_usage, options, "unexpected argument '%s'", argv[0]);
 	repo = setup_repo(repo_path);
 	setup_variant(&variant, repo, 0, -1);
-	s = setup_store_current(repo);
+	s = setup_store_read(repo, 1);
 	if (pattern_store_counts(s, variant.buf, &x.n) < 0 ||
 	    store_processed_count(s, variant.buf, &x.commits) < 0)
 		die_err();
