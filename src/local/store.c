@@ -140,7 +140,8 @@ static const char *const migrations[] = {
 	 * rows of older stores (and team rows) have file_role '' until
 	 * pattern_store_fill_quality() computes them. The full-text index
 	 * gains the commit body and stems words (porter): it is rebuilt by
-	 * the next search.
+	 * the next search. (A new index of it changes fts_index_in_temp() of
+	 * store-patterns.c too, which makes it for a read-only store.)
 	 */
 	"ALTER TABLE patterns ADD COLUMN file_role TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE patterns ADD COLUMN code_change INTEGER NOT NULL DEFAULT 1;"
