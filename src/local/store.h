@@ -57,8 +57,9 @@ int store_open_repo(struct store **out, git_repository *repo); /* STORE_WRITE */
 /*
  * 1 if s was opened read-only (STORE_READ on a store it may not write).
  * Then what readers keep up to date as they go (the history's rewrites,
- * what older stores lack) is left as it is, and the search indexes what
- * its index lacks in the connection's temporary database instead.
+ * what older stores lack) is left as it is, and the search and recall
+ * index what their indexes lack in the connection's temporary database
+ * instead.
  */
 int store_read_only(struct store *s);
 /* The store path of repo; caller frees. */
