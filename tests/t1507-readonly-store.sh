@@ -18,6 +18,7 @@ if test "$(id -u)" = 0; then
 	if command -v runuser >/dev/null 2>&1 && id nobody >/dev/null 2>&1 &&
 	   runuser -u nobody -- test -x "$TRASH/bin/git-patterns"; then
 		test_set_prereq READER
+		test_set_prereq OTHER_OWNER
 	fi
 	as_reader() {
 		runuser -u nobody -- env HOME="$READER_HOME" \
@@ -200,6 +201,22 @@ test_expect_success READER 'no store in a repository the reader may not write: a
 	test_grep "^fatal: cannot create pattern store .*/norepo/.git/patterns/patterns.db.: Permission denied" err &&
 	! test -e norepo/.git/patterns &&
 	chmod u+w norepo/.git
+'
+
+test_expect_success OTHER_OWNER 'the repositories of others are taken as git takes them: safe.directory "*" and -c' '
+	mkdir star &&
+	printf "[safe]\n\tdirectory = *\n" >star/.gitconfig &&
+	chmod -R a+rX star &&
+	READER_HOME=$TRASH/star &&
+	as_reader git -C repo patterns list >list &&
+	test_line_count = 4 list &&
+	mkdir none &&
+	chmod a+rX none &&
+	READER_HOME=$TRASH/none &&
+	test_expect_code 1 as_reader git -C repo patterns list 2>err &&
+	test_grep "not (a git repository|owned by current user)" err &&
+	as_reader git -c safe.directory="$TRASH/repo" -C repo patterns list >list &&
+	test_line_count = 4 list
 '
 
 test_expect_success MOUNT 'on a file system mounted read-only, root reads the store and cannot write it' '
