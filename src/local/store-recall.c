@@ -270,11 +270,9 @@ static int index_tail(struct store *s,
 		      void (*progress)(long long done, long long total, void *data), void *data)
 {
 	sqlite3_stmt *st;
-	long long total = recall_index_pending(s), done = 0, from = 0, top, last;
+	long long total, done = 0, from = 0, top, last;
 	int there = 0;
 
-	if (total < 0)
-		return -1;
 	st = store_prepare(s, "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master"
 			      " WHERE name = 'recall_tail')");
 	if (!st)
@@ -284,6 +282,8 @@ static int index_tail(struct store *s,
 	sqlite3_finalize(st);
 	if (there)
 		return 0;
+	if ((total = recall_index_pending(s)) < 0)
+		return -1;
 	if (store_exec(s, "CREATE TEMP TABLE recall_tail ("
 			  " feature INTEGER NOT NULL, pattern INTEGER NOT NULL,"
 			  " PRIMARY KEY (feature, pattern)) WITHOUT ROWID") < 0)

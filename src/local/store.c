@@ -515,8 +515,10 @@ static int open_read_only(struct store *s, int why)
 		 * (the -shm file beside it), which a reader that may not write
 		 * the folder cannot create. When there is no log, or an empty
 		 * one, the file alone holds every change: read it as it is
-		 * (SQLite's immutable, which takes no lock). A log with changes
-		 * that cannot be read is an error, not an older store shown.
+		 * (SQLite's immutable, which takes no lock: a writer that
+		 * checkpoints into the file meanwhile can make a read fail,
+		 * never write). A log with changes that cannot be read is an
+		 * error, not an older store shown.
 		 */
 		if (wal_has_frames(s->path))
 			return err_set("cannot read pattern store '%s': it is read-only here (%s), "
