@@ -93,7 +93,7 @@ int cmd_adapters(int argc, const char **argv)
 
 	tempfile_remove_on_signal();
 	repo = setup_repo(NULL);
-	s = setup_store(repo);
+	s = !strcmp(sub, "list") ? setup_store_read(repo, 0) : setup_store(repo);
 	if (!strcmp(sub, "list")) {
 		ret = list_versions(s, json);
 	} else if (!strcmp(sub, "activate")) {

@@ -85,7 +85,7 @@ int cmd_export(int argc, const char **argv)
 		die_err();
 	setup_variant(&variant, repo, whole_file, context);
 	o.variant = variant.buf;
-	s = setup_store_current(repo);
+	s = setup_store_read(repo, 1);
 	if (o.format == EXPORT_COMMITPACK) {
 		repo_canonical_url(&repos, repo);
 		o.repo = repo;

@@ -88,6 +88,23 @@ static int print_row(const struct pattern_row *r, void *data)
 	return 0;
 }
 
+/*
+ * A read-only store cannot index the patterns its search index lacks: the
+ * search indexes the whole store in a temporary index (store-patterns.h),
+ * which takes a while on a large one. Say so, and how to end it.
+ */
+static void note_unindexed(struct store *s)
+{
+	long long pending = 0;
+
+	if (store_fts_pending(s, &pending) < 0 || !pending)
+		return;
+	fprintf(stderr, "note: %lld pattern%s of the read-only store '%s' %s not in its "
+			"search index: the search indexes the store for itself (any search "
+			"by a user who may write to the store brings the index up to date)\n",
+		pending, pending == 1 ? "" : "s", store_path(s), pending == 1 ? "is" : "are");
+}
+
 static int list_or_search(int argc, const char **argv, int search)
 {
 	static const char *const list_usage[] = {
@@ -147,7 +164,9 @@ static int list_or_search(int argc, const char **argv, int search)
 	repo = setup_repo(repo_path);
 	setup_variant(&variant, repo, whole_file, context);
 	o.variant = variant.buf;
-	s = setup_store_current(repo);
+	s = setup_store_read(repo, 1);
+	if (search && store_read_only(s))
+		note_unindexed(s);
 	if (!search)
 		setup_pager(repo);
 

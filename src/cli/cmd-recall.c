@@ -198,7 +198,7 @@ int cmd_recall(int argc, const char **argv)
 	}
 
 	/* as list and search: patterns of commits no longer in the history are hidden */
-	s = setup_store_current(repo);
+	s = setup_store_read(repo, 1);
 	catch_up(s);
 	took = now_seconds();
 	if (recall_changed_code(s, &cc, &o, &hits) < 0)

@@ -183,7 +183,7 @@ int cmd_show(int argc, const char **argv)
 		usage_msg_opt(show_usage, options, "show takes exactly one pattern id");
 	repo = setup_repo(repo_path);
 	setup_variant(&variant, repo, 0, -1);
-	s = setup_store(repo);
+	s = setup_store_read(repo, 0);
 	ctx.store = s;
 	ctx.json = json;
 	ret = query_show(s, argv[0], variant.buf, show_row, &ctx);

@@ -54,6 +54,7 @@ struct stats {
 	const char *path;
 	long long size, commits;
 	struct pattern_counts n;
+	int read_only; /* opened read-only: this user may not write it */
 };
 
 static void print_json(struct store *s, const struct stats *x, const char *variant)
@@ -67,6 +68,8 @@ static void print_json(struct store *s, const struct stats *x, const char *varia
 	jw_string(&jw, x->path);
 	jw_key(&jw, "store_bytes");
 	jw_int(&jw, x->size);
+	jw_key(&jw, "read_only");
+	jw_bool(&jw, x->read_only);
 	jw_key(&jw, "variant");
 	jw_string(&jw, variant);
 	jw_key(&jw, "commits_processed");
@@ -89,7 +92,8 @@ static void print_json(struct store *s, const struct stats *x, const char *varia
 
 static void print_text(struct store *s, const struct stats *x, const char *variant)
 {
-	printf("Pattern store:     %s (%lld KiB)\n", x->path, (x->size + 1023) / 1024);
+	printf("Pattern store:     %s (%lld KiB%s)\n", x->path, (x->size + 1023) / 1024,
+	       x->read_only ? ", read-only" : "");
 	printf("Commits processed: %lld\n", x->commits);
 	printf("Patterns:          %lld (%lld local, %lld from the team)\n",
 	       x->n.local + x->n.team, x->n.local, x->n.team);
@@ -104,7 +108,7 @@ int cmd_stats(int argc, const char **argv)
 	const char *repo_path = NULL;
 	int json = 0;
 	struct strbuf variant = STRBUF_INIT;
-	struct stats x = { NULL, 0, 0, { 0, 0, 0 } };
+	struct stats x = { NULL, 0, 0, { 0, 0, 0 }, 0 };
 	struct stat st;
 	git_repository *repo;
 	struct store *s;
@@ -119,11 +123,12 @@ int cmd_stats(int argc, const char **argv)
 		usage_msg_opt(stats_usage, options, "unexpected argument '%s'", argv[0]);
 	repo = setup_repo(repo_path);
 	setup_variant(&variant, repo, 0, -1);
-	s = setup_store_current(repo);
+	s = setup_store_read(repo, 1);
 	if (pattern_store_counts(s, variant.buf, &x.n) < 0 ||
 	    store_processed_count(s, variant.buf, &x.commits) < 0)
 		die_err();
 	x.path = store_path(s);
+	x.read_only = store_read_only(s);
 	if (!stat(x.path, &st))
 		x.size = (long long)st.st_size;
 	{

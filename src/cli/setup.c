@@ -37,6 +37,22 @@ struct store *setup_store_current(git_repository *repo)
 	return s;
 }
 
+struct store *setup_store_read(git_repository *repo, int current)
+{
+	struct store *s;
+
+	if (store_open_repo_for(&s, repo, STORE_READ) < 0)
+		die_err();
+	/* one this user may not write is read as its last writer left it */
+	if (store_read_only(s))
+		return s;
+	if (pattern_store_fill_quality(s) < 0)
+		die_err();
+	if (current && reconcile_history(repo, s, 0, 1, NULL) < 0)
+		warning("the patterns may not follow the latest history changes: %s", err_msg());
+	return s;
+}
+
 int setup_context_lines(git_repository *repo, int context)
 {
 	if (context >= 0)

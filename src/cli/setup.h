@@ -21,6 +21,14 @@ struct store *setup_store(git_repository *repo);
  * the current history. A failure there is a warning, not fatal.
  */
 struct store *setup_store_current(git_repository *repo);
+/*
+ * For the commands that only read the store (list, search, show, export,
+ * stats, recall, adapters list): as setup_store(), then with current as
+ * setup_store_current(); but a store this user may not write (another
+ * user's repository, a read-only file system) is opened read-only and
+ * read as it is (store_open_for(STORE_READ)).
+ */
+struct store *setup_store_read(git_repository *repo, int current);
 
 /*
  * The variant for these options: context < 0 means patterns.contextLines

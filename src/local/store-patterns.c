@@ -367,6 +367,37 @@ int store_fts_pending(struct store *s, long long *count)
 	return rc == SQLITE_ROW ? 0 : store_error(s, "cannot count the patterns to index");
 }
 
+/*
+ * A read-only store cannot index what it lacks: index every pattern in
+ * the connection's temporary database instead, in a table of the same
+ * name and columns (store.c, migration 5), which the search's statements
+ * then find first (SQLite looks in temp before main), so that they and
+ * the ranking (store-rank.c: its statistics are the index's) are those
+ * of the store's own index once up to date. Once per connection.
+ */
+static int fts_index_in_temp(struct store *s)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master"
+					    " WHERE name = 'patterns_fts')");
+	int there = 0;
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		there = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (there)
+		return 0;
+	return store_exec(s, "CREATE TEMP VIEW patterns_fts_content AS"
+			     " SELECT id, commit_msg, commit_body, file_path, before_code, after_code"
+			     " FROM main.patterns;"
+			     "CREATE VIRTUAL TABLE temp.patterns_fts USING fts5("
+			     " commit_msg, commit_body, file_path, before_code, after_code,"
+			     " content='patterns_fts_content', content_rowid='id',"
+			     " tokenize='porter unicode61');"
+			     "INSERT INTO temp.patterns_fts(patterns_fts) VALUES ('rebuild');");
+}
+
 int store_fts_catch_up(struct store *s)
 {
 	sqlite3_stmt *st;
@@ -381,6 +412,8 @@ int store_fts_catch_up(struct store *s)
 	sqlite3_finalize(st);
 	if (!todo)
 		return 0;
+	if (store_read_only(s))
+		return fts_index_in_temp(s);
 	if (store_begin(s) < 0)
 		return -1;
 	if (store_exec(s, "INSERT INTO patterns_fts(rowid, commit_msg, commit_body, file_path,"

@@ -82,6 +82,9 @@ int pattern_store_get_prefix(struct store *s, const char *prefix, const char *va
  * Index the patterns not yet in the full-text index, in one transaction.
  * Inserts leave them out (fts_indexed = 0) so that writing patterns stays
  * cheap; whoever searches calls this first (pattern_store_list does).
+ * On a read-only store (store_read_only) the searches of this connection
+ * use an index of every pattern made in its temporary database instead:
+ * the same answers, at the cost of indexing the whole store.
  */
 int store_fts_catch_up(struct store *s);
 

@@ -128,14 +128,15 @@ static void posting_insert_release(struct posting_insert *ins)
 	ins->one = ins->many = NULL;
 }
 
-static int posting_insert_prepare(struct store *s, struct posting_insert *ins)
+/* Inserts into table: recall_postings, or temp.recall_tail (read-only stores). */
+static int posting_insert_prepare(struct store *s, struct posting_insert *ins, const char *table)
 {
-	char sql[64 + POSTINGS_PER_INSERT * 8];
+	char sql[96 + POSTINGS_PER_INSERT * 8];
 	size_t at;
 	int i;
 
 	at = (size_t)snprintf(sql, sizeof(sql),
-			      "INSERT OR IGNORE INTO recall_postings(feature, pattern) VALUES (?,?)");
+			      "INSERT OR IGNORE INTO %s(feature, pattern) VALUES (?,?)", table);
 	ins->one = store_prepare(s, sql);
 	for (i = 1; i < POSTINGS_PER_INSERT; i++)
 		at += (size_t)snprintf(sql + at, sizeof(sql) - at, ",(?,?)");
@@ -211,10 +212,12 @@ static void add_postings(struct posting **post, size_t *nr, size_t *alloc, long 
 }
 
 /*
- * Index the patterns with ids above from, at most CATCH_UP_BATCH of them;
- * *last: the highest id seen (from when none).
+ * Index the patterns with ids above from, at most CATCH_UP_BATCH of them,
+ * into table, and with mark advance recall.indexed_upto; *last: the
+ * highest id seen (from when none).
  */
-static int index_batch(struct store *s, long long from, long long *last, long long *done)
+static int index_batch(struct store *s, long long from, long long *last, long long *done,
+		       const char *table, int mark)
 {
 	sqlite3_stmt *sel;
 	struct posting_insert ins = { NULL, NULL };
@@ -225,7 +228,7 @@ static int index_batch(struct store *s, long long from, long long *last, long lo
 	*last = from;
 	sel = store_prepare(s, "SELECT id, language, before_code FROM patterns"
 			       " WHERE id > ?1 ORDER BY id LIMIT ?2");
-	if (!sel || posting_insert_prepare(s, &ins) < 0)
+	if (!sel || posting_insert_prepare(s, &ins, table) < 0)
 		goto out;
 	sqlite3_bind_int64(sel, 1, from);
 	sqlite3_bind_int(sel, 2, CATCH_UP_BATCH);
@@ -248,7 +251,7 @@ static int index_batch(struct store *s, long long from, long long *last, long lo
 	}
 	if (write_postings(s, &ins, post, nr) < 0)
 		goto out;
-	ret = *last > from ? set_indexed_upto(s, *last) : 0;
+	ret = mark && *last > from ? set_indexed_upto(s, *last) : 0;
 out:
 	sqlite3_finalize(sel);
 	posting_insert_release(&ins);
@@ -256,12 +259,63 @@ out:
 	return ret;
 }
 
+/*
+ * A read-only store cannot be indexed: the patterns its index lacks (all
+ * of them when it is of another LIKENESS_VERSION) are indexed into the
+ * connection's temporary database instead, in temp.recall_tail, which
+ * gather_candidates() reads with the store's postings. Once per
+ * connection.
+ */
+static int index_tail(struct store *s,
+		      void (*progress)(long long done, long long total, void *data), void *data)
+{
+	sqlite3_stmt *st;
+	long long total, done = 0, from = 0, top, last;
+	int there = 0;
+
+	st = store_prepare(s, "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master"
+			      " WHERE name = 'recall_tail')");
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		there = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (there)
+		return 0;
+	if ((total = recall_index_pending(s)) < 0)
+		return -1;
+	if (store_exec(s, "CREATE TEMP TABLE recall_tail ("
+			  " feature INTEGER NOT NULL, pattern INTEGER NOT NULL,"
+			  " PRIMARY KEY (feature, pattern)) WITHOUT ROWID") < 0)
+		return -1;
+	if (index_is_current(s)) {
+		if ((top = max_rowid(s)) < 0)
+			return -1;
+		/* a mark above the top: the newest rows were dropped, and their ids come again */
+		from = indexed_upto(s);
+		if (from > top)
+			from = top;
+	}
+	for (;;) {
+		if (index_batch(s, from, &last, &done, "temp.recall_tail", 0) < 0)
+			return -1;
+		if (progress && total)
+			progress(done, total > done ? total : done, data);
+		if (last == from)
+			return 0;
+		from = last;
+	}
+}
+
 int recall_index_catch_up(struct store *s,
 			  void (*progress)(long long done, long long total, void *data),
 			  void *data)
 {
-	long long total = recall_index_pending(s), done = 0;
+	long long total, done = 0;
 
+	if (store_read_only(s))
+		return index_tail(s, progress, data);
+	total = recall_index_pending(s);
 	if (total <= 0)
 		return (int)total;
 	for (;;) {
@@ -279,7 +333,7 @@ int recall_index_catch_up(struct store *s,
 			return -1;
 		}
 		from = indexed_upto(s);
-		if (index_batch(s, from, &last, &done) < 0) {
+		if (index_batch(s, from, &last, &done, "recall_postings", 1) < 0) {
 			store_rollback(s);
 			return -1;
 		}
@@ -310,7 +364,7 @@ int recall_postings_writer_new(struct recall_postings_writer **out, struct store
 
 	*out = NULL;
 	w->s = s;
-	if (posting_insert_prepare(s, &w->ins) < 0) {
+	if (posting_insert_prepare(s, &w->ins, "recall_postings") < 0) {
 		recall_postings_writer_free(w);
 		return -1;
 	}
@@ -451,24 +505,40 @@ static int by_count_desc(const void *a, const void *b)
 	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0; /* newer first */
 }
 
-/* Look each query feature up; fill c with the patterns found. */
+/*
+ * Look each query feature up; fill c with the patterns found. On a
+ * read-only store, in its index (if of this LIKENESS_VERSION) and in
+ * what index_tail() indexed of the rest.
+ */
 static int gather_candidates(struct store *s, const struct code_features *qf, struct counter *c)
 {
 	sqlite3_stmt *st;
 	uint32_t *keys;
-	size_t i, n = code_feature_keys(qf, &keys);
+	size_t i, n;
 	long long found[RECALL_COMMON_FEATURE + 1];
-	int ret = 0;
+	int ret = 0, read_only = store_read_only(s), current = 0;
 
-	st = store_prepare(s, "SELECT pattern FROM recall_postings WHERE feature = ?1 LIMIT ?2");
-	if (!st) {
-		free(keys);
-		return -1;
+	if (read_only) {
+		if (index_tail(s, NULL, NULL) < 0)
+			return -1;
+		current = index_is_current(s);
+		st = store_prepare(s, "SELECT pattern FROM main.recall_postings"
+				      " WHERE feature = ?1 AND ?3"
+				      " UNION SELECT pattern FROM temp.recall_tail"
+				      " WHERE feature = ?1 LIMIT ?2");
+	} else {
+		st = store_prepare(s, "SELECT pattern FROM recall_postings"
+				      " WHERE feature = ?1 LIMIT ?2");
 	}
+	if (!st)
+		return -1;
+	n = code_feature_keys(qf, &keys);
 	for (i = 0; i < n; i++) {
 		int rc, k = 0;
 		sqlite3_bind_int64(st, 1, keys[i]);
 		sqlite3_bind_int(st, 2, RECALL_COMMON_FEATURE + 1);
+		if (read_only)
+			sqlite3_bind_int(st, 3, current);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			found[k++] = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);

@@ -46,6 +46,9 @@ int recall_index_rows_dropped(struct store *s);
  * Index every pattern added since the last catch-up, in transactions of a
  * few thousand patterns. progress (may be NULL) is called after each with
  * the patterns done and the total to do. 0, or -1 with err_set.
+ * A read-only store (store_read_only) is left as it is: what its index
+ * lacks is indexed in the connection's temporary database, which
+ * recall_find() reads too.
  */
 int recall_index_catch_up(struct store *s,
 			  void (*progress)(long long done, long long total, void *data),

@@ -11,10 +11,12 @@
 #include <string.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct store {
 	sqlite3 *db;
 	char *path;
+	int read_only; /* opened by open_read_only() */
 };
 
 /* how long a writer waits for another's lock before "database is locked" */
@@ -138,7 +140,8 @@ static const char *const migrations[] = {
 	 * rows of older stores (and team rows) have file_role '' until
 	 * pattern_store_fill_quality() computes them. The full-text index
 	 * gains the commit body and stems words (porter): it is rebuilt by
-	 * the next search.
+	 * the next search. (A new index of it changes fts_index_in_temp() of
+	 * store-patterns.c too, which makes it for a read-only store.)
 	 */
 	"ALTER TABLE patterns ADD COLUMN file_role TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE patterns ADD COLUMN code_change INTEGER NOT NULL DEFAULT 1;"
@@ -316,6 +319,18 @@ static int set_wal(struct store *s)
 	}
 }
 
+/* The folder that holds path ("." for a bare name); caller frees. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
 /* mkdir -p of the folder that holds path. */
 static int make_leading_dirs(const char *path)
 {
@@ -325,31 +340,100 @@ static int make_leading_dirs(const char *path)
 
 	if (!slash || slash == path)
 		return 0;
-	dir = xstrndup(path, (size_t)(slash - path));
+	dir = dir_of(path);
 	ret = mkdir_p(dir);
 	free(dir);
 	return ret;
 }
 
-int store_open(struct store **out, const char *path)
+/* 1 if the file path+suffix is there and this process may write it. */
+static int writable_beside(const char *path, const char *suffix)
 {
-	struct store *s = xcalloc(1, sizeof(*s));
-	int rc;
+	char *name = xstrfmt("%s%s", path, suffix);
+	int ret = access(name, W_OK) == 0;
 
-	*out = NULL;
-	s->path = xstrdup(path);
-	if (make_leading_dirs(path) < 0)
-		goto fail;
-	rc = sqlite3_open_v2(path, &s->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			     NULL);
+	free(name);
+	return ret;
+}
+
+/*
+ * 0 if this process may write the store at path: the file, and the
+ * folder its write-ahead log and index are made in (unless both are there
+ * and writable) or, for a store not made yet, the nearest folder that is
+ * there. Else the errno that says why (EACCES, EROFS...).
+ */
+static int store_unwritable(const char *path)
+{
+	char *dir = dir_of(path);
+	int why = 0;
+
+	if (access(path, F_OK) == 0) {
+		if (access(path, W_OK) < 0)
+			why = errno;
+		else if (access(dir, W_OK) < 0 &&
+			 !(writable_beside(path, "-wal") && writable_beside(path, "-shm")))
+			why = errno;
+	} else if (errno != ENOENT) {
+		why = errno;
+	} else {
+		while (access(dir, F_OK) < 0 && errno == ENOENT && strcmp(dir, "/") &&
+		       strcmp(dir, ".")) {
+			char *up = dir_of(dir);
+			free(dir);
+			dir = up;
+		}
+		if (access(dir, W_OK) < 0)
+			why = errno;
+	}
+	free(dir);
+	return why;
+}
+
+/* The error of a command that writes, on a store it may not write. */
+static int unwritable_error(const char *path, int why)
+{
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return err_set("cannot create pattern store '%s': %s; run this command as a "
+			       "user who may write to the repository",
+			       path, strerror(why));
+	return err_set("cannot write to pattern store '%s': %s; run this command as a user "
+		       "who may write to it (list, search, show, export, stats and recall only "
+		       "read the store, and work here)",
+		       path, strerror(why));
+}
+
+/*
+ * sqlite3_open_v2 with the connection settings every store has; on
+ * failure -1 with err_set, and SQLite's primary result code in *code.
+ */
+static int open_db(struct store *s, const char *name, int flags, int *code)
+{
+	int rc = sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+
 	if (rc != SQLITE_OK) {
-		err_set("cannot open pattern store '%s': %s", path,
+		*code = rc & 0xff;
+		err_set("cannot open pattern store '%s': %s", s->path,
 			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-		goto fail;
+		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		return -1;
 	}
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(s->db, 1);
+	return 0;
+}
+
+/*
+ * Open for writing, make the schema current. -1 with err_set, and *code
+ * SQLite's primary result code of the failure (0 if none).
+ */
+static int open_read_write(struct store *s, int *code)
+{
+	*code = 0;
+	if (make_leading_dirs(s->path) < 0)
+		return -1;
+	if (open_db(s, s->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, code) < 0)
+		return -1;
 	/*
 	 * 16 KiB pages for a new store (an existing one keeps its own): a
 	 * pattern row is a few KiB of code, and a long extraction writes a
@@ -362,23 +446,180 @@ int store_open(struct store **out, const char *path)
 	    exec_bare(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;") < 0 ||
 	    migrate(s) < 0) {
 		char *msg = xstrdup(err_msg());
-		int code = sqlite3_errcode(s->db) & 0xff;
-		if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		*code = sqlite3_errcode(s->db) & 0xff;
+		if (*code == SQLITE_CORRUPT || *code == SQLITE_NOTADB)
 			/* the store is a cache of the history: rebuilding it loses little */
 			err_set("cannot use pattern store '%s': %s; it is damaged: move it "
 				"aside (mv '%s' '%s.bad') and run 'git patterns extract' "
 				"to build it again ('git patterns sync' brings the team's back)",
-				path, msg, path, path);
+				s->path, msg, s->path, s->path);
 		else
-			err_set("cannot use pattern store '%s': %s", path, msg);
+			err_set("cannot use pattern store '%s': %s", s->path, msg);
 		free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* path as an SQLite URI (file:...) with the query query; caller frees. */
+static char *file_uri(const char *path, const char *query)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	/* an empty authority, so that "//x" stays a path */
+	strbuf_addstr(&sb, path[0] == '/' ? "file://" : "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			strbuf_addf(&sb, "%%%02x", (unsigned char)*p);
+		else
+			strbuf_addch(&sb, *p);
+	}
+	strbuf_addf(&sb, "?%s", query);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* 1 if the write-ahead log of the store at path holds anything. */
+static int wal_has_frames(const char *path)
+{
+	char *wal = xstrfmt("%s-wal", path);
+	struct stat st;
+	int ret = stat(wal, &st) == 0 && st.st_size > 0;
+
+	free(wal);
+	return ret;
+}
+
+/*
+ * Open a store this process may not write (why: the errno that says so,
+ * 0 if SQLite found out) for reading alone: nothing in it is migrated,
+ * checkpointed or written. -1 with err_set.
+ */
+static int open_read_only(struct store *s, int why)
+{
+	const char *because = why ? strerror(why) : "it is read-only";
+	int version, code;
+	const int latest = (int)ARRAY_SIZE(migrations);
+
+	s->read_only = 1;
+	if (open_db(s, s->path, SQLITE_OPEN_READONLY, &code) < 0)
+		return -1;
+	if (schema_version(s, &version) < 0) {
+		char *uri;
+		int rc;
+
+		code = sqlite3_errcode(s->db) & 0xff;
+		if (code != SQLITE_CANTOPEN && code != SQLITE_READONLY)
+			return err_set("cannot read pattern store '%s': %s", s->path, err_msg());
+		/*
+		 * A store in WAL mode is read through its shared-memory index
+		 * (the -shm file beside it), which a reader that may not write
+		 * the folder cannot create. When there is no log, or an empty
+		 * one, the file alone holds every change: read it as it is
+		 * (SQLite's immutable, which takes no lock: a writer that
+		 * checkpoints into the file meanwhile can make a read fail,
+		 * never write). A log with changes that cannot be read is an
+		 * error, not an older store shown.
+		 */
+		if (wal_has_frames(s->path))
+			return err_set("cannot read pattern store '%s': it is read-only here (%s), "
+				       "and the changes in its write-ahead log '%s-wal' cannot be "
+				       "read without '%s-shm', which is missing; a user who may "
+				       "write to the store folds the log in with any git-patterns "
+				       "command ('git patterns stats')",
+				       s->path, because, s->path, s->path);
+		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		uri = file_uri(s->path, "immutable=1");
+		rc = open_db(s, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &code);
+		free(uri);
+		if (rc < 0)
+			return -1;
+		if (schema_version(s, &version) < 0)
+			return err_set("cannot read pattern store '%s': %s", s->path, err_msg());
+	}
+	if (version > latest)
+		return err_set("cannot read pattern store '%s': schema version %d is newer than "
+			       "this git-patterns knows (%d); upgrade git-patterns",
+			       s->path, version, latest);
+	if (version == 0)
+		/* an empty file: nothing was ever written to it */
+		return err_set("no patterns in pattern store '%s', and it cannot be made "
+			       "here (%s): run 'git patterns extract' as a user who may write "
+			       "to the repository",
+			       s->path, because);
+	if (version < latest)
+		return err_set("cannot read pattern store '%s': an older git-patterns made it "
+			       "(schema version %d; this one reads %d) and it cannot be upgraded "
+			       "here (%s): any git-patterns command run by a user who may write "
+			       "to the store upgrades it, 'git patterns stats' for one",
+			       s->path, version, latest, because);
+	return 0;
+}
+
+int store_open_for(struct store **out, const char *path, enum store_access mode)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	int why, code;
+
+	*out = NULL;
+	s->path = xstrdup(path);
+	why = store_unwritable(path);
+	if (why && mode == STORE_WRITE) {
+		unwritable_error(path, why);
 		goto fail;
+	}
+	if (why && access(path, F_OK) < 0) {
+		err_set("no pattern store at '%s', and it cannot be created here: %s; run 'git "
+			"patterns extract' as a user who may write to the repository",
+			path, strerror(why));
+		goto fail;
+	}
+	if (why) {
+		if (open_read_only(s, why) < 0)
+			goto fail;
+		*out = s;
+		return 0;
+	}
+	if (open_read_write(s, &code) < 0) {
+		/*
+		 * what access() could not tell (a file system mounted
+		 * read-only under us, the log's files of another user): a
+		 * reader reads the store as it is
+		 */
+		if (mode == STORE_WRITE ||
+		    (code != SQLITE_READONLY && code != SQLITE_CANTOPEN && code != SQLITE_PERM) ||
+		    access(path, F_OK) < 0)
+			goto fail;
+		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		if (open_read_only(s, 0) < 0)
+			goto fail;
+	} else if (sqlite3_db_readonly(s->db, "main") == 1) {
+		/* SQLite opened it read-only, as it does a file it may not write */
+		if (mode == STORE_WRITE) {
+			unwritable_error(path, EACCES);
+			goto fail;
+		}
+		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		if (open_read_only(s, 0) < 0)
+			goto fail;
 	}
 	*out = s;
 	return 0;
 fail:
 	store_close(s);
 	return -1;
+}
+
+int store_open(struct store **out, const char *path)
+{
+	return store_open_for(out, path, STORE_WRITE);
+}
+
+int store_read_only(struct store *s)
+{
+	return s->read_only;
 }
 
 char *store_path_for_repo(git_repository *repo)
@@ -392,12 +633,17 @@ char *store_path_for_repo(git_repository *repo)
 	return strbuf_detach(&sb, NULL);
 }
 
-int store_open_repo(struct store **out, git_repository *repo)
+int store_open_repo_for(struct store **out, git_repository *repo, enum store_access mode)
 {
 	char *path = store_path_for_repo(repo);
-	int ret = store_open(out, path);
+	int ret = store_open_for(out, path, mode);
 	free(path);
 	return ret;
+}
+
+int store_open_repo(struct store **out, git_repository *repo)
+{
+	return store_open_repo_for(out, repo, STORE_WRITE);
 }
 
 void store_defer_checkpoint(struct store *s)

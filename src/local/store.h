@@ -32,10 +32,36 @@
 
 struct store;
 
-/* Open (creating folder, file and schema as needed). 0, or -1 and err_set. */
+/* What a command does with the store. */
+enum store_access {
+	STORE_WRITE, /* extract, sync, hooks...: a store it may not write is an error */
+	STORE_READ,  /* list, search, show...: such a store is read as it is */
+};
+
+/*
+ * Open (creating folder, file and schema as needed). 0, or -1 and err_set.
+ *
+ * A store this process may not write (another user's repository, a
+ * read-only file system) is, for STORE_WRITE, an error that names it and
+ * says what to do. For STORE_READ it is opened read-only (store_read_only):
+ * its schema is not migrated (an older one is an error that says how to
+ * upgrade it), and nothing is written to it; one that is not there is an
+ * error when it cannot be created.
+ */
+int store_open_for(struct store **out, const char *path, enum store_access mode);
+/* store_open_for(STORE_WRITE) */
 int store_open(struct store **out, const char *path);
 /* Open the store of repo (in its common git dir). */
-int store_open_repo(struct store **out, git_repository *repo);
+int store_open_repo_for(struct store **out, git_repository *repo, enum store_access mode);
+int store_open_repo(struct store **out, git_repository *repo); /* STORE_WRITE */
+/*
+ * 1 if s was opened read-only (STORE_READ on a store it may not write).
+ * Then what readers keep up to date as they go (the history's rewrites,
+ * what older stores lack) is left as it is, and the search and recall
+ * index what their indexes lack in the connection's temporary database
+ * instead.
+ */
+int store_read_only(struct store *s);
 /* The store path of repo; caller frees. */
 char *store_path_for_repo(git_repository *repo);
 void store_close(struct store *s);
