@@ -123,6 +123,47 @@ test_expect_success 'a range of several tips, with commits of one committer time
 	test_cmp expect actual
 '
 
+# list_subjects DIR: the subjects git patterns list shows, once each, in its order
+list_subjects() {
+	git -C "$1" patterns list --json -n 1000 >list.json &&
+	"$PYTHON" -c '
+import json, sys
+seen = []
+for p in json.load(open(sys.argv[1]))["patterns"]:
+    if p["commit_msg"] not in seen:
+        seen.append(p["commit_msg"])
+print("\n".join(seen))' list.json
+}
+
+test_expect_success 'commits of one committer time list in history order, as git log shows them' '
+	git init -q order &&
+	(cd order &&
+	 same_time_history &&
+	 git update-ref refs/heads/main $p &&
+	 git symbolic-ref HEAD refs/heads/main) &&
+	git -C order patterns extract -q &&
+	list_subjects order >actual &&
+	git -C order log --format=%s >expect &&
+	test_cmp expect actual &&
+	git -C order patterns export -o ../order.jsonl &&
+	subjects order.jsonl | uniq >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'and so do they when a later run extracts the newer ones' '
+	git init -q order2 &&
+	(cd order2 &&
+	 same_time_history &&
+	 git update-ref refs/heads/main $p~3 &&
+	 git symbolic-ref HEAD refs/heads/main &&
+	 git patterns extract -q &&
+	 git update-ref refs/heads/main $p &&
+	 git patterns extract -q) &&
+	list_subjects order2 >actual &&
+	git -C order2 log --format=%s >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a shallow clone: walked as git log walks it, the boundary commit left out' '
 	git clone -q --depth 2 "file://$TRASH/repo" shallow &&
 	git -C shallow patterns extract -q -o ../sh.jsonl &&

@@ -176,6 +176,7 @@ old_store() {
 	db.execute("UPDATE patterns SET problem_type = 'bug_fix' WHERE commit_msg = 'Fix typo in README'")
 	db.execute("DELETE FROM meta WHERE key = 'classify.version'")
 	db.execute("ALTER TABLE patterns DROP COLUMN rule")
+	db.execute("ALTER TABLE patterns DROP COLUMN walk_seq")
 	# a store of schema 5: no table of a later migration either
 	keep = ("meta", "patterns", "processed", "sync_state", "pushed", "feedback_queue",
 	        "adapter_versions", "adapter_activations")

@@ -66,6 +66,7 @@ struct commit_result {
 	char *subject, *body, *author, *author_name;
 	char date[32];		/* author date in the author's zone */
 	long long commit_time;	/* committer time */
+	size_t index;		/* its place in the walk's todo (0: the newest) */
 	struct file_pattern *files;
 	size_t nr, alloc;
 	size_t bytes;		/* memory held, for the queue's bound */

@@ -128,6 +128,7 @@ static void diff_with_libgit2(struct engine *e, int w, struct commit_differ *d)
 	while (take_run(e, w, &i, &end))
 		for (; i < end; i++) {
 			struct commit_result *r = xcalloc(1, sizeof(*r));
+			r->index = i;
 			commit_differ_run(d, &e->todo[i], r);
 			queue_result(e, r);
 		}
@@ -159,6 +160,7 @@ static int diff_with_git(struct engine *e, int w, struct commit_differ *d,
 				git_oid parent;
 				int merge, rc;
 				r = xcalloc(1, sizeof(*r));
+				r->index = i;
 				rc = commit_differ_begin(d, &e->todo[i], r, &parent, &merge);
 				if (rc <= 0) { /* failed, or not to be diffed */
 					queue_result(e, r);

@@ -17,6 +17,8 @@
 #include "common/util.h"
 
 #include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -30,16 +32,20 @@ struct extract_writer {
 	struct processed_marker *marks;
 	struct recall_postings_writer *recall;
 	int in_txn;
+	size_t nr_todo;		/* the commits this run writes, numbered newest first */
+	long long seq_top;	/* the walk_seq of todo[0]; 0 until the first batch */
 	size_t batch, batch_bytes;
 	double batch_start;
 };
 
-int extract_writer_new(struct extract_writer **out, struct store *s, const char *variant)
+int extract_writer_new(struct extract_writer **out, struct store *s, const char *variant,
+		       size_t nr_todo)
 {
 	struct extract_writer *wr = xcalloc(1, sizeof(*wr));
 
 	*out = NULL;
 	wr->s = s;
+	wr->nr_todo = nr_todo;
 	if (store_tune_bulk_write(s) < 0 ||
 	    pattern_inserter_new(&wr->patterns, s, variant) < 0 ||
 	    processed_marker_new(&wr->marks, s, variant, (long long)time(NULL)) < 0 ||
@@ -88,7 +94,8 @@ static int write_result(struct extract_writer *wr, const struct commit_result *r
 		p.confidence = fp->confidence;
 		p.file_role = fp->file_role;
 		p.code_change = fp->code_change;
-		if (pattern_insert(wr->patterns, &p, r->commit_time, &rowid) < 0)
+		if (pattern_insert(wr->patterns, &p, r->commit_time,
+				   wr->seq_top - (long long)r->index, &rowid) < 0)
 			return -1;
 		recall_postings_add(wr->recall, rowid, fp->sketch, fp->sketch_nr);
 		(*patterns)++;
@@ -123,13 +130,35 @@ int extract_writer_flush(struct extract_writer *wr)
 	return recall_index_catch_up(wr->s, NULL, NULL);
 }
 
+/*
+ * In the first batch's transaction, take the walk_seq numbers of this
+ * run's commits: the nr_todo above meta extract.walk_seq, todo[0] (the
+ * newest) the highest, so that a later run's commits come out newer.
+ */
+static int number_commits(struct extract_writer *wr)
+{
+	char *v, buf[32];
+	long long base;
+
+	if (wr->seq_top)
+		return 0;
+	v = store_meta_get(wr->s, "extract.walk_seq");
+	base = v ? strtoll(v, NULL, 10) : 0;
+	free(v);
+	if (base < 0)
+		base = 0;
+	wr->seq_top = base + (long long)wr->nr_todo;
+	snprintf(buf, sizeof(buf), "%lld", wr->seq_top);
+	return store_meta_set(wr->s, "extract.walk_seq", buf);
+}
+
 int extract_writer_add(struct extract_writer *wr, const struct commit_result *r,
 		       struct extract_stats *st)
 {
 	if (!wr->in_txn) {
 		if (store_begin(wr->s) < 0)
 			return -1;
-		if (recall_postings_begin(wr->recall) < 0) {
+		if (recall_postings_begin(wr->recall) < 0 || number_commits(wr) < 0) {
 			store_rollback(wr->s);
 			return -1;
 		}

@@ -16,8 +16,13 @@
 
 struct extract_writer;
 
-/* A writer of variant's patterns into s (tuned for a long write). 0 or -1. */
-int extract_writer_new(struct extract_writer **out, struct store *s, const char *variant);
+/*
+ * A writer of variant's patterns into s (tuned for a long write), for the
+ * nr_todo commits of a walk, written with their index in it
+ * (commit_result.index). 0 or -1.
+ */
+int extract_writer_new(struct extract_writer **out, struct store *s, const char *variant,
+		       size_t nr_todo);
 
 /*
  * Write r (not failed) into the open batch, opening one as needed, and

@@ -323,7 +323,7 @@ static int diff_and_write(git_repository *repo, struct store *s, const struct ex
 	char *errmsg = NULL;
 	int ret;
 
-	if (extract_writer_new(&w.wr, s, variant) < 0)
+	if (extract_writer_new(&w.wr, s, variant, nr_todo) < 0)
 		return -1;
 	ret = diff_pool_run(repo, o, todo, nr_todo, write_one, &w);
 	if (ret < 0)

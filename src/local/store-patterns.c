@@ -190,7 +190,7 @@ static int list_stage(struct store *s, const struct pattern_filter *f, const cha
 		st = store_prepare(s, SEARCH_STAGE(SEARCH_ALL_HITS));
 	else
 		st = store_prepare(s, "SELECT " ROW_COLUMNS " FROM patterns p WHERE " LIST_FILTERS
-				      " ORDER BY p.commit_time DESC, p.commit_id, p.file_path, p.id"
+				      " ORDER BY p.commit_time DESC, p.walk_seq DESC, p.commit_id, p.file_path, p.id"
 				      " LIMIT ?7");
 	if (!st)
 		return -1;
@@ -596,7 +596,7 @@ int pattern_store_export(struct store *s, const struct pattern_export_filter *f,
 	strbuf_addf(&sql, export_sql,
 		    f->use_range ? "JOIN temp.export_range r ON r.commit_id = p.commit_id" : "",
 		    f->use_range ? "r.ord, p.file_path"
-				 : "p.commit_time DESC, p.commit_id, p.file_path, p.id");
+				 : "p.commit_time DESC, p.walk_seq DESC, p.commit_id, p.file_path, p.id");
 	st = store_prepare(s, sql.buf);
 	strbuf_release(&sql);
 	if (!st)
@@ -666,9 +666,9 @@ int pattern_inserter_new(struct pattern_inserter **out, struct store *s, const c
 		"INSERT INTO patterns(pattern_id, variant, origin, commit_id, file_path, old_path,"
 		" problem_type, before_code, after_code, commit_msg, commit_body, author,"
 		" author_name, date, commit_time, confidence, language, solution_hash,"
-		" file_role, code_change, rule)"
+		" file_role, code_change, rule, walk_seq)"
 		" VALUES (?1, ?2, 'local', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-		" ?15, ?16, ?17, ?18, ?19, ?20)"
+		" ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
 		" ON CONFLICT(pattern_id, variant, origin) DO UPDATE SET obsolete = 0,"
 		" problem_type = excluded.problem_type, rule = excluded.rule");
 	if (!ins->st) {
@@ -680,7 +680,7 @@ int pattern_inserter_new(struct pattern_inserter **out, struct store *s, const c
 }
 
 int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long long commit_time,
-		   long long *rowid)
+		   long long walk_seq, long long *rowid)
 {
 	sqlite3_stmt *st = ins->st;
 	int ret;
@@ -709,6 +709,7 @@ int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long l
 			  -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 19, p->code_change);
 	sqlite3_bind_text(st, 20, p->rule ? p->rule : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 21, walk_seq);
 	/*
 	 * An insert sets the last rowid; the upsert's update of a row already
 	 * there does not (ids start at 1, so 0 says "not new").

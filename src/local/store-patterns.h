@@ -137,12 +137,13 @@ int pattern_store_set_range(struct store *s, const git_oid *ids, size_t nr);
  * the caller's transaction (store_begin/store_commit). A pattern already
  * there is made current again (obsolete = 0) and otherwise kept.
  * *rowid (if not NULL): the id of the new row, 0 for a pattern already
- * there.
+ * there. walk_seq: the commit's place in the history among those of its
+ * committer time (larger is newer; store.c, migration 9).
  */
 struct pattern_inserter;
 int pattern_inserter_new(struct pattern_inserter **out, struct store *s, const char *variant);
 int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long long commit_time,
-		   long long *rowid);
+		   long long walk_seq, long long *rowid);
 void pattern_inserter_free(struct pattern_inserter *ins);
 
 /*

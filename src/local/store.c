@@ -202,6 +202,15 @@ static const char *const migrations[] = {
 	"  feature INTEGER NOT NULL,"
 	"  pattern INTEGER NOT NULL,"
 	"  PRIMARY KEY (feature, pattern)) WITHOUT ROWID;",
+
+	/*
+	 * 9: where a local pattern's commit stood in the history, for the
+	 * commits of one committer time (a rebase makes them), which list and
+	 * export show newest first as git log does: larger is newer. Each
+	 * extraction numbers its commits above meta extract.walk_seq, in walk
+	 * order; 0 for patterns stored before (and for the team's).
+	 */
+	"ALTER TABLE patterns ADD COLUMN walk_seq INTEGER NOT NULL DEFAULT 0;",
 };
 
 int store_error(struct store *s, const char *what)
