@@ -199,6 +199,12 @@ static const char *const migrations[] = {
 	"  feature INTEGER NOT NULL,"
 	"  pattern INTEGER NOT NULL,"
 	"  PRIMARY KEY (feature, pattern)) WITHOUT ROWID;",
+
+	/*
+	 * 9: the identity of the server database a remote's sync state
+	 * belongs to (its X-Patterns-Database); NULL while none is known
+	 */
+	"ALTER TABLE sync_state ADD COLUMN database_id TEXT;",
 };
 
 int store_error(struct store *s, const char *what)
@@ -441,6 +447,24 @@ int store_meta_set(struct store *s, const char *key, const char *value)
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot write meta");
+}
+
+int store_meta_delete_for(struct store *s, const char *prefix, const char *word)
+{
+	sqlite3_stmt *st = store_prepare(s, "DELETE FROM meta WHERE substr(key, 1, length(?1)) = ?1"
+					    " AND substr(key, -length(?2)) = ?2");
+	char *tail = xstrfmt(" %s", word);
+	int rc;
+	if (!st) {
+		free(tail);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, tail, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(tail);
 	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot write meta");
 }
 
