@@ -176,8 +176,9 @@ old_store() {
 	db.execute("UPDATE patterns SET problem_type = 'bug_fix' WHERE commit_msg = 'Fix typo in README'")
 	db.execute("DELETE FROM meta WHERE key = 'classify.version'")
 	db.execute("ALTER TABLE patterns DROP COLUMN rule")
-	# nor what later migrations added to the tables kept below (9)
+	# nor what later migrations added to the tables kept below (9, 10)
 	db.execute("ALTER TABLE sync_state DROP COLUMN database_id")
+	db.execute("DROP INDEX pushed_server_id")
 	# a store of schema 5: no table of a later migration either
 	keep = ("meta", "patterns", "processed", "sync_state", "pushed", "feedback_queue",
 	        "adapter_versions", "adapter_activations")

@@ -205,6 +205,13 @@ static const char *const migrations[] = {
 	 * belongs to (its X-Patterns-Database); NULL while none is known
 	 */
 	"ALTER TABLE sync_state ADD COLUMN database_id TEXT;",
+
+	/*
+	 * 10: a pull that meets a pattern deleted on the server takes its
+	 * server id off the push record (store_puller_drop); without this,
+	 * each such pattern read every push record
+	 */
+	"CREATE INDEX pushed_server_id ON pushed(server_id) WHERE server_id IS NOT NULL;",
 };
 
 int store_error(struct store *s, const char *what)
