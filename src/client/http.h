@@ -20,7 +20,9 @@
  *    an error message, and curl's verbose output is never enabled.
  *  - Functions return 0 when the server answered (any status: the caller
  *    decides what a 4xx means), -1 with err_set() when no answer could be
- *    had (after the retries), or on a local error.
+ *    had (after the retries), on a local error, or when the answer came
+ *    from another database than the one expected (see
+ *    http_client_expect_database).
  */
 #ifndef HTTP_H
 #define HTTP_H

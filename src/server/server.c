@@ -1216,6 +1216,11 @@ int server_start(struct server **out, const struct server_config *cfg)
 	pthread_mutex_init(&srv->identity_lock, NULL);
 	if (parse_listen(cfg->listen ? cfg->listen : SERVER_DEFAULT_LISTEN, &ss, &sslen) < 0)
 		goto fail;
+	{
+		/* known before the first answer, which must name it */
+		char id[37];
+		server_database_id(srv, id);
+	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (!!cfg->tls_cert != !!cfg->tls_key) {
