@@ -84,7 +84,10 @@ test_expect_success "$B: a clone remembers the database it synced with" '
 	test "$(clone_id $B/alice)" = "$id" &&
 	test "$(clone_id $B/bob)" = "$id" &&
 	curl -s -D headers -o /dev/null -H "X-API-Key: $ALICE_KEY" "$SERVER_URL/patterns?limit=1" &&
-	test_grep "^X-Patterns-Database: $id" headers
+	test_grep "^X-Patterns-Database: $id" headers &&
+	curl -s -D refused -o /dev/null -H "X-API-Key: gp_0000" "$SERVER_URL/patterns?limit=1" &&
+	test_grep "^HTTP/1.1 401" refused &&
+	test_grep -v "X-Patterns-Database" refused
 '
 
 test_expect_success "$B: the same database: nothing is pushed again, nothing said, one request" '
