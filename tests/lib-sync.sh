@@ -4,8 +4,9 @@
 #   start_server [ARGS...]   git patterns serve on SERVER_URL (a free loopback
 #                            port chosen when this file is sourced; the same
 #                            port again on a restart) with the database
-#                            $TRASH/server.db; access log in $TRASH/access.log,
-#                            stderr in $TRASH/server.log
+#                            $TRASH/server.db (or $SERVER_DB_URL when set);
+#                            access log in $TRASH/access.log, stderr in
+#                            $TRASH/server.log
 #   stop_server              SIGTERM, then wait for it to exit
 #   kill_server              SIGKILL (a crash), then wait for it to be gone
 #   start_proxy METHOD N [stall]
@@ -57,7 +58,7 @@ wait_for_health() {
 
 start_server() {
 	# the binary itself, not "git patterns": a SIGKILL must reach the server
-	git-patterns serve --listen "127.0.0.1:$SERVER_PORT" --db "sqlite:$SERVER_DB" \
+	git-patterns serve --listen "127.0.0.1:$SERVER_PORT" --db "${SERVER_DB_URL:-sqlite:$SERVER_DB}" \
 		--access-log "$TRASH/access.log" "$@" >>"$TRASH/server.log" 2>&1 </dev/null &
 	echo $! >"$SERVER_PIDFILE"
 	wait_for_health
@@ -144,7 +145,8 @@ stop_proxy() {
 }
 
 add_key() {
-	git patterns server add-key "$1" --db "sqlite:$SERVER_DB" 2>/dev/null | grep -o 'gp_[0-9a-f]*'
+	git patterns server add-key "$1" --db "${SERVER_DB_URL:-sqlite:$SERVER_DB}" 2>/dev/null |
+		grep -o 'gp_[0-9a-f]*'
 }
 
 requests() {

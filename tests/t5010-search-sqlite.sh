@@ -5,7 +5,7 @@ test_description='text search on the SQLite backend: the trigram index (FTS5) an
 
 DB_URL="sqlite:$TRASH/server.db"
 downgrade() {
-	sqlite3 "$TRASH/server.db" "DROP TABLE patterns_text; DROP INDEX idx_patterns_created_seq; PRAGMA user_version = 6"
+	sqlite3 "$TRASH/server.db" "DROP TABLE patterns_text; DROP INDEX idx_patterns_created_seq; DROP TABLE server_identity; PRAGMA user_version = 6"
 }
 index_names() {
 	sqlite3 "$TRASH/server.db" "SELECT name FROM sqlite_master WHERE name IN ('patterns_text', 'idx_patterns_created_seq') ORDER BY name"
@@ -13,7 +13,7 @@ index_names() {
 . "$TEST_SRC/lib-server-search.sh"
 
 test_expect_success 'the rare words are answered from the index: a row taken out of it is not found' '
-	test "$(sqlite3 "$TRASH/server.db" "PRAGMA user_version")" = 7 &&
+	test "$(sqlite3 "$TRASH/server.db" "PRAGMA user_version")" -ge 7 &&
 	sqlite3 "$TRASH/server.db" "INSERT INTO patterns_text(patterns_text) VALUES ('"'"'integrity-check'"'"')" &&
 	curl -s -H "X-API-Key: $KEY" "$SERVER_URL/patterns?q=quokka" >q.json &&
 	test "$(json_get q.json "d[\"total\"]")" = 1 &&

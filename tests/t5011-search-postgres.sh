@@ -8,7 +8,7 @@ psql_do() {
 	(cd / && as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -At -v ON_ERROR_STOP=1 -c "$1")
 }
 downgrade() {
-	psql_do "DROP INDEX idx_patterns_msg_trgm, idx_patterns_path_trgm, idx_patterns_before_trgm, idx_patterns_after_trgm; DROP EXTENSION pg_trgm; DELETE FROM schema_migrations WHERE version = 7"
+	psql_do "DROP INDEX idx_patterns_msg_trgm, idx_patterns_path_trgm, idx_patterns_before_trgm, idx_patterns_after_trgm; DROP EXTENSION pg_trgm; DROP TABLE server_identity; DELETE FROM schema_migrations WHERE version >= 7"
 }
 index_names() {
 	psql_do "SELECT indexname FROM pg_indexes WHERE tablename = 'patterns' AND indexdef LIKE '%gin_trgm_ops%' ORDER BY 1"

@@ -51,6 +51,16 @@ test_expect_success 'the author keeps the pattern of its own history, and does n
 	test "$(server_total)" = 1
 '
 
+test_expect_success 'a deletion finds the push record by its server id (an index, which an older store gets)' '
+	db=alice/.git/patterns/patterns.db &&
+	sqlite3 $db "DROP INDEX pushed_server_id; PRAGMA user_version = 10" &&
+	git -C alice patterns sync --quiet &&
+	test "$(sqlite3 $db "PRAGMA user_version")" -ge 11 &&
+	sqlite3 $db "EXPLAIN QUERY PLAN UPDATE pushed SET server_id = NULL
+		WHERE server_id = '"'"'x'"'"' AND remote = '"'"'y'"'"'" >plan &&
+	test_grep "USING (COVERING )?INDEX pushed_server_id" plan
+'
+
 test_expect_success 'registering the project later does not bring the deleted pattern back' '
 	git -C alice remote add origin https://example.com/team/alice.git &&
 	git -C alice patterns sync --json >out.json &&

@@ -77,7 +77,8 @@ static void ui_warn(void *data, const char *msg)
 	warning("%s", msg);
 }
 
-static void print_json(const char *remote, const struct sync_result *r, int dry_run)
+static void print_json(const char *remote, const struct sync_result *r, int dry_run,
+		       int new_database)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct json_writer jw;
@@ -109,6 +110,8 @@ static void print_json(const char *remote, const struct sync_result *r, int dry_
 	jw_int(&jw, r->applications_pending);
 	jw_key(&jw, "applications_refused");
 	jw_int(&jw, r->applications_refused);
+	jw_key(&jw, "new_database");
+	jw_bool(&jw, new_database);
 	jw_object_end(&jw);
 	strbuf_addch(&out, '\n');
 	fwrite(out.buf, 1, out.len, stdout);
@@ -170,6 +173,75 @@ static int has_project_url(git_repository *repo)
 	return has;
 }
 
+/*
+ * Register the project (cross-project learning) when this sync sends
+ * something that names it, then run the sync. The project is registered
+ * (or its profile updated) before the push, which names it in every
+ * pattern; what was pushed before it existed is tagged once.
+ */
+static int register_and_sync(git_repository *repo, struct store *s, struct http_client *client,
+			     struct sync_options *so, char project_id[37], struct sync_result *r)
+{
+	struct project_profile profile;
+
+	so->project_id = NULL;
+	if (!so->dry_run && so->push && has_project_url(repo) &&
+	    project_profile_detect(repo, &profile) == 0) {
+		int unreachable;
+		/* the id remembered is trusted only when nothing goes with it */
+		int fresh = sends_with_project(s, http_client_url(client), so->variant);
+		int rc = xproject_register(s, client, &profile, fresh, project_id, &unreachable);
+		if (rc == 0 && xproject_tag_pushed(s, client, project_id) == 0)
+			so->project_id = project_id;
+		else if (http_client_database_changed(client))
+			; /* the sync stops at once, and says why */
+		else if (rc < 0 && !unreachable)
+			warning("%s; patterns are pushed without their project", err_msg());
+		else if (rc == 0)
+			warning("%s", err_msg());
+		project_profile_release(&profile);
+	}
+	return sync_run(s, client, so, r);
+}
+
+/*
+ * The team server answered from another database than the one this
+ * clone's sync state belongs to: forget that state (store-sync.h) and say
+ * so, once (the new id is remembered with it). With --dry-run, only say
+ * what a sync would do. 0, or -1 with err_set.
+ */
+static int new_database(struct store *s, struct http_client *client, struct sync_ui *ui,
+			struct sync_options *so)
+{
+	const char *remote = http_client_url(client);
+	char *id = xstrdup(http_client_database(client));
+	long long n;
+
+	ui_done(ui);
+	if (so->dry_run) {
+		so->fresh = 1;
+		n = store_sync_count_local(s, so->variant);
+	} else if (store_sync_forget_database(s, remote, id) < 0) {
+		free(id);
+		return -1;
+	} else {
+		n = store_sync_count_unpushed(s, so->variant, remote, 0);
+	}
+	if (n < 0) {
+		free(id);
+		return -1;
+	}
+	if (n)
+		warning("the team server at %s is a new database; %s %lld pattern%s again", remote,
+			so->dry_run ? "a sync would push" : "pushing", n, n == 1 ? "" : "s");
+	else
+		warning("the team server at %s is a new database; %s from the start", remote,
+			so->dry_run ? "a sync would pull" : "pulling");
+	http_client_expect_database(client, id);
+	free(id);
+	return 0;
+}
+
 int cmd_sync(int argc, const char **argv)
 {
 	const char *repo_path = NULL, *remote_opt = NULL;
@@ -180,10 +252,11 @@ int cmd_sync(int argc, const char **argv)
 	struct sync_options so;
 	struct sync_result r;
 	struct sync_ui ui = {0, NULL, SYNC_PHASE_PUSH};
-	struct project_profile profile;
 	char project_id[37];
 	git_repository *repo;
 	struct store *s;
+	char *known;
+	int rc, renewed = 0;
 	const struct option options[] = {
 		OPT_BOOL(0, "push", &push_only, "only push local patterns (and feedback)"),
 		OPT_BOOL(0, "pull", &pull_only, "only pull the team's patterns"),
@@ -223,26 +296,28 @@ int cmd_sync(int argc, const char **argv)
 	so.data = &ui;
 
 	/*
-	 * Cross-project learning: the project is registered (or its profile
-	 * updated) before the push, which names it in every pattern; what
-	 * was pushed before it existed is tagged once.
+	 * The server's database this clone's state belongs to: a server on
+	 * another one (made anew at the same URL) fails the first request, and
+	 * the sync starts again from nothing known, once.
 	 */
-	if (!dry_run && !pull_only && has_project_url(repo) &&
-	    project_profile_detect(repo, &profile) == 0) {
-		int unreachable;
-		/* the id remembered is trusted only when nothing goes with it */
-		int fresh = sends_with_project(s, http_client_url(client), so.variant);
-		int rc = xproject_register(s, client, &profile, fresh, project_id, &unreachable);
-		if (rc == 0 && xproject_tag_pushed(s, client, project_id) == 0)
-			so.project_id = project_id;
-		else if (rc < 0 && !unreachable)
-			warning("%s; patterns are pushed without their project", err_msg());
-		else if (rc == 0)
-			warning("%s", err_msg());
-		project_profile_release(&profile);
+	known = store_sync_database(s, http_client_url(client));
+	http_client_expect_database(client, known);
+	rc = register_and_sync(repo, s, client, &so, project_id, &r);
+	if (rc < 0 && http_client_database_changed(client)) {
+		renewed = 1;
+		rc = new_database(s, client, &ui, &so);
+		if (rc == 0)
+			rc = register_and_sync(repo, s, client, &so, project_id, &r);
+	}
+	/* the first sync with a server that names its database (or one migrated to) */
+	if (!dry_run && !known && !http_client_database_changed(client) &&
+	    *http_client_database(client) &&
+	    store_sync_set_database(s, http_client_url(client), http_client_database(client)) < 0) {
+		ui_done(&ui);
+		warning("%s", err_msg());
 	}
 
-	if (sync_run(s, client, &so, &r) < 0) {
+	if (rc < 0) {
 		ui_done(&ui);
 		if (r.http_status == 401)
 			credential_reject(&cred, repo);
@@ -262,13 +337,14 @@ int cmd_sync(int argc, const char **argv)
 		/* a queued report the server refused is gone: say so */
 		xp_warn_refusals(&refusals);
 		if (json)
-			print_json(http_client_url(client), &r, dry_run);
+			print_json(http_client_url(client), &r, dry_run, renewed);
 		else if (!quiet)
 			print_text(http_client_url(client), &r, dry_run);
 	}
 
 	credential_release(&cred);
 	http_client_free(client);
+	free(known);
 	query_close_store(repo, s);
 	git_repository_free(repo);
 	strbuf_release(&variant);

@@ -36,6 +36,9 @@ struct http_client {
 	struct http_options o;
 	unsigned long requests;
 	char errbuf[CURL_ERROR_SIZE];
+	/* the server's database: expected, last named, and whether it changed */
+	char expect_db[37], seen_db[37];
+	int db_changed;
 };
 
 /* What a transfer writes into: memory (bounded) or a file. */
@@ -172,6 +175,7 @@ struct sink {
 	unsigned long long max, got;
 	int too_big;
 	long long retry_after;
+	char database[37];		/* X-Patterns-Database, or "" */
 	struct file_pipe *pipe;		/* hashes and writes into file */
 	uint64_t file_bytes;		/* written into file */
 };
@@ -315,6 +319,41 @@ unsigned long http_client_requests(const struct http_client *c)
 	return c->requests;
 }
 
+void http_client_expect_database(struct http_client *c, const char *expect)
+{
+	snprintf(c->expect_db, sizeof(c->expect_db), "%s", expect ? expect : "");
+	c->db_changed = 0;
+}
+
+const char *http_client_database(const struct http_client *c)
+{
+	return c->seen_db;
+}
+
+int http_client_database_changed(const struct http_client *c)
+{
+	return c->db_changed;
+}
+
+static int database_changed_error(const struct http_client *c)
+{
+	return err_set("team server %s answers from another database (%s) than the one this "
+		       "clone synced with (%s)",
+		       c->url, c->seen_db, c->expect_db);
+}
+
+/* Note the database an answer named: -1 (err_set) when it is not the one expected. */
+static int check_database(struct http_client *c, const char *database)
+{
+	if (!database[0])
+		return 0;
+	memcpy(c->seen_db, database, sizeof(c->seen_db));
+	if (!c->expect_db[0] || !strcasecmp(c->expect_db, database))
+		return 0;
+	c->db_changed = 1;
+	return database_changed_error(c);
+}
+
 void http_client_set_key(struct http_client *c, const char *key, const char *source)
 {
 	c->key_source = key ? source : NULL;
@@ -369,6 +408,20 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *priv)
 					secs = secs * 10 + (*v++ - '0');
 				s->retry_after = secs;
 			}
+		} else if (!strncasecmp(line, "X-Patterns-Database:", 20)) {
+			char id[37];
+			size_t k = 0;
+			v = line + 20;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			/* a UUID, then only the line's end */
+			while (k < 36 && *v && *v != '\r' && *v != '\n')
+				id[k++] = *v++;
+			id[k] = '\0';
+			while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+				v++;
+			if (!*v && uuid_valid(id))
+				memcpy(s->database, id, sizeof(id));
 		}
 	}
 	return n;
@@ -507,6 +560,11 @@ static int perform(struct http_client *c, const char *method, const char *path,
 	long backoff = BACKOFF_FIRST_MS;
 	int ret = -1;
 
+	if (c->db_changed) {
+		/* the caller's state is not this database's: send nothing more */
+		resp->status = 0;
+		return database_changed_error(c);
+	}
 	strbuf_addstr(&url, c->url);
 	strbuf_addstr(&url, path);
 	headers = curl_slist_append(headers, "Accept: application/json");
@@ -519,7 +577,7 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		headers = curl_slist_append(headers, c->key_header);
 
 	for (int try = 0;; try++) {
-		struct sink sink = {c, &resp->body, file, max, 0, 0, -1, NULL, 0};
+		struct sink sink = {c, &resp->body, file, max, 0, 0, -1, "", NULL, 0};
 		CURLcode rc;
 		long status;
 
@@ -554,12 +612,20 @@ static int perform(struct http_client *c, const char *method, const char *path,
 		if (rc == CURLE_OK && status < 500) {
 			resp->status = status;
 			ret = 0;
+			if (check_database(c, sink.database) < 0) {
+				resp->status = 0;
+				ret = -1;
+			}
 			break;
 		}
 		if (rc == CURLE_OK) {
 			resp->status = status;
 			if (try >= c->o.max_retries) {
 				ret = 0; /* the caller reports the 5xx */
+				if (check_database(c, sink.database) < 0) {
+					resp->status = 0;
+					ret = -1;
+				}
 				break;
 			}
 		} else if (!transient(rc) || try >= c->o.max_retries) {

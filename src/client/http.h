@@ -20,7 +20,9 @@
  *    an error message, and curl's verbose output is never enabled.
  *  - Functions return 0 when the server answered (any status: the caller
  *    decides what a 4xx means), -1 with err_set() when no answer could be
- *    had (after the retries), or on a local error.
+ *    had (after the retries), on a local error, or when the answer came
+ *    from another database than the one expected (see
+ *    http_client_expect_database).
  */
 #ifndef HTTP_H
 #define HTTP_H
@@ -75,6 +77,22 @@ const char *http_client_url(const struct http_client *c);
 void http_client_set_key(struct http_client *c, const char *key, const char *source);
 /* How many requests (attempts, retries included) this client has sent. */
 unsigned long http_client_requests(const struct http_client *c);
+
+/*
+ * The team server's database (docs/api.md: the X-Patterns-Database header
+ * of every answer to a request whose key it accepted). expect is the id the
+ * caller's state belongs to (NULL or "": none known, any will do). An answer
+ * that names another database fails its request (-1 with err_set, the
+ * status 0), and every request after it fails without being sent, until
+ * the next call: nothing more is done against a database the caller's
+ * state does not belong to. Answers that name none (servers older than
+ * identities) are taken as before.
+ */
+void http_client_expect_database(struct http_client *c, const char *expect);
+/* The id named by the latest answer that named one, or "". */
+const char *http_client_database(const struct http_client *c);
+/* 1 once an answer named another database than the one expected. */
+int http_client_database_changed(const struct http_client *c);
 
 /*
  * 1 if url may be used: https, or http to loopback, or http with

@@ -436,7 +436,7 @@ int sync_pull(struct store *s, struct http_client *c, const struct sync_options 
 
 	memset(&f, 0, sizeof(f));
 	f.c = c;
-	f.cursor = store_sync_cursor(s, remote);
+	f.cursor = o->dry_run && o->fresh ? NULL : store_sync_cursor(s, remote);
 	if (o->dry_run) {
 		ret = pull_count(c, f.cursor, r);
 		free(f.cursor);

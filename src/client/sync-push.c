@@ -418,7 +418,8 @@ int sync_push(struct store *s, struct http_client *c, const struct sync_options 
 	struct post *pending = NULL;
 	int err = 0;
 
-	ps.total = store_sync_count_unpushed(s, o->variant, remote, mark);
+	ps.total = o->dry_run && o->fresh ? store_sync_count_local(s, o->variant)
+					  : store_sync_count_unpushed(s, o->variant, remote, mark);
 	if (ps.total < 0)
 		return -1;
 	if (o->dry_run || !ps.total) {

@@ -46,6 +46,11 @@ enum sync_phase { SYNC_PHASE_PUSH, SYNC_PHASE_PULL, SYNC_PHASE_FEEDBACK };
 struct sync_options {
 	int push, pull, feedback; /* which parts to run */
 	int dry_run;		  /* count, change nothing, send no pattern */
+	/*
+	 * --dry-run against a new database (store_sync_forget_database not
+	 * run): count as if nothing had been pushed to it or pulled from it
+	 */
+	int fresh;
 	const char *variant;	  /* local patterns of this variant are pushed */
 	const char *project_id;	  /* the server's id of this project: sent with each pattern */
 	/* progress: done of total (total 0 when unknown); may be NULL */

@@ -6,6 +6,7 @@
  */
 #include "local/store-sync.h"
 #include "local/store-recall.h"
+#include "local/store-xproject.h"
 #include "common/util.h"
 
 #include <assert.h>
@@ -91,6 +92,22 @@ int store_sync_advance_watermark(struct store *s, const char *variant, const cha
 		return rc;
 	}
 	return 0;
+}
+
+long long store_sync_count_local(struct store *s, const char *variant)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM patterns p WHERE p.origin ="
+					    " 'local' AND p.variant = ?1 AND p.obsolete = 0");
+	long long n = -1;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		store_error(s, "cannot count patterns to push");
+	sqlite3_finalize(st);
+	return n;
 }
 
 long long store_sync_count_unpushed(struct store *s, const char *variant, const char *remote,
@@ -283,6 +300,73 @@ int store_sync_set_own_changes(struct store *s, const char *remote, const char *
 	}
 	free(key);
 	return ret;
+}
+
+/* ------------------------------------------------------------ the server's database */
+
+char *store_sync_database(struct store *s, const char *remote)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT database_id FROM sync_state WHERE remote = ?1");
+	char *id = NULL;
+	if (!st)
+		return NULL;
+	sqlite3_bind_text(st, 1, remote, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		id = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return id;
+}
+
+int store_sync_set_database(struct store *s, const char *remote, const char *id)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "INSERT INTO sync_state(remote, database_id) VALUES (?1, ?2)"
+		   " ON CONFLICT(remote) DO UPDATE SET database_id = excluded.database_id");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, remote, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	return step_once(s, st, "cannot remember the team server's database");
+}
+
+/* Run sql, with remote as ?1 if it has a parameter. */
+static int run_for_remote(struct store *s, const char *sql, const char *remote)
+{
+	sqlite3_stmt *st = store_prepare(s, sql);
+	if (!st)
+		return -1;
+	if (sqlite3_bind_parameter_count(st))
+		sqlite3_bind_text(st, 1, remote, -1, SQLITE_STATIC);
+	return step_once(s, st, "cannot forget the team server's old database");
+}
+
+int store_sync_forget_database(struct store *s, const char *remote, const char *id)
+{
+	/* in this order: the server ids of local rows are found by their marks */
+	static const char *const forget[] = {
+		"UPDATE patterns SET server_id = NULL WHERE server_id IS NOT NULL"
+		" AND origin = 'local' AND id IN (SELECT pattern_rowid FROM pushed"
+		" WHERE remote = ?1)",
+		"UPDATE patterns SET server_id = NULL WHERE server_id IS NOT NULL"
+		" AND origin = 'team'",
+		"DELETE FROM pushed WHERE remote = ?1",
+		"UPDATE sync_state SET pull_cursor = NULL WHERE remote = ?1",
+	};
+
+	if (store_begin(s) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(forget); i++)
+		if (run_for_remote(s, forget[i], remote) < 0)
+			goto fail;
+	/* the push watermarks (of every variant) and the own-change ranges */
+	if (store_meta_delete_for(s, "sync.", remote) < 0 ||
+	    store_xproject_forget(s, remote) < 0 || store_sync_set_database(s, remote, id) < 0 ||
+	    store_commit(s) < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(s);
+	return -1;
 }
 
 /* ------------------------------------------------------------ feedback */

@@ -32,6 +32,8 @@ long long store_sync_watermark(struct store *s, const char *variant, const char 
 int store_sync_advance_watermark(struct store *s, const char *variant, const char *remote,
 				 long long from);
 
+/* How many local, live patterns of variant there are (a new server lacks them all); -1 on error. */
+long long store_sync_count_local(struct store *s, const char *variant);
 /* How many local, live patterns of variant above rowid from remote lacks; -1 on error. */
 long long store_sync_count_unpushed(struct store *s, const char *variant, const char *remote,
 				    long long from);
@@ -82,6 +84,29 @@ int store_sync_batch_end(struct store_sync_batch *b, int commit);
  */
 char *store_sync_own_changes(struct store *s, const char *remote);
 int store_sync_set_own_changes(struct store *s, const char *remote, const char *text);
+
+/* ------------------------------------------------------------ the server's database */
+
+/*
+ * The identity of the server database that remote's sync state belongs to
+ * (the X-Patterns-Database it answered with); caller frees. NULL when none
+ * is known: never synced, or only with servers that send none.
+ */
+char *store_sync_database(struct store *s, const char *remote);
+/* Remember it (a first sync, or a server that began to send one). */
+int store_sync_set_database(struct store *s, const char *remote, const char *id);
+/*
+ * remote answers from another database, id: forget, in one transaction,
+ * everything this store knew of the old one, and remember id. Gone: which
+ * local patterns remote acknowledged (pushed, the push watermarks, the
+ * own-change ranges), so that they are pushed again; the server ids of
+ * those patterns and of every team pattern (the store keeps one server id
+ * per pattern), which a pull gives back for the patterns the new database
+ * has (by solution_hash); the pull cursor; the project's id and the
+ * suggestions shown (store_xproject_forget). Queued votes stay: those on a
+ * pattern here go to its new server id once it has one.
+ */
+int store_sync_forget_database(struct store *s, const char *remote, const char *id);
 
 /* ------------------------------------------------------------ feedback */
 

@@ -159,3 +159,19 @@ int store_xproject_each_pushed(struct store *s, const char *remote,
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot read pushed patterns");
 }
+
+int store_xproject_forget(struct store *s, const char *remote)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_meta_delete_for(s, "xproject.", remote) < 0)
+		return -1;
+	st = store_prepare(s, "DELETE FROM xproject_seen WHERE remote = ?1");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, remote, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot forget suggestions shown");
+}

@@ -47,4 +47,12 @@ int store_xproject_each_pushed(struct store *s, const char *remote,
 					 size_t before_len, const char *after, size_t after_len),
 			       void *data);
 
+/*
+ * Forget what remote's old database told (store_sync_forget_database): the
+ * project's id and profile as sent, the tagging done, the suggestions
+ * shown. Queued applications and outcomes stay (the server refuses those
+ * it does not know, and the flush says so). In the caller's transaction.
+ */
+int store_xproject_forget(struct store *s, const char *remote);
+
 #endif

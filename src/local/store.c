@@ -211,6 +211,19 @@ static const char *const migrations[] = {
 	 * order; 0 for patterns stored before (and for the team's).
 	 */
 	"ALTER TABLE patterns ADD COLUMN walk_seq INTEGER NOT NULL DEFAULT 0;",
+
+	/*
+	 * 10: the identity of the server database a remote's sync state
+	 * belongs to (its X-Patterns-Database); NULL while none is known
+	 */
+	"ALTER TABLE sync_state ADD COLUMN database_id TEXT;",
+
+	/*
+	 * 11: a pull that meets a pattern deleted on the server takes its
+	 * server id off the push record (store_puller_drop); without this,
+	 * each such pattern read every push record
+	 */
+	"CREATE INDEX pushed_server_id ON pushed(server_id) WHERE server_id IS NOT NULL;",
 };
 
 int store_error(struct store *s, const char *what)
@@ -696,6 +709,24 @@ int store_meta_set(struct store *s, const char *key, const char *value)
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot write meta");
+}
+
+int store_meta_delete_for(struct store *s, const char *prefix, const char *word)
+{
+	sqlite3_stmt *st = store_prepare(s, "DELETE FROM meta WHERE substr(key, 1, length(?1)) = ?1"
+					    " AND substr(key, -length(?2)) = ?2");
+	char *tail = xstrfmt(" %s", word);
+	int rc;
+	if (!st) {
+		free(tail);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, tail, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(tail);
 	return rc == SQLITE_DONE ? 0 : store_error(s, "cannot write meta");
 }
 

@@ -92,6 +92,11 @@ int store_error(struct store *s, const char *what);
 char *store_meta_get(struct store *s, const char *key);
 int store_meta_set(struct store *s, const char *key, const char *value);
 /*
+ * Delete the keys that start with prefix and end with a space and word:
+ * the keys of one remote ("sync.own_changes <url>", "xproject.id <url>").
+ */
+int store_meta_delete_for(struct store *s, const char *prefix, const char *word);
+/*
  * Set key to value only if it still holds expected (NULL: absent), in one
  * transaction: 1 if set, 0 if another process changed it meanwhile, -1.
  */

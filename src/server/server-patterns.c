@@ -92,6 +92,7 @@ void handle_health(struct server_request *req, struct server_response *res)
 {
 	struct json_writer jw;
 	int ok = server_db_healthy(req->srv);
+	char id[37];
 
 	res->status = ok ? 200 : 503;
 	jw_init(&jw, &res->body, 0);
@@ -102,6 +103,10 @@ void handle_health(struct server_request *req, struct server_response *res)
 	jw_string(&jw, GIT_PATTERNS_VERSION);
 	jw_key(&jw, "database");
 	jw_string(&jw, ok ? "connected" : "disconnected");
+	if (ok && server_database_id(req->srv, id) == 0) {
+		jw_key(&jw, "database_id");
+		jw_string(&jw, id);
+	}
 	jw_object_end(&jw);
 }
 

@@ -100,6 +100,10 @@ struct server {
 	pthread_mutex_t health_lock;
 	double health_checked;
 	int health_ok;
+	/* the database's identity (serverdb_identity), read again now and then */
+	pthread_mutex_t identity_lock;
+	double identity_checked;
+	char identity[37]; /* "" until it could be read */
 	/* open connections, for the deadlines the sweeper enforces */
 	pthread_mutex_t conns_lock;
 	struct conn *conns;
@@ -158,6 +162,7 @@ struct request {
 	unsigned long long upload_flushed; /* writeback started up to here */
 	char upload_sha256[SHA256_HEX_LEN + 1];
 	int status;
+	int keyed; /* the key was accepted: the answer names the database */
 	char *log_error;
 	struct strbuf params; /* path parameter storage */
 };
@@ -324,6 +329,40 @@ int server_db_healthy(struct server *srv)
 	srv->health_checked = now_seconds();
 	pthread_mutex_unlock(&srv->health_lock);
 	return ok;
+}
+
+/*
+ * Read at most every SERVER_IDENTITY_TTL seconds: a database replaced
+ * under a running server (several servers on one PostgreSQL, one of them
+ * restarted on a new database) is announced within that time, at the cost
+ * of one small query.
+ */
+#define SERVER_IDENTITY_TTL 2.0
+
+int server_database_id(struct server *srv, char out[37])
+{
+	double now = now_seconds();
+	char fresh[37];
+
+	pthread_mutex_lock(&srv->identity_lock);
+	if (srv->identity_checked && now - srv->identity_checked < SERVER_IDENTITY_TTL) {
+		memcpy(out, srv->identity, 37);
+		pthread_mutex_unlock(&srv->identity_lock);
+		return out[0] ? 0 : -1;
+	}
+	/* the others keep the cached one meanwhile */
+	srv->identity_checked = now;
+	pthread_mutex_unlock(&srv->identity_lock);
+	/* outside the lock: a slow database must not stall other threads */
+	if (serverdb_identity(srv->cfg.db, fresh) < 0)
+		fresh[0] = '\0'; /* unreachable: keep the one known */
+	pthread_mutex_lock(&srv->identity_lock);
+	if (fresh[0])
+		memcpy(srv->identity, fresh, 37);
+	srv->identity_checked = now_seconds();
+	memcpy(out, srv->identity, 37);
+	pthread_mutex_unlock(&srv->identity_lock);
+	return out[0] ? 0 : -1;
 }
 
 /* ---- connections and their deadlines ---- */
@@ -580,6 +619,12 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
 						  : "application/json; charset=utf-8");
 	if (allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	if (r->keyed) {
+		/* which database took the key: clients notice when it is another */
+		char id[37];
+		if (server_database_id(r->req.srv, id) == 0)
+			MHD_add_response_header(resp, SERVER_DATABASE_HEADER, id);
+	}
 	for (size_t i = 0; i < res->nr_headers; i++)
 		MHD_add_response_header(resp, res->headers[i][0], res->headers[i][1]);
 	if (atomic_load(&r->req.srv->stopping) || r->close)
@@ -779,6 +824,7 @@ static int authenticate(struct server *srv, struct MHD_Connection *conn, struct 
 	r->req.user = r->user;
 	r->req.is_admin = k.is_admin;
 	r->req.key_id = k.id;
+	r->keyed = 1;
 	sdb_key_release(&k);
 	return 0;
 }
@@ -1167,8 +1213,14 @@ int server_start(struct server **out, const struct server_config *cfg)
 	strbuf_init(&srv->tls_cert, 0);
 	strbuf_init(&srv->tls_key, 0);
 	pthread_mutex_init(&srv->health_lock, NULL);
+	pthread_mutex_init(&srv->identity_lock, NULL);
 	if (parse_listen(cfg->listen ? cfg->listen : SERVER_DEFAULT_LISTEN, &ss, &sslen) < 0)
 		goto fail;
+	{
+		/* known before the first answer, which must name it */
+		char id[37];
+		server_database_id(srv, id);
+	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (!!cfg->tls_cert != !!cfg->tls_key) {
@@ -1287,5 +1339,6 @@ void server_free(struct server *srv)
 	strbuf_release(&srv->tls_cert);
 	strbuf_release(&srv->tls_key);
 	pthread_mutex_destroy(&srv->health_lock);
+	pthread_mutex_destroy(&srv->identity_lock);
 	free(srv);
 }

@@ -129,6 +129,13 @@ void server_db_error(struct server_response *res, int rc, const char *what);
 cJSON *server_parse_json(struct server_request *req, struct server_response *res);
 /* The database's health: a cached ping (at most every 500 ms). */
 int server_db_healthy(struct server *srv);
+/*
+ * The database's identity (serverdb_identity), cached for a couple of
+ * seconds; 0, or -1 while it could never be read (out is then "").
+ */
+int server_database_id(struct server *srv, char out[37]);
+/* The header that carries it on every answer to a request whose key was accepted. */
+#define SERVER_DATABASE_HEADER "X-Patterns-Database"
 
 typedef void (*server_handler)(struct server_request *req, struct server_response *res);
 

@@ -207,6 +207,13 @@ static const char *const migrations[] = {
 	"  gin_trgm_ops);"
 	"CREATE INDEX idx_patterns_after_trgm ON patterns USING gin (code_after gin_trgm_ops);"
 	"ANALYZE patterns;",
+	/*
+	 * 8: the database's identity (serverdb_identity): one row, whose id
+	 * the first open makes (so an existing database gets one too)
+	 */
+	"CREATE TABLE server_identity (one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  id UUID NOT NULL,"
+	"  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);",
 };
 
 #define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -491,6 +498,33 @@ fail:
 static int pg_ping(struct serverdb *db, void *conn)
 {
 	return pq_do(conn, "SELECT 1", 0, NULL) < 0 ? SDB_UNAVAILABLE : SDB_OK;
+}
+
+static int pg_identity(struct serverdb *db, void *conn, const char *fresh, char out[37])
+{
+	const char *vals[] = { fresh };
+	(void)db;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		int rc;
+		PGresult *res = pq(conn, "SELECT id::text FROM server_identity WHERE one = 1", 0,
+				   NULL, &rc);
+		if (!res)
+			return rc;
+		if (PQntuples(res) == 1) {
+			snprintf(out, 37, "%s", PQgetvalue(res, 0, 0));
+			PQclear(res);
+			return SDB_OK;
+		}
+		PQclear(res);
+		if (attempt)
+			break;
+		/* none yet: ours, unless another server was first */
+		if ((rc = pq_do(conn, "INSERT INTO server_identity (one, id) VALUES (1, $1::uuid)"
+				      " ON CONFLICT (one) DO NOTHING",
+				1, vals)) < 0)
+			return rc;
+	}
+	return err_set("server database has no id");
 }
 
 static int pg_key_add(struct serverdb *db, void *conn, const char *user, int is_admin,
@@ -2096,6 +2130,7 @@ static const struct serverdb_ops pg_ops = {
 	.disconnect = pg_disconnect_cb,
 	.destroy = pg_destroy,
 	.ping = pg_ping,
+	.identity = pg_identity,
 	.key_add = pg_key_add,
 	.key_lookup = pg_key_lookup,
 	.key_list = pg_key_list,

@@ -184,6 +184,13 @@ static const char *const migrations[] = {
 	"  code_after, content='', detail=none, tokenize='trigram');"
 	"INSERT INTO patterns_text(rowid, commit_msg, file_path, code_before, code_after)"
 	"  SELECT created_seq, commit_msg, file_path, code_before, code_after FROM patterns;",
+	/*
+	 * 8: the database's identity (serverdb_identity): one row, whose id
+	 * the first open makes (so an existing database gets one too)
+	 */
+	"CREATE TABLE server_identity (one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  id TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL);",
 };
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
@@ -373,6 +380,40 @@ static int sq_ping(struct serverdb *db, void *conn)
 {
 	struct sqlite_conn *c = conn;
 	return exec(c->db, "SELECT 1") < 0 ? SDB_UNAVAILABLE : SDB_OK;
+}
+
+static int sq_identity(struct serverdb *db, void *conn, const char *fresh, char out[37])
+{
+	struct sqlite_conn *c = conn;
+	(void)db;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		sqlite3_stmt *st = prepare(c->db, "SELECT id FROM server_identity WHERE one = 1");
+		int rc;
+		if (!st)
+			return SDB_ERROR;
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			copy_fixed(out, 37, st, 0);
+		sqlite3_finalize(st);
+		if (rc == SQLITE_ROW)
+			return uuid_valid(out) ? SDB_OK
+					       : err_set("server_identity holds no UUID ('%s')", out);
+		if (rc != SQLITE_DONE)
+			return db_error(c->db, "cannot read the database id");
+		if (attempt)
+			break;
+		/* none yet: ours, unless another connection was first */
+		st = prepare(c->db, "INSERT INTO server_identity(one, id, created_at)"
+				    " VALUES (1, ?1, " NOW_SQL ") ON CONFLICT DO NOTHING");
+		if (!st)
+			return SDB_ERROR;
+		sqlite3_bind_text(st, 1, fresh, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_error(c->db, "cannot store the database id");
+	}
+	return err_set("server database has no id");
 }
 
 /* ---- keys ---- */
@@ -2017,6 +2058,7 @@ static const struct serverdb_ops sqlite_ops = {
 	.disconnect = sq_disconnect,
 	.destroy = sq_destroy,
 	.ping = sq_ping,
+	.identity = sq_identity,
 	.key_add = sq_key_add,
 	.key_lookup = sq_key_lookup,
 	.key_list = sq_key_list,

@@ -5,6 +5,7 @@
  * and dispatch to the backend's operations (see serverdb.h).
  */
 #include "server/serverdb.h"
+#include "common/hash.h"
 #include "common/likeness.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -88,10 +89,9 @@ void serverdb_init_common(struct serverdb *db, const struct serverdb_ops *ops)
 	pthread_mutex_init(&db->lock, NULL);
 }
 
-int serverdb_open(struct serverdb **out, const char *url)
+static int open_backend(struct serverdb **out, const char *url)
 {
 	const char *rest;
-	*out = NULL;
 	if (skip_prefix(url, "sqlite:", &rest)) {
 		if (skip_prefix(rest, "//", &rest) && !*rest)
 			return err_set("database URL '%s' names no file", url);
@@ -103,6 +103,28 @@ int serverdb_open(struct serverdb **out, const char *url)
 		return serverdb_pg_open(out, url);
 	return err_set("unsupported database URL '%s' (use sqlite:PATH or postgresql://...)",
 		       starts_with(url, "postgres") ? "postgres..." : url);
+}
+
+int serverdb_open(struct serverdb **out, const char *url)
+{
+	char id[37];
+	int rc;
+
+	*out = NULL;
+	rc = open_backend(out, url);
+	if (rc < 0)
+		return rc;
+	/* a new database gets its identity now, with its schema */
+	rc = serverdb_identity(*out, id);
+	if (rc < 0) {
+		char *msg = xstrdup(err_msg());
+		serverdb_close(*out);
+		*out = NULL;
+		err_set("%s", msg);
+		free(msg);
+		return rc;
+	}
+	return SDB_OK;
 }
 
 void serverdb_close(struct serverdb *db)
@@ -145,6 +167,16 @@ static void *thread_conn(struct serverdb *db)
 	} while (0)
 
 int serverdb_ping(struct serverdb *db) { DISPATCH(ping(db, c_)); }
+
+int serverdb_identity(struct serverdb *db, char out[37])
+{
+	char fresh[37];
+	out[0] = '\0';
+	/* a new id is made each time, but stored only when the database has none */
+	if (uuid_v7(fresh) < 0)
+		return err_set("cannot make a database id: no random bytes");
+	DISPATCH(identity(db, c_, fresh, out));
+}
 
 int serverdb_key_add(struct serverdb *db, const char *user, int is_admin,
 		     const char *key_hash, long long *id)

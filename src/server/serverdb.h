@@ -133,6 +133,17 @@ const char *serverdb_backend(struct serverdb *db);
 /* SDB_OK when the database answers, SDB_UNAVAILABLE when not. */
 int serverdb_ping(struct serverdb *db);
 
+/*
+ * The database's identity: a UUID made once, by the first open of a new
+ * database (or of one made before identities, once migrated), and kept in
+ * it (table server_identity). A database made anew at the same place gets
+ * another, which tells clients that what they pushed to the old one is not
+ * in this one (docs/api.md, X-Patterns-Database). A copy of the database
+ * (a backup restored) keeps it; deleting its row gives the database a new
+ * one at the next call. serverdb_open makes it.
+ */
+int serverdb_identity(struct serverdb *db, char out[37]);
+
 /* Keys: only the SHA-256 (hex) of a key is ever stored. */
 int serverdb_key_add(struct serverdb *db, const char *user, int is_admin,
 		     const char *key_hash, long long *id);
@@ -357,6 +368,8 @@ struct serverdb_ops {
 	void (*disconnect)(void *conn);
 	void (*destroy)(struct serverdb *db);
 	int (*ping)(struct serverdb *db, void *conn);
+	/* the identity; when there is none, store fresh (if no one else did) and read again */
+	int (*identity)(struct serverdb *db, void *conn, const char *fresh, char out[37]);
 	int (*key_add)(struct serverdb *db, void *conn, const char *user, int is_admin,
 		       const char *key_hash, long long *id);
 	int (*key_lookup)(struct serverdb *db, void *conn, const char *key_hash,

@@ -1,7 +1,8 @@
 /*
  * Unit tests for the team server's storage interface (serverdb.h) on the
  * SQLite backend: dedupe by solution_hash within and across batches, the
- * change feed order, feedback votes, delete permissions, keys.
+ * change feed order, feedback votes, delete permissions, keys, the
+ * database's identity.
  */
 #include "common/hash.h"
 #include "common/pattern.h"
@@ -109,6 +110,23 @@ int main(void)
 		sdb_key_release(&k);
 	}
 	ok(serverdb_key_revoke(db, 999) == SDB_NOT_FOUND, "revoking an unknown key");
+
+	{
+		char a[37], b[37], c[37], other[128];
+		struct serverdb *db2;
+		ok(serverdb_identity(db, a) == SDB_OK && uuid_valid(a),
+		   "a new database has an identity");
+		ok(serverdb_identity(db, b) == SDB_OK && !strcmp(a, b), "it does not change");
+		serverdb_close(db);
+		ok(serverdb_open(&db, url) == SDB_OK && serverdb_identity(db, b) == SDB_OK &&
+			   !strcmp(a, b),
+		   "it is kept in the database (the same after a reopen)");
+		snprintf(other, sizeof(other), "sqlite:%s/other.db", dir);
+		ok(serverdb_open(&db2, other) == SDB_OK && serverdb_identity(db2, c) == SDB_OK &&
+			   strcmp(a, c),
+		   "another database has another");
+		serverdb_close(db2);
+	}
 
 	serverdb_close(db);
 	{

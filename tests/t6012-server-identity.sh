@@ -1,0 +1,276 @@
+#!/bin/sh
+test_description='git patterns sync: a team server whose database is made anew at the same URL (SQLite, PostgreSQL) gets every clone'"'"'s patterns again, and each clone says so once'
+. ./lib.sh
+. "$TEST_SRC/lib-server.sh"
+. "$TEST_SRC/lib-sync.sh"
+# both: the server on its fixed port (lib-sync.sh), PostgreSQL (lib-server.sh)
+trap 'sync_cleanup; server_cleanup' EXIT
+
+if ! start_postgres >pg-start.log 2>&1; then
+	cat pg-start.log
+	echo "Bail out! cannot start PostgreSQL"
+	exit 1
+fi
+
+psql_do() {
+	as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d "${2:-postgres}" -qAt \
+		-v ON_ERROR_STOP=1 -c "$1"
+}
+
+# new_keys: keys for alice and bob (the server's database knows none yet)
+new_keys() {
+	ALICE_KEY=$(add_key alice) && BOB_KEY=$(add_key bob) && ADMIN_KEY=$ALICE_KEY &&
+	test -n "$ALICE_KEY" && test -n "$BOB_KEY" &&
+	echo "ALICE_KEY=$ALICE_KEY BOB_KEY=$BOB_KEY ADMIN_KEY=$ADMIN_KEY" >"$TRASH/keys"
+}
+keys() { . "$TRASH/keys"; }
+total() { keys && server_total; }
+
+# remake_database: stop the server, make its database anew (a new SQLite
+# file, or the PostgreSQL database dropped and created again), start the
+# server again at the same URL, and give the clones keys it knows
+remake_database() {
+	stop_server &&
+	if test -n "$SERVER_DB_URL"; then
+		psql_do "DROP DATABASE team" && psql_do "CREATE DATABASE team"
+	else
+		rm -f "$SERVER_DB" "$SERVER_DB-wal" "$SERVER_DB-shm"
+	fi &&
+	new_keys &&
+	start_server &&
+	git -C $B/alice config patterns.apiKey "$ALICE_KEY" &&
+	git -C $B/bob config patterns.apiKey "$BOB_KEY"
+}
+
+# the database id the server names in /health, and the one a clone remembers
+health_id() {
+	curl -s "$SERVER_URL/health" >"$TRASH/health.json" &&
+	json_get "$TRASH/health.json" 'd["database_id"]'
+}
+clone_id() {
+	sqlite3 "$1/.git/patterns/patterns.db" "SELECT database_id FROM sync_state"
+}
+
+# server_ids: the ids of every pattern on the server, one a line, sorted
+server_ids() {
+	keys &&
+	curl -s -H "X-API-Key: $ADMIN_KEY" "$SERVER_URL/patterns?limit=200" >"$TRASH/all.json" &&
+	json_get "$TRASH/all.json" '"\n".join(sorted(p["id"] for p in d["patterns"]))'
+}
+
+# Everything that is done on each backend; B names it (and the folder)
+backend_tests() {
+
+test_expect_success "$B: setup: alice and bob push to the server and pull each other's" '
+	new_keys &&
+	start_server &&
+	mkdir $B && (cd $B && make_two_clones) &&
+	git -C $B/alice remote set-url origin https://example.com/team/app.git &&
+	for who in alice bob; do
+		git -C $B/$who config patterns.remote "$SERVER_URL" || return 1
+	done &&
+	git -C $B/alice config patterns.apiKey "$ALICE_KEY" &&
+	git -C $B/bob config patterns.apiKey "$BOB_KEY" &&
+	git -C $B/alice patterns sync --quiet &&
+	git -C $B/bob patterns sync --quiet &&
+	git -C $B/alice patterns sync --quiet &&
+	test "$(total)" = 4
+'
+
+test_expect_success "$B: a clone remembers the database it synced with" '
+	keys &&
+	id=$(health_id) &&
+	test -n "$id" &&
+	test "$(clone_id $B/alice)" = "$id" &&
+	test "$(clone_id $B/bob)" = "$id" &&
+	curl -s -D headers -o /dev/null -H "X-API-Key: $ALICE_KEY" "$SERVER_URL/patterns?limit=1" &&
+	test_grep "^X-Patterns-Database: $id" headers &&
+	curl -s -D refused -o /dev/null -H "X-API-Key: gp_0000" "$SERVER_URL/patterns?limit=1" &&
+	test_grep "^HTTP/1.1 401" refused &&
+	test_grep -v "X-Patterns-Database" refused
+'
+
+test_expect_success "$B: the same database: nothing is pushed again, nothing said, one request" '
+	before=$(requests) &&
+	git -C $B/alice patterns sync --json >out.json 2>err &&
+	test_must_be_empty err &&
+	test "$(json_get out.json "d[\"pushed\"] + d[\"duplicates\"] + d[\"pulled\"]")" = 0 &&
+	test "$(json_get out.json "d[\"new_database\"]")" = False &&
+	test $(($(requests) - before)) = 1
+'
+
+test_expect_success "$B: the database is made anew at the same URL" '
+	remake_database &&
+	test "$(total)" = 0
+'
+
+test_expect_success "$B: against it, --dry-run says what a sync would do, and does nothing" '
+	old=$(clone_id $B/alice) &&
+	new=$(health_id) &&
+	test -n "$new" && test "$new" != "$old" &&
+	git -C $B/alice patterns sync --dry-run --json >out.json 2>err &&
+	test_grep "^warning: the team server at $SERVER_URL is a new database; a sync would push 3 patterns again$" err &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 3 &&
+	test "$(json_get out.json "d[\"new_database\"]")" = True &&
+	test "$(clone_id $B/alice)" = "$old" &&
+	test "$(total)" = 0
+'
+
+test_expect_success "$B: each clone pushes its patterns again, and says so" '
+	git -C $B/bob patterns sync --json >out.json 2>err &&
+	test_grep "^warning: the team server at $SERVER_URL is a new database; pushing 2 patterns again$" err &&
+	test_line_count = 1 err &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 2 &&
+	test "$(json_get out.json "d[\"new_database\"]")" = True &&
+	test "$(total)" = 2 &&
+	git -C $B/alice patterns sync --json >out.json 2>err &&
+	test_grep "^warning: the team server at $SERVER_URL is a new database; pushing 3 patterns again$" err &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 2 &&
+	test "$(json_get out.json "d[\"duplicates\"]")" = 1 &&
+	test "$(total)" = 4 &&
+	test "$(clone_id $B/alice)" = "$(health_id)" &&
+	test "$(clone_id $B/bob)" = "$(health_id)"
+'
+
+test_expect_success "$B: it is said once: the next syncs push nothing again and say nothing" '
+	for who in bob alice bob; do
+		git -C $B/$who patterns sync --json >out.json 2>err &&
+		test_must_be_empty err &&
+		test "$(json_get out.json "d[\"pushed\"]")" = 0 &&
+		test "$(json_get out.json "d[\"new_database\"]")" = False || return 1
+	done &&
+	test "$(total)" = 4
+'
+
+test_expect_success "$B: no clone keeps a server id of the old database" '
+	server_ids >ids &&
+	test_line_count = 4 ids &&
+	for who in alice bob; do
+		sqlite3 $B/$who/.git/patterns/patterns.db \
+			"SELECT server_id FROM patterns ORDER BY server_id" >$who.ids &&
+		test_cmp ids $who.ids || return 1
+	done
+'
+
+test_expect_success "$B: the patterns pushed again name projects the new database knows" '
+	keys &&
+	curl -s -H "X-API-Key: $ADMIN_KEY" "$SERVER_URL/projects" >projects.json &&
+	curl -s -H "X-API-Key: $ADMIN_KEY" "$SERVER_URL/patterns?limit=200" >all.json &&
+	"$PYTHON" -c "
+import json
+known = {p[\"id\"] for p in json.load(open(\"projects.json\"))[\"projects\"]}
+used = {p[\"project_id\"] for p in json.load(open(\"all.json\"))[\"patterns\"]}
+assert known and used <= known, (used, known)
+"
+'
+
+}
+
+B=sqlite
+backend_tests
+
+test_expect_success 'a clone store of the version before records the database at its next sync' '
+	sqlite3 $B/alice/.git/patterns/patterns.db \
+		"DROP INDEX IF EXISTS pushed_server_id;
+		 ALTER TABLE sync_state DROP COLUMN database_id; PRAGMA user_version = 9" &&
+	git -C $B/alice patterns sync --json >out.json 2>err &&
+	test "$(sqlite3 $B/alice/.git/patterns/patterns.db "PRAGMA user_version")" -ge 10 &&
+	test "$(clone_id $B/alice)" = "$(health_id)"
+'
+
+test_expect_success 'sqlite: a database of the version before gets its identity when the server starts' '
+	stop_server &&
+	sqlite3 "$SERVER_DB" "DROP TABLE server_identity; PRAGMA user_version = 7" &&
+	start_server &&
+	test "$(sqlite3 "$SERVER_DB" "PRAGMA user_version")" = 8 &&
+	id=$(sqlite3 "$SERVER_DB" "SELECT id FROM server_identity") &&
+	test "$(health_id)" = "$id"
+'
+
+test_expect_success 'sqlite: a server older than identities (no X-Patterns-Database) is synced with as before; once it names its database, that is the one the clone synced with' '
+	{ test -f "$SERVER_PIDFILE" || start_server; } &&
+	rm -f strip.port &&
+	"$PYTHON" - "$SERVER_PORT" "$TRASH/strip.port" "$TRASH/strip-on" >>strip.log 2>&1 </dev/null <<-\PY &
+	import http.client, http.server, os, socketserver, sys
+	upstream, portfile, flag = sys.argv[1:4]
+	class Proxy(http.server.BaseHTTPRequestHandler):
+	    protocol_version = "HTTP/1.1"
+	    def forward(self):
+	        n = int(self.headers.get("Content-Length") or 0)
+	        body = self.rfile.read(n) if n else None
+	        headers = {k: v for k, v in self.headers.items()
+	                   if k.lower() not in ("host", "connection", "content-length")}
+	        conn = http.client.HTTPConnection("127.0.0.1", int(upstream), timeout=60)
+	        conn.request(self.command, self.path, body=body, headers=headers)
+	        r = conn.getresponse()
+	        data = r.read()
+	        strip = os.path.exists(flag)
+	        self.send_response(r.status)
+	        for k, v in r.getheaders():
+	            if k.lower() in ("transfer-encoding", "connection", "content-length"):
+	                continue
+	            if strip and k.lower() == "x-patterns-database":
+	                continue
+	            self.send_header(k, v)
+	        self.send_header("Content-Length", str(len(data)))
+	        self.end_headers()
+	        self.wfile.write(data)
+	    do_GET = do_POST = do_DELETE = forward
+	    def log_message(self, *a):
+	        pass
+	class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+	    daemon_threads = True
+	s = Server(("127.0.0.1", 0), Proxy)
+	with open(portfile + ".tmp", "w") as f:
+	    f.write(str(s.server_address[1]))
+	os.rename(portfile + ".tmp", portfile)
+	s.serve_forever()
+	PY
+	echo $! >>"$EXTRA_PIDS" &&
+	while ! test -s strip.port; do sleep 0.05; done &&
+	STRIP_URL=http://127.0.0.1:$(cat strip.port) &&
+	touch strip-on &&
+	keys &&
+	git init -q carol &&
+	test_commit -C carol "fix: off by one in pager" src/pager.c "int pages(int n) { return n / 10 + 1; }" &&
+	test_commit -C carol "fix: leak in cache" src/cache.c "void drop(void *p) { free(p); }" &&
+	git -C carol patterns extract --quiet &&
+	git -C carol config patterns.remote "$STRIP_URL" &&
+	git -C carol config patterns.apiKey "$BOB_KEY" &&
+	git -C carol patterns sync --json >out.json 2>err &&
+	test_must_be_empty err &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 2 &&
+	test "$(json_get out.json "d[\"pulled\"]")" = $(($(total) - 2)) &&
+	git -C carol patterns sync --json >out.json 2>err &&
+	test_must_be_empty err &&
+	test "$(json_get out.json "d[\"pushed\"] + d[\"pulled\"]")" = 0 &&
+	test -z "$(clone_id carol)" &&
+
+	rm strip-on &&
+	git -C carol patterns sync --json >out.json 2>err &&
+	test_must_be_empty err &&
+	test "$(json_get out.json "d[\"pushed\"] + d[\"pulled\"]")" = 0 &&
+	test "$(json_get out.json "d[\"new_database\"]")" = False &&
+	test "$(clone_id carol)" = "$(health_id)"
+'
+
+test_expect_success 'postgresql: the server moves to a PostgreSQL database at the same URL' '
+	stop_server &&
+	psql_do "CREATE DATABASE team"
+'
+SERVER_DB_URL="postgresql://postgres@127.0.0.1:$PG_PORT/team"
+export SERVER_DB_URL
+B=postgresql
+backend_tests
+
+test_expect_success 'postgresql: a database of the version before gets its identity when the server starts' '
+	stop_server &&
+	psql_do "DROP TABLE server_identity; DELETE FROM schema_migrations WHERE version = 8" team &&
+	start_server &&
+	test "$(psql_do "SELECT max(version) FROM schema_migrations" team)" = 8 &&
+	id=$(psql_do "SELECT id FROM server_identity" team) &&
+	test -n "$id" &&
+	test "$(health_id)" = "$id"
+'
+
+test_done
