@@ -377,17 +377,10 @@ int store_fts_pending(struct store *s, long long *count)
  */
 static int fts_index_in_temp(struct store *s)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master"
-					    " WHERE name = 'patterns_fts')");
-	int there = 0;
+	int there = store_temp_exists(s, "patterns_fts");
 
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		there = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
 	if (there)
-		return 0;
+		return there < 0 ? -1 : 0;
 	return store_exec(s, "CREATE TEMP VIEW patterns_fts_content AS"
 			     " SELECT id, commit_msg, commit_body, file_path, before_code, after_code"
 			     " FROM main.patterns;"

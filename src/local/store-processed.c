@@ -60,10 +60,11 @@ int store_processed_lookup(struct store *s, const char *variant, const git_oid *
 	return ret;
 }
 
-int store_processed_variants(struct store *s, int (*fn)(const char *variant, void *data),
-			     void *data)
+/* Call fn with each row's text of sql (one column) until it returns non-zero. */
+static int each_text(struct store *s, const char *sql, int (*fn)(const char *text, void *data),
+		     void *data)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT DISTINCT variant FROM processed ORDER BY 1");
+	sqlite3_stmt *st = store_prepare(s, sql);
 	int rc, ret = 0;
 
 	if (!st)
@@ -75,6 +76,12 @@ int store_processed_variants(struct store *s, int (*fn)(const char *variant, voi
 	if (!ret && rc != SQLITE_DONE)
 		return store_error(s, "cannot read processed commits");
 	return ret;
+}
+
+int store_processed_variants(struct store *s, int (*fn)(const char *variant, void *data),
+			     void *data)
+{
+	return each_text(s, "SELECT DISTINCT variant FROM processed ORDER BY 1", fn, data);
 }
 
 int store_processed_count(struct store *s, const char *variant, long long *count)
@@ -147,19 +154,8 @@ void processed_marker_free(struct processed_marker *m)
 int store_processed_skipped(struct store *s, int (*fn)(const char *commit_hex, void *data),
 			    void *data)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT DISTINCT commit_id FROM processed"
-					    " WHERE skipped_unknown = 1 ORDER BY commit_id");
-	int rc, ret = 0;
-
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((ret = fn((const char *)sqlite3_column_text(st, 0), data)) != 0)
-			break;
-	sqlite3_finalize(st);
-	if (!ret && rc != SQLITE_DONE)
-		return store_error(s, "cannot read processed commits");
-	return ret;
+	return each_text(s, "SELECT DISTINCT commit_id FROM processed"
+			    " WHERE skipped_unknown = 1 ORDER BY commit_id", fn, data);
 }
 
 int store_processed_has_skipped(struct store *s, int *yes)

@@ -269,19 +269,11 @@ out:
 static int index_tail(struct store *s,
 		      void (*progress)(long long done, long long total, void *data), void *data)
 {
-	sqlite3_stmt *st;
 	long long total, done = 0, from = 0, top, last;
-	int there = 0;
+	int there = store_temp_exists(s, "recall_tail");
 
-	st = store_prepare(s, "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master"
-			      " WHERE name = 'recall_tail')");
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		there = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
 	if (there)
-		return 0;
+		return there < 0 ? -1 : 0;
 	if ((total = recall_index_pending(s)) < 0)
 		return -1;
 	if (store_exec(s, "CREATE TEMP TABLE recall_tail ("

@@ -304,17 +304,23 @@ int store_sync_set_own_changes(struct store *s, const char *remote, const char *
 
 /* ------------------------------------------------------------ the server's database */
 
-char *store_sync_database(struct store *s, const char *remote)
+/* The text sql (one column of sync_state, ?1 the remote) reads, or NULL. */
+static char *sync_state_text(struct store *s, const char *sql, const char *remote)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT database_id FROM sync_state WHERE remote = ?1");
-	char *id = NULL;
+	sqlite3_stmt *st = store_prepare(s, sql);
+	char *text = NULL;
 	if (!st)
 		return NULL;
 	sqlite3_bind_text(st, 1, remote, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		id = xstrdup((const char *)sqlite3_column_text(st, 0));
+		text = xstrdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
-	return id;
+	return text;
+}
+
+char *store_sync_database(struct store *s, const char *remote)
+{
+	return sync_state_text(s, "SELECT database_id FROM sync_state WHERE remote = ?1", remote);
 }
 
 int store_sync_set_database(struct store *s, const char *remote, const char *id)
@@ -500,15 +506,7 @@ int store_set_success_count(struct store *s, const char *uuid, long long count)
 
 char *store_sync_cursor(struct store *s, const char *remote)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT pull_cursor FROM sync_state WHERE remote = ?1");
-	char *cur = NULL;
-	if (!st)
-		return NULL;
-	sqlite3_bind_text(st, 1, remote, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		cur = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return cur;
+	return sync_state_text(s, "SELECT pull_cursor FROM sync_state WHERE remote = ?1", remote);
 }
 
 int store_sync_set_cursor(struct store *s, const char *remote, const char *cursor)

@@ -264,6 +264,21 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql)
 	return st;
 }
 
+int store_temp_exists(struct store *s, const char *name)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT EXISTS (SELECT 1 FROM temp.sqlite_master"
+					    " WHERE name = ?1)");
+	int there = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		there = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return there;
+}
+
 int store_begin(struct store *s) { return store_exec(s, "BEGIN IMMEDIATE"); }
 int store_commit(struct store *s) { return store_exec(s, "COMMIT"); }
 void store_rollback(struct store *s)

@@ -85,6 +85,8 @@ int store_exec(struct store *s, const char *sql);
 void store_defer_checkpoint(struct store *s);
 /* Prepare a statement; NULL and err_set on failure. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql);
+/* 1 if this connection has a temporary table, view or index name, 0 if not, -1 on error. */
+int store_temp_exists(struct store *s, const char *name);
 /* err_set("<what>: <sqlite message>") and return -1. */
 int store_error(struct store *s, const char *what);
 
