@@ -19,7 +19,11 @@
 #                            Nth one, then never passes the answer on (and
 #                            touches $TRASH/stalled): a client to interrupt
 #                            Each request's method and path (with the query)
-#                            is logged to $TRASH/proxy.log.
+#                            is logged to $TRASH/proxy.log. With "strip"
+#                            (METHOD none), it kills nothing and, while
+#                            $TRASH/proxy.strip exists, drops the answers'
+#                            X-Patterns-Database: a server older than
+#                            database identities.
 #   stop_proxy
 #   add_key USER             a new key for USER, printed on stdout
 #   requests                 how many requests the access log has seen
@@ -114,10 +118,15 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 return
         r = conn.getresponse()
         data = r.read()
+        strip = mode == "strip" and os.path.exists(os.path.join(os.path.dirname(portfile),
+                                                                "proxy.strip"))
         self.send_response(r.status)
         for k, v in r.getheaders():
-            if k.lower() not in ("transfer-encoding", "connection", "content-length"):
-                self.send_header(k, v)
+            if k.lower() in ("transfer-encoding", "connection", "content-length"):
+                continue
+            if strip and k.lower() == "x-patterns-database":
+                continue
+            self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

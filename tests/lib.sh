@@ -143,6 +143,17 @@ test_grep() {
 	echo "test_grep: '$1' not found in $2:"; cat "$2"; return 1
 }
 
+# wait_until 'CMD': retry CMD (eval'd) for 20 s, for what the hooks' stubs
+# and other background work do; on time out, show its output and fail
+wait_until() {
+	local i=0
+	while ! eval "$1" >/dev/null 2>&1; do
+		i=$((i + 1))
+		test $i -ge 200 && { echo "still not true after 20 s: $1"; eval "$1"; return 1; }
+		sleep 0.1
+	done
+}
+
 # test_tick: advance a fixed clock, so commits have known dates
 test_tick() {
 	if test -z "${test_tick_time:-}"; then

@@ -15,15 +15,6 @@ of() {
 	git -C "$1" patterns export --quiet --include-unknown | grep "\"commit\":\"$2\"" || true
 }
 
-# wait_until 'CMD': the hook stubs work in the background; retry for 20 s
-wait_until() {
-	local i=0
-	while ! eval "$1" >/dev/null 2>&1; do
-		i=$((i + 1))
-		test $i -ge 200 && { echo "still not true after 20 s: $1"; eval "$1"; return 1; }
-		sleep 0.1
-	done
-}
 
 # older_store DIR [OPTIONS]: extract the shallow clone DIR as versions
 # before this one did, which diffed the boundary commits against the empty

@@ -142,15 +142,6 @@ test_expect_success 'two extractions at once: the index is still the rebuilt one
 	same_as_rebuilt twice
 '
 
-# wait_until 'CMD': retry CMD for 20 s (the hooks work in the background)
-wait_until() {
-	i=0
-	while ! eval "$1" >/dev/null 2>&1; do
-		i=$((i + 1))
-		test $i -ge 200 && { echo "still not true after 20 s: $1"; return 1; }
-		sleep 0.1
-	done
-}
 
 test_expect_success 'the post-commit hook keeps the index as a rebuild would' '
 	git clone -q --no-local repo hooked &&

@@ -16,15 +16,6 @@ export TRASH
 REAL_PATH=$PATH
 FAKE_PATH="$TRASH/fake:$PATH"
 
-# wait_until 'CMD': the stubs work in the background; retry CMD for 20 s
-wait_until() {
-	local i=0
-	while ! eval "$1" >/dev/null 2>&1; do
-		i=$((i + 1))
-		test $i -ge 200 && { echo "still not true after 20 s: $1"; eval "$1"; return 1; }
-		sleep 0.1
-	done
-}
 
 state() {
 	# name, mode, inode, mtime, size and checksum of each file in a folder

@@ -5,15 +5,6 @@ test_description='hook run keeps the store current: commit, merge, amend, rebase
 # permissions mean nothing to root
 test "$(id -u)" != 0 && test_set_prereq SANITY
 
-# wait_until 'CMD': the stubs work in the background; retry CMD for 20 s
-wait_until() {
-	local i=0
-	while ! eval "$1" >/dev/null 2>&1; do
-		i=$((i + 1))
-		test $i -ge 200 && { echo "still not true after 20 s: $1"; eval "$1"; return 1; }
-		sleep 0.1
-	done
-}
 
 # export == what a fresh clone extracts from the current history (once the
 # background jobs are done)

@@ -3,15 +3,6 @@ test_description='rewritten history and missed commits: list and export show
 exactly what a fresh extraction of the current history gives'
 . ./lib.sh
 
-# wait_until 'CMD': the stubs may work in the background; retry for 20 s
-wait_until() {
-	local i=0
-	while ! eval "$1" >/dev/null 2>&1; do
-		i=$((i + 1))
-		test $i -ge 200 && { echo "still not true after 20 s: $1"; eval "$1"; return 1; }
-		sleep 0.1
-	done
-}
 
 # export of repository $1 == what a fresh clone of it extracts
 check_current_history() {

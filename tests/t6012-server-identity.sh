@@ -189,47 +189,10 @@ test_expect_success 'sqlite: a database of the version before gets its identity 
 
 test_expect_success 'sqlite: a server older than identities (no X-Patterns-Database) is synced with as before; once it names its database, that is the one the clone synced with' '
 	{ test -f "$SERVER_PIDFILE" || start_server; } &&
-	rm -f strip.port &&
-	"$PYTHON" - "$SERVER_PORT" "$TRASH/strip.port" "$TRASH/strip-on" >>strip.log 2>&1 </dev/null <<-\PY &
-	import http.client, http.server, os, socketserver, sys
-	upstream, portfile, flag = sys.argv[1:4]
-	class Proxy(http.server.BaseHTTPRequestHandler):
-	    protocol_version = "HTTP/1.1"
-	    def forward(self):
-	        n = int(self.headers.get("Content-Length") or 0)
-	        body = self.rfile.read(n) if n else None
-	        headers = {k: v for k, v in self.headers.items()
-	                   if k.lower() not in ("host", "connection", "content-length")}
-	        conn = http.client.HTTPConnection("127.0.0.1", int(upstream), timeout=60)
-	        conn.request(self.command, self.path, body=body, headers=headers)
-	        r = conn.getresponse()
-	        data = r.read()
-	        strip = os.path.exists(flag)
-	        self.send_response(r.status)
-	        for k, v in r.getheaders():
-	            if k.lower() in ("transfer-encoding", "connection", "content-length"):
-	                continue
-	            if strip and k.lower() == "x-patterns-database":
-	                continue
-	            self.send_header(k, v)
-	        self.send_header("Content-Length", str(len(data)))
-	        self.end_headers()
-	        self.wfile.write(data)
-	    do_GET = do_POST = do_DELETE = forward
-	    def log_message(self, *a):
-	        pass
-	class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
-	    daemon_threads = True
-	s = Server(("127.0.0.1", 0), Proxy)
-	with open(portfile + ".tmp", "w") as f:
-	    f.write(str(s.server_address[1]))
-	os.rename(portfile + ".tmp", portfile)
-	s.serve_forever()
-	PY
-	echo $! >>"$EXTRA_PIDS" &&
-	while ! test -s strip.port; do sleep 0.05; done &&
-	STRIP_URL=http://127.0.0.1:$(cat strip.port) &&
-	touch strip-on &&
+	start_proxy none 0 strip &&
+	cat "$TRASH.proxy.pid" >>"$EXTRA_PIDS" &&
+	STRIP_URL=$PROXY_URL &&
+	touch "$TRASH/proxy.strip" &&
 	keys &&
 	git init -q carol &&
 	test_commit -C carol "fix: off by one in pager" src/pager.c "int pages(int n) { return n / 10 + 1; }" &&
@@ -246,7 +209,7 @@ test_expect_success 'sqlite: a server older than identities (no X-Patterns-Datab
 	test "$(json_get out.json "d[\"pushed\"] + d[\"pulled\"]")" = 0 &&
 	test -z "$(clone_id carol)" &&
 
-	rm strip-on &&
+	rm "$TRASH/proxy.strip" &&
 	git -C carol patterns sync --json >out.json 2>err &&
 	test_must_be_empty err &&
 	test "$(json_get out.json "d[\"pushed\"] + d[\"pulled\"]")" = 0 &&
