@@ -33,3 +33,22 @@ median_of() {
 # measurement. Searches measured here index on their first run, as before.
 GIT_CONFIG_PARAMETERS="${GIT_CONFIG_PARAMETERS:+$GIT_CONFIG_PARAMETERS }'patterns.autoindex=0'"
 export GIT_CONFIG_PARAMETERS
+
+# fix_history DIR COMMITS: a new repository DIR (branch main) of COMMITS
+# "fix: bug N" commits, each changing 10 small C files (COMMITS * 10
+# patterns), made with git fast-import and checked out
+fix_history() {
+	git init -q -b main "$1"
+	/usr/bin/python3 - "$2" <<'PY' | git -C "$1" fast-import --quiet
+import sys
+out = sys.stdout.buffer
+for i in range(int(sys.argv[1])):
+    out.write(b"commit refs/heads/main\ncommitter B <b@example.com> %d +0000\n" % (1700000000 + i))
+    msg = b"fix: bug %d\n" % i
+    out.write(b"data %d\n%s" % (len(msg), msg))
+    for j in range(10):
+        body = b"int f%d(int x)\n{\n\treturn x + %d;\n}\n" % (j, i)
+        out.write(b"M 100644 inline src/f%d.c\ndata %d\n%s\n" % (j, len(body), body))
+PY
+	git -C "$1" reset -q --hard
+}

@@ -30,23 +30,12 @@ export HOME=$WORK GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$WORK/.gitconfig LC_AL
 export GIT_CONFIG_PARAMETERS="'patterns.autoindex=0'"
 git config --global user.name Bench && git config --global user.email bench@example.com
 GP=$1
+. "$ROOT/bench/lib.sh"
 
 now() { date +%s.%N; }
 elapsed() { echo "$1 $2" | awk '{ printf "%.3f", $2 - $1 }'; }
 
-git init -q -b main repo
-python3 - $((N / 10)) <<'PY' | git -C repo fast-import --quiet
-import sys
-out = sys.stdout.buffer
-for i in range(int(sys.argv[1])):
-    out.write(b"commit refs/heads/main\ncommitter B <b@example.com> %d +0000\n" % (1700000000 + i))
-    msg = b"fix: bug %d\n" % i
-    out.write(b"data %d\n%s" % (len(msg), msg))
-    for j in range(10):
-        body = b"int f%d(int x)\n{\n\treturn x + %d;\n}\n" % (j, i)
-        out.write(b"M 100644 inline src/f%d.c\ndata %d\n%s\n" % (j, len(body), body))
-PY
-git -C repo reset -q --hard
+fix_history repo $((N / 10))
 (cd repo && "$GP" extract --quiet)
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -80,8 +69,12 @@ cp -a repo/.git/patterns store.saved
 } >updates.sql
 for idx in without with; do
 	rm -rf st && cp -a store.saved st
-	test $idx = without || sqlite3 st/patterns.db \
-		"CREATE INDEX IF NOT EXISTS pushed_server_id ON pushed(server_id) WHERE server_id IS NOT NULL"
+	if test $idx = without; then
+		sqlite3 st/patterns.db "DROP INDEX IF EXISTS pushed_server_id"
+	else
+		sqlite3 st/patterns.db \
+			"CREATE INDEX IF NOT EXISTS pushed_server_id ON pushed(server_id) WHERE server_id IS NOT NULL"
+	fi
 	plan=$(sqlite3 st/patterns.db "EXPLAIN QUERY PLAN UPDATE pushed SET server_id = NULL WHERE server_id = 'x' AND remote = 'y'" | tail -n 1)
 	t0=$(now)
 	sqlite3 st/patterns.db <updates.sql

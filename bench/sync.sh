@@ -40,19 +40,7 @@ elapsed() { echo "$1 $2" | awk '{ printf "%.3f", $2 - $1 }'; }
 
 commits=$((N / 10))
 t0=$(now)
-git init -q -b main repo
-python3 - "$commits" <<'PY' | git -C repo fast-import --quiet
-import sys
-out = sys.stdout.buffer
-for i in range(int(sys.argv[1])):
-    out.write(b"commit refs/heads/main\ncommitter B <b@example.com> %d +0000\n" % (1700000000 + i))
-    msg = b"fix: bug %d\n" % i
-    out.write(b"data %d\n%s" % (len(msg), msg))
-    for j in range(10):
-        body = b"int f%d(int x)\n{\n\treturn x + %d;\n}\n" % (j, i)
-        out.write(b"M 100644 inline src/f%d.c\ndata %d\n%s\n" % (j, len(body), body))
-PY
-git -C repo reset -q --hard
+fix_history repo "$commits"
 t1=$(now)
 git -C repo patterns extract --quiet
 t2=$(now)

@@ -257,6 +257,17 @@ int uuid_valid(const char *s)
 	return i == 36;
 }
 
+char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
 int mkdir_p(const char *dir)
 {
 	char *copy = xstrdup(dir);

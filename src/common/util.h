@@ -98,4 +98,7 @@ int uuid_valid(const char *s);
  */
 int mkdir_p(const char *dir);
 
+/* The folder that holds path ("." for a bare name, "/" for one in the root); caller frees. */
+char *dir_of(const char *path);
+
 #endif

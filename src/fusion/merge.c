@@ -128,16 +128,6 @@ static char *path_join(const char *dir, const char *name)
 	return xstrfmt("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 static const char *base_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');

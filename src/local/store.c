@@ -356,18 +356,6 @@ static int set_wal(struct store *s)
 	}
 }
 
-/* The folder that holds path ("." for a bare name); caller frees. */
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 /* mkdir -p of the folder that holds path. */
 static int make_leading_dirs(const char *path)
 {
