@@ -31,6 +31,7 @@ test_expect_success 'a deletion on the server drops the team copy on the next pu
 	uuid=$(sqlite3 alice/.git/patterns/patterns.db \
 		"SELECT server_id FROM patterns WHERE file_path = '"'"'net/retry.go'"'"'") &&
 	test -n "$uuid" &&
+	echo "$uuid" >deleted.uuid &&
 	code=$(curl -s -o /dev/null -w "%{http_code}" -X DELETE -H "X-API-Key: $ALICE_KEY" \
 		"$SERVER_URL/patterns/$uuid") &&
 	test "$code" = 204 &&
@@ -48,7 +49,14 @@ test_expect_success 'the author keeps the pattern of its own history, and does n
 	test "$(count alice "file_path = '"'"'net/retry.go'"'"'")" = 1 &&
 	git -C alice patterns sync --json >out.json &&
 	test "$(json_get out.json "d[\"pushed\"]")" = 0 &&
-	test "$(server_total)" = 1
+	test "$(server_total)" = 1 &&
+	# and shows no server id for it: the server has no such pattern
+	uuid=$(cat deleted.uuid) &&
+	test "$(count alice "server_id = '"'"'$uuid'"'"'")" = 0 &&
+	id=$(sqlite3 alice/.git/patterns/patterns.db \
+		"SELECT pattern_id FROM patterns WHERE file_path = '"'"'net/retry.go'"'"'") &&
+	git -C alice patterns show $id >shown &&
+	! grep "$uuid" shown
 '
 
 test_expect_success 'a deletion finds the push record by its server id (an index, which an older store gets)' '

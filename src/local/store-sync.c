@@ -528,6 +528,7 @@ struct store_puller {
 	const char *remote;
 	sqlite3_stmt *lookup, *update, *local_hash, *mark_local, *team_hash, *insert, *drop;
 	sqlite3_stmt *unmark; /* a local pattern's push mark: its server copy is gone */
+	sqlite3_stmt *unshare; /* ...and the local pattern's own record of that copy */
 	int marked_local; /* local patterns were marked pushed (their code came back) */
 };
 
@@ -538,6 +539,7 @@ void store_puller_close(struct store_puller *p)
 	sqlite3_finalize(p->lookup);
 	sqlite3_finalize(p->drop);
 	sqlite3_finalize(p->unmark);
+	sqlite3_finalize(p->unshare);
 	sqlite3_finalize(p->update);
 	sqlite3_finalize(p->local_hash);
 	sqlite3_finalize(p->mark_local);
@@ -581,8 +583,12 @@ struct store_puller *store_puller_open(struct store *s, const char *remote)
 	/* still pushed (never again), but with no server copy to tag with a project */
 	p->unmark = store_prepare(s, "UPDATE pushed SET server_id = NULL"
 				     " WHERE server_id = ?1 AND remote = ?2");
+	/* show says "shared as <id>" no more, and feedback is not sent to a gone id */
+	p->unshare = store_prepare(s, "UPDATE patterns INDEXED BY patterns_server_id"
+				      " SET server_id = NULL, success_count = 0"
+				      " WHERE server_id = ?1 AND origin = 'local'");
 	if (!p->lookup || !p->update || !p->local_hash || !p->mark_local || !p->team_hash ||
-	    !p->insert || !p->drop || !p->unmark) {
+	    !p->insert || !p->drop || !p->unmark || !p->unshare) {
 		store_puller_close(p);
 		return NULL;
 	}
@@ -604,6 +610,12 @@ int store_puller_drop(struct store_puller *p, const char *server_id, int *droppe
 	rc = sqlite3_step(p->unmark);
 	sqlite3_reset(p->unmark);
 	sqlite3_clear_bindings(p->unmark);
+	if (rc != SQLITE_DONE)
+		return store_error(p->s, "cannot drop deleted pattern");
+	sqlite3_bind_text(p->unshare, 1, server_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(p->unshare);
+	sqlite3_reset(p->unshare);
+	sqlite3_clear_bindings(p->unshare);
 	if (rc != SQLITE_DONE)
 		return store_error(p->s, "cannot drop deleted pattern");
 	return *dropped ? recall_index_rows_dropped(p->s) : 0;
