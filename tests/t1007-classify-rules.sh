@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='git patterns extract: the classifier rules beyond the fixed ones (CLASSIFY_VERSION 8)'
+test_description='git patterns extract: the classifier rules beyond the fixed ones (CLASSIFY_VERSION 9)'
 . ./lib.sh
 
 # rules FILE: "subject=problem_type rule" per commit of a list --json, sorted

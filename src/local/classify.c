@@ -929,8 +929,8 @@ int classify_is_manifest_path(const char *path)
 
 	if (any_name(base, names) || ends_with_ci(base, ".gemspec"))
 		return 1;
-	/* requirements-dev.txt, requirements/test.txt */
-	return (!strncasecmp(base, "requirements", 12) && ends_with_ci(base, ".txt")) ||
+	/* requirements-dev.txt, test-requirements.txt, requirements/test.txt */
+	return (strcasestr(base, "requirements") && ends_with_ci(base, ".txt")) ||
 	       (has_dir_component(path, (const char *const[]){ "requirements", NULL }) &&
 		ends_with_ci(base, ".txt"));
 }

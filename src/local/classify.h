@@ -68,7 +68,7 @@
  * The classifier's version: bumped whenever a rule changes, so that a
  * store labelled by an older one is relabelled.
  */
-#define CLASSIFY_VERSION 8
+#define CLASSIFY_VERSION 9
 
 /* patterns.maxCommitFiles: a commit changing more files is mechanical. */
 #define CLASSIFY_DEFAULT_MAX_FILES 100

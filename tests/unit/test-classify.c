@@ -363,6 +363,8 @@ static void test_paths(void)
 	ok(!classify_is_doc_path("src/md.c"), "md.c is not documentation");
 	ok(!classify_is_doc_path("requirements.txt"), "requirements.txt is a manifest");
 	ok(classify_is_manifest_path("requirements-dev.txt"), "requirements-dev.txt");
+	ok(classify_is_manifest_path("test-requirements.txt"), "test-requirements.txt");
+	ok(!classify_is_manifest_path("docs/requirements.md"), "requirements.md is documentation");
 	ok(classify_is_manifest_path("crates/x/Cargo.toml"), "Cargo.toml");
 	ok(!classify_is_manifest_path("src/package.c"), "package.c is not");
 }
