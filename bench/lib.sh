@@ -52,3 +52,15 @@ for i in range(int(sys.argv[1])):
 PY
 	git -C "$1" reset -q --hard
 }
+
+# server_work NAME: a new temporary $WORK, made the current folder, with a
+# git identity and configuration of its own; on exit the server whose pid
+# is $SERVER_PID (if set) is stopped and $WORK removed
+server_work() {
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/gp-bench-$1.XXXXXX")
+	SERVER_PID=
+	trap 'test -n "$SERVER_PID" && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+	cd "$WORK"
+	export HOME=$WORK GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$WORK/.gitconfig LC_ALL=C
+	git config --global user.name Bench && git config --global user.email bench@example.com
+}

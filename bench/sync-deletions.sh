@@ -18,19 +18,10 @@ shift 2 2>/dev/null || shift $#
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 test $# -gt 0 || set -- "$ROOT/build/bin/git-patterns"
 for b in "$@"; do test -x "$b" || { echo "no binary $b" >&2; exit 1; }; done
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/gp-bench-deletions.XXXXXX")
-SERVER_PID=
-cleanup() {
-	test -n "$SERVER_PID" && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-cd "$WORK"
-export HOME=$WORK GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$WORK/.gitconfig LC_ALL=C
-export GIT_CONFIG_PARAMETERS="'patterns.autoindex=0'"
-git config --global user.name Bench && git config --global user.email bench@example.com
-GP=$1
 . "$ROOT/bench/lib.sh"
+server_work deletions
+export GIT_CONFIG_PARAMETERS="'patterns.autoindex=0'"
+GP=$1
 
 now() { date +%s.%N; }
 elapsed() { echo "$1 $2" | awk '{ printf "%.3f", $2 - $1 }'; }

@@ -13,16 +13,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/build/bin
 test -x "$BIN/git-patterns" || { echo "no $BIN/git-patterns: run make" >&2; exit 1; }
 PATH=$BIN:$PATH
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/gp-bench-sync.XXXXXX")
-SERVER_PID=
-cleanup() {
-	test -n "$SERVER_PID" && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-cd "$WORK"
-export HOME=$WORK GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$WORK/.gitconfig LC_ALL=C
-git config --global user.name Bench && git config --global user.email bench@example.com
+server_work sync
 
 now() { date +%s.%N; }
 # server-side time of the requests logged from line $1 on

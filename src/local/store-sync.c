@@ -94,14 +94,11 @@ int store_sync_advance_watermark(struct store *s, const char *variant, const cha
 	return 0;
 }
 
-long long store_sync_count_local(struct store *s, const char *variant)
+/* Step st (bound; a count(*)), finalize it: the count, or -1 with err_set. */
+static long long step_count(struct store *s, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM patterns p WHERE p.origin ="
-					    " 'local' AND p.variant = ?1 AND p.obsolete = 0");
 	long long n = -1;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
+
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	else
@@ -110,22 +107,26 @@ long long store_sync_count_local(struct store *s, const char *variant)
 	return n;
 }
 
+long long store_sync_count_local(struct store *s, const char *variant)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM patterns p WHERE p.origin ="
+					    " 'local' AND p.variant = ?1 AND p.obsolete = 0");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
+	return step_count(s, st);
+}
+
 long long store_sync_count_unpushed(struct store *s, const char *variant, const char *remote,
 				    long long from)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT count(*)" PUSH_WHERE " AND p.id > ?3");
-	long long n = -1;
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, variant, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, from);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	else
-		store_error(s, "cannot count patterns to push");
-	sqlite3_finalize(st);
-	return n;
+	return step_count(s, st);
 }
 
 long long store_sync_next_unpushed(struct store *s, const char *variant, const char *remote,
