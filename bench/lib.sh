@@ -64,3 +64,21 @@ server_work() {
 	export HOME=$WORK GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$WORK/.gitconfig LC_ALL=C
 	git config --global user.name Bench && git config --global user.email bench@example.com
 }
+
+# start_server BIN ACCESS_LOG: BIN serves $WORK/server.db (SQLite) on a free
+# loopback port, its access log in ACCESS_LOG ("none": none); sets
+# SERVER_PID, URL and GIT_PATTERNS_API_KEY (a new key), once it answers
+start_server() {
+	local port i=0
+	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	GIT_PATTERNS_API_KEY=$("$1" server add-key bench --db "sqlite:$WORK/server.db" 2>/dev/null |
+		grep -o 'gp_[0-9a-f]*')
+	export GIT_PATTERNS_API_KEY
+	"$1" serve --listen "127.0.0.1:$port" --db "sqlite:$WORK/server.db" --access-log "$2" \
+		>"$WORK/server.log" 2>&1 &
+	SERVER_PID=$!
+	until curl -s -o /dev/null "http://127.0.0.1:$port/health"; do
+		sleep 0.1; i=$((i + 1)); test $i -lt 100 || return 1
+	done
+	URL=http://127.0.0.1:$port
+}

@@ -29,17 +29,8 @@ elapsed() { echo "$1 $2" | awk '{ printf "%.3f", $2 - $1 }'; }
 fix_history repo $((N / 10))
 (cd repo && "$GP" extract --quiet)
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-KEY=$("$GP" server add-key bench --db "sqlite:$WORK/server.db" 2>/dev/null | grep -o 'gp_[0-9a-f]*')
-"$GP" serve --listen "127.0.0.1:$PORT" --db "sqlite:$WORK/server.db" --access-log none \
-	>"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; do
-	sleep 0.1; i=$((i + 1)); test $i -lt 100
-done
-export GIT_PATTERNS_API_KEY=$KEY
-URL=http://127.0.0.1:$PORT
+start_server "$GP" none
+KEY=$GIT_PATTERNS_API_KEY
 (cd repo && "$GP" sync --push --quiet --remote "$URL")
 DB=repo/.git/patterns/patterns.db
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

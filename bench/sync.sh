@@ -38,17 +38,7 @@ t2=$(now)
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "history: $commits commits, $(elapsed $t0 $t1) s; extract: $(elapsed $t1 $t2) s"
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-KEY=$(git-patterns server add-key bench --db "sqlite:$WORK/server.db" 2>/dev/null | grep -o 'gp_[0-9a-f]*')
-git-patterns serve --listen "127.0.0.1:$PORT" --db "sqlite:$WORK/server.db" --access-log "$WORK/access.log" \
-	>"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; do
-	sleep 0.1; i=$((i + 1)); test $i -lt 100
-done
-export GIT_PATTERNS_API_KEY=$KEY
-URL=http://127.0.0.1:$PORT
+start_server git-patterns "$WORK/access.log"
 
 from=1
 s0=$(server_cpu)
