@@ -52,12 +52,13 @@ static int run_git(const char **argv, int quiet, struct strbuf *out, int *status
 /*
  * 1 if git itself accepts the repository libgit2 refused, which it does
  * for another user's that safe.directory lets in as git reads it and
- * libgit2 1.5 does not: '*', "git -c safe.directory=...".
+ * libgit2 1.5 does not: '*', "git -c safe.directory=...". When git
+ * refuses it too, why holds what git said (its "dubious ownership"
+ * message, with the safe.directory it suggests, where that is the reason).
  */
-static int git_accepts_owner(const char *repo_path)
+static int git_accepts_owner(const char *repo_path, struct strbuf *why)
 {
 	const char *argv[] = { "git", "-C", repo_path, "rev-parse", "--git-dir", NULL };
-	struct strbuf sb = STRBUF_INIT;
 	int status, ok;
 
 	if (!repo_path) {
@@ -65,14 +66,16 @@ static int git_accepts_owner(const char *repo_path)
 		argv[2] = "--git-dir";
 		argv[3] = NULL;
 	}
-	ok = run_git(argv, 1, &sb, &status) == 0 && WIFEXITED(status) && !WEXITSTATUS(status);
-	strbuf_release(&sb);
+	ok = run_git(argv, 2, why, &status) == 0 && WIFEXITED(status) && !WEXITSTATUS(status);
+	if (ok)
+		strbuf_setlen(why, 0);
 	return ok;
 }
 
 int repo_open(git_repository **out, const char *repo_path)
 {
 	const char *git_dir = getenv("GIT_DIR");
+	struct strbuf why = STRBUF_INIT;
 	int rc;
 	*out = NULL;
 	for (int tries = 0;; tries++) {
@@ -87,17 +90,26 @@ int repo_open(git_repository **out, const char *repo_path)
 		 * (which, without any safe.directory, says "not found")
 		 */
 		if ((rc != GIT_EOWNER && rc != GIT_ENOTFOUND) || tries ||
-		    !git_accepts_owner(repo_path))
+		    !git_accepts_owner(repo_path, &why))
 			break;
 		git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	}
 	if (rc < 0) {
+		const char *dubious = strstr(why.buf, "detected dubious ownership");
 		if (!repo_path && git_dir && *git_dir)
 			repo_path = git_dir;
-		if (rc == GIT_ENOTFOUND)
-			return err_set("not a git repository: '%s'", repo_path ? repo_path : ".");
-		return git_error_set_from(repo_path ? repo_path : "cannot open repository");
+		if (dubious) { /* git's words, and its advice */
+			strbuf_rtrim(&why);
+			rc = err_set("%s", dubious);
+		} else if (rc == GIT_ENOTFOUND) {
+			rc = err_set("not a git repository: '%s'", repo_path ? repo_path : ".");
+		} else {
+			rc = git_error_set_from(repo_path ? repo_path : "cannot open repository");
+		}
+		strbuf_release(&why);
+		return rc;
 	}
+	strbuf_release(&why);
 	return 0;
 }
 
@@ -287,7 +299,8 @@ long long config_get_int(git_repository *repo, const char *key, long long def)
 
 /*
  * Run git with argv (argv[0] is "git"), standard input from /dev/null and
- * standard error too when quiet; its standard output into out. 0 and
+ * standard error too when quiet is 1 (into out with the output when it is
+ * 2; left to ours when 0); its standard output into out. 0 and
  * *status (waitpid's; exit 127: git could not be run), or -1 (err_set)
  * when no process could be started.
  */
@@ -309,9 +322,11 @@ static int run_git(const char **argv, int quiet, struct strbuf *out, int *status
 		dup2(pipefd[1], 1);
 		if (devnull >= 0) {
 			dup2(devnull, 0);
-			if (quiet)
+			if (quiet == 1)
 				dup2(devnull, 2);
 		}
+		if (quiet == 2) /* its messages read with its output */
+			dup2(pipefd[1], 2);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		execvp("git", (char *const *)argv);
