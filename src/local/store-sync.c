@@ -596,37 +596,6 @@ struct store_puller *store_puller_open(struct store *s, const char *remote)
 	return p;
 }
 
-int store_puller_drop(struct store_puller *p, const char *server_id, int *dropped)
-{
-	int rc;
-	sqlite3_bind_text(p->drop, 1, server_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(p->drop);
-	sqlite3_reset(p->drop);
-	sqlite3_clear_bindings(p->drop);
-	if (rc != SQLITE_DONE)
-		return store_error(p->s, "cannot drop deleted pattern");
-	*dropped = sqlite3_changes(store_db(p->s)) > 0;
-	sqlite3_bind_text(p->unmark, 1, server_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(p->unmark, 2, p->remote, -1, SQLITE_STATIC);
-	rc = sqlite3_step(p->unmark);
-	sqlite3_reset(p->unmark);
-	sqlite3_clear_bindings(p->unmark);
-	if (rc != SQLITE_DONE)
-		return store_error(p->s, "cannot drop deleted pattern");
-	sqlite3_bind_text(p->unshare, 1, server_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(p->unshare);
-	sqlite3_reset(p->unshare);
-	sqlite3_clear_bindings(p->unshare);
-	if (rc != SQLITE_DONE)
-		return store_error(p->s, "cannot drop deleted pattern");
-	return *dropped ? recall_index_rows_dropped(p->s) : 0;
-}
-
-int store_puller_marked_local(const struct store_puller *p)
-{
-	return p->marked_local;
-}
-
 /* Step, reset and unbind st; SQLITE_DONE or SQLITE_ROW, or store_error(what). */
 static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 {
@@ -636,6 +605,27 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return rc;
 	return store_error(s, what);
+}
+
+int store_puller_drop(struct store_puller *p, const char *server_id, int *dropped)
+{
+	const char *what = "cannot drop deleted pattern";
+
+	sqlite3_bind_text(p->drop, 1, server_id, -1, SQLITE_STATIC);
+	if (step_done(p->s, p->drop, what) < 0)
+		return -1;
+	*dropped = sqlite3_changes(store_db(p->s)) > 0;
+	sqlite3_bind_text(p->unmark, 1, server_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(p->unmark, 2, p->remote, -1, SQLITE_STATIC);
+	sqlite3_bind_text(p->unshare, 1, server_id, -1, SQLITE_STATIC);
+	if (step_done(p->s, p->unmark, what) < 0 || step_done(p->s, p->unshare, what) < 0)
+		return -1;
+	return *dropped ? recall_index_rows_dropped(p->s) : 0;
+}
+
+int store_puller_marked_local(const struct store_puller *p)
+{
+	return p->marked_local;
 }
 
 /* v lives (in the caller's pattern) until the statement is stepped and reset */
