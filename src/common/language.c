@@ -543,3 +543,73 @@ const char *language_detect(const char *path, const char *content, size_t len)
 		return language_from_path(path);
 	return language_from_shebang(content, len);
 }
+
+const char *language_linguist_name(const char *lang)
+{
+	static const char *const linguist[][2] = {
+		{ "actionscript", "ActionScript" }, { "ada", "Ada" }, { "agda", "Agda" },
+		{ "apacheconf", "ApacheConf" }, { "apex", "Apex" },
+		{ "applescript", "AppleScript" }, { "asciidoc", "AsciiDoc" },
+		{ "assembly", "Assembly" }, { "astro", "Astro" },
+		{ "autohotkey", "AutoHotkey" }, { "awk", "Awk" }, { "batchfile", "Batchfile" },
+		{ "bibtex", "BibTeX" }, { "c", "C" }, { "cairo", "Cairo" },
+		{ "capnp", "Cap'n Proto" }, { "clojure", "Clojure" }, { "cmake", "CMake" },
+		{ "cobol", "COBOL" }, { "coffeescript", "CoffeeScript" },
+		{ "common-lisp", "Common Lisp" }, { "cpp", "C++" }, { "crystal", "Crystal" },
+		{ "csharp", "C#" }, { "css", "CSS" }, { "csv", "CSV" }, { "cuda", "Cuda" },
+		{ "cue", "CUE" }, { "cython", "Cython" }, { "d", "D" }, { "dart", "Dart" },
+		{ "dhall", "Dhall" }, { "diff", "Diff" }, { "dockerfile", "Dockerfile" },
+		{ "dotenv", "Dotenv" }, { "editorconfig", "EditorConfig" }, { "ejs", "EJS" },
+		{ "elixir", "Elixir" }, { "elm", "Elm" }, { "emacs-lisp", "Emacs Lisp" },
+		{ "erlang", "Erlang" }, { "fennel", "Fennel" }, { "fish", "fish" },
+		{ "fortran", "Fortran" }, { "fsharp", "F#" },
+		{ "git-attributes", "Git Attributes" }, { "git-config", "Git Config" },
+		{ "gleam", "Gleam" }, { "glsl", "GLSL" }, { "go", "Go" },
+		{ "go-module", "Go Module" }, { "graphql", "GraphQL" }, { "groovy", "Groovy" },
+		{ "haml", "Haml" }, { "handlebars", "Handlebars" }, { "haskell", "Haskell" },
+		{ "haxe", "Haxe" }, { "hcl", "HCL" }, { "hlsl", "HLSL" }, { "html", "HTML" },
+		{ "html+eex", "HTML+EEX" }, { "html+erb", "HTML+ERB" }, { "hy", "Hy" },
+		{ "idris", "Idris" }, { "ignore-list", "Ignore List" }, { "ini", "INI" },
+		{ "janet", "Janet" }, { "java", "Java" },
+		{ "java-properties", "Java Properties" },
+		{ "java-server-pages", "Java Server Pages" }, { "javascript", "JavaScript" },
+		{ "jinja", "Jinja" }, { "json", "JSON" },
+		{ "json-with-comments", "JSON with Comments" }, { "json5", "JSON5" },
+		{ "jsonnet", "Jsonnet" }, { "julia", "Julia" },
+		{ "jupyter", "Jupyter Notebook" }, { "just", "Just" }, { "kotlin", "Kotlin" },
+		{ "lean", "Lean" }, { "less", "Less" }, { "liquid", "Liquid" },
+		{ "llvm", "LLVM" }, { "lua", "Lua" }, { "m4", "M4" },
+		{ "makefile", "Makefile" }, { "markdown", "Markdown" }, { "mdx", "MDX" },
+		{ "meson", "Meson" }, { "metal", "Metal" }, { "moonscript", "MoonScript" },
+		{ "move", "Move" }, { "mustache", "Mustache" }, { "nanorc", "nanorc" },
+		{ "nginx", "Nginx" }, { "nim", "Nim" }, { "ninja", "Ninja" }, { "nix", "Nix" },
+		{ "objective-c", "Objective-C" }, { "objective-cpp", "Objective-C++" },
+		{ "ocaml", "OCaml" }, { "org", "Org" }, { "pascal", "Pascal" },
+		{ "perl", "Perl" }, { "php", "PHP" }, { "plpgsql", "PLpgSQL" },
+		{ "plsql", "PLSQL" }, { "pod", "Pod" }, { "postcss", "PostCSS" },
+		{ "powershell", "PowerShell" }, { "prisma", "Prisma" },
+		{ "procfile", "Procfile" }, { "protobuf", "Protocol Buffer" },
+		{ "pug", "Pug" }, { "purescript", "PureScript" }, { "python", "Python" },
+		{ "qml", "QML" }, { "r", "R" }, { "racket", "Racket" }, { "raku", "Raku" },
+		{ "razor", "HTML+Razor" }, { "rdoc", "RDoc" }, { "reason", "Reason" },
+		{ "restructuredtext", "reStructuredText" }, { "rmarkdown", "RMarkdown" },
+		{ "roff", "Roff" }, { "ruby", "Ruby" }, { "rust", "Rust" }, { "sass", "Sass" },
+		{ "scala", "Scala" }, { "scheme", "Scheme" }, { "scss", "SCSS" },
+		{ "sed", "sed" }, { "shell", "Shell" }, { "slim", "Slim" },
+		{ "smalltalk", "Smalltalk" }, { "solidity", "Solidity" }, { "sql", "SQL" },
+		{ "starlark", "Starlark" }, { "stylus", "Stylus" }, { "svelte", "Svelte" },
+		{ "svg", "SVG" }, { "swift", "Swift" }, { "systemverilog", "SystemVerilog" },
+		{ "tcl", "Tcl" }, { "tcsh", "Tcsh" }, { "tex", "TeX" }, { "text", "Text" },
+		{ "textile", "Textile" }, { "thrift", "Thrift" }, { "toml", "TOML" },
+		{ "tsv", "TSV" }, { "twig", "Twig" }, { "typescript", "TypeScript" },
+		{ "vala", "Vala" }, { "vbnet", "Visual Basic .NET" },
+		{ "vbscript", "VBScript" }, { "verilog", "Verilog" }, { "vhdl", "VHDL" },
+		{ "vim", "Vim Script" }, { "vue", "Vue" }, { "vyper", "Vyper" },
+		{ "webassembly", "WebAssembly" }, { "wgsl", "WGSL" }, { "xml", "XML" },
+		{ "xslt", "XSLT" }, { "yaml", "YAML" }, { "zig", "Zig" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(linguist); i++)
+		if (!strcmp(lang, linguist[i][0]))
+			return linguist[i][1];
+	return lang;
+}

@@ -18,6 +18,12 @@ const char *language_from_path(const char *path);
 const char *language_detect(const char *path, const char *content, size_t len);
 /* 1 if language_detect() would look at the content of path. */
 int language_wants_content(const char *path);
+/*
+ * The name GitHub linguist writes for our language id lang ("cpp" ->
+ * "C++"), as CommitPack records carry it: one for every id here; lang
+ * itself for an id it does not know.
+ */
+const char *language_linguist_name(const char *lang);
 /* 1 if the lookup tables are in the order bsearch needs (for the unit test). */
 int language_tables_sorted(void);
 

@@ -7,6 +7,7 @@
 #include "local/export.h"
 #include "local/store-patterns.h"
 #include "common/json.h"
+#include "common/language.h"
 #include "common/license.h"
 #include "common/pattern.h"
 #include "common/strbuf.h"
@@ -23,80 +24,6 @@
 int export_set_range(struct store *s, const git_oid *ids, size_t nr)
 {
 	return pattern_store_set_range(s, ids, nr);
-}
-
-/*
- * CommitPack writes language names, as GitHub linguist spells them, not our
- * lower-case ids: one for every id of common/language.c, by id.
- */
-static const char *commitpack_lang(const char *lang)
-{
-	static const char *const names[][2] = {
-		{ "actionscript", "ActionScript" }, { "ada", "Ada" }, { "agda", "Agda" },
-		{ "apacheconf", "ApacheConf" }, { "apex", "Apex" },
-		{ "applescript", "AppleScript" }, { "asciidoc", "AsciiDoc" },
-		{ "assembly", "Assembly" }, { "astro", "Astro" },
-		{ "autohotkey", "AutoHotkey" }, { "awk", "Awk" }, { "batchfile", "Batchfile" },
-		{ "bibtex", "BibTeX" }, { "c", "C" }, { "cairo", "Cairo" },
-		{ "capnp", "Cap'n Proto" }, { "clojure", "Clojure" }, { "cmake", "CMake" },
-		{ "cobol", "COBOL" }, { "coffeescript", "CoffeeScript" },
-		{ "common-lisp", "Common Lisp" }, { "cpp", "C++" }, { "crystal", "Crystal" },
-		{ "csharp", "C#" }, { "css", "CSS" }, { "csv", "CSV" }, { "cuda", "Cuda" },
-		{ "cue", "CUE" }, { "cython", "Cython" }, { "d", "D" }, { "dart", "Dart" },
-		{ "dhall", "Dhall" }, { "diff", "Diff" }, { "dockerfile", "Dockerfile" },
-		{ "dotenv", "Dotenv" }, { "editorconfig", "EditorConfig" }, { "ejs", "EJS" },
-		{ "elixir", "Elixir" }, { "elm", "Elm" }, { "emacs-lisp", "Emacs Lisp" },
-		{ "erlang", "Erlang" }, { "fennel", "Fennel" }, { "fish", "fish" },
-		{ "fortran", "Fortran" }, { "fsharp", "F#" },
-		{ "git-attributes", "Git Attributes" }, { "git-config", "Git Config" },
-		{ "gleam", "Gleam" }, { "glsl", "GLSL" }, { "go", "Go" },
-		{ "go-module", "Go Module" }, { "graphql", "GraphQL" }, { "groovy", "Groovy" },
-		{ "haml", "Haml" }, { "handlebars", "Handlebars" }, { "haskell", "Haskell" },
-		{ "haxe", "Haxe" }, { "hcl", "HCL" }, { "hlsl", "HLSL" }, { "html", "HTML" },
-		{ "html+eex", "HTML+EEX" }, { "html+erb", "HTML+ERB" }, { "hy", "Hy" },
-		{ "idris", "Idris" }, { "ignore-list", "Ignore List" }, { "ini", "INI" },
-		{ "janet", "Janet" }, { "java", "Java" },
-		{ "java-properties", "Java Properties" },
-		{ "java-server-pages", "Java Server Pages" }, { "javascript", "JavaScript" },
-		{ "jinja", "Jinja" }, { "json", "JSON" },
-		{ "json-with-comments", "JSON with Comments" }, { "json5", "JSON5" },
-		{ "jsonnet", "Jsonnet" }, { "julia", "Julia" },
-		{ "jupyter", "Jupyter Notebook" }, { "just", "Just" }, { "kotlin", "Kotlin" },
-		{ "lean", "Lean" }, { "less", "Less" }, { "liquid", "Liquid" },
-		{ "llvm", "LLVM" }, { "lua", "Lua" }, { "m4", "M4" },
-		{ "makefile", "Makefile" }, { "markdown", "Markdown" }, { "mdx", "MDX" },
-		{ "meson", "Meson" }, { "metal", "Metal" }, { "moonscript", "MoonScript" },
-		{ "move", "Move" }, { "mustache", "Mustache" }, { "nanorc", "nanorc" },
-		{ "nginx", "Nginx" }, { "nim", "Nim" }, { "ninja", "Ninja" }, { "nix", "Nix" },
-		{ "objective-c", "Objective-C" }, { "objective-cpp", "Objective-C++" },
-		{ "ocaml", "OCaml" }, { "org", "Org" }, { "pascal", "Pascal" },
-		{ "perl", "Perl" }, { "php", "PHP" }, { "plpgsql", "PLpgSQL" },
-		{ "plsql", "PLSQL" }, { "pod", "Pod" }, { "postcss", "PostCSS" },
-		{ "powershell", "PowerShell" }, { "prisma", "Prisma" },
-		{ "procfile", "Procfile" }, { "protobuf", "Protocol Buffer" },
-		{ "pug", "Pug" }, { "purescript", "PureScript" }, { "python", "Python" },
-		{ "qml", "QML" }, { "r", "R" }, { "racket", "Racket" }, { "raku", "Raku" },
-		{ "razor", "HTML+Razor" }, { "rdoc", "RDoc" }, { "reason", "Reason" },
-		{ "restructuredtext", "reStructuredText" }, { "rmarkdown", "RMarkdown" },
-		{ "roff", "Roff" }, { "ruby", "Ruby" }, { "rust", "Rust" }, { "sass", "Sass" },
-		{ "scala", "Scala" }, { "scheme", "Scheme" }, { "scss", "SCSS" },
-		{ "sed", "sed" }, { "shell", "Shell" }, { "slim", "Slim" },
-		{ "smalltalk", "Smalltalk" }, { "solidity", "Solidity" }, { "sql", "SQL" },
-		{ "starlark", "Starlark" }, { "stylus", "Stylus" }, { "svelte", "Svelte" },
-		{ "svg", "SVG" }, { "swift", "Swift" }, { "systemverilog", "SystemVerilog" },
-		{ "tcl", "Tcl" }, { "tcsh", "Tcsh" }, { "tex", "TeX" }, { "text", "Text" },
-		{ "textile", "Textile" }, { "thrift", "Thrift" }, { "toml", "TOML" },
-		{ "tsv", "TSV" }, { "twig", "Twig" }, { "typescript", "TypeScript" },
-		{ "vala", "Vala" }, { "vbnet", "Visual Basic .NET" },
-		{ "vbscript", "VBScript" }, { "verilog", "Verilog" }, { "vhdl", "VHDL" },
-		{ "vim", "Vim Script" }, { "vue", "Vue" }, { "vyper", "Vyper" },
-		{ "webassembly", "WebAssembly" }, { "wgsl", "WGSL" }, { "xml", "XML" },
-		{ "xslt", "XSLT" }, { "yaml", "YAML" }, { "zig", "Zig" },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(lang, names[i][0]))
-			return names[i][1];
-	return lang;
 }
 
 struct export_ctx {
@@ -138,7 +65,7 @@ static void write_commitpack(struct strbuf *out, const struct pattern_row *r,
 	jw_key(&jw, "message");
 	jw_string_len(&jw, msg.buf, msg.len);
 	jw_key(&jw, "lang");
-	jw_string(&jw, commitpack_lang(r->language ? r->language : ""));
+	jw_string(&jw, language_linguist_name(r->language ? r->language : ""));
 	/* a commit not in this repository is another project's: no provenance */
 	license = license_at_commit(x->o->repo, r->commit_id ? r->commit_id : "", &x->licenses);
 	jw_key(&jw, "license");
