@@ -117,4 +117,39 @@ test_expect_success 'a number setting that is no number is said, naming it, and 
 	test_grep "bad numeric config value .lots. for .patterns.maxCommitFiles.; using 100" err
 '
 
+# A repository missing an object git needs for a diff (a damaged clone, a
+# mirror without its largest files): git log -p stops there too; the
+# extraction says which object and which commit, by either engine (runs
+# of 256 commits and more are diffed by git diff-tree), keeps what it
+# finished, and completes once the object is back.
+test_expect_success 'a missing blob is named, with its commit, by either engine' '
+	git init -q damaged &&
+	for i in $(seq 1 300); do
+		printf "commit refs/heads/main\ncommitter A <a@example.com> %d +0000\ndata 8\nFix %03d\nM 644 inline f.c\ndata <<EOF\nint v%d;\nEOF\n\n" \
+			$((1000000 + i)) $i $i || return 1
+	done | git -C damaged fast-import --quiet &&
+	git -C damaged checkout -q main &&
+	printf "\001\002binary\000" >damaged/blob.bin &&
+	git -C damaged add blob.bin &&
+	git -C damaged commit -qm "Add a blob" &&
+	git -C damaged rm -q blob.bin &&
+	git -C damaged commit -qm "Fix: drop the blob" &&
+	blob=$(git -C damaged rev-parse HEAD~:blob.bin) &&
+	commit=$(git -C damaged rev-parse HEAD) &&
+	object=damaged/.git/objects/$(echo $blob | cut -c1-2)/$(echo $blob | cut -c3-) &&
+	mv "$object" saved-object &&
+	test_expect_code 1 git -C damaged patterns extract -q 2>err &&
+	test_grep "^fatal: git diff-tree failed: unable to read $blob \\(commit $commit\\)$" err &&
+	test_expect_code 1 env GIT_PATTERNS_EXTRACT_LIBGIT2=1 git -C damaged patterns extract -q 2>err &&
+	test_grep "^fatal: commit $commit: cannot read blob: .*$blob" err &&
+	mv saved-object "$object" &&
+	git -C damaged patterns extract -q &&
+	git -C damaged patterns list >out &&
+	test_line_count = 300 out &&
+	git clone -q --no-local damaged whole &&
+	git -C whole patterns extract -q &&
+	git -C whole patterns list >expect &&
+	test_cmp expect out
+'
+
 test_done

@@ -88,7 +88,9 @@ static int reap(struct diff_stream *ds)
 	if (WIFEXITED(status) && !WEXITSTATUS(status))
 		return 0;
 	git_message(ds, &msg);
-	if (msg.len)
+	if (msg.len && ds->current[0] != '(') /* a commit was being read */
+		err_set("git diff-tree failed: %s (commit %s)", msg.buf, ds->current);
+	else if (msg.len)
 		err_set("git diff-tree failed: %s", msg.buf);
 	else if (WIFSIGNALED(status))
 		err_set("git diff-tree died of signal %d", WTERMSIG(status));
@@ -634,8 +636,13 @@ static int read_sections(struct diff_stream *ds)
 		/* anything else is a header line: mode, index, rename, ---/+++ */
 	}
 	if (ds->nr && (!c || entry + 1 != ds->nr ||
-		       seen + 1 != (c->status == 'T' ? 2u : 1u)))
+		       seen + 1 != (c->status == 'T' ? 2u : 1u))) {
+		if (ds->eof && ds->pos == ds->len) { /* git stopped: say why */
+			cut_short(ds);
+			return -1;
+		}
 		return stream_error(ds, "fewer file sections than changed files");
+	}
 	return 0;
 }
 
