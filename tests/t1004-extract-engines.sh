@@ -10,7 +10,8 @@ dump() {
 	sqlite3 -cmd ".timeout 10000" "$1/.git/patterns/patterns.db" "
 		SELECT pattern_id, variant, commit_id, file_path, old_path, problem_type,
 		       hex(before_code), hex(after_code), commit_msg, commit_body, author,
-		       date, commit_time, confidence, language, solution_hash
+		       date, commit_time, confidence, language, solution_hash,
+		       file_role, code_change
 		FROM patterns ORDER BY pattern_id, variant;
 		SELECT commit_id, variant, skipped_unknown FROM processed ORDER BY commit_id;"
 }
@@ -66,6 +67,9 @@ line.c" &&
 	printf "\001\002\003 ctl %s\n" 1 2 3 4 5 6 7 8 >control.c &&
 	printf "diff --git a/x b/x\n@@ -1 +1 @@\n\\\\ No newline at end of file\nBinary files a and b differ\n0123456789012345678901234567890123456789\n" >tricky.txt &&
 	printf "#!/usr/bin/env python3\nprint(1)\n" >script &&
+	{ printf "/* \$Id: header.c,v 1.1 */\n\n/*\n * Copyright\n" &&
+	  seq -f " * line %g" 1 20 && printf " */\n" &&
+	  seq -f "int v%g;" 1 20; } >header.c &&
 	git add -A && git commit -q -m "feat: add the tricky files" &&
 
 	printf "one\ntwo\nTHREE" >nonl.txt &&
@@ -81,6 +85,7 @@ line.c" &&
 	printf "\001\002\003 ctl %s\n" 1 2 3 4 5 6 7 9 >control.c &&
 	printf "diff --git a/y b/y\n@@ -2 +2 @@\n\\\\ No newline at end of file\nBinary files c and d differ\n0123456789012345678901234567890123456789\n" >tricky.txt &&
 	printf "#!/usr/bin/env python3\nprint(2)\n" >script &&
+	sed -i -e "s/,v 1.1/,v 1.2/" -e "s/^int v18;/int v18 = 1;/" header.c &&
 	chmod +x nonl.txt &&
 	git add -A && git commit -q -m "fix: change every tricky file" &&
 
@@ -111,6 +116,17 @@ line.c" &&
 test_expect_success 'the two engines give the same store and output' '
 	compare all --include-unknown &&
 	test_line_count -gt 300 all-git.jsonl
+'
+
+test_expect_success 'a hunk ending inside a block comment does not hide the next hunk'"'"'s code' '
+	"$PYTHON" -c "
+import json
+for l in open(\"all-git.jsonl\"):
+    p = json.loads(l)
+    if p[\"file_path\"] == \"header.c\" and p[\"commit_msg\"].startswith(\"fix: change every\"):
+        print(p[\"code_change\"], p[\"before_code\"].count(\"/*\"), p[\"before_code\"].count(\"*/\"))" >actual &&
+	echo "True 2 1" >expect &&
+	test_cmp expect actual
 '
 
 test_expect_success 'the changed files came through as they should' '

@@ -79,6 +79,24 @@ int code_changed_scan(const char *language, const char *before, size_t before_le
 	return changed;
 }
 
+int code_changed_hunks(const char *language, const char *before, size_t before_len,
+		       const char *after, size_t after_len, const struct hunk_start *hunks,
+		       size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		size_t b_end = i + 1 < nr ? hunks[i + 1].before : before_len;
+		size_t a_end = i + 1 < nr ? hunks[i + 1].after : after_len;
+
+		if (hunks[i].before > b_end || b_end > before_len || hunks[i].after > a_end ||
+		    a_end > after_len)
+			return 1; /* not hunks of these texts: say what is safe */
+		if (code_changed(language, before + hunks[i].before, b_end - hunks[i].before,
+				 after + hunks[i].after, a_end - hunks[i].after))
+			return 1;
+	}
+	return !nr && code_changed(language, before, before_len, after, after_len);
+}
+
 int code_changed(const char *language, const char *before, size_t before_len,
 		 const char *after, size_t after_len)
 {

@@ -26,4 +26,23 @@ int code_changed_scan(const char *language, const char *before, size_t before_le
 		      const char *after, size_t after_len,
 		      int (*fn)(const struct token *t, void *data), void *data);
 
+/*
+ * Where a hunk starts in the before and after texts of a diff (hunks are
+ * joined with nothing between them).
+ */
+struct hunk_start {
+	size_t before, after;
+};
+
+/*
+ * The same answer as code_changed(), hunk by hunk: a hunk that ends
+ * inside a block comment ("/" "* Copyright ...", its closer outside the
+ * hunk) must not hide the hunks after it as that comment's text, as it
+ * does when the joined hunks are tokenized as one text. hunks[0..nr) are
+ * in order, the first at 0 on both sides.
+ */
+int code_changed_hunks(const char *language, const char *before, size_t before_len,
+		       const char *after, size_t after_len, const struct hunk_start *hunks,
+		       size_t nr);
+
 #endif

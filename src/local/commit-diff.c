@@ -41,7 +41,15 @@ void file_change_clear(struct file_change *c)
 	free(c->old_path);
 	strbuf_release(&c->before);
 	strbuf_release(&c->after);
+	free(c->hunks);
 	memset(c, 0, sizeof(*c));
+}
+
+void file_change_hunk(struct file_change *c)
+{
+	ALLOC_GROW(c->hunks, c->nr_hunks + 1, c->alloc_hunks);
+	c->hunks[c->nr_hunks].before = c->before.len;
+	c->hunks[c->nr_hunks++].after = c->after.len;
 }
 
 static void change_list_clear(struct change_list *l)
@@ -503,24 +511,28 @@ static int load_side(struct commit_differ *w, const git_oid *id, git_blob **blob
 	return 0;
 }
 
-struct hunk_sides {
-	struct strbuf *before, *after;
-};
+static int hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *payload)
+{
+	(void)d;
+	(void)h;
+	file_change_hunk(payload);
+	return 0;
+}
 
 static int line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *line,
 		   void *payload)
 {
-	struct hunk_sides *s = payload;
+	struct file_change *c = payload;
 	switch (line->origin) {
 	case GIT_DIFF_LINE_CONTEXT:
-		strbuf_add(s->before, line->content, line->content_len);
-		strbuf_add(s->after, line->content, line->content_len);
+		strbuf_add(&c->before, line->content, line->content_len);
+		strbuf_add(&c->after, line->content, line->content_len);
 		break;
 	case GIT_DIFF_LINE_DELETION:
-		strbuf_add(s->before, line->content, line->content_len);
+		strbuf_add(&c->before, line->content, line->content_len);
 		break;
 	case GIT_DIFF_LINE_ADDITION:
-		strbuf_add(s->after, line->content, line->content_len);
+		strbuf_add(&c->after, line->content, line->content_len);
 		break;
 	default: /* "\ No newline at end of file" markers */
 		break;
@@ -575,6 +587,16 @@ static int add_pattern(struct commit_differ *w, struct file_change *c, const cha
 	fp.code_change = code_changed_scan(fp.language, fp.before.buf, fp.before.len,
 					   fp.after.buf, fp.after.len, code_sketch_token,
 					   w->sketcher);
+	/*
+	 * The sketch is of the joined hunks, as a rebuild of the index makes
+	 * it; but whether the code changed is asked hunk by hunk when the
+	 * joined text says no, since a hunk that ends inside a block comment
+	 * turns the hunks after it into comment text there.
+	 */
+	if (!fp.code_change && c->nr_hunks > 1)
+		fp.code_change = code_changed_hunks(fp.language, fp.before.buf, fp.before.len,
+						    fp.after.buf, fp.after.len, c->hunks,
+						    c->nr_hunks);
 	fp.sketch_nr = code_sketch_finish(w->sketcher, fp.sketch);
 	c->path = c->old_path = NULL;
 	strbuf_init(&c->before, 0);
@@ -614,15 +636,14 @@ static int file_pattern_for_change(struct commit_differ *w, struct file_change *
 			strbuf_add(&c->after, git_blob_rawcontent(newo), (size_t)git_blob_rawsize(newo));
 	} else {
 		git_diff_options dopts;
-		struct hunk_sides sides = { &c->before, &c->after };
 		git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 		dopts.context_lines = (uint32_t)w->o->context_lines;
 		dopts.interhunk_lines = 0;
 		/* the hunks git log -p shows (diff-stream.c asks git for the same) */
 		dopts.flags = GIT_DIFF_FORCE_TEXT | GIT_DIFF_INDENT_HEURISTIC;
 		/* blobs, not buffers: libgit2 would hash buffers to name them */
-		if (git_diff_blobs(oldo, NULL, newo, NULL, &dopts, NULL, NULL, NULL, line_cb,
-				   &sides) < 0) {
+		if (git_diff_blobs(oldo, NULL, newo, NULL, &dopts, NULL, NULL, hunk_cb, line_cb,
+				   c) < 0) {
 			git_error_set_from("cannot diff");
 			goto out;
 		}

@@ -14,6 +14,7 @@
 #define COMMIT_DIFF_H
 
 #include "local/extract-options.h"
+#include "common/code-change.h"
 #include "common/likeness.h"
 #include "common/strbuf.h"
 #include <git2.h>
@@ -33,7 +34,12 @@ struct file_change {
 	char *old_path; /* renames only */
 	int binary;
 	struct strbuf before, after;
+	struct hunk_start *hunks; /* where each hunk starts in before and after */
+	size_t nr_hunks, alloc_hunks;
 };
+
+/* A hunk starts here: at the current ends of c's before and after. */
+void file_change_hunk(struct file_change *c);
 
 void file_change_clear(struct file_change *c);
 

@@ -628,6 +628,7 @@ static int read_sections(struct diff_stream *ds)
 			unsigned long old, new;
 			if (hunk_counts(line, len, &old, &new) < 0)
 				return stream_error(ds, "unreadable hunk header");
+			file_change_hunk(c);
 			if (read_hunk(ds, c, old, new) < 0)
 				return -1;
 		} else if (starts(line, len, "Binary files ")) {
