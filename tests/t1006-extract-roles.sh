@@ -96,6 +96,40 @@ for l in open(\"fixes.jsonl\"):
 	test_cmp expect actual
 '
 
+# A hunk that ends inside a block comment (a file's header) must not turn
+# the next hunk into comment text. Older versions did, and stored such a
+# change as comment-only: the next extraction puts that right, once.
+test_expect_success 'a change after a hunk ending in a header comment is code; older stores repaired' '
+	{ printf "/* \$Id: mul.c,v 1.1 */\n\n/*\n * Copyright\n" &&
+	  seq -f " * line %g" 1 12 && printf " */\n" &&
+	  seq -f "int v%g;" 1 12; } >mul.c &&
+	git init -q hdr && mkdir hdr/src &&
+	cp mul.c hdr/src/ && cp repo/src/add.c hdr/src/ &&
+	git -C hdr add src && test_tick && git -C hdr commit -q -m "Add mul" &&
+	sed -i -e "s/,v 1.1/,v 1.2/" -e "s/^int v11;/int v11 = 1;/" hdr/src/mul.c &&
+	sed -i "s/the sum/the sum,/" hdr/src/add.c &&
+	test_tick && git -C hdr commit -q -a -m "Fix the init of v11" &&
+	git -C hdr patterns extract -q &&
+	db=hdr/.git/patterns/patterns.db &&
+	sqlite3 $db "SELECT file_path, code_change FROM patterns WHERE commit_msg = '"'Fix the init of v11'"'
+		     ORDER BY 1" >actual &&
+	printf "src/add.c|0\nsrc/mul.c|1\n" >expect &&
+	test_cmp expect actual &&
+	sqlite3 $db "SELECT count(*) FROM patterns WHERE code_change = 0" >before &&
+
+	sqlite3 $db "UPDATE patterns SET code_change = 0 WHERE commit_msg = '"'Fix the init of v11'"';
+		     DELETE FROM meta WHERE key = '"'code_change.hunks'"'" &&
+	git -C hdr patterns extract 2>err &&
+	test_grep "Marked 1 stored patterns as changing code" err &&
+	sqlite3 $db "SELECT file_path, code_change FROM patterns WHERE commit_msg = '"'Fix the init of v11'"'
+		     ORDER BY 1" >actual &&
+	test_cmp expect actual &&
+	sqlite3 $db "SELECT count(*) FROM patterns WHERE code_change = 0" >after &&
+	test_cmp before after &&
+	git -C hdr patterns extract 2>err &&
+	test_grep -v "Marked" err
+'
+
 test_expect_success 'export --role and --code-only' '
 	git -C repo patterns export -q --role source --code-only -o ../clean.jsonl &&
 	roles clean.jsonl | grep -c " source true$" >n-clean &&

@@ -146,6 +146,10 @@ int cmd_extract(int argc, const char **argv)
 		fprintf(stderr, "Relabelled %zu stored commits and released %zu once unknown"
 				" (the classifier changed)\n",
 			st.relabelled, st.released);
+	if (!quiet && st.code_repaired)
+		fprintf(stderr, "Marked %zu stored patterns as changing code (an older version"
+				" took them for comment-only)\n",
+			st.code_repaired);
 	if (!quiet && st.shallow_repaired)
 		fprintf(stderr, "Dropped what an older version extracted from %zu commits"
 				" without their parents (at a shallow clone's boundary)\n",

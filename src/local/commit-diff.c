@@ -541,6 +541,21 @@ static int line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_di
 }
 
 /* The rules that need no content: 1 if c gives no pattern (counted if skipped). */
+int commit_diff_blobs(git_blob *oldo, git_blob *newo, int context_lines, struct file_change *c)
+{
+	git_diff_options dopts;
+
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	dopts.context_lines = (uint32_t)context_lines;
+	dopts.interhunk_lines = 0;
+	/* the hunks git log -p shows (diff-stream.c asks git for the same) */
+	dopts.flags = GIT_DIFF_FORCE_TEXT | GIT_DIFF_INDENT_HEURISTIC;
+	/* blobs, not buffers: libgit2 would hash buffers to name them */
+	if (git_diff_blobs(oldo, NULL, newo, NULL, &dopts, NULL, NULL, hunk_cb, line_cb, c) < 0)
+		return git_error_set_from("cannot diff");
+	return 0;
+}
+
 static int change_skipped(struct commit_differ *w, const struct file_change *c,
 			  struct commit_result *r)
 {
@@ -634,19 +649,8 @@ static int file_pattern_for_change(struct commit_differ *w, struct file_change *
 			strbuf_add(&c->before, git_blob_rawcontent(oldo), (size_t)git_blob_rawsize(oldo));
 		if (newo)
 			strbuf_add(&c->after, git_blob_rawcontent(newo), (size_t)git_blob_rawsize(newo));
-	} else {
-		git_diff_options dopts;
-		git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-		dopts.context_lines = (uint32_t)w->o->context_lines;
-		dopts.interhunk_lines = 0;
-		/* the hunks git log -p shows (diff-stream.c asks git for the same) */
-		dopts.flags = GIT_DIFF_FORCE_TEXT | GIT_DIFF_INDENT_HEURISTIC;
-		/* blobs, not buffers: libgit2 would hash buffers to name them */
-		if (git_diff_blobs(oldo, NULL, newo, NULL, &dopts, NULL, NULL, hunk_cb, line_cb,
-				   c) < 0) {
-			git_error_set_from("cannot diff");
-			goto out;
-		}
+	} else if (commit_diff_blobs(oldo, newo, w->o->context_lines, c) < 0) {
+		goto out;
 	}
 	ret = add_pattern(w, c, commit_hex, r, newo ? newo : oldo);
 out:

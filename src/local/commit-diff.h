@@ -41,6 +41,13 @@ struct file_change {
 /* A hunk starts here: at the current ends of c's before and after. */
 void file_change_hunk(struct file_change *c);
 
+/*
+ * The hunks of oldo against newo (NULL: an added or deleted file) as the
+ * extraction takes them, appended to c's before and after, their starts
+ * to c's hunks. 0, or -1 with err_set.
+ */
+int commit_diff_blobs(git_blob *oldo, git_blob *newo, int context_lines, struct file_change *c);
+
 void file_change_clear(struct file_change *c);
 
 /* One changed file's pattern, with what the store needs computed. */

@@ -29,6 +29,7 @@
 #include "local/history-walk.h"
 #include "local/oid-set.h"
 #include "local/relabel.h"
+#include "local/code-change-repair.h"
 #include "local/shallow.h"
 #include "local/store-recall.h"
 #include "local/store-processed.h"
@@ -386,6 +387,8 @@ static int upkeep(git_repository *repo, struct store *s, const struct extract_op
 		goto out;
 	st->relabelled = rs.relabelled;
 	st->released = rs.released;
+	if (code_change_repair(repo, s, o->context_lines, &st->code_repaired) < 0)
+		goto out;
 	if (shallow_pending_ready(repo, s, variant, &ready) < 0)
 		goto out;
 	if (ready.nr) {

@@ -510,6 +510,51 @@ out:
 	return -1;
 }
 
+int pattern_store_each_comment_only(struct store *s,
+				    int (*fn)(const struct comment_only_row *r, void *data),
+				    void *data)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT id, commit_id, file_path, old_path, language,"
+					    " before_code, after_code FROM patterns"
+					    " WHERE code_change = 0 AND origin = 'local'"
+					    " AND commit_id IS NOT NULL ORDER BY id");
+	int rc, ret = 0;
+
+	if (!st)
+		return -1;
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct comment_only_row r = {
+			sqlite3_column_int64(st, 0), text(st, 1), text(st, 2), text(st, 3),
+			text(st, 4), sqlite3_column_blob(st, 5), sqlite3_column_blob(st, 6),
+			(size_t)sqlite3_column_bytes(st, 5), (size_t)sqlite3_column_bytes(st, 6),
+		};
+		if (!r.before)
+			r.before = "";
+		if (!r.after)
+			r.after = "";
+		ret = fn(&r, data);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = store_error(s, "cannot read patterns");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int pattern_store_set_code_changed(struct store *s, const long long *ids, size_t nr)
+{
+	sqlite3_stmt *st = store_prepare(s, "UPDATE patterns SET code_change = 1 WHERE id = ?1");
+	int ret = 0;
+
+	if (!st)
+		return -1;
+	for (size_t i = 0; i < nr && !ret; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		ret = step_done(s, st, "cannot update patterns");
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- */
 /* Relabelling                                                      */
 

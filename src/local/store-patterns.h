@@ -102,6 +102,23 @@ int store_fts_pending(struct store *s, long long *count);
  */
 int pattern_store_fill_quality(struct store *s);
 
+/*
+ * Local patterns stored as comment-only (code_change 0) whose commit and
+ * text fn gets, in id order, to check again (code-change-repair.h);
+ * fn's non-zero return stops the walk and is returned.
+ */
+struct comment_only_row {
+	long long id;
+	const char *commit_id, *file_path, *old_path, *language;
+	const char *before, *after;
+	size_t before_len, after_len;
+};
+int pattern_store_each_comment_only(struct store *s,
+				    int (*fn)(const struct comment_only_row *r, void *data),
+				    void *data);
+/* Set code_change to 1 on the patterns ids[0..nr). */
+int pattern_store_set_code_changed(struct store *s, const long long *ids, size_t nr);
+
 /* ---- export ---- */
 
 struct pattern_export_filter {
