@@ -38,6 +38,33 @@ static void check(const char *lang, const char *before, const char *after, int w
 			two != (want_seen < 2 ? want_seen : 2);
 }
 
+/* Two hunks joined: the first ends inside a header comment. */
+static void test_hunks(void)
+{
+	const char *h1b = "/* $Id: 1.1 */\n\n/*\n * Copyright\n";
+	const char *h1a = "/* $Id: 1.2 */\n\n/*\n * Copyright\n";
+	const char *h2b = "int v;\nf(v);\n", *h2a = "int v;\ng(v);\n";
+	const char *c2b = "int v; /* a */\n", *c2a = "int v; /* b */\n";
+	char before[256], after[256];
+	struct hunk_start two[2] = { { 0, 0 }, { strlen(h1b), strlen(h1a) } };
+	struct hunk_start bad[2] = { { 0, 0 }, { 999, 1 } };
+
+	snprintf(before, sizeof(before), "%s%s", h1b, h2b);
+	snprintf(after, sizeof(after), "%s%s", h1a, h2a);
+	is_num(code_changed("c", before, strlen(before), after, strlen(after)), 0,
+	       "joined, the second hunk's change is taken for comment text");
+	is_num(code_changed_hunks("c", before, strlen(before), after, strlen(after), two, 2), 1,
+	       "hunk by hunk, it is code");
+	snprintf(before, sizeof(before), "%s%s", h1b, c2b);
+	snprintf(after, sizeof(after), "%s%s", h1a, c2a);
+	is_num(code_changed_hunks("c", before, strlen(before), after, strlen(after), two, 2), 0,
+	       "hunk by hunk, comments changed in both: not code");
+	is_num(code_changed_hunks("c", before, strlen(before), after, strlen(after), bad, 2), 1,
+	       "hunk starts outside the texts: code (the safe answer)");
+	is_num(code_changed_hunks("c", before, strlen(before), after, strlen(after), NULL, 0), 0,
+	       "no hunks: as code_changed()");
+}
+
 int main(void)
 {
 	(void)is_str;
@@ -65,5 +92,6 @@ int main(void)
 	check("restructuredtext", "a\n", "a \n", 1, "a language without known comments: code");
 	check("c", "same\n", "same\n", 0, "no change at all");
 	ok(!scan_differs, "code_changed_scan(): the same answers, and before's tokens to its callback");
+	test_hunks();
 	return done_testing();
 }

@@ -156,8 +156,12 @@ static void test_damaged(void)
 	ERR(C1 "\0:100644 100644 " B1 " " B2 " M\0a\0\0diff --git a/a b/a\ndiff --git a/b b/b\n",
 	    "more file sections", "more file sections than changed files");
 	ERR(C1 "\0:100644 100644 " B1 " " B2 " M\0a\0:100644 100644 " B1 " " B2 " M\0b\0\0"
-	       "diff --git a/a b/a\n",
+	       "diff --git a/a b/a\n" C2 "\0",
 	    "fewer file sections", "fewer file sections than changed files");
+	/* git that stops there died or was cut off: its message, or this */
+	ERR(C1 "\0:100644 100644 " B1 " " B2 " M\0a\0:100644 100644 " B1 " " B2 " M\0b\0\0"
+	       "diff --git a/a b/a\n",
+	    "cut short", "the answer ending before its last file section");
 	ERR(C1 "\0:100644 100644 " B1 " " B2 " M\0a\0\0@@ -1 +1 @@\n-a\n+b\n",
 	    "before its file header", "a hunk before any file header");
 
