@@ -253,6 +253,32 @@ int config_get_bool(git_repository *repo, const char *key, const char *env, int 
 	return v;
 }
 
+static int promisor_remote(const git_config_entry *e, void *data)
+{
+	int *yes = data;
+	int b = 0;
+
+	if (git_config_parse_bool(&b, e->value) == 0 && b)
+		*yes = 1;
+	return 0;
+}
+
+int repo_is_partial_clone(git_repository *repo)
+{
+	git_config *cfg = snapshot(repo);
+	const char *v = NULL;
+	int yes = 0;
+
+	if (!cfg)
+		return 0;
+	if (git_config_get_string(&v, cfg, "extensions.partialclone") == 0 && v && *v)
+		yes = 1;
+	else
+		git_config_foreach_match(cfg, "^remote\\..*\\.promisor$", promisor_remote, &yes);
+	git_config_free(cfg);
+	return yes;
+}
+
 long long config_get_int(git_repository *repo, const char *key, long long def)
 {
 	git_config *cfg;

@@ -26,6 +26,13 @@ int config_get_bool(git_repository *repo, const char *key, const char *env, int 
 long long config_get_int(git_repository *repo, const char *key, long long def);
 
 /*
+ * 1 if repo is a partial clone (git clone --filter: a promisor remote, or
+ * extensions.partialClone): objects it lacks are fetched by git when git
+ * needs them, which libgit2 cannot do.
+ */
+int repo_is_partial_clone(git_repository *repo);
+
+/*
  * Turn a date as git's --since takes it ("2024-01-01", "2 weeks ago") into
  * a Unix time, by asking git itself (one "git rev-parse --since" process),
  * so that dates mean exactly what they mean to git. 0 or -1 (err_set).

@@ -540,7 +540,6 @@ static int line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_di
 	return 0;
 }
 
-/* The rules that need no content: 1 if c gives no pattern (counted if skipped). */
 int commit_diff_blobs(git_blob *oldo, git_blob *newo, int context_lines, struct file_change *c)
 {
 	git_diff_options dopts;
@@ -556,6 +555,7 @@ int commit_diff_blobs(git_blob *oldo, git_blob *newo, int context_lines, struct 
 	return 0;
 }
 
+/* The rules that need no content: 1 if c gives no pattern (counted if skipped). */
 static int change_skipped(struct commit_differ *w, const struct file_change *c,
 			  struct commit_result *r)
 {

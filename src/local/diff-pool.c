@@ -9,6 +9,7 @@
  */
 #include "local/diff-pool.h"
 #include "local/diff-stream.h"
+#include "common/repo.h"
 #include "common/util.h"
 
 #include <assert.h>
@@ -299,11 +300,13 @@ static void engine_init(struct engine *e, git_repository *repo, const struct ext
 	e->o = o;
 	/*
 	 * Many commits: git diffs them (about twice as fast as libgit2), on
-	 * each worker's own git diff-tree process. Whole files need the blobs,
-	 * which libgit2 reads anyway.
+	 * each worker's own git diff-tree process. So does a partial clone
+	 * whatever the number: git fetches the blobs it lacks (a commit's at
+	 * once), libgit2 cannot. Whole files need the blobs, which libgit2
+	 * reads anyway.
 	 */
-	e->use_git = nr_todo >= GIT_DIFF_MIN_TODO && !o->whole_file &&
-		     !getenv("GIT_PATTERNS_EXTRACT_LIBGIT2");
+	e->use_git = (nr_todo >= GIT_DIFF_MIN_TODO || repo_is_partial_clone(repo)) &&
+		     !o->whole_file && !getenv("GIT_PATTERNS_EXTRACT_LIBGIT2");
 }
 
 static void engine_release(struct engine *e)
