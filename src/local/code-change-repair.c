@@ -98,13 +98,10 @@ static int check_one(const struct comment_only_row *row, void *data)
 
 int code_change_repair_pending(struct store *s)
 {
-	char *done = store_meta_get(s, META_KEY);
 	int patterns = 0;
 
-	if (done) {
-		free(done);
+	if (store_meta_has(s, META_KEY))
 		return 0;
-	}
 	return pattern_store_has_local(s, &patterns) < 0 ? 0 : patterns;
 }
 
@@ -112,16 +109,18 @@ int code_change_repair(git_repository *repo, struct store *s, int context_lines,
 		       size_t *repaired)
 {
 	struct repair r = { repo, context_lines, "", NULL, NULL, NULL, 0, 0 };
-	char *done = store_meta_get(s, META_KEY);
 	int ret = -1;
 
 	*repaired = 0;
-	if (done) {
-		free(done);
+	if (store_meta_has(s, META_KEY))
 		return 0;
-	}
 	if (store_begin(s) < 0)
 		return -1;
+	/* another process may have done it while we waited for the lock */
+	if (store_meta_has(s, META_KEY)) {
+		store_rollback(s);
+		return 0;
+	}
 	if (pattern_store_each_comment_only(s, check_one, &r) < 0 ||
 	    pattern_store_set_code_changed(s, r.ids, r.nr) < 0 ||
 	    store_meta_set(s, META_KEY, "1") < 0) {

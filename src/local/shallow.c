@@ -391,14 +391,11 @@ int shallow_store_check(git_repository *repo, struct store *s, size_t max_files,
 {
 	struct check c;
 	struct string_list variants = STRING_LIST_INIT;
-	char *done = store_meta_get(s, CHECKED_KEY);
 	int ret = -1;
 
 	*repaired = 0;
-	if (done) {
-		free(done);
+	if (store_meta_has(s, CHECKED_KEY))
 		return 0;
-	}
 	memset(&c, 0, sizeof(c));
 	c.repo = repo;
 	c.s = s;
@@ -406,8 +403,7 @@ int shallow_store_check(git_repository *repo, struct store *s, size_t max_files,
 	if (store_begin(s) < 0)
 		return -1;
 	/* another process may have done it while we waited for the lock */
-	if ((done = store_meta_get(s, CHECKED_KEY))) {
-		free(done);
+	if (store_meta_has(s, CHECKED_KEY)) {
 		ret = 0;
 		goto out;
 	}
@@ -443,13 +439,10 @@ static int any_variant(const char *variant, void *data)
 
 int shallow_store_check_pending(struct store *s)
 {
-	char *done = store_meta_get(s, CHECKED_KEY);
 	int marks = 0;
 
-	if (done) {
-		free(done);
+	if (store_meta_has(s, CHECKED_KEY))
 		return 0;
-	}
 	/* without marks the check has nothing to read */
 	return store_processed_variants(s, any_variant, &marks) < 0 ? 0 : marks;
 }

@@ -687,6 +687,13 @@ void store_close(struct store *s)
 	free(s);
 }
 
+int store_meta_has(struct store *s, const char *key)
+{
+	char *v = store_meta_get(s, key);
+	free(v);
+	return v != NULL;
+}
+
 char *store_meta_get(struct store *s, const char *key)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT value FROM meta WHERE key = ?1");

@@ -92,6 +92,8 @@ int store_error(struct store *s, const char *what);
 
 /* meta table: get (caller frees, NULL if absent) and set. */
 char *store_meta_get(struct store *s, const char *key);
+/* 1 if key is set (a one-time job's "done" mark), else 0. */
+int store_meta_has(struct store *s, const char *key);
 int store_meta_set(struct store *s, const char *key, const char *value);
 /*
  * Delete the keys that start with prefix and end with a space and word:
