@@ -42,6 +42,27 @@ remake_database() {
 	git -C $B/bob config patterns.apiKey "$BOB_KEY"
 }
 
+# backup_database / restore_database: a copy of the server's database as
+# it is now (SQLite's .backup, pg_dump), and that copy put back in its
+# place with the server stopped and started again (the same identity)
+backup_database() {
+	if test -n "$SERVER_DB_URL"; then
+		as_pg "$PG_BIN/pg_dump" -h "$PG_DIR" -p "$PG_PORT" -U postgres -Fc team >"$TRASH/backup.dump"
+	else
+		sqlite3 "$SERVER_DB" ".backup '$TRASH/backup.db'"
+	fi
+}
+restore_database() {
+	stop_server &&
+	if test -n "$SERVER_DB_URL"; then
+		psql_do "DROP DATABASE team" && psql_do "CREATE DATABASE team" &&
+		as_pg "$PG_BIN/pg_restore" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d team <"$TRASH/backup.dump"
+	else
+		rm -f "$SERVER_DB-wal" "$SERVER_DB-shm" && cp "$TRASH/backup.db" "$SERVER_DB"
+	fi &&
+	start_server
+}
+
 # the database id the server names in /health, and the one a clone remembers
 health_id() {
 	curl -s "$SERVER_URL/health" >"$TRASH/health.json" &&
@@ -162,6 +183,53 @@ known = {p[\"id\"] for p in json.load(open(\"projects.json\"))[\"projects\"]}
 used = {p[\"project_id\"] for p in json.load(open(\"all.json\"))[\"patterns\"]}
 assert known and used <= known, (used, known)
 "
+'
+
+test_expect_success "$B: a backup restored: a clone that pushed since sees it went back and pushes again" '
+	backup_database &&
+	id=$(health_id) &&
+	test_commit -C $B/alice "fix: restore the parser" src/parser.py "def parse(s): return s.split(None)" &&
+	git -C $B/alice patterns extract --quiet &&
+	git -C $B/alice patterns sync --json >out.json 2>err &&
+	test_must_be_empty err &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 1 &&
+	test "$(total)" = 5 &&
+	restore_database &&
+	test "$(total)" = 4 &&
+	test "$(health_id)" = "$id" &&
+	git -C $B/bob patterns sync --json >out.json 2>err &&
+	test_must_be_empty err &&
+	git -C $B/alice patterns sync --json >out.json 2>err &&
+	test_grep "^warning: the team server at $SERVER_URL went back to an earlier state \(a backup restored\?\); pushing 4 patterns again$" err &&
+	test_line_count = 1 err &&
+	test "$(json_get out.json "d[\"pushed\"]")" = 1 &&
+	test "$(json_get out.json "d[\"duplicates\"]")" = 3 &&
+	test "$(json_get out.json "d[\"new_database\"]")" = True &&
+	test "$(total)" = 5 &&
+	git -C $B/bob patterns sync --json >out.json 2>err &&
+	test_must_be_empty err &&
+	test "$(json_get out.json "d[\"pulled\"]")" = 1 &&
+	git -C $B/alice patterns sync --json >out.json 2>err &&
+	test_must_be_empty err &&
+	test "$(json_get out.json "d[\"pushed\"] + d[\"pulled\"]")" = 0
+'
+
+test_expect_success "$B: a clone with something new to push checks first, so nothing is taken as there" '
+	backup_database &&
+	test_commit -C $B/bob "fix: bob again" lib/again.c "int again;" &&
+	git -C $B/bob patterns extract --quiet &&
+	git -C $B/bob patterns sync --quiet &&
+	test "$(total)" = 6 &&
+	restore_database &&
+	test_commit -C $B/bob "fix: bob once more" lib/more.c "int more;" &&
+	git -C $B/bob patterns extract --quiet &&
+	git -C $B/bob patterns sync --json >out.json 2>err &&
+	test_grep "went back to an earlier state" err &&
+	test "$(total)" = 7 &&
+	server_ids >ids &&
+	sqlite3 $B/bob/.git/patterns/patterns.db \
+		"SELECT server_id FROM patterns WHERE server_id IS NOT NULL AND origin = '"'local'"' ORDER BY 1" >bob.ids &&
+	while read sid; do grep -qx "$sid" ids || { echo "not on the server: $sid"; return 1; }; done <bob.ids
 '
 
 }

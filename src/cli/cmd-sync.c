@@ -215,6 +215,9 @@ static int new_database(struct store *s, struct http_client *client, struct sync
 {
 	const char *remote = http_client_url(client);
 	char *id = xstrdup(http_client_database(client));
+	const char *what = http_client_database_rewound(client)
+				   ? "went back to an earlier state (a backup restored?)"
+				   : "is a new database";
 	long long n;
 
 	ui_done(ui);
@@ -232,10 +235,10 @@ static int new_database(struct store *s, struct http_client *client, struct sync
 		return -1;
 	}
 	if (n)
-		warning("the team server at %s is a new database; %s %lld pattern%s again", remote,
+		warning("the team server at %s %s; %s %lld pattern%s again", remote, what,
 			so->dry_run ? "a sync would push" : "pushing", n, n == 1 ? "" : "s");
 	else
-		warning("the team server at %s is a new database; %s from the start", remote,
+		warning("the team server at %s %s; %s from the start", remote, what,
 			so->dry_run ? "a sync would pull" : "pulling");
 	http_client_expect_database(client, id);
 	free(id);

@@ -38,7 +38,7 @@ struct http_client {
 	char errbuf[CURL_ERROR_SIZE];
 	/* the server's database: expected, last named, and whether it changed */
 	char expect_db[37], seen_db[37];
-	int db_changed;
+	int db_changed, db_rewound;
 };
 
 /* What a transfer writes into: memory (bounded) or a file. */
@@ -322,7 +322,7 @@ unsigned long http_client_requests(const struct http_client *c)
 void http_client_expect_database(struct http_client *c, const char *expect)
 {
 	snprintf(c->expect_db, sizeof(c->expect_db), "%s", expect ? expect : "");
-	c->db_changed = 0;
+	c->db_changed = c->db_rewound = 0;
 }
 
 const char *http_client_database(const struct http_client *c)
@@ -335,8 +335,24 @@ int http_client_database_changed(const struct http_client *c)
 	return c->db_changed;
 }
 
+int http_client_database_went_back(struct http_client *c, long long last, long long seen)
+{
+	c->db_changed = c->db_rewound = 1;
+	return err_set("team server %s went back to an earlier state (its last change is %lld, "
+		       "this clone had seen %lld): was a backup restored?",
+		       c->url, last, seen);
+}
+
+int http_client_database_rewound(const struct http_client *c)
+{
+	return c->db_rewound;
+}
+
 static int database_changed_error(const struct http_client *c)
 {
+	if (c->db_rewound)
+		return err_set("team server %s went back to an earlier state than this clone "
+			       "synced with", c->url);
 	return err_set("team server %s answers from another database (%s) than the one this "
 		       "clone synced with (%s)",
 		       c->url, c->seen_db, c->expect_db);

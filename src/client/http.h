@@ -93,6 +93,15 @@ void http_client_expect_database(struct http_client *c, const char *expect);
 const char *http_client_database(const struct http_client *c);
 /* 1 once an answer named another database than the one expected. */
 int http_client_database_changed(const struct http_client *c);
+/*
+ * The database went back to an earlier state than the caller has seen
+ * (its last change is last, the caller's cursor seen: a backup restored):
+ * from now on as another database (http_client_database_changed() is 1).
+ * Returns -1 with err_set.
+ */
+int http_client_database_went_back(struct http_client *c, long long last, long long seen);
+/* 1 if that is why the database counts as changed. */
+int http_client_database_rewound(const struct http_client *c);
 
 /*
  * 1 if url may be used: https, or http to loopback, or http with

@@ -30,6 +30,13 @@ int sync_push(struct store *s, struct http_client *c, const struct sync_options 
 	      struct sync_result *r);
 int sync_send_feedback(struct store *s, struct http_client *c, const struct sync_options *o,
 		       struct sync_result *r);
+/*
+ * Before pushing to a server this clone has pulled from: one small feed
+ * request, which fails (and the client takes the server for another
+ * database) if the server went back to before the clone's cursor, so
+ * that what was pushed since is pushed again rather than taken as there.
+ */
+int sync_pull_check(struct store *s, struct http_client *c, struct sync_result *r);
 int sync_pull(struct store *s, struct http_client *c, const struct sync_options *o,
 	      struct sync_result *r);
 

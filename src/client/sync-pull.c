@@ -29,6 +29,26 @@ static char *cursor_text(const cJSON *v)
 	return NULL;
 }
 
+/*
+ * -1 (the client then takes the server for another database) if the
+ * feed's answer doc says its last change is before cursor: the server's
+ * database went back to an earlier state (a backup restored), and what
+ * this clone pushed since is not there. Servers before "last_seq" pass.
+ */
+static int check_went_back(struct http_client *c, const char *cursor, const cJSON *doc)
+{
+	double last = json_get_number(doc, "last_seq", -1);
+	char *end;
+	long long seen;
+
+	if (!cursor || last < 0)
+		return 0;
+	seen = strtoll(cursor, &end, 10);
+	if (*end || end == cursor || (long long)last >= seen)
+		return 0;
+	return http_client_database_went_back(c, (long long)last, seen);
+}
+
 /* "YYYY-MM-DDTHH:MM:SS..." (UTC) to a Unix time; 0 if it is not one. */
 static long long parse_time(const char *s)
 {
@@ -319,6 +339,10 @@ static void *fetch_pages(void *data)
 			fetcher_fail(f, 0);
 			goto fail;
 		}
+		if (check_went_back(f->c, f->cursor, pg.doc) < 0) {
+			fetcher_fail(f, 0);
+			goto fail;
+		}
 		pg.n = cJSON_GetArraySize(pg.list);
 		pg.left = (long long)json_get_number(pg.doc, "total", -1);
 		pg.next = cursor_text(cJSON_GetObjectItemCaseSensitive(pg.doc, "next_since"));
@@ -393,6 +417,8 @@ static int pull_count(struct http_client *c, const char *cursor, struct sync_res
 		goto out;
 	}
 	r->authenticated = 1;
+	if (check_went_back(c, cursor, doc) < 0)
+		goto out;
 	r->to_pull = (long long)json_get_number(doc, "total", -1);
 	ret = 0;
 out:
@@ -420,6 +446,17 @@ static int store_page(struct store *s, struct store_puller *pu, const char *remo
 			r->deleted++;
 	}
 	return store_sync_set_cursor(s, remote, pg->next);
+}
+
+int sync_pull_check(struct store *s, struct http_client *c, struct sync_result *r)
+{
+	char *cursor = store_sync_cursor(s, http_client_url(c));
+	long long to_pull = r->to_pull;
+	int ret = cursor ? pull_count(c, cursor, r) : 0;
+
+	r->to_pull = to_pull;
+	free(cursor);
+	return ret;
 }
 
 int sync_pull(struct store *s, struct http_client *c, const struct sync_options *o,

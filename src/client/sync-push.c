@@ -426,6 +426,8 @@ int sync_push(struct store *s, struct http_client *c, const struct sync_options 
 		r->to_push = ps.total;
 		return 0;
 	}
+	if (sync_pull_check(s, c, r) < 0)
+		return -1;
 	sync_progress(o, SYNC_PHASE_PUSH, 0, (uint64_t)ps.total);
 	for (;;) {
 		struct post *x = push_next(&ps, &last, &err);

@@ -268,7 +268,7 @@ void handle_patterns_list(struct server_request *req, struct server_response *re
 	struct sdb_pattern *rows = NULL;
 	struct json_writer jw;
 	size_t nr = 0;
-	long long total = 0;
+	long long total = 0, last_seq = 0;
 	const char *s;
 	int rc;
 
@@ -307,7 +307,13 @@ void handle_patterns_list(struct server_request *req, struct server_response *re
 	}
 
 	rc = serverdb_pattern_list(req->db, &q, &rows, &nr, &total);
+	/* read after the feed: it is at least the last change the feed holds */
+	if (rc >= 0 && q.has_since)
+		rc = serverdb_last_change(req->db, &last_seq);
 	if (rc < 0) {
+		for (size_t i = 0; i < nr; i++)
+			sdb_pattern_release(&rows[i]);
+		free(rows);
 		server_db_error(res, rc, "pattern");
 		return;
 	}
@@ -327,6 +333,8 @@ void handle_patterns_list(struct server_request *req, struct server_response *re
 		jw_int(&jw, nr ? rows[nr - 1].change_seq : q.since);
 		jw_key(&jw, "has_more");
 		jw_bool(&jw, total > (long long)nr);
+		jw_key(&jw, "last_seq");
+		jw_int(&jw, last_seq);
 	} else {
 		jw_key(&jw, "page");
 		jw_int(&jw, q.page);

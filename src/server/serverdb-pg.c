@@ -527,6 +527,20 @@ static int pg_identity(struct serverdb *db, void *conn, const char *fresh, char 
 	return err_set("server database has no id");
 }
 
+static int pg_last_change(struct serverdb *db, void *conn, long long *seq)
+{
+	int rc;
+	/* the last value handed out (a sequence not used yet has handed out none) */
+	PGresult *res = pq(conn, "SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
+				 " FROM pattern_change_seq", 0, NULL, &rc);
+	(void)db;
+	if (!res)
+		return rc;
+	*seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return SDB_OK;
+}
+
 static int pg_key_add(struct serverdb *db, void *conn, const char *user, int is_admin,
 		      const char *key_hash, long long *id)
 {
@@ -2131,6 +2145,7 @@ static const struct serverdb_ops pg_ops = {
 	.destroy = pg_destroy,
 	.ping = pg_ping,
 	.identity = pg_identity,
+	.last_change = pg_last_change,
 	.key_add = pg_key_add,
 	.key_lookup = pg_key_lookup,
 	.key_list = pg_key_list,

@@ -416,6 +416,21 @@ static int sq_identity(struct serverdb *db, void *conn, const char *fresh, char 
 	return err_set("server database has no id");
 }
 
+static int sq_last_change(struct serverdb *db, void *conn, long long *seq)
+{
+	struct sqlite_conn *c = conn;
+	sqlite3_stmt *st = prepare(c->db, "SELECT value FROM counters WHERE name = 'change_seq'");
+	int rc;
+	(void)db;
+	if (!st)
+		return SDB_ERROR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? SDB_OK : db_error(c->db, "cannot read the change counter");
+}
+
 /* ---- keys ---- */
 
 static int sq_key_add(struct serverdb *db, void *conn, const char *user, int is_admin,
@@ -2059,6 +2074,7 @@ static const struct serverdb_ops sqlite_ops = {
 	.destroy = sq_destroy,
 	.ping = sq_ping,
 	.identity = sq_identity,
+	.last_change = sq_last_change,
 	.key_add = sq_key_add,
 	.key_lookup = sq_key_lookup,
 	.key_list = sq_key_list,

@@ -168,6 +168,12 @@ static void *thread_conn(struct serverdb *db)
 
 int serverdb_ping(struct serverdb *db) { DISPATCH(ping(db, c_)); }
 
+int serverdb_last_change(struct serverdb *db, long long *seq)
+{
+	*seq = 0;
+	DISPATCH(last_change(db, c_, seq));
+}
+
 int serverdb_identity(struct serverdb *db, char out[37])
 {
 	char fresh[37];

@@ -144,6 +144,13 @@ int serverdb_ping(struct serverdb *db);
  */
 int serverdb_identity(struct serverdb *db, char out[37]);
 
+/*
+ * The last change_seq the database handed out (0: none), for the change
+ * feed's "last_seq": a clone whose cursor is past it syncs with a database
+ * that went back (a backup restored).
+ */
+int serverdb_last_change(struct serverdb *db, long long *seq);
+
 /* Keys: only the SHA-256 (hex) of a key is ever stored. */
 int serverdb_key_add(struct serverdb *db, const char *user, int is_admin,
 		     const char *key_hash, long long *id);
@@ -370,6 +377,7 @@ struct serverdb_ops {
 	int (*ping)(struct serverdb *db, void *conn);
 	/* the identity; when there is none, store fresh (if no one else did) and read again */
 	int (*identity)(struct serverdb *db, void *conn, const char *fresh, char out[37]);
+	int (*last_change)(struct serverdb *db, void *conn, long long *seq);
 	int (*key_add)(struct serverdb *db, void *conn, const char *user, int is_admin,
 		       const char *key_hash, long long *id);
 	int (*key_lookup)(struct serverdb *db, void *conn, const char *key_hash,
