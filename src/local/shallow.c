@@ -404,6 +404,7 @@ int shallow_store_check(git_repository *repo, struct store *s, size_t max_files,
 		return -1;
 	/* another process may have done it while we waited for the lock */
 	if (store_meta_has(s, CHECKED_KEY)) {
+		store_rollback(s); /* nothing to do: let the lock go */
 		ret = 0;
 		goto out;
 	}

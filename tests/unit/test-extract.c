@@ -4,13 +4,18 @@
  * small repository with git in a temporary folder.
  */
 #include "local/extract.h"
+#include "local/code-change-repair.h"
+#include "local/shallow.h"
 #include "local/store.h"
 #include "tap.h"
 #include "common/util.h"
 
+#include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char dir[256];
 
@@ -37,6 +42,50 @@ static size_t run(git_repository *repo, struct store *s, const char *const *revs
 		return (size_t)-1;
 	}
 	return st->processed;
+}
+
+/*
+ * A one-time job (the shallow check, the code_change repair) whose done
+ * mark another process sets while this one waits for the write lock: it
+ * finds the mark once it holds the lock, and must let the lock go.
+ */
+struct job {
+	git_repository *repo;
+	struct store *s;
+	int which, rc;
+};
+
+static void *run_job(void *data)
+{
+	struct job *j = data;
+	size_t n;
+	j->rc = j->which ? code_change_repair(j->repo, j->s, 3, &n)
+			 : shallow_store_check(j->repo, j->s, 100, &n);
+	return NULL;
+}
+
+static void done_while_waiting(git_repository *repo, struct store *s, const char *path,
+			       int which, const char *key, const char *what)
+{
+	struct store *other;
+	struct job j = { repo, s, which, -1 };
+	pthread_t th;
+	char sql[200];
+
+	if (store_open(&other, path) < 0) {
+		ok(0, what);
+		return;
+	}
+	snprintf(sql, sizeof(sql), "DELETE FROM meta WHERE key = '%s'", key);
+	sqlite3_exec(store_db(other), sql, NULL, NULL, NULL);
+	snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('%s', '1')", key);
+	sqlite3_exec(store_db(other), sql, NULL, NULL, NULL);
+	pthread_create(&th, NULL, run_job, &j);
+	usleep(300 * 1000); /* it has read no mark and waits for the lock */
+	sqlite3_exec(store_db(other), "COMMIT", NULL, NULL, NULL);
+	pthread_join(th, NULL);
+	ok(j.rc == 0 && !store_in_transaction(s), what);
+	store_close(other);
 }
 
 int main(void)
@@ -84,6 +133,11 @@ int main(void)
 		   "no_walk: an unknown revision is an error naming it");
 	}
 	ok(run(repo, s, NULL, 0, 0, &st) == 0 && st.already == 4, "HEAD: all four already done");
+	done_while_waiting(repo, s, path, 0, "shallow.checked",
+			   "the shallow check done meanwhile: the lock is let go");
+	done_while_waiting(repo, s, path, 1, "code_change.hunks",
+			   "the code_change repair done meanwhile: the lock is let go");
+	ok(run(repo, s, NULL, 0, 0, &st) == 0 && st.already == 4, "then an extraction runs as ever");
 
 	store_close(s);
 	git_repository_free(repo);
