@@ -280,11 +280,19 @@ int store_temp_exists(struct store *s, const char *name)
 }
 
 int store_begin(struct store *s) { return store_exec(s, "BEGIN IMMEDIATE"); }
-int store_commit(struct store *s) { return store_exec(s, "COMMIT"); }
 void store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_commit(struct store *s)
+{
+	if (store_exec(s, "COMMIT") == 0)
+		return 0;
+	/* a COMMIT that fails (busy, disk full) leaves the transaction open */
+	store_rollback(s);
+	return -1;
 }
 
 int store_in_transaction(struct store *s) { return !sqlite3_get_autocommit(s->db); }

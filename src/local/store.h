@@ -71,7 +71,7 @@ const char *store_path(struct store *s);
 
 int store_begin(struct store *s);  /* BEGIN IMMEDIATE */
 int store_in_transaction(struct store *s); /* 1 between begin and commit/rollback */
-int store_commit(struct store *s);
+int store_commit(struct store *s); /* a failed commit is rolled back: nothing half-done stays open */
 void store_rollback(struct store *s);
 
 /* Run SQL without results; -1 and err_set with SQLite's message. */
