@@ -60,6 +60,29 @@ test_expect_success 'a file over the size limit on either side is skipped' '
 	test_cmp expect actual
 '
 
+# lfs_pointer OID SIZE: a Git LFS pointer file's text
+lfs_pointer() {
+	printf "version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize %d\n" "$1" "$2"
+}
+
+test_expect_success 'Git LFS pointers give no pattern, with either engine' '
+	git init -q lfs &&
+	echo "*.onnx filter=lfs diff=lfs merge=lfs -text" >lfs/.gitattributes &&
+	lfs_pointer 1 100 >lfs/model.onnx &&
+	echo "int a;" >lfs/a.c &&
+	git -C lfs add . && test_tick && git -C lfs commit -q -m "Add the model" &&
+	lfs_pointer 2 120 >lfs/model.onnx &&
+	echo "int a = 1;" >lfs/a.c &&
+	git -C lfs add . && test_tick && git -C lfs commit -q -m "Fix the model and a" &&
+	git -C lfs patterns extract -o ../lfs.jsonl 2>err &&
+	paths lfs.jsonl >actual &&
+	printf ".gitattributes\na.c\na.c\n" >expect &&
+	test_cmp expect actual &&
+	rm -r lfs/.git/patterns &&
+	GIT_PATTERNS_EXTRACT_LIBGIT2=1 git -C lfs patterns extract -q -o ../lfs2.jsonl &&
+	test_cmp lfs.jsonl lfs2.jsonl
+'
+
 test_expect_success 'setup: a file renamed, one deleted later' '
 	git init -q ren &&
 	cd ren &&

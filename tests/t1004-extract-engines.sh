@@ -70,6 +70,7 @@ line.c" &&
 	{ printf "/* \$Id: header.c,v 1.1 */\n\n/*\n * Copyright\n" &&
 	  seq -f " * line %g" 1 20 && printf " */\n" &&
 	  seq -f "int v%g;" 1 20; } >header.c &&
+	printf "version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 10\n" 1 >model.onnx &&
 	git add -A && git commit -q -m "feat: add the tricky files" &&
 
 	printf "one\ntwo\nTHREE" >nonl.txt &&
@@ -86,6 +87,7 @@ line.c" &&
 	printf "diff --git a/y b/y\n@@ -2 +2 @@\n\\\\ No newline at end of file\nBinary files c and d differ\n0123456789012345678901234567890123456789\n" >tricky.txt &&
 	printf "#!/usr/bin/env python3\nprint(2)\n" >script &&
 	sed -i -e "s/,v 1.1/,v 1.2/" -e "s/^int v18;/int v18 = 1;/" header.c &&
+	printf "version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 20\n" 2 >model.onnx &&
 	chmod +x nonl.txt &&
 	git add -A && git commit -q -m "fix: change every tricky file" &&
 
@@ -130,6 +132,7 @@ for l in open(\"all-git.jsonl\"):
 '
 
 test_expect_success 'the changed files came through as they should' '
+	test_must_fail code all model.onnx after_code &&
 	code all "new
 line.c" after_code >/dev/null &&
 	code all "sp ace \"q\" é.py" after_code >/dev/null &&

@@ -572,6 +572,18 @@ static int change_skipped(struct commit_differ *w, const struct file_change *c,
  * c's before and after (taken) as one of r's patterns; side is one of c's
  * blobs if at hand, for the shebang of a name without an extension.
  */
+/*
+ * 1 if text is a Git LFS pointer (the spec's first line, under its 1024
+ * bytes): the file itself is kept elsewhere, its pointer holds no code.
+ * A pointer is three or four lines, so its hunk is the whole file.
+ */
+static int is_lfs_pointer(const struct strbuf *text)
+{
+	static const char first[] = "version https://git-lfs.github.com/spec/";
+	return text->len < 1024 && text->len >= sizeof(first) - 1 &&
+	       !memcmp(text->buf, first, sizeof(first) - 1);
+}
+
 static int add_pattern(struct commit_differ *w, struct file_change *c, const char *commit_hex,
 		       struct commit_result *r, git_blob *side)
 {
@@ -580,6 +592,10 @@ static int add_pattern(struct commit_differ *w, struct file_change *c, const cha
 
 	if (!c->before.len && !c->after.len)
 		return 0;
+	if (is_lfs_pointer(&c->before) || is_lfs_pointer(&c->after)) {
+		r->files_skipped++;
+		return 0;
+	}
 	memset(&fp, 0, sizeof(fp));
 	fp.language = language_from_path(c->path);
 	if (!*fp.language && language_wants_content(c->path)) {
