@@ -6,6 +6,7 @@
  */
 #include "cli/builtin.h"
 #include "cli/pager.h"
+#include "cli/setup.h"
 #include "cli/parse-options.h"
 #include "common/util.h"
 
@@ -106,6 +107,8 @@ int main(int argc, const char **argv)
 		name = "version";
 
 	signal(SIGPIPE, SIG_IGN);
+	/* a command waiting on another's lock says so, where it would seem to hang */
+	setup_wait_notice(isatty(2));
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(commands[i].name, name))
 			continue;

@@ -105,6 +105,35 @@ test_expect_success TTY 'a progress line on a terminal, not with --no-progress' 
 	test_grep "3 patterns from 3 new commits" out
 '
 
+# lock_store_for SECONDS: another writer holds the store of repo tty
+lock_store_for() {
+	printf "BEGIN IMMEDIATE;\n.shell sleep %s\nCOMMIT;\n" "$1" |
+		sqlite3 tty/.git/patterns/patterns.db &
+	lock_pid=$!
+	sleep 0.5
+}
+
+test_expect_success TTY 'waiting over a second for another writer is said on a terminal, once; not with --quiet, nor off one' '
+	test_commit -C tty "Fix waiting" wait.c "int w;" &&
+	lock_store_for 4 &&
+	(cd tty && script -qec "git patterns extract --no-progress" /dev/null) >out &&
+	wait $lock_pid &&
+	test_grep "^Waiting for another git patterns process to finish writing .*patterns.db\.\.\." out &&
+	test "$(grep -c "^Waiting" out)" = 1 &&
+	test_grep "1 patterns from 1 new commits" out &&
+	test_commit -C tty "Fix waiting quietly" wait2.c "int w2;" &&
+	lock_store_for 2 &&
+	(cd tty && script -qec "git patterns extract --quiet" /dev/null) >out &&
+	wait $lock_pid &&
+	test_must_be_empty out &&
+	test_commit -C tty "Fix waiting off a terminal" wait3.c "int w3;" &&
+	lock_store_for 2 &&
+	git -C tty patterns extract 2>err &&
+	wait $lock_pid &&
+	test_grep -v "Waiting" err &&
+	test_grep "1 patterns from 1 new commits" err
+'
+
 test_expect_success 'a number setting that is no number is said, naming it, and its default used' '
 	git init -q badcfg &&
 	test_commit -C badcfg "Fix a" a.c "int a;" &&

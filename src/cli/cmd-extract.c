@@ -118,6 +118,8 @@ int cmd_extract(int argc, const char **argv)
 	if (output && !*output)
 		usage_msg_opt(extract_usage, options, "--output needs a file name or '-'");
 
+	if (quiet)
+		setup_wait_notice(0);
 	repo = setup_repo(repo_path);
 	if (since_date && git_approxidate(repo, since_date, &o.since) < 0)
 		die_err();

@@ -10,12 +10,25 @@
 #include "common/util.h"
 #include "local/reconcile.h"
 
+#include <stdio.h>
+
 git_repository *setup_repo(const char *repo_path)
 {
 	git_repository *repo;
 	if (repo_open(&repo, repo_path) < 0)
 		die_err();
 	return repo;
+}
+
+static void tell_waiting(const char *path)
+{
+	fprintf(stderr, "Waiting for another git patterns process to finish writing %s...\n",
+		path);
+}
+
+void setup_wait_notice(int on)
+{
+	store_wait_notice(on ? tell_waiting : NULL);
 }
 
 struct store *setup_store(git_repository *repo)

@@ -14,6 +14,12 @@
 #define DEFAULT_MAX_FILE_SIZE (1024 * 1024)
 
 git_repository *setup_repo(const char *repo_path);
+/*
+ * on: a command that waits over a second for another process's lock on
+ * the pattern store says so on stderr, once (main turns it on when stderr
+ * is a terminal; --quiet turns it off).
+ */
+void setup_wait_notice(int on);
 struct store *setup_store(git_repository *repo);
 /*
  * setup_store(), then bring the store in line with the history as it is

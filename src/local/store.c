@@ -17,10 +17,45 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int read_only; /* opened by open_read_only() */
+	int busy_ms;	  /* how long busy_wait() waits */
+	double wait_from; /* when the present wait began */
+	int waited_long;  /* the notice was given (once per store) */
 };
 
 /* how long a writer waits for another's lock before "database is locked" */
 #define STORE_BUSY_MS 60000
+
+/* store_wait_notice(): said once a wait for the lock passes a second */
+static void (*wait_notice)(const char *path);
+
+void store_wait_notice(void (*fn)(const char *path))
+{
+	wait_notice = fn;
+}
+
+/*
+ * SQLite's busy handler: wait for another connection's lock up to busy_ms,
+ * as sqlite3_busy_timeout() does, and once a wait passes a second, tell
+ * wait_notice (a command on a terminal says what it is waiting for, where
+ * it would otherwise seem to hang).
+ */
+static int busy_wait(void *data, int count)
+{
+	struct store *s = data;
+	double now = now_seconds(), waited;
+
+	if (!count)
+		s->wait_from = now;
+	waited = now - s->wait_from;
+	if (waited * 1000 >= s->busy_ms)
+		return 0;
+	if (waited >= 1.0 && wait_notice && !s->waited_long) {
+		s->waited_long = 1;
+		wait_notice(s->path);
+	}
+	usleep(count < 10 ? 1000u * (unsigned)(count + 1) : 25000u);
+	return 1;
+}
 
 /*
  * Migrations, applied in order; entry i brings the schema to version i+1.
@@ -451,7 +486,8 @@ static int open_db(struct store *s, const char *name, int flags, int *code)
 		s->db = NULL;
 		return -1;
 	}
-	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	s->busy_ms = STORE_BUSY_MS;
+	sqlite3_busy_handler(s->db, busy_wait, s);
 	sqlite3_extended_result_codes(s->db, 1);
 	return 0;
 }
@@ -798,7 +834,7 @@ void store_leave_wal(struct store *s, int *wal_frames)
 
 void store_busy_timeout(struct store *s, int ms)
 {
-	sqlite3_busy_timeout(s->db, ms);
+	s->busy_ms = ms;
 }
 
 void store_checkpoint(struct store *s)

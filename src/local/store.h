@@ -123,6 +123,11 @@ int store_set_cache(struct store *s, int kib);
 void store_leave_wal(struct store *s, int *wal_frames);
 /* Wait at most ms for another connection's lock (default: 60 s). */
 void store_busy_timeout(struct store *s, int ms);
+/*
+ * fn is told (with the store's path) when a store of this process has
+ * waited a second for another process's lock, once per store; NULL: no one.
+ */
+void store_wait_notice(void (*fn)(const char *path));
 /* Checkpoint the write-ahead log and truncate it; best effort. */
 void store_checkpoint(struct store *s);
 
