@@ -279,6 +279,8 @@ int cmd_sync(int argc, const char **argv)
 	if (push_only && pull_only)
 		usage_msg_opt(sync_usage, options, "--push and --pull cannot be used together");
 	ui.quiet = ui.quiet || quiet;
+	if (quiet)
+		setup_wait_notice(0);
 
 	repo = setup_repo(repo_path);
 	client = setup_team_client(repo, remote_opt, 300, &cred);
