@@ -40,6 +40,22 @@ test_expect_success 'a search right after the extraction finds what one made aft
 	test "$(fts_pending copy2)" = 0
 '
 
+test_expect_success 'a few patterns holding over 8 MiB of code are indexed by a detached process too' '
+	git init -q big &&
+	for i in 1 2 3 4 5 6; do
+		seq -f "int v${i}_%g;" 1 120000 >big/file$i.c &&
+		git -C big add file$i.c && test_tick &&
+		git -C big commit -q -m "fix: file $i" || return 1
+	done &&
+	git -C big -c patterns.maxFileSize=4m patterns extract -q --whole-file &&
+	wait_fts_indexed big &&
+	git -C big config patterns.autoIndex 0 &&
+	rm -rf big/.git/patterns &&
+	git -C big -c patterns.maxFileSize=4m patterns extract -q --whole-file &&
+	sleep 1 &&
+	test "$(fts_pending big)" = 6
+'
+
 test_expect_success 'patterns.autoIndex=0 never starts one' '
 	git -C copy3 -c patterns.autoIndex=0 patterns extract -q &&
 	sleep 1 &&

@@ -221,11 +221,12 @@ int query_show(struct store *s, const char *id, const char *variant, pattern_row
 int query_close_store(git_repository *repo, struct store *s)
 {
 	long long limit = config_get_int(repo, "patterns.autoIndex", QUERY_AUTO_INDEX);
-	long long pending = 0;
+	long long pending = 0, bytes = 0;
 	struct store *t;
 	char *path;
 
-	if (limit <= 0 || store_fts_pending(s, &pending) < 0 || pending <= limit) {
+	if (limit <= 0 || store_fts_pending(s, &pending, &bytes) < 0 ||
+	    (pending <= limit && bytes <= QUERY_AUTO_INDEX_BYTES)) {
 		store_close(s);
 		return 0;
 	}

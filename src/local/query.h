@@ -60,8 +60,10 @@ void query_fts_expression(struct strbuf *match, struct strbuf *rank, const char 
 
 /*
  * Close s after a run that stored patterns (extract, pull). When more than
- * patterns.autoIndex of them (default QUERY_AUTO_INDEX; 0: never) are not
- * yet in the full-text index, a detached process (detach_process) indexes
+ * patterns.autoIndex of them (default QUERY_AUTO_INDEX; 0: never), or more
+ * than QUERY_AUTO_INDEX_BYTES of their code (whole files are large: 706
+ * whole-file patterns of redis hold 143 MB, 2.5 s to index), are not yet
+ * in the full-text index, a detached process (detach_process) indexes
  * them, as "git gc --auto" packs after a fetch: the first search would
  * otherwise pay for it (1.1 s for redis's whole history). Nothing is lost
  * if that process is killed or cannot start: a search indexes what is
@@ -69,5 +71,6 @@ void query_fts_expression(struct strbuf *match, struct strbuf *rank, const char 
  */
 int query_close_store(git_repository *repo, struct store *s);
 #define QUERY_AUTO_INDEX 1000
+#define QUERY_AUTO_INDEX_BYTES (8LL << 20)
 
 #endif

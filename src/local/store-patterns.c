@@ -352,17 +352,25 @@ int pattern_store_get_prefix(struct store *s, const char *prefix, const char *va
 	return ret;
 }
 
-int store_fts_pending(struct store *s, long long *count)
+int store_fts_pending(struct store *s, long long *count, long long *bytes)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM patterns WHERE fts_indexed = 0");
+	/* length() of a blob reads its size from the record, not the blob */
+	sqlite3_stmt *st = store_prepare(s, bytes ? "SELECT count(*), total(length(before_code)"
+						    " + length(after_code)) FROM patterns"
+						    " WHERE fts_indexed = 0"
+						  : "SELECT count(*) FROM patterns WHERE fts_indexed = 0");
 	int rc;
 
 	*count = 0;
+	if (bytes)
+		*bytes = 0;
 	if (!st)
 		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*count = sqlite3_column_int64(st, 0);
+	if (rc == SQLITE_ROW && bytes)
+		*bytes = (long long)sqlite3_column_double(st, 1);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : store_error(s, "cannot count the patterns to index");
 }

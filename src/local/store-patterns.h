@@ -88,8 +88,11 @@ int pattern_store_get_prefix(struct store *s, const char *prefix, const char *va
  */
 int store_fts_catch_up(struct store *s);
 
-/* How many patterns store_fts_catch_up() has still to index: 0 and *count, or -1. */
-int store_fts_pending(struct store *s, long long *count);
+/*
+ * How many patterns store_fts_catch_up() has still to index, and (bytes
+ * not NULL) how many bytes of code they hold: 0, or -1.
+ */
+int store_fts_pending(struct store *s, long long *count, long long *bytes);
 
 /*
  * Compute what older stores and team rows lack (file_role is ''): the
