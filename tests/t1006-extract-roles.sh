@@ -110,19 +110,20 @@ test_expect_success 'a change after a hunk ending in a header comment is code; o
 	sed -i "s/the sum/the sum,/" hdr/src/add.c &&
 	test_tick && git -C hdr commit -q -a -m "Fix the init of v11" &&
 	git -C hdr patterns extract -q &&
+	git -C hdr patterns extract -q --context 2 &&
 	db=hdr/.git/patterns/patterns.db &&
 	sqlite3 $db "SELECT file_path, code_change FROM patterns WHERE commit_msg = '"'Fix the init of v11'"'
-		     ORDER BY 1" >actual &&
-	printf "src/add.c|0\nsrc/mul.c|1\n" >expect &&
+		     ORDER BY 1, variant" >actual &&
+	printf "src/add.c|0\nsrc/add.c|0\nsrc/mul.c|1\nsrc/mul.c|1\n" >expect &&
 	test_cmp expect actual &&
 	sqlite3 $db "SELECT count(*) FROM patterns WHERE code_change = 0" >before &&
 
 	sqlite3 $db "UPDATE patterns SET code_change = 0 WHERE commit_msg = '"'Fix the init of v11'"';
 		     DELETE FROM meta WHERE key = '"'code_change.hunks'"'" &&
 	git -C hdr patterns extract 2>err &&
-	test_grep "Marked 1 stored patterns as changing code" err &&
+	test_grep "Marked 2 stored patterns as changing code" err &&
 	sqlite3 $db "SELECT file_path, code_change FROM patterns WHERE commit_msg = '"'Fix the init of v11'"'
-		     ORDER BY 1" >actual &&
+		     ORDER BY 1, variant" >actual &&
 	test_cmp expect actual &&
 	sqlite3 $db "SELECT count(*) FROM patterns WHERE code_change = 0" >after &&
 	test_cmp before after &&

@@ -16,7 +16,7 @@
 
 struct repair {
 	git_repository *repo;
-	int context_lines;
+	int context_lines; /* of a pattern whose variant does not say */
 	/* the trees of the commit last read, kept for its other patterns */
 	char commit[GIT_OID_HEXSZ + 1];
 	git_tree *tree, *parent_tree; /* NULL: the commit or its parent is not here */
@@ -64,6 +64,18 @@ static int same_text(const struct strbuf *sb, const char *text, size_t len)
 	return sb->len == len && !memcmp(sb->buf, text, len);
 }
 
+/* The context lines of the extraction variant names ("ctx=5,..."), else fallback. */
+static int variant_context(const char *variant, int fallback)
+{
+	char *end;
+	long n;
+
+	if (!variant || strncmp(variant, "ctx=", 4))
+		return fallback;
+	n = strtol(variant + 4, &end, 10);
+	return (*end == ',' || !*end) && n >= 0 && n <= 10000 ? (int)n : fallback;
+}
+
 static int check_one(const struct comment_only_row *row, void *data)
 {
 	struct repair *r = data;
@@ -71,7 +83,8 @@ static int check_one(const struct comment_only_row *row, void *data)
 	git_blob *oldo, *newo;
 	const char *old_path = row->old_path && *row->old_path ? row->old_path : row->file_path;
 
-	if (!row->file_path)
+	/* whole files are not hunks: nothing hid anything there */
+	if (!row->file_path || (row->variant && !strncmp(row->variant, "whole", 5)))
 		return 0;
 	if (strcmp(r->commit, row->commit_id))
 		load_commit(r, row->commit_id);
@@ -81,7 +94,8 @@ static int check_one(const struct comment_only_row *row, void *data)
 	oldo = blob_at(r->repo, r->parent_tree, old_path);
 	newo = blob_at(r->repo, r->tree, row->file_path);
 	/* a diff that fails here leaves the pattern as it is */
-	if ((oldo || newo) && commit_diff_blobs(oldo, newo, r->context_lines, &c) == 0 &&
+	if ((oldo || newo) &&
+	    commit_diff_blobs(oldo, newo, variant_context(row->variant, r->context_lines), &c) == 0 &&
 	    c.nr_hunks > 1 && same_text(&c.before, row->before, row->before_len) &&
 	    same_text(&c.after, row->after, row->after_len) &&
 	    code_changed_hunks(row->language ? row->language : "", row->before,

@@ -523,7 +523,7 @@ int pattern_store_each_comment_only(struct store *s,
 				    void *data)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT id, commit_id, file_path, old_path, language,"
-					    " before_code, after_code FROM patterns"
+					    " before_code, after_code, variant FROM patterns"
 					    " WHERE code_change = 0 AND origin = 'local'"
 					    " AND commit_id IS NOT NULL ORDER BY id");
 	int rc, ret = 0;
@@ -533,8 +533,9 @@ int pattern_store_each_comment_only(struct store *s,
 	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct comment_only_row r = {
 			sqlite3_column_int64(st, 0), text(st, 1), text(st, 2), text(st, 3),
-			text(st, 4), sqlite3_column_blob(st, 5), sqlite3_column_blob(st, 6),
-			(size_t)sqlite3_column_bytes(st, 5), (size_t)sqlite3_column_bytes(st, 6),
+			text(st, 4), text(st, 7), sqlite3_column_blob(st, 5),
+			sqlite3_column_blob(st, 6), (size_t)sqlite3_column_bytes(st, 5),
+			(size_t)sqlite3_column_bytes(st, 6),
 		};
 		if (!r.before)
 			r.before = "";

@@ -113,6 +113,7 @@ int pattern_store_fill_quality(struct store *s);
 struct comment_only_row {
 	long long id;
 	const char *commit_id, *file_path, *old_path, *language;
+	const char *variant; /* the extraction's options: "ctx=3,max=1048576", "whole,..." */
 	const char *before, *after;
 	size_t before_len, after_len;
 };
