@@ -11,7 +11,6 @@
 #ifndef CHANGED_CODE_H
 #define CHANGED_CODE_H
 
-#include "common/code-change.h"
 #include "common/strbuf.h"
 #include <git2.h>
 
@@ -19,8 +18,6 @@ struct changed_file {
 	char *path;
 	const char *language; /* static, from common/language.h */
 	struct strbuf code;
-	struct hunks hunks; /* where each hunk's old side starts in code (before) */
-	int last_hunk;	    /* the old start line of the hunk last read, for the starts */
 };
 
 struct changed_code {
