@@ -54,6 +54,17 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The version is "git describe" at build time. VERSION-FILE is rewritten
+# only when that changes, so that after a commit or a checkout "make"
+# rebuilds what prints the version (as git's GIT-VERSION-FILE does).
+VERSION_USERS := $(patsubst %.c,$(BUILD)/%.o,$(patsubst src/%.c,%.c,\
+	$(shell grep -l GIT_PATTERNS_VERSION git-patterns.c $(SRCS))))
+$(VERSION_USERS): $(BUILD)/VERSION-FILE
+$(BUILD)/VERSION-FILE: FORCE | $(BUILD)
+	@test "$$(cat $@ 2>/dev/null)" = "$(VERSION)" || echo "$(VERSION)" >$@
+.PHONY: FORCE
+FORCE:
+
 # The hook stubs, embedded so "hook install" needs no installed data files.
 HOOK_SCRIPTS = hooks/post-commit hooks/post-merge hooks/post-rewrite
 $(BUILD)/hook-scripts.h: $(HOOK_SCRIPTS) | $(BUILD)

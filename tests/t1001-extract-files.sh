@@ -83,6 +83,37 @@ test_expect_success 'Git LFS pointers give no pattern, with either engine' '
 	test_cmp lfs.jsonl lfs2.jsonl
 '
 
+# Older versions stored pointers as patterns: the next run drops them, once,
+# and keeps code that merely starts like one (a long text, a later line).
+test_expect_success 'an older store loses its Git LFS pointer patterns on the next run' '
+	db=lfs/.git/patterns/patterns.db &&
+	long=$(lfs_pointer 4 1 && seq -f "line %g of notes about LFS" 1 60) &&
+	sqlite3 $db "CREATE TEMP TABLE t AS SELECT * FROM patterns WHERE file_path = '"'a.c'"' LIMIT 1;
+		UPDATE t SET id = NULL, pattern_id = '"'feedfacefeed0000'"',
+			file_path = '"'model.onnx'"', after_code = '"'$(lfs_pointer 2 120)'"';
+		INSERT INTO patterns SELECT * FROM t;
+		UPDATE t SET pattern_id = '"'feedfacefeed0001'"', file_path = '"'old.onnx'"',
+			before_code = after_code, after_code = '"''"';
+		INSERT INTO patterns SELECT * FROM t;
+		UPDATE t SET pattern_id = '"'feedfacefeed0002'"', file_path = '"'LFS.md'"',
+			before_code = '"'$long'"', after_code = '"'see: $(lfs_pointer 5 1)'"';
+		INSERT INTO patterns SELECT * FROM t;
+		DELETE FROM meta WHERE key = '"'lfs.pointers_dropped'"'" &&
+	git -C lfs patterns list >before &&
+	grep -c "model.onnx\|old.onnx" before >n && echo 2 >expect && test_cmp expect n &&
+	git -C lfs patterns extract 2>err &&
+	test_grep "Dropped 2 stored patterns of Git LFS pointers" err &&
+	git -C lfs patterns list >after &&
+	! grep "\.onnx" after &&
+	grep LFS.md after &&
+	git -C lfs patterns export -q -o ../lfs3.jsonl &&
+	paths lfs3.jsonl | sort -u >actual &&
+	printf ".gitattributes\nLFS.md\na.c\n" >expect &&
+	test_cmp expect actual &&
+	git -C lfs patterns extract 2>err &&
+	test_grep -v "Dropped" err
+'
+
 test_expect_success 'setup: a file renamed, one deleted later' '
 	git init -q ren &&
 	cd ren &&

@@ -152,6 +152,10 @@ int cmd_extract(int argc, const char **argv)
 		fprintf(stderr, "Marked %zu stored patterns as changing code (an older version"
 				" took them for comment-only)\n",
 			st.code_repaired);
+	if (!quiet && st.lfs_dropped)
+		fprintf(stderr, "Dropped %zu stored patterns of Git LFS pointers (an older version"
+				" took them for code)\n",
+			st.lfs_dropped);
 	if (!quiet && st.shallow_repaired)
 		fprintf(stderr, "Dropped what an older version extracted from %zu commits"
 				" without their parents (at a shallow clone's boundary)\n",

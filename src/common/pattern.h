@@ -23,6 +23,15 @@
 /* 1 if s is one of the problem types above. */
 int problem_type_valid(const char *s);
 
+/*
+ * A Git LFS pointer: a text under LFS_POINTER_MAX bytes that starts with
+ * the spec's first line. The file itself is kept elsewhere, so its
+ * pointer is not a pattern (pattern_store_drop_lfs_pointers() drops those
+ * that versions before this rule stored).
+ */
+#define LFS_POINTER_FIRST "version https://git-lfs.github.com/spec/"
+#define LFS_POINTER_MAX 1024
+
 struct pattern {
 	char pattern_id[17];	/* first 16 hex of sha256("<commit>:<path>") */
 	const char *problem_type;

@@ -573,14 +573,13 @@ static int change_skipped(struct commit_differ *w, const struct file_change *c,
  * blobs if at hand, for the shebang of a name without an extension.
  */
 /*
- * 1 if text is a Git LFS pointer (the spec's first line, under its 1024
- * bytes): the file itself is kept elsewhere, its pointer holds no code.
- * A pointer is three or four lines, so its hunk is the whole file.
+ * 1 if text is a Git LFS pointer (pattern.h). A pointer is three or
+ * four lines, so its hunk is the whole file.
  */
 static int is_lfs_pointer(const struct strbuf *text)
 {
-	static const char first[] = "version https://git-lfs.github.com/spec/";
-	return text->len < 1024 && text->len >= sizeof(first) - 1 &&
+	static const char first[] = LFS_POINTER_FIRST;
+	return text->len < LFS_POINTER_MAX && text->len >= sizeof(first) - 1 &&
 	       !memcmp(text->buf, first, sizeof(first) - 1);
 }
 

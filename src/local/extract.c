@@ -32,6 +32,7 @@
 #include "local/code-change-repair.h"
 #include "local/shallow.h"
 #include "local/store-recall.h"
+#include "local/store-patterns.h"
 #include "local/store-processed.h"
 #include "common/hash.h"
 #include "common/pattern.h"
@@ -368,7 +369,7 @@ static int extract_these(git_repository *repo, struct store *s, const struct ext
 /*
  * What a run does before its own range: repair what older versions did
  * (a shallow boundary diffed against the empty tree, labels of an older
- * classifier), then extract the commits that this left to do, and those
+ * classifier, code_change, Git LFS pointers taken as patterns), then extract the commits that this left to do, and those
  * left out at a shallow boundary whose parents were fetched since.
  */
 static int upkeep(git_repository *repo, struct store *s, const struct extract_options *o,
@@ -387,7 +388,8 @@ static int upkeep(git_repository *repo, struct store *s, const struct extract_op
 		goto out;
 	st->relabelled = rs.relabelled;
 	st->released = rs.released;
-	if (code_change_repair(repo, s, o->context_lines, &st->code_repaired) < 0)
+	if (code_change_repair(repo, s, o->context_lines, &st->code_repaired) < 0 ||
+	    pattern_store_drop_lfs_pointers(s, &st->lfs_dropped) < 0)
 		goto out;
 	if (shallow_pending_ready(repo, s, variant, &ready) < 0)
 		goto out;

@@ -49,6 +49,7 @@ struct extract_stats {
 	size_t files_skipped;	/* binary, too large, lock, generated, ... */
 	size_t relabelled;	/* stored commits labelled again (classifier changed) */
 	size_t code_repaired;	/* stored patterns found to change code after all */
+	size_t lfs_dropped;	/* stored patterns of Git LFS pointers, dropped */
 	size_t released;	/* commits once left out as unknown, now extracted */
 	size_t shallow_left;	/* of selected, at a shallow boundary: left out (shallow.h) */
 	size_t shallow_extracted; /* commits once left out there, extracted now */

@@ -462,9 +462,10 @@ static int extract_revs(git_repository *repo, struct store *s, const char *const
 
 /*
  * 1 if the store must be relabelled (relabel.h), checked for what an
- * older version extracted at a shallow boundary (shallow.h) or for
- * patterns it took for comment-only (code-change-repair.h) first, each
- * of which reads much of the history once; 0 if not or unsure.
+ * older version extracted at a shallow boundary (shallow.h), for
+ * patterns it took for comment-only (code-change-repair.h) or from Git
+ * LFS pointers (store-patterns.h) first, each of which reads much of the
+ * history or the store once; 0 if not or unsure.
  */
 static int upkeep_pending(git_repository *repo, struct store *s)
 {
@@ -473,7 +474,8 @@ static int upkeep_pending(git_repository *repo, struct store *s)
 	if (extract_resolve_options(repo, &o, NULL) < 0)
 		return 0;
 	return store_relabel_pending(s, (size_t)o.max_commit_files) > 0 ||
-	       shallow_store_check_pending(s) || code_change_repair_pending(s);
+	       shallow_store_check_pending(s) || code_change_repair_pending(s) ||
+	       pattern_store_lfs_drop_pending(s);
 }
 
 static int extract_job(git_repository *repo, struct store *s, const struct hook_job *job,

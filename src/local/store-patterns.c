@@ -866,6 +866,60 @@ int pattern_store_forget_commit(struct store *s, const char *commit_hex, const c
 	return ret < 0 ? -1 : *dropped ? recall_index_rows_dropped(s) : 0;
 }
 
+#define LFS_META_KEY "lfs.pointers_dropped"
+
+int pattern_store_lfs_drop_pending(struct store *s)
+{
+	int patterns = 0;
+
+	if (store_meta_has(s, LFS_META_KEY))
+		return 0;
+	return pattern_store_has_local(s, &patterns) < 0 ? 0 : patterns;
+}
+
+int pattern_store_drop_lfs_pointers(struct store *s, size_t *dropped)
+{
+	/* as is_lfs_pointer(): the first line, under LFS_POINTER_MAX bytes */
+	static const char sql[] =
+		"DELETE FROM patterns WHERE origin = 'local' AND ("
+		" (substr(before_code, 1, ?1) = ?2 AND length(CAST(before_code AS BLOB)) < ?3) OR"
+		" (substr(after_code, 1, ?1) = ?2 AND length(CAST(after_code AS BLOB)) < ?3))";
+	sqlite3_stmt *st;
+	int ret = -1;
+
+	*dropped = 0;
+	if (store_meta_has(s, LFS_META_KEY))
+		return 0;
+	if (store_begin(s) < 0)
+		return -1;
+	/* another process may have done it while we waited for the lock */
+	if (store_meta_has(s, LFS_META_KEY)) {
+		store_rollback(s);
+		return 0;
+	}
+	if (!(st = store_prepare(s, sql)))
+		goto out;
+	sqlite3_bind_int(st, 1, (int)strlen(LFS_POINTER_FIRST));
+	sqlite3_bind_text(st, 2, LFS_POINTER_FIRST, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, LFS_POINTER_MAX);
+	ret = step_done(s, st, "cannot drop Git LFS pointer patterns");
+	sqlite3_finalize(st);
+	if (ret < 0)
+		goto out;
+	*dropped = (size_t)sqlite3_changes(store_db(s));
+	ret = -1;
+	if ((*dropped && recall_index_rows_dropped(s) < 0) ||
+	    store_meta_set(s, LFS_META_KEY, "1") < 0)
+		goto out;
+	ret = store_commit(s);
+out:
+	if (ret < 0) {
+		store_rollback(s);
+		*dropped = 0;
+	}
+	return ret;
+}
+
 /* ---------------------------------------------------------------- */
 /* Counts                                                           */
 

@@ -223,6 +223,16 @@ int pattern_store_commit_additions(struct store *s, const char *commit_hex, cons
 int pattern_store_forget_commit(struct store *s, const char *commit_hex, const char *variant,
 				size_t *dropped);
 
+/*
+ * Drop the local patterns an older version took from Git LFS pointers
+ * (pattern.h: LFS_POINTER_FIRST), once per store (meta
+ * "lfs.pointers_dropped"), in a transaction of its own; *dropped counts
+ * them. pattern_store_lfs_drop_pending() is 1 while that is still to do
+ * for a store holding local patterns.
+ */
+int pattern_store_drop_lfs_pointers(struct store *s, size_t *dropped);
+int pattern_store_lfs_drop_pending(struct store *s);
+
 /* ---- counts (stats) ---- */
 
 struct pattern_counts {
