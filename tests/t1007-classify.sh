@@ -177,9 +177,10 @@ old_store() {
 	db.execute("DELETE FROM meta WHERE key = 'classify.version'")
 	db.execute("ALTER TABLE patterns DROP COLUMN rule")
 	db.execute("ALTER TABLE patterns DROP COLUMN walk_seq")
-	# nor what later migrations added to the tables kept below (9 to 11)
+	# nor what later migrations added to the tables kept below (9 to 12)
 	db.execute("ALTER TABLE sync_state DROP COLUMN database_id")
 	db.execute("DROP INDEX pushed_server_id")
+	db.execute("ALTER TABLE patterns DROP COLUMN hunks")
 	# a store of schema 5: no table of a later migration either
 	keep = ("meta", "patterns", "processed", "sync_state", "pushed", "feedback_queue",
 	        "adapter_versions", "adapter_activations")

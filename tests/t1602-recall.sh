@@ -299,4 +299,24 @@ test_expect_success '--last before any hint says how to get one' '
 	test_grep "recallHint" err
 '
 
+# A fix whose first hunk ends inside the file's header comment (a "$Id$"
+# line changed with it): the code of the hunks after it is the pattern's
+# code to recall by, not text of that comment.
+test_expect_success 'a fix after a hunk ending inside a header comment is recalled by its code' '
+	git init -q hdr &&
+	{ printf "/* \$Id: lib.c,v 1.1 */\n\n/*\n * Copyright\n" &&
+	  seq -f " * line %g" 1 20 && printf " */\n\n" && cat "$CORPUS/buf.c"; } >hdr/lib.c &&
+	git -C hdr add lib.c && test_tick && git -C hdr commit -q -m "Add lib" &&
+	{ printf "/* \$Id: lib.c,v 1.2 */\n\n/*\n * Copyright\n" &&
+	  seq -f " * line %g" 1 20 && printf " */\n\n" && $VARIANT fix "$CORPUS/buf.c"; } >hdr/lib.c &&
+	test_tick && git -C hdr commit -q -am "fix: guard lib against a missing value" &&
+	git -C hdr patterns extract --quiet &&
+	test "$(git -C hdr show HEAD | grep -c "^@@")" -ge 2 &&
+	git -C hdr patterns recall --file "$CORPUS/buf.c" --json >q.json &&
+	test "$(rank lib.c q.json)" = 1 &&
+	sqlite3 hdr/.git/patterns/patterns.db "SELECT hunks FROM patterns WHERE file_path = '"'lib.c'"'
+		AND commit_msg LIKE '"'fix:%'"'" >hunks &&
+	test_grep "^[0-9]*,[0-9]*" hunks
+'
+
 test_done

@@ -8,6 +8,7 @@
  * layout tokenizes both sides whole.
  */
 #include "common/code-change.h"
+#include "common/strbuf.h"
 #include "common/tokenize.h"
 #include "common/util.h"
 
@@ -59,46 +60,100 @@ static int differs_at(const struct token *t, void *data)
 	       memcmp(a->b->base + k->off, t->start, t->len) != 0;
 }
 
+/* 1 if h's hunks are hunks of texts of these lengths (in order, within them). */
+static int hunks_fit(const struct hunks *h, size_t before_len, size_t after_len)
+{
+	if (!h || !h->nr || h->before[0] || h->after[0])
+		return 0;
+	for (size_t i = 1; i < h->nr; i++)
+		if (h->before[i] < h->before[i - 1] || h->after[i] < h->after[i - 1])
+			return 0;
+	return h->before[h->nr - 1] <= before_len && h->after[h->nr - 1] <= after_len;
+}
+
 int code_changed_scan(const char *language, const char *before, size_t before_len,
-		      const char *after, size_t after_len,
+		      const char *after, size_t after_len, const struct hunks *h,
 		      int (*fn)(const struct token *t, void *data), void *data)
 {
 	int same = before_len == after_len && !memcmp(before, after, before_len);
 	struct before b = { before, NULL, 0, 0, fn, data };
 	struct against a = { &b, 0 };
+	int fit = hunks_fit(h, before_len, after_len);
+	const size_t *bs = fit ? h->before : NULL, *as = fit ? h->after : NULL;
+	size_t nr = fit ? h->nr : 0;
 	int changed;
 
 	if (same || !tokenize_knows(language)) {
 		if (fn)
-			tokenize(language, before, before_len, fn, data);
+			tokenize_parts(language, before, before_len, bs, nr, fn, data);
 		return !same;
 	}
-	tokenize(language, before, before_len, keep_token, &b);
-	changed = tokenize(language, after, after_len, differs_at, &a) != 0 || a.i != b.nr;
+	tokenize_parts(language, before, before_len, bs, nr, keep_token, &b);
+	changed = tokenize_parts(language, after, after_len, as, nr, differs_at, &a) != 0 ||
+		  a.i != b.nr;
 	free(b.t);
 	return changed;
-}
-
-int code_changed_hunks(const char *language, const char *before, size_t before_len,
-		       const char *after, size_t after_len, const struct hunk_start *hunks,
-		       size_t nr)
-{
-	for (size_t i = 0; i < nr; i++) {
-		size_t b_end = i + 1 < nr ? hunks[i + 1].before : before_len;
-		size_t a_end = i + 1 < nr ? hunks[i + 1].after : after_len;
-
-		if (hunks[i].before > b_end || b_end > before_len || hunks[i].after > a_end ||
-		    a_end > after_len)
-			return 1; /* not hunks of these texts: say what is safe */
-		if (code_changed(language, before + hunks[i].before, b_end - hunks[i].before,
-				 after + hunks[i].after, a_end - hunks[i].after))
-			return 1;
-	}
-	return !nr && code_changed(language, before, before_len, after, after_len);
 }
 
 int code_changed(const char *language, const char *before, size_t before_len,
 		 const char *after, size_t after_len)
 {
-	return code_changed_scan(language, before, before_len, after, after_len, NULL, NULL);
+	return code_changed_scan(language, before, before_len, after, after_len, NULL, NULL,
+				 NULL);
+}
+
+void hunks_add(struct hunks *h, size_t before, size_t after)
+{
+	if (h->nr == h->alloc) {
+		h->alloc = h->alloc ? 2 * h->alloc : 8;
+		h->before = xrealloc(h->before, h->alloc * sizeof(*h->before));
+		h->after = xrealloc(h->after, h->alloc * sizeof(*h->after));
+	}
+	h->before[h->nr] = before;
+	h->after[h->nr++] = after;
+}
+
+void hunks_release(struct hunks *h)
+{
+	free(h->before);
+	free(h->after);
+	memset(h, 0, sizeof(*h));
+}
+
+char *hunks_format(const struct hunks *h)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!h || h->nr < 2)
+		return NULL;
+	for (size_t i = 1; i < h->nr; i++)
+		strbuf_addf(&sb, "%s%zu,%zu", i > 1 ? " " : "", h->before[i], h->after[i]);
+	return strbuf_detach(&sb, NULL);
+}
+
+void hunks_parse(struct hunks *h, const char *text)
+{
+	const char *p = text;
+
+	hunks_release(h);
+	if (!text || !*text)
+		return;
+	hunks_add(h, 0, 0);
+	while (*p) {
+		char *end;
+		unsigned long long b, a;
+
+		b = strtoull(p, &end, 10);
+		if (end == p || *end != ',')
+			goto bad;
+		p = end + 1;
+		a = strtoull(p, &end, 10);
+		if (end == p || (*end && *end != ' '))
+			goto bad;
+		hunks_add(h, (size_t)b, (size_t)a);
+		p = *end ? end + 1 : end;
+	}
+	return;
+bad:
+	hunks_release(h);
 }

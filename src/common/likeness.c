@@ -202,13 +202,19 @@ static int on_token(const struct token *t, void *data)
 void code_features_compute(struct code_features *f, const char *language,
 			   const char *code, size_t len)
 {
+	code_features_compute_parts(f, language, code, len, NULL, 0);
+}
+
+void code_features_compute_parts(struct code_features *f, const char *language,
+				 const char *code, size_t len, const size_t *starts, size_t nr)
+{
 	struct scan s; /* 8 KiB: on the stack, so threads each have theirs */
 
 	memset(&s, 0, sizeof(s));
 	s.f = f;
 
 	f->shape.nr = f->words.nr = 0;
-	tokenize(language, code, len, on_token, &s);
+	tokenize_parts(language, code, len, starts, nr, on_token, &s);
 	/* code shorter than a shingle is one shingle of all its tokens */
 	if (s.seen && s.seen < SHAPE_K)
 		add_shingle(&s, 0, s.seen);
@@ -332,11 +338,17 @@ size_t code_sketch_finish(struct code_sketcher *sk, uint32_t out[SKETCH_MAX])
 size_t code_sketch_compute(const char *language, const char *code, size_t len,
 			   uint32_t out[SKETCH_MAX])
 {
+	return code_sketch_compute_parts(language, code, len, NULL, 0, out);
+}
+
+size_t code_sketch_compute_parts(const char *language, const char *code, size_t len,
+				 const size_t *starts, size_t nr, uint32_t out[SKETCH_MAX])
+{
 	struct code_sketcher sk; /* 8 KiB: on the stack, so threads each have theirs */
 
 	memset(&sk, 0, sizeof(sk));
 	code_sketch_start(&sk);
-	tokenize(language, code, len, code_sketch_token, &sk);
+	tokenize_parts(language, code, len, starts, nr, code_sketch_token, &sk);
 	return code_sketch_finish(&sk, out);
 }
 

@@ -63,6 +63,9 @@ struct code_features {
 /* Replace f's contents with the features of code[0..len) in language. */
 void code_features_compute(struct code_features *f, const char *language,
 			   const char *code, size_t len);
+/* The same over joined parts (a pattern's hunks: tokenize_parts()). */
+void code_features_compute_parts(struct code_features *f, const char *language,
+				 const char *code, size_t len, const size_t *starts, size_t nr);
 void code_features_release(struct code_features *f);
 
 /* The score above; 0 when either side has no tokens. */
@@ -85,6 +88,9 @@ size_t code_sketch(const struct code_features *f, uint32_t out[SKETCH_MAX]);
  */
 size_t code_sketch_compute(const char *language, const char *code, size_t len,
 			   uint32_t out[SKETCH_MAX]);
+/* The same over joined parts (a pattern's hunks: tokenize_parts()). */
+size_t code_sketch_compute_parts(const char *language, const char *code, size_t len,
+				 const size_t *starts, size_t nr, uint32_t out[SKETCH_MAX]);
 
 /*
  * The same, token by token, for a caller that tokenizes the code anyway

@@ -53,6 +53,7 @@ struct pattern {
 	char solution_hash[65];
 	const char *file_role;	/* source, test, docs, build, other (common/file-role.h) */
 	int code_change;	/* 0: only comments, whitespace or blank lines changed */
+	const char *hunks;	/* hunks_format() of its hunks; NULL: one (local store only) */
 };
 
 /* pattern_id: the first 16 hex digits of SHA-256 of "<commit>:<path>". */

@@ -614,6 +614,25 @@ int tokenize(const char *language, const char *code, size_t len,
 	return 0;
 }
 
+int tokenize_parts(const char *language, const char *code, size_t len, const size_t *starts,
+		   size_t nr, int (*fn)(const struct token *t, void *data), void *data)
+{
+	int ret = 0;
+
+	if (!starts)
+		nr = 0;
+	for (size_t i = 0; i < nr; i++)
+		if ((i ? starts[i] < starts[i - 1] : starts[i] != 0) || starts[i] > len)
+			nr = 0; /* not parts of this code: take it whole */
+	if (!nr)
+		return tokenize(language, code, len, fn, data);
+	for (size_t i = 0; i < nr && !ret; i++) {
+		size_t end = i + 1 < nr ? starts[i + 1] : len;
+		ret = tokenize(language, code + starts[i], end - starts[i], fn, data);
+	}
+	return ret;
+}
+
 int tokenize_knows(const char *language)
 {
 	if (!language || !*language)

@@ -45,6 +45,16 @@ struct token {
 int tokenize(const char *language, const char *code, size_t len,
 	     int (*fn)(const struct token *t, void *data), void *data);
 
+/*
+ * tokenize() over code that is several fragments joined (a diff's hunks):
+ * each part code[starts[i], starts[i + 1]) is tokenized on its own, so a
+ * hunk that ends inside a block comment does not make the hunks after it
+ * comment text. starts[0] is 0; starts NULL or nr 0 (or starts that are
+ * not increasing offsets within len) mean one part, the whole code.
+ */
+int tokenize_parts(const char *language, const char *code, size_t len, const size_t *starts,
+		   size_t nr, int (*fn)(const struct token *t, void *data), void *data);
+
 /* 1 if word[0..len) is a keyword of language (per tokenize()'s tables). */
 int tokenize_is_keyword(const char *language, const char *word, size_t len);
 

@@ -20,6 +20,8 @@ static struct changed_file *add_file(struct changed_code *cc, const char *path)
 	f->path = xstrdup(path);
 	f->language = language_from_path(path);
 	strbuf_init(&f->code, 0);
+	memset(&f->hunks, 0, sizeof(f->hunks));
+	f->last_hunk = -1;
 	return f;
 }
 
@@ -29,12 +31,16 @@ static int old_line(const git_diff_delta *d, const git_diff_hunk *h, const git_d
 	struct changed_code *cc = payload;
 	struct changed_file *f;
 
-	(void)h;
 	if (line->origin != GIT_DIFF_LINE_CONTEXT && line->origin != GIT_DIFF_LINE_DELETION)
 		return 0;
 	f = cc->nr ? &cc->files[cc->nr - 1] : NULL;
 	if (!f || strcmp(f->path, d->old_file.path))
 		f = add_file(cc, d->old_file.path);
+	/* each hunk's old side is tokenized on its own (tokenize_parts) */
+	if (h && h->old_start != f->last_hunk) {
+		f->last_hunk = h->old_start;
+		hunks_add(&f->hunks, f->code.len, 0);
+	}
 	strbuf_add(&f->code, line->content, line->content_len);
 	return 0;
 }
@@ -52,6 +58,7 @@ static int from_diff(struct changed_code *cc, git_diff *diff)
 		} else {
 			free(cc->files[i].path);
 			strbuf_release(&cc->files[i].code);
+			hunks_release(&cc->files[i].hunks);
 		}
 	}
 	cc->nr = kept;
@@ -187,6 +194,7 @@ void changed_code_release(struct changed_code *cc)
 	for (i = 0; i < cc->nr; i++) {
 		free(cc->files[i].path);
 		strbuf_release(&cc->files[i].code);
+		hunks_release(&cc->files[i].hunks);
 	}
 	free(cc->files);
 	cc->files = NULL;

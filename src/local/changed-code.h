@@ -11,6 +11,7 @@
 #ifndef CHANGED_CODE_H
 #define CHANGED_CODE_H
 
+#include "common/code-change.h"
 #include "common/strbuf.h"
 #include <git2.h>
 
@@ -18,6 +19,8 @@ struct changed_file {
 	char *path;
 	const char *language; /* static, from common/language.h */
 	struct strbuf code;
+	struct hunks hunks; /* where each hunk's old side starts in code (before) */
+	int last_hunk;	    /* the old start line of the hunk last read, for the starts */
 };
 
 struct changed_code {

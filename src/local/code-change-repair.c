@@ -96,11 +96,10 @@ static int check_one(const struct comment_only_row *row, void *data)
 	/* a diff that fails here leaves the pattern as it is */
 	if ((oldo || newo) &&
 	    commit_diff_blobs(oldo, newo, variant_context(row->variant, r->context_lines), &c) == 0 &&
-	    c.nr_hunks > 1 && same_text(&c.before, row->before, row->before_len) &&
+	    c.hunks.nr > 1 && same_text(&c.before, row->before, row->before_len) &&
 	    same_text(&c.after, row->after, row->after_len) &&
-	    code_changed_hunks(row->language ? row->language : "", row->before,
-			       row->before_len, row->after, row->after_len, c.hunks,
-			       c.nr_hunks)) {
+	    code_changed_scan(row->language ? row->language : "", row->before,
+			      row->before_len, row->after, row->after_len, &c.hunks, NULL, NULL)) {
 		ALLOC_GROW(r->ids, r->nr + 1, r->alloc);
 		r->ids[r->nr++] = row->id;
 	}

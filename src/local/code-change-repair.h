@@ -2,7 +2,7 @@
  * code-change-repair: set code_change right on the patterns an older
  * version stored as comment-only by mistake.
  *
- * Before the hunks were compared one by one (code_changed_hunks), a hunk
+ * Before the hunks were compared one by one (code_changed_scan), a hunk
  * that ended inside a block comment (a "$Id" or copyright header) made
  * every later hunk of its file comment text, so a real change was stored
  * with code_change 0. The stored text no longer says where its hunks

@@ -41,15 +41,13 @@ void file_change_clear(struct file_change *c)
 	free(c->old_path);
 	strbuf_release(&c->before);
 	strbuf_release(&c->after);
-	free(c->hunks);
+	hunks_release(&c->hunks);
 	memset(c, 0, sizeof(*c));
 }
 
 void file_change_hunk(struct file_change *c)
 {
-	ALLOC_GROW(c->hunks, c->nr_hunks + 1, c->alloc_hunks);
-	c->hunks[c->nr_hunks].before = c->before.len;
-	c->hunks[c->nr_hunks++].after = c->after.len;
+	hunks_add(&c->hunks, c->before.len, c->after.len);
 }
 
 static void change_list_clear(struct change_list *l)
@@ -98,6 +96,7 @@ void commit_result_free(struct commit_result *r)
 		free(r->files[i].old_path);
 		strbuf_release(&r->files[i].before);
 		strbuf_release(&r->files[i].after);
+		free(r->files[i].hunks);
 	}
 	free(r->files);
 	free(r->errmsg);
@@ -612,21 +611,15 @@ static int add_pattern(struct commit_differ *w, struct file_change *c, const cha
 	fp.before = c->before;
 	fp.after = c->after;
 	fp.file_role = file_role(fp.path, fp.language);
-	/* one pass over before for both: is it code, and its recall sketch */
+	/*
+	 * One pass over before for both: is it code, and its recall sketch;
+	 * hunk by hunk, as a rebuild of the index reads them back (hunks).
+	 */
 	code_sketch_start(w->sketcher);
 	fp.code_change = code_changed_scan(fp.language, fp.before.buf, fp.before.len,
-					   fp.after.buf, fp.after.len, code_sketch_token,
-					   w->sketcher);
-	/*
-	 * The sketch is of the joined hunks, as a rebuild of the index makes
-	 * it; but whether the code changed is asked hunk by hunk when the
-	 * joined text says no, since a hunk that ends inside a block comment
-	 * turns the hunks after it into comment text there.
-	 */
-	if (!fp.code_change && c->nr_hunks > 1)
-		fp.code_change = code_changed_hunks(fp.language, fp.before.buf, fp.before.len,
-						    fp.after.buf, fp.after.len, c->hunks,
-						    c->nr_hunks);
+					   fp.after.buf, fp.after.len, &c->hunks,
+					   code_sketch_token, w->sketcher);
+	fp.hunks = hunks_format(&c->hunks);
 	fp.sketch_nr = code_sketch_finish(w->sketcher, fp.sketch);
 	c->path = c->old_path = NULL;
 	strbuf_init(&c->before, 0);

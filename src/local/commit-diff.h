@@ -34,8 +34,7 @@ struct file_change {
 	char *old_path; /* renames only */
 	int binary;
 	struct strbuf before, after;
-	struct hunk_start *hunks; /* where each hunk starts in before and after */
-	size_t nr_hunks, alloc_hunks;
+	struct hunks hunks; /* where each hunk starts in before and after */
 };
 
 /* A hunk starts here: at the current ends of c's before and after. */
@@ -57,6 +56,7 @@ struct file_pattern {
 	const char *language;
 	const char *file_role;	/* file_role(): source, test, docs, build, other */
 	int code_change;	/* code_changed(): 0 for comments/whitespace only */
+	char *hunks;		/* hunks_format() of its hunks, or NULL (one hunk, whole files) */
 	struct strbuf before, after;
 	char pattern_id[17];
 	char solution_hash[65];

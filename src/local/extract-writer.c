@@ -94,6 +94,7 @@ static int write_result(struct extract_writer *wr, const struct commit_result *r
 		p.confidence = fp->confidence;
 		p.file_role = fp->file_role;
 		p.code_change = fp->code_change;
+		p.hunks = fp->hunks;
 		if (pattern_insert(wr->patterns, &p, r->commit_time,
 				   wr->seq_top - (long long)r->index, &rowid) < 0)
 			return -1;

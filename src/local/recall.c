@@ -22,6 +22,8 @@ int recall_changed_code(struct store *s, const struct changed_code *cc,
 		q.language = cc->files[i].language;
 		q.code = cc->files[i].code.buf;
 		q.len = cc->files[i].code.len;
+		q.starts = cc->files[i].hunks.before;
+		q.nr_starts = cc->files[i].hunks.nr;
 		q.problem_type = o->problem_type;
 		q.exclude_commit = o->exclude_commit;
 		q.limit = o->limit;

@@ -713,9 +713,9 @@ int pattern_inserter_new(struct pattern_inserter **out, struct store *s, const c
 		"INSERT INTO patterns(pattern_id, variant, origin, commit_id, file_path, old_path,"
 		" problem_type, before_code, after_code, commit_msg, commit_body, author,"
 		" author_name, date, commit_time, confidence, language, solution_hash,"
-		" file_role, code_change, rule, walk_seq)"
+		" file_role, code_change, rule, walk_seq, hunks)"
 		" VALUES (?1, ?2, 'local', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-		" ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+		" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
 		" ON CONFLICT(pattern_id, variant, origin) DO UPDATE SET obsolete = 0,"
 		" problem_type = excluded.problem_type, rule = excluded.rule");
 	if (!ins->st) {
@@ -757,6 +757,10 @@ int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long l
 	sqlite3_bind_int(st, 19, p->code_change);
 	sqlite3_bind_text(st, 20, p->rule ? p->rule : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 21, walk_seq);
+	if (p->hunks)
+		sqlite3_bind_text(st, 22, p->hunks, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 22);
 	/*
 	 * An insert sets the last rowid; the upsert's update of a row already
 	 * there does not (ids start at 1, so 0 says "not new").

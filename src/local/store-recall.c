@@ -4,6 +4,7 @@
  * then exact scores on their code. See store-recall.h for the contract.
  */
 #include "local/store-recall.h"
+#include "common/code-change.h"
 #include "common/likeness.h"
 #include "common/util.h"
 
@@ -222,11 +223,12 @@ static int index_batch(struct store *s, long long from, long long *last, long lo
 	sqlite3_stmt *sel;
 	struct posting_insert ins = { NULL, NULL };
 	struct posting *post = NULL;
+	struct hunks hunks = HUNKS_INIT;
 	size_t nr = 0, alloc = 0;
 	int rc, ret = -1;
 
 	*last = from;
-	sel = store_prepare(s, "SELECT id, language, before_code FROM patterns"
+	sel = store_prepare(s, "SELECT id, language, before_code, hunks FROM patterns"
 			       " WHERE id > ?1 ORDER BY id LIMIT ?2");
 	if (!sel || posting_insert_prepare(s, &ins, table) < 0)
 		goto out;
@@ -242,7 +244,10 @@ static int index_batch(struct store *s, long long from, long long *last, long lo
 
 		*last = id;
 		(*done)++;
-		n = code_sketch_compute(lang ? lang : "", code ? code : "", len, sketch);
+		/* hunk by hunk, as the extraction sketched it */
+		hunks_parse(&hunks, (const char *)sqlite3_column_text(sel, 3));
+		n = code_sketch_compute_parts(lang ? lang : "", code ? code : "", len, hunks.before,
+					      hunks.nr, sketch);
 		add_postings(&post, &nr, &alloc, id, sketch, n);
 	}
 	if (rc != SQLITE_DONE) {
@@ -254,6 +259,7 @@ static int index_batch(struct store *s, long long from, long long *last, long lo
 	ret = mark && *last > from ? set_indexed_upto(s, *last) : 0;
 out:
 	sqlite3_finalize(sel);
+	hunks_release(&hunks);
 	posting_insert_release(&ins);
 	free(post);
 	return ret;
@@ -571,12 +577,14 @@ static char *dup_col(sqlite3_stmt *st, int i)
 int recall_find(struct store *s, const struct recall_query *q, struct recall_hits *hits)
 {
 	struct code_features qf = CODE_FEATURES_INIT, pf = CODE_FEATURES_INIT;
+	struct hunks hunks = HUNKS_INIT;
 	struct counter c;
 	sqlite3_stmt *st = NULL;
 	size_t i, j;
 	int ret = -1;
 
-	code_features_compute(&qf, q->language ? q->language : "", q->code, q->len);
+	code_features_compute_parts(&qf, q->language ? q->language : "", q->code, q->len,
+				    q->starts, q->nr_starts);
 	if (!qf.tokens) {
 		code_features_release(&qf);
 		return 0;
@@ -594,7 +602,7 @@ int recall_find(struct store *s, const struct recall_query *q, struct recall_hit
 
 	st = store_prepare(s, "SELECT p.pattern_id, p.problem_type, p.commit_msg, p.file_path,"
 			      " p.commit_id, p.origin, p.server_id, p.language, p.date,"
-			      " p.before_code, p.after_code FROM patterns p"
+			      " p.before_code, p.after_code, p.hunks FROM patterns p"
 			      " WHERE p.id = ?1 AND p.obsolete = 0"
 			      " AND (?2 IS NULL OR p.problem_type = ?2)"
 			      " AND (?3 IS NULL OR p.commit_id IS NOT ?3)"
@@ -630,8 +638,11 @@ int recall_find(struct store *s, const struct recall_query *q, struct recall_hit
 		}
 		lang = (const char *)sqlite3_column_text(st, 7);
 		code = (const char *)sqlite3_column_text(st, 9);
-		code_features_compute(&pf, lang ? lang : "", code ? code : "",
-				      (size_t)sqlite3_column_bytes(st, 9));
+		/* hunk by hunk, as its sketch was made */
+		hunks_parse(&hunks, (const char *)sqlite3_column_text(st, 11));
+		code_features_compute_parts(&pf, lang ? lang : "", code ? code : "",
+					    (size_t)sqlite3_column_bytes(st, 9), hunks.before,
+					    hunks.nr);
 		score = code_likeness(&qf, &pf);
 		if (score < q->min_score || score <= 0) {
 			sqlite3_reset(st);
@@ -659,6 +670,7 @@ int recall_find(struct store *s, const struct recall_query *q, struct recall_hit
 	}
 	ret = 0;
 out:
+	hunks_release(&hunks);
 	sqlite3_finalize(st);
 	free(c.slots);
 	code_features_release(&qf);

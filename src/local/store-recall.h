@@ -112,6 +112,8 @@ struct recall_query {
 	const char *language;	  /* of the code; "" if unknown */
 	const char *code;
 	size_t len;
+	const size_t *starts;	  /* where each hunk of code starts (tokenize_parts()) */
+	size_t nr_starts;	  /* 0: code is one piece */
 	const char *problem_type; /* only patterns of this type; NULL: any */
 	const char *exclude_commit; /* leave out this commit's own patterns */
 	int limit;		  /* best hits kept, > 0 */

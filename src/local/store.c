@@ -259,6 +259,14 @@ static const char *const migrations[] = {
 	 * each such pattern read every push record
 	 */
 	"CREATE INDEX pushed_server_id ON pushed(server_id) WHERE server_id IS NOT NULL;",
+
+	/*
+	 * 12: where each hunk after the first starts in before_code and
+	 * after_code (hunks_format(): "b,a b,a"), for tokenizing hunk by hunk
+	 * (the recall index, code_change); NULL: one hunk, whole files, the
+	 * team's, and patterns stored before, whose hunks are read joined
+	 */
+	"ALTER TABLE patterns ADD COLUMN hunks TEXT;",
 };
 
 int store_error(struct store *s, const char *what)

@@ -7,6 +7,8 @@
 #include "common/tokenize.h"
 #include "tap.h"
 
+#include <stdlib.h>
+
 static int count_token(const struct token *t, void *data)
 {
 	(void)t;
@@ -30,10 +32,10 @@ static void check(const char *lang, const char *before, const char *after, int w
 	is_num(code_changed(lang, before, bl, after, al), want, what);
 	/* the same answer with before's tokens handed out, every one of them */
 	tokenize(lang, before, bl, count_token, &want_seen);
-	scan_differs += code_changed_scan(lang, before, bl, after, al, count_token, &seen) != want ||
+	scan_differs += code_changed_scan(lang, before, bl, after, al, NULL, count_token, &seen) != want ||
 			seen != want_seen;
 	/* a callback that has had enough stops getting tokens; the answer stands */
-	scan_differs += code_changed_scan(lang, before, bl, after, al, stop_after_two, &two) !=
+	scan_differs += code_changed_scan(lang, before, bl, after, al, NULL, stop_after_two, &two) !=
 				want ||
 			two != (want_seen < 2 ? want_seen : 2);
 }
@@ -45,29 +47,46 @@ static void test_hunks(void)
 	const char *h1a = "/* $Id: 1.2 */\n\n/*\n * Copyright\n";
 	const char *h2b = "int v;\nf(v);\n", *h2a = "int v;\ng(v);\n";
 	const char *c2b = "int v; /* a */\n", *c2a = "int v; /* b */\n";
-	char before[256], after[256];
-	struct hunk_start two[2] = { { 0, 0 }, { strlen(h1b), strlen(h1a) } };
-	struct hunk_start bad[2] = { { 0, 0 }, { 999, 1 } };
+	char before[256], after[256], *text;
+	struct hunks two = HUNKS_INIT, bad = HUNKS_INIT, parsed = HUNKS_INIT;
+	size_t seen = 0;
 
+	hunks_add(&two, 0, 0);
+	hunks_add(&two, strlen(h1b), strlen(h1a));
+	hunks_add(&bad, 0, 0);
+	hunks_add(&bad, 999, 1);
 	snprintf(before, sizeof(before), "%s%s", h1b, h2b);
 	snprintf(after, sizeof(after), "%s%s", h1a, h2a);
 	is_num(code_changed("c", before, strlen(before), after, strlen(after)), 0,
 	       "joined, the second hunk's change is taken for comment text");
-	is_num(code_changed_hunks("c", before, strlen(before), after, strlen(after), two, 2), 1,
+	is_num(code_changed_scan("c", before, strlen(before), after, strlen(after), &two,
+				 count_token, &seen), 1,
 	       "hunk by hunk, it is code");
+	is_num(seen, 8, "and before's tokens are the second hunk's: int v ; f ( v ) ;");
 	snprintf(before, sizeof(before), "%s%s", h1b, c2b);
 	snprintf(after, sizeof(after), "%s%s", h1a, c2a);
-	is_num(code_changed_hunks("c", before, strlen(before), after, strlen(after), two, 2), 0,
+	is_num(code_changed_scan("c", before, strlen(before), after, strlen(after), &two, NULL,
+				 NULL), 0,
 	       "hunk by hunk, comments changed in both: not code");
-	is_num(code_changed_hunks("c", before, strlen(before), after, strlen(after), bad, 2), 1,
-	       "hunk starts outside the texts: code (the safe answer)");
-	is_num(code_changed_hunks("c", before, strlen(before), after, strlen(after), NULL, 0), 0,
-	       "no hunks: as code_changed()");
+	is_num(code_changed_scan("c", before, strlen(before), after, strlen(after), &bad, NULL,
+				 NULL), 0,
+	       "hunk starts outside the texts: the joined texts' answer");
+	text = hunks_format(&two);
+	is_str(text, "32,32", "hunks_format(): the starts after the first");
+	hunks_parse(&parsed, text);
+	ok(parsed.nr == 2 && parsed.before[1] == 32 && parsed.after[1] == 32,
+	   "hunks_parse() reads it back");
+	hunks_parse(&parsed, "12,x");
+	ok(parsed.nr == 0, "hunks_parse(): bad text is no hunks");
+	ok(hunks_format(&parsed) == NULL, "no hunks: NULL");
+	free(text);
+	hunks_release(&two);
+	hunks_release(&bad);
+	hunks_release(&parsed);
 }
 
 int main(void)
 {
-	(void)is_str;
 	check("c", "int a; /* old */\nint b;\n", "int a; /* new words */\nint b;\n", 0,
 	      "C: a block comment edited");
 	check("c", "// x\nint a = 1;\n", "// y\n\nint a = 1;\n", 0, "C: a line comment and a blank line");
