@@ -85,6 +85,34 @@ test_expect_success 'SQLite server: found with --team, and locally after a pull'
 	team_flow "sqlite:$TRASH/server.db" sq
 '
 
+# The server scores a pattern read as one piece, the client hunk by hunk,
+# so the two scores of one pattern may differ: it still shows as local.
+test_expect_success 'a pattern pushed from here shows once, as local, with --team' '
+	key=$(git patterns server add-key carol --db "sqlite:$TRASH/server.db" 2>/dev/null | grep -o "gp_[0-9a-f]*") &&
+	git init -q geo &&
+	git -C geo config patterns.remote "$SERVER_URL" &&
+	git -C geo config patterns.apiKey "$key" &&
+	{ echo "/* geo.c: radius queries" && echo " * Copyright" &&
+	  seq -f " * line %g" 1 8 && echo " */" &&
+	  echo "static void store(client *c, robj *zobj, robj *key, long n) {" &&
+	  echo "    if (n) {" && echo "        setKey(c->db,key,zobj);" &&
+	  echo "        decrRefCount(zobj);" &&
+	  echo "        notifyKeyspaceEvent(NOTIFY_ZSET,\"georadiusstore\",key,c->db->id);" &&
+	  echo "        server.dirty += n;" && echo "    }" && echo "}"; } >geo/geo.c &&
+	git -C geo add geo.c && test_tick && git -C geo commit -qm "Add geo" &&
+	sed -i -e "s/line 1\$/line one/" -e "s/setKey(c->db,key,zobj);/setKey(c->db,key,zobj,0);/" geo/geo.c &&
+	test_tick && git -C geo commit -qam "Fix the TTL kept by geo stores" &&
+	git -C geo patterns extract --quiet &&
+	git -C geo patterns sync --push --quiet &&
+	sed -n "/setKey/,/dirty/p" geo/geo.c >geo-query.c &&
+	git -C geo patterns recall --file "$TRASH/geo-query.c" --json >local.json &&
+	test "$(rank geo.c local.json local)" = 1 &&
+	git -C geo patterns recall --team --file "$TRASH/geo-query.c" --json >team.json &&
+	test "$(rank geo.c team.json)" = 1 &&
+	test "$(rank geo.c team.json local)" = 1 &&
+	test "$(json_get team.json "sum(h[\"file_path\"] == \"geo.c\" for h in d[\"hits\"])")" = 1
+'
+
 test_expect_success 'SQLite server: the route checks its input' '
 	key=$(git patterns server add-key bob --db "sqlite:$TRASH/server.db" 2>/dev/null | grep -o "gp_[0-9a-f]*") &&
 	recall_api

@@ -726,6 +726,16 @@ void recall_hits_finish(struct recall_hits *hits, int limit)
 		for (j = 0; j < k; j++)
 			if (same_pattern(&hits->items[j], &hits->items[i]))
 				break;
+		/*
+		 * The team's copy of a local pattern shows as local, whichever
+		 * scored higher: the server reads a pattern as one piece (it has
+		 * no hunk starts), so the two scores may differ a little.
+		 */
+		if (j < k && is_team(&hits->items[j]) && !is_team(&hits->items[i])) {
+			struct recall_hit team_copy = hits->items[j];
+			hits->items[j] = hits->items[i];
+			hits->items[i] = team_copy;
+		}
 		if (j < k || (limit > 0 && k >= (size_t)limit)) {
 			hit_release(&hits->items[i]);
 			continue;
@@ -733,6 +743,8 @@ void recall_hits_finish(struct recall_hits *hits, int limit)
 		hits->items[k++] = hits->items[i];
 	}
 	hits->nr = k;
+	if (k)
+		qsort(hits->items, k, sizeof(*hits->items), by_score);
 }
 
 void recall_hits_release(struct recall_hits *hits)

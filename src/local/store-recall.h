@@ -129,7 +129,8 @@ struct recall_query {
 int recall_find(struct store *s, const struct recall_query *q, struct recall_hits *hits);
 
 /* Sort by score (best first, then pattern_id), keep one hit per pattern id
- * (and per server id), then at most limit. */
+ * (and per server id), the local one when a team copy is there too, then
+ * at most limit. */
 void recall_hits_finish(struct recall_hits *hits, int limit);
 void recall_hits_release(struct recall_hits *hits);
 
