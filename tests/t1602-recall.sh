@@ -48,6 +48,15 @@ test_expect_success 'the same code finds its fix first, with score 1' '
 	test "$(json_get q.json "d[\"hits\"][0][\"commit_msg\"]")" = "fix: guard buf.c against a missing value"
 '
 
+test_expect_success 'C code in a file of no known language is read as C: score 1' '
+	for name in buf.txt buf.zzz buf; do
+		cp "$CORPUS/buf.c" $name &&
+		git -C repo patterns recall --file "$TRASH/$name" --json >q.json &&
+		test "$(rank src/buf.c q.json)" = 1 &&
+		test "$(json_get q.json "d[\"hits\"][0][\"score\"]")" = 1.0 || return 1
+	done
+'
+
 test_expect_success 'reformatted with other comments: each fix is found first, score 1' '
 	for f in $FILES; do
 		recall_variant reformat $f &&

@@ -35,7 +35,7 @@
  * record this number and are rebuilt when it changes: bump it whenever a
  * change here or in common/tokenize.c changes the features of some code.
  */
-#define LIKENESS_VERSION 3
+#define LIKENESS_VERSION 4
 
 #define SHAPE_K 5
 #define LIKENESS_SHAPE_WEIGHT 0.8

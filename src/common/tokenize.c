@@ -238,7 +238,8 @@ static const struct syntax *syntax_of(const char *language)
 		for (i = 0; i < sizeof(languages) / sizeof(*languages); i++)
 			if (!strcmp(languages[i].name, language))
 				return languages[i].syn;
-	return &syn_clike;
+	/* as the manual says, unknown languages are read as C, keywords too */
+	return &syn_c;
 }
 
 static int kw_cmp(const char *word, size_t len, const char *key)
