@@ -187,7 +187,26 @@ test_expect_success 'nothing staged: a clear error, exit 1' '
 	test_grep "^error: nothing staged to recall from" err &&
 	echo "new file" >repo/new.txt && git -C repo add new.txt &&
 	test_expect_code 1 git -C repo patterns recall 2>err &&
-	test_grep "nothing staged to recall from" err &&
+	test_grep "^error: the staged changes change no existing code .only new, binary or renamed" err &&
+	git -C repo reset -q --hard &&
+	printf "\000\001" >repo/blob.bin && git -C repo add blob.bin && git -C repo commit -qm "Add blob" &&
+	printf "\000\002" >repo/blob.bin && git -C repo add blob.bin &&
+	test_expect_code 1 git -C repo patterns recall 2>err &&
+	test_grep "change no existing code" err &&
+	git -C repo reset -q --hard HEAD^
+'
+
+# A file moved unchanged changes no code; moved and edited, its edit is the query.
+test_expect_success 'a staged rename is no change; a rename with an edit asks the edit' '
+	git -C repo mv src/buf.c src/buffer.c &&
+	test_expect_code 1 git -C repo patterns recall 2>err &&
+	test_grep "change no existing code" err &&
+	sed -n 3p repo/src/buffer.c >line && test -s line &&
+	sed -i "3s/.*/& \/\* moved \*\//" repo/src/buffer.c && git -C repo add src/buffer.c &&
+	git -C repo patterns recall --json >q.json &&
+	test "$(json_get q.json "len(d[\"hits\"]) > 0")" = True &&
+	git -C repo diff --cached -M --stat >stat &&
+	test_grep "buf.c => buffer.c" stat &&
 	git -C repo reset -q --hard
 '
 

@@ -182,6 +182,12 @@ int cmd_recall(int argc, const char **argv)
 			die("nothing is staged in a bare repository: give a commit or --file");
 		if (changed_code_staged(&cc, repo, setup_context_lines(repo, -1)) < 0)
 			die_err();
+		if (!cc.nr && cc.nr_changed) {
+			error("the staged changes change no existing code (only new, binary or "
+			      "renamed files): nothing to recall from");
+			ret = 1;
+			goto out_repo;
+		}
 		if (!cc.nr) {
 			error("nothing staged to recall from: stage the code you are changing "
 			      "(git add), or give a commit or --file");

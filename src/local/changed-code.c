@@ -47,8 +47,17 @@ static int old_line(const git_diff_delta *d, const git_diff_hunk *h, const git_d
 
 static int from_diff(struct changed_code *cc, git_diff *diff)
 {
+	git_diff_find_options fo;
 	size_t i, kept = 0;
 
+	/* renames as extraction finds them (git's 50%): a moved file is no change */
+	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
+	fo.flags = GIT_DIFF_FIND_RENAMES;
+	fo.rename_threshold = 50;
+	fo.rename_limit = 1000;
+	if (git_diff_find_similar(diff, &fo) < 0)
+		return git_error_set_from("cannot detect renames");
+	cc->nr_changed = git_diff_num_deltas(diff);
 	if (git_diff_foreach(diff, NULL, NULL, NULL, old_line, cc) < 0)
 		return git_error_set_from("cannot diff");
 	/* a file whose hunks only add lines left nothing of its old side */

@@ -27,14 +27,17 @@ struct changed_code {
 	struct changed_file *files;
 	size_t nr, alloc;
 	char commit[41]; /* the commit's id for changed_code_commit, else "" */
+	size_t nr_changed; /* files the diff changes, those left out too */
 };
 
-#define CHANGED_CODE_INIT { NULL, 0, 0, "" }
+#define CHANGED_CODE_INIT { NULL, 0, 0, "", 0 }
 
 /*
  * The staged changes, file by file (added files have no old side and are
- * left out; binary files too). 0 (cc->nr may be 0: nothing staged), or -1
- * with err_set.
+ * left out; binary files too, and a file renamed unchanged, renames found
+ * as extraction finds them). 0 (cc->nr may be 0: nothing staged, or
+ * nothing of it with an old side when cc->nr_changed is not), or -1 with
+ * err_set.
  */
 int changed_code_staged(struct changed_code *cc, git_repository *repo, int context);
 
