@@ -71,6 +71,7 @@ line.c" &&
 	  seq -f " * line %g" 1 20 && printf " */\n" &&
 	  seq -f "int v%g;" 1 20; } >header.c &&
 	printf "version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 10\n" 1 >model.onnx &&
+	for i in $(seq 1 30); do echo "value_$i = compute($i)"; done >flat.py &&
 	git add -A && git commit -q -m "feat: add the tricky files" &&
 
 	printf "one\ntwo\nTHREE" >nonl.txt &&
@@ -89,6 +90,7 @@ line.c" &&
 	sed -i -e "s/,v 1.1/,v 1.2/" -e "s/^int v18;/int v18 = 1;/" header.c &&
 	printf "version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 20\n" 2 >model.onnx &&
 	chmod +x nonl.txt &&
+	sed "s/^/    /" flat.py >indented.py && git rm -q flat.py &&
 	git add -A && git commit -q -m "fix: change every tricky file" &&
 
 	printf "one\ntwo\nTHREE\n" >nonl.txt &&
@@ -139,6 +141,9 @@ line.c" after_code >/dev/null &&
 	code all "with	tab.c" after_code >/dev/null &&
 	code all tricky.txt after_code >/dev/null &&
 	code all new_name.c after_code >/dev/null &&
+	test "$(code all new_name.c old_path)" = "$(printf old_name.c | hex)" &&
+	code all flat.py before_code >/dev/null &&
+	test "$(code all indented.py old_path)" = "" &&
 	test "$(code all crlf.c after_code)" = "$(printf "a\r\nB\r\nc\r\n" | hex)" &&
 	test_must_fail code all blob.bin after_code &&
 	test_must_fail code all control.c after_code &&
@@ -228,12 +233,17 @@ test_expect_success 'git that fails mid-run: a clear error, nothing half-written
 	test_cmp all-git.jsonl broken.jsonl
 '
 
+# Renames are then libgit2's, whose similarity is not git's: it pairs the
+# re-indented flat.py with indented.py, which git does not.
 test_expect_success 'without git on PATH, libgit2 does the diffs' '
 	git clone -q --no-local repo nogit &&
 	mkdir -p empty-bin &&
 	env PATH="$PWD/empty-bin" "$(command -v git-patterns)" extract --repo-path nogit -q \
 		--include-unknown -o "$PWD/nogit.jsonl" &&
-	test_cmp all-git.jsonl nogit.jsonl
+	grep -v "\"file_path\":\"\(flat\|indented\).py\"" all-git.jsonl >expect &&
+	grep -v "\"file_path\":\"\(flat\|indented\).py\"" nogit.jsonl >actual &&
+	test_cmp expect actual &&
+	grep "\"file_path\":\"indented.py\",\"old_path\":\"flat.py\"" nogit.jsonl
 '
 
 test_done

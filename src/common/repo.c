@@ -435,3 +435,60 @@ out:
 	free(hex);
 	return ret;
 }
+
+int git_renames(git_repository *repo, const git_oid *old, const git_oid *new,
+		long long max_file_size, int (*fn)(const char *from, const char *to, void *data),
+		void *data)
+{
+	char old_hex[GIT_OID_HEXSZ + 1], new_hex[GIT_OID_HEXSZ + 1];
+	char *threshold = xstrfmt("core.bigFileThreshold=%lld", max_file_size);
+	static const char *const diff[] = { "diff-tree", "-r", "-z", "--name-status", "-M50%",
+					    "-l1000", "--diff-filter=R" };
+	const char *argv[6 + ARRAY_SIZE(diff) + 3];
+	struct strbuf sb = STRBUF_INIT;
+	size_t n = 0;
+	int status, ret = -1;
+
+	git_oid_tostr(old_hex, sizeof(old_hex), old);
+	git_oid_tostr(new_hex, sizeof(new_hex), new);
+	argv[n++] = "git";
+	argv[n++] = "--git-dir";
+	argv[n++] = git_repository_path(repo);
+	argv[n++] = "--no-replace-objects";
+	if (max_file_size > 0) {
+		argv[n++] = "-c";
+		argv[n++] = threshold;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(diff); i++)
+		argv[n++] = diff[i];
+	argv[n++] = old_hex;
+	argv[n++] = new_hex;
+	argv[n] = NULL;
+	/* its warnings (a rename limit reached) are not output to parse */
+	if (run_git(argv, 1, &sb, &status) < 0)
+		goto out;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		ret = 1;
+		goto out;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		err_set("cannot find the renames between trees %s and %s: git diff-tree failed",
+			old_hex, new_hex);
+		goto out;
+	}
+	/* "R<score>\0<from>\0<to>\0" per rename */
+	ret = 0;
+	for (const char *p = sb.buf, *end = sb.buf + sb.len; p < end && !ret;) {
+		const char *from = p + strlen(p) + 1, *to;
+		if (*p != 'R' || from >= end || (to = from + strlen(from) + 1) >= end) {
+			ret = err_set("cannot find renames: unexpected git diff-tree output");
+			break;
+		}
+		ret = fn(from, to, data);
+		p = to + strlen(to) + 1;
+	}
+out:
+	strbuf_release(&sb);
+	free(threshold);
+	return ret;
+}

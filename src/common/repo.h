@@ -51,4 +51,16 @@ int git_approxidate(git_repository *repo, const char *date, long long *out);
  */
 int git_rev_list(git_repository *repo, const git_oid *push, size_t nr_push, const git_oid *hide,
 		 size_t nr_hide, int (*fn)(const git_oid *id, void *data), void *data);
+
+/*
+ * fn(from, to) for each rename git itself finds between the trees old and
+ * new ("git diff-tree -M50% -l1000", as the extraction's long runs diff;
+ * max_file_size, when over 0, as their core.bigFileThreshold), so that a short run pairs
+ * files exactly as a long one: libgit2's similarity is not git's, and a
+ * pair one finds at 50% the other may not. 0, or what fn returned when
+ * not 0; 1 when git cannot be run (nothing was reported); -1 (err_set).
+ */
+int git_renames(git_repository *repo, const git_oid *old, const git_oid *new,
+		long long max_file_size, int (*fn)(const char *from, const char *to, void *data),
+		void *data);
 #endif

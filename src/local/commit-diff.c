@@ -379,9 +379,85 @@ static int tree_changes(struct commit_differ *w, const git_tree *old, const git_
 	return 0;
 }
 
+static int change_path_cmp(const void *a, const void *b)
+{
+	const struct file_change *x = *(const struct file_change *const *)a;
+	const struct file_change *y = *(const struct file_change *const *)b;
+	return strcmp(x->path, y->path);
+}
+
+/* out's 'A' and 'D' changes, each sorted by path, for git_renames()'s pairs */
+struct rename_sides {
+	struct file_change **added, **deleted;
+	size_t nr_added, nr_deleted;
+};
+
+static struct file_change *find_side(struct file_change **side, size_t nr, const char *path)
+{
+	struct file_change key = { .path = (char *)path }, *k = &key, **hit;
+	hit = bsearch(&k, side, nr, sizeof(*side), change_path_cmp);
+	return hit ? *hit : NULL;
+}
+
+/* One of git's renames: the added file becomes the pair (in its place, as git puts it). */
+static int pair_rename(const char *from, const char *to, void *data)
+{
+	struct rename_sides *rs = data;
+	struct file_change *a = find_side(rs->added, rs->nr_added, to);
+	struct file_change *d = find_side(rs->deleted, rs->nr_deleted, from);
+
+	if (!a || !d || a->status != 'A' || d->status != 'D')
+		return err_set("git paired '%s' with '%s', which this tree diff does not add"
+			       " and delete", from, to);
+	a->status = 'R';
+	a->old_path = xstrdup(from);
+	a->old_mode = d->old_mode;
+	a->old_id = d->old_id;
+	d->status = 0; /* taken: dropped below */
+	return 0;
+}
+
 /*
- * A commit that both adds and deletes files may hold renames: let
- * libgit2 pair them as git does (50% similarity), and take its list.
+ * A commit that both adds and deletes files may hold renames: git itself
+ * pairs them (git_renames(): libgit2's 50% is not git's), so that a short
+ * run gives what a long one, which git diffs, gives. 0, 1 when git cannot
+ * be run (out unchanged), -1.
+ */
+static int git_renamed_changes(struct commit_differ *w, git_tree *old, git_tree *new,
+			       struct change_list *out)
+{
+	struct rename_sides rs = { NULL, NULL, 0, 0 };
+	size_t i, kept;
+	int rc;
+
+	rs.added = xcalloc(out->nr, sizeof(*rs.added));
+	rs.deleted = xcalloc(out->nr, sizeof(*rs.deleted));
+	for (i = 0; i < out->nr; i++) {
+		if (out->items[i].status == 'A')
+			rs.added[rs.nr_added++] = &out->items[i];
+		else if (out->items[i].status == 'D')
+			rs.deleted[rs.nr_deleted++] = &out->items[i];
+	}
+	qsort(rs.added, rs.nr_added, sizeof(*rs.added), change_path_cmp);
+	qsort(rs.deleted, rs.nr_deleted, sizeof(*rs.deleted), change_path_cmp);
+	rc = git_renames(w->repo, git_tree_id(old), git_tree_id(new), w->o->max_file_size,
+			 pair_rename, &rs);
+	free(rs.added);
+	free(rs.deleted);
+	for (i = kept = 0; i < out->nr; i++) {
+		if (!out->items[i].status) {
+			file_change_clear(&out->items[i]);
+			continue;
+		}
+		out->items[kept++] = out->items[i];
+	}
+	out->nr = kept;
+	return rc;
+}
+
+/*
+ * Without git to run: let libgit2 pair renames at 50% similarity, and
+ * take its list.
  */
 static int renamed_changes(struct commit_differ *w, git_tree *old, git_tree *new,
 			   struct change_list *out)
@@ -825,8 +901,11 @@ int commit_differ_run(struct commit_differ *w, const git_oid *oid, struct commit
 	}
 	if (tree_changes(w, ptree, tree, &prefix, &changes) < 0)
 		goto out;
-	if (changes.added && changes.deleted && renamed_changes(w, ptree, tree, &changes) < 0)
-		goto out;
+	if (changes.added && changes.deleted) {
+		int rc = git_renamed_changes(w, ptree, tree, &changes);
+		if (rc < 0 || (rc > 0 && renamed_changes(w, ptree, tree, &changes) < 0))
+			goto out;
+	}
 	if (classify(w, r, changes.items, changes.nr, 1))
 		for (size_t i = 0; i < changes.nr; i++)
 			if (file_pattern_for_change(w, &changes.items[i], hex, r) < 0)

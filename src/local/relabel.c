@@ -64,17 +64,59 @@ static void todo_clear(struct todo *t)
 	free(t->items);
 }
 
+/* 1 if paths hold a file that new adds and one that it deletes (maybe a rename). */
+static int adds_and_deletes(const git_tree *old, const git_tree *new,
+			    const struct string_list *paths)
+{
+	int added = 0, deleted = 0;
+
+	for (size_t i = 0; i < paths->nr && !(added && deleted); i++) {
+		git_tree_entry *e;
+		if (!added && git_tree_entry_bypath(&e, old, paths->items[i]) < 0)
+			added = 1;
+		else if (!added)
+			git_tree_entry_free(e);
+		if (!deleted && git_tree_entry_bypath(&e, new, paths->items[i]) < 0)
+			deleted = 1;
+		else if (!deleted)
+			git_tree_entry_free(e);
+	}
+	git_error_clear();
+	return added && deleted;
+}
+
+static int drop_source(const char *from, const char *to, void *data)
+{
+	struct string_list *paths = data;
+	for (size_t i = 0; i < paths->nr; i++)
+		if (!strcmp(paths->items[i], from)) {
+			free(paths->items[i]);
+			memmove(&paths->items[i], &paths->items[i + 1],
+				(paths->nr - i - 1) * sizeof(*paths->items));
+			paths->nr--;
+			break;
+		}
+	return 0;
+}
+
 /*
  * Replace paths by the paths of the diff with renames found as the
- * extraction finds them (git's 50%), so that a renamed file counts once,
- * by its new path, as it did when the commit was extracted.
+ * extraction finds them (git's own pairs, libgit2's 50% without git), so
+ * that a renamed file counts once, by its new path, as it did when the
+ * commit was extracted.
  */
 static int pair_renames(git_repository *repo, git_tree *old, git_tree *new,
 			struct string_list *paths)
 {
 	git_diff *diff = NULL;
 	size_t n;
+	int rc;
 
+	if (!old || !adds_and_deletes(old, new, paths))
+		return 0;
+	rc = git_renames(repo, git_tree_id(old), git_tree_id(new), 0, drop_source, paths);
+	if (rc <= 0)
+		return rc;
 	if (tree_diff_renames(&diff, repo, old, new, paths->items, paths->nr) < 0)
 		return -1;
 	string_list_clear(paths);
