@@ -37,6 +37,22 @@ test_expect_success 'setup: a history whose license changes' '
 	git patterns extract -q --whole-file
 '
 
+test_expect_success 'without a whole-file extraction, CommitPack export fails and says what to run' '
+	git init -q hunks-only &&
+	echo "int a;" >hunks-only/a.c && git -C hunks-only add a.c &&
+	git -C hunks-only commit -q -m "feat: add a" &&
+	git -C hunks-only patterns extract -q &&
+	test_expect_code 1 git -C hunks-only patterns export --format commitpack \
+		-o ../none.jsonl 2>err &&
+	test_grep "no whole-file patterns .--format commitpack needs them.: run .git patterns extract --whole-file" err &&
+	! test -e none.jsonl &&
+	test_expect_code 1 git -C hunks-only patterns export --whole-file 2>err &&
+	test_grep "no whole-file patterns" err &&
+	git -C repo patterns export --format commitpack --type security -o ../empty.jsonl 2>err &&
+	test_grep "Exported 0 patterns" err &&
+	test_must_be_empty empty.jsonl
+'
+
 test_expect_success 'license is the SPDX id of the license file at each commit, repos the canonical URL' '
 	git -C repo patterns export -q --format commitpack -o ../cp.jsonl &&
 	records cp.jsonl >actual &&

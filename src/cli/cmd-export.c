@@ -4,6 +4,7 @@
  */
 #include "cli/builtin.h"
 #include "local/export.h"
+#include "local/store-patterns.h"
 #include "cli/pager.h"
 #include "cli/parse-options.h"
 #include "common/file-role.h"
@@ -86,6 +87,16 @@ int cmd_export(int argc, const char **argv)
 	setup_variant(&variant, repo, whole_file, context);
 	o.variant = variant.buf;
 	s = setup_store_read(repo, 1);
+	if (whole_file) {
+		/* no whole-file extraction at all: not an empty answer, a missing step */
+		struct pattern_counts n;
+		if (pattern_store_counts(s, o.variant, &n) < 0)
+			die_err();
+		if (!n.local && !n.obsolete)
+			die("this store has no whole-file patterns (%s needs them): run "
+			    "'git patterns extract --whole-file' first",
+			    o.format == EXPORT_COMMITPACK ? "--format commitpack" : "--whole-file");
+	}
 	if (o.format == EXPORT_COMMITPACK) {
 		repo_canonical_url(&repos, repo);
 		o.repo = repo;
@@ -98,9 +109,6 @@ int cmd_export(int argc, const char **argv)
 	}
 	if (!quiet && strcmp(output, "-"))
 		fprintf(stderr, "Exported %zu patterns to %s\n", count, output);
-	if (!count && whole_file && !quiet)
-		fprintf(stderr, "hint: CommitPack records need whole files: run "
-				"'git patterns extract --whole-file' first\n");
 	store_close(s);
 	strbuf_release(&repos);
 	git_repository_free(repo);
