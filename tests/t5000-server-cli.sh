@@ -15,6 +15,17 @@ test_expect_success 'add-key needs exactly one user' '
 	test_expect_code 129 git patterns server add-key a b --db sqlite:k.db 2>err
 '
 
+test_expect_success 'add-key refuses a user name with control characters, or none' '
+	test_expect_code 1 git patterns server add-key "$(printf "mallory\n9 root yes")" \
+		--db sqlite:k.db >out 2>err &&
+	test_grep "invalid user name .1 to 255 bytes of UTF-8, no control characters." err &&
+	test_must_be_empty out &&
+	test_expect_code 1 git patterns server add-key "$(printf "eve\033[2J")" --db sqlite:k.db 2>err &&
+	test_expect_code 1 git patterns server add-key "" --db sqlite:k.db 2>err &&
+	git patterns server list-keys --db sqlite:k.db >keys &&
+	! grep -e mallory -e eve keys
+'
+
 test_expect_success 'the default database is patterns-server.db in the current folder' '
 	mkdir here && (cd here && git patterns server add-key carol >key 2>err) &&
 	test -f here/patterns-server.db &&

@@ -102,9 +102,8 @@ static int check_usage(const struct option *opts, const struct string_list *adap
 		usage_msg_opt(merge_usage, opts, "--threads must be between 1 and 64");
 	if (version_name && !*version_name)
 		usage_msg_opt(merge_usage, opts, "the version name is empty");
-	for (const char *p = version_name; p && *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			usage_msg_opt(merge_usage, opts, "the version name has control characters");
+	if (version_name && has_control_chars(version_name, strlen(version_name)))
+		usage_msg_opt(merge_usage, opts, "the version name has control characters");
 	return m;
 }
 

@@ -52,8 +52,9 @@ static int add_key(int argc, const char **argv)
 	if (argc != 1)
 		usage_msg_opt(server_usage, options, "add-key takes one user name");
 	user = argv[0];
-	if (!*user || strlen(user) > 255 || !utf8_valid(user, strlen(user)))
-		die("invalid user name '%s' (1 to 255 bytes of UTF-8)", user);
+	if (!*user || strlen(user) > 255 || !utf8_valid(user, strlen(user)) ||
+	    has_control_chars(user, strlen(user)))
+		die("invalid user name (1 to 255 bytes of UTF-8, no control characters)");
 	if (random_bytes(raw, sizeof(raw)) < 0)
 		die_err();
 	memcpy(key, "gp_", 3);

@@ -315,6 +315,14 @@ int utf8_valid(const char *s, size_t len)
 	return utf8_walk(s, len, NULL, NULL) == 0;
 }
 
+int has_control_chars(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
 size_t utf8_length(const char *s, size_t len)
 {
 	size_t chars;

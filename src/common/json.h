@@ -60,6 +60,8 @@ void json_quote(struct strbuf *out, const char *s, size_t len);
 void utf8_sanitize(struct strbuf *out, const char *s, size_t len);
 /* 1 if s is valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t len);
+/* 1 if s has a control character (C0 or DEL): not for names shown on a terminal. */
+int has_control_chars(const char *s, size_t len);
 /* Count code points, as Python's len() of the decoded text (with U+FFFD). */
 size_t utf8_length(const char *s, size_t len);
 

@@ -100,11 +100,10 @@ static int version_name_ok(const char *name, struct server_response *res)
 		server_error(res, 422, "version name is not valid UTF-8");
 		return 0;
 	}
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
-			server_error(res, 422, "version name has control characters");
-			return 0;
-		}
+	if (has_control_chars(name, len)) {
+		server_error(res, 422, "version name has control characters");
+		return 0;
+	}
 	return 1;
 }
 
