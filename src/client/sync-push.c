@@ -235,6 +235,29 @@ static long long build_body(struct store *s, const long long *rowids, size_t n, 
 	return (long long)sent;
 }
 
+static const char *text_or_empty(struct store_text t)
+{
+	return t.p ? t.p : "";
+}
+
+/* Say which pattern the server refused, as the user names it (pattern id, file, commit). */
+static void refused_warning(struct store *s, const struct sync_options *o, long long rowid,
+			    const char *why)
+{
+	struct store_push_reader *rd = store_push_reader_open(s);
+	struct store_push_row row;
+
+	if (rd && store_push_read(rd, rowid, &row) == 0)
+		sync_warnf(o, "team server refused pattern %.*s (%.*s, commit %.*s): %s; not pushed",
+			   (int)row.pattern_id.len, text_or_empty(row.pattern_id), (int)row.file_path.len,
+			   text_or_empty(row.file_path),
+			   (int)(row.commit_id.len < 12 ? row.commit_id.len : 12),
+			   text_or_empty(row.commit_id), why);
+	else
+		sync_warnf(o, "team server refused a pattern: %s; not pushed", why);
+	store_push_reader_close(rd);
+}
+
 /*
  * Act on the answer to a POST of the sent patterns of rowids: mark what the
  * server acknowledged, or split a batch it refused (413, 422; this asks the
@@ -256,8 +279,7 @@ static int push_answer(struct store *s, struct http_client *c, const char *remot
 			return push_batch(s, c, remote, o, rowids + half, sent - half, r);
 		}
 		http_error_detail(resp, &detail);
-		sync_warnf(o, "team server refused pattern (row %lld): %s; not pushed", rowids[0],
-			   detail.buf);
+		refused_warning(s, o, rowids[0], detail.buf);
 		strbuf_release(&detail);
 		r->rejected++;
 		return 0;
