@@ -264,7 +264,20 @@ test_expect_success 'form bodies are bounded, unknown pages and assets are 404' 
 	test "$(ui POST /ui/login -H "Origin: $ORIGIN" --data-binary @big.txt)" = 413 &&
 	test "$(ui GET /ui/assets/nope.css)" = 404 &&
 	test "$(ui GET /ui/assets/style.css)" = 200 &&
-	grep -i "^Content-Type: text/css" headers.txt
+	grep -i "^Content-Type: text/css" headers.txt &&
+	for path in /ui/pattern /ui/keys/1 "/ui/%3Cscript%3Ealert(1)%3C/script%3E"; do
+		test "$(ui GET "$path")" = 404 &&
+		grep -i "^Content-Type: text/html" headers.txt &&
+		grep -i "^Content-Security-Policy: default-src .self." headers.txt &&
+		grep -i "^X-Frame-Options: DENY" headers.txt &&
+		grep "No such page" page.html &&
+		! grep -i "<script\|detail" page.html || return 1
+	done &&
+	test "$(ui DELETE /ui/)" = 405 &&
+	grep -i "^Allow: GET" headers.txt &&
+	grep -i "^Content-Type: text/html" headers.txt &&
+	test "$(ui GET /nope)" = 404 &&
+	grep -i "^Content-Type: application/json" headers.txt
 '
 
 

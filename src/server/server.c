@@ -925,6 +925,15 @@ static enum MHD_Result first_call(struct server *srv, struct MHD_Connection *con
 		return send_error(conn, r, 422, NULL, "query parameters must be valid UTF-8");
 
 	r->route = find_route(r, method, url, &allow);
+	if (!r->route && (!strcmp(url, "/ui") || starts_with(url, "/ui/"))) {
+		struct server_response res;
+		response_init(&res);
+		ui_no_route(&res, allow.len ? 405 : 404);
+		ret = send_response(conn, r, &res, allow.len ? allow.buf : NULL);
+		response_release(&res);
+		strbuf_release(&allow);
+		return ret;
+	}
 	if (!r->route) {
 		if (allow.len)
 			ret = send_error(conn, r, 405, allow.buf, "method %s not allowed on %s",

@@ -78,6 +78,12 @@ static void ui_fail(struct server_response *res, const struct ui_ctx *c, int sta
 	ui_html(res, status);
 }
 
+void ui_no_route(struct server_response *res, int status)
+{
+	ui_fail(res, NULL, status, status == 405 ? "This page does not take that method."
+						 : "No such page.");
+}
+
 /* A database error as a page; what is the 404 page's message. */
 static void ui_db_fail(struct server_response *res, const struct ui_ctx *c, int rc,
 		       const char *what)

@@ -40,6 +40,13 @@ void handle_ui_projects(struct server_request *req, struct server_response *res)
 void handle_ui_project(struct server_request *req, struct server_response *res);
 void handle_ui_asset(struct server_request *req, struct server_response *res);
 
+/*
+ * The page for a path under /ui/ that no route serves: 404, or 405 when
+ * the path takes other methods; HTML with the pages' security headers, as
+ * every answer under /ui/ is.
+ */
+void ui_no_route(struct server_response *res, int status);
+
 /* The signed-in user of a request, as the pages see it. */
 struct ui_session {
 	const char *user;
