@@ -127,4 +127,17 @@ test_expect_success 'export -o a folder is refused, naming it' '
 	test_grep "outdir.*folder" err
 '
 
+test_expect_success 'a full disk is an error naming what could not be written' '
+	test -w /dev/full || { say "no /dev/full"; return 0; } &&
+	seq -f "int big_%g;" 1 2000 >repo/big.c && git -C repo add big.c &&
+	test_tick && git -C repo commit -q -m "feat: add big" &&
+	git -C repo patterns extract -q &&
+	test_expect_code 1 git -C repo patterns export -o /dev/full 2>err &&
+	test_grep "^fatal: cannot write .\/dev\/full.: No space left on device" err &&
+	test_expect_code 1 git -C repo patterns export >/dev/full 2>err &&
+	test_grep "^fatal: cannot write standard output: No space left on device" err &&
+	test_expect_code 1 git -C repo patterns extract -q -o /dev/full 2>err &&
+	test_grep "/dev/full.: No space left on device" err
+'
+
 test_done

@@ -29,6 +29,7 @@ int export_set_range(struct store *s, const git_oid *ids, size_t nr)
 struct export_ctx {
 	const struct export_options *o;
 	FILE *out;
+	const char *out_name;	/* for errors: "standard output", or the file */
 	struct strbuf line;	/* reused for every record */
 	size_t n;
 	struct license_cache licenses;
@@ -117,14 +118,16 @@ static int write_row(const struct pattern_row *r, void *data)
 	}
 	strbuf_addch(&x->line, '\n');
 	if (fwrite(x->line.buf, 1, x->line.len, x->out) != x->line.len)
-		return err_set("write error: %s", strerror(ferror(x->out) ? errno : EIO));
+		return err_set("cannot write %s: %s", x->out_name,
+			       strerror(ferror(x->out) ? errno : EIO));
 	x->n++;
 	return 0;
 }
 
-int export_patterns(struct store *s, const struct export_options *o, FILE *out, size_t *count)
+int export_patterns(struct store *s, const struct export_options *o, FILE *out,
+		    const char *out_name, size_t *count)
 {
-	struct export_ctx x = { o, out, STRBUF_INIT, 0, LICENSE_CACHE_INIT };
+	struct export_ctx x = { o, out, out_name, STRBUF_INIT, 0, LICENSE_CACHE_INIT };
 	const struct pattern_export_filter f = {
 		.variant = o->variant,
 		.problem_type = o->problem_type,
@@ -150,12 +153,14 @@ int export_patterns(struct store *s, const struct export_options *o, FILE *out, 
 static int export_into(struct store *s, const struct export_options *o, FILE *f,
 		       const char *path, int sync, size_t *count)
 {
-	int ret = export_patterns(s, o, f, count);
+	char *name = xstrfmt("'%s'", path);
+	int ret = export_patterns(s, o, f, name, count);
 
 	if (!ret && (fflush(f) || (sync && fsync(fileno(f)))))
 		ret = err_set("cannot write '%s': %s", path, strerror(errno));
 	if (fclose(f) && !ret)
 		ret = err_set("cannot write '%s': %s", path, strerror(errno));
+	free(name);
 	return ret;
 }
 
@@ -169,7 +174,7 @@ int export_to_path(struct store *s, const struct export_options *o, const char *
 	int fd, ret, exists, is_link;
 
 	if (!strcmp(path, "-")) {
-		ret = export_patterns(s, o, stdout, count);
+		ret = export_patterns(s, o, stdout, "standard output", count);
 		if (!ret && fflush(stdout))
 			ret = err_set("write error on standard output: %s", strerror(errno));
 		return ret;

@@ -44,8 +44,9 @@ struct export_options {
 
 /* The range of use_range: the commits ids[0..nr), in that order. */
 int export_set_range(struct store *s, const git_oid *ids, size_t nr);
-/* Write the matching patterns to out; *count gets how many. 0 or -1 (err_set). */
-int export_patterns(struct store *s, const struct export_options *o, FILE *out, size_t *count);
+/* Write the matching patterns to out (out_name names it in errors); *count gets how many. 0 or -1 (err_set). */
+int export_patterns(struct store *s, const struct export_options *o, FILE *out,
+		    const char *out_name, size_t *count);
 
 /*
  * Export to path ("-": stdout). A file is written to "<path>.tmp-<pid>",
