@@ -181,6 +181,45 @@ test_expect_success 'core.hooksPath: an absolute folder with a hook already ther
 	cmp orig-merge shared-hooks/post-merge
 '
 
+# A hook manager's stubs (husky's layout: core.hooksPath .husky/_, each hook
+# a two-line script that reads .husky/_/h, which finds the user's script by
+# the basename and folder of "$0"): they run as git runs them, with $0
+# naming the hook, not the .pre-patterns file they were moved to.
+test_expect_success 'a hook manager that finds its scripts by $0 keeps working (husky)' '
+	git init -q hm && mkdir -p hm/.husky/_ &&
+	cat >hm/.husky/_/h <<-\EOF2 &&
+	#!/usr/bin/env sh
+	n=$(basename "$0")
+	s=$(dirname "$(dirname "$0")")/$n
+	[ -f "$s" ] || exit 0
+	sh -e "$s" "$@"
+	EOF2
+	for h in post-commit post-rewrite; do
+		printf "#!/usr/bin/env sh\n. \"\$(dirname \"\$0\")/h\"\n" >hm/.husky/_/$h &&
+		chmod +x hm/.husky/_/$h || return 1
+	done &&
+	echo "echo \"commit \$*\" >>\"$TRASH/hm.ran\"" >hm/.husky/post-commit &&
+	echo "echo \"rewrite \$* \$(cat)\" >>\"$TRASH/hm.ran\"" >hm/.husky/post-rewrite &&
+	git -C hm config core.hooksPath .husky/_ &&
+	git -C hm patterns hook install &&
+	test -e hm/.husky/_/post-commit.pre-patterns &&
+	(cd hm && PATH=$FAKE_PATH && test_commit one && old=$(git rev-parse HEAD) &&
+	 git commit -q --amend -m amended && echo "$old $(git rev-parse HEAD)" >"$TRASH/hm.pair") &&
+	printf "commit \ncommit \nrewrite amend %s\n" "$(cat hm.pair)" >expect &&
+	test_cmp expect hm.ran
+'
+
+test_expect_success 'a kept hook that is no shell script runs as it is, with its arguments' '
+	git init -q py &&
+	printf "#!%s\nimport sys\nopen(\"%s/py.ran\", \"a\").write(\" \".join(sys.argv[1:]) + \"\\\\n\")\n" \
+		"$PYTHON" "$TRASH" >py/.git/hooks/post-rewrite &&
+	chmod +x py/.git/hooks/post-rewrite &&
+	git -C py patterns hook install &&
+	(cd py && PATH=$FAKE_PATH && test_commit one && git commit -q --amend -m amended) &&
+	echo amend >expect &&
+	test_cmp expect py.ran
+'
+
 test_expect_success 'a linked worktree installs into the shared hooks folder' '
 	git init -q wt && (cd wt && test_commit one) &&
 	git -C wt worktree add -q ../wt2 &&
