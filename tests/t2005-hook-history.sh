@@ -109,6 +109,39 @@ test_expect_success 'a rebase or amend keeps the commits another branch still ha
 	 for c in $(cat old); do ! grep -q "\"commit\": \"$c\"" list.json || return 1; done)
 '
 
+# An amend's jobs may wait for the store (a long extract holds it) and run
+# after the user undid the amend (reset --hard HEAD@{1}): the amended
+# commit was never in the remembered tips, so no later run would see it go.
+test_expect_success 'hook jobs that run after their amend was undone leave nothing current' '
+	git init -q undo &&
+	(cd undo &&
+	 test_commit "feat: add a" a.c "int a;" &&
+	 test_commit "fix: repair b" b.c "int b;" &&
+	 git patterns extract --quiet &&
+	 was=$(git rev-parse HEAD) && test_tick &&
+	 git commit -q --amend -m "fix: overflow in b" && new=$(git rev-parse HEAD) &&
+	 git reset -q --hard "$was" &&
+	 echo "$was $new" | git patterns hook run post-rewrite amend &&
+	 git patterns list --json --limit 100 >list.json &&
+	 ! grep -q "\"commit\": \"$new\"" list.json &&
+	 git patterns hook run --head "$new" post-commit &&
+	 git patterns list --json --limit 100 >list.json &&
+	 ! grep -q "\"commit\": \"$new\"" list.json &&
+	 grep -q "\"commit\": \"$was\"" list.json &&
+	 echo "$was $new" | git patterns hook run post-rewrite amend &&
+	 git patterns hook run --head "$new" post-commit &&
+	 git patterns list --json --limit 100 >list.json &&
+	 ! grep -q "\"commit\": \"$new\"" list.json &&
+	 test_commit "feat: add c" c.c "int c;" &&
+	 git patterns hook run --head "$(git rev-parse HEAD)" post-commit &&
+	 # and once the history has it again, it is back
+	 git reset -q --hard "$new" &&
+	 git patterns list --json --limit 100 >list.json &&
+	 grep -q "\"commit\": \"$new\"" list.json &&
+	 ! grep -q "\"commit\": \"$was\"" list.json) &&
+	check_current_history undo
+'
+
 test_expect_success 'a run held up while another one remembers newer tips does not remember its older ones' '
 	git init -q held &&
 	(cd held &&

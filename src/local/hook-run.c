@@ -334,13 +334,6 @@ static int job_is_large(git_repository *repo, const struct hook_job *job)
 	return 0;
 }
 
-/* The rewritten-away commits' patterns stop being listed and exported. */
-static int mark_obsolete(struct store *s, const struct hook_job *job)
-{
-	return pattern_store_set_obsolete(s, job->replaced.items, job->replaced.nr,
-					  job->commits.items, job->commits.nr);
-}
-
 /*
  * The tips of the history: HEAD and the local branches, into a new array
  * *out of *nr (NULL when there is none).
@@ -374,63 +367,51 @@ static void history_tips(git_repository *repo, git_oid **out, size_t *nr)
 }
 
 /*
- * Is commit id still part of the history: HEAD or a local branch at it or
- * after it? (A background post-commit job may finish after the commit was
- * amended or rebased away.)
+ * Split commits (hex ids) into those the history has (HEAD or a local
+ * branch at them or after them) and those it no longer has. (On an error
+ * reading the graph, a commit counts as current: cannot tell, keep it.)
  */
-static int commit_is_current(git_repository *repo, const git_oid *id)
+static void split_by_history(git_repository *repo, const struct string_list *commits,
+			     struct string_list *current, struct string_list *gone)
 {
 	git_oid *tips;
 	size_t nr;
-	int current;
 
 	history_tips(repo, &tips, &nr);
-	/* (an error: cannot tell, keep it) */
-	current = nr && git_graph_reachable_from_any(repo, id, tips, nr) != 0;
+	for (size_t i = 0; i < commits->nr; i++) {
+		git_oid id;
+		int here = nr && git_oid_fromstr(&id, commits->items[i]) == 0 &&
+			   git_graph_reachable_from_any(repo, &id, tips, nr) != 0;
+		string_list_append(here ? current : gone, commits->items[i]);
+	}
 	free(tips);
-	return current;
 }
 
 /*
  * post-rewrite: the commits rewritten away stop being listed and exported,
  * but not those a branch still has (a rebased copy of a branch, an amend
- * with a backup branch at the old commit): they are still history.
+ * with a backup branch at the old commit): they are still history. The
+ * new commits come back only if the history still has them: a job that
+ * waited for the store may run after the rewrite was undone (reset --hard
+ * HEAD@{1} after an amend).
  */
 static int mark_rewritten(git_repository *repo, struct store *s, const struct hook_job *job)
 {
-	struct string_list gone = STRING_LIST_INIT;
-	git_oid *tips;
-	size_t nr;
+	struct string_list kept = STRING_LIST_INIT, gone = STRING_LIST_INIT;
+	struct string_list back = STRING_LIST_INIT, lost = STRING_LIST_INIT;
 	int ret;
 
-	history_tips(repo, &tips, &nr);
-	for (size_t i = 0; i < job->replaced.nr; i++) {
-		git_oid id;
-		if (nr && git_oid_fromstr(&id, job->replaced.items[i]) == 0 &&
-		    git_graph_reachable_from_any(repo, &id, tips, nr) == 1)
-			continue;
-		string_list_append(&gone, job->replaced.items[i]);
-	}
-	ret = pattern_store_set_obsolete(s, gone.items, gone.nr, job->commits.items,
-					 job->commits.nr);
-	free(tips);
-	string_list_clear(&gone);
-	return ret;
-}
-
-/* post-commit: the commit was rewritten away before its patterns were in. */
-static int obsolete_if_gone(git_repository *repo, struct store *s, const struct hook_job *job)
-{
-	struct hook_job gone = {job->name, STRING_LIST_INIT, STRING_LIST_INIT, NULL};
-	git_oid id;
-	int ret;
-
-	if (strcmp(job->name, "post-commit") || job->commits.nr != 1 ||
-	    git_oid_fromstr(&id, job->commits.items[0]) < 0 || commit_is_current(repo, &id))
+	if (!job->replaced.nr && !job->commits.nr)
 		return 0;
-	string_list_append(&gone.replaced, job->commits.items[0]);
-	ret = mark_obsolete(s, &gone);
-	job_clear(&gone);
+	split_by_history(repo, &job->replaced, &kept, &gone);
+	split_by_history(repo, &job->commits, &back, &lost);
+	for (size_t i = 0; i < lost.nr; i++)
+		string_list_append(&gone, lost.items[i]);
+	ret = pattern_store_set_obsolete(s, gone.items, gone.nr, back.items, back.nr);
+	string_list_clear(&kept);
+	string_list_clear(&gone);
+	string_list_clear(&back);
+	string_list_clear(&lost);
 	return ret;
 }
 
@@ -607,8 +588,7 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 	 * reset away, commits an earlier hook could not extract
 	 */
 	if (mark_rewritten(repo, s, job) < 0 || extract_job(repo, s, job, background) < 0 ||
-	    obsolete_if_gone(repo, s, job) < 0 ||
-	    reconcile_history(repo, s, background ? 0 : 1, 1, NULL) < 0)
+	    reconcile_history_after(repo, s, background ? 0 : 1, &job->commits, NULL) < 0)
 		goto out;
 	recall_hint(repo, s, job);
 	ret = 0;

@@ -207,8 +207,31 @@ static int reconcile_all(git_repository *repo, struct store *s, const struct oid
  * process remembered other tips while this one worked: this run's are
  * then not remembered over them, and the caller runs again.
  */
+/*
+ * The commits of extra that the tips cur do not reach become obsolete
+ * (their patterns were just extracted as current): the tips did not move,
+ * or none were remembered, so no walk from remembered tips would see them.
+ */
+static int obsolete_unreached(git_repository *repo, struct store *s, const struct oid_set *extra,
+			      const struct oid_set *cur, struct reconcile_stats *stats)
+{
+	struct oid_set gone = { 0 };
+	size_t revived = 0;
+	int ret;
+
+	for (size_t i = 0; i < extra->nr; i++)
+		if (!cur->nr || git_graph_reachable_from_any(repo, &extra->v[i], cur->v, cur->nr) == 0)
+			oid_set_add(&gone, &extra->v[i]);
+	git_error_clear(); /* (an error: cannot tell, keep it) */
+	ret = gone.nr ? pattern_store_reconcile(s, gone.v, gone.nr, NULL, 0, &stats->obsoleted,
+						&revived)
+		      : 0;
+	free(gone.v);
+	return ret;
+}
+
 static int reconcile_once(git_repository *repo, struct store *s, int jobs, int extract_missing,
-			  struct reconcile_stats *stats, int *lost)
+			  const struct oid_set *extra, struct reconcile_stats *stats, int *lost)
 {
 	struct oid_set cur = { 0 }, old = { 0 }, gone = { 0 }, back = { 0 };
 	struct strbuf now = STRBUF_INIT;
@@ -227,12 +250,27 @@ static int reconcile_once(git_repository *repo, struct store *s, int jobs, int e
 		goto out;
 	tips_string(&cur, &now);
 	if (was && !strcmp(was, now.buf)) {
-		ret = 0; /* nothing moved */
+		ret = obsolete_unreached(repo, s, extra, &cur, stats); /* nothing else moved */
 		goto out;
 	}
+	if (!was && obsolete_unreached(repo, s, extra, &cur, stats) < 0)
+		goto out;
 	if (was && parse_tips(was, &old) == 0 && cur.nr) {
-		if (walk_between(repo, &old, &cur, &gone) < 0 ||
-		    walk_between(repo, &cur, &old, &back) < 0) {
+		/*
+		 * what the caller extracted counts as history it had: gone if
+		 * cur lacks it (but not as history that hides what cur brought:
+		 * the commits before it that a failed hook missed)
+		 */
+		struct oid_set had = { 0 };
+		int walked;
+		for (size_t i = 0; i < old.nr; i++)
+			oid_set_add(&had, &old.v[i]);
+		for (size_t i = 0; i < extra->nr; i++)
+			oid_set_add(&had, &extra->v[i]);
+		oid_set_sort(&had);
+		walked = walk_between(repo, &had, &cur, &gone);
+		free(had.v);
+		if (walked < 0 || walk_between(repo, &cur, &old, &back) < 0) {
 			gone.nr = back.nr = 0;
 			if (reconcile_all(repo, s, &cur, &gone, &back) < 0)
 				goto out;
@@ -294,17 +332,47 @@ out:
 	return ret;
 }
 
+int reconcile_history_after(git_repository *repo, struct store *s, int jobs,
+			    const struct string_list *extracted, struct reconcile_stats *stats)
+{
+	struct reconcile_stats dummy;
+	struct oid_set extra = { 0 };
+	int lost, ret = 0;
+
+	if (!stats)
+		stats = &dummy;
+	for (size_t i = 0; extracted && i < extracted->nr; i++) {
+		git_oid id;
+		if (git_oid_fromstr(&id, extracted->items[i]) == 0)
+			oid_set_add(&extra, &id);
+	}
+	oid_set_sort(&extra);
+	for (int tries = 1;; tries++) {
+		memset(stats, 0, sizeof(*stats));
+		if (reconcile_once(repo, s, jobs, 1, &extra, stats, &lost) < 0) {
+			ret = -1;
+			break;
+		}
+		/* the tips moved again: compare from the ones now remembered */
+		if (!lost || tries == 5)
+			break;
+	}
+	free(extra.v);
+	return ret;
+}
+
 int reconcile_history(git_repository *repo, struct store *s, int jobs, int extract_missing,
 		      struct reconcile_stats *stats)
 {
 	struct reconcile_stats dummy;
+	const struct oid_set none = { 0 };
 	int lost;
 
 	if (!stats)
 		stats = &dummy;
 	for (int tries = 1;; tries++) {
 		memset(stats, 0, sizeof(*stats));
-		if (reconcile_once(repo, s, jobs, extract_missing, stats, &lost) < 0)
+		if (reconcile_once(repo, s, jobs, extract_missing, &none, stats, &lost) < 0)
 			return -1;
 		/* the tips moved again: compare from the ones now remembered */
 		if (!lost || tries == 5)

@@ -21,6 +21,7 @@
 #define RECONCILE_H
 
 #include "local/store.h"
+#include "common/util.h"
 #include <git2.h>
 
 struct reconcile_stats {
@@ -39,5 +40,17 @@ struct reconcile_stats {
  */
 int reconcile_history(git_repository *repo, struct store *s, int jobs, int extract_missing,
 		      struct reconcile_stats *st);
+
+/*
+ * reconcile_history() with extract_missing, for a caller that has just
+ * extracted the commits extracted (hex ids) as current (a hook's job):
+ * those that the tips this run remembers do not reach become obsolete in
+ * the same comparison, so that a rewrite that undid them between the
+ * extraction and now (reset --hard after an amend, while the job waited
+ * for the store) is not missed by this run nor by later ones, whose walks
+ * start from tips that never reached them.
+ */
+int reconcile_history_after(git_repository *repo, struct store *s, int jobs,
+			    const struct string_list *extracted, struct reconcile_stats *st);
 
 #endif
