@@ -120,6 +120,24 @@ test_expect_success 'the stub never fails git, even when git-patterns fails' '
 	wait_until "grep \"^hook run --head [0-9a-f]* post-commit\$\" fake.calls"
 '
 
+# git runs post-commit for each commit a rebase picks; post-rewrite names
+# them all at its end, so the stubs leave them to it.
+test_expect_success 'a rebase leaves its commits to post-rewrite: no job per picked commit' '
+	git init -q rb && git -C rb patterns hook install && : >fake.calls &&
+	(cd rb && PATH=$FAKE_PATH &&
+	 test_commit base && git checkout -q -b topic &&
+	 test_commit t1 && test_commit t2 && test_commit t3 &&
+	 git checkout -q main) &&
+	(cd rb && PATH=$FAKE_PATH && test_commit other) &&
+	wait_until "grep -c \"post-commit\" fake.calls | grep -qx 5" &&
+	: >fake.calls &&
+	(cd rb && PATH=$FAKE_PATH && git checkout -q topic && test_tick &&
+	 git rebase -q --onto main HEAD~3 2>err && ! test -s err) &&
+	wait_until "grep -q \"^hook run post-rewrite rebase\" fake.calls" &&
+	sleep 1 &&
+	! grep "post-commit" fake.calls
+'
+
 test_expect_success 'GIT_PATTERNS_HOOK=0: ours does nothing, the kept hook still runs' '
 	: >fake.calls && rm -f keep/hook-ran &&
 	git -C keep patterns hook install &&
