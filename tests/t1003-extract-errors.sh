@@ -118,7 +118,7 @@ test_expect_success TTY 'waiting over a second for another writer is said on a t
 	lock_store_for 4 &&
 	(cd tty && script -qec "git patterns extract --no-progress" /dev/null) >out &&
 	wait $lock_pid &&
-	test_grep "^Waiting for another git patterns process to finish writing .*patterns.db\.\.\." out &&
+	test_grep "^Waiting for another process to finish writing .*patterns.db\.\.\." out &&
 	test "$(grep -c "^Waiting" out)" = 1 &&
 	test_grep "1 patterns from 1 new commits" out &&
 	test_commit -C tty "Fix waiting quietly" wait2.c "int w2;" &&
@@ -132,6 +132,22 @@ test_expect_success TTY 'waiting over a second for another writer is said on a t
 	wait $lock_pid &&
 	test_grep -v "Waiting" err &&
 	test_grep "1 patterns from 1 new commits" err
+'
+
+test_expect_success 'a reading command does not wait for a writer: it reads what the store holds' '
+	git -C tty patterns list >before &&
+	test_commit -C tty "Fix reading while locked" read.c "int r;" &&
+	lock_store_for 8 &&
+	start=$(date +%s) &&
+	git -C tty patterns list >during 2>err &&
+	took=$(( $(date +%s) - start )) &&
+	wait $lock_pid &&
+	test "$took" -lt 5 &&
+	test_cmp before during &&
+	test_grep "may not follow the latest history changes" err &&
+	git -C tty patterns list >after 2>err &&
+	test_must_be_empty err &&
+	test_grep "Fix reading while locked" after
 '
 
 test_expect_success 'a number setting that is no number is said, naming it, and its default used' '

@@ -22,7 +22,7 @@ git_repository *setup_repo(const char *repo_path)
 
 static void tell_waiting(const char *path)
 {
-	fprintf(stderr, "Waiting for another git patterns process to finish writing %s...\n",
+	fprintf(stderr, "Waiting for another process to finish writing %s...\n",
 		path);
 }
 
@@ -30,6 +30,9 @@ void setup_wait_notice(int on)
 {
 	store_wait_notice(on ? tell_waiting : NULL);
 }
+
+/* How long a reading command waits for a writer before it reads what is there. */
+#define READ_WAIT_MS 1000
 
 struct store *setup_store(git_repository *repo)
 {
@@ -61,8 +64,14 @@ struct store *setup_store_read(git_repository *repo, int current)
 		return s;
 	if (pattern_store_fill_quality(s) < 0)
 		die_err();
+	/*
+	 * A writer at work (a long extract or sync) holds the store: read what
+	 * it holds now rather than wait for it; the next command catches up.
+	 */
+	store_busy_timeout(s, READ_WAIT_MS);
 	if (current && reconcile_history(repo, s, 0, 1, NULL) < 0)
 		warning("the patterns may not follow the latest history changes: %s", err_msg());
+	store_busy_timeout(s, -1);
 	return s;
 }
 

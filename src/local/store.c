@@ -842,7 +842,7 @@ void store_leave_wal(struct store *s, int *wal_frames)
 
 void store_busy_timeout(struct store *s, int ms)
 {
-	s->busy_ms = ms;
+	s->busy_ms = ms < 0 ? STORE_BUSY_MS : ms;
 }
 
 void store_checkpoint(struct store *s)

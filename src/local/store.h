@@ -121,7 +121,7 @@ int store_set_cache(struct store *s, int kib);
  * how many frames it holds after each commit (for store_checkpoint()).
  */
 void store_leave_wal(struct store *s, int *wal_frames);
-/* Wait at most ms for another connection's lock (default: 60 s). */
+/* Wait at most ms for another connection's lock (-1, and by default: 60 s). */
 void store_busy_timeout(struct store *s, int ms);
 /*
  * fn is told (with the store's path) when a store of this process has
