@@ -181,6 +181,8 @@ old_store() {
 	db.execute("ALTER TABLE sync_state DROP COLUMN database_id")
 	db.execute("DROP INDEX pushed_server_id")
 	db.execute("ALTER TABLE patterns DROP COLUMN hunks")
+	db.execute("DROP TRIGGER patterns_ad_whole")
+	db.execute("DROP TABLE patterns_fts_whole")
 	# a store of schema 5: no table of a later migration either
 	keep = ("meta", "patterns", "processed", "sync_state", "pushed", "feedback_queue",
 	        "adapter_versions", "adapter_activations")

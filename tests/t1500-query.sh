@@ -147,7 +147,9 @@ test_expect_success 'search also finds what was extracted after the last search'
 	git -C repo patterns search quadratic resolver >out &&
 	test_line_count = 1 out &&
 	test_grep "lib/resolver.c" out &&
-	sqlite3 repo/.git/patterns/patterns.db "SELECT count(*) FROM patterns WHERE fts_indexed = 0" >todo &&
+	# (the whole-file extraction has its own index, which its own search fills)
+	sqlite3 repo/.git/patterns/patterns.db "SELECT count(*) FROM patterns
+		WHERE fts_indexed = 0 AND variant NOT LIKE '"'whole,%'"'" >todo &&
 	echo 0 >expect &&
 	test_cmp expect todo
 '

@@ -71,6 +71,76 @@ test_expect_success 'an index left undone (autoIndex=0, or its process killed): 
 	test_cmp expect count
 '
 
+# fts_count DIR TABLE WORD: rows of that full-text index matching WORD
+fts_count() {
+	sqlite3 "$1/.git/patterns/patterns.db" \
+		"SELECT count(*) FROM $2 WHERE $2 MATCH '$3'"
+}
+
+# rows DIR SQL: a count from the store of DIR
+rows() {
+	sqlite3 "$1/.git/patterns/patterns.db" "SELECT count(*) FROM patterns WHERE $2"
+}
+
+test_expect_success 'whole files have their own index, which only their search fills' '
+	git init -q whole &&
+	{ echo "int zebra_far_above;" && seq -f "int filler_%g;" 1 30 && echo "int leak = 0;"; } >whole/a.c &&
+	git -C whole add a.c && test_tick && git -C whole commit -q -m "feat: add a" &&
+	sed -i "s/int leak = 0;/int leak = 1;/" whole/a.c &&
+	test_tick && git -C whole commit -q -am "fix: the leak" &&
+	git -C whole patterns extract -q &&
+	git -C whole patterns extract -q --whole-file &&
+	git -C whole patterns search zebra_far_above >out &&
+	test_line_count = 1 out &&
+	test_grep "feat: add a" out &&
+	test "$(fts_count whole patterns_fts zebra_far_above)" = 1 &&
+	test "$(rows whole "fts_indexed = 0 AND variant LIKE '\''whole,%'\''")" = 2 &&
+	git -C whole patterns search --whole-file zebra_far_above >out &&
+	test_line_count = 2 out &&
+	test "$(fts_count whole patterns_fts_whole zebra_far_above)" = 2 &&
+	test "$(fts_count whole patterns_fts zebra_far_above)" = 1 &&
+	test "$(rows whole "fts_indexed = 0")" = 0 &&
+
+	# a deleted row leaves the index it was in, and only that one
+	db=whole/.git/patterns/patterns.db &&
+	sqlite3 $db "DELETE FROM patterns WHERE variant LIKE '\''whole,%'\'' AND before_code = '\'''\''" &&
+	test "$(fts_count whole patterns_fts_whole zebra_far_above)" = 1 &&
+	test "$(fts_count whole patterns_fts zebra_far_above)" = 1 &&
+	sqlite3 $db "INSERT INTO patterns_fts_whole(patterns_fts_whole, rank) VALUES ('\''integrity-check'\'', 0);
+		     INSERT INTO patterns_fts(patterns_fts, rank) VALUES ('\''integrity-check'\'', 0)"
+'
+
+test_expect_success 'a store whose whole files shared the index is indexed anew, each where it belongs' '
+	rm -rf whole/.git/patterns &&
+	git -C whole patterns extract -q && git -C whole patterns extract -q --whole-file &&
+	db=whole/.git/patterns/patterns.db &&
+	# as schema 12 had it: one index for every variant
+	sqlite3 $db "
+		DROP TRIGGER patterns_ad_whole; DROP TABLE patterns_fts_whole; DROP TRIGGER patterns_ad;
+		CREATE TRIGGER patterns_ad AFTER DELETE ON patterns WHEN old.fts_indexed BEGIN
+		  INSERT INTO patterns_fts(patterns_fts, rowid, commit_msg, commit_body, file_path,
+		    before_code, after_code)
+		  VALUES ('\''delete'\'', old.id, old.commit_msg, old.commit_body, old.file_path,
+		    old.before_code, old.after_code);
+		END;
+		INSERT INTO patterns_fts(rowid, commit_msg, commit_body, file_path, before_code,
+		  after_code)
+		SELECT id, commit_msg, commit_body, file_path, before_code, after_code FROM patterns;
+		UPDATE patterns SET fts_indexed = 1;
+		DROP INDEX patterns_fts_todo;
+		CREATE INDEX patterns_fts_todo ON patterns(id) WHERE fts_indexed = 0;
+		PRAGMA user_version = 12" &&
+	test "$(fts_count whole patterns_fts zebra_far_above)" = 3 &&
+	git -C whole patterns search zebra_far_above >out &&
+	test_line_count = 1 out &&
+	test "$(sqlite3 $db "PRAGMA user_version")" = 13 &&
+	test "$(fts_count whole patterns_fts zebra_far_above)" = 1 &&
+	git -C whole patterns search --whole-file zebra_far_above >out &&
+	test_line_count = 2 out &&
+	test "$(fts_count whole patterns_fts_whole zebra_far_above)" = 2 &&
+	sqlite3 $db "INSERT INTO patterns_fts(patterns_fts, rank) VALUES ('\''integrity-check'\'', 0)"
+'
+
 test_expect_success 'a sync that pulls more than patterns.autoIndex indexes them in the background too' '
 	start_server &&
 	KEY=$(add_key alice) &&

@@ -177,14 +177,15 @@ test_expect_success READER 'an older store it cannot upgrade: the error names it
 	# as the last migration found it
 	sqlite3 repo/.git/patterns/patterns.db \
 		"DROP INDEX pushed_server_id; ALTER TABLE patterns DROP COLUMN hunks;
+		 DROP TRIGGER patterns_ad_whole; DROP TABLE patterns_fts_whole;
 		 PRAGMA user_version = 10" &&
 	store_ro repo &&
 	test_expect_code 1 as_reader git -C repo patterns list 2>err &&
-	test_grep "cannot read pattern store .*/repo/.git/patterns/patterns.db.: an older git-patterns made it \(schema version 10; this one reads 12\)" err &&
+	test_grep "cannot read pattern store .*/repo/.git/patterns/patterns.db.: an older git-patterns made it \(schema version 10; this one reads 13\)" err &&
 	test_grep "any git-patterns command run by a user who may write to the store upgrades it" err &&
 	store_rw repo &&
 	git -C repo patterns stats >/dev/null &&
-	test "$(sqlite3 repo/.git/patterns/patterns.db "PRAGMA user_version")" = 12 &&
+	test "$(sqlite3 repo/.git/patterns/patterns.db "PRAGMA user_version")" = 13 &&
 	store_ro repo &&
 	as_reader git -C repo patterns list >list &&
 	test_line_count = 4 list

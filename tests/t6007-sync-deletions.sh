@@ -62,6 +62,7 @@ test_expect_success 'the author keeps the pattern of its own history, and does n
 test_expect_success 'a deletion finds the push record by its server id (an index, which an older store gets)' '
 	db=alice/.git/patterns/patterns.db &&
 	sqlite3 $db "DROP INDEX pushed_server_id; ALTER TABLE patterns DROP COLUMN hunks;
+		     DROP TRIGGER patterns_ad_whole; DROP TABLE patterns_fts_whole;
 		     PRAGMA user_version = 10" &&
 	git -C alice patterns sync --quiet &&
 	test "$(sqlite3 $db "PRAGMA user_version")" -ge 11 &&

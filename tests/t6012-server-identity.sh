@@ -240,6 +240,7 @@ backend_tests
 test_expect_success 'a clone store of the version before records the database at its next sync' '
 	sqlite3 $B/alice/.git/patterns/patterns.db \
 		"DROP INDEX IF EXISTS pushed_server_id; ALTER TABLE patterns DROP COLUMN hunks;
+		 DROP TRIGGER patterns_ad_whole; DROP TABLE patterns_fts_whole;
 		 ALTER TABLE sync_state DROP COLUMN database_id; PRAGMA user_version = 9" &&
 	git -C $B/alice patterns sync --json >out.json 2>err &&
 	test "$(sqlite3 $B/alice/.git/patterns/patterns.db "PRAGMA user_version")" -ge 10 &&

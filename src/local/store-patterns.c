@@ -164,16 +164,31 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	" WHERE b.nth = 1 ORDER BY b.score, p.id LIMIT ?7"
 
 /*
- * The hits: the best ?10 by gp_rank, ranked inside FTS5 (ORDER BY rank
- * LIMIT: only those are joined); or every hit, its rank computed only
- * for the rows that pass the filters.
+ * The hits in full-text index fts: the best ?10 by gp_rank, ranked inside
+ * FTS5 (ORDER BY rank LIMIT: only those are joined); or every hit, its
+ * rank computed only for the rows that pass the filters.
  */
-#define SEARCH_BEST_HITS                                                                   \
-	"SELECT rowid AS id, rank AS score FROM patterns_fts"                              \
-	" WHERE patterns_fts MATCH ?6 AND rank MATCH ?11 ORDER BY rank LIMIT ?10"
-#define SEARCH_ALL_HITS                                                                    \
-	"SELECT rowid AS id, rank AS score FROM patterns_fts"                              \
-	" WHERE patterns_fts MATCH ?6 AND rank MATCH ?11"
+#define SEARCH_BEST_HITS(fts)                                                              \
+	"SELECT rowid AS id, rank AS score FROM " fts                                      \
+	" WHERE " fts " MATCH ?6 AND rank MATCH ?11 ORDER BY rank LIMIT ?10"
+#define SEARCH_ALL_HITS(fts)                                                               \
+	"SELECT rowid AS id, rank AS score FROM " fts " WHERE " fts " MATCH ?6 AND rank MATCH ?11"
+
+/*
+ * The rows of each full-text index (store.c, migration 13): the
+ * whole-file extraction's ("whole,max=N") in patterns_fts_whole, the rest
+ * (hunks, and the team's) in patterns_fts. As ranges, so that the rows
+ * left to index are found in patterns_fts_todo (variant, id).
+ */
+#define WHOLE_ROWS "(variant >= 'whole,' AND variant < 'whole-')"
+#define HUNK_ROWS "(variant < 'whole,' OR variant >= 'whole-')"
+
+static int is_whole_variant(const char *variant)
+{
+	return variant && !strncmp(variant, "whole,", 6);
+}
+
+static int fts_catch_up(struct store *s, int whole);
 
 /*
  * Run a listing (match NULL) or one search stage (match: an FTS5 query)
@@ -184,10 +199,14 @@ static int list_stage(struct store *s, const struct pattern_filter *f, const cha
 {
 	sqlite3_stmt *st;
 
+	int whole = is_whole_variant(f->variant);
+
 	if (match && candidates > 0)
-		st = store_prepare(s, SEARCH_STAGE(SEARCH_BEST_HITS));
+		st = store_prepare(s, whole ? SEARCH_STAGE(SEARCH_BEST_HITS("patterns_fts_whole"))
+					    : SEARCH_STAGE(SEARCH_BEST_HITS("patterns_fts")));
 	else if (match)
-		st = store_prepare(s, SEARCH_STAGE(SEARCH_ALL_HITS));
+		st = store_prepare(s, whole ? SEARCH_STAGE(SEARCH_ALL_HITS("patterns_fts_whole"))
+					    : SEARCH_STAGE(SEARCH_ALL_HITS("patterns_fts")));
 	else
 		st = store_prepare(s, "SELECT " ROW_COLUMNS " FROM patterns p WHERE " LIST_FILTERS
 				      " ORDER BY p.commit_time DESC, p.walk_seq DESC, p.commit_id, p.file_path, p.id"
@@ -268,7 +287,8 @@ int pattern_store_list(struct store *s, const struct pattern_filter *f, pattern_
 
 	if (!f->fts_match)
 		return list_stage(s, f, NULL, 0, f->limit, fn, data);
-	if (store_fts_catch_up(s) < 0 || store_rank_register(s) < 0)
+	/* the index searched (whole files have theirs) brought up to date */
+	if (fts_catch_up(s, is_whole_variant(f->variant)) < 0 || store_rank_register(s) < 0)
 		return -1;
 	if (f->limit <= 0)
 		return list_stage(s, f, f->fts_match, 0, f->limit, fn, data);
@@ -383,29 +403,35 @@ int store_fts_pending(struct store *s, long long *count, long long *bytes)
  * the ranking (store-rank.c: its statistics are the index's) are those
  * of the store's own index once up to date. Once per connection.
  */
-static int fts_index_in_temp(struct store *s)
+#define FTS_COLUMNS "commit_msg, commit_body, file_path, before_code, after_code"
+#define FTS_IN_TEMP(fts, rows)                                                             \
+	"CREATE TEMP VIEW " fts "_content AS SELECT id, " FTS_COLUMNS                      \
+	" FROM main.patterns WHERE " rows ";"                                              \
+	"CREATE VIRTUAL TABLE temp." fts " USING fts5(" FTS_COLUMNS ","                    \
+	" content='" fts "_content', content_rowid='id', tokenize='porter unicode61');"     \
+	"INSERT INTO temp." fts "(" fts ") VALUES ('rebuild');"
+
+static int fts_index_in_temp(struct store *s, int whole)
 {
-	int there = store_temp_exists(s, "patterns_fts");
+	int there = store_temp_exists(s, whole ? "patterns_fts_whole" : "patterns_fts");
 
 	if (there)
 		return there < 0 ? -1 : 0;
-	return store_exec(s, "CREATE TEMP VIEW patterns_fts_content AS"
-			     " SELECT id, commit_msg, commit_body, file_path, before_code, after_code"
-			     " FROM main.patterns;"
-			     "CREATE VIRTUAL TABLE temp.patterns_fts USING fts5("
-			     " commit_msg, commit_body, file_path, before_code, after_code,"
-			     " content='patterns_fts_content', content_rowid='id',"
-			     " tokenize='porter unicode61');"
-			     "INSERT INTO temp.patterns_fts(patterns_fts) VALUES ('rebuild');");
+	return store_exec(s, whole ? FTS_IN_TEMP("patterns_fts_whole", WHOLE_ROWS)
+				   : FTS_IN_TEMP("patterns_fts", HUNK_ROWS));
 }
 
-int store_fts_catch_up(struct store *s)
+/* Index the rows of one index (whole: patterns_fts_whole) that it lacks. */
+static int fts_catch_up(struct store *s, int whole)
 {
 	sqlite3_stmt *st;
 	int todo = 0;
 
 	/* a cheap read first: most searches find nothing to do */
-	st = store_prepare(s, "SELECT EXISTS (SELECT 1 FROM patterns WHERE fts_indexed = 0)");
+	st = store_prepare(s, whole ? "SELECT EXISTS (SELECT 1 FROM patterns"
+				      " WHERE fts_indexed = 0 AND " WHOLE_ROWS ")"
+				    : "SELECT EXISTS (SELECT 1 FROM patterns"
+				      " WHERE fts_indexed = 0 AND " HUNK_ROWS ")");
 	if (!st)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -414,19 +440,28 @@ int store_fts_catch_up(struct store *s)
 	if (!todo)
 		return 0;
 	if (store_read_only(s))
-		return fts_index_in_temp(s);
+		return fts_index_in_temp(s, whole);
 	if (store_begin(s) < 0)
 		return -1;
-	if (store_exec(s, "INSERT INTO patterns_fts(rowid, commit_msg, commit_body, file_path,"
-			  " before_code, after_code)"
-			  " SELECT id, commit_msg, commit_body, file_path, before_code, after_code"
-			  " FROM patterns"
-			  " WHERE fts_indexed = 0 ORDER BY id;"
-			  "UPDATE patterns SET fts_indexed = 1 WHERE fts_indexed = 0;") < 0) {
+	if (store_exec(s, whole ? "INSERT INTO patterns_fts_whole(rowid, " FTS_COLUMNS ")"
+				  " SELECT id, " FTS_COLUMNS " FROM patterns"
+				  " WHERE fts_indexed = 0 AND " WHOLE_ROWS " ORDER BY id;"
+				  "UPDATE patterns SET fts_indexed = 1"
+				  " WHERE fts_indexed = 0 AND " WHOLE_ROWS ";"
+				: "INSERT INTO patterns_fts(rowid, " FTS_COLUMNS ")"
+				  " SELECT id, " FTS_COLUMNS " FROM patterns"
+				  " WHERE fts_indexed = 0 AND " HUNK_ROWS " ORDER BY id;"
+				  "UPDATE patterns SET fts_indexed = 1"
+				  " WHERE fts_indexed = 0 AND " HUNK_ROWS ";") < 0) {
 		store_rollback(s);
 		return -1;
 	}
 	return store_commit(s);
+}
+
+int store_fts_catch_up(struct store *s)
+{
+	return fts_catch_up(s, 0) < 0 || fts_catch_up(s, 1) < 0 ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- */
