@@ -67,12 +67,15 @@ FORCE:
 
 # The hook stubs, embedded so "hook install" needs no installed data files.
 HOOK_SCRIPTS = hooks/post-commit hooks/post-merge hooks/post-rewrite
-$(BUILD)/hook-scripts.h: $(HOOK_SCRIPTS) | $(BUILD)
-	@for h in $(HOOK_SCRIPTS); do \
+$(BUILD)/hook-scripts.h: $(HOOK_SCRIPTS) hooks/shipped.sha256 | $(BUILD)
+	@{ for h in $(HOOK_SCRIPTS); do \
 		printf 'static const char hook_script_%s[] =\n' "$$(basename $$h | tr - _)"; \
 		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $$h; \
 		printf '\t;\n'; \
-	done >$@+ && mv $@+ $@
+	done; \
+	printf 'static const char hook_shipped[] =\n'; \
+	grep -v '^#' hooks/shipped.sha256 | sed -e 's/^/\t"/' -e 's/$$/\\n"/'; \
+	printf '\t;\n'; } >$@+ && mv $@+ $@
 $(BUILD)/local/hook-install.o: $(BUILD)/hook-scripts.h
 $(BUILD)/local/hook-install.o: ALL_CFLAGS += -I$(BUILD)
 
@@ -148,7 +151,7 @@ install: $(BUILD)/bin/git-patterns
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(BUILD)/bin/git-patterns $(DESTDIR)$(PREFIX)/bin/git-patterns
-	for h in hooks/*; do [ -f "$$h" ] && install -m 755 "$$h" $(DESTDIR)$(PREFIX)/share/git-patterns/hooks/; done; true
+	for h in $(HOOK_SCRIPTS); do install -m 755 "$$h" $(DESTDIR)$(PREFIX)/share/git-patterns/hooks/; done
 	if [ -f docs/git-patterns.1 ]; then install -m 644 docs/git-patterns.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
 	if [ -f completion/git-patterns.bash ]; then install -m 644 completion/git-patterns.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/git-patterns; fi

@@ -270,7 +270,7 @@ test_expect_success 'a saved hook left behind is chained again only with --force
 
 test_expect_success 'an outdated stub is updated; a foreign hook is never removed by uninstall' '
 	git init -q old && git -C old patterns hook install &&
-	echo "# from an older version" >>old/.git/hooks/post-commit &&
+	cp "$TEST_SRC/hook-stubs/post-commit.outdated" old/.git/hooks/post-commit &&
 	git -C old patterns hook status >out &&
 	test_grep "^post-commit   installed, from another version" out &&
 	git -C old patterns hook install >out &&
@@ -281,6 +281,34 @@ test_expect_success 'an outdated stub is updated; a foreign hook is never remove
 	git -C old patterns hook uninstall >out &&
 	test_grep "^post-merge: not ours, left alone$" out &&
 	test -e old/.git/hooks/post-merge
+'
+
+# hooks/shipped.sha256 lists every stub we shipped: one that is none of
+# them was edited by its user, whose lines are not thrown away.
+test_expect_success 'a stub its user edited is replaced only with --force, and never removed' '
+	git init -q edited && git -C edited patterns hook install >/dev/null &&
+	echo "echo mine >>\"\$HOME/mine.log\"" >>edited/.git/hooks/post-commit &&
+	cp edited/.git/hooks/post-commit mine &&
+	git -C edited patterns hook status >out &&
+	test_grep "^post-commit   installed, with changes of yours" out &&
+	git -C edited patterns hook status --json >out.json &&
+	test "$(json_get out.json "[h[\"state\"] for h in d[\"hooks\"] if h[\"name\"] == \"post-commit\"][0]")" = edited &&
+	test_expect_code 1 git -C edited patterns hook install 2>err &&
+	test_grep "post-commit. is our stub with changes of its user; use --force" err &&
+	test_cmp mine edited/.git/hooks/post-commit &&
+	git -C edited patterns hook uninstall >out &&
+	test_grep "^post-commit: our stub with changes of yours, left alone" out &&
+	test_cmp mine edited/.git/hooks/post-commit &&
+	! test -e edited/.git/hooks/post-merge &&
+	git -C edited patterns hook install --force >out &&
+	test_cmp "$SRC_ROOT/hooks/post-commit" edited/.git/hooks/post-commit
+'
+
+test_expect_success 'every stub this version installs is listed as shipped' '
+	for h in post-commit post-merge post-rewrite; do
+		sum=$(sha256sum <"$SRC_ROOT/hooks/$h" | cut -c1-64) &&
+		grep -x "$sum $h" "$SRC_ROOT/hooks/shipped.sha256" || return 1
+	done
 '
 
 test_expect_success 'hook usage errors exit 129' '

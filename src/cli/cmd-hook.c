@@ -117,6 +117,10 @@ static int hook_uninstall_cmd(int argc, const char **argv)
 		case HOOK_LEFT_FOREIGN:
 			printf("%s: not ours, left alone\n", name);
 			break;
+		case HOOK_LEFT_EDITED:
+			printf("%s: our stub with changes of yours, left alone (remove it yourself)\n",
+			       name);
+			break;
 		default:
 			printf("%s: not installed\n", name);
 			break;
@@ -134,6 +138,8 @@ static const char *state_name(enum hook_state s)
 		return "installed";
 	case HOOK_OUTDATED:
 		return "outdated";
+	case HOOK_EDITED:
+		return "edited";
 	case HOOK_FOREIGN:
 		return "foreign";
 	default:
@@ -206,6 +212,10 @@ static int hook_status_cmd(int argc, const char **argv)
 			break;
 		case HOOK_OUTDATED:
 			printf("installed, from another version (run 'git patterns hook install')");
+			break;
+		case HOOK_EDITED:
+			printf("installed, with changes of yours ('git patterns hook install --force'"
+			       " replaces it)");
 			break;
 		case HOOK_FOREIGN:
 			printf("not installed (another hook is there)");

@@ -6,6 +6,7 @@
  */
 #include "local/hook-install.h"
 #include "hook-scripts.h"
+#include "common/hash.h"
 #include "common/repo.h"
 #include "common/util.h"
 
@@ -95,9 +96,27 @@ static int is_executable(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
+/* 1 if text is a version of stub name that git-patterns shipped (hooks/shipped.sha256). */
+static int shipped(const char *name, const char *text, size_t len)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	const char *p = hook_shipped;
+
+	sha256_hex(text, len, hex);
+	for (; *p; p = strchr(p, '\n') + 1) {
+		const char *nl = strchr(p, '\n');
+		if (!strncmp(p, hex, SHA256_HEX_LEN) && p[SHA256_HEX_LEN] == ' ' &&
+		    (size_t)(nl - p - SHA256_HEX_LEN - 1) == strlen(name) &&
+		    !strncmp(p + SHA256_HEX_LEN + 1, name, strlen(name)))
+			return 1;
+	}
+	return 0;
+}
+
 /*
- * Classify the file at path: ours (current or outdated) or foreign.
- * A file we cannot read (a dangling symlink, a folder) is foreign.
+ * Classify the file at path: ours (current, outdated, or edited since it
+ * was installed) or foreign. A file we cannot read (a dangling symlink, a
+ * folder) is foreign.
  */
 static enum hook_state classify(const char *path, const char *name)
 {
@@ -108,8 +127,10 @@ static enum hook_state classify(const char *path, const char *name)
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && strbuf_read_file(&sb, path) == 0 &&
 	    memmem(sb.buf, sb.len, HOOK_MARKER, strlen(HOOK_MARKER))) {
 		const char *want = hook_script(name);
-		state = (sb.len == strlen(want) && !memcmp(sb.buf, want, sb.len)) ? HOOK_INSTALLED
-										  : HOOK_OUTDATED;
+		if (sb.len == strlen(want) && !memcmp(sb.buf, want, sb.len))
+			state = HOOK_INSTALLED;
+		else
+			state = shipped(name, sb.buf, sb.len) ? HOOK_OUTDATED : HOOK_EDITED;
 	}
 	strbuf_release(&sb);
 	return state;
@@ -187,6 +208,14 @@ int hook_install(const char *dir, const char *name, int force, enum hook_action 
 	switch (info.state) {
 	case HOOK_INSTALLED:
 		break;
+	case HOOK_EDITED:
+		if (!force) {
+			ret = err_set("'%s' is our stub with changes of its user; use --force to "
+				      "replace it, or move it away",
+				      path);
+			break;
+		}
+		/* fall through */
 	case HOOK_OUTDATED:
 		if (!(ret = write_stub(dir, path, name)))
 			*done = HOOK_WROTE;
@@ -239,8 +268,8 @@ int hook_uninstall(const char *dir, const char *name, enum hook_action *done)
 	saved = xstrfmt("%s/%s" HOOK_SAVED_SUFFIX, dir, name);
 	hook_inspect(dir, name, &info);
 
-	if (info.state == HOOK_FOREIGN) {
-		*done = HOOK_LEFT_FOREIGN;
+	if (info.state == HOOK_FOREIGN || info.state == HOOK_EDITED) {
+		*done = info.state == HOOK_FOREIGN ? HOOK_LEFT_FOREIGN : HOOK_LEFT_EDITED;
 		goto out;
 	}
 	if (info.state != HOOK_ABSENT) {

@@ -15,6 +15,9 @@
  *  - Uninstall removes our stub and renames <name>.pre-patterns back.
  *  - Installing twice changes nothing (no file is rewritten).
  *  - A file is ours when it carries HOOK_MARKER; nothing else is touched.
+ *    One with the marker that is no version of ours (hooks/shipped.sha256)
+ *    was edited by its user: install replaces it only with --force, and
+ *    uninstall leaves it.
  */
 #ifndef HOOK_INSTALL_H
 #define HOOK_INSTALL_H
@@ -38,6 +41,7 @@ enum hook_state {
 	HOOK_ABSENT,	/* nothing there */
 	HOOK_INSTALLED, /* our stub, current */
 	HOOK_OUTDATED,	/* our stub, from another version */
+	HOOK_EDITED,	/* our stub, edited since (no version of ours): kept */
 	HOOK_FOREIGN,	/* someone else's hook */
 };
 
@@ -58,6 +62,7 @@ enum hook_action {
 	HOOK_REMOVED,	   /* uninstall: stub removed */
 	HOOK_RESTORED,	   /* uninstall: stub removed, saved hook put back */
 	HOOK_LEFT_FOREIGN, /* uninstall: a foreign hook is there; left alone */
+	HOOK_LEFT_EDITED,  /* uninstall: our stub, edited since: left alone */
 };
 
 /*
