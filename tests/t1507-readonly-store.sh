@@ -247,6 +247,20 @@ test_expect_success MOUNT 'on a file system mounted read-only, root reads the st
 	test_cmp sum-before sum-after
 '
 
+test_expect_success READER 'whole files left to index do not make a search of the hunks index anything' '
+	store_rw repo &&
+	git -C repo patterns extract -q --whole-file &&
+	git -C repo patterns search leak >/dev/null &&
+	store_ro repo &&
+	as_reader git -C repo patterns search leak >search 2>err &&
+	test_grep "fix: memory leak in parser" search &&
+	test_must_be_empty err &&
+	as_reader git -C repo patterns search --whole-file leak >search 2>err &&
+	test_grep "fix: memory leak in parser" search &&
+	test_grep "note: .* patterns of the read-only store .* are not in its search index" err &&
+	store_rw repo
+'
+
 # what the tests left read-only, so that the trash folder can go
 chmod -R u+w "$TRASH"
 test_done

@@ -93,11 +93,11 @@ static int print_row(const struct pattern_row *r, void *data)
  * search indexes the whole store in a temporary index (store-patterns.h),
  * which takes a while on a large one. Say so, and how to end it.
  */
-static void note_unindexed(struct store *s)
+static void note_unindexed(struct store *s, const char *variant)
 {
 	long long pending = 0;
 
-	if (store_fts_pending(s, &pending, NULL) < 0 || !pending)
+	if (store_fts_pending_for(s, variant, &pending) < 0 || !pending)
 		return;
 	fprintf(stderr, "note: %lld pattern%s of the read-only store '%s' %s not in its "
 			"search index: the search indexes the store for itself (any search "
@@ -166,7 +166,7 @@ static int list_or_search(int argc, const char **argv, int search)
 	o.variant = variant.buf;
 	s = setup_store_read(repo, 1);
 	if (search && store_read_only(s))
-		note_unindexed(s);
+		note_unindexed(s, variant.buf);
 	if (!search)
 		setup_pager(repo);
 

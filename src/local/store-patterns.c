@@ -395,9 +395,27 @@ int store_fts_pending(struct store *s, long long *count, long long *bytes)
 	return rc == SQLITE_ROW ? 0 : store_error(s, "cannot count the patterns to index");
 }
 
+int store_fts_pending_for(struct store *s, const char *variant, long long *count)
+{
+	sqlite3_stmt *st = store_prepare(s, is_whole_variant(variant)
+			? "SELECT count(*) FROM patterns WHERE fts_indexed = 0 AND " WHOLE_ROWS
+			: "SELECT count(*) FROM patterns WHERE fts_indexed = 0 AND " HUNK_ROWS);
+	int rc;
+
+	*count = 0;
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_error(s, "cannot count the patterns to index");
+}
+
 /*
- * A read-only store cannot index what it lacks: index every pattern in
- * the connection's temporary database instead, in a table of the same
+ * A read-only store cannot index what it lacks: index every pattern of
+ * the index searched (the hunks, or whole files) in the connection's
+ * temporary database instead, in a table of the same
  * name and columns (store.c, migration 5), which the search's statements
  * then find first (SQLite looks in temp before main), so that they and
  * the ranking (store-rank.c: its statistics are the index's) are those

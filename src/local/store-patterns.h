@@ -93,6 +93,8 @@ int store_fts_catch_up(struct store *s);
  * not NULL) how many bytes of code they hold: 0, or -1.
  */
 int store_fts_pending(struct store *s, long long *count, long long *bytes);
+/* How many patterns the index that a search of variant reads still lacks: 0, or -1. */
+int store_fts_pending_for(struct store *s, const char *variant, long long *count);
 
 /*
  * Compute what older stores and team rows lack (file_role is ''): the
