@@ -121,7 +121,7 @@ int cmd_recall(int argc, const char **argv)
 {
 	const char *repo_path = NULL, *file = NULL, *remote = NULL;
 	int staged = 0, team = 0, json = 0, last = 0, ret = 0;
-	struct recall_options o = { NULL, RECALL_DEFAULT_LIMIT, 0, NULL, 0 };
+	struct recall_options o = { NULL, RECALL_DEFAULT_LIMIT, RECALL_MIN_SCORE, NULL, 0 };
 	struct changed_code cc = CHANGED_CODE_INIT;
 	struct recall_hits hits = RECALL_HITS_INIT;
 	struct strbuf out = STRBUF_INIT;

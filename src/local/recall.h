@@ -13,6 +13,11 @@
 #include <git2.h>
 
 #define RECALL_DEFAULT_LIMIT 5
+/*
+ * Hits scoring less are not shown: a tenth of the code in common is
+ * chance (the fixes that bench/recall_backports.py finds score 0.6 and up).
+ */
+#define RECALL_MIN_SCORE 0.1
 
 struct recall_options {
 	const char *problem_type; /* NULL: any */
