@@ -366,6 +366,22 @@ static int run_git(const char **argv, int quiet, struct strbuf *out, int *status
 	return 0;
 }
 
+/*
+ * Run git for its output, its messages dropped: 0 when it succeeded, 1
+ * when git cannot be run, 2 when it failed (the caller says what did), -1
+ * (err_set) when no process could be started.
+ */
+static int run_git_output(const char **argv, struct strbuf *out)
+{
+	int status;
+
+	if (run_git(argv, 1, out, &status) < 0)
+		return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return 1;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : 2;
+}
+
 int git_approxidate(git_repository *repo, const char *date, long long *out)
 {
 	const char *gitdir = git_repository_path(repo);
@@ -391,7 +407,7 @@ int git_rev_list(git_repository *repo, const git_oid *push, size_t nr_push, cons
 	const char **argv = xcalloc(argc, sizeof(*argv));
 	char *hex = xcalloc(nr_push + nr_hide, GIT_OID_HEXSZ + 1);
 	struct strbuf sb = STRBUF_INIT;
-	int status, ret = -1;
+	int rc, ret = -1;
 
 	if (!nr_push) {
 		free(argv);
@@ -409,14 +425,12 @@ int git_rev_list(git_repository *repo, const git_oid *push, size_t nr_push, cons
 			argv[nr++] = "--not";
 		argv[nr++] = h;
 	}
-	if (run_git(argv, 1, &sb, &status) < 0)
-		goto out;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		ret = 1;
-		goto out;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		err_set("cannot walk the history: git rev-list failed");
+	rc = run_git_output(argv, &sb);
+	if (rc) {
+		if (rc == 1)
+			ret = 1;
+		else if (rc == 2)
+			err_set("cannot walk the history: git rev-list failed");
 		goto out;
 	}
 	for (const char *p = sb.buf; *p;) {
@@ -447,7 +461,7 @@ int git_renames(git_repository *repo, const git_oid *old, const git_oid *new,
 	const char *argv[6 + ARRAY_SIZE(diff) + 3];
 	struct strbuf sb = STRBUF_INIT;
 	size_t n = 0;
-	int status, ret = -1;
+	int rc, ret = -1;
 
 	git_oid_tostr(old_hex, sizeof(old_hex), old);
 	git_oid_tostr(new_hex, sizeof(new_hex), new);
@@ -465,15 +479,13 @@ int git_renames(git_repository *repo, const git_oid *old, const git_oid *new,
 	argv[n++] = new_hex;
 	argv[n] = NULL;
 	/* its warnings (a rename limit reached) are not output to parse */
-	if (run_git(argv, 1, &sb, &status) < 0)
-		goto out;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		ret = 1;
-		goto out;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		err_set("cannot find the renames between trees %s and %s: git diff-tree failed",
-			old_hex, new_hex);
+	rc = run_git_output(argv, &sb);
+	if (rc) {
+		if (rc == 1)
+			ret = 1;
+		else if (rc == 2)
+			err_set("cannot find the renames between trees %s and %s: "
+				"git diff-tree failed", old_hex, new_hex);
 		goto out;
 	}
 	/* "R<score>\0<from>\0<to>\0" per rename */

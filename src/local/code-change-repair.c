@@ -125,15 +125,10 @@ int code_change_repair(git_repository *repo, struct store *s, int context_lines,
 	int ret = -1;
 
 	*repaired = 0;
-	if (store_meta_has(s, META_KEY))
-		return 0;
-	if (store_begin(s) < 0)
-		return -1;
-	/* another process may have done it while we waited for the lock */
-	if (store_meta_has(s, META_KEY)) {
-		store_rollback(s);
-		return 0;
-	}
+	ret = store_begin_once(s, META_KEY);
+	if (ret <= 0)
+		return ret;
+	ret = -1;
 	if (pattern_store_each_comment_only(s, check_one, &r) < 0 ||
 	    pattern_store_set_code_changed(s, r.ids, r.nr) < 0 ||
 	    store_meta_set(s, META_KEY, "1") < 0) {

@@ -394,20 +394,14 @@ int shallow_store_check(git_repository *repo, struct store *s, size_t max_files,
 	int ret = -1;
 
 	*repaired = 0;
-	if (store_meta_has(s, CHECKED_KEY))
-		return 0;
 	memset(&c, 0, sizeof(c));
 	c.repo = repo;
 	c.s = s;
 	c.max_files = max_files;
-	if (store_begin(s) < 0)
-		return -1;
-	/* another process may have done it while we waited for the lock */
-	if (store_meta_has(s, CHECKED_KEY)) {
-		store_rollback(s); /* nothing to do: let the lock go */
-		ret = 0;
+	ret = store_begin_once(s, CHECKED_KEY);
+	if (ret <= 0)
 		goto out;
-	}
+	ret = -1;
 	if (shallow_boundary_read(repo, &c.boundary) < 0 ||
 	    store_processed_variants(s, add_variant, &variants) < 0)
 		goto out;

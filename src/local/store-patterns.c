@@ -945,15 +945,10 @@ int pattern_store_drop_lfs_pointers(struct store *s, size_t *dropped)
 	int ret = -1;
 
 	*dropped = 0;
-	if (store_meta_has(s, LFS_META_KEY))
-		return 0;
-	if (store_begin(s) < 0)
-		return -1;
-	/* another process may have done it while we waited for the lock */
-	if (store_meta_has(s, LFS_META_KEY)) {
-		store_rollback(s);
-		return 0;
-	}
+	ret = store_begin_once(s, LFS_META_KEY);
+	if (ret <= 0)
+		return ret;
+	ret = -1;
 	if (!(st = store_prepare(s, sql)))
 		goto out;
 	sqlite3_bind_int(st, 1, (int)strlen(LFS_POINTER_FIRST));

@@ -780,6 +780,20 @@ int store_meta_has(struct store *s, const char *key)
 	return v != NULL;
 }
 
+int store_begin_once(struct store *s, const char *key)
+{
+	if (store_meta_has(s, key))
+		return 0;
+	if (store_begin(s) < 0)
+		return -1;
+	/* another process may have done it while we waited for the lock */
+	if (store_meta_has(s, key)) {
+		store_rollback(s); /* nothing to do: let the lock go */
+		return 0;
+	}
+	return 1;
+}
+
 char *store_meta_get(struct store *s, const char *key)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT value FROM meta WHERE key = ?1");

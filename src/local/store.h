@@ -94,6 +94,13 @@ int store_error(struct store *s, const char *what);
 char *store_meta_get(struct store *s, const char *key);
 /* 1 if key is set (a one-time job's "done" mark), else 0. */
 int store_meta_has(struct store *s, const char *key);
+/*
+ * Start the one-time job whose "done" mark is key: 1 when it is to do,
+ * in a transaction begun for it (the job sets key before it commits); 0
+ * when it was done, by another process while this one waited for the
+ * lock too (no transaction left open); -1.
+ */
+int store_begin_once(struct store *s, const char *key);
 int store_meta_set(struct store *s, const char *key, const char *value);
 /*
  * Delete the keys that start with prefix and end with a space and word:
