@@ -307,10 +307,20 @@ int diff_stream_flush(struct diff_stream *ds)
 		strbuf_addch(&ds->requests, '\n');
 	p = ds->requests.buf;
 	left = ds->requests.len;
-	while (left) {
+	while (left && ds->in_fd >= 0) {
 		ssize_t n = write(ds->in_fd, p, left);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EPIPE) {
+			/*
+			 * git is gone (a missing object, say): its answers up
+			 * to there are still to be read, and the first one cut
+			 * short names the commit, with git's message (reap)
+			 */
+			close(ds->in_fd);
+			ds->in_fd = -1;
+			break;
+		}
 		if (n <= 0) {
 			/* git exited: its own message says why, when it wrote one */
 			struct strbuf msg = STRBUF_INIT;
