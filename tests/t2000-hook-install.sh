@@ -227,6 +227,46 @@ test_expect_success 'a hook manager that finds its scripts by $0 keeps working (
 	test_cmp expect hm.ran
 '
 
+# husky 5 to 8: each hook reads .husky/_/husky.sh, which runs "sh -e $0"
+# again once; $0 is then our stub, which must give that run the kept hook
+# alone, not start our work twice.
+test_expect_success 'a hook manager that runs $0 again (husky 5 to 8) gets one job per commit' '
+	git init -q h8 && mkdir -p h8/.husky/_ &&
+	cat >h8/.husky/_/husky.sh <<-\EOF2 &&
+	#!/usr/bin/env sh
+	if [ -z "$husky_skip_init" ]; then
+	  husky_skip_init=1
+	  export husky_skip_init
+	  sh -e "$0" "$@"
+	  exit $?
+	fi
+	EOF2
+	printf "#!/usr/bin/env sh\n. \"\$(dirname -- \"\$0\")/_/husky.sh\"\necho ran >>\"$TRASH/h8.ran\"\n" \
+		>h8/.husky/post-commit &&
+	chmod +x h8/.husky/post-commit &&
+	git -C h8 config core.hooksPath .husky &&
+	git -C h8 patterns hook install >/dev/null && : >fake.calls &&
+	(cd h8 && PATH=$FAKE_PATH && test_commit one) &&
+	wait_until "grep -q post-commit fake.calls" && sleep 1 &&
+	test "$(grep -c post-commit fake.calls)" = 1 &&
+	echo ran >expect && test_cmp expect h8.ran
+'
+
+test_expect_success 'a kept sh hook with options on its #! line, or a symbolic link, runs as it is' '
+	git init -q opt &&
+	printf "#!/bin/sh -e\nfalse\necho after false >>\"$TRASH/opt.ran\"\n" >opt/.git/hooks/post-commit &&
+	chmod +x opt/.git/hooks/post-commit &&
+	mkdir -p tools && printf "echo common >>\"$TRASH/link.ran\"\n" >tools/common.sh &&
+	printf "#!/bin/sh\n. \"\$(dirname \"\$(readlink -f \"\$0\")\")/common.sh\"\n" >tools/post-merge &&
+	chmod +x tools/post-merge && ln -s "$TRASH/tools/post-merge" opt/.git/hooks/post-merge &&
+	git -C opt patterns hook install >/dev/null &&
+	test -h opt/.git/hooks/post-merge.pre-patterns &&
+	(cd opt && PATH=$FAKE_PATH && test_commit one && git checkout -q -b side &&
+	 test_commit two && git checkout -q main && git merge -q side) &&
+	! test -e opt.ran &&
+	echo common >expect && test_cmp expect link.ran
+'
+
 test_expect_success 'a kept hook that is no shell script runs as it is, with its arguments' '
 	git init -q py &&
 	printf "#!%s\nimport sys\nopen(\"%s/py.ran\", \"a\").write(\" \".join(sys.argv[1:]) + \"\\\\n\")\n" \

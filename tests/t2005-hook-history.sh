@@ -142,6 +142,24 @@ test_expect_success 'hook jobs that run after their amend was undone leave nothi
 	check_current_history undo
 '
 
+# git lists a rebase's rewritten commits oldest first; commits of one
+# committer time are listed in the order they were stored: newest first.
+test_expect_success 'a rebase'"'"'s commits of one committer time are listed as git log lists them' '
+	git init -q same &&
+	(cd same &&
+	 export GIT_COMMITTER_DATE="1700000000 +0000" &&
+	 test_commit "feat: add a" a.c "int a;" &&
+	 for i in 1 2 3 4; do test_commit "fix: crash $i" f$i.c "int f$i;" || return 1; done &&
+	 git patterns extract --quiet &&
+	 git rev-list --reverse HEAD~4..HEAD >old &&
+	 git rebase -q --force-rebase HEAD~4 &&
+	 git rev-list --reverse HEAD~4..HEAD >new &&
+	 paste -d " " old new | git patterns hook run post-rewrite rebase &&
+	 git log --format=%s >expect &&
+	 git patterns list | sed "s/.*  //" >actual &&
+	 test_cmp expect actual)
+'
+
 test_expect_success 'a run held up while another one remembers newer tips does not remember its older ones' '
 	git init -q held &&
 	(cd held &&

@@ -133,6 +133,15 @@ void string_list_append(struct string_list *l, const char *s)
 	l->items[l->nr++] = xstrdup(s);
 }
 
+void string_list_reverse(struct string_list *l)
+{
+	for (size_t i = 0, j = l->nr; i + 1 < j; i++, j--) {
+		char *t = l->items[i];
+		l->items[i] = l->items[j - 1];
+		l->items[j - 1] = t;
+	}
+}
+
 void string_list_clear(struct string_list *l)
 {
 	for (size_t i = 0; i < l->nr; i++)

@@ -58,6 +58,8 @@ struct string_list {
 #define STRING_LIST_INIT { NULL, 0, 0 }
 void string_list_append(struct string_list *l, const char *s);
 void string_list_clear(struct string_list *l);
+/* The items in the opposite order. */
+void string_list_reverse(struct string_list *l);
 
 int starts_with(const char *s, const char *prefix);
 int ends_with(const char *s, const char *suffix);

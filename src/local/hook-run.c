@@ -243,6 +243,13 @@ static int read_rewrites(struct hook_job *job)
 		}
 	}
 	strbuf_release(&in);
+	/*
+	 * git lists them oldest first; named commits of one committer time
+	 * (a rebase's) are numbered in the order given, and list shows the
+	 * later first: newest first, then
+	 */
+	string_list_reverse(&job->commits);
+	string_list_reverse(&job->replaced);
 	return 0;
 }
 
@@ -557,6 +564,7 @@ static void recall_hint(git_repository *repo, struct store *s, const struct hook
 
 static int run_job(git_repository *repo, const struct hook_job *job, int background)
 {
+	struct string_list touched = STRING_LIST_INIT; /* the job's commits, new and replaced */
 	struct store *s = NULL;
 	int ret = -1, wal_frames = 0;
 
@@ -587,8 +595,13 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 	 * then whatever else moved since the last run: commits rewritten or
 	 * reset away, commits an earlier hook could not extract
 	 */
-	if (mark_rewritten(repo, s, job) < 0 || extract_job(repo, s, job, background) < 0 ||
-	    reconcile_history_after(repo, s, background ? 0 : 1, &job->commits, NULL) < 0)
+	if (mark_rewritten(repo, s, job) < 0 || extract_job(repo, s, job, background) < 0)
+		goto out;
+	for (size_t i = 0; i < job->commits.nr; i++)
+		string_list_append(&touched, job->commits.items[i]);
+	for (size_t i = 0; i < job->replaced.nr; i++)
+		string_list_append(&touched, job->replaced.items[i]);
+	if (reconcile_history_after(repo, s, background ? 0 : 1, &touched, NULL) < 0)
 		goto out;
 	recall_hint(repo, s, job);
 	ret = 0;
@@ -603,6 +616,7 @@ out:
 		store_checkpoint(s);
 	}
 	store_close(s);
+	string_list_clear(&touched);
 	if (!ret)
 		start_auto_sync(repo, job->name);
 	return ret;

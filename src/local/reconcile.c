@@ -208,25 +208,33 @@ static int reconcile_all(git_repository *repo, struct store *s, const struct oid
  * then not remembered over them, and the caller runs again.
  */
 /*
- * The commits of extra that the tips cur do not reach become obsolete
- * (their patterns were just extracted as current): the tips did not move,
- * or none were remembered, so no walk from remembered tips would see them.
+ * The commits a hook's job just handled (extracted as current, or marked
+ * rewritten away, each decided before it waited for the store) settled by
+ * the tips cur that this run remembers: current when cur reaches them,
+ * obsolete when it does not. No walk from remembered tips would correct
+ * them: those tips may never have reached them, or already reach them
+ * again (an amend undone while the job waited).
  */
-static int obsolete_unreached(git_repository *repo, struct store *s, const struct oid_set *extra,
-			      const struct oid_set *cur, struct reconcile_stats *stats)
+static int settle(git_repository *repo, struct store *s, const struct oid_set *extra,
+		  const struct oid_set *cur, struct reconcile_stats *stats)
 {
-	struct oid_set gone = { 0 };
-	size_t revived = 0;
+	struct oid_set gone = { 0 }, back = { 0 };
+	size_t obsoleted = 0, revived = 0;
 	int ret;
 
-	for (size_t i = 0; i < extra->nr; i++)
-		if (!cur->nr || git_graph_reachable_from_any(repo, &extra->v[i], cur->v, cur->nr) == 0)
-			oid_set_add(&gone, &extra->v[i]);
-	git_error_clear(); /* (an error: cannot tell, keep it) */
-	ret = gone.nr ? pattern_store_reconcile(s, gone.v, gone.nr, NULL, 0, &stats->obsoleted,
-						&revived)
-		      : 0;
+	for (size_t i = 0; i < extra->nr; i++) {
+		int reached = cur->nr ? git_graph_reachable_from_any(repo, &extra->v[i], cur->v,
+								      cur->nr)
+				      : 0;
+		if (reached >= 0) /* (an error: cannot tell, leave it) */
+			oid_set_add(reached ? &back : &gone, &extra->v[i]);
+	}
+	git_error_clear();
+	ret = pattern_store_reconcile(s, gone.v, gone.nr, back.v, back.nr, &obsoleted, &revived);
+	stats->obsoleted += obsoleted;
+	stats->revived += revived;
 	free(gone.v);
+	free(back.v);
 	return ret;
 }
 
@@ -250,27 +258,14 @@ static int reconcile_once(git_repository *repo, struct store *s, int jobs, int e
 		goto out;
 	tips_string(&cur, &now);
 	if (was && !strcmp(was, now.buf)) {
-		ret = obsolete_unreached(repo, s, extra, &cur, stats); /* nothing else moved */
+		ret = settle(repo, s, extra, &cur, stats); /* nothing else moved */
 		goto out;
 	}
-	if (!was && obsolete_unreached(repo, s, extra, &cur, stats) < 0)
+	if (settle(repo, s, extra, &cur, stats) < 0)
 		goto out;
 	if (was && parse_tips(was, &old) == 0 && cur.nr) {
-		/*
-		 * what the caller extracted counts as history it had: gone if
-		 * cur lacks it (but not as history that hides what cur brought:
-		 * the commits before it that a failed hook missed)
-		 */
-		struct oid_set had = { 0 };
-		int walked;
-		for (size_t i = 0; i < old.nr; i++)
-			oid_set_add(&had, &old.v[i]);
-		for (size_t i = 0; i < extra->nr; i++)
-			oid_set_add(&had, &extra->v[i]);
-		oid_set_sort(&had);
-		walked = walk_between(repo, &had, &cur, &gone);
-		free(had.v);
-		if (walked < 0 || walk_between(repo, &cur, &old, &back) < 0) {
+		if (walk_between(repo, &old, &cur, &gone) < 0 ||
+		    walk_between(repo, &cur, &old, &back) < 0) {
 			gone.nr = back.nr = 0;
 			if (reconcile_all(repo, s, &cur, &gone, &back) < 0)
 				goto out;
@@ -292,7 +287,7 @@ static int reconcile_once(git_repository *repo, struct store *s, int jobs, int e
 			char hex[GIT_OID_HEXSZ + 1];
 			int rc;
 
-			oid_set_sort(&back);
+			/* in the walk's order, newest first: the store numbers them so */
 			for (size_t i = 0; i < back.nr; i++) {
 				offs[i] = hexes.len;
 				git_oid_tostr(hex, sizeof(hex), &back.v[i]);
@@ -333,7 +328,7 @@ out:
 }
 
 int reconcile_history_after(git_repository *repo, struct store *s, int jobs,
-			    const struct string_list *extracted, struct reconcile_stats *stats)
+			    const struct string_list *touched, struct reconcile_stats *stats)
 {
 	struct reconcile_stats dummy;
 	struct oid_set extra = { 0 };
@@ -341,9 +336,9 @@ int reconcile_history_after(git_repository *repo, struct store *s, int jobs,
 
 	if (!stats)
 		stats = &dummy;
-	for (size_t i = 0; extracted && i < extracted->nr; i++) {
+	for (size_t i = 0; touched && i < touched->nr; i++) {
 		git_oid id;
-		if (git_oid_fromstr(&id, extracted->items[i]) == 0)
+		if (git_oid_fromstr(&id, touched->items[i]) == 0)
 			oid_set_add(&extra, &id);
 	}
 	oid_set_sort(&extra);

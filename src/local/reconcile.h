@@ -42,15 +42,15 @@ int reconcile_history(git_repository *repo, struct store *s, int jobs, int extra
 		      struct reconcile_stats *st);
 
 /*
- * reconcile_history() with extract_missing, for a caller that has just
- * extracted the commits extracted (hex ids) as current (a hook's job):
- * those that the tips this run remembers do not reach become obsolete in
- * the same comparison, so that a rewrite that undid them between the
- * extraction and now (reset --hard after an amend, while the job waited
- * for the store) is not missed by this run nor by later ones, whose walks
- * start from tips that never reached them.
+ * reconcile_history() with extract_missing, for a hook's job that has just
+ * handled the commits touched (hex ids: extracted as current, or marked
+ * rewritten away), each as the history stood before the job waited for
+ * the store: each is settled by the tips this run remembers, current when
+ * they reach it and obsolete when not. So a rewrite done or undone while
+ * the job waited (reset --hard after an amend) is not missed by this run
+ * nor by later ones, whose walks start from those tips.
  */
 int reconcile_history_after(git_repository *repo, struct store *s, int jobs,
-			    const struct string_list *extracted, struct reconcile_stats *st);
+			    const struct string_list *touched, struct reconcile_stats *st);
 
 #endif
