@@ -593,9 +593,14 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 	}
 	/*
 	 * then whatever else moved since the last run: commits rewritten or
-	 * reset away, commits an earlier hook could not extract
+	 * reset away, commits an earlier hook could not extract. The history
+	 * first: what came in with the job's commits (a pull --rebase's
+	 * upstream) is extracted with them in one run, newest first, so that
+	 * list shows them as git log does.
 	 */
-	if (mark_rewritten(repo, s, job) < 0 || extract_job(repo, s, job, background) < 0)
+	if (mark_rewritten(repo, s, job) < 0 ||
+	    reconcile_history(repo, s, background ? 0 : 1, 1, NULL) < 0 ||
+	    extract_job(repo, s, job, background) < 0)
 		goto out;
 	for (size_t i = 0; i < job->commits.nr; i++)
 		string_list_append(&touched, job->commits.items[i]);
