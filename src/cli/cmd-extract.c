@@ -73,6 +73,13 @@ static void show_progress(void *data, uint64_t done, uint64_t total)
 	progress_update(b->bar, done);
 }
 
+/* "<before> <n> <after>" when the run repaired n things of an older version's store. */
+static void say_repaired(size_t n, const char *before, const char *after)
+{
+	if (n)
+		fprintf(stderr, "%s %zu %s\n", before, n, after);
+}
+
 int cmd_extract(int argc, const char **argv)
 {
 	const char *repo_path = NULL, *output = NULL, *since_date = NULL;
@@ -148,18 +155,14 @@ int cmd_extract(int argc, const char **argv)
 		fprintf(stderr, "Relabelled %zu stored commits and released %zu once unknown"
 				" (the classifier changed)\n",
 			st.relabelled, st.released);
-	if (!quiet && st.code_repaired)
-		fprintf(stderr, "Marked %zu stored patterns as changing code (an older version"
-				" took them for comment-only)\n",
-			st.code_repaired);
-	if (!quiet && st.lfs_dropped)
-		fprintf(stderr, "Dropped %zu stored patterns of Git LFS pointers (an older version"
-				" took them for code)\n",
-			st.lfs_dropped);
-	if (!quiet && st.shallow_repaired)
-		fprintf(stderr, "Dropped what an older version extracted from %zu commits"
-				" without their parents (at a shallow clone's boundary)\n",
-			st.shallow_repaired);
+	if (!quiet) {
+		say_repaired(st.code_repaired, "Marked", "stored patterns as changing code (an older"
+			     " version took them for comment-only)");
+		say_repaired(st.lfs_dropped, "Dropped", "stored patterns of Git LFS pointers (an"
+			     " older version took them for code)");
+		say_repaired(st.shallow_repaired, "Dropped what an older version extracted from",
+			     "commits without their parents (at a shallow clone's boundary)");
+	}
 	if (!quiet && st.shallow_extracted)
 		fprintf(stderr, "Extracted %zu patterns from %zu commits once at the shallow"
 				" boundary, now that their parents are here\n",

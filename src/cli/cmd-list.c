@@ -97,7 +97,7 @@ static void note_unindexed(struct store *s, const char *variant)
 {
 	long long pending = 0;
 
-	if (store_fts_pending_for(s, variant, &pending) < 0 || !pending)
+	if (store_fts_pending(s, variant, &pending, NULL) < 0 || !pending)
 		return;
 	fprintf(stderr, "note: %lld pattern%s of the read-only store '%s' %s not in its "
 			"search index: the search indexes the store for itself (any search "

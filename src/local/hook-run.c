@@ -342,87 +342,6 @@ static int job_is_large(git_repository *repo, const struct hook_job *job)
 }
 
 /*
- * The tips of the history: HEAD and the local branches, into a new array
- * *out of *nr (NULL when there is none).
- */
-static void history_tips(git_repository *repo, git_oid **out, size_t *nr)
-{
-	git_branch_iterator *it = NULL;
-	git_reference *ref = NULL;
-	git_branch_t type;
-	git_oid tip;
-	size_t alloc = 0;
-
-	*out = NULL;
-	*nr = 0;
-	if (git_reference_name_to_id(&tip, repo, "HEAD") == 0) {
-		*out = xrealloc(*out, (alloc = 8) * sizeof(**out));
-		(*out)[(*nr)++] = tip;
-	}
-	if (git_branch_iterator_new(&it, repo, GIT_BRANCH_LOCAL) < 0)
-		return;
-	while (git_branch_next(&ref, &type, it) == 0) {
-		const git_oid *t = git_reference_target(ref);
-		if (t) {
-			if (*nr == alloc)
-				*out = xrealloc(*out, (alloc = alloc ? 2 * alloc : 8) * sizeof(**out));
-			(*out)[(*nr)++] = *t;
-		}
-		git_reference_free(ref);
-	}
-	git_branch_iterator_free(it);
-}
-
-/*
- * Split commits (hex ids) into those the history has (HEAD or a local
- * branch at them or after them) and those it no longer has. (On an error
- * reading the graph, a commit counts as current: cannot tell, keep it.)
- */
-static void split_by_history(git_repository *repo, const struct string_list *commits,
-			     struct string_list *current, struct string_list *gone)
-{
-	git_oid *tips;
-	size_t nr;
-
-	history_tips(repo, &tips, &nr);
-	for (size_t i = 0; i < commits->nr; i++) {
-		git_oid id;
-		int here = nr && git_oid_fromstr(&id, commits->items[i]) == 0 &&
-			   git_graph_reachable_from_any(repo, &id, tips, nr) != 0;
-		string_list_append(here ? current : gone, commits->items[i]);
-	}
-	free(tips);
-}
-
-/*
- * post-rewrite: the commits rewritten away stop being listed and exported,
- * but not those a branch still has (a rebased copy of a branch, an amend
- * with a backup branch at the old commit): they are still history. The
- * new commits come back only if the history still has them: a job that
- * waited for the store may run after the rewrite was undone (reset --hard
- * HEAD@{1} after an amend).
- */
-static int mark_rewritten(git_repository *repo, struct store *s, const struct hook_job *job)
-{
-	struct string_list kept = STRING_LIST_INIT, gone = STRING_LIST_INIT;
-	struct string_list back = STRING_LIST_INIT, lost = STRING_LIST_INIT;
-	int ret;
-
-	if (!job->replaced.nr && !job->commits.nr)
-		return 0;
-	split_by_history(repo, &job->replaced, &kept, &gone);
-	split_by_history(repo, &job->commits, &back, &lost);
-	for (size_t i = 0; i < lost.nr; i++)
-		string_list_append(&gone, lost.items[i]);
-	ret = pattern_store_set_obsolete(s, gone.items, gone.nr, back.items, back.nr);
-	string_list_clear(&kept);
-	string_list_clear(&gone);
-	string_list_clear(&back);
-	string_list_clear(&lost);
-	return ret;
-}
-
-/*
  * Extract the job's commits in-process. In the foreground one diff thread
  * is plenty (the job is small); in the background every core helps.
  * Named commits (post-commit, post-rewrite) are taken as they are, as git
@@ -596,10 +515,12 @@ static int run_job(git_repository *repo, const struct hook_job *job, int backgro
 	 * reset away, commits an earlier hook could not extract. The history
 	 * first: what came in with the job's commits (a pull --rebase's
 	 * upstream) is extracted with them in one run, newest first, so that
-	 * list shows them as git log does.
+	 * list shows them as git log does. Then the job's own commits, new
+	 * and rewritten away, are settled by the tips the run remembers
+	 * (reconcile_history_after): a rewritten commit a branch still has
+	 * (a rebased copy, a backup branch) stays current.
 	 */
-	if (mark_rewritten(repo, s, job) < 0 ||
-	    reconcile_history(repo, s, background ? 0 : 1, 1, NULL) < 0 ||
+	if (reconcile_history(repo, s, background ? 0 : 1, 1, NULL) < 0 ||
 	    extract_job(repo, s, job, background) < 0)
 		goto out;
 	for (size_t i = 0; i < job->commits.nr; i++)

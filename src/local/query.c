@@ -225,7 +225,7 @@ int query_close_store(git_repository *repo, struct store *s)
 	struct store *t;
 	char *path;
 
-	if (limit <= 0 || store_fts_pending(s, &pending, &bytes) < 0 ||
+	if (limit <= 0 || store_fts_pending(s, NULL, &pending, &bytes) < 0 ||
 	    (pending <= limit && bytes <= QUERY_AUTO_INDEX_BYTES)) {
 		store_close(s);
 		return 0;

@@ -372,15 +372,21 @@ int pattern_store_get_prefix(struct store *s, const char *prefix, const char *va
 	return ret;
 }
 
-int store_fts_pending(struct store *s, long long *count, long long *bytes)
+int store_fts_pending(struct store *s, const char *variant, long long *count,
+		      long long *bytes)
 {
+#define PENDING "SELECT count(*) FROM patterns WHERE fts_indexed = 0"
 	/* length() of a blob reads its size from the record, not the blob */
-	sqlite3_stmt *st = store_prepare(s, bytes ? "SELECT count(*), total(length(before_code)"
-						    " + length(after_code)) FROM patterns"
-						    " WHERE fts_indexed = 0"
-						  : "SELECT count(*) FROM patterns WHERE fts_indexed = 0");
+	sqlite3_stmt *st = store_prepare(
+		s, bytes ? "SELECT count(*), total(length(before_code) + length(after_code))"
+			   " FROM patterns WHERE fts_indexed = 0"
+		   : !variant		      ? PENDING
+		   : is_whole_variant(variant) ? PENDING " AND " WHOLE_ROWS
+					       : PENDING " AND " HUNK_ROWS);
+#undef PENDING
 	int rc;
 
+	assert(!bytes || !variant);
 	*count = 0;
 	if (bytes)
 		*bytes = 0;
@@ -391,23 +397,6 @@ int store_fts_pending(struct store *s, long long *count, long long *bytes)
 		*count = sqlite3_column_int64(st, 0);
 	if (rc == SQLITE_ROW && bytes)
 		*bytes = (long long)sqlite3_column_double(st, 1);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_error(s, "cannot count the patterns to index");
-}
-
-int store_fts_pending_for(struct store *s, const char *variant, long long *count)
-{
-	sqlite3_stmt *st = store_prepare(s, is_whole_variant(variant)
-			? "SELECT count(*) FROM patterns WHERE fts_indexed = 0 AND " WHOLE_ROWS
-			: "SELECT count(*) FROM patterns WHERE fts_indexed = 0 AND " HUNK_ROWS);
-	int rc;
-
-	*count = 0;
-	if (!st)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*count = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : store_error(s, "cannot count the patterns to index");
 }
@@ -833,46 +822,6 @@ void pattern_inserter_free(struct pattern_inserter *ins)
 		return;
 	sqlite3_finalize(ins->st);
 	free(ins);
-}
-
-/* For each of the hex commit ids, step st bound to it. */
-static int step_each_commit(struct store *s, sqlite3_stmt *st, char *const *ids, size_t nr,
-			    const char *what)
-{
-	for (size_t i = 0; i < nr; i++) {
-		sqlite3_bind_text(st, 1, ids[i], -1, SQLITE_STATIC);
-		if (step_done(s, st, what) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int pattern_store_set_obsolete(struct store *s, char *const *gone, size_t nr_gone,
-			       char *const *back, size_t nr_back)
-{
-	sqlite3_stmt *st_gone = NULL, *st_back = NULL;
-	int ret = -1;
-
-	if (!nr_gone)
-		return 0; /* nothing was rewritten: no write transaction */
-	if (store_begin(s) < 0)
-		return -1;
-	st_gone = store_prepare(s, "UPDATE patterns SET obsolete = 1 "
-				   "WHERE commit_id = ?1 AND origin = 'local'");
-	/* a commit that comes back (amended back to the same id) is current again */
-	st_back = store_prepare(s, "UPDATE patterns SET obsolete = 0 "
-				   "WHERE commit_id = ?1 AND origin = 'local' AND obsolete <> 0");
-	if (st_gone && st_back &&
-	    !step_each_commit(s, st_gone, gone, nr_gone, "cannot mark patterns obsolete") &&
-	    !step_each_commit(s, st_back, back, nr_back, "cannot mark patterns current"))
-		ret = 0;
-	sqlite3_finalize(st_gone);
-	sqlite3_finalize(st_back);
-	if (ret == 0)
-		ret = store_commit(s);
-	if (ret < 0)
-		store_rollback(s);
-	return ret;
 }
 
 /* ---------------------------------------------------------------- */

@@ -89,12 +89,12 @@ int pattern_store_get_prefix(struct store *s, const char *prefix, const char *va
 int store_fts_catch_up(struct store *s);
 
 /*
- * How many patterns store_fts_catch_up() has still to index, and (bytes
- * not NULL) how many bytes of code they hold: 0, or -1.
+ * How many patterns the search indexes still lack: every index's (variant
+ * NULL) or the one a search of variant reads; with bytes (not NULL, for
+ * every index only), how many bytes of code they hold. 0, or -1.
  */
-int store_fts_pending(struct store *s, long long *count, long long *bytes);
-/* How many patterns the index that a search of variant reads still lacks: 0, or -1. */
-int store_fts_pending_for(struct store *s, const char *variant, long long *count);
+int store_fts_pending(struct store *s, const char *variant, long long *count,
+		      long long *bytes);
 
 /*
  * Compute what older stores and team rows lack (file_role is ''): the
@@ -168,13 +168,6 @@ int pattern_inserter_new(struct pattern_inserter **out, struct store *s, const c
 int pattern_insert(struct pattern_inserter *ins, const struct pattern *p, long long commit_time,
 		   long long walk_seq, long long *rowid);
 void pattern_inserter_free(struct pattern_inserter *ins);
-
-/*
- * The local patterns of the commits gone[] (hex ids) become obsolete and
- * those of back[] current again, in one transaction; none without gone.
- */
-int pattern_store_set_obsolete(struct store *s, char *const *gone, size_t nr_gone,
-			       char *const *back, size_t nr_back);
 
 /* ---- relabelling (relabel.c) ---- */
 
